@@ -1,0 +1,37 @@
+"""Errors the write side raises. Each says which field broke which rule, so a person can fix it."""
+
+from __future__ import annotations
+
+
+class LedgerError(Exception):
+    """Base of every error caseledger reports to a user instead of a traceback."""
+
+
+class DomainError(LedgerError):
+    """A command or an imported line breaks a rule; nothing was recorded.
+
+    ``field`` names the offending field (``"$"`` for the whole record), ``rule`` says what is wrong.
+    """
+
+    def __init__(self, field: str, rule: str) -> None:
+        super().__init__(f"{field}: {rule}")
+        self.field = field
+        self.rule = rule
+
+
+class ConflictError(LedgerError):
+    """Another writer changed the same case at the same moment and retries ran out."""
+
+
+class ImportFailed(LedgerError):
+    """An import line is invalid: ``line N: field: reason``. The whole import was rolled back."""
+
+    def __init__(self, line: int, field: str, rule: str) -> None:
+        super().__init__(f"line {line}: {field}: {rule}")
+        self.line = line
+        self.field = field
+        self.rule = rule
+
+
+class StoreURLError(LedgerError):
+    """``--store`` is not a URL caseledger understands."""

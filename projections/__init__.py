@@ -1,0 +1,1 @@
+"""Read models over the ledger's log (the projections issue fills this package)."""

@@ -1,0 +1,86 @@
+"""The ``caseledger`` command line.
+
+Exit codes: 0 success, 1 a check failed or nothing matched, 2 bad input (nothing was recorded).
+Errors are one line on stderr — ``line N: field: reason`` for imports — never a traceback.
+Textual is imported only by the commands that open the terminal UI, so ``import``, ``events``
+and ``history`` start fast and run where no terminal is attached.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from domain.errors import LedgerError
+from domain.store import default_store_url
+
+
+def _default_user() -> str:
+    return os.environ.get("CASELEDGER_USER") or getpass.getuser()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """All commands and options (``caseledger --help``)."""
+    from tui import commands
+
+    parser = argparse.ArgumentParser(prog="caseledger", description="Event-sourced case-transfer and release-planning ledger.")
+    parser.add_argument("--store", default=None, help="sqlite:///path.db or postgresql://user@host:port/db (default: $CASELEDGER_STORE or a file in the user data directory)")
+    parser.add_argument("--user", default=None, help="who records (default: $CASELEDGER_USER or the login name)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="seed the demo data into an empty store, then show its status")
+    demo.add_argument("--seed", type=int, default=1, help="demo data seed")
+    demo.set_defaults(run=commands.demo)
+
+    imp = sub.add_parser("import", help="validate all, then record all (nothing on any error)")
+    imp.add_argument("file", help="JSON Lines file, or - for standard input")
+    imp.add_argument("--keep-recorded", action="store_true", help="keep each line's recorded_at (moving a store)")
+    imp.set_defaults(run=commands.import_file)
+
+    events = sub.add_parser("events", help="the raw log as JSON Lines")
+    events.add_argument("--type", action="append", default=[], help="only this event type (repeatable)")
+    events.add_argument("--actor", help="only events recorded by this user")
+    events.add_argument("--offender", help="only events naming this offender")
+    events.add_argument("--officer", help="only events naming this officer")
+    events.add_argument("--after", type=int, default=0, help="only positions after this one")
+    events.add_argument("--limit", type=int, default=None, help="at most this many lines")
+    events.add_argument("--as-of", help="only events that occurred by this time (timestamp or local date)")
+    events.add_argument("--known-at", help="only events recorded by this time (timestamp or local date)")
+    events.set_defaults(run=commands.events)
+
+    history = sub.add_parser("history", help="an offender's case history")
+    history.add_argument("offender")
+    history.add_argument("--as-of", help="as it had happened by this time")
+    history.add_argument("--known-at", help="as the system knew it at this time")
+    history.add_argument("--json", action="store_true", help="JSON Lines instead of a table")
+    history.set_defaults(run=commands.history)
+
+    status = sub.add_parser("status", help="head position and event counts")
+    status.set_defaults(run=commands.status)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``caseledger`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    args.store = args.store or default_store_url()
+    args.user = args.user or _default_user()
+    run: Callable[[argparse.Namespace], int] = args.run
+    try:
+        return run(args)
+    except LedgerError as error:
+        print(f"caseledger: {error}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        print("caseledger: interrupted; nothing partial was recorded", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,171 @@
+"""What each ``caseledger`` command does. Each takes the parsed arguments and returns an exit code.
+
+Heavy lifting lives in ``domain``/``projections``; this module only reads arguments, shows
+progress on a terminal, and prints results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import os
+import sys
+from collections.abc import Iterator
+from typing import IO, Any
+
+import msgspec
+
+from domain.errors import DomainError
+from domain.history import case_history
+from domain.importer import ImportReport, import_lines
+from domain.interchange import encode_line, render_line
+from domain.log import LoggedEvent, read_log, site_zones
+from domain.store import LedgerApplication, open_application, topic_counts
+from domain.times import parse_cutoff, within
+
+
+def _progress_lines(stream: IO[bytes], total_bytes: int | None) -> Iterator[bytes]:
+    """Yield lines of ``stream``, drawing a progress bar on stderr when it is a terminal."""
+    if not sys.stderr.isatty():
+        yield from stream
+        return
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
+
+    columns = (BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn())
+    with Progress("[progress.description]{task.description}", *columns, transient=True) as progress:
+        task = progress.add_task("validating and recording", total=total_bytes)
+        done = 0
+        for line in stream:
+            done += len(line)
+            if done & 0xFFFF < len(line):  # refresh about every 64 KiB
+                progress.update(task, completed=done)
+            yield line
+
+
+def _import_stream(app: LedgerApplication, stream: IO[bytes], total: int | None, args: argparse.Namespace) -> ImportReport:
+    return import_lines(app, _progress_lines(stream, total), args.user, keep_recorded=args.keep_recorded)
+
+
+def import_file(args: argparse.Namespace) -> int:
+    """``caseledger import FILE``: all lines or none; ``line N: field: reason`` on the first error."""
+    app = open_application(args.store)
+    if args.file == "-":
+        report = _import_stream(app, sys.stdin.buffer, None, args)
+    else:
+        try:
+            handle = open(args.file, "rb")  # noqa: SIM115 — closed below
+        except OSError as error:
+            raise DomainError("file", f"cannot read {args.file}: {error.strerror}") from None
+        with handle:
+            report = _import_stream(app, handle, os.fstat(handle.fileno()).st_size, args)
+    span = f" (positions {report.first_position}–{report.last_position})" if report.events else ""
+    print(f"imported {report.events} events{span}", file=sys.stderr)
+    return 0
+
+
+def _event_filter(args: argparse.Namespace, zones: dict[str, str]) -> Any:
+    as_of = parse_cutoff(args.as_of, "--as-of") if args.as_of else None
+    known_at = parse_cutoff(args.known_at, "--known-at") if args.known_at else None
+
+    def keep(event: LoggedEvent) -> bool:
+        envelope = event.envelope
+        data = envelope.data
+        zone = zones.get(envelope.at_site or "", "UTC")
+        if args.actor and envelope.recorded_by != args.actor:
+            return False
+        if args.offender and getattr(data, "offender", None) != args.offender:
+            return False
+        if args.officer and args.officer not in (getattr(data, "officer", None), getattr(data, "covering_officer", None)):
+            return False
+        return within(envelope.occurred_at, as_of, zone) and within(envelope.recorded_at, known_at, zone)
+
+    return keep
+
+
+def events(args: argparse.Namespace) -> int:
+    """``caseledger events``: the raw log as JSON Lines, filtered."""
+    app = open_application(args.store)
+    needs_zones = bool(args.as_of or args.known_at)
+    keep = _event_filter(args, site_zones(app) if needs_zones else {})
+    out = sys.stdout.buffer
+    written = 0
+    for event in read_log(app, after=args.after, types=args.type):
+        if not keep(event):
+            continue
+        out.write(encode_line(render_line(event.position, event.envelope)))
+        written += 1
+        if args.limit is not None and written >= args.limit:
+            break
+    out.flush()
+    return 0
+
+
+def _describe(data: Any) -> str:
+    fields = msgspec.to_builtins(data)
+    fields.pop("offender", None)
+    return ", ".join(f"{key}={value}" for key, value in fields.items())
+
+
+def history(args: argparse.Namespace) -> int:
+    """``caseledger history OFFENDER``: the case in occurred order, with who recorded what when."""
+    app = open_application(args.store)
+    as_of = parse_cutoff(args.as_of, "--as-of") if args.as_of else None
+    known_at = parse_cutoff(args.known_at, "--known-at") if args.known_at else None
+    lines = case_history(app, args.offender, site_zones(app), as_of=as_of, known_at=known_at)
+    out = sys.stdout
+    if args.json:
+        for line in lines:
+            record = render_line(line.event.position, line.event.envelope)
+            if line.retracted_by:
+                record["retracted_by"], record["retraction_reason"] = line.retracted_by
+            sys.stdout.buffer.write(encode_line(record))
+        return 0
+    from domain.times import zone
+
+    header = f"{'position':>8}  {'occurred (local)':<16}  {'type':<24}  {'recorded (UTC)':<16}  {'by':<16}  details"
+    print(header, file=out)
+    for line in lines:
+        envelope = line.event.envelope
+        occurred = envelope.occurred_at.astimezone(zone(line.zone)).strftime("%Y-%m-%d %H:%M")
+        recorded = envelope.recorded_at.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M")
+        details = _describe(envelope.data)
+        if line.retracted_by:
+            details = f"[RETRACTED at {line.retracted_by[0]}: {line.retracted_by[1]}] {details}"
+        if envelope.note:
+            details += f"  — note: {envelope.note}"
+        print(f"{line.event.position:>8}  {occurred:<16}  {line.event.type:<24}  {recorded:<16}  {envelope.recorded_by:<16}  {details}", file=out)
+    return 0
+
+
+def status(args: argparse.Namespace) -> int:
+    """``caseledger status``: where the store is, its head position, and its events by type."""
+    app = open_application(args.store)
+    print_status(app, args.store, sys.stdout)
+    return 0
+
+
+def print_status(app: LedgerApplication, url: str, out: IO[str]) -> None:
+    """Write the status report of ``app`` to ``out``."""
+    counts = topic_counts(app)
+    print(f"store:          {url}", file=out)
+    print(f"head position:  {app.head_position()}", file=out)
+    print(f"events:         {sum(counts.values())}", file=out)
+    for name, count in sorted(counts.items()):
+        print(f"  {name:<26}{count:>9}", file=out)
+    print("projections:    none yet (read models arrive with the projections issue)", file=out)
+
+
+def demo(args: argparse.Namespace) -> int:
+    """``caseledger demo``: seed a year of one region's events into an empty store, then report."""
+    from fixtures.demo import demo_lines
+
+    app = open_application(args.store)
+    if app.head_position() == 0:
+        stream = io.BytesIO(b"".join(demo_lines(args.seed)))
+        report = import_lines(app, _progress_lines(stream, len(stream.getvalue())), args.user, keep_recorded=True)
+        print(f"seeded {report.events} demo events into {args.store}", file=sys.stderr)
+    else:
+        print(f"{args.store} already holds events; not seeding", file=sys.stderr)
+    print_status(app, args.store, sys.stdout)
+    return 0
