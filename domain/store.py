@@ -162,27 +162,45 @@ class _SQLiteBulk(BulkTransaction):
 
 
 class _PostgresBulk(BulkTransaction):
+    """Batches go in with ``COPY … FROM STDIN (FORMAT BINARY)``, several times cheaper than the
+    library's ``INSERT … SELECT unnest(composite[])``. Under the exclusive table lock nobody else
+    draws from the ``notification_id`` sequence, so a batch's positions are consecutive; the
+    count of rows in that range confirms it."""
+
     overlaps_writes = True
 
     def __init__(self, recorder: PostgresApplicationRecorder, cursor: Any) -> None:
+        from psycopg.sql import SQL, Identifier, Literal
+
         self.recorder = recorder
         self.cursor = cursor
+        table = SQL("{}.{}").format(Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
+        qualified = f"{recorder.datastore.schema}.{recorder.events_table_name}"
+        self.copy_statement = SQL("COPY {} (originator_id, originator_version, topic, state) FROM STDIN (FORMAT BINARY)").format(table)
+        self.last_position = SQL("SELECT currval(pg_get_serial_sequence({}, 'notification_id')) AS last").format(Literal(qualified))
+        self.count_range = SQL("SELECT COUNT(*) AS n FROM {} WHERE notification_id BETWEEN %s AND %s").format(table)
+        self.read_statement = SQL(
+            "SELECT originator_id, originator_version, topic, state FROM {} WHERE notification_id=%s"
+        ).format(table)
 
     def insert(self, stored_events: Sequence[StoredEvent]) -> list[int]:
         if not stored_events:
             return []
-        self.recorder._insert_stored_events(self.cursor, stored_events)
-        return [row["notification_id"] for row in self.cursor.fetchall()]
+        self.recorder._notify_channel(self.cursor)
+        with self.cursor.copy(self.copy_statement) as copy:
+            copy.set_types(["uuid", "int8", "text", "bytea"])
+            for s in stored_events:
+                copy.write_row((s.originator_id, s.originator_version, s.topic, s.state))
+        self.cursor.execute(self.last_position)
+        last = self.cursor.fetchone()["last"]
+        first = last - len(stored_events) + 1
+        self.cursor.execute(self.count_range, (first, last))
+        if self.cursor.fetchone()["n"] != len(stored_events):
+            raise IntegrityError(f"positions {first}..{last} are not the {len(stored_events)} events just copied")
+        return list(range(first, last + 1))
 
     def read(self, position: int) -> StoredEvent | None:
-        from psycopg.sql import SQL, Identifier
-
-        self.cursor.execute(
-            SQL("SELECT originator_id, originator_version, topic, state FROM {}.{} WHERE notification_id=%s").format(
-                Identifier(self.recorder.datastore.schema), Identifier(self.recorder.events_table_name)
-            ),
-            (position,),
-        )
+        self.cursor.execute(self.read_statement, (position,))
         row = self.cursor.fetchone()
         if row is None:
             return None

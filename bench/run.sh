@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Run every benchmark (sets up .venv first). Figures print as Markdown rows for BENCHMARKS.md.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/setup.sh"
+if ! command -v initdb >/dev/null 2>&1; then
+  for d in /usr/lib/postgresql/*/bin; do [ -x "$d/initdb" ] && PATH="$d:$PATH"; done
+  export PATH
+fi
+exec .venv/bin/python -m bench.import_bench "$@"
