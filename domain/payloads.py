@@ -245,39 +245,7 @@ class EventRetracted(Payload, frozen=True):
     reason: LongText
 
 
-PAYLOAD_TYPES: dict[str, type[Payload]] = {
-    cls.__name__: cls
-    for cls in (
-        SiteRegistered,
-        OfficerRegistered,
-        OfficerMoved,
-        LeaveStarted,
-        LeaveEnded,
-        CoverageStarted,
-        CoverageEnded,
-        AddOnTaskLogged,
-        OffenderAdmitted,
-        CaseAssigned,
-        SecurityLevelChanged,
-        ComplexityFlagged,
-        ComplexityCleared,
-        SIUPlacementStarted,
-        SIUReviewHeld,
-        SIUPlacementEnded,
-        TransferRequested,
-        TransferCompleted,
-        TransferCancelled,
-        ReleasePlanStarted,
-        ReleasePlanStep,
-        HearingScheduled,
-        ReleaseDecisionRecorded,
-        OffenderReleased,
-        CcloContactRecorded,
-        WarrantIssued,
-        OffenderApprehended,
-        EventRetracted,
-    )
-}
+PAYLOAD_TYPES: dict[str, type[Payload]] = {cls.__name__: cls for cls in Payload.__subclasses__()}
 """Every event type by its interchange name (which is also its stored topic)."""
 
 
