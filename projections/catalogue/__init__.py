@@ -1,0 +1,32 @@
+"""The seven projections of the specification, one module each, indexed by name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from projections.catalogue import (
+    addon_burden,
+    cclo_contacts,
+    release_lead_time,
+    siu_stays,
+    staffing,
+    transfers,
+    workload,
+)
+from projections.inputs import Column, Inputs
+
+
+@dataclass(frozen=True)
+class Projection:
+    name: str
+    columns: tuple[Column, ...]
+    compute: Callable[[Inputs], list[dict[str, Any]]]
+
+
+PROJECTIONS: dict[str, Projection] = {
+    module.NAME: Projection(module.NAME, module.COLUMNS, module.compute)
+    for module in (workload, addon_burden, release_lead_time, siu_stays, transfers, cclo_contacts, staffing)
+}
+ADDON_BURDEN_BY_SITE = Projection("addon_burden", addon_burden.SITE_COLUMNS, addon_burden.compute_by_site)

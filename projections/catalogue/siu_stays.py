@@ -1,0 +1,39 @@
+"""siu_stays — one row per Structured Intervention Unit stay; ongoing stays count to T.
+
+``reviews`` counts reviews during the stay; the transfer is the first request made during the
+stay, and ``transfer_wait_days`` runs from it to the end of the stay (or T). The stay's site is
+the institution where it started; T's date is taken there.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from projections.inputs import Inputs, columns, days
+
+NAME = "siu_stays"
+COLUMNS = columns(
+    "offender:str, site:str, started_on:date, ended_on:date, dwell_days:int, outcome:str, reviews:int, "
+    "transfer_requested_on:date, transfer_wait_days:int"
+)
+
+
+def compute(inputs: Inputs) -> list[dict[str, Any]]:
+    rows = []
+    for stay in inputs.world.stays:
+        end = stay.ended_on if stay.ended_on is not None else inputs.today_at(stay.site)
+        rows.append(
+            {
+                "offender": stay.offender,
+                "site": stay.site,
+                "started_on": stay.started_on,
+                "ended_on": stay.ended_on,
+                "dwell_days": days(end, stay.started_on),
+                "outcome": stay.outcome,
+                "reviews": stay.reviews,
+                "transfer_requested_on": stay.transfer_requested_on,
+                "transfer_wait_days": days(end, stay.transfer_requested_on),
+            }
+        )
+    rows.sort(key=lambda r: (r["offender"], r["started_on"]))
+    return rows

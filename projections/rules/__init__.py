@@ -1,0 +1,124 @@
+"""Rule sets: caseload ratios, hours, complexity and release-plan lead (TOML, validated).
+
+``current`` and ``proposed`` ship with the package; ``--rules PATH`` loads any other file of the
+same shape. Numbers are never constants in code. Every export records the rule set's name and
+the SHA-256 of the file's bytes, so a figure can always be traced to the rules that made it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from fractions import Fraction
+from pathlib import Path
+from typing import Annotated
+
+import msgspec
+
+from domain.errors import LedgerError
+
+HERE = Path(__file__).resolve().parent
+BUILT_IN = ("current", "proposed")
+
+Ratio = Annotated[int, msgspec.Meta(ge=1, le=1000)]
+Hours = Annotated[float, msgspec.Meta(ge=0, le=168)]
+
+
+class RulesError(LedgerError):
+    """A rules file is missing, is not TOML, or breaks the schema (the message names the field)."""
+
+
+class InstitutionRatios(msgspec.Struct, forbid_unknown_fields=True):
+    minimum: Ratio
+    medium: Ratio
+    maximum: Ratio
+
+
+class Ratios(msgspec.Struct, forbid_unknown_fields=True):
+    institution: InstitutionRatios
+    ccc: Ratio
+
+
+class CaseHours(msgspec.Struct, forbid_unknown_fields=True):
+    institutional_po: Hours
+    ccc_po: Hours
+    community_po: Hours
+    mai: Hours
+    po_supervisor: Hours
+
+
+class HoursRules(msgspec.Struct, forbid_unknown_fields=True):
+    weekly: Annotated[float, msgspec.Meta(gt=0, le=168)]
+    per_case: CaseHours
+
+
+class ComplexityRules(msgspec.Struct, forbid_unknown_fields=True):
+    per_factor: Annotated[float, msgspec.Meta(ge=0, le=10)]
+    cap: Annotated[float, msgspec.Meta(ge=1, le=100)]
+
+
+class ReleaseRules(msgspec.Struct, forbid_unknown_fields=True):
+    minimum_plan_lead_days: Annotated[int, msgspec.Meta(ge=0, le=3650)]
+
+
+class RuleSet(msgspec.Struct, forbid_unknown_fields=True):
+    """One rule set, as its TOML file says."""
+
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    ratios: Ratios
+    hours: HoursRules
+    complexity: ComplexityRules
+    release: ReleaseRules
+
+
+class Rules:
+    """A loaded rule set with its provenance and the derived numbers projections ask for."""
+
+    def __init__(self, rule_set: RuleSet, sha256: str) -> None:
+        self.set = rule_set
+        self.name = rule_set.name
+        self.sha256 = sha256
+        self.weekly_hours = Fraction(str(rule_set.hours.weekly))
+
+    def ratio(self, kind: str, security_levels: tuple[str, ...]) -> int | None:
+        """Offenders per officer at a site: the lowest ratio among a hybrid institution's levels,
+        the CCC ratio, or None for a community office (hours-based)."""
+        if kind == "institution":
+            levels = self.set.ratios.institution
+            return min(getattr(levels, level) for level in security_levels) if security_levels else None
+        if kind == "ccc":
+            return self.set.ratios.ccc
+        return None
+
+    def case_hours(self, role: str) -> Fraction:
+        """Case hours per case per week for ``role``."""
+        return Fraction(str(getattr(self.set.hours.per_case, role)))
+
+    def multiplier(self, factors: int) -> Fraction:
+        """The complexity multiplier of a case with ``factors`` complexity factors."""
+        rules = self.set.complexity
+        return min(1 + Fraction(str(rules.per_factor)) * factors, Fraction(str(rules.cap)))
+
+    @property
+    def minimum_plan_lead_days(self) -> int:
+        return self.set.release.minimum_plan_lead_days
+
+
+def parse_rules(content: bytes, origin: str) -> Rules:
+    """Validate TOML ``content``; a :class:`RulesError` names ``origin`` and the broken field."""
+    try:
+        rule_set = msgspec.toml.decode(content, type=RuleSet)
+    except msgspec.ValidationError as error:
+        raise RulesError(f"{origin}: {error}") from None
+    except (msgspec.DecodeError, UnicodeDecodeError, ValueError) as error:
+        raise RulesError(f"{origin}: not valid TOML: {error}") from None
+    return Rules(rule_set, hashlib.sha256(content).hexdigest())
+
+
+def load_rules(name_or_path: str = "current") -> Rules:
+    """``current``, ``proposed``, or the path of a rules TOML file."""
+    path = HERE / f"{name_or_path}.toml" if name_or_path in BUILT_IN else Path(name_or_path)
+    try:
+        content = path.read_bytes()
+    except OSError as error:
+        raise RulesError(f"{name_or_path}: cannot read rules file: {error.strerror}") from None
+    return parse_rules(content, str(name_or_path))
