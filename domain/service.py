@@ -17,7 +17,7 @@ import datetime as dt
 import random
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from eventsourcing.persistence import IntegrityError
 
@@ -35,11 +35,14 @@ When = dt.datetime | dt.date | str
 class LedgerService:
     """Records commands into the ledger as ``user``."""
 
-    ATTEMPTS = 10
+    ATTEMPTS = 20
 
-    def __init__(self, app: LedgerApplication, user: str) -> None:
+    def __init__(self, app: LedgerApplication, user: str, on_recorded: Callable[[int], None] | None = None) -> None:
+        """``on_recorded(position)`` runs after each recorded command — the hook the read models use
+        to update incrementally (``domain`` cannot import ``projections``; the caller wires them)."""
         self.app = app
         self.user = checked_actor(user)
+        self.on_recorded = on_recorded
 
     def record(self, data: p.Payload, occurred_at: When, note: str | None = None) -> int:
         """Validate and record one event; return its log position."""
@@ -51,9 +54,12 @@ class LedgerService:
             try:
                 recordings = self.app.save(event)
             except IntegrityError:
-                time.sleep(random.uniform(0, 0.002 * 2**attempt))  # jittered backoff breaks lockstep
+                time.sleep(random.uniform(0, min(0.25, 0.002 * 2**attempt)))  # jittered backoff breaks lockstep
                 continue
-            return recordings[-1].notification.id
+            position = recordings[-1].notification.id
+            if self.on_recorded is not None:
+                self.on_recorded(position)
+            return position
         raise ConflictError(
             f"{type(data).__name__}: the case kept changing under {self.ATTEMPTS} attempts; nothing was recorded"
         )

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import psycopg
+from eventsourcing.persistence import IntegrityError
 
 from domain.errors import LedgerError
 from domain.mapper import decode_envelope
@@ -135,7 +136,7 @@ class Projector:
                     )
                     if cursor.rowcount != 1:
                         raise _LostRace
-        except (sqlite3.IntegrityError, psycopg.IntegrityError) as error:
+        except (sqlite3.IntegrityError, psycopg.IntegrityError, IntegrityError) as error:
             raise _LostRace from error
 
     def rebuild(self, names: Sequence[str] = (), on_progress: Callable[[int], None] | None = None) -> int:

@@ -63,3 +63,13 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     # Request the server lazily so sqlite-only runs never start PostgreSQL.
     server: PostgresServer = request.getfixturevalue("postgres_server")
     return server.create_database(_unique_db_name())
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def new_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """A factory of fresh, empty store URLs on one backend (for tests that need several stores,
+    e.g. one per hypothesis example)."""
+    if request.param == "sqlite":
+        return lambda: f"sqlite:///{tmp_path_factory.mktemp('store')}/ledger.db"
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return lambda: server.create_database(_unique_db_name())

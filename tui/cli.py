@@ -58,7 +58,22 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("--json", action="store_true", help="JSON Lines instead of a table")
     history.set_defaults(run=commands.history)
 
-    status = sub.add_parser("status", help="head position and event counts")
+    export = sub.add_parser("export", help="a projection as CSV, JSON Lines, JSON or Parquet")
+    export.add_argument("projection", help="workload, addon_burden, release_lead_time, siu_stays, transfers, cclo_contacts, staffing")
+    export.add_argument("--as-of", help="as it had happened by this time (timestamp with offset, or a local date)")
+    export.add_argument("--known-at", help="as the system knew it at this time")
+    export.add_argument("--rules", default="current", help="current, proposed, or the path of a rules TOML file")
+    export.add_argument("--format", default="csv", choices=("csv", "jsonl", "json", "parquet"))
+    export.add_argument("--output", "-o", help="file to write atomically (default: standard output)")
+    export.add_argument("--deidentify", action="store_true", help="offender ids become keyed pseudonyms")
+    export.add_argument("--by", choices=("site",), help="addon_burden only: roll up to sites")
+    export.set_defaults(run=commands.export)
+
+    rebuild = sub.add_parser("rebuild", help="rebuild read models from the log, with a progress bar")
+    rebuild.add_argument("projection", nargs="?", help="a read model (timeline, addons) or a projection; default: all")
+    rebuild.set_defaults(run=commands.rebuild)
+
+    status = sub.add_parser("status", help="head position, events by type, each read model's position and lag")
     status.set_defaults(run=commands.status)
     return parser
 

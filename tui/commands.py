@@ -7,11 +7,12 @@ progress on a terminal, and prints results.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import io
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 import msgspec
@@ -23,6 +24,37 @@ from domain.interchange import encode_line, render_line
 from domain.log import LoggedEvent, read_log, site_zones
 from domain.store import LedgerApplication, open_application, topic_counts
 from domain.times import parse_cutoff, within
+from projections.catalogue import models_for
+from projections.compute import compute, find
+from projections.database import Database
+from projections.engine import Projector
+from projections.export import write_export
+from projections.facts import View
+from projections.privacy import deidentify, store_secret
+from projections.rules import load_rules
+
+
+@contextlib.contextmanager
+def _progress(description: str, total: int | None) -> Iterator[Callable[[int], None]]:
+    """A progress callback (completed so far) drawing a bar on stderr when it is a terminal."""
+    if not sys.stderr.isatty():
+        yield lambda _done: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True) as progress:
+        task = progress.add_task(description, total=total)
+        yield lambda done: progress.update(task, completed=done)
+
+
+def _catch_up(app: LedgerApplication) -> Projector:
+    """Bring the read models up to date, with a progress bar on a terminal."""
+    projector = Projector(app)
+    head, models = projector.status()
+    lag = max((model.lag for model in models), default=0)
+    with _progress("updating read models", lag) as report:
+        projector.catch_up(report)
+    return projector
 
 
 def _progress_lines(stream: IO[bytes], total_bytes: int | None) -> Iterator[bytes]:
@@ -61,6 +93,7 @@ def import_file(args: argparse.Namespace) -> int:
             report = _import_stream(app, handle, os.fstat(handle.fileno()).st_size, args)
     span = f" (positions {report.first_position}–{report.last_position})" if report.events else ""
     print(f"imported {report.events} events{span}", file=sys.stderr)
+    _catch_up(app)
     return 0
 
 
@@ -153,7 +186,10 @@ def print_status(app: LedgerApplication, url: str, out: IO[str]) -> None:
     print(f"events:         {sum(counts.values())}", file=out)
     for name, count in sorted(counts.items()):
         print(f"  {name:<26}{count:>9}", file=out)
-    print("projections:    none yet (read models arrive with the projections issue)", file=out)
+    head, models = Projector(app).status()
+    print("read models:    position      lag", file=out)
+    for model in models:
+        print(f"  {model.name:<12}{model.position:>12}{model.lag:>9}", file=out)
 
 
 def demo(args: argparse.Namespace) -> int:
@@ -165,7 +201,38 @@ def demo(args: argparse.Namespace) -> int:
         stream = io.BytesIO(b"".join(demo_lines(args.seed)))
         report = import_lines(app, _progress_lines(stream, len(stream.getvalue())), args.user, keep_recorded=True)
         print(f"seeded {report.events} demo events into {args.store}", file=sys.stderr)
+        _catch_up(app)
     else:
         print(f"{args.store} already holds events; not seeding", file=sys.stderr)
     print_status(app, args.store, sys.stdout)
+    return 0
+
+
+def export(args: argparse.Namespace) -> int:
+    """``caseledger export PROJECTION``: compute at the cut, write in the format, atomically."""
+    projection = find(args.projection, by_site=args.by == "site")
+    rules = load_rules(args.rules)
+    view = View(
+        as_of=parse_cutoff(args.as_of, "--as-of") if args.as_of else None,
+        known_at=parse_cutoff(args.known_at, "--known-at") if args.known_at else None,
+    )
+    app = open_application(args.store)
+    result = compute(app, projection, view, rules, _catch_up(app))
+    rows = result.rows
+    if args.deidentify:
+        rows = deidentify(rows, store_secret(Database(app)))
+    write_export(projection.columns, rows, {**result.meta, "deidentified": args.deidentify}, args.format, args.output)
+    return 0
+
+
+def rebuild(args: argparse.Namespace) -> int:
+    """``caseledger rebuild [NAME]``: empty read models and replay the log into them."""
+    app = open_application(args.store)
+    projector = Projector(app)
+    names = models_for(args.projection) if args.projection else ()
+    head = app.head_position()
+    with _progress("rebuilding read models", head) as report:
+        projector.rebuild(names, report)
+    head, models = projector.status()
+    print(f"rebuilt {', '.join(names) or 'all read models'} to position {head}", file=sys.stderr)
     return 0

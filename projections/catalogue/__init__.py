@@ -30,3 +30,26 @@ PROJECTIONS: dict[str, Projection] = {
     for module in (workload, addon_burden, release_lead_time, siu_stays, transfers, cclo_contacts, staffing)
 }
 ADDON_BURDEN_BY_SITE = Projection("addon_burden", addon_burden.SITE_COLUMNS, addon_burden.compute_by_site)
+
+
+READ_MODELS_OF: dict[str, tuple[str, ...]] = {
+    "workload": ("timeline", "addons"),
+    "addon_burden": ("timeline", "addons"),
+    "release_lead_time": ("timeline",),
+    "siu_stays": ("timeline",),
+    "transfers": ("timeline",),
+    "cclo_contacts": ("timeline",),
+    "staffing": ("timeline", "addons"),
+}
+"""Which read models each projection is computed from (``rebuild PROJECTION`` rebuilds those)."""
+
+
+def models_for(name: str) -> tuple[str, ...]:
+    """The read models behind a projection name, or the read model itself if ``name`` is one."""
+    if name in ("timeline", "addons"):
+        return (name,)
+    if name not in READ_MODELS_OF:
+        from projections.engine import ProjectionError
+
+        raise ProjectionError(f"no projection or read model named {name!r}")
+    return READ_MODELS_OF[name]
