@@ -6,4 +6,5 @@ if ! command -v initdb >/dev/null 2>&1; then
   for d in /usr/lib/postgresql/*/bin; do [ -x "$d/initdb" ] && PATH="$d:$PATH"; done
   export PATH
 fi
-exec .venv/bin/python -m bench.import_bench "$@"
+.venv/bin/python -m bench.import_bench "$@"
+.venv/bin/python -m bench.projection_bench "$@"

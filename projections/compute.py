@@ -57,7 +57,7 @@ def compute(
         cursor.execute(f"SELECT MIN(position) FROM {db.table('cl_tracking')}")
         (position,) = cursor.fetchone() or (0,)
         gone = retracted(cursor, db, view)
-        world = World.replay(timeline(cursor, db, view, gone))
+        world = World.replay(timeline(cursor, db, view, gone, projection.event_types))
         rows = projection.compute(Inputs(world, view, rules, cursor, db, gone))
     meta = {
         "projection": projection.name + (" by site" if projection is ADDON_BURDEN_BY_SITE else ""),

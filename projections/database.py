@@ -17,7 +17,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from domain.errors import StoreURLError
-from domain.store import LedgerApplication
+from domain.store import BULK_CACHE_KIB, LedgerApplication
 
 
 class Cursor:
@@ -89,6 +89,8 @@ class Database:
             return
         with self.recorder.datastore.get_connection(commit=write) as connection:
             raw = connection.cursor().sqlite_cursor  # the sqlite3 cursor itself (rowcount, speed)
+            if write:
+                raw.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
             raw.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:
                 yield Cursor(raw, postgres=False)

@@ -82,12 +82,13 @@ class Projector:
         positions = self.positions()
         return head, [ModelStatus(name, position, max(0, head - position)) for name, position in positions.items()]
 
-    def _zone_of(self, site: str | None) -> str:
+    def _site_zones(self) -> dict[str, str]:
+        """Every site's time zone, read from the log once, then kept current as sites register."""
         if self._zones is None:
             from domain.log import site_zones
 
             self._zones = site_zones(self.app)
-        return self._zones.get(site or "", "UTC")
+        return self._zones
 
     def catch_up(self, on_progress: Callable[[int], None] | None = None, *, upto: int | None = None) -> int:
         """Apply every event not yet applied (up to ``upto``); return how many positions were processed."""
@@ -111,17 +112,20 @@ class Projector:
 
     def _apply(self, batch: list[tuple[int, str, bytes]], positions: dict[str, int]) -> None:
         mapper = self.app.ledger_mapper
+        unseal = mapper.unseal if (mapper.cipher or mapper.compressor) else None
         rows: dict[str, list[tuple[Any, ...]]] = {model.name: [] for model in self.models}
+        active = [(model, rows[model.name], positions[model.name]) for model in self.models]
+        zones = self._site_zones()
         for position, topic, state in batch:
-            envelope = decode_envelope(topic, mapper.unseal(state))
-            if isinstance(envelope.data, SiteRegistered) and self._zones is not None:
-                self._zones[envelope.data.site] = envelope.data.timezone
-            stamp = Stamp.of(envelope, self._zone_of(envelope.at_site))
-            for model in self.models:
-                if position > positions[model.name]:
+            envelope = decode_envelope(topic, unseal(state) if unseal else state)
+            if isinstance(envelope.data, SiteRegistered):
+                zones[envelope.data.site] = envelope.data.timezone
+            stamp = Stamp.of(envelope, zones.get(envelope.at_site or "", "UTC"))
+            for model, model_rows, applied in active:
+                if position > applied:
                     row = model.row(position, envelope, stamp)
                     if row is not None:
-                        rows[model.name].append(row)
+                        model_rows.append(row)
         last = batch[-1][0]
         tracking = self.db.table("cl_tracking")
         try:

@@ -18,7 +18,6 @@ Parquet needs ``pyarrow`` (the ``parquet`` extra: ~170 MB, so not a core depende
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import os
 import sys
@@ -37,16 +36,24 @@ FORMATS = ("csv", "jsonl", "json", "parquet")
 _json = msgspec.json.Encoder()
 
 
-def _csv_value(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return _json.encode(value).decode()
-    return value
+def _text(value: Any) -> Any:
+    return "" if value is None else value
+
+
+def _boolean(value: Any) -> str:
+    return "" if value is None else ("true" if value else "false")
+
+
+def _day(value: Any) -> str:
+    return "" if value is None else value.isoformat()
+
+
+def _object(value: Any) -> str:
+    return "" if value is None else _json.encode(value).decode()
+
+
+_CSV_CELL = {"str": _text, "int": _text, "float": _text, "bool": _boolean, "date": _day, "json": _object}
+"""How each column kind is written in CSV: empty for null, true/false, ISO dates, JSON objects."""
 
 
 def _csv(columns: Sequence[Column], rows: list[dict[str, Any]], meta: dict[str, Any], out: IO[bytes]) -> None:
@@ -54,8 +61,8 @@ def _csv(columns: Sequence[Column], rows: list[dict[str, Any]], meta: dict[str, 
     text.write("# caseledger export: " + "; ".join(f"{key}={value}" for key, value in meta.items()) + "\n")
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow([column.name for column in columns])
-    for row in rows:
-        writer.writerow([_csv_value(row.get(column.name)) for column in columns])
+    cells = [(column.name, _CSV_CELL[column.kind]) for column in columns]
+    writer.writerows([cell(row.get(name)) for name, cell in cells] for row in rows)
     text.flush()
     text.detach()
 

@@ -84,13 +84,14 @@ def retracted(cursor: Cursor, db: Database, view: View) -> set[int]:
     return retracted_positions(targets)
 
 
-def timeline(cursor: Cursor, db: Database, view: View, gone: set[int]) -> list[Fact]:
-    """Every non-add-on fact inside ``view`` and not retracted, in occurred order (ties: position)."""
+def timeline(cursor: Cursor, db: Database, view: View, gone: set[int], types: frozenset[str]) -> list[Fact]:
+    """The facts of ``types`` inside ``view`` and not retracted, in occurred order (ties: position)."""
     sql, params = where(view)
+    wanted = sorted(types)
     cursor.execute(
         f"SELECT position, type, at_site, occurred_us, occurred_date, data FROM {db.table('cl_timeline')} "
-        f"WHERE type <> 'EventRetracted'{sql} ORDER BY occurred_us, position",
-        params,
+        f"WHERE type IN ({','.join('?' * len(wanted))}){sql} ORDER BY occurred_us, position",
+        [*wanted, *params],
     )
     return [
         Fact(position, kind, at_site, occurred_us, dt.date.fromisoformat(local), _DECODERS[kind].decode(data))

@@ -15,6 +15,21 @@ from projections.world import Case, World
 ColumnKind = Literal["str", "int", "float", "bool", "date", "json"]
 
 
+BASE_TYPES = frozenset(
+    {
+        "SiteRegistered",
+        "OfficerRegistered",
+        "OffenderAdmitted",
+        "CaseAssigned",
+        "TransferRequested",
+        "TransferCompleted",
+        "TransferCancelled",
+        "OffenderReleased",
+    }
+)
+"""The timeline events every case-based projection needs: registrations, location, assignment."""
+
+
 @dataclass(frozen=True)
 class Column:
     """An output column and its type (exports need the type even when there are no rows)."""
@@ -55,8 +70,20 @@ class Inputs:
 
 
 def rounded(value: Fraction | int, places: int) -> float:
-    """Round-half-even on the exact value (Fraction rounding is exact; float rounding is not)."""
-    return float(round(Fraction(value), places))
+    """Round-half-even on the exact value (float rounding would not be exact)."""
+    value = Fraction(value)
+    return rounded_ratio(value.numerator, value.denominator, places)
+
+
+def rounded_ratio(numerator: int, denominator: int, places: int) -> float:
+    """numerator / denominator (denominator > 0) rounded half-even to ``places``, in integers only
+    (exact, and several times faster than Fraction rounding on a 500,000-row export)."""
+    scale = 10**places
+    quotient, remainder = divmod(numerator * scale, denominator)
+    twice = 2 * remainder
+    if twice > denominator or (twice == denominator and quotient % 2):
+        quotient += 1
+    return quotient / scale
 
 
 def days(later: dt.date | None, earlier: dt.date | None) -> int | None:

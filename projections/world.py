@@ -135,14 +135,22 @@ class World:
     @classmethod
     def replay(cls, facts: Iterable[Fact]) -> World:
         world = cls()
+        registrations, officer_events, case_events = _REGISTRATIONS, _OFFICER_EVENTS, _CASE_EVENTS
         for fact in facts:
-            handler = _HANDLERS.get(type(fact.data))
+            data = fact.data
+            kind = type(data)
+            handler = case_events.get(kind)
             if handler is not None:
-                handler(world, fact, fact.data)
+                case = world.cases.get(data.offender)  # type: ignore[attr-defined]
+                if case is not None:
+                    handler(world, case, fact, data)
+            elif kind in officer_events:
+                officer = world.officers.get(data.officer)  # type: ignore[attr-defined]
+                if officer is not None:
+                    officer_events[kind](officer, data)
+            elif kind in registrations:
+                registrations[kind](world, fact, data)
         return world
-
-    def case(self, fact: Fact) -> Case | None:
-        return self.cases.get(fact.data.offender)  # type: ignore[attr-defined]
 
 
 def _site(world: World, fact: Fact, data: p.SiteRegistered) -> None:
@@ -153,78 +161,93 @@ def _officer(world: World, fact: Fact, data: p.OfficerRegistered) -> None:
     world.officers[data.officer] = OfficerInfo(data.officer, data.site, data.role, Fraction(str(data.weekly_hours)))
 
 
-def _officer_event(world: World, fact: Fact, data: Any) -> None:
-    officer = world.officers.get(data.officer)
-    if officer is None:
-        return
-    if isinstance(data, p.OfficerMoved):
-        officer.site = data.site
-    elif isinstance(data, p.LeaveStarted):
-        officer.on_leave = True
-    elif isinstance(data, p.LeaveEnded):
-        officer.on_leave = False
-    elif isinstance(data, p.CoverageStarted):
-        officer.covered_by.add(data.covering_officer)
-    elif isinstance(data, p.CoverageEnded):
-        officer.covered_by.discard(data.covering_officer)
+def _moved(officer: OfficerInfo, data: p.OfficerMoved) -> None:
+    officer.site = data.site
+
+
+def _leave_started(officer: OfficerInfo, data: p.LeaveStarted) -> None:
+    officer.on_leave = True
+
+
+def _leave_ended(officer: OfficerInfo, data: p.LeaveEnded) -> None:
+    officer.on_leave = False
+
+
+def _coverage_started(officer: OfficerInfo, data: p.CoverageStarted) -> None:
+    officer.covered_by.add(data.covering_officer)
+
+
+def _coverage_ended(officer: OfficerInfo, data: p.CoverageEnded) -> None:
+    officer.covered_by.discard(data.covering_officer)
 
 
 def _admitted(world: World, fact: Fact, data: p.OffenderAdmitted) -> None:
     world.cases[data.offender] = Case(data.offender, data.site, data.site, data.warrant_expiry, set(data.complexity))
 
 
-def _case_event(world: World, fact: Fact, data: Any) -> None:  # noqa: C901, PLR0912
-    case = world.case(fact)
-    if case is None:
-        return
-    day = fact.local_date
-    if isinstance(data, p.CaseAssigned):
-        case.officer = data.officer
-    elif isinstance(data, p.ComplexityFlagged):
-        case.factors.add(data.factor)
-    elif isinstance(data, p.ComplexityCleared):
-        case.factors.discard(data.factor)
-    elif isinstance(data, p.SIUPlacementStarted):
-        if case.stay is None:
-            case.stay = Stay(case.offender, case.location, day)
-            world.stays.append(case.stay)
-    elif isinstance(data, p.SIUReviewHeld):
-        if case.stay is not None:
-            case.stay.reviews += 1
-    elif isinstance(data, p.SIUPlacementEnded):
-        if case.stay is not None:
-            case.stay.ended_on, case.stay.outcome = day, data.outcome
-            case.stay = None
-    elif isinstance(data, p.TransferRequested):
-        request = TransferRequest(case.offender, case.location, data.to_site, data.kind, day)
-        case.pending.append(request)
-        world.transfers.append(request)
-        if case.stay is not None and case.stay.transfer_requested_on is None:
-            case.stay.transfer_requested_on = day
-    elif isinstance(data, p.TransferCompleted):
-        if case.pending:
-            request = case.pending.pop()
-            request.completed_on = day
-            case.location = case.last_site = request.to_site
-            case.officer = None
-            case.last_arrival = day
-    elif isinstance(data, p.TransferCancelled):
-        if case.pending:
-            case.pending.pop().cancelled_on = day
-    elif isinstance(data, p.ReleasePlanStarted):
-        case.plan = Plan(day, case.last_arrival)
-    elif isinstance(data, p.ReleaseDecisionRecorded):
-        row = ReleaseRow(case.offender, fact.at_site, case.officer, data.release_type, case.plan, day, granted=data.decision == "granted")
-        world.releases.append(row)
-        if row.granted:
-            case.open_grants.append(row)
-    elif isinstance(data, p.OffenderReleased):
-        _released(world, fact, data, case)
-    elif isinstance(data, p.CcloContactRecorded):
-        world.contacts.append(Contact(fact.at_site, f"{day.year}-{day.month:02d}", case.offender, data.purpose, data.minutes))
+def _assigned(world: World, case: Case, fact: Fact, data: p.CaseAssigned) -> None:
+    case.officer = data.officer
 
 
-def _released(world: World, fact: Fact, data: p.OffenderReleased, case: Case) -> None:
+def _flagged(world: World, case: Case, fact: Fact, data: p.ComplexityFlagged) -> None:
+    case.factors.add(data.factor)
+
+
+def _cleared(world: World, case: Case, fact: Fact, data: p.ComplexityCleared) -> None:
+    case.factors.discard(data.factor)
+
+
+def _siu_started(world: World, case: Case, fact: Fact, data: p.SIUPlacementStarted) -> None:
+    if case.stay is None:
+        case.stay = Stay(case.offender, case.location, fact.local_date)
+        world.stays.append(case.stay)
+
+
+def _siu_review(world: World, case: Case, fact: Fact, data: p.SIUReviewHeld) -> None:
+    if case.stay is not None:
+        case.stay.reviews += 1
+
+
+def _siu_ended(world: World, case: Case, fact: Fact, data: p.SIUPlacementEnded) -> None:
+    if case.stay is not None:
+        case.stay.ended_on, case.stay.outcome = fact.local_date, data.outcome
+        case.stay = None
+
+
+def _transfer_requested(world: World, case: Case, fact: Fact, data: p.TransferRequested) -> None:
+    request = TransferRequest(case.offender, case.location, data.to_site, data.kind, fact.local_date)
+    case.pending.append(request)
+    world.transfers.append(request)
+    if case.stay is not None and case.stay.transfer_requested_on is None:
+        case.stay.transfer_requested_on = fact.local_date
+
+
+def _transfer_completed(world: World, case: Case, fact: Fact, data: p.TransferCompleted) -> None:
+    if case.pending:
+        request = case.pending.pop()
+        request.completed_on = fact.local_date
+        case.location = case.last_site = request.to_site
+        case.officer = None
+        case.last_arrival = fact.local_date
+
+
+def _transfer_cancelled(world: World, case: Case, fact: Fact, data: p.TransferCancelled) -> None:
+    if case.pending:
+        case.pending.pop().cancelled_on = fact.local_date
+
+
+def _plan_started(world: World, case: Case, fact: Fact, data: p.ReleasePlanStarted) -> None:
+    case.plan = Plan(fact.local_date, case.last_arrival)
+
+
+def _decision(world: World, case: Case, fact: Fact, data: p.ReleaseDecisionRecorded) -> None:
+    row = ReleaseRow(case.offender, fact.at_site, case.officer, data.release_type, case.plan, fact.local_date, granted=data.decision == "granted")
+    world.releases.append(row)
+    if row.granted:
+        case.open_grants.append(row)
+
+
+def _released(world: World, case: Case, fact: Fact, data: p.OffenderReleased) -> None:
     match = next((row for row in reversed(case.open_grants) if row.release_type == data.release_type), None)
     if match is not None:
         case.open_grants.remove(match)
@@ -239,18 +262,35 @@ def _released(world: World, fact: Fact, data: p.OffenderReleased, case: Case) ->
     case.officer = None
 
 
-_HANDLERS: dict[type, Callable[[World, Fact, Any], None]] = {
+def _contact(world: World, case: Case, fact: Fact, data: p.CcloContactRecorded) -> None:
+    day = fact.local_date
+    world.contacts.append(Contact(fact.at_site, f"{day.year}-{day.month:02d}", case.offender, data.purpose, data.minutes))
+
+
+_REGISTRATIONS: dict[type, Callable[[World, Fact, Any], None]] = {
     p.SiteRegistered: _site,
     p.OfficerRegistered: _officer,
-    p.OfficerMoved: _officer_event,
-    p.LeaveStarted: _officer_event,
-    p.LeaveEnded: _officer_event,
-    p.CoverageStarted: _officer_event,
-    p.CoverageEnded: _officer_event,
     p.OffenderAdmitted: _admitted,
-    **{
-        cls: _case_event
-        for cls in p.PAYLOAD_TYPES.values()
-        if "offender" in cls.__struct_fields__ and cls not in (p.OffenderAdmitted, p.AddOnTaskLogged)
-    },
+}
+_OFFICER_EVENTS: dict[type, Callable[[OfficerInfo, Any], None]] = {
+    p.OfficerMoved: _moved,
+    p.LeaveStarted: _leave_started,
+    p.LeaveEnded: _leave_ended,
+    p.CoverageStarted: _coverage_started,
+    p.CoverageEnded: _coverage_ended,
+}
+_CASE_EVENTS: dict[type, Callable[[World, Case, Fact, Any], None]] = {
+    p.CaseAssigned: _assigned,
+    p.ComplexityFlagged: _flagged,
+    p.ComplexityCleared: _cleared,
+    p.SIUPlacementStarted: _siu_started,
+    p.SIUReviewHeld: _siu_review,
+    p.SIUPlacementEnded: _siu_ended,
+    p.TransferRequested: _transfer_requested,
+    p.TransferCompleted: _transfer_completed,
+    p.TransferCancelled: _transfer_cancelled,
+    p.ReleasePlanStarted: _plan_started,
+    p.ReleaseDecisionRecorded: _decision,
+    p.OffenderReleased: _released,
+    p.CcloContactRecorded: _contact,
 }

@@ -23,13 +23,15 @@ class Projection:
     name: str
     columns: tuple[Column, ...]
     compute: Callable[[Inputs], list[dict[str, Any]]]
+    event_types: frozenset[str]
+    """The timeline event types it reads; the others are not even loaded."""
 
 
 PROJECTIONS: dict[str, Projection] = {
-    module.NAME: Projection(module.NAME, module.COLUMNS, module.compute)
+    module.NAME: Projection(module.NAME, module.COLUMNS, module.compute, module.EVENT_TYPES)
     for module in (workload, addon_burden, release_lead_time, siu_stays, transfers, cclo_contacts, staffing)
 }
-ADDON_BURDEN_BY_SITE = Projection("addon_burden", addon_burden.SITE_COLUMNS, addon_burden.compute_by_site)
+ADDON_BURDEN_BY_SITE = Projection("addon_burden", addon_burden.SITE_COLUMNS, addon_burden.compute_by_site, addon_burden.EVENT_TYPES)
 
 
 READ_MODELS_OF: dict[str, tuple[str, ...]] = {

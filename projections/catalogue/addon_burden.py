@@ -9,13 +9,14 @@ subtracted afterwards.
 from __future__ import annotations
 
 from collections import Counter
-from fractions import Fraction
 from typing import Any
 
 from projections.facts import retracted_addons, where
-from projections.inputs import Inputs, columns, rounded
+from projections.inputs import Inputs, columns, rounded_ratio
 
 NAME = "addon_burden"
+EVENT_TYPES = frozenset({"SiteRegistered", "OfficerRegistered"})
+"""The timeline event types this projection reads (the rest are not loaded)."""
 COLUMNS = columns("officer:str, site:str, week:str, category:str, minutes:int, hours:float, share_of_week:float")
 SITE_COLUMNS = columns("site:str, week:str, category:str, minutes:int, fte_equivalent:float")
 
@@ -38,10 +39,11 @@ def _minutes(inputs: Inputs) -> Counter[tuple[str, str, str, str]]:
 
 def compute(inputs: Inputs) -> list[dict[str, Any]]:
     rows = []
+    officers = inputs.world.officers
+    standard = inputs.rules.weekly_hours
     for (officer, site, week, category), minutes in sorted(_minutes(inputs).items()):
-        info = inputs.world.officers.get(officer)
-        weekly = info.weekly_hours if info is not None else inputs.rules.weekly_hours
-        hours = Fraction(minutes, 60)
+        info = officers.get(officer)
+        weekly = info.weekly_hours if info is not None else standard
         rows.append(
             {
                 "officer": officer,
@@ -49,8 +51,8 @@ def compute(inputs: Inputs) -> list[dict[str, Any]]:
                 "week": week,
                 "category": category,
                 "minutes": minutes,
-                "hours": rounded(hours, 2),
-                "share_of_week": rounded(hours / weekly, 3),
+                "hours": rounded_ratio(minutes, 60, 2),
+                "share_of_week": rounded_ratio(minutes * weekly.denominator, 60 * weekly.numerator, 3),
             }
         )
     return rows
@@ -60,13 +62,14 @@ def compute_by_site(inputs: Inputs) -> list[dict[str, Any]]:
     by_site: Counter[tuple[str, str, str]] = Counter()
     for (_officer, site, week, category), minutes in _minutes(inputs).items():
         by_site[(site, week, category)] += minutes
+    week_hours = inputs.rules.weekly_hours
     return [
         {
             "site": site,
             "week": week,
             "category": category,
             "minutes": minutes,
-            "fte_equivalent": rounded(Fraction(minutes, 60) / inputs.rules.weekly_hours, 2),
+            "fte_equivalent": rounded_ratio(minutes * week_hours.denominator, 60 * week_hours.numerator, 2),
         }
         for (site, week, category), minutes in sorted(by_site.items())
     ]

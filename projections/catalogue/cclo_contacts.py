@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
-from projections.inputs import Inputs, columns
+from projections.inputs import BASE_TYPES, Inputs, columns
 from projections.world import Contact
 
 NAME = "cclo_contacts"
+EVENT_TYPES = BASE_TYPES | {"CcloContactRecorded"}
+"""The timeline event types this projection reads (the rest are not loaded)."""
 COLUMNS = columns("site:str, month:str, contacts:int, minutes:int, offenders:int, by_purpose:json")
 
 

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from projections.inputs import Inputs, columns, days
+from projections.inputs import BASE_TYPES, Inputs, columns, days
 
 NAME = "release_lead_time"
+EVENT_TYPES = BASE_TYPES | {"ReleasePlanStarted", "ReleaseDecisionRecorded"}
+"""The timeline event types this projection reads (the rest are not loaded)."""
 COLUMNS = columns(
     "offender:str, site:str, officer:str, release_type:str, plan_started_on:date, decision_on:date, released_on:date, "
     "plan_lead_days:int, decision_to_release_days:int, arrived_on:date, arrival_to_plan_days:int, no_plan:bool, short_lead:bool"

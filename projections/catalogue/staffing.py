@@ -18,6 +18,8 @@ from projections.catalogue import workload
 from projections.inputs import Inputs, columns, rounded
 
 NAME = "staffing"
+EVENT_TYPES = workload.EVENT_TYPES
+"""The timeline event types this projection reads (the rest are not loaded)."""
 COLUMNS = columns("site:str, kind:str, cases:int, officers_available_fte:float, required_fte:float, gap_fte:float")
 CASELOAD_ROLES = ("institutional_po", "community_po", "ccc_po")
 

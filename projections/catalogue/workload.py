@@ -8,10 +8,12 @@ from fractions import Fraction
 from typing import Any
 
 from projections.facts import retracted_addons, where
-from projections.inputs import Inputs, columns, rounded
+from projections.inputs import BASE_TYPES, Inputs, columns, rounded
 from projections.world import OfficerInfo
 
 NAME = "workload"
+EVENT_TYPES = BASE_TYPES | {"OfficerMoved", "LeaveStarted", "LeaveEnded", "CoverageStarted", "CoverageEnded", "ComplexityFlagged", "ComplexityCleared"}
+"""The timeline event types this projection reads (the rest are not loaded)."""
 COLUMNS = columns(
     "officer:str, site:str, role:str, on_leave:bool, own_caseload:int, covered_caseload:int, effective_caseload:int, "
     "ratio_standard:int, ratio_utilization:float, weighted_caseload:float, case_hours:float, addon_minutes_week:int, "

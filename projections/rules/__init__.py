@@ -78,6 +78,7 @@ class Rules:
         self.name = rule_set.name
         self.sha256 = sha256
         self.weekly_hours = Fraction(str(rule_set.hours.weekly))
+        self._multipliers: dict[int, Fraction] = {}
 
     def ratio(self, kind: str, security_levels: tuple[str, ...]) -> int | None:
         """Offenders per officer at a site: the lowest ratio among a hybrid institution's levels,
@@ -94,9 +95,14 @@ class Rules:
         return Fraction(str(getattr(self.set.hours.per_case, role)))
 
     def multiplier(self, factors: int) -> Fraction:
-        """The complexity multiplier of a case with ``factors`` complexity factors."""
-        rules = self.set.complexity
-        return min(1 + Fraction(str(rules.per_factor)) * factors, Fraction(str(rules.cap)))
+        """The complexity multiplier of a case with ``factors`` complexity factors (memoised:
+        it is asked once per case)."""
+        found = self._multipliers.get(factors)
+        if found is None:
+            rules = self.set.complexity
+            found = min(1 + Fraction(str(rules.per_factor)) * factors, Fraction(str(rules.cap)))
+            self._multipliers[factors] = found
+        return found
 
     @property
     def minimum_plan_lead_days(self) -> int:
