@@ -31,9 +31,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--user", default=None, help="who records (default: $CASELEDGER_USER or the login name)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    demo = sub.add_parser("demo", help="seed the demo data into an empty store, then show its status")
+    demo = sub.add_parser("demo", help="seed the demo data into an empty store, then open the terminal UI")
     demo.add_argument("--seed", type=int, default=1, help="demo data seed")
+    demo.add_argument("--no-tui", action="store_true", help="print the store's status instead of opening the UI")
     demo.set_defaults(run=commands.demo)
+
+    tui = sub.add_parser("tui", help="open the terminal UI")
+    tui.set_defaults(run=commands.tui)
 
     imp = sub.add_parser("import", help="validate all, then record all (nothing on any error)")
     imp.add_argument("file", help="JSON Lines file, or - for standard input")

@@ -193,7 +193,8 @@ def print_status(app: LedgerApplication, url: str, out: IO[str]) -> None:
 
 
 def demo(args: argparse.Namespace) -> int:
-    """``caseledger demo``: seed a year of one region's events into an empty store, then report."""
+    """``caseledger demo``: seed a year of one region's events into an empty store, then open the
+    UI (or, without a terminal or with ``--no-tui``, print the store's status)."""
     from fixtures.demo import demo_lines
 
     app = open_application(args.store)
@@ -204,7 +205,17 @@ def demo(args: argparse.Namespace) -> int:
         _catch_up(app)
     else:
         print(f"{args.store} already holds events; not seeding", file=sys.stderr)
-    print_status(app, args.store, sys.stdout)
+    if args.no_tui or not sys.stdout.isatty():
+        print_status(app, args.store, sys.stdout)
+        return 0
+    return tui(args)
+
+
+def tui(args: argparse.Namespace) -> int:
+    """``caseledger tui``: the terminal UI (Textual is imported only here)."""
+    from tui.app import run
+
+    run(args.store, args.user)
     return 0
 
 

@@ -1,0 +1,38 @@
+"""A deterministic TUI under test: the hand-checked scenario store, a fixed clock, no polling."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import msgspec
+
+from domain.importer import import_lines
+from domain.store import open_application
+from tui.app import CaseLedgerApp
+
+SCENARIO = Path(__file__).resolve().parent.parent / "fixtures" / "scenario.jsonl"
+NOW = dt.datetime(2026, 3, 20, 23, 0, tzinfo=dt.timezone(dt.timedelta(hours=-4)))
+
+
+def scenario_url(folder: Path) -> str:
+    url = f"sqlite:///{folder}/tui.db"
+    app = open_application(url)
+    if app.head_position() == 0:
+        import_lines(app, stamped(SCENARIO.read_bytes().splitlines()), "importer", keep_recorded=True)
+    return url
+
+
+def stamped(lines: list[bytes]) -> list[bytes]:
+    """The scenario with fixed recording times (a second apart), so screens are reproducible."""
+    base = dt.datetime(2026, 3, 21, 12, 0, tzinfo=dt.timezone.utc)
+    out = []
+    for index, raw in enumerate(lines):
+        line = msgspec.json.decode(raw)
+        line["recorded_at"] = (base + dt.timedelta(seconds=index)).isoformat()
+        out.append(msgspec.json.encode(line))
+    return out
+
+
+def make_app(url: str, user: str = "po.adams", poll_seconds: float = 0) -> CaseLedgerApp:
+    return CaseLedgerApp(url, user, now=NOW, poll_seconds=poll_seconds)

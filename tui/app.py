@@ -1,0 +1,155 @@
+"""The caseledger terminal UI.
+
+Screens are Textual *modes* (1–6 switch between them); store work runs in thread workers and
+comes back through ``call_from_thread`` (the UI never blocks on the store); a 1-second poll
+notices events recorded by other processes (another officer on the same store), brings the read
+models up to date and reloads the screen on show. Key bindings carry ids; the command palette
+(Ctrl+P) offers the screen switches and recording everywhere, plus what fits the current screen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from domain import payloads as p
+from tui.backend import Backend
+from tui.forms import HelpScreen, QuickAddOnScreen, RecordScreen, RetractScreen
+from tui.screens.audit import AuditScreen
+from tui.screens.base import DataScreen
+from tui.screens.casefile import CaseFileScreen
+from tui.screens.caseload import CaseloadScreen
+from tui.screens.export import ExportScreen
+from tui.screens.site import SiteScreen
+from tui.screens.week import WeekScreen
+
+SCREENS_IN_ORDER = ("week", "caseload", "casefile", "site", "audit", "export")
+
+
+class CaseLedgerApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "caseledger"
+    MODES = {
+        "week": WeekScreen,
+        "caseload": CaseloadScreen,
+        "casefile": CaseFileScreen,
+        "site": SiteScreen,
+        "audit": AuditScreen,
+        "export": ExportScreen,
+    }
+    BINDINGS = [
+        Binding("1", "switch_mode('week')", "Week", id="screen.week"),
+        Binding("2", "switch_mode('caseload')", "Caseload", id="screen.caseload"),
+        Binding("3", "switch_mode('casefile')", "Case", id="screen.casefile"),
+        Binding("4", "switch_mode('site')", "Site", id="screen.site"),
+        Binding("5", "switch_mode('audit')", "Audit", id="screen.audit"),
+        Binding("6", "switch_mode('export')", "Export", id="screen.export"),
+        Binding("a", "quick_addon", "Add-on", id="record.addon"),
+        Binding("n", "record", "Record", id="record.event"),
+        Binding("t", "toggle_dark", "Theme", show=False, id="app.theme"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
+
+    def __init__(self, store_url: str, user: str, *, now: dt.datetime | None = None, poll_seconds: float = 1.0) -> None:
+        super().__init__()
+        self.backend = Backend(store_url, user, now)
+        self.user = user
+        self.officer = self.backend.officer_for(user)
+        self.seen_head = self.backend.head()
+        self.poll_seconds = poll_seconds
+        self.sub_title = f"{user}" + ("" if self.officer == user else f" (showing {self.officer})")
+
+    def on_mount(self) -> None:
+        self.switch_mode("week")
+        if self.poll_seconds:
+            self.set_interval(self.poll_seconds, self.poll)
+
+    # -- live ---------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
+    def poll(self) -> None:
+        """Notice events another process recorded; bring the read models up and reload."""
+        head = self.backend.head()
+        if head != self.seen_head:
+            self.backend.catch_up()
+            self.seen_head = head
+            self.call_from_thread(self.reload_screen)
+
+    def reload_screen(self) -> None:
+        if isinstance(self.screen, DataScreen):
+            self.screen.reload()
+
+    # -- recording ----------------------------------------------------------------------------
+
+    def record(self, payload: p.Payload, occurred_at: str, note: str | None) -> int:
+        """Record as the current user (called from form workers); returns the position."""
+        position = self.backend.record(payload, occurred_at, note)
+        self.seen_head = max(self.seen_head, position)
+        return position
+
+    def recorded(self, position: int | None) -> None:
+        if position is not None:
+            self.notify(f"Recorded at position {position}")
+            self.reload_screen()
+
+    def action_quick_addon(self) -> None:
+        self.push_screen(QuickAddOnScreen(self.officer, self.record, self.backend.now), self.recorded)
+
+    def action_record(self) -> None:
+        self.push_screen(RecordScreen(self.record), self.recorded)
+
+    def ask_retraction(self, position: int) -> None:
+        def retract(reason: str | None) -> None:
+            if reason:
+                self.retract(position, reason)
+
+        self.push_screen(RetractScreen(position), retract)
+
+    @work(thread=True, exit_on_error=False)
+    def retract(self, position: int, reason: str) -> None:
+        try:
+            recorded = self.record(p.EventRetracted(position, reason), self.backend.now().isoformat(), None)
+        except Exception as error:  # noqa: BLE001 — shown to the user, not raised into the UI
+            self.call_from_thread(self.notify, str(error), severity="error")
+            return
+        self.call_from_thread(self.recorded, recorded)
+
+    # -- navigation ---------------------------------------------------------------------------
+
+    def open_case(self, offender: str) -> None:
+        self.switch_mode("casefile")
+        screen = self.screen
+        if isinstance(screen, CaseFileScreen):
+            screen.open(offender)
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def action_toggle_dark(self) -> None:
+        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:  # type: ignore[type-arg]
+        yield from super().get_system_commands(screen)
+        for mode in SCREENS_IN_ORDER:
+            if self.current_mode != mode:
+                yield SystemCommand(f"Go to {self.MODES[mode].TITLE}", f"switch to the {mode} screen", lambda mode=mode: self.switch_mode(mode))
+        yield SystemCommand("Log an add-on task", "category, minutes, Enter", self.action_quick_addon)
+        yield SystemCommand("Record an event", "a form for every event type", self.action_record)
+        if isinstance(screen, (CaseFileScreen, AuditScreen)):
+            yield SystemCommand("Retract the selected event", "with a reason", screen.action_retract)
+        if isinstance(screen, AuditScreen):
+            yield SystemCommand("Next page of the log", "]", lambda: screen.action_page(1))
+            yield SystemCommand("Previous page of the log", "[", lambda: screen.action_page(-1))
+        if isinstance(screen, SiteScreen):
+            yield SystemCommand("Toggle all sites", "s", screen.action_toggle_all)
+
+
+def run(store_url: str, user: str) -> None:
+    """Open the UI on ``store_url`` as ``user``."""
+    CaseLedgerApp(store_url, user).run()

@@ -1,0 +1,260 @@
+"""Recording from the terminal: a form for every event type, the quick add-on log, retraction.
+
+The form for an event type is built from its payload Struct (the catalogue is the single
+definition): enumerations become selects, everything else a text input with a hint. Submitting
+records in a thread worker as the current user; a refusal is shown under the field it names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList, Select, Static
+
+from domain import payloads as p
+from domain.errors import DomainError, LedgerError
+from domain.recording import shape_error
+
+ADDON_CATEGORIES: tuple[str, ...] = p.AddOnCategory.__args__  # type: ignore[attr-defined]
+
+
+def _hint(info: msgspec.inspect.Type) -> str:
+    if isinstance(info, msgspec.inspect.UnionType):
+        inner = [t for t in info.types if not isinstance(t, msgspec.inspect.NoneType)]
+        return f"optional {_hint(inner[0])}" if inner else ""
+    if isinstance(info, msgspec.inspect.DateType):
+        return "YYYY-MM-DD"
+    if isinstance(info, msgspec.inspect.ListType):
+        return "comma-separated"
+    if isinstance(info, msgspec.inspect.IntType):
+        return f"whole number{f' {info.ge}–{info.le}' if info.ge is not None and info.le is not None else ''}"
+    if isinstance(info, msgspec.inspect.FloatType):
+        return "number"
+    return "identifier" if isinstance(info, msgspec.inspect.StrType) and info.pattern else "text"
+
+
+def _choices(info: msgspec.inspect.Type) -> tuple[str, ...] | None:
+    if isinstance(info, msgspec.inspect.LiteralType):
+        return tuple(str(value) for value in info.values)
+    return None
+
+
+def payload_from_form(kind: str, values: dict[str, str]) -> p.Payload:
+    """Build and validate a payload from text values; a :class:`DomainError` names the field."""
+    payload_type = p.PAYLOAD_TYPES[kind]
+    raw: dict[str, Any] = {}
+    for field in msgspec.inspect.type_info(payload_type).fields:
+        text = values.get(field.name, "").strip()
+        if not text:
+            if field.required:
+                raise DomainError(field.name, "required")
+            continue
+        if isinstance(field.type, msgspec.inspect.ListType):
+            raw[field.name] = [item.strip() for item in text.split(",") if item.strip()]
+        else:
+            raw[field.name] = text
+    try:
+        return msgspec.convert(raw, payload_type, strict=False)
+    except msgspec.ValidationError as error:
+        raise shape_error(error) from None
+
+
+class RecordScreen(ModalScreen[int | None]):
+    """Record any event: pick the type, fill its fields, Ctrl+S (or Record)."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Cancel", id="record.cancel"),
+        Binding("ctrl+s", "submit", "Record", id="record.submit"),
+    ]
+
+    def __init__(self, record: Callable[[p.Payload, str, str | None], int], kind: str = "CaseAssigned") -> None:
+        super().__init__()
+        self.record = record
+        self.kind = kind
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="record-dialog", classes="dialog"):
+            yield Label("Record an event", classes="panel-title")
+            yield Select([(name, name) for name in p.PAYLOAD_TYPES], value=self.kind, allow_blank=False, id="record-type")
+            yield VerticalScroll(id="record-fields")
+            yield Button("Record", variant="primary", id="record-submit")
+            yield Label("", id="record-message")
+
+    async def on_mount(self) -> None:
+        await self.build_fields()
+
+    @on(Select.Changed, "#record-type")
+    async def type_changed(self, event: Select.Changed) -> None:
+        if str(event.value) != self.kind or not self.query(".field"):
+            self.kind = str(event.value)
+            await self.build_fields()
+
+    async def build_fields(self) -> None:
+        """Replace the fields with those of ``self.kind`` (removal finishes before mounting)."""
+        container = self.query_one("#record-fields", VerticalScroll)
+        await container.remove_children()
+        widgets: list[Any] = []
+        for field in msgspec.inspect.type_info(p.PAYLOAD_TYPES[self.kind]).fields:
+            choices = _choices(field.type)
+            widgets.append(Label(field.name + ("" if field.required else " (optional)")))
+            if choices:
+                widgets.append(Select([(c, c) for c in choices], id=f"field-{field.name}", classes="field"))
+            else:
+                widgets.append(Input(placeholder=_hint(field.type), id=f"field-{field.name}", classes="field"))
+            widgets.append(Static("", id=f"error-{field.name}", classes="field-error"))
+        widgets += [
+            Label("occurred_at"),
+            Input(dt.date.today().isoformat(), placeholder="YYYY-MM-DD or timestamp with offset", id="field-occurred_at", classes="field"),
+            Static("", id="error-occurred_at", classes="field-error"),
+            Label("note (optional)"),
+            Input(placeholder="text", id="field-note", classes="field"),
+            Static("", id="error-note", classes="field-error"),
+        ]
+        await container.mount_all(widgets)
+
+    def values(self) -> dict[str, str]:
+        values = {}
+        for widget in self.query(".field"):
+            name = (widget.id or "").removeprefix("field-")
+            if isinstance(widget, Select):
+                values[name] = "" if widget.value is Select.NULL else str(widget.value)
+            elif isinstance(widget, Input):
+                values[name] = widget.value
+        return values
+
+    def action_submit(self) -> None:
+        for error in self.query(".field-error"):
+            error.update("")  # type: ignore[attr-defined]
+        values = self.values()
+        try:
+            payload = payload_from_form(self.kind, values)
+        except DomainError as error:
+            self.show_error(error)
+            return
+        self.save(payload, values.get("occurred_at", ""), values.get("note", "").strip() or None)
+
+    @on(Button.Pressed, "#record-submit")
+    def pressed(self) -> None:
+        self.action_submit()
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def save(self, payload: p.Payload, occurred_at: str, note: str | None) -> None:
+        try:
+            position = self.record(payload, occurred_at, note)
+        except DomainError as error:
+            self.app.call_from_thread(self.show_error, error)
+            return
+        except LedgerError as error:
+            self.app.call_from_thread(self.query_one("#record-message", Label).update, str(error))
+            return
+        self.app.call_from_thread(self.dismiss, position)
+
+    def show_error(self, error: DomainError) -> None:
+        target = self.query(f"#error-{error.field}")
+        if target:
+            target.first().update(f"⚠ {error.rule}")  # type: ignore[attr-defined]
+        self.query_one("#record-message", Label).update(f"Not recorded — {error.field}: {error.rule}")
+
+
+class QuickAddOnScreen(ModalScreen[int | None]):
+    """The quick add-on log: a digit picks the category, type the minutes, Enter."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="addon.cancel")] + [
+        Binding(str(number), f"category({number - 1})", category, show=False, id=f"addon.category.{category}")
+        for number, category in enumerate(ADDON_CATEGORIES, 1)
+    ]
+
+    def __init__(self, officer: str, record: Callable[[p.Payload, str, str | None], int], now: Callable[[], dt.datetime]) -> None:
+        super().__init__()
+        self.officer = officer
+        self.record = record
+        self.now = now
+        self.category: str | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="addon-dialog", classes="dialog"):
+            yield Label(f"Add-on task for {self.officer}: press a number, type minutes, Enter", classes="panel-title")
+            yield OptionList(*(f"{n}  {c}" for n, c in enumerate(ADDON_CATEGORIES, 1)), id="addon-categories")
+            yield Input(placeholder="minutes (1–720)", id="addon-minutes", disabled=True, type="integer")
+            yield Label("", id="addon-message")
+
+    def action_category(self, index: int) -> None:
+        self.category = ADDON_CATEGORIES[index]
+        self.query_one(OptionList).highlighted = index
+        minutes = self.query_one("#addon-minutes", Input)
+        minutes.disabled = False
+        minutes.focus()
+
+    @on(OptionList.OptionSelected)
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        self.action_category(event.option_index)
+
+    @on(Input.Submitted, "#addon-minutes")
+    def submitted(self, event: Input.Submitted) -> None:
+        if self.category is None:
+            return
+        try:
+            payload = payload_from_form("AddOnTaskLogged", {"officer": self.officer, "category": self.category, "minutes": event.value})
+        except DomainError as error:
+            self.query_one("#addon-message", Label).update(f"⚠ {error.field}: {error.rule}")
+            return
+        self.save(payload)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def save(self, payload: p.Payload) -> None:
+        try:
+            position = self.record(payload, self.now().isoformat(), None)
+        except LedgerError as error:
+            self.app.call_from_thread(self.query_one("#addon-message", Label).update, f"⚠ {error}")
+            return
+        self.app.call_from_thread(self.dismiss, position)
+
+
+class RetractScreen(ModalScreen[str | None]):
+    """Ask why an event is being retracted (the reason is recorded with the retraction)."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="retract.cancel")]
+
+    def __init__(self, position: int) -> None:
+        super().__init__()
+        self.position = position
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(f"Retract the event at position {self.position}: why?", classes="panel-title")
+            yield Input(placeholder="reason (required)", id="retract-reason")
+
+    @on(Input.Submitted)
+    def submitted(self, event: Input.Submitted) -> None:
+        if event.value.strip():
+            self.dismiss(event.value.strip())
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key binding, by screen."""
+
+    BINDINGS = [Binding("escape,question_mark,q", "dismiss(None)", "Close", id="help.close")]
+
+    def compose(self) -> ComposeResult:
+        lines = [
+            "[b]Anywhere[/b]",
+            "1 My week · 2 Caseload · 3 Case file · 4 Site · 5 Audit · 6 Export",
+            "a quick add-on log (a, a digit, the minutes, Enter) · n record any event",
+            "Ctrl+P command palette (offers what fits this screen) · t light/dark · ? help · q quit",
+            "",
+            "[b]Caseload[/b] Enter opens the case file",
+            "[b]Case file[/b] type an offender id or an as-of date, Enter · x retract the selected event",
+            "[b]Site[/b] s all sites / my site",
+            "[b]Audit[/b] filters, then Enter · ] next page · [ previous page · x retract",
+            "[b]Record[/b] Ctrl+S records · Esc cancels",
+        ]
+        with Grid(classes="dialog"):
+            yield Static("\n".join(lines))

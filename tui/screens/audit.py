@@ -1,0 +1,110 @@
+"""*Audit*: the raw log, a page at a time (never loaded whole), with filters by type, actor,
+offender and known-at, and a jump to any position. ] and [ page forward and back."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Footer, Header, Input, Label, Select
+
+from domain.errors import LedgerError
+from domain.payloads import PAYLOAD_TYPES
+from domain.times import parse_cutoff
+from tui.backend import LogPage
+from tui.screens.base import DataScreen
+
+PAGE = 100
+
+
+class AuditScreen(DataScreen):
+    TITLE = "Audit"
+    BINDINGS = [
+        Binding("right_square_bracket", "page(1)", "Next page", id="audit.next"),
+        Binding("left_square_bracket", "page(-1)", "Previous page", id="audit.previous"),
+        Binding("x", "retract", "Retract", id="audit.retract"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.after = 0
+        self.starts: list[int] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(classes="controls"):
+            yield Select([(name, name) for name in PAYLOAD_TYPES], prompt="any type", id="type-filter")
+            yield Input(placeholder="actor", id="actor-filter")
+            yield Input(placeholder="offender", id="offender-filter")
+            yield Input(placeholder="known at", id="known-filter")
+            yield Input(placeholder="go to position", id="jump")
+        yield Label("", id="audit-message")
+        yield DataTable(id="log-table", cursor_type="row")
+        yield Footer()
+
+    def fetch(self) -> LogPage | str:
+        chosen = self.query_one("#type-filter", Select).value
+        known = self.query_one("#known-filter", Input).value.strip()
+        try:
+            return self.ledger.backend.log_page(
+                self.after,
+                PAGE,
+                types=[str(chosen)] if chosen is not Select.NULL else [],
+                actor=self.query_one("#actor-filter", Input).value.strip() or None,
+                offender=self.query_one("#offender-filter", Input).value.strip() or None,
+                known_at=parse_cutoff(known, "known at") if known else None,
+            )
+        except LedgerError as error:
+            return str(error)
+
+    def show(self, page: LogPage | str) -> None:
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        table.add_columns("position", "type", "occurred", "recorded (UTC)", "by", "site", "fields")
+        message = self.query_one("#audit-message", Label)
+        if isinstance(page, str):
+            message.update(page)
+            return
+        for event in page.events:
+            envelope = event.envelope
+            from msgspec import to_builtins
+
+            fields = ", ".join(f"{k}={v}" for k, v in to_builtins(envelope.data).items())
+            table.add_row(
+                event.position, event.type, envelope.occurred_at.isoformat(timespec="minutes"),
+                envelope.recorded_at.strftime("%Y-%m-%d %H:%M:%S"), envelope.recorded_by, envelope.at_site or "", fields,
+                key=str(event.position),
+            )
+        shown = f"positions {page.first}–{page.last}" if page.events else "no events"
+        message.update(f"{shown} of {page.head} · ] next page · [ previous page")
+        self.last_shown = page.last
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "jump":
+            try:
+                self.after = max(0, int(event.value) - 1)
+            except ValueError:
+                self.query_one("#audit-message", Label).update("A position is a whole number.")
+                return
+        else:
+            self.after = 0
+        self.starts.clear()
+        self.reload()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        self.after = 0
+        self.starts.clear()
+        self.reload()
+
+    def action_page(self, direction: int) -> None:
+        if direction > 0 and getattr(self, "last_shown", self.after) > self.after:
+            self.starts.append(self.after)
+            self.after = self.last_shown
+        elif direction < 0 and self.starts:
+            self.after = self.starts.pop()
+        self.reload()
+
+    def action_retract(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            self.ledger.ask_retraction(int(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)))

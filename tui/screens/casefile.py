@@ -1,0 +1,92 @@
+"""*Case file*: every event of one case with occurred and recorded times and who recorded it,
+retracted events marked, an as-of control, and retraction (x) of the selected event."""
+
+from __future__ import annotations
+
+import msgspec
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Footer, Header, Input, Label
+
+from domain.errors import LedgerError
+from domain.history import HistoryLine
+from domain.times import parse_cutoff, zone
+from tui.screens.base import DataScreen
+
+
+class CaseFileScreen(DataScreen):
+    TITLE = "Case file"
+    BINDINGS = [Binding("x", "retract", "Retract", id="casefile.retract")]
+
+    def __init__(self, offender: str = "") -> None:
+        super().__init__()
+        self.offender = offender
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(classes="controls"):
+            yield Label("Offender")
+            yield Input(self.offender, placeholder="offender id", id="offender-input")
+            yield Label("As of")
+            yield Input(placeholder="YYYY-MM-DD or timestamp", id="as-of-input")
+        yield Label("", id="casefile-message")
+        yield DataTable(id="history-table", cursor_type="row")
+        yield Footer()
+
+    def open(self, offender: str) -> None:
+        """Show ``offender``'s case (now, or once the screen has mounted)."""
+        self.offender = offender
+        if self.is_mounted:
+            self.query_one("#offender-input", Input).value = offender
+            self.reload()
+
+    def on_mount(self) -> None:
+        self.query_one("#offender-input", Input).value = self.offender
+        self.reload()
+
+    def fetch(self) -> list[HistoryLine] | str:
+        offender = self.query_one("#offender-input", Input).value.strip()
+        as_of_text = self.query_one("#as-of-input", Input).value.strip()
+        if not offender:
+            return "Type an offender id and press Enter."
+        try:
+            as_of = parse_cutoff(as_of_text, "as of") if as_of_text else None
+            return self.ledger.backend.history(offender, as_of=as_of)
+        except LedgerError as error:
+            return str(error)
+
+    def show(self, data: list[HistoryLine] | str) -> None:
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        table.add_columns("position", "occurred (local)", "type", "details", "recorded (UTC)", "by", "status")
+        message = self.query_one("#casefile-message", Label)
+        if isinstance(data, str):
+            message.update(data)
+            return
+        message.update(f"{len(data)} events · x retracts the selected one")
+        table.focus()
+        for line in data:
+            envelope = line.event.envelope
+            fields = msgspec.to_builtins(envelope.data)
+            fields.pop("offender", None)
+            status = f"RETRACTED ({line.retracted_by[1]})" if line.retracted_by else ""
+            table.add_row(
+                line.event.position,
+                envelope.occurred_at.astimezone(zone(line.zone)).strftime("%Y-%m-%d %H:%M"),
+                line.event.type,
+                ", ".join(f"{k}={v}" for k, v in fields.items()),
+                envelope.recorded_at.strftime("%Y-%m-%d %H:%M"),
+                envelope.recorded_by,
+                status,
+                key=str(line.event.position),
+            )
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.reload()
+
+    def action_retract(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            position = int(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
+            self.ledger.ask_retraction(position)

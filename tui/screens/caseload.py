@@ -1,0 +1,42 @@
+"""*Caseload*: the officer's cases — location, complexity, SIU days, plan status, next dates.
+Enter opens the case file."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header
+
+from tui.backend import CaseRow
+from tui.screens.base import DataScreen
+
+
+class CaseloadScreen(DataScreen):
+    TITLE = "Caseload"
+    BINDINGS = [Binding("o", "open_case", "Open case", id="caseload.open")]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield DataTable(id="caseload-table", cursor_type="row")
+        yield Footer()
+
+    def fetch(self) -> list[CaseRow]:
+        return self.ledger.backend.caseload(self.ledger.officer)
+
+    def show(self, rows: list[CaseRow]) -> None:
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        table.add_columns("offender", "location", "complexity", "SIU days", "release plan", "next dates")
+        for row in rows:
+            table.add_row(row.offender, row.location, row.complexity, "—" if row.siu_days is None else row.siu_days, row.plan, row.next_dates, key=row.offender)
+        self.sub_title = f"{len(rows)} cases of {self.ledger.officer}"
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a row (the table's own select key) opens that case file."""
+        self.ledger.open_case(str(event.row_key.value))
+
+    def action_open_case(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            offender = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            self.ledger.open_case(str(offender))

@@ -1,0 +1,71 @@
+"""*Export*: choose a projection, options, format and path; written atomically, with a progress
+bar; de-identified by default."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, ProgressBar, Select
+
+from domain.errors import LedgerError
+from domain.times import parse_cutoff
+from projections.catalogue import PROJECTIONS
+from projections.export import FORMATS
+
+
+class ExportScreen(Screen[None]):
+    TITLE = "Export"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="export-form", classes="panel"):
+            yield Label("Projection")
+            yield Select([(name, name) for name in PROJECTIONS], value="workload", allow_blank=False, id="export-projection")
+            yield Label("Format")
+            yield Select([(fmt, fmt) for fmt in FORMATS], value="csv", allow_blank=False, id="export-format")
+            yield Label("Rules")
+            yield Select([("current", "current"), ("proposed", "proposed")], value="current", allow_blank=False, id="export-rules")
+            yield Label("As of (blank: now)")
+            yield Input(placeholder="YYYY-MM-DD or timestamp", id="export-as-of")
+            yield Label("Path")
+            yield Input("caseledger-export.csv", id="export-path")
+            yield Checkbox("De-identify (offender ids become pseudonyms)", value=True, id="export-deidentify")
+            yield Button("Export", variant="primary", id="export-run")
+            yield ProgressBar(total=1, id="export-progress", show_eta=False)
+            yield Label("", id="export-message")
+        yield Footer()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "export-format":
+            path = self.query_one("#export-path", Input)
+            stem = path.value.rsplit(".", 1)[0] if "." in path.value else path.value
+            path.value = f"{stem}.{event.value}"
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "export-run":
+            self.query_one("#export-progress", ProgressBar).update(total=None, progress=0)
+            self.query_one("#export-message", Label).update("Exporting…")
+            self.run_export()
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def run_export(self) -> None:
+        as_of_text = self.query_one("#export-as-of", Input).value.strip()
+        try:
+            rows = self.app.backend.export(  # type: ignore[attr-defined]
+                str(self.query_one("#export-projection", Select).value),
+                str(self.query_one("#export-format", Select).value),
+                self.query_one("#export-path", Input).value.strip(),
+                deidentified=self.query_one("#export-deidentify", Checkbox).value,
+                as_of=parse_cutoff(as_of_text, "as of") if as_of_text else None,
+                rules=str(self.query_one("#export-rules", Select).value),
+            )
+            message = f"Wrote {rows} rows to {self.query_one('#export-path', Input).value.strip()}"
+        except (LedgerError, OSError) as error:
+            message = f"Export failed: {error}"
+        self.app.call_from_thread(self.finished, message)
+
+    def finished(self, message: str) -> None:
+        self.query_one("#export-progress", ProgressBar).update(total=1, progress=1)
+        self.query_one("#export-message", Label).update(message)

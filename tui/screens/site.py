@@ -1,0 +1,47 @@
+"""*Site*: every officer's workload row at the user's site (all sites for someone who is not an
+officer), uncovered caseloads first, then the most over-ratio."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header
+
+from projections.catalogue import PROJECTIONS
+from tui.screens.base import DataScreen
+
+COLUMNS = [column.name for column in PROJECTIONS["workload"].columns]
+
+
+class SiteScreen(DataScreen):
+    TITLE = "Site"
+    BINDINGS = [Binding("s", "toggle_all", "All sites", id="site.all")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.all_sites = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield DataTable(id="site-table", cursor_type="row")
+        yield Footer()
+
+    def fetch(self) -> list[dict[str, Any]]:
+        return self.ledger.backend.officers()
+
+    def show(self, rows: list[dict[str, Any]]) -> None:
+        mine = next((row["site"] for row in rows if row["officer"] == self.ledger.officer), None)
+        shown = [row for row in rows if self.all_sites or mine is None or row["site"] == mine]
+        shown.sort(key=lambda r: (-r["uncovered_caseload"], -(r["ratio_utilization"] or 0), r["officer"]))
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        table.add_columns(*COLUMNS)
+        for row in shown:
+            table.add_row(*("—" if row[c] is None else row[c] for c in COLUMNS))
+        self.sub_title = "all sites" if self.all_sites or mine is None else f"site {mine}"
+
+    def action_toggle_all(self) -> None:
+        self.all_sites = not self.all_sites
+        self.reload()

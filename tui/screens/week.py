@@ -1,0 +1,71 @@
+"""*My week*: own and covered caseload against the ratio, estimated hours against the week,
+add-on minutes by category this week, a chart of recent weeks' add-on hours, and alerts."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Footer, Header, Sparkline, Static
+
+from tui.backend import WeekData
+from tui.screens.base import DataScreen
+
+
+class WeekScreen(DataScreen):
+    TITLE = "My week"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="week-top"):
+            yield Static("Loading…", id="caseload-panel", classes="panel")
+            yield Static("", id="hours-panel", classes="panel")
+        with Horizontal(id="week-bottom"):
+            with Vertical(classes="panel"):
+                yield Static("Add-on minutes this week", classes="panel-title")
+                yield DataTable(id="addons-table", show_cursor=False)
+                yield Static("Add-on hours, recent weeks", classes="panel-title")
+                yield Sparkline([], id="addon-chart")
+                yield Static("", id="chart-caption")
+            yield Static("", id="alerts-panel", classes="panel")
+        yield Footer()
+
+    def fetch(self) -> WeekData:
+        return self.ledger.backend.week(self.ledger.officer)
+
+    def show(self, data: WeekData) -> None:
+        row = data.workload
+        caseload = self.query_one("#caseload-panel", Static)
+        hours = self.query_one("#hours-panel", Static)
+        if row is None:
+            caseload.update(f"[b]{data.officer}[/b] is not a registered officer.")
+            hours.update("")
+        else:
+            standard = row["ratio_standard"]
+            ratio = f"{row['effective_caseload']} / {standard} ({row['ratio_utilization']:.0%})" if standard else f"{row['effective_caseload']} (hours-based office)"
+            caseload.update(
+                f"[b]{row['officer']}[/b] · {row['role']} · {row['site']}{' · ON LEAVE' if row['on_leave'] else ''}\n\n"
+                f"Caseload against ratio: [b]{ratio}[/b]\n"
+                f"Own cases: {row['own_caseload']}   Covered: {row['covered_caseload']}\n"
+                f"Weighted by complexity: {row['weighted_caseload']}"
+            )
+            over = row["overtime_hours"]
+            hours.update(
+                f"Estimated hours this week: [b]{row['estimated_weekly_hours']}[/b] of {row['weekly_hours']}\n\n"
+                f"Case hours: {row['case_hours']}\n"
+                f"Add-on hours: {row['addon_minutes_week'] / 60:.2f}\n"
+                + (f"[b red]Over by {over} h[/b red]" if over else "Within the week")
+            )
+        table = self.query_one("#addons-table", DataTable)
+        table.clear(columns=True)
+        table.add_columns("category", "minutes")
+        for category, minutes in data.addon_by_category.items():
+            table.add_row(category, minutes)
+        if not data.addon_by_category:
+            table.add_row("(none yet)", 0)
+        self.query_one("#addon-chart", Sparkline).data = [hours for _week, hours in data.weekly_addon_hours]
+        if data.weekly_addon_hours:
+            first, last = data.weekly_addon_hours[0][0], data.weekly_addon_hours[-1][0]
+            peak = max(hours for _week, hours in data.weekly_addon_hours)
+            self.query_one("#chart-caption", Static).update(f"{first} … {last}, peak {peak} h")
+        alerts = "\n".join(f"• {alert}" for alert in data.alerts) or "No alerts."
+        self.query_one("#alerts-panel", Static).update(f"[b]Alerts[/b]\n\n{alerts}")
