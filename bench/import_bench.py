@@ -11,17 +11,16 @@ a million would take tens of minutes; its rate is per event either way.
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import json
-import os
-import platform
 import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bench import machine, parser
 
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -63,12 +62,7 @@ def _child(mode: str, url: str, path: str, limit: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--baseline-events", type=int, default=20_000)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = parser(__doc__.split("\n\n")[0], 4).parse_args()
     if args.child:
         mode, url, path, limit = args.child
         _child(mode, url, path, int(limit))
@@ -87,8 +81,7 @@ def main() -> None:
             bulk = _measure("bulk", make("bulk"), path, None)
             naive = _measure("default", make("naive"), path, args.baseline_events)
             rows.append((backend, bulk, naive))
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), platform.processor())
-    print(f"\nimport benchmark — {time.strftime('%Y-%m-%d')} — {os.cpu_count()} × {cpu}, Python {platform.python_version()}")
+    print(f"\nimport benchmark — {machine()}")
     print(f"file: {path.name} ({path.stat().st_size / 1e6:.0f} MB)\n")
     print("| store | bulk import events/s | bulk peak RSS | default path events/s (first %d) | default peak RSS | ratio |" % args.baseline_events)
     print("|---|---:|---:|---:|---:|---:|")

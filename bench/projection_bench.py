@@ -17,12 +17,9 @@ N-event file:
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import io
 import json
-import os
-import platform
 import resource
 import statistics
 import subprocess
@@ -32,6 +29,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench import machine, parser
 from projections.engine import Projector
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -148,12 +146,7 @@ def _ensure_store(url: str, path: Path) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--baseline-events", type=int, default=20_000)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = parser(__doc__.split("\n\n")[0], 3).parse_args()
     if args.child:
         mode, url, limit = args.child
         result = _child(mode, url, int(limit))
@@ -180,8 +173,7 @@ def main() -> None:
 
 
 def _print(report: dict[str, dict[str, Any]], path: Path, baseline: int) -> None:
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), platform.processor())
-    print(f"\nprojection benchmark — {time.strftime('%Y-%m-%d')} — {os.cpu_count()} × {cpu}, Python {platform.python_version()}")
+    print(f"\nprojection benchmark — {machine()}")
     print(f"store: {path.name}\n")
     print(f"| store | rebuild events/s | rebuild peak RSS | per-event events/s (first {baseline:,}) | ratio | slowest export (which) | export peak RSS | command→projection p50 / p95 |")
     print("|---|---:|---:|---:|---:|---|---:|---:|")

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.tui_helpers import make_app, scenario_url
+from tests.tui_helpers import make_app, scenario_url, settled
 
 SCREENS = {"week": [], "caseload": ["2"], "casefile": ["3"], "site": ["4"], "audit": ["5"], "export": ["6"], "help": ["question_mark"]}
 
@@ -24,8 +24,6 @@ def test_screen(snap_compare: Any, tmp_path: Path, screen: str, size: tuple[int,
             await pilot.press(key)
         if screen == "casefile":
             app.open_case("off-001")
-        for _ in range(4):
-            await pilot.app.workers.wait_for_complete()
-            await pilot.pause()
+        await settled(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=settle)

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
-import pytest
 from textual.widgets import DataTable, Input, Label, Select
 
 from domain.log import read_log
@@ -18,7 +16,7 @@ from tui.forms import RecordScreen
 from tui.screens.audit import AuditScreen
 from tui.screens.casefile import CaseFileScreen
 from tui.screens.week import WeekScreen
-from tests.tui_helpers import make_app, scenario_url
+from tests.tui_helpers import make_app, scenario_url, settled
 
 
 def run(coroutine: Any) -> Any:
@@ -27,7 +25,8 @@ def run(coroutine: Any) -> Any:
 
 async def settle(pilot: Any) -> None:
     """Let workers finish and their results reach the screen."""
-    for _ in range(3):
+    await settled(pilot)
+    for _ in range(2):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 
@@ -253,16 +252,16 @@ def test_events_from_another_process_appear_without_a_restart(tmp_path: Path) ->
             await settle(pilot)
             other = LedgerService(open_application(url), "po.chen")
             position = other.log_addon_task("po.chen", "clerical", 10, occurred_at="2026-03-20")
-            screen = app.screen
             for _ in range(40):
                 await asyncio.sleep(0.05)
                 await pilot.pause()
-                table = screen.query_one(DataTable)
-                screen.query_one("#jump", Input).value = str(position)
                 if app.seen_head == position:
                     break
             assert app.seen_head == position
             assert app.backend.projector.positions()["addons"] == position
+            await settle(pilot)
+            audit = app.screen.query_one(DataTable)
+            assert audit.get_row_at(0)[0] == 1  # the screen reloaded (and still pages from the start)
 
     run(scenario())
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import msgspec
 
@@ -36,3 +38,18 @@ def stamped(lines: list[bytes]) -> list[bytes]:
 
 def make_app(url: str, user: str = "po.adams", poll_seconds: float = 0) -> CaseLedgerApp:
     return CaseLedgerApp(url, user, now=NOW, poll_seconds=poll_seconds)
+
+
+async def settled(pilot: Any) -> None:
+    """Wait until the workers are done and the current data screen has shown its data."""
+    from tui.screens.base import DataScreen
+
+    for _ in range(200):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = pilot.app.screen
+        if not isinstance(screen, DataScreen) or (screen.loads and not any(w.is_running for w in pilot.app.workers)):
+            await pilot.pause()
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the screen never showed its data")

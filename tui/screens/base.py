@@ -25,17 +25,30 @@ class DataScreen(Screen[None]):
         yield Header()
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.reload()
-
     def on_screen_resume(self) -> None:
+        """Load whenever the screen is shown (its first showing included), so data is never stale."""
         self.reload()
 
-    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    loads = 0
+    """How many results this screen has shown (tests wait on it; a person never needs to)."""
+
+    generation = 0
+    """Bumped by every reload; only the newest load's result is shown."""
+
     def reload(self) -> None:
+        self.generation += 1
+        self._load(self.generation)
+
+    @work(thread=True, group="load", exit_on_error=False)
+    def _load(self, generation: int) -> None:
         """Fetch in a thread; hand the result to the UI thread."""
         data = self.fetch()
-        self.app.call_from_thread(self.show, data)
+        self.app.call_from_thread(self._deliver, generation, data)
+
+    def _deliver(self, generation: int, data: Any) -> None:
+        if generation == self.generation:
+            self.show(data)
+            self.loads += 1
 
     def fetch(self) -> Any:
         raise NotImplementedError

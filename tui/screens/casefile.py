@@ -43,7 +43,6 @@ class CaseFileScreen(DataScreen):
 
     def on_mount(self) -> None:
         self.query_one("#offender-input", Input).value = self.offender
-        self.reload()
 
     def fetch(self) -> list[HistoryLine] | str:
         offender = self.query_one("#offender-input", Input).value.strip()
