@@ -8,3 +8,4 @@ if ! command -v initdb >/dev/null 2>&1; then
 fi
 .venv/bin/python -m bench.import_bench "$@"
 .venv/bin/python -m bench.projection_bench "$@"
+.venv/bin/python -m bench.tui_bench "$@"

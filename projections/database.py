@@ -41,6 +41,15 @@ class Cursor:
     def fetchall(self) -> list[tuple[Any, ...]]:
         return [tuple(row) for row in self.raw.fetchall()]
 
+    def chunks(self, size: int = 2000) -> Iterator[list[tuple[Any, ...]]]:
+        """The result in chunks: a long ``fetchall`` holds the GIL throughout, which would freeze a
+        UI thread while a worker reads 200,000 facts; chunks let it run in between."""
+        while True:
+            rows = self.raw.fetchmany(size)
+            if not rows:
+                return
+            yield [tuple(row) for row in rows]
+
     def fetchone(self) -> tuple[Any, ...] | None:
         row = self.raw.fetchone()
         return None if row is None else tuple(row)

@@ -95,7 +95,8 @@ def timeline(cursor: Cursor, db: Database, view: View, gone: set[int], types: fr
     )
     return [
         Fact(position, kind, at_site, occurred_us, dt.date.fromisoformat(local), _DECODERS[kind].decode(data))
-        for position, kind, at_site, occurred_us, local, data in cursor.fetchall()
+        for chunk in cursor.chunks()
+        for position, kind, at_site, occurred_us, local, data in chunk
         if position not in gone
     ]
 

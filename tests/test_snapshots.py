@@ -27,3 +27,16 @@ def test_screen(snap_compare: Any, tmp_path: Path, screen: str, size: tuple[int,
         await settled(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=settle)
+
+
+@pytest.mark.parametrize("screen", ["week", "audit", "export"])
+def test_screen_in_the_light_theme(snap_compare: Any, tmp_path: Path, screen: str) -> None:
+    app = make_app(scenario_url(tmp_path))
+    app.theme = "textual-light"
+
+    async def settle(pilot: Any) -> None:
+        for key in SCREENS[screen]:
+            await pilot.press(key)
+        await settled(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settle)

@@ -60,13 +60,35 @@ class CaseLedgerApp(App[None]):
         super().__init__()
         self.backend = Backend(store_url, user, now)
         self.user = user
-        self.officer = self.backend.officer_for(user)
-        self.seen_head = self.backend.head()
+        self.officer = user
+        self.ready = False
+        """False until the read models have caught up and the officer is known (see ``start``)."""
+        self.seen_head = 0
         self.poll_seconds = poll_seconds
-        self.sub_title = f"{user}" + ("" if self.officer == user else f" (showing {self.officer})")
+        self.sub_title = user
 
     def on_mount(self) -> None:
         self.switch_mode("week")
+        self.start()
+
+    @work(thread=True, exclusive=True, group="start", exit_on_error=False)
+    def start(self) -> None:
+        """After the first paint: bring the read models up to date (a store imported elsewhere may
+        lag by a million events), find whose week to show, then load the screen and start polling."""
+        head = self.backend.head()
+        lag = head - min(self.backend.projector.positions().values())
+        if lag > 10_000:
+            self.call_from_thread(self.notify, f"Bringing read models up to date ({lag:,} events)…", timeout=10)
+        self.backend.catch_up()
+        officer = self.backend.officer_for(self.user)
+        self.call_from_thread(self.started, officer, head)
+
+    def started(self, officer: str, head: int) -> None:
+        self.officer = officer
+        self.seen_head = head
+        self.ready = True
+        self.sub_title = self.user + ("" if officer == self.user else f" (showing {officer})")
+        self.reload_screen()
         if self.poll_seconds:
             self.set_interval(self.poll_seconds, self.poll)
 

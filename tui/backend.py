@@ -17,19 +17,20 @@ import msgspec
 
 from domain import payloads as p
 from domain.history import HistoryLine, case_history
-from domain.interchange import render_line
 from domain.log import LoggedEvent, read_log, site_zones
 from domain.service import LedgerService
 from domain.store import LedgerApplication, open_application
-from domain.times import Cutoff, LocalDay, utc_now
+from domain.times import Cutoff, utc_now
 from projections.catalogue import PROJECTIONS
 from projections.compute import compute, find
 from projections.database import Database
 from projections.engine import Projector
 from projections.export import write_export
-from projections.facts import View
+from projections.facts import View, retracted, retracted_addons, timeline, where
+from projections.inputs import Inputs
 from projections.privacy import deidentify, store_secret
 from projections.rules import Rules, load_rules
+from projections.world import World
 
 LONG_SIU_DAYS = 15
 """An SIU stay longer than this is an alert (CD 711: reviews are due at day 5 and 30)."""
@@ -111,47 +112,54 @@ class Backend:
         with self.lock:
             return compute(self.app, find("workload"), self.view(), self.rules, self.projector).rows
 
+    def _inputs(self, cursor: Any, view: View, types: frozenset[str]) -> Inputs:
+        """One replay of the cut, shared by every projection a screen shows."""
+        db = self.projector.db
+        gone = retracted(cursor, db, view)
+        return Inputs(World.replay(timeline(cursor, db, view, gone, types)), view, self.rules, cursor, db, gone)
+
     def week(self, officer: str) -> WeekData:
+        """My week: one catch-up, one replay for workload, SIU stays and release leads, and the
+        officer's own add-on minutes straight from the add-on read model."""
+        types = PROJECTIONS["workload"].event_types | PROJECTIONS["siu_stays"].event_types | PROJECTIONS["release_lead_time"].event_types
         with self.lock:
+            self.projector.catch_up()
             view = self.view()
-            rows = compute(self.app, find("workload"), view, self.rules, self.projector).rows
-            mine = next((row for row in rows if row["officer"] == officer), None)
-            burden = [row for row in compute(self.app, find("addon_burden"), view, self.rules, self.projector).rows if row["officer"] == officer]
-            stays = compute(self.app, find("siu_stays"), view, self.rules, self.projector).rows
-            releases = compute(self.app, find("release_lead_time"), view, self.rules, self.projector).rows
+            db = self.projector.db
+            with db.transaction(write=False) as cursor:
+                inputs = self._inputs(cursor, view, types)
+                rows = PROJECTIONS["workload"].compute(inputs)
+                stays = PROJECTIONS["siu_stays"].compute(inputs)
+                releases = PROJECTIONS["release_lead_time"].compute(inputs)
+                sql, params = where(view)
+                cursor.execute(
+                    f"SELECT week, category, SUM(minutes) FROM {db.table('cl_addons')} WHERE officer = ?{sql} GROUP BY week, category",
+                    [officer, *params],
+                )
+                minutes = cursor.fetchall()
+                for task_officer, _site, task_week, category, task_minutes in retracted_addons(cursor, db, view, inputs.gone):
+                    if task_officer == officer:
+                        minutes.append((task_week, category, -task_minutes))
+        mine = next((row for row in rows if row["officer"] == officer), None)
         week = _iso_week(view.now)
         by_category: Counter[str] = Counter()
         hours_by_week: Counter[str] = Counter()
-        for row in burden:
-            hours_by_week[row["week"]] += row["minutes"] / 60
-            if row["week"] == week:
-                by_category[row["category"]] += row["minutes"]
+        for task_week, category, total in minutes:
+            hours_by_week[task_week] += int(total) / 60
+            if task_week == week:
+                by_category[category] += int(total)
         weeks = sorted(hours_by_week)[-12:]
-        own = set(self.caseload_ids(officer))
+        own = {case.offender for case in inputs.world.cases.values() if case.officer == officer}
         return WeekData(
             officer,
             mine,
-            dict(sorted(by_category.items())),
+            dict(sorted((+by_category).items())),
             [(w, round(hours_by_week[w], 2)) for w in weeks],
             _alerts(mine, rows, stays, releases, own),
         )
 
-    def caseload_ids(self, officer: str) -> list[str]:
-        with self.lock:
-            from projections.facts import retracted, timeline
-            from projections.world import World
-
-            db = self.projector.db
-            with db.transaction(write=False) as cursor:
-                gone = retracted(cursor, db, self.view())
-                world = World.replay(timeline(cursor, db, self.view(), gone, PROJECTIONS["workload"].event_types))
-        return sorted(case.offender for case in world.cases.values() if case.officer == officer)
-
     def caseload(self, officer: str) -> list[CaseRow]:
         with self.lock:
-            from projections.facts import retracted, timeline
-            from projections.world import World
-
             db = self.projector.db
             view = self.view()
             types = frozenset(p.PAYLOAD_TYPES) - {"AddOnTaskLogged", "EventRetracted"}
@@ -256,12 +264,3 @@ def _alerts(mine: dict[str, Any] | None, everyone: list[dict[str, Any]], stays: 
         if row["site"] == site and row["uncovered_caseload"]:
             alerts.append(f"Uncovered caseload: {row['officer']} is on leave with {row['uncovered_caseload']} cases and no coverage")
     return alerts
-
-
-def render(event: LoggedEvent) -> dict[str, Any]:
-    """An event as its raw-log line (for the audit screen's detail pane)."""
-    return render_line(event.position, event.envelope)
-
-
-def local_day(text: str) -> LocalDay:
-    return LocalDay(dt.date.fromisoformat(text))

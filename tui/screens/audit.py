@@ -42,18 +42,21 @@ class AuditScreen(DataScreen):
         yield DataTable(id="log-table", cursor_type="row")
         yield Footer()
 
-    def fetch(self) -> LogPage | str:
+    def request(self) -> dict[str, object]:
         chosen = self.query_one("#type-filter", Select).value
-        known = self.query_one("#known-filter", Input).value.strip()
+        return {
+            "after": self.after,
+            "types": [str(chosen)] if chosen is not Select.NULL else [],
+            "actor": self.query_one("#actor-filter", Input).value.strip() or None,
+            "offender": self.query_one("#offender-filter", Input).value.strip() or None,
+            "known": self.query_one("#known-filter", Input).value.strip(),
+        }
+
+    def fetch(self, request: dict[str, object]) -> LogPage | str:
+        known = str(request.pop("known"))
+        after = int(request.pop("after"))  # type: ignore[call-overload]
         try:
-            return self.ledger.backend.log_page(
-                self.after,
-                PAGE,
-                types=[str(chosen)] if chosen is not Select.NULL else [],
-                actor=self.query_one("#actor-filter", Input).value.strip() or None,
-                offender=self.query_one("#offender-filter", Input).value.strip() or None,
-                known_at=parse_cutoff(known, "known at") if known else None,
-            )
+            return self.ledger.backend.log_page(after, PAGE, known_at=parse_cutoff(known, "known at") if known else None, **request)  # type: ignore[arg-type]
         except LedgerError as error:
             return str(error)
 

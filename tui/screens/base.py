@@ -14,8 +14,10 @@ if TYPE_CHECKING:
 
 
 class DataScreen(Screen[None]):
-    """A screen whose content comes from the store. Subclasses implement ``fetch`` (runs in a
-    worker thread, returns plain data) and ``show`` (runs on the UI thread)."""
+    """A screen whose content comes from the store. Subclasses implement ``request`` (on the UI
+    thread: what to ask for, read from the screen's controls), ``fetch`` (in a worker thread:
+    ask the store, return plain data) and ``show`` (on the UI thread). Widgets are only ever
+    touched on the UI thread."""
 
     @property
     def ledger(self) -> CaseLedgerApp:
@@ -36,13 +38,16 @@ class DataScreen(Screen[None]):
     """Bumped by every reload; only the newest load's result is shown."""
 
     def reload(self) -> None:
+        """Load again (once the app has started: before, the screen shows its placeholder)."""
+        if not getattr(self.app, "ready", True):
+            return
         self.generation += 1
-        self._load(self.generation)
+        self._load(self.generation, self.request())
 
     @work(thread=True, group="load", exit_on_error=False)
-    def _load(self, generation: int) -> None:
+    def _load(self, generation: int, request: Any) -> None:
         """Fetch in a thread; hand the result to the UI thread."""
-        data = self.fetch()
+        data = self.fetch(request)
         self.app.call_from_thread(self._deliver, generation, data)
 
     def _deliver(self, generation: int, data: Any) -> None:
@@ -50,7 +55,11 @@ class DataScreen(Screen[None]):
             self.show(data)
             self.loads += 1
 
-    def fetch(self) -> Any:
+    def request(self) -> Any:
+        """What to fetch, read from the screen's controls on the UI thread (nothing by default)."""
+        return None
+
+    def fetch(self, request: Any) -> Any:
         raise NotImplementedError
 
     def show(self, data: Any) -> None:

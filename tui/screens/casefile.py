@@ -44,9 +44,11 @@ class CaseFileScreen(DataScreen):
     def on_mount(self) -> None:
         self.query_one("#offender-input", Input).value = self.offender
 
-    def fetch(self) -> list[HistoryLine] | str:
-        offender = self.query_one("#offender-input", Input).value.strip()
-        as_of_text = self.query_one("#as-of-input", Input).value.strip()
+    def request(self) -> tuple[str, str]:
+        return self.query_one("#offender-input", Input).value.strip(), self.query_one("#as-of-input", Input).value.strip()
+
+    def fetch(self, request: tuple[str, str]) -> list[HistoryLine] | str:
+        offender, as_of_text = request
         if not offender:
             return "Type an offender id and press Enter."
         try:

@@ -20,7 +20,7 @@ class CaseloadScreen(DataScreen):
         yield DataTable(id="caseload-table", cursor_type="row")
         yield Footer()
 
-    def fetch(self) -> list[CaseRow]:
+    def fetch(self, request: None) -> list[CaseRow]:
         return self.ledger.backend.caseload(self.ledger.officer)
 
     def show(self, rows: list[CaseRow]) -> None:

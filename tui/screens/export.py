@@ -47,21 +47,22 @@ class ExportScreen(Screen[None]):
         if event.button.id == "export-run":
             self.query_one("#export-progress", ProgressBar).update(total=None, progress=0)
             self.query_one("#export-message", Label).update("Exporting…")
-            self.run_export()
-
-    @work(thread=True, exclusive=True, exit_on_error=False)
-    def run_export(self) -> None:
-        as_of_text = self.query_one("#export-as-of", Input).value.strip()
-        try:
-            rows = self.app.backend.export(  # type: ignore[attr-defined]
+            self.run_export(
                 str(self.query_one("#export-projection", Select).value),
                 str(self.query_one("#export-format", Select).value),
                 self.query_one("#export-path", Input).value.strip(),
-                deidentified=self.query_one("#export-deidentify", Checkbox).value,
-                as_of=parse_cutoff(as_of_text, "as of") if as_of_text else None,
-                rules=str(self.query_one("#export-rules", Select).value),
+                self.query_one("#export-deidentify", Checkbox).value,
+                self.query_one("#export-as-of", Input).value.strip(),
+                str(self.query_one("#export-rules", Select).value),
             )
-            message = f"Wrote {rows} rows to {self.query_one('#export-path', Input).value.strip()}"
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def run_export(self, name: str, fmt: str, path: str, deidentified: bool, as_of_text: str, rules: str) -> None:
+        """Export in a thread with what the form said (read on the UI thread)."""
+        try:
+            as_of = parse_cutoff(as_of_text, "as of") if as_of_text else None
+            rows = self.app.backend.export(name, fmt, path, deidentified=deidentified, as_of=as_of, rules=rules)  # type: ignore[attr-defined]
+            message = f"Wrote {rows} rows to {path}"
         except (LedgerError, OSError) as error:
             message = f"Export failed: {error}"
         self.app.call_from_thread(self.finished, message)

@@ -28,7 +28,7 @@ class SiteScreen(DataScreen):
         yield DataTable(id="site-table", cursor_type="row")
         yield Footer()
 
-    def fetch(self) -> list[dict[str, Any]]:
+    def fetch(self, request: None) -> list[dict[str, Any]]:
         return self.ledger.backend.officers()
 
     def show(self, rows: list[dict[str, Any]]) -> None:

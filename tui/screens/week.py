@@ -29,7 +29,7 @@ class WeekScreen(DataScreen):
             yield Static("", id="alerts-panel", classes="panel")
         yield Footer()
 
-    def fetch(self) -> WeekData:
+    def fetch(self, request: None) -> WeekData:
         return self.ledger.backend.week(self.ledger.officer)
 
     def show(self, data: WeekData) -> None:
