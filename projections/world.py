@@ -134,7 +134,15 @@ class World:
 
     @classmethod
     def replay(cls, facts: Iterable[Fact]) -> World:
+        """The world after ``facts`` (in occurred order)."""
         world = cls()
+        world.apply(facts)
+        return world
+
+    def apply(self, facts: Iterable[Fact]) -> None:
+        """Carry on replaying ``facts`` (later in occurred order than those applied so far) —
+        how a series of past cuts is computed with one pass."""
+        world = self
         registrations, officer_events, case_events = _REGISTRATIONS, _OFFICER_EVENTS, _CASE_EVENTS
         for fact in facts:
             data = fact.data
@@ -150,7 +158,6 @@ class World:
                     officer_events[kind](officer, data)
             elif kind in registrations:
                 registrations[kind](world, fact, data)
-        return world
 
 
 def _site(world: World, fact: Fact, data: p.SiteRegistered) -> None:

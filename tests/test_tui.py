@@ -184,6 +184,14 @@ def test_audit_filters_and_pages(tmp_path: Path) -> None:
             await settle(pilot)
             assert {row[4] for row in table_rows(table)} == {"po.adams"}
             screen.query_one("#actor-filter", Input).value = ""
+            screen.query_one("#from-filter", Input).value = "2026-03-02"
+            screen.query_one("#to-filter", Input).value = "2026-03-02"
+            screen.query_one("#to-filter", Input).focus()
+            await pilot.press("enter")
+            await settle(pilot)
+            assert {row[2][:10] for row in table_rows(table)} == {"2026-03-02"}  # the Pacific arrival counts locally
+            screen.query_one("#from-filter", Input).value = ""
+            screen.query_one("#to-filter", Input).value = ""
             screen.query_one("#jump", Input).value = "60"
             screen.query_one("#jump", Input).focus()
             await pilot.press("enter")

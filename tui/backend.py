@@ -43,8 +43,9 @@ class WeekData:
     officer: str
     workload: dict[str, Any] | None
     addon_by_category: dict[str, int]
-    weekly_addon_hours: list[tuple[str, float]]
     alerts: list[str]
+    weekly_hours: list[tuple[str, float]] = field(default_factory=list)
+    """Estimated hours (case hours + add-on hours) at the end of each recent week."""
 
 
 @dataclass
@@ -118,6 +119,37 @@ class Backend:
         gone = retracted(cursor, db, view)
         return Inputs(World.replay(timeline(cursor, db, view, gone, types)), view, self.rules, cursor, db, gone)
 
+    def recent_weeks(self, officer: str, weeks: int = 8) -> list[tuple[str, float]]:
+        """The officer's estimated weekly hours at the end of each of the last ``weeks`` ISO weeks
+        (the current one up to now): one pass over the facts, stopping at each week's end."""
+        from projections.catalogue.workload import assess
+        from projections.readmodels import micros
+
+        now = self.now()
+        monday = now.date() - dt.timedelta(days=now.date().weekday())
+        ends = [dt.datetime.combine(monday - dt.timedelta(weeks=n), dt.time(), tzinfo=now.tzinfo) - dt.timedelta(microseconds=1) for n in range(weeks - 2, -1, -1)] + [now]
+        series = []
+        with self.lock:
+            db = self.projector.db
+            view = self.view()
+            with db.transaction(write=False) as cursor:
+                gone = retracted(cursor, db, view)
+                facts = timeline(cursor, db, view, gone, PROJECTIONS["workload"].event_types)
+                world = World()
+                start = 0
+                for end in ends:
+                    limit = micros(end)
+                    stop = start
+                    while stop < len(facts) and facts[stop].occurred_us <= limit:
+                        stop += 1
+                    world.apply(facts[start:stop])
+                    start = stop
+                    loads = assess(Inputs(world, View(as_of=end, now=now), self.rules, cursor, db, gone), only=officer)
+                    if loads:
+                        year, number, _ = end.date().isocalendar()
+                        series.append((f"{year}-W{number:02d}", float(round(loads[0].estimated, 2))))
+        return series
+
     def week(self, officer: str) -> WeekData:
         """My week: one catch-up, one replay for workload, SIU stays and release leads, and the
         officer's own add-on minutes straight from the add-on read model."""
@@ -143,19 +175,16 @@ class Backend:
         mine = next((row for row in rows if row["officer"] == officer), None)
         week = _iso_week(view.now)
         by_category: Counter[str] = Counter()
-        hours_by_week: Counter[str] = Counter()
         for task_week, category, total in minutes:
-            hours_by_week[task_week] += int(total) / 60
             if task_week == week:
                 by_category[category] += int(total)
-        weeks = sorted(hours_by_week)[-12:]
         own = {case.offender for case in inputs.world.cases.values() if case.officer == officer}
         return WeekData(
             officer,
             mine,
             dict(sorted((+by_category).items())),
-            [(w, round(hours_by_week[w], 2)) for w in weeks],
             _alerts(mine, rows, stays, releases, own),
+            self.recent_weeks(officer) if mine is not None else [],
         )
 
     def caseload(self, officer: str) -> list[CaseRow]:
@@ -200,10 +229,22 @@ class Backend:
         with self.lock:
             return case_history(self.app, offender, site_zones(self.app), as_of=as_of, known_at=known_at)
 
-    def log_page(self, after: int, limit: int, *, types: list[str], actor: str | None, offender: str | None, known_at: Cutoff | None) -> LogPage:
-        """Up to ``limit`` events after ``after`` that pass the filters (reads on until it has them)."""
+    def log_page(
+        self,
+        after: int,
+        limit: int,
+        *,
+        types: list[str],
+        actor: str | None,
+        offender: str | None,
+        known_at: Cutoff | None,
+        occurred_from: Cutoff | None = None,
+        occurred_to: Cutoff | None = None,
+    ) -> LogPage:
+        """Up to ``limit`` events after ``after`` that pass the filters (reads on until it has them).
+        ``occurred_from``/``occurred_to`` bound the occurred time (bare dates: local days, inclusive)."""
         with self.lock:
-            zones = site_zones(self.app) if known_at is not None else {}
+            zones = site_zones(self.app) if (known_at or occurred_from or occurred_to) is not None else {}
             found: list[LoggedEvent] = []
             for event in read_log(self.app, after=after, types=types, batch=max(limit, 200)):
                 envelope = event.envelope
@@ -211,7 +252,12 @@ class Backend:
                     continue
                 if offender and getattr(envelope.data, "offender", None) != offender:
                     continue
-                if known_at is not None and not _within(envelope.recorded_at, known_at, zones.get(envelope.at_site or "", "UTC")):
+                zone_name = zones.get(envelope.at_site or "", "UTC")
+                if known_at is not None and not _within(envelope.recorded_at, known_at, zone_name):
+                    continue
+                if occurred_to is not None and not _within(envelope.occurred_at, occurred_to, zone_name):
+                    continue
+                if occurred_from is not None and not _not_before(envelope.occurred_at, occurred_from, zone_name):
                     continue
                 found.append(event)
                 if len(found) >= limit:
@@ -239,6 +285,14 @@ def _within(moment: dt.datetime, cutoff: Cutoff, zone_name: str) -> bool:
     from domain.times import within
 
     return within(moment, cutoff, zone_name)
+
+
+def _not_before(moment: dt.datetime, cutoff: Cutoff, zone_name: str) -> bool:
+    from domain.times import LocalDay, zone
+
+    if isinstance(cutoff, LocalDay):
+        return moment.astimezone(zone(zone_name)).date() >= cutoff.day
+    return moment >= cutoff
 
 
 def _iso_week(moment: dt.datetime) -> str:

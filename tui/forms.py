@@ -253,7 +253,7 @@ class HelpScreen(ModalScreen[None]):
             "[b]Caseload[/b] Enter opens the case file",
             "[b]Case file[/b] type an offender id or an as-of date, Enter · x retract the selected event",
             "[b]Site[/b] s all sites / my site",
-            "[b]Audit[/b] filters, then Enter · ] next page · [ previous page · x retract",
+            "[b]Audit[/b] filters (type, actor, offender, known at, occurred from/to), then Enter · ] next page · [ previous page · x retract",
             "[b]Record[/b] Ctrl+S records · Esc cancels",
         ]
         with Grid(classes="dialog"):

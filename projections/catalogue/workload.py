@@ -64,8 +64,8 @@ class OfficerLoad:
     uncovered: int
 
 
-def assess(inputs: Inputs) -> list[OfficerLoad]:
-    """Every registered officer's workload at T, exact, in officer order."""
+def assess(inputs: Inputs, only: str | None = None) -> list[OfficerLoad]:
+    """Every registered officer's workload at T (or just officer ``only``'s), exact, in officer order."""
     world, rules = inputs.world, inputs.rules
     own: Counter[str] = Counter()
     weight: dict[str, Fraction] = {}
@@ -73,10 +73,11 @@ def assess(inputs: Inputs) -> list[OfficerLoad]:
         if case.officer is not None:
             own[case.officer] += 1
             weight[case.officer] = weight.get(case.officer, Fraction(0)) + rules.multiplier(len(case.factors))
-    weeks = {officer.officer: iso_week(inputs, officer.site) for officer in world.officers.values()}
+    chosen = [o for o in world.officers.values() if only is None or o.officer == only]
+    weeks = {officer.officer: iso_week(inputs, officer.site) for officer in chosen}
     minutes = addon_minutes(inputs, weeks)
     loads = []
-    for officer in sorted(world.officers.values(), key=lambda o: o.officer):
+    for officer in sorted(chosen, key=lambda o: o.officer):
         covering = [absent for absent in world.officers.values() if absent.on_leave and officer.officer in absent.covered_by]
         covered = sum(own[absent.officer] for absent in covering)
         weighted = sum((weight.get(absent.officer, Fraction(0)) for absent in covering), Fraction(0))

@@ -37,6 +37,9 @@ class AuditScreen(DataScreen):
             yield Input(placeholder="actor", id="actor-filter")
             yield Input(placeholder="offender", id="offender-filter")
             yield Input(placeholder="known at", id="known-filter")
+        with Horizontal(classes="controls"):
+            yield Input(placeholder="occurred from", id="from-filter")
+            yield Input(placeholder="occurred to", id="to-filter")
             yield Input(placeholder="go to position", id="jump")
         yield Label("", id="audit-message")
         yield DataTable(id="log-table", cursor_type="row")
@@ -50,13 +53,18 @@ class AuditScreen(DataScreen):
             "actor": self.query_one("#actor-filter", Input).value.strip() or None,
             "offender": self.query_one("#offender-filter", Input).value.strip() or None,
             "known": self.query_one("#known-filter", Input).value.strip(),
+            "occurred_from": self.query_one("#from-filter", Input).value.strip(),
+            "occurred_to": self.query_one("#to-filter", Input).value.strip(),
         }
 
     def fetch(self, request: dict[str, object]) -> LogPage | str:
-        known = str(request.pop("known"))
         after = int(request.pop("after"))  # type: ignore[call-overload]
         try:
-            return self.ledger.backend.log_page(after, PAGE, known_at=parse_cutoff(known, "known at") if known else None, **request)  # type: ignore[arg-type]
+            cutoffs = {
+                name: parse_cutoff(str(text), name.replace("_", " ")) if text else None
+                for name, text in (("known_at", request.pop("known")), ("occurred_from", request.pop("occurred_from")), ("occurred_to", request.pop("occurred_to")))
+            }
+            return self.ledger.backend.log_page(after, PAGE, **cutoffs, **request)  # type: ignore[arg-type]
         except LedgerError as error:
             return str(error)
 

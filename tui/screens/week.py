@@ -1,5 +1,5 @@
 """*My week*: own and covered caseload against the ratio, estimated hours against the week,
-add-on minutes by category this week, a chart of recent weeks' add-on hours, and alerts."""
+add-on minutes by category this week, a chart of recent weeks' estimated hours, and alerts."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ class WeekScreen(DataScreen):
             with Vertical(classes="panel"):
                 yield Static("Add-on minutes this week", classes="panel-title")
                 yield DataTable(id="addons-table", show_cursor=False)
-                yield Static("Add-on hours, recent weeks", classes="panel-title")
+                yield Static("Estimated hours, recent weeks", classes="panel-title")
                 yield Sparkline([], id="addon-chart")
                 yield Static("", id="chart-caption")
             yield Static("", id="alerts-panel", classes="panel")
@@ -62,10 +62,13 @@ class WeekScreen(DataScreen):
             table.add_row(category, minutes)
         if not data.addon_by_category:
             table.add_row("(none yet)", 0)
-        self.query_one("#addon-chart", Sparkline).data = [hours for _week, hours in data.weekly_addon_hours]
-        if data.weekly_addon_hours:
-            first, last = data.weekly_addon_hours[0][0], data.weekly_addon_hours[-1][0]
-            peak = max(hours for _week, hours in data.weekly_addon_hours)
-            self.query_one("#chart-caption", Static).update(f"{first} … {last}, peak {peak} h")
+        self.query_one("#addon-chart", Sparkline).data = [hours for _week, hours in data.weekly_hours]
+        if data.weekly_hours and row is not None:
+            first, last = data.weekly_hours[0][0], data.weekly_hours[-1][0]
+            over = sum(1 for _week, hours in data.weekly_hours if hours > row["weekly_hours"])
+            peak = max(hours for _week, hours in data.weekly_hours)
+            self.query_one("#chart-caption", Static).update(
+                f"{first} … {last}: peak {peak} h; {over} of {len(data.weekly_hours)} weeks over {row['weekly_hours']} h"
+            )
         alerts = "\n".join(f"• {alert}" for alert in data.alerts) or "No alerts."
         self.query_one("#alerts-panel", Static).update(f"[b]Alerts[/b]\n\n{alerts}")
