@@ -84,7 +84,9 @@ class RecordScreen(ModalScreen[int | None]):
         with Vertical(id="record-dialog", classes="dialog"):
             yield Label("Record an event", classes="panel-title")
             yield Select([(name, name) for name in p.PAYLOAD_TYPES], value=self.kind, allow_blank=False, id="record-type")
-            yield VerticalScroll(id="record-fields")
+            fields = VerticalScroll(id="record-fields")
+            fields.can_focus = False  # Tab goes field to field, not to the scrolling container
+            yield fields
             yield Button("Record", variant="primary", id="record-submit")
             yield Label("", id="record-message")
 
@@ -119,6 +121,8 @@ class RecordScreen(ModalScreen[int | None]):
             Static("", id="error-note", classes="field-error"),
         ]
         await container.mount_all(widgets)
+        first = self.query(".field").first()
+        first.focus()
 
     def values(self) -> dict[str, str]:
         values = {}
@@ -254,6 +258,7 @@ class HelpScreen(ModalScreen[None]):
             "[b]Case file[/b] type an offender id or an as-of date, Enter · x retract the selected event",
             "[b]Site[/b] s all sites / my site",
             "[b]Audit[/b] filters (type, actor, offender, known at, occurred from/to), then Enter · ] next page · [ previous page · x retract",
+            "[b]Export[/b] Ctrl+E runs the export",
             "[b]Record[/b] Ctrl+S records · Esc cancels",
         ]
         with Grid(classes="dialog"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from textual import work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, ProgressBar, Select
@@ -17,6 +18,7 @@ from projections.export import FORMATS
 
 class ExportScreen(Screen[None]):
     TITLE = "Export"
+    BINDINGS = [Binding("ctrl+e", "run", "Run export", id="export.run")]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -45,16 +47,20 @@ class ExportScreen(Screen[None]):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "export-run":
-            self.query_one("#export-progress", ProgressBar).update(total=None, progress=0)
-            self.query_one("#export-message", Label).update("Exporting…")
-            self.run_export(
-                str(self.query_one("#export-projection", Select).value),
-                str(self.query_one("#export-format", Select).value),
-                self.query_one("#export-path", Input).value.strip(),
-                self.query_one("#export-deidentify", Checkbox).value,
-                self.query_one("#export-as-of", Input).value.strip(),
-                str(self.query_one("#export-rules", Select).value),
-            )
+            self.action_run()
+
+    def action_run(self) -> None:
+        """Export with what the form says (Ctrl+E, or the button)."""
+        self.query_one("#export-progress", ProgressBar).update(total=None, progress=0)
+        self.query_one("#export-message", Label).update("Exporting…")
+        self.run_export(
+            str(self.query_one("#export-projection", Select).value),
+            str(self.query_one("#export-format", Select).value),
+            self.query_one("#export-path", Input).value.strip(),
+            self.query_one("#export-deidentify", Checkbox).value,
+            self.query_one("#export-as-of", Input).value.strip(),
+            str(self.query_one("#export-rules", Select).value),
+        )
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def run_export(self, name: str, fmt: str, path: str, deidentified: bool, as_of_text: str, rules: str) -> None:
