@@ -16,6 +16,7 @@ from domain.recording import Entry, record_entry
 from domain.payloads import CaseAssigned
 from domain.store import aggregate_notifications
 from domain.views import StoreView
+from tests.threads import race
 from tests.world import open_ledger, seed_world
 
 
@@ -32,32 +33,12 @@ def test_a_stale_write_is_detected_by_the_store(store_url: str) -> None:
     assert Counter(e.type for e in read_log(app_a))["CaseAssigned"] == 1
 
 
-def _race(workers: list, rounds: int) -> None:  # type: ignore[type-arg]
-    barrier = threading.Barrier(len(workers))
-    errors: list[BaseException] = []
-
-    def run(work) -> None:  # type: ignore[no-untyped-def]
-        try:
-            barrier.wait()
-            for index in range(rounds):
-                work(index)
-        except BaseException as error:  # noqa: BLE001 — reported below
-            errors.append(error)
-
-    threads = [threading.Thread(target=run, args=(work,)) for work in workers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-
-
 def test_racing_writers_lose_nothing_and_duplicate_nothing(store_url: str) -> None:
     app, service = open_ledger(store_url)
     seed_world(service)
     writers = [open_ledger(store_url, f"writer{n}")[1] for n in range(3)]
     rounds = 40
-    _race([lambda i, s=s, n=n: s.assign_case("O1", ("po1", "po2")[(i + n) % 2], occurred_at="2026-01-08") for n, s in enumerate(writers)], rounds)
+    race([lambda i, s=s, n=n: s.assign_case("O1", ("po1", "po2")[(i + n) % 2], occurred_at="2026-01-08") for n, s in enumerate(writers)], rounds)
     case_events = aggregate_notifications(app, entity_id(OffenderCase.KIND, "O1"))
     versions = [n.originator_version for n in case_events]
     assert versions == list(range(1, len(versions) + 1))
@@ -85,6 +66,6 @@ def test_the_loser_of_a_race_is_refused_against_the_winners_state(store_url: str
             with lock:
                 outcomes.append(result)
 
-        _race([lambda i, r=r: complete(i, r) for r in racers], 1)
+        race([lambda i, r=r: complete(i, r) for r in racers], 1)
         assert sorted(outcomes) == ["completed", "refused"]
     assert Counter(e.type for e in read_log(app))["TransferCompleted"] == 4

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import msgspec
@@ -15,6 +14,7 @@ from projections.engine import Projector
 from projections.facts import View
 from projections.readmodels import READ_MODELS, AddOnModel
 from tests.projection_helpers import everything
+from tests.threads import race
 from tests.world import open_ledger, seed_world
 
 
@@ -63,20 +63,7 @@ def test_concurrent_catch_ups_apply_each_event_once(store_url: str, monkeypatch:
     app = seeded(store_url)
     monkeypatch.setattr("projections.engine.BATCH", 250)
     projectors = [Projector(open_ledger(store_url)[0]) for _ in range(3)]
-    errors: list[BaseException] = []
-
-    def run(projector: Projector) -> None:
-        try:
-            projector.catch_up()
-        except BaseException as error:  # noqa: BLE001
-            errors.append(error)
-
-    threads = [threading.Thread(target=run, args=(p,)) for p in projectors]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    race([lambda _round, projector=projector: projector.catch_up() for projector in projectors])
     head = app.head_position()
     assert count(projectors[0].db, "cl_timeline") + count(projectors[0].db, "cl_addons") == head
     assert Projector(app).positions() == {"timeline": head, "addons": head}
