@@ -30,6 +30,8 @@ from eventsourcing.persistence import IntegrityError, Mapper, Notification, Stor
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
+from domain.chain import append_sqlite
+from domain.chained import append_postgres
 from domain.errors import StoreURLError
 from domain.mapper import LedgerMapper
 
@@ -60,6 +62,7 @@ def store_env(url: str) -> dict[str, str]:
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": path,
             "SQLITE_LOCK_TIMEOUT": "60",
+            "APPLICATION_RECORDER_TOPIC": "domain.chained:ChainedSQLiteRecorder",
         }
     if parsed.scheme in ("postgresql", "postgres"):
         if not parsed.hostname or not parsed.path.strip("/"):
@@ -73,6 +76,7 @@ def store_env(url: str) -> dict[str, str]:
             "POSTGRES_PASSWORD": unquote(parsed.password or os.environ.get("PGPASSWORD", "")),
             "POSTGRES_LOCK_TIMEOUT": "60",
             "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "0",
+            "APPLICATION_RECORDER_TOPIC": "domain.chained:ChainedPostgresRecorder",
         }
         schema = parse_qs(parsed.query).get("schema")
         if schema:
@@ -148,7 +152,9 @@ class _SQLiteBulk(BulkTransaction):
         last = self.cursor.fetchone()[0]
         if last - first + 1 != len(stored_events):
             raise IntegrityError(f"rowids {first}..{last} do not match {len(stored_events)} inserted events")
-        return list(range(first, last + 1))
+        positions = list(range(first, last + 1))
+        append_sqlite(self.cursor, positions, stored_events)
+        return positions
 
     def read(self, position: int) -> StoredEvent | None:
         self.cursor.execute(
@@ -182,6 +188,7 @@ class _PostgresBulk(BulkTransaction):
         self.read_statement = SQL(
             "SELECT originator_id, originator_version, topic, state FROM {} WHERE notification_id=%s"
         ).format(table)
+        self.chain_table = SQL("{}.{}").format(Identifier(recorder.datastore.schema), Identifier("cl_chain"))
 
     def insert(self, stored_events: Sequence[StoredEvent]) -> list[int]:
         if not stored_events:
@@ -197,7 +204,9 @@ class _PostgresBulk(BulkTransaction):
         self.cursor.execute(self.count_range, (first, last))
         if self.cursor.fetchone()["n"] != len(stored_events):
             raise IntegrityError(f"positions {first}..{last} are not the {len(stored_events)} events just copied")
-        return list(range(first, last + 1))
+        positions = list(range(first, last + 1))
+        append_postgres(self.cursor, self.chain_table, positions, stored_events)
+        return positions
 
     def read(self, position: int) -> StoredEvent | None:
         self.cursor.execute(self.read_statement, (position,))

@@ -77,6 +77,21 @@ def build_parser() -> argparse.ArgumentParser:
     rebuild.add_argument("projection", nargs="?", help="a read model (timeline, addons) or a projection; default: all")
     rebuild.set_defaults(run=commands.rebuild)
 
+    retract = sub.add_parser("retract", help="retract the event at a log position (recorded as an event)")
+    retract.add_argument("position", type=int)
+    retract.add_argument("--reason", required=True, help="why (kept with the retraction)")
+    retract.set_defaults(run=commands.retract)
+
+    verify = sub.add_parser("verify", help="recompute the hash chain; name the first broken position (exit 1)")
+    verify.add_argument("--checkpoint", help="also prove the log still holds what this checkpoint covered")
+    verify.add_argument("--public-key", help="PEM key the checkpoint must be signed with (pin it)")
+    verify.set_defaults(run=commands.verify)
+
+    checkpoint = sub.add_parser("checkpoint", help="write a signed checkpoint of the chain head")
+    checkpoint.add_argument("--key", help="Ed25519 private key file, outside the store (default: user config dir; created if missing)")
+    checkpoint.add_argument("--output", "-o", help="checkpoint file (default: standard output)")
+    checkpoint.set_defaults(run=commands.checkpoint)
+
     status = sub.add_parser("status", help="head position, events by type, each read model's position and lag")
     status.set_defaults(run=commands.status)
     return parser

@@ -247,3 +247,51 @@ def rebuild(args: argparse.Namespace) -> int:
     head, models = projector.status()
     print(f"rebuilt {', '.join(names) or 'all read models'} to position {head}", file=sys.stderr)
     return 0
+
+
+def retract(args: argparse.Namespace) -> int:
+    """``caseledger retract POSITION --reason R``: record an ``EventRetracted``."""
+    from domain.service import LedgerService
+
+    app = open_application(args.store)
+    position = LedgerService(app, args.user).retract(args.position, args.reason, occurred_at=dt.datetime.now(dt.timezone.utc))
+    print(f"retracted position {args.position} (the retraction is position {position})", file=sys.stderr)
+    _catch_up(app)
+    return 0
+
+
+def verify(args: argparse.Namespace) -> int:
+    """``caseledger verify [--checkpoint FILE]``: exit 0 if intact, 1 naming the first break."""
+    from pathlib import Path
+
+    from domain.checkpoint import check, pinned_public_key, read_checkpoint
+    from domain.verify import verify as verify_chain
+
+    app = open_application(args.store)
+    if args.checkpoint:
+        pinned = pinned_public_key(Path(args.public_key)) if args.public_key else None
+        verdict = check(app, read_checkpoint(Path(args.checkpoint)), pinned)
+    else:
+        verdict = verify_chain(app)
+    if verdict.ok:
+        print(f"intact: {verdict.events} events, head position {verdict.head_position}, head {verdict.head.hex()}")
+        return 0
+    print(f"BROKEN at position {verdict.broken_at}: {verdict.reason} ({verdict.events} events verified before it)")
+    return 1
+
+
+def checkpoint(args: argparse.Namespace) -> int:
+    """``caseledger checkpoint``: sign the verified chain head with a key kept outside the store."""
+    from pathlib import Path
+
+    from domain.checkpoint import default_key_path, make_checkpoint
+
+    app = open_application(args.store)
+    made = make_checkpoint(app, Path(args.key) if args.key else default_key_path())
+    document = msgspec.json.format(msgspec.json.encode(made), indent=2) + b"\n"
+    if args.output:
+        Path(args.output).write_bytes(document)
+        print(f"checkpoint of position {made.position} written to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(document)
+    return 0
