@@ -32,7 +32,7 @@ from domain.errors import DomainError, ImportFailed
 from domain.interchange import ParsedLine, parse_line
 from domain.recording import Entry, record_entry
 from domain.store import BulkTransaction, LedgerApplication, bulk_transaction
-from domain.times import utc_now
+from domain.times import EARLIEST, utc_now
 from domain.views import WorkingSetView
 
 BATCH_SIZE = 5000
@@ -137,6 +137,8 @@ class _RecordedAtPolicy:
             raise DomainError("recorded_at", f"{kept.isoformat()} is earlier than the event before it ({self.previous.isoformat()})")
         if kept > now:
             raise DomainError("recorded_at", f"{kept.isoformat()} is in the future")
+        if kept.year < 1901 and kept < EARLIEST:
+            raise DomainError("recorded_at", f"{kept.isoformat()} is before {EARLIEST.date()}: out of range")
         self.previous = kept
         return kept
 

@@ -86,6 +86,8 @@ def parse_line(raw: bytes | str, default_actor: str) -> ParsedLine:
         raise shape_error(error) from None
     except msgspec.DecodeError as error:
         raise DomainError("$", f"not a JSON object: {error}") from None
+    except UnicodeDecodeError as error:
+        raise DomainError("$", f"not valid UTF-8 (byte {error.start}): {error.reason}") from None
     payload_type, field_count, is_retraction = _PAYLOAD_OF_LINE[type(line)]
     data = payload_type(*msgspec.structs.astuple(line)[:field_count])
     occurred_at = parse_instant(line.occurred_at, "occurred_at")

@@ -123,9 +123,10 @@ class LedgerMapper(Mapper[UUID]):
         try:
             return decode_envelope(stored_event.topic, self.unseal(stored_event.state))
         except (msgspec.DecodeError, msgspec.ValidationError, ValueError) as error:
+            hint = "" if self.cipher else " (an encrypted store? set CASELEDGER_KEY or CASELEDGER_KEY_FILE)"
             raise MapperDeserialisationError(
                 f"cannot read stored event {stored_event.originator_id} v{stored_event.originator_version} "
-                f"({stored_event.topic}): {error}"
+                f"({stored_event.topic}): {error}{hint}"
             ) from error
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:

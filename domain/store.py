@@ -50,8 +50,29 @@ def default_store_url() -> str:
     return f"sqlite:///{path}"
 
 
+def encryption_env() -> dict[str, str]:
+    """Encryption at rest of event payloads, when a key is configured: ``$CASELEDGER_KEY`` (the
+    key itself, base64, as ``eventsourcing.cryptography.AESCipher.create_key`` makes it) or
+    ``$CASELEDGER_KEY_FILE`` (a file holding it). AES-GCM via the library's cipher on the
+    ``cryptography`` package; the hash chain covers the ciphertext, so ``verify`` needs no key."""
+    key = os.environ.get("CASELEDGER_KEY")
+    key_file = os.environ.get("CASELEDGER_KEY_FILE")
+    if not key and key_file:
+        try:
+            key = Path(key_file).read_text().strip()
+        except OSError as error:
+            raise StoreURLError(f"CASELEDGER_KEY_FILE {key_file}: {error.strerror}") from None
+    if not key:
+        return {}
+    return {"CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher", "CIPHER_KEY": key}
+
+
 def store_env(url: str) -> dict[str, str]:
     """The eventsourcing environment variables that select and configure the store at ``url``."""
+    return {**_backend_env(url), **encryption_env()}
+
+
+def _backend_env(url: str) -> dict[str, str]:
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
         path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else ""

@@ -56,8 +56,15 @@ def resolve_occurred_at(value: dt.datetime | dt.date, zone_name: str | None) -> 
     return local_midnight(value, zone_name or "UTC")
 
 
+EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.timezone.utc)
+"""Nothing in a parole ledger happened before 1900; earlier instants are typos (and near year 1
+they cannot even be converted to UTC)."""
+
+
 def check_not_future(occurred_at: dt.datetime, recorded_at: dt.datetime) -> None:
-    """Reject an ``occurred_at`` more than 24 hours after the recording time."""
+    """Reject an ``occurred_at`` before 1900 or more than 24 hours after the recording time."""
+    if occurred_at.year < EARLIEST.year + 1 and occurred_at < EARLIEST:
+        raise DomainError("occurred_at", f"{occurred_at.isoformat()} is before {EARLIEST.date()}: out of range")
     if occurred_at > recorded_at + FUTURE_TOLERANCE:
         raise DomainError(
             "occurred_at",

@@ -14,6 +14,8 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
+from eventsourcing.persistence import MapperDeserialisationError
+
 from domain.errors import LedgerError
 from domain.store import default_store_url
 
@@ -106,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     run: Callable[[argparse.Namespace], int] = args.run
     try:
         return run(args)
-    except LedgerError as error:
+    except (LedgerError, MapperDeserialisationError) as error:
         print(f"caseledger: {error}", file=sys.stderr)
         return 2
     except BrokenPipeError:
