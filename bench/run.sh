@@ -9,3 +9,4 @@ fi
 .venv/bin/python -m bench.import_bench "$@"
 .venv/bin/python -m bench.projection_bench "$@"
 .venv/bin/python -m bench.tui_bench "$@"
+.venv/bin/python -m bench.load_bench

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -26,7 +28,7 @@ from uuid import UUID
 
 import platformdirs
 from eventsourcing.application import Application
-from eventsourcing.persistence import IntegrityError, Mapper, Notification, StoredEvent
+from eventsourcing.persistence import IntegrityError, InternalError, Mapper, Notification, ProgrammingError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
@@ -126,8 +128,23 @@ class LedgerApplication(Application[UUID]):
 
 
 def open_application(url: str) -> LedgerApplication:
-    """Open (creating tables if needed) the ledger stored at ``url``."""
-    return LedgerApplication(env=store_env(url))
+    """Open (creating tables if needed) the ledger stored at ``url``.
+
+    Several processes opening one PostgreSQL store at once race on the library's
+    ``CREATE OR REPLACE FUNCTION``/``CREATE TABLE IF NOT EXISTS`` ("tuple concurrently updated",
+    duplicate catalog rows); the loser simply tries again."""
+    env = store_env(url)
+    for attempt in range(ATTEMPTS_TO_OPEN):
+        try:
+            return LedgerApplication(env=env)
+        except (InternalError, IntegrityError, ProgrammingError):
+            if attempt == ATTEMPTS_TO_OPEN - 1:
+                raise
+            time.sleep(random.uniform(0.05, 0.3))
+    raise AssertionError("unreachable")
+
+
+ATTEMPTS_TO_OPEN = 8
 
 
 class BulkTransaction:

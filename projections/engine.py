@@ -14,13 +14,15 @@ and is what ``caseledger rebuild`` and every export run first.
 
 from __future__ import annotations
 
+import random
 import sqlite3
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import psycopg
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, InternalError
 
 from domain.errors import LedgerError
 from domain.mapper import decode_envelope
@@ -59,6 +61,17 @@ class Projector:
         self._create_tables()
 
     def _create_tables(self) -> None:
+        """Create the read-model tables if missing (retried: processes starting together race)."""
+        for attempt in range(8):
+            try:
+                self._create_tables_once()
+                return
+            except (sqlite3.OperationalError, psycopg.Error, IntegrityError, InternalError):
+                if attempt == 7:
+                    raise
+                time.sleep(random.uniform(0.05, 0.3))
+
+    def _create_tables_once(self) -> None:
         tracking = self.db.table("cl_tracking")
         with self.db.transaction(write=True) as cursor:
             cursor.execute(f"CREATE TABLE IF NOT EXISTS {tracking} (name TEXT PRIMARY KEY, position BIGINT NOT NULL)")
