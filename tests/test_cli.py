@@ -80,3 +80,17 @@ def test_a_bad_store_url_is_a_clear_error() -> None:
     result = caseledger("--store", "mysql://nope", "status")
     assert result.returncode == 2
     assert b"must be a sqlite:/// or postgresql:// URL" in result.stderr
+
+
+def test_retract_from_the_command_line_shows_in_history_and_exports(sqlite_url: str, tmp_path: Path) -> None:
+    good = tmp_path / "good.jsonl"
+    good.write_bytes(b"".join(jsonl([*SETUP, {"type": "CaseAssigned", "occurred_at": "2026-01-06", "offender": "O1", "officer": "po1"}])))
+    assert caseledger("--store", sqlite_url, "import", str(good)).returncode == 0
+    retracted = caseledger("--store", sqlite_url, "retract", "5", "--reason", "wrong officer", user="auditor")
+    assert retracted.returncode == 0, retracted.stderr
+    history = caseledger("--store", sqlite_url, "history", "O1").stdout.decode()
+    assert "[RETRACTED at 6: wrong officer]" in history
+    workload = caseledger("--store", sqlite_url, "export", "workload", "--format", "jsonl").stdout.splitlines()[1:]
+    assert {msgspec.json.decode(line)["own_caseload"] for line in workload} == {0}
+    missing = caseledger("--store", sqlite_url, "retract", "99", "--reason", "nothing there")
+    assert missing.returncode == 2 and b"no event at position 99" in missing.stderr
