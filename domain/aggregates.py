@@ -71,6 +71,21 @@ class LedgerAggregate(Aggregate):
 
     HANDLERS: ClassVar[dict[type[p.Payload], Callable[[Any, Any], None]]] = {}
 
+    SNAPSHOT_TYPES: ClassVar[dict[str, Callable[[Any], Any]]] = {}
+    """Attributes whose type JSON loses (tuples, frozensets), restored from a snapshot's lists."""
+
+    @classmethod
+    def restore_state(cls, state: dict[str, Any]) -> dict[str, Any]:
+        """An aggregate's attributes as a snapshot stored them, with their Python types back."""
+        restored = dict(state)
+        for name in ("_created_on", "_modified_on"):
+            if isinstance(restored.get(name), str):
+                restored[name] = dt.datetime.fromisoformat(restored[name])
+        for name, convert in cls.SNAPSHOT_TYPES.items():
+            if name in restored:
+                restored[name] = convert(restored[name])
+        return restored
+
     def when(self, data: p.Payload) -> None:
         """Apply ``data`` to this aggregate's state (types with no handler change nothing)."""
         handler = self.HANDLERS.get(type(data))
@@ -93,6 +108,7 @@ class Site(LedgerAggregate):
         self.security_levels = tuple(data.security_levels)
 
     HANDLERS = {p.SiteRegistered: _registered}
+    SNAPSHOT_TYPES = {"security_levels": tuple}
 
 
 class Officer(LedgerAggregate):
@@ -132,6 +148,7 @@ class Officer(LedgerAggregate):
         p.CoverageStarted: _coverage_started,
         p.CoverageEnded: _coverage_ended,
     }
+    SNAPSHOT_TYPES = {"covering_officers": frozenset}
 
 
 class OffenderCase(LedgerAggregate):
@@ -190,6 +207,7 @@ class OffenderCase(LedgerAggregate):
         p.TransferCancelled: _transfer_cancelled,
         p.OffenderReleased: _released,
     }
+    SNAPSHOT_TYPES = {"pending_transfer_sites": tuple}
 
 
 class AddOnTask(LedgerAggregate):

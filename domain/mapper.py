@@ -26,9 +26,9 @@ from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 import msgspec
-from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.domain import DomainEventProtocol, Snapshot
 from eventsourcing.persistence import Cipher, Compressor, Mapper, MapperDeserialisationError, StoredEvent
-from eventsourcing.utils import get_topic
+from eventsourcing.utils import get_topic, resolve_topic
 
 from domain.aggregates import AGGREGATE_FOR_TYPE, LedgerAggregate
 from domain.payloads import PAYLOAD_TYPES, Payload
@@ -51,6 +51,17 @@ class StoredEnvelope(msgspec.Struct, Generic[P], kw_only=True, omit_defaults=Tru
 
 
 _encoder = msgspec.json.Encoder()
+
+SNAPSHOT_TOPIC_PREFIX = "snapshot:"
+"""Snapshot topics are ``snapshot:`` + the aggregate's library topic (they are a cache of state
+derived from the events, kept in the snapshots table; the hash chain covers the events only)."""
+
+
+class SnapshotEnvelope(msgspec.Struct, kw_only=True):
+    """A stored snapshot: when it was taken and the aggregate's attributes."""
+
+    taken_at: dt.datetime
+    state: dict[str, Any]
 
 
 @lru_cache(maxsize=None)
@@ -84,6 +95,9 @@ class LedgerMapper(Mapper[UUID]):
         super().__init__(transcoder=None, compressor=compressor, cipher=cipher)  # type: ignore[arg-type]
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
+        if isinstance(domain_event, Snapshot):
+            state = _encoder.encode(SnapshotEnvelope(taken_at=domain_event.timestamp, state=domain_event.state))
+            return StoredEvent(domain_event.originator_id, domain_event.originator_version, SNAPSHOT_TOPIC_PREFIX + domain_event.topic, self.seal(state))
         event: LedgerAggregate.Event = domain_event  # type: ignore[assignment]
         state = encode_envelope(
             StoredEnvelope(
@@ -130,6 +144,8 @@ class LedgerMapper(Mapper[UUID]):
             ) from error
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
+        if stored_event.topic.startswith(SNAPSHOT_TOPIC_PREFIX):
+            return self._snapshot(stored_event)
         envelope = self.read_envelope(stored_event)
         aggregate_class = AGGREGATE_FOR_TYPE[type(envelope.data)]
         state: dict[str, Any] = {
@@ -150,3 +166,21 @@ class LedgerMapper(Mapper[UUID]):
         event = object.__new__(event_class)
         object.__setattr__(event, "__dict__", state)
         return event  # type: ignore[no-any-return]
+
+    def _snapshot(self, stored_event: StoredEvent) -> Snapshot:
+        topic = stored_event.topic.removeprefix(SNAPSHOT_TOPIC_PREFIX)
+        envelope = msgspec.json.decode(self.unseal(stored_event.state), type=SnapshotEnvelope)
+        aggregate_class: type[LedgerAggregate] = resolve_topic(topic)
+        snapshot = object.__new__(Snapshot)
+        object.__setattr__(
+            snapshot,
+            "__dict__",
+            {
+                "originator_id": stored_event.originator_id,
+                "originator_version": stored_event.originator_version,
+                "timestamp": envelope.taken_at,
+                "topic": topic,
+                "state": aggregate_class.restore_state(envelope.state),
+            },
+        )
+        return snapshot

@@ -50,9 +50,10 @@ class LedgerService:
         when = parse_instant(occurred_at, "occurred_at") if isinstance(occurred_at, str) else occurred_at
         entry = Entry(data, when, self.user, note)
         for attempt in range(self.ATTEMPTS):
-            _, event = record_entry(StoreView(self.app), entry, utc_now())
+            aggregate, event = record_entry(StoreView(self.app), entry, utc_now())
+            aggregate.pending_events.append(event)  # saved through the aggregate, so snapshots are taken
             try:
-                recordings = self.app.save(event)
+                recordings = self.app.save(aggregate)
             except IntegrityError:
                 time.sleep(random.uniform(0, min(0.25, 0.002 * 2**attempt)))  # jittered backoff breaks lockstep
                 continue

@@ -22,16 +22,18 @@ import random
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qs, unquote, urlparse
 from uuid import UUID
 
 import platformdirs
 from eventsourcing.application import Application
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, InternalError, Mapper, Notification, ProgrammingError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
+from domain.aggregates import OffenderCase, Officer
 from domain.chain import append_sqlite
 from domain.chained import append_postgres
 from domain.errors import StoreURLError
@@ -109,9 +111,13 @@ def _backend_env(url: str) -> dict[str, str]:
 
 
 class LedgerApplication(Application[UUID]):
-    """The eventsourcing Application holding the whole ledger, with the msgspec mapper."""
+    """The eventsourcing Application holding the whole ledger, with the msgspec mapper.
+
+    Offender cases and officers are snapshotted every 50 versions, so a command on a long-lived
+    case reads a snapshot and the events after it instead of replaying the whole case."""
 
     name = APP_NAME
+    snapshotting_intervals: ClassVar[dict[type[Aggregate], int]] = {OffenderCase: 50, Officer: 50}
 
     def construct_mapper(self) -> Mapper[UUID]:
         return LedgerMapper(compressor=self.factory.compressor(), cipher=self.factory.cipher())
