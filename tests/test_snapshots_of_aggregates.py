@@ -12,9 +12,9 @@ def test_snapshots_restore_what_a_replay_gives(store_url: str) -> None:
     service.request_transfer("O1", "PEN", "voluntary", "west", occurred_at="2026-01-07")
     for index in range(120):
         service.assign_case("O1", ("po1", "po2")[index % 2], occurred_at="2026-01-08")
-        if index % 40 == 0:
-            service.start_leave("po1", "sick", occurred_at="2026-01-08")
-            service.start_coverage("po1", "po2", occurred_at="2026-01-08")
+        if index % 2 == 0:  # the officer grows past 50 versions too
+            service.start_coverage("po1", ("po2", "cpo")[index % 4 // 2], occurred_at="2026-01-08")
+    service.start_leave("po1", "sick", occurred_at="2026-01-09")
     case_id, officer_id = entity_id(OffenderCase.KIND, "O1"), entity_id(Officer.KIND, "po1")
     assert app.snapshots is not None
     snapshots = list(app.snapshots.get(case_id))
@@ -26,5 +26,6 @@ def test_snapshots_restore_what_a_replay_gives(store_url: str) -> None:
         rebuilt = event.mutate(rebuilt)
     assert vars(from_snapshot) == vars(rebuilt)
     assert from_snapshot.pending_transfer_sites == ("PEN",) and from_snapshot.officer == "po2"
+    assert [s.originator_version for s in app.snapshots.get(officer_id)] == [50]
     officer = app.repository.get(officer_id)
-    assert officer.covering_officers == frozenset({"po2"}) and officer.on_leave
+    assert officer.covering_officers == frozenset({"po2", "cpo"}) and officer.on_leave

@@ -9,6 +9,7 @@ from typing import Any
 from textual.widgets import DataTable, Input, Label, Select
 
 from domain.log import read_log
+from domain.payloads import PAYLOAD_TYPES
 from domain.service import LedgerService
 from domain.store import open_application
 from tui.app import CaseLedgerApp
@@ -117,7 +118,7 @@ async def fill_and_record(pilot: Any, kind: str, values: dict[str, str], occurre
 
 def test_every_event_type_records_through_its_form_and_reaches_store_and_projections(tmp_path: Path) -> None:
     url = scenario_url(tmp_path)
-    assert {kind for kind, _ in EVERY_TYPE} == set(__import__("domain.payloads", fromlist=["x"]).PAYLOAD_TYPES)
+    assert {kind for kind, _ in EVERY_TYPE} == set(PAYLOAD_TYPES)
 
     async def scenario() -> None:
         app = make_app(url, "po.brown")
