@@ -16,11 +16,12 @@ import msgspec
 from eventsourcing.application import Application
 from eventsourcing.persistence import JSONTranscoder, Mapper, Transcoding
 
-from domain.interchange import parse_line
-from domain.payloads import PAYLOAD_TYPES, Payload
-from domain.recording import record_entry
-from domain.store import LedgerApplication, store_env
-from domain.views import StoreView
+from caseledger.domain.events.catalogue import PAYLOAD_TYPES, Payload
+from caseledger.domain.events.interchange import parse_line
+from caseledger.domain.model.recording import record_entry
+from caseledger.domain.model.views import StoreView
+from caseledger.domain.store.application import LedgerApplication
+from caseledger.domain.store.urls import store_env
 
 
 class _StructAsDict(Transcoding):
@@ -56,7 +57,7 @@ def import_one_command_at_a_time(url: str, lines: Iterable[bytes], user: str) ->
     count = 0
     for raw in lines:
         parsed = parse_line(raw, user)
-        recorded_at = parsed.recorded_at or dt.datetime.now(dt.timezone.utc)
+        recorded_at = parsed.recorded_at or dt.datetime.now(dt.UTC)
         _, event = record_entry(StoreView(app), parsed.entry, recorded_at)
         app.save(event)
         count += 1

@@ -30,7 +30,7 @@ def _events_file(events: int, seed: int) -> Path:
     path = OUT / f"events-{events}-seed{seed}.jsonl"
     if not path.exists():
         print(f"generating {path.name} …", file=sys.stderr)
-        subprocess.run([sys.executable, "-m", "fixtures.generate", "--events", str(events), "--seed", str(seed), "-o", str(path)], check=True)
+        subprocess.run([sys.executable, "-m", "caseledger.fixtures.generate", "--events", str(events), "--seed", str(seed), "-o", str(path)], check=True)
     return path
 
 
@@ -38,16 +38,17 @@ def _measure(mode: str, url: str, path: Path, limit: int | None) -> dict[str, fl
     """Run one measurement in a child process; return its events, seconds and peak RSS."""
     result = subprocess.run(
         [sys.executable, "-m", "bench.import_bench", "--child", mode, url, str(path), str(limit or 0)],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return json.loads(result.stdout)
 
 
 def _child(mode: str, url: str, path: str, limit: int) -> None:
-    from domain.importer import import_lines
-    from domain.store import open_application
-
     from bench.default_path import import_one_command_at_a_time
+    from caseledger.application.imports import import_lines
+    from caseledger.domain.store.application import open_application
 
     with open(path, "rb") as handle:
         lines = itertools.islice(handle, limit) if limit else handle
@@ -68,7 +69,7 @@ def main() -> None:
         _child(mode, url, path, int(limit))
         return
 
-    from fixtures.postgres import throwaway_cluster
+    from tests.support.postgres import throwaway_cluster
 
     path = _events_file(args.events, args.seed)
     rows = []

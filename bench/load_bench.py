@@ -29,10 +29,10 @@ from bench import machine, parser
 def _seed(url: str, background: int) -> None:
     from pathlib import Path
 
-    from domain.importer import import_lines
-    from domain.store import open_application
-    from fixtures.generate import generate
-    from projections.engine import Projector
+    from caseledger.application.imports import import_lines
+    from caseledger.domain.store.application import open_application
+    from caseledger.fixtures.generate import generate
+    from caseledger.projections.readmodels.engine import Projector
 
     app = open_application(url)
     import_lines(app, [msgspec.json.encode(line) for line in generate(background, seed=3)], "bench", keep_recorded=True)
@@ -42,8 +42,8 @@ def _seed(url: str, background: int) -> None:
 
 
 def _run(url: str, seconds: float, rate: float, writers: int, inline: bool) -> dict[str, Any]:
-    from domain.store import open_application
-    from projections.engine import Projector
+    from caseledger.domain.store.application import open_application
+    from caseledger.projections.readmodels.engine import Projector
 
     app = open_application(url)
     projector = Projector(app)
@@ -64,7 +64,10 @@ def _run(url: str, seconds: float, rate: float, writers: int, inline: bool) -> d
     commands = int(per_writer * seconds)
     arguments = ["--commands", str(commands), "--rate", str(per_writer)]
     processes = [
-        subprocess.Popen([sys.executable, "-m", "fixtures.writer", url, f"load{n}", *arguments, "--seed", str(n), *([] if inline else ["--no-catch-up"])], stdout=subprocess.PIPE)
+        subprocess.Popen(
+            [sys.executable, "-m", "tests.support.writer", url, f"load{n}", *arguments, "--seed", str(n), *([] if inline else ["--no-catch-up"])],
+            stdout=subprocess.PIPE,
+        )
         for n in range(writers)
     ]
     started = time.perf_counter()
@@ -94,9 +97,9 @@ def main() -> None:
     arguments.add_argument("--background", type=int, default=200_000)
     args = arguments.parse_args()
 
-    from domain.store import open_application
-    from domain.verify import verify
-    from fixtures.postgres import throwaway_cluster
+    from caseledger.domain.integrity.verify import verify
+    from caseledger.domain.store.application import open_application
+    from tests.support.postgres import throwaway_cluster
 
     with throwaway_cluster(durable=True) as server:
         url = server.create_database("load")
@@ -105,7 +108,9 @@ def main() -> None:
         commands_only = _run(url, args.seconds, args.rate, args.writers, inline=False)
         verdict = verify(open_application(url))
     print(f"\nload benchmark — {machine()}")
-    print(f"PostgreSQL (durable), {args.writers} writer processes, {args.rate:.0f} commands/s asked for {args.seconds:.0f} s, {args.background:,} background events\n")
+    print(
+        f"PostgreSQL (durable), {args.writers} writer processes, {args.rate:.0f} commands/s asked for {args.seconds:.0f} s, {args.background:,} background events\n"
+    )
     print("| mode | commands (accepted / refused) | achieved rate | latency p50 / p99 | read-model lag p99 / max | chain |")
     print("|---|---:|---:|---:|---:|---|")
     for label, figures in (("catch-up after every command", inline), ("commands only; monitor catches up", commands_only)):

@@ -30,13 +30,13 @@ from pathlib import Path
 from typing import Any
 
 from bench import machine, parser
-from projections.engine import Projector
+from caseledger.projections.readmodels.engine import Projector
 
 OUT = Path(__file__).resolve().parent / "out"
 
 
 def _child(mode: str, url: str, limit: int) -> dict[str, Any]:
-    from domain.store import open_application
+    from caseledger.domain.store.application import open_application
 
     app = open_application(url)
     if mode == "rebuild":
@@ -74,12 +74,12 @@ class PerEventProjector(Projector):
 
 
 def _exports(app: Any) -> dict[str, Any]:
-    from domain.times import LocalDay
-    from projections.catalogue import PROJECTIONS
-    from projections.compute import compute
-    from projections.export import _csv
-    from projections.facts import View
-    from projections.rules import load_rules
+    from caseledger.domain.model.times import LocalDay
+    from caseledger.projections.catalogue import PROJECTIONS
+    from caseledger.projections.compute import compute
+    from caseledger.projections.output.formats import _csv
+    from caseledger.projections.replay.facts import View
+    from caseledger.projections.rules import load_rules
 
     projector = Projector(app)
     projector.catch_up()
@@ -87,7 +87,7 @@ def _exports(app: Any) -> dict[str, Any]:
     views = {
         "as of 2024-07-15 (local day)": View(as_of=LocalDay(dt.date(2024, 7, 15))),
         "as of 2024-10-01T12:00Z, known at 2024-10-15T00:00Z": View(
-            as_of=dt.datetime(2024, 10, 1, 12, tzinfo=dt.timezone.utc), known_at=dt.datetime(2024, 10, 15, tzinfo=dt.timezone.utc)
+            as_of=dt.datetime(2024, 10, 1, 12, tzinfo=dt.UTC), known_at=dt.datetime(2024, 10, 15, tzinfo=dt.UTC)
         ),
         "now": View(),
     }
@@ -103,7 +103,7 @@ def _exports(app: Any) -> dict[str, Any]:
 
 
 def _latency(app: Any) -> dict[str, Any]:
-    from domain.service import LedgerService
+    from caseledger.application.commands import LedgerService
 
     projector = Projector(app)
     projector.catch_up()
@@ -112,7 +112,7 @@ def _latency(app: Any) -> dict[str, Any]:
     samples = []
     for index in range(200):
         started = time.perf_counter()
-        position = service.log_addon_task(officer, "scanning_faxing", 5 + index % 50, occurred_at=dt.datetime.now(dt.timezone.utc))
+        position = service.log_addon_task(officer, "scanning_faxing", 5 + index % 50, occurred_at=dt.datetime.now(dt.UTC))
         samples.append(time.perf_counter() - started)
         assert projector.positions()["addons"] >= position
     samples.sort()
@@ -120,7 +120,7 @@ def _latency(app: Any) -> dict[str, Any]:
 
 
 def _officers(app: Any) -> list[str]:
-    from domain.log import read_log
+    from caseledger.domain.store.log import read_log
 
     for event in read_log(app, types=["OfficerRegistered"], batch=10):
         return [event.envelope.data.officer]
@@ -128,19 +128,17 @@ def _officers(app: Any) -> list[str]:
 
 
 def _measure(mode: str, url: str, limit: int = 0) -> dict[str, Any]:
-    result = subprocess.run(
-        [sys.executable, "-m", "bench.projection_bench", "--child", mode, url, str(limit)], check=True, capture_output=True, text=True
-    )
+    result = subprocess.run([sys.executable, "-m", "bench.projection_bench", "--child", mode, url, str(limit)], check=True, capture_output=True, text=True)
     return json.loads(result.stdout)
 
 
 def _ensure_store(url: str, path: Path) -> None:
-    from domain.importer import import_lines
-    from domain.store import open_application
+    from caseledger.application.imports import import_lines
+    from caseledger.domain.store.application import open_application
 
     app = open_application(url)
     if app.head_position() == 0:
-        print(f"importing {path.name} into {url.split('@')[-1]} …", file=sys.stderr)
+        print(f"importing {path.name} into {url.rsplit('@', maxsplit=1)[-1]} …", file=sys.stderr)
         with open(path, "rb") as handle:
             import_lines(app, handle, "bench", keep_recorded=True)
 
@@ -155,7 +153,7 @@ def main() -> None:
         return
 
     from bench.import_bench import _events_file
-    from fixtures.postgres import throwaway_cluster
+    from tests.support.postgres import throwaway_cluster
 
     path = _events_file(args.events, args.seed)
     report: dict[str, dict[str, Any]] = {}
@@ -175,7 +173,9 @@ def main() -> None:
 def _print(report: dict[str, dict[str, Any]], path: Path, baseline: int) -> None:
     print(f"\nprojection benchmark — {machine()}")
     print(f"store: {path.name}\n")
-    print(f"| store | rebuild events/s | rebuild peak RSS | per-event events/s (first {baseline:,}) | ratio | slowest export (which) | export peak RSS | command→projection p50 / p95 |")
+    print(
+        f"| store | rebuild events/s | rebuild peak RSS | per-event events/s (first {baseline:,}) | ratio | slowest export (which) | export peak RSS | command→projection p50 / p95 |"
+    )
     print("|---|---:|---:|---:|---:|---|---:|---:|")
     for backend, figures in report.items():
         rebuild, per_event, exports, latency = figures["rebuild"], figures["per_event"], figures["exports"], figures["latency"]

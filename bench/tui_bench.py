@@ -32,9 +32,9 @@ OUT = Path(__file__).resolve().parent / "out"
 
 def _store(events: int, seed: int) -> str:
     from bench.import_bench import _events_file
-    from domain.importer import import_lines
-    from domain.store import open_application
-    from projections.engine import Projector
+    from caseledger.application.imports import import_lines
+    from caseledger.domain.store.application import open_application
+    from caseledger.projections.readmodels.engine import Projector
 
     url = f"sqlite:///{OUT}/tui-store-{events}-seed{seed}.db"
     app = open_application(url)
@@ -48,7 +48,7 @@ def _store(events: int, seed: int) -> str:
 
 
 async def _wait_loaded(pilot: Any) -> None:
-    from tui.screens.base import DataScreen
+    from caseledger.tui.screens.base import DataScreen
 
     while True:
         await pilot.pause()
@@ -62,9 +62,9 @@ async def _wait_loaded(pilot: Any) -> None:
 async def _measure(url: str, baseline: int) -> dict[str, Any]:
     from textual.widgets import DataTable
 
-    from domain.interchange import render_line
-    from domain.log import read_log
-    from tui.app import CaseLedgerApp
+    from caseledger.domain.events.interchange import render_line
+    from caseledger.domain.store.log import read_log
+    from caseledger.tui.app import CaseLedgerApp
 
     started = time.perf_counter()
     app = CaseLedgerApp(url, "bench", poll_seconds=0)
@@ -123,7 +123,9 @@ def main() -> None:
     figures = asyncio.run(_measure(url, args.baseline_events))
     print(f"\nTUI benchmark — {machine()}")
     print(f"store: {args.events:,} events (SQLite), 120×40\n")
-    print(f"| first paint | My week loaded | first visit of a screen (max) | keypress p50 / p95 | UI-thread stall p95 / max | audit page (100 rows, paged) | naive: {args.baseline_events:,} rows into one table | ratio |")
+    print(
+        f"| first paint | My week loaded | first visit of a screen (max) | keypress p50 / p95 | UI-thread stall p95 / max | audit page (100 rows, paged) | naive: {args.baseline_events:,} rows into one table | ratio |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     print(
         f"| {figures['first_paint'] * 1000:.0f} ms | {figures['week_loaded']:.2f} s | {figures['first_visit_max'] * 1000:.0f} ms "

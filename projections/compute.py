@@ -1,4 +1,8 @@
-"""Computing a projection: catch the read models up, take one consistent read, replay, compute."""
+"""Computing a projection: catch the read models up, take one consistent read, replay, compute.
+
+:func:`replay` is the one pipeline every caller shares (exports, the application's officer
+views): the cut's retractions, its timeline facts of the wanted types, replayed into the world at T.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,15 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from domain.store import LedgerApplication
-from domain.times import LocalDay
-from projections.catalogue import ADDON_BURDEN_BY_SITE, PROJECTIONS, Projection
-from projections.engine import Projector, ProjectionError
-from projections.facts import View, retracted, timeline
-from projections.inputs import Inputs
-from projections.rules import Rules
-from projections.world import World
+from caseledger.domain.model.times import LocalDay
+from caseledger.domain.store.application import LedgerApplication
+from caseledger.projections.catalogue import ADDON_BURDEN_BY_SITE, PROJECTIONS, Projection
+from caseledger.projections.readmodels.database import Cursor, Database
+from caseledger.projections.readmodels.engine import ProjectionError, Projector
+from caseledger.projections.replay.facts import View, retracted, timeline
+from caseledger.projections.replay.inputs import Inputs
+from caseledger.projections.replay.world import World
+from caseledger.projections.rules import Rules
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,12 @@ def find(name: str, *, by_site: bool = False) -> Projection:
     return PROJECTIONS[name]
 
 
+def replay(cursor: Cursor, db: Database, view: View, rules: Rules, types: frozenset[str]) -> Inputs:
+    """One replay of the cut's facts of ``types``, shared by every projection computed from it."""
+    gone = retracted(cursor, db, view)
+    return Inputs(World.replay(timeline(cursor, db, view, gone, types)), view, rules, cursor, db, gone)
+
+
 def compute(
     app: LedgerApplication,
     projection: Projection,
@@ -56,9 +67,7 @@ def compute(
     with db.transaction(write=False) as cursor:
         cursor.execute(f"SELECT MIN(position) FROM {db.table('cl_tracking')}")
         (position,) = cursor.fetchone() or (0,)
-        gone = retracted(cursor, db, view)
-        world = World.replay(timeline(cursor, db, view, gone, projection.event_types))
-        rows = projection.compute(Inputs(world, view, rules, cursor, db, gone))
+        rows = projection.compute(replay(cursor, db, view, rules, projection.event_types))
     meta = {
         "projection": projection.name + (" by site" if projection is ADDON_BURDEN_BY_SITE else ""),
         "rules": rules.name,

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from fixtures.postgres import ClusterUnavailable, PostgresServer, throwaway_cluster
+from tests.support.postgres import ClusterUnavailable, PostgresServer, throwaway_cluster
 
 settings.register_profile(
     "ci",

@@ -17,16 +17,16 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from domain import payloads as p
-from tui.backend import Backend
-from tui.forms import HelpScreen, QuickAddOnScreen, RecordScreen, RetractScreen
-from tui.screens.audit import AuditScreen
-from tui.screens.base import DataScreen
-from tui.screens.casefile import CaseFileScreen
-from tui.screens.caseload import CaseloadScreen
-from tui.screens.export import ExportScreen
-from tui.screens.site import SiteScreen
-from tui.screens.week import WeekScreen
+from caseledger.application.session import LedgerSession
+from caseledger.domain.events import catalogue as p
+from caseledger.tui.forms import HelpScreen, QuickAddOnScreen, RecordScreen, RetractScreen
+from caseledger.tui.screens.audit import AuditScreen
+from caseledger.tui.screens.base import DataScreen
+from caseledger.tui.screens.casefile import CaseFileScreen
+from caseledger.tui.screens.caseload import CaseloadScreen
+from caseledger.tui.screens.export import ExportScreen
+from caseledger.tui.screens.site import SiteScreen
+from caseledger.tui.screens.week import WeekScreen
 
 SCREENS_IN_ORDER = ("week", "caseload", "casefile", "site", "audit", "export")
 
@@ -58,7 +58,7 @@ class CaseLedgerApp(App[None]):
 
     def __init__(self, store_url: str, user: str, *, now: dt.datetime | None = None, poll_seconds: float = 1.0) -> None:
         super().__init__()
-        self.backend = Backend(store_url, user, now)
+        self.backend = LedgerSession(store_url, user, now)
         self.user = user
         self.officer = user
         self.ready = False
@@ -137,7 +137,7 @@ class CaseLedgerApp(App[None]):
     def retract(self, position: int, reason: str) -> None:
         try:
             recorded = self.record(p.EventRetracted(position, reason), self.backend.now().isoformat(), None)
-        except Exception as error:  # noqa: BLE001 — shown to the user, not raised into the UI
+        except Exception as error:
             self.call_from_thread(self.notify, str(error), severity="error")
             return
         self.call_from_thread(self.recorded, recorded)

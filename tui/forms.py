@@ -19,9 +19,9 @@ from textual.containers import Grid, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 
-from domain import payloads as p
-from domain.errors import DomainError, LedgerError
-from domain.recording import shape_error
+from caseledger.domain.errors import DomainError, LedgerError
+from caseledger.domain.events import catalogue as p
+from caseledger.domain.model.recording import shape_error
 
 ADDON_CATEGORIES: tuple[str, ...] = p.AddOnCategory.__args__  # type: ignore[attr-defined]
 

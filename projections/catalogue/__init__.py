@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from projections.catalogue import (
+from caseledger.projections.catalogue import (
     addon_burden,
     cclo_contacts,
     release_lead_time,
@@ -15,7 +15,7 @@ from projections.catalogue import (
     transfers,
     workload,
 )
-from projections.inputs import Column, Inputs
+from caseledger.projections.replay.inputs import Column, Inputs
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def models_for(name: str) -> tuple[str, ...]:
     if name in ("timeline", "addons"):
         return (name,)
     if name not in READ_MODELS_OF:
-        from projections.engine import ProjectionError
+        from caseledger.projections.readmodels.engine import ProjectionError
 
         raise ProjectionError(f"no projection or read model named {name!r}")
     return READ_MODELS_OF[name]

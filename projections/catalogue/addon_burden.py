@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from projections.facts import retracted_addons, where
-from projections.inputs import Inputs, columns, rounded_ratio
+from caseledger.projections.replay.facts import retracted_addons, where
+from caseledger.projections.replay.inputs import Inputs, columns, rounded_ratio
 
 NAME = "addon_burden"
 EVENT_TYPES = frozenset({"SiteRegistered", "OfficerRegistered"})
@@ -25,8 +25,7 @@ def _minutes(inputs: Inputs) -> Counter[tuple[str, str, str, str]]:
     """Minutes by (officer, site, week, category) inside the cut, without retracted tasks."""
     sql, params = where(inputs.view)
     inputs.cursor.execute(
-        f"SELECT officer, site, week, category, SUM(minutes) FROM {inputs.db.table('cl_addons')} "
-        f"WHERE 1 = 1{sql} GROUP BY officer, site, week, category",
+        f"SELECT officer, site, week, category, SUM(minutes) FROM {inputs.db.table('cl_addons')} WHERE 1 = 1{sql} GROUP BY officer, site, week, category",
         params,
     )
     totals: Counter[tuple[str, str, str, str]] = Counter()

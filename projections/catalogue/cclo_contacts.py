@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
-from projections.inputs import BASE_TYPES, Inputs, columns
-from projections.world import Contact
+from caseledger.projections.replay.inputs import BASE_TYPES, Inputs, columns
+from caseledger.projections.replay.world import Contact
 
 NAME = "cclo_contacts"
 EVENT_TYPES = BASE_TYPES | {"CcloContactRecorded"}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from projections.inputs import BASE_TYPES, Inputs, columns, days
+from caseledger.projections.replay.inputs import BASE_TYPES, Inputs, columns, days
 
 NAME = "release_lead_time"
 EVENT_TYPES = BASE_TYPES | {"ReleasePlanStarted", "ReleaseDecisionRecorded"}

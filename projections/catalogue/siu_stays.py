@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from projections.inputs import BASE_TYPES, Inputs, columns, days
+from caseledger.projections.replay.inputs import BASE_TYPES, Inputs, columns, days
 
 NAME = "siu_stays"
 EVENT_TYPES = BASE_TYPES | {"SIUPlacementStarted", "SIUReviewHeld", "SIUPlacementEnded"}
 """The timeline event types this projection reads (the rest are not loaded)."""
 COLUMNS = columns(
-    "offender:str, site:str, started_on:date, ended_on:date, dwell_days:int, outcome:str, reviews:int, "
-    "transfer_requested_on:date, transfer_wait_days:int"
+    "offender:str, site:str, started_on:date, ended_on:date, dwell_days:int, outcome:str, reviews:int, transfer_requested_on:date, transfer_wait_days:int"
 )
 
 

@@ -14,8 +14,8 @@ from collections import Counter
 from fractions import Fraction
 from typing import Any
 
-from projections.catalogue import workload
-from projections.inputs import Inputs, columns, rounded
+from caseledger.projections.catalogue import workload
+from caseledger.projections.replay.inputs import Inputs, columns, rounded
 
 NAME = "staffing"
 EVENT_TYPES = workload.EVENT_TYPES

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from projections.inputs import BASE_TYPES, Inputs, columns, days
+from caseledger.projections.replay.inputs import BASE_TYPES, Inputs, columns, days
 
 NAME = "transfers"
 EVENT_TYPES = BASE_TYPES
 """The timeline event types this projection reads (the rest are not loaded)."""
 COLUMNS = columns(
-    "offender:str, from_site:str, to_site:str, kind:str, requested_on:date, completed_on:date, cancelled_on:date, "
-    "status:str, wait_days:int, interregional:bool"
+    "offender:str, from_site:str, to_site:str, kind:str, requested_on:date, completed_on:date, cancelled_on:date, status:str, wait_days:int, interregional:bool"
 )
 
 

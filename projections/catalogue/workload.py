@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from projections.facts import retracted_addons, where
-from projections.inputs import BASE_TYPES, Inputs, columns, rounded
-from projections.world import OfficerInfo
+from caseledger.domain.model.times import iso_week as week_label
+from caseledger.projections.replay.facts import retracted_addons, where
+from caseledger.projections.replay.inputs import BASE_TYPES, Inputs, columns, rounded
+from caseledger.projections.replay.world import OfficerInfo
 
 NAME = "workload"
 EVENT_TYPES = BASE_TYPES | {"OfficerMoved", "LeaveStarted", "LeaveEnded", "CoverageStarted", "CoverageEnded", "ComplexityFlagged", "ComplexityCleared"}
@@ -23,8 +24,7 @@ COLUMNS = columns(
 
 def iso_week(inputs: Inputs, site: str | None) -> str:
     """The ISO week containing T, at ``site``."""
-    year, week, _ = inputs.today_at(site).isocalendar()
-    return f"{year}-W{week:02d}"
+    return week_label(inputs.today_at(site))
 
 
 def addon_minutes(inputs: Inputs, weeks: dict[str, str]) -> Counter[str]:

@@ -14,7 +14,7 @@ from typing import Annotated
 
 import msgspec
 
-from domain.errors import LedgerError
+from caseledger.domain.errors import LedgerError
 
 HERE = Path(__file__).resolve().parent
 BUILT_IN = ("current", "proposed")

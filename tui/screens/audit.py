@@ -8,11 +8,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select
 
-from domain.errors import LedgerError
-from domain.payloads import PAYLOAD_TYPES
-from domain.times import parse_cutoff
-from tui.backend import LogPage
-from tui.screens.base import DataScreen
+from caseledger.application.events import EventFilter, LogPage
+from caseledger.domain.errors import LedgerError
+from caseledger.domain.events.catalogue import PAYLOAD_TYPES
+from caseledger.domain.model.times import parse_cutoff
+from caseledger.tui.screens.base import DataScreen
 
 PAGE = 100
 
@@ -58,13 +58,13 @@ class AuditScreen(DataScreen):
         }
 
     def fetch(self, request: dict[str, object]) -> LogPage | str:
-        after = int(request.pop("after"))  # type: ignore[call-overload]
         try:
             cutoffs = {
                 name: parse_cutoff(str(text), name.replace("_", " ")) if text else None
-                for name, text in (("known_at", request.pop("known")), ("occurred_from", request.pop("occurred_from")), ("occurred_to", request.pop("occurred_to")))
+                for name, text in (("known_at", request["known"]), ("occurred_from", request["occurred_from"]), ("occurred_to", request["occurred_to"]))
             }
-            return self.ledger.backend.log_page(after, PAGE, **cutoffs, **request)  # type: ignore[arg-type]
+            keep = EventFilter(types=request["types"], actor=request["actor"], offender=request["offender"], **cutoffs)  # type: ignore[arg-type]
+            return self.ledger.backend.log_page(int(request["after"]), PAGE, keep)  # type: ignore[call-overload]
         except LedgerError as error:
             return str(error)
 
@@ -82,8 +82,13 @@ class AuditScreen(DataScreen):
 
             fields = ", ".join(f"{k}={v}" for k, v in to_builtins(envelope.data).items())
             table.add_row(
-                event.position, event.type, envelope.occurred_at.isoformat(timespec="minutes"),
-                envelope.recorded_at.strftime("%Y-%m-%d %H:%M:%S"), envelope.recorded_by, envelope.at_site or "", fields,
+                event.position,
+                event.type,
+                envelope.occurred_at.isoformat(timespec="minutes"),
+                envelope.recorded_at.strftime("%Y-%m-%d %H:%M:%S"),
+                envelope.recorded_by,
+                envelope.at_site or "",
+                fields,
                 key=str(event.position),
             )
         shown = f"positions {page.first}–{page.last}" if page.events else "no events"

@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 if TYPE_CHECKING:
-    from tui.app import CaseLedgerApp
+    from caseledger.tui.app import CaseLedgerApp
 
 
 class DataScreen(Screen[None]):

@@ -9,10 +9,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Input, Label
 
-from domain.errors import LedgerError
-from domain.history import HistoryLine
-from domain.times import parse_cutoff, zone
-from tui.screens.base import DataScreen
+from caseledger.application.history import HistoryLine
+from caseledger.domain.errors import LedgerError
+from caseledger.domain.model.times import parse_cutoff, zone
+from caseledger.tui.screens.base import DataScreen
 
 
 class CaseFileScreen(DataScreen):

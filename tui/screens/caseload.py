@@ -7,8 +7,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header
 
-from tui.backend import CaseRow
-from tui.screens.base import DataScreen
+from caseledger.application.officer import CaseRow
+from caseledger.tui.screens.base import DataScreen
 
 
 class CaseloadScreen(DataScreen):

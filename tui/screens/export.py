@@ -10,10 +10,10 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, ProgressBar, Select
 
-from domain.errors import LedgerError
-from domain.times import parse_cutoff
-from projections.catalogue import PROJECTIONS
-from projections.export import FORMATS
+from caseledger.domain.errors import LedgerError
+from caseledger.domain.model.times import parse_cutoff
+from caseledger.projections.catalogue import PROJECTIONS
+from caseledger.projections.output.formats import FORMATS
 
 
 class ExportScreen(Screen[None]):

@@ -9,8 +9,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header
 
-from projections.catalogue import PROJECTIONS
-from tui.screens.base import DataScreen
+from caseledger.projections.catalogue import PROJECTIONS
+from caseledger.tui.screens.base import DataScreen
 
 COLUMNS = [column.name for column in PROJECTIONS["workload"].columns]
 

@@ -7,8 +7,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 
-from tui.backend import WeekData
-from tui.screens.base import DataScreen
+from caseledger.application.officer import WeekData
+from caseledger.tui.screens.base import DataScreen
 
 
 class WeekScreen(DataScreen):
@@ -41,7 +41,11 @@ class WeekScreen(DataScreen):
             hours.update("")
         else:
             standard = row["ratio_standard"]
-            ratio = f"{row['effective_caseload']} / {standard} ({row['ratio_utilization']:.0%})" if standard else f"{row['effective_caseload']} (hours-based office)"
+            ratio = (
+                f"{row['effective_caseload']} / {standard} ({row['ratio_utilization']:.0%})"
+                if standard
+                else f"{row['effective_caseload']} (hours-based office)"
+            )
             caseload.update(
                 f"[b]{row['officer']}[/b] · {row['role']} · {row['site']}{' · ON LEAVE' if row['on_leave'] else ''}\n\n"
                 f"Caseload against ratio: [b]{ratio}[/b]\n"
@@ -52,8 +56,7 @@ class WeekScreen(DataScreen):
             hours.update(
                 f"Estimated hours this week: [b]{row['estimated_weekly_hours']}[/b] of {row['weekly_hours']}\n\n"
                 f"Case hours: {row['case_hours']}\n"
-                f"Add-on hours: {row['addon_minutes_week'] / 60:.2f}\n"
-                + (f"[b red]Over by {over} h[/b red]" if over else "Within the week")
+                f"Add-on hours: {row['addon_minutes_week'] / 60:.2f}\n" + (f"[b red]Over by {over} h[/b red]" if over else "Within the week")
             )
         table = self.query_one("#addons-table", DataTable)
         table.clear(columns=True)

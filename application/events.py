@@ -1,0 +1,85 @@
+"""Reading the raw log through filters: ``caseledger events`` and the TUI's Audit screen share them.
+
+A filter keeps events by type (pushed down into SQL), by who recorded them, by the offender or
+officer they name, by occurred time (from / to — ``--as-of`` is "to") and by recorded time
+(``--known-at``). Bare dates mean local days at each event's site, inclusive, as everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from caseledger.domain.model.times import Cutoff, LocalDay, within, zone
+from caseledger.domain.store.application import LedgerApplication
+from caseledger.domain.store.log import READ_BATCH, LoggedEvent, read_log, site_zones
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """Which events to keep (every field optional; an empty filter keeps everything)."""
+
+    types: Sequence[str] = ()
+    actor: str | None = None
+    offender: str | None = None
+    officer: str | None = None
+    """An event names the officer as ``officer`` or ``covering_officer``."""
+    occurred_from: Cutoff | None = None
+    occurred_to: Cutoff | None = None
+    known_at: Cutoff | None = None
+
+    @property
+    def needs_zones(self) -> bool:
+        """Whether a time bound needs each site's time zone (bare dates are local days)."""
+        return (self.occurred_from or self.occurred_to or self.known_at) is not None
+
+    def keeps(self, event: LoggedEvent, zones: dict[str, str]) -> bool:
+        envelope = event.envelope
+        data = envelope.data
+        if self.actor and envelope.recorded_by != self.actor:
+            return False
+        if self.offender and getattr(data, "offender", None) != self.offender:
+            return False
+        if self.officer and self.officer not in (getattr(data, "officer", None), getattr(data, "covering_officer", None)):
+            return False
+        zone_name = zones.get(envelope.at_site or "", "UTC")
+        if not within(envelope.occurred_at, self.occurred_to, zone_name) or not within(envelope.recorded_at, self.known_at, zone_name):
+            return False
+        return self.occurred_from is None or _not_before(envelope, self.occurred_from, zone_name)
+
+
+def _not_before(envelope: Any, cutoff: Cutoff, zone_name: str) -> bool:
+    if isinstance(cutoff, LocalDay):
+        return bool(envelope.occurred_at.astimezone(zone(zone_name)).date() >= cutoff.day)
+    return bool(envelope.occurred_at >= cutoff)
+
+
+def filtered_events(app: LedgerApplication, keep: EventFilter, *, after: int = 0, batch: int = READ_BATCH) -> Iterator[LoggedEvent]:
+    """Events after position ``after`` that ``keep`` keeps, in position order (streamed)."""
+    zones = site_zones(app) if keep.needs_zones else {}
+    for event in read_log(app, after=after, types=keep.types, batch=batch):
+        if keep.keeps(event, zones):
+            yield event
+
+
+@dataclass
+class LogPage:
+    """One page of the filtered log, and where it sits in the whole."""
+
+    events: list[LoggedEvent]
+    first: int
+    last: int
+    head: int
+
+
+def log_page(app: LedgerApplication, keep: EventFilter, after: int, limit: int) -> LogPage:
+    """Up to ``limit`` events after ``after`` that pass the filter (reads on until it has them)."""
+    found: list[LoggedEvent] = []
+    for event in filtered_events(app, keep, after=after, batch=max(limit, 200)):
+        found.append(event)
+        if len(found) >= limit:
+            break
+    first = found[0].position if found else after
+    last = found[-1].position if found else after
+    return LogPage(found, first, last, app.head_position())

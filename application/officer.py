@@ -1,0 +1,154 @@
+"""What an officer's screens show, as plain data: *My week*, the caseload, who the user is.
+
+Each function takes the projector (read models kept up to date by the caller), the rule set and
+the cut, reads one consistent snapshot of the read models and replays it once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from caseledger.application.alerts import alerts
+from caseledger.domain.events import catalogue as p
+from caseledger.domain.model.times import iso_week
+from caseledger.projections.catalogue import PROJECTIONS
+from caseledger.projections.catalogue.workload import assess
+from caseledger.projections.compute import replay
+from caseledger.projections.readmodels.engine import Projector
+from caseledger.projections.readmodels.tables import micros
+from caseledger.projections.replay.facts import View, officer_addon_minutes, registered_officers, retracted, timeline
+from caseledger.projections.replay.inputs import Inputs
+from caseledger.projections.replay.world import World
+from caseledger.projections.rules import Rules
+
+WEEK_TYPES = PROJECTIONS["workload"].event_types | PROJECTIONS["siu_stays"].event_types | PROJECTIONS["release_lead_time"].event_types
+"""The timeline types *My week* replays: workload, SIU stays and release leads, in one pass."""
+
+CASELOAD_TYPES = frozenset(p.PAYLOAD_TYPES) - {"AddOnTaskLogged", "EventRetracted"}
+
+
+@dataclass
+class WeekData:
+    """What *My week* shows for one officer."""
+
+    officer: str
+    workload: dict[str, Any] | None
+    addon_by_category: dict[str, int]
+    alerts: list[str]
+    weekly_hours: list[tuple[str, float]] = field(default_factory=list)
+    """Estimated hours (case hours + add-on hours) at the end of each recent week."""
+
+
+@dataclass
+class CaseRow:
+    """One case on an officer's caseload."""
+
+    offender: str
+    location: str
+    complexity: str
+    siu_days: int | None
+    plan: str
+    next_dates: str
+
+
+def officer_for(projector: Projector, user: str) -> str:
+    """The officer whose week the UI shows: the user, if registered, else the first registered
+    officer (the demo opens as a real officer even when run by an unregistered login)."""
+    with projector.db.transaction(write=False) as cursor:
+        officers = registered_officers(cursor, projector.db)
+    return user if user in officers or not officers else next((o for o in officers if "PO" in o.upper()), officers[0])
+
+
+def week(projector: Projector, rules: Rules, view: View, officer: str) -> WeekData:
+    """My week: one replay for workload, SIU stays and release leads, and the officer's own
+    add-on minutes straight from the add-on read model."""
+    db = projector.db
+    with db.transaction(write=False) as cursor:
+        inputs = replay(cursor, db, view, rules, WEEK_TYPES)
+        rows = PROJECTIONS["workload"].compute(inputs)
+        stays = PROJECTIONS["siu_stays"].compute(inputs)
+        releases = PROJECTIONS["release_lead_time"].compute(inputs)
+        minutes = officer_addon_minutes(cursor, db, view, inputs.gone, officer)
+    mine = next((row for row in rows if row["officer"] == officer), None)
+    this_week = iso_week(view.now.date())
+    by_category: Counter[str] = Counter()
+    for task_week, category, total in minutes:
+        if task_week == this_week:
+            by_category[category] += total
+    own = {case.offender for case in inputs.world.cases.values() if case.officer == officer}
+    return WeekData(
+        officer,
+        mine,
+        dict(sorted((+by_category).items())),
+        alerts(mine, rows, stays, releases, own),
+        recent_weeks(projector, rules, view.now, officer) if mine is not None else [],
+    )
+
+
+def recent_weeks(projector: Projector, rules: Rules, now: dt.datetime, officer: str, weeks: int = 8) -> list[tuple[str, float]]:
+    """The officer's estimated weekly hours at the end of each of the last ``weeks`` ISO weeks
+    (the current one up to now): one pass over the facts, stopping at each week's end."""
+    monday = now.date() - dt.timedelta(days=now.date().weekday())
+    ends = [
+        dt.datetime.combine(monday - dt.timedelta(weeks=n), dt.time(), tzinfo=now.tzinfo) - dt.timedelta(microseconds=1) for n in range(weeks - 2, -1, -1)
+    ] + [now]
+    series = []
+    db = projector.db
+    view = View(now=now)
+    with db.transaction(write=False) as cursor:
+        gone = retracted(cursor, db, view)
+        facts = timeline(cursor, db, view, gone, PROJECTIONS["workload"].event_types)
+        world = World()
+        start = 0
+        for end in ends:
+            limit = micros(end)
+            stop = start
+            while stop < len(facts) and facts[stop].occurred_us <= limit:
+                stop += 1
+            world.apply(facts[start:stop])
+            start = stop
+            loads = assess(Inputs(world, View(as_of=end, now=now), rules, cursor, db, gone), only=officer)
+            if loads:
+                series.append((iso_week(end.date()), float(round(loads[0].estimated, 2))))
+    return series
+
+
+def caseload(projector: Projector, view: View, officer: str) -> list[CaseRow]:
+    """The officer's cases at the cut, with where each is, its complexity, SIU days, release-plan
+    status and the next dates (hearing, day and full parole eligibility) still ahead."""
+    db = projector.db
+    with db.transaction(write=False) as cursor:
+        gone = retracted(cursor, db, view)
+        facts = timeline(cursor, db, view, gone, CASELOAD_TYPES)
+    world = World.replay(facts)
+    hearings: dict[str, dt.date] = {}
+    eligibility: dict[str, tuple[dt.date | None, dt.date | None]] = {}
+    for fact in facts:
+        if isinstance(fact.data, p.HearingScheduled):
+            hearings[fact.data.offender] = fact.data.hearing_date
+        elif isinstance(fact.data, p.OffenderAdmitted):
+            eligibility[fact.data.offender] = (fact.data.day_parole_eligibility, fact.data.full_parole_eligibility)
+    today = view.now.date()
+    rows = []
+    for case in sorted(world.cases.values(), key=lambda c: c.offender):
+        if case.officer != officer:
+            continue
+        siu = (today - case.stay.started_on).days if case.stay is not None else None
+        day, full = eligibility.get(case.offender, (None, None))
+        upcoming = [f"hearing {hearings[case.offender]}"] if case.offender in hearings and hearings[case.offender] >= today else []
+        upcoming += [f"DP {day}"] if day and day >= today else []
+        upcoming += [f"FP {full}"] if full and full >= today else []
+        rows.append(
+            CaseRow(
+                case.offender,
+                case.location or "—",
+                ", ".join(sorted(case.factors)) or "—",
+                siu,
+                f"since {case.plan.started_on}" if case.plan else "no plan",
+                "; ".join(upcoming) or "—",
+            )
+        )
+    return rows

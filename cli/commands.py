@@ -1,0 +1,274 @@
+"""What each ``caseledger`` command does. Each takes the parsed arguments and returns an exit code.
+
+Heavy lifting lives in ``domain``/``projections``; this module only reads arguments, shows
+progress on a terminal, and prints results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import io
+import os
+import sys
+from collections.abc import Callable, Iterator
+from typing import IO, Any
+
+import msgspec
+
+from caseledger.application.commands import LedgerService
+from caseledger.application.events import EventFilter, filtered_events
+from caseledger.application.exports import export_projection
+from caseledger.application.history import case_history
+from caseledger.application.imports import ImportReport, import_lines
+from caseledger.application.status import store_status
+from caseledger.domain.errors import DomainError
+from caseledger.domain.events.interchange import encode_line, render_line
+from caseledger.domain.model.times import parse_cutoff
+from caseledger.domain.store.application import LedgerApplication, open_application
+from caseledger.domain.store.log import site_zones
+from caseledger.projections.catalogue import models_for
+from caseledger.projections.compute import find
+from caseledger.projections.readmodels.engine import Projector
+from caseledger.projections.replay.facts import View
+from caseledger.projections.rules import load_rules
+
+
+@contextlib.contextmanager
+def _progress(description: str, total: int | None) -> Iterator[Callable[[int], None]]:
+    """A progress callback (completed so far) drawing a bar on stderr when it is a terminal."""
+    if not sys.stderr.isatty():
+        yield lambda _done: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True) as progress:
+        task = progress.add_task(description, total=total)
+        yield lambda done: progress.update(task, completed=done)
+
+
+def _catch_up(app: LedgerApplication) -> Projector:
+    """Bring the read models up to date, with a progress bar on a terminal."""
+    projector = Projector(app)
+    head, models = projector.status()
+    lag = max((model.lag for model in models), default=0)
+    with _progress("updating read models", lag) as report:
+        projector.catch_up(report)
+    return projector
+
+
+def _progress_lines(stream: IO[bytes], total_bytes: int | None) -> Iterator[bytes]:
+    """Yield lines of ``stream``, drawing a progress bar on stderr when it is a terminal."""
+    if not sys.stderr.isatty():
+        yield from stream
+        return
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
+
+    columns = (BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn())
+    with Progress("[progress.description]{task.description}", *columns, transient=True) as progress:
+        task = progress.add_task("validating and recording", total=total_bytes)
+        done = 0
+        for line in stream:
+            done += len(line)
+            if done & 0xFFFF < len(line):  # refresh about every 64 KiB
+                progress.update(task, completed=done)
+            yield line
+
+
+def _import_stream(app: LedgerApplication, stream: IO[bytes], total: int | None, args: argparse.Namespace) -> ImportReport:
+    return import_lines(app, _progress_lines(stream, total), args.user, keep_recorded=args.keep_recorded)
+
+
+def import_file(args: argparse.Namespace) -> int:
+    """``caseledger import FILE``: all lines or none; ``line N: field: reason`` on the first error."""
+    app = open_application(args.store)
+    if args.file == "-":
+        report = _import_stream(app, sys.stdin.buffer, None, args)
+    else:
+        try:
+            handle = open(args.file, "rb")  # noqa: SIM115 — closed below
+        except OSError as error:
+            raise DomainError("file", f"cannot read {args.file}: {error.strerror}") from None
+        with handle:
+            report = _import_stream(app, handle, os.fstat(handle.fileno()).st_size, args)
+    span = f" (positions {report.first_position}–{report.last_position})" if report.events else ""
+    print(f"imported {report.events} events{span}", file=sys.stderr)
+    _catch_up(app)
+    return 0
+
+
+def events(args: argparse.Namespace) -> int:
+    """``caseledger events``: the raw log as JSON Lines, filtered."""
+    keep = EventFilter(
+        types=args.type,
+        actor=args.actor,
+        offender=args.offender,
+        officer=args.officer,
+        occurred_to=parse_cutoff(args.as_of, "--as-of") if args.as_of else None,
+        known_at=parse_cutoff(args.known_at, "--known-at") if args.known_at else None,
+    )
+    app = open_application(args.store)
+    out = sys.stdout.buffer
+    for written, event in enumerate(filtered_events(app, keep, after=args.after), 1):
+        out.write(encode_line(render_line(event.position, event.envelope)))
+        if args.limit is not None and written >= args.limit:
+            break
+    out.flush()
+    return 0
+
+
+def _describe(data: Any) -> str:
+    fields = msgspec.to_builtins(data)
+    fields.pop("offender", None)
+    return ", ".join(f"{key}={value}" for key, value in fields.items())
+
+
+def history(args: argparse.Namespace) -> int:
+    """``caseledger history OFFENDER``: the case in occurred order, with who recorded what when."""
+    app = open_application(args.store)
+    as_of = parse_cutoff(args.as_of, "--as-of") if args.as_of else None
+    known_at = parse_cutoff(args.known_at, "--known-at") if args.known_at else None
+    lines = case_history(app, args.offender, site_zones(app), as_of=as_of, known_at=known_at)
+    out = sys.stdout
+    if args.json:
+        for line in lines:
+            record = render_line(line.event.position, line.event.envelope)
+            if line.retracted_by:
+                record["retracted_by"], record["retraction_reason"] = line.retracted_by
+            sys.stdout.buffer.write(encode_line(record))
+        return 0
+    from caseledger.domain.model.times import zone
+
+    header = f"{'position':>8}  {'occurred (local)':<16}  {'type':<24}  {'recorded (UTC)':<16}  {'by':<16}  details"
+    print(header, file=out)
+    for line in lines:
+        envelope = line.event.envelope
+        occurred = envelope.occurred_at.astimezone(zone(line.zone)).strftime("%Y-%m-%d %H:%M")
+        recorded = envelope.recorded_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M")
+        details = _describe(envelope.data)
+        if line.retracted_by:
+            details = f"[RETRACTED at {line.retracted_by[0]}: {line.retracted_by[1]}] {details}"
+        if envelope.note:
+            details += f"  — note: {envelope.note}"
+        print(f"{line.event.position:>8}  {occurred:<16}  {line.event.type:<24}  {recorded:<16}  {envelope.recorded_by:<16}  {details}", file=out)
+    return 0
+
+
+def status(args: argparse.Namespace) -> int:
+    """``caseledger status``: where the store is, its head position, and its events by type."""
+    app = open_application(args.store)
+    print_status(app, args.store, sys.stdout)
+    return 0
+
+
+def print_status(app: LedgerApplication, url: str, out: IO[str]) -> None:
+    """Write the status report of ``app`` to ``out``."""
+    status = store_status(app)
+    print(f"store:          {url}", file=out)
+    print(f"head position:  {status.head}", file=out)
+    print(f"events:         {sum(status.counts.values())}", file=out)
+    for name, count in sorted(status.counts.items()):
+        print(f"  {name:<26}{count:>9}", file=out)
+    print("read models:    position      lag", file=out)
+    for model in status.models:
+        print(f"  {model.name:<12}{model.position:>12}{model.lag:>9}", file=out)
+
+
+def demo(args: argparse.Namespace) -> int:
+    """``caseledger demo``: seed a year of one region's events into an empty store, then open the
+    UI (or, without a terminal or with ``--no-tui``, print the store's status)."""
+    from caseledger.fixtures.demo import demo_lines
+
+    app = open_application(args.store)
+    if app.head_position() == 0:
+        stream = io.BytesIO(b"".join(demo_lines(args.seed)))
+        report = import_lines(app, _progress_lines(stream, len(stream.getvalue())), args.user, keep_recorded=True)
+        print(f"seeded {report.events} demo events into {args.store}", file=sys.stderr)
+        _catch_up(app)
+    else:
+        print(f"{args.store} already holds events; not seeding", file=sys.stderr)
+    if args.no_tui or not sys.stdout.isatty():
+        print_status(app, args.store, sys.stdout)
+        return 0
+    return tui(args)
+
+
+def tui(args: argparse.Namespace) -> int:
+    """``caseledger tui``: the terminal UI (Textual is imported only here)."""
+    from caseledger.tui.app import run
+
+    run(args.store, args.user)
+    return 0
+
+
+def export(args: argparse.Namespace) -> int:
+    """``caseledger export PROJECTION``: compute at the cut, write in the format, atomically."""
+    projection = find(args.projection, by_site=args.by == "site")
+    rules = load_rules(args.rules)
+    view = View(
+        as_of=parse_cutoff(args.as_of, "--as-of") if args.as_of else None,
+        known_at=parse_cutoff(args.known_at, "--known-at") if args.known_at else None,
+    )
+    app = open_application(args.store)
+    export_projection(_catch_up(app), projection, view, rules, fmt=args.format, output=args.output, deidentified=args.deidentify)
+    return 0
+
+
+def rebuild(args: argparse.Namespace) -> int:
+    """``caseledger rebuild [NAME]``: empty read models and replay the log into them."""
+    app = open_application(args.store)
+    projector = Projector(app)
+    names = models_for(args.projection) if args.projection else ()
+    head = app.head_position()
+    with _progress("rebuilding read models", head) as report:
+        projector.rebuild(names, report)
+    head, models = projector.status()
+    print(f"rebuilt {', '.join(names) or 'all read models'} to position {head}", file=sys.stderr)
+    return 0
+
+
+def retract(args: argparse.Namespace) -> int:
+    """``caseledger retract POSITION --reason R``: record an ``EventRetracted``."""
+    app = open_application(args.store)
+    position = LedgerService(app, args.user).retract(args.position, args.reason, occurred_at=dt.datetime.now(dt.UTC))
+    print(f"retracted position {args.position} (the retraction is position {position})", file=sys.stderr)
+    _catch_up(app)
+    return 0
+
+
+def verify(args: argparse.Namespace) -> int:
+    """``caseledger verify [--checkpoint FILE]``: exit 0 if intact, 1 naming the first break."""
+    from pathlib import Path
+
+    from caseledger.domain.integrity.checkpoint import check, pinned_public_key, read_checkpoint
+    from caseledger.domain.integrity.verify import verify as verify_chain
+
+    app = open_application(args.store)
+    if args.checkpoint:
+        pinned = pinned_public_key(Path(args.public_key)) if args.public_key else None
+        verdict = check(app, read_checkpoint(Path(args.checkpoint)), pinned)
+    else:
+        verdict = verify_chain(app)
+    if verdict.ok:
+        print(f"intact: {verdict.events} events, head position {verdict.head_position}, head {verdict.head.hex()}")
+        return 0
+    print(f"BROKEN at position {verdict.broken_at}: {verdict.reason} ({verdict.events} events verified before it)")
+    return 1
+
+
+def checkpoint(args: argparse.Namespace) -> int:
+    """``caseledger checkpoint``: sign the verified chain head with a key kept outside the store."""
+    from pathlib import Path
+
+    from caseledger.domain.integrity.checkpoint import default_key_path, make_checkpoint
+
+    app = open_application(args.store)
+    made = make_checkpoint(app, Path(args.key) if args.key else default_key_path())
+    document = msgspec.json.format(msgspec.json.encode(made), indent=2) + b"\n"
+    if args.output:
+        Path(args.output).write_bytes(document)
+        print(f"checkpoint of position {made.position} written to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(document)
+    return 0

@@ -1,0 +1,124 @@
+"""The ``caseledger`` command line.
+
+Exit codes: 0 success, 1 a check failed or nothing matched, 2 bad input (nothing was recorded).
+Errors are one line on stderr — ``line N: field: reason`` for imports — never a traceback.
+Textual is imported only by the commands that open the terminal UI, so ``import``, ``events``
+and ``history`` start fast and run where no terminal is attached.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from eventsourcing.persistence import MapperDeserialisationError
+
+from caseledger.domain.errors import LedgerError
+from caseledger.domain.store.urls import default_store_url
+
+
+def _default_user() -> str:
+    return os.environ.get("CASELEDGER_USER") or getpass.getuser()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """All commands and options (``caseledger --help``)."""
+    from caseledger.cli import commands
+
+    parser = argparse.ArgumentParser(prog="caseledger", description="Event-sourced case-transfer and release-planning ledger.")
+    parser.add_argument(
+        "--store", default=None, help="sqlite:///path.db or postgresql://user@host:port/db (default: $CASELEDGER_STORE or a file in the user data directory)"
+    )
+    parser.add_argument("--user", default=None, help="who records (default: $CASELEDGER_USER or the login name)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="seed the demo data into an empty store, then open the terminal UI")
+    demo.add_argument("--seed", type=int, default=1, help="demo data seed")
+    demo.add_argument("--no-tui", action="store_true", help="print the store's status instead of opening the UI")
+    demo.set_defaults(run=commands.demo)
+
+    tui = sub.add_parser("tui", help="open the terminal UI")
+    tui.set_defaults(run=commands.tui)
+
+    imp = sub.add_parser("import", help="validate all, then record all (nothing on any error)")
+    imp.add_argument("file", help="JSON Lines file, or - for standard input")
+    imp.add_argument("--keep-recorded", action="store_true", help="keep each line's recorded_at (moving a store)")
+    imp.set_defaults(run=commands.import_file)
+
+    events = sub.add_parser("events", help="the raw log as JSON Lines")
+    events.add_argument("--type", action="append", default=[], help="only this event type (repeatable)")
+    events.add_argument("--actor", help="only events recorded by this user")
+    events.add_argument("--offender", help="only events naming this offender")
+    events.add_argument("--officer", help="only events naming this officer")
+    events.add_argument("--after", type=int, default=0, help="only positions after this one")
+    events.add_argument("--limit", type=int, default=None, help="at most this many lines")
+    events.add_argument("--as-of", help="only events that occurred by this time (timestamp or local date)")
+    events.add_argument("--known-at", help="only events recorded by this time (timestamp or local date)")
+    events.set_defaults(run=commands.events)
+
+    history = sub.add_parser("history", help="an offender's case history")
+    history.add_argument("offender")
+    history.add_argument("--as-of", help="as it had happened by this time")
+    history.add_argument("--known-at", help="as the system knew it at this time")
+    history.add_argument("--json", action="store_true", help="JSON Lines instead of a table")
+    history.set_defaults(run=commands.history)
+
+    export = sub.add_parser("export", help="a projection as CSV, JSON Lines, JSON or Parquet")
+    export.add_argument("projection", help="workload, addon_burden, release_lead_time, siu_stays, transfers, cclo_contacts, staffing")
+    export.add_argument("--as-of", help="as it had happened by this time (timestamp with offset, or a local date)")
+    export.add_argument("--known-at", help="as the system knew it at this time")
+    export.add_argument("--rules", default="current", help="current, proposed, or the path of a rules TOML file")
+    export.add_argument("--format", default="csv", choices=("csv", "jsonl", "json", "parquet"))
+    export.add_argument("--output", "-o", help="file to write atomically (default: standard output)")
+    export.add_argument("--deidentify", action="store_true", help="offender ids become keyed pseudonyms")
+    export.add_argument("--by", choices=("site",), help="addon_burden only: roll up to sites")
+    export.set_defaults(run=commands.export)
+
+    rebuild = sub.add_parser("rebuild", help="rebuild read models from the log, with a progress bar")
+    rebuild.add_argument("projection", nargs="?", help="a read model (timeline, addons) or a projection; default: all")
+    rebuild.set_defaults(run=commands.rebuild)
+
+    retract = sub.add_parser("retract", help="retract the event at a log position (recorded as an event)")
+    retract.add_argument("position", type=int)
+    retract.add_argument("--reason", required=True, help="why (kept with the retraction)")
+    retract.set_defaults(run=commands.retract)
+
+    verify = sub.add_parser("verify", help="recompute the hash chain; name the first broken position (exit 1)")
+    verify.add_argument("--checkpoint", help="also prove the log still holds what this checkpoint covered")
+    verify.add_argument("--public-key", help="PEM key the checkpoint must be signed with (pin it)")
+    verify.set_defaults(run=commands.verify)
+
+    checkpoint = sub.add_parser("checkpoint", help="write a signed checkpoint of the chain head")
+    checkpoint.add_argument("--key", help="Ed25519 private key file, outside the store (default: user config dir; created if missing)")
+    checkpoint.add_argument("--output", "-o", help="checkpoint file (default: standard output)")
+    checkpoint.set_defaults(run=commands.checkpoint)
+
+    status = sub.add_parser("status", help="head position, events by type, each read model's position and lag")
+    status.set_defaults(run=commands.status)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``caseledger`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    args.store = args.store or default_store_url()
+    args.user = args.user or _default_user()
+    run: Callable[[argparse.Namespace], int] = args.run
+    try:
+        return run(args)
+    except (LedgerError, MapperDeserialisationError) as error:
+        print(f"caseledger: {error}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        print("caseledger: interrupted; nothing partial was recorded", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

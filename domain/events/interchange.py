@@ -1,0 +1,129 @@
+"""The JSON Lines interchange format: the public import/export contract.
+
+One JSON object per line. Reserved keys: ``type``, ``occurred_at``, optional ``by`` (the actor;
+defaults to the importing user) and ``note`` (≤ 2000 characters); every other key is one of the
+event's fields, and unknown keys or types are errors.
+
+What ``caseledger events`` writes is importable: ``recorded_by`` is read as ``by`` (``by`` wins
+if both are present), ``position`` and ``recorded_at`` are ignored unless ``--keep-recorded``.
+
+One wrinkle the catalogue forces: ``EventRetracted`` has a field named ``position`` (the
+retracted event's), which collides with the log position the raw log prints first on every
+line. On ``EventRetracted`` lines the log position is therefore written as ``log_position``.
+
+Each line is decoded in one pass by msgspec into a tagged union of per-type line Structs, so a
+wrong type, an unknown key or a value out of range is reported with the field that broke it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import msgspec
+
+from caseledger.domain.errors import DomainError
+from caseledger.domain.events import catalogue as p
+from caseledger.domain.model.recording import Entry, shape_error
+from caseledger.domain.model.times import parse_instant
+from caseledger.domain.store.mapper import StoredEnvelope
+
+AwareDatetime = Annotated[dt.datetime, msgspec.Meta(tz=True)]
+
+RESERVED_FIELDS: tuple[tuple[str, Any, Any], ...] = (
+    ("by", p.Identifier | None, None),
+    ("note", p.LongText | None, None),
+    ("recorded_by", p.Identifier | None, None),
+    ("recorded_at", AwareDatetime | None, None),
+    ("log_position", p.Position | None, None),
+)
+
+
+def _line_struct(name: str, payload_type: type[p.Payload]) -> type[msgspec.Struct]:
+    fields: list[tuple[str, Any] | tuple[str, Any, Any]] = [("occurred_at", str), *RESERVED_FIELDS]
+    if "position" not in payload_type.__struct_fields__:
+        fields.append(("position", p.Position | None, None))
+    return msgspec.defstruct(
+        f"{name}Line",
+        fields,
+        bases=(payload_type,),
+        tag_field="type",
+        tag=name,
+        kw_only=True,
+        forbid_unknown_fields=True,
+        frozen=True,
+    )
+
+
+LINE_TYPES: dict[str, type[msgspec.Struct]] = {name: _line_struct(name, cls) for name, cls in p.PAYLOAD_TYPES.items()}
+
+
+@dataclass(slots=True)
+class ParsedLine:
+    """One decoded interchange line: the entry to record, plus what an export line carried."""
+
+    entry: Entry
+    recorded_at: dt.datetime | None
+    log_position: int | None
+
+
+def _decoder() -> msgspec.json.Decoder[Any]:
+    union: Any = None
+    for line_type in LINE_TYPES.values():
+        union = line_type if union is None else union | line_type
+    return msgspec.json.Decoder(union)
+
+
+LINE_DECODER = _decoder()
+
+
+def parse_line(raw: bytes | str, default_actor: str) -> ParsedLine:
+    """Decode one interchange line. Raises :class:`DomainError` naming the field and the rule."""
+    try:
+        line: Any = LINE_DECODER.decode(raw)
+    except msgspec.ValidationError as error:
+        raise shape_error(error) from None
+    except msgspec.DecodeError as error:
+        raise DomainError("$", f"not a JSON object: {error}") from None
+    except UnicodeDecodeError as error:
+        raise DomainError("$", f"not valid UTF-8 (byte {error.start}): {error.reason}") from None
+    payload_type, field_count, is_retraction = _PAYLOAD_OF_LINE[type(line)]
+    data = payload_type(*msgspec.structs.astuple(line)[:field_count])
+    occurred_at = parse_instant(line.occurred_at, "occurred_at")
+    log_position = line.log_position if is_retraction else line.position
+    return ParsedLine(
+        Entry(data, occurred_at, line.by or line.recorded_by or default_actor, line.note),
+        line.recorded_at,
+        log_position,
+    )
+
+
+_PAYLOAD_OF_LINE: dict[type, tuple[type[p.Payload], int, bool]] = {
+    line_type: (p.PAYLOAD_TYPES[name], len(p.PAYLOAD_TYPES[name].__struct_fields__), name == "EventRetracted") for name, line_type in LINE_TYPES.items()
+}
+"""Line Struct → (payload type, how many leading fields are the payload's, is it a retraction)."""
+
+
+def render_line(position: int, envelope: StoredEnvelope[Any]) -> dict[str, Any]:
+    """The raw-log line of a stored event, as a dict ready for JSON encoding."""
+    name = type(envelope.data).__name__
+    line: dict[str, Any] = {
+        "log_position" if name == "EventRetracted" else "position": position,
+        "type": name,
+        "occurred_at": envelope.occurred_at.isoformat(),
+        "recorded_at": envelope.recorded_at.isoformat(),
+        "recorded_by": envelope.recorded_by,
+    }
+    if envelope.note is not None:
+        line["note"] = envelope.note
+    line.update(msgspec.to_builtins(envelope.data))
+    return line
+
+
+_encoder = msgspec.json.Encoder()
+
+
+def encode_line(line: dict[str, Any]) -> bytes:
+    """One JSON Lines record, newline-terminated."""
+    return _encoder.encode(line) + b"\n"

@@ -1,0 +1,55 @@
+"""Tamper evidence: a hash chain over the stored events, written with them.
+
+Every stored event gets a *leaf* hash over its position and its stored bytes, and a *head*
+hash chaining the leaf to the previous head, with RFC 6962's distinct prefixes so a leaf can
+never be passed off as a node::
+
+    leaf(n) = SHA-256(0x00 ‖ position ‖ originator id ‖ version ‖ len(topic) ‖ topic ‖ state)
+    head(n) = SHA-256(0x01 ‖ head(n−1) ‖ leaf(n))        head(0) = 32 zero bytes
+
+Both go into ``cl_chain`` in the same transaction as the event, for commands and imports alike,
+written in one place: :meth:`caseledger.domain.store.backend.LedgerRecorder.append_chain`. Changing a
+byte, deleting, reordering or inserting rows breaks the chain at that position; replacing or
+truncating the tail consistently is caught against a signed checkpoint (:mod:`caseledger.domain.integrity.checkpoint`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from uuid import UUID
+
+GENESIS = bytes(32)
+LEAF_PREFIX = b"\x00"
+NODE_PREFIX = b"\x01"
+
+
+def leaf_hash(position: int, originator_id: UUID | str, version: int, topic: str, state: bytes) -> bytes:
+    """The leaf hash of one stored event (its position included, so moving it changes the hash)."""
+    identity = originator_id.bytes if isinstance(originator_id, UUID) else UUID(str(originator_id)).bytes
+    encoded_topic = topic.encode()
+    digest = hashlib.sha256(LEAF_PREFIX)
+    digest.update(position.to_bytes(8, "big"))
+    digest.update(identity)
+    digest.update(version.to_bytes(8, "big"))
+    digest.update(len(encoded_topic).to_bytes(4, "big"))
+    digest.update(encoded_topic)
+    digest.update(state)
+    return digest.digest()
+
+
+def node_hash(previous: bytes, leaf: bytes) -> bytes:
+    """The chain head after ``leaf``."""
+    return hashlib.sha256(NODE_PREFIX + previous + leaf).digest()
+
+
+def chain_rows(previous: bytes, events: Iterable[tuple[int, UUID | str, int, str, bytes]]) -> list[tuple[int, bytes, bytes]]:
+    """(position, leaf, head) rows for ``events`` (position, originator id, version, topic, state),
+    continuing from head ``previous``."""
+    rows = []
+    head = previous
+    for position, originator_id, version, topic, state in events:
+        leaf = leaf_hash(position, originator_id, version, topic, state)
+        head = node_hash(head, leaf)
+        rows.append((position, leaf, head))
+    return rows

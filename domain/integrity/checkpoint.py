@@ -1,0 +1,134 @@
+"""Signed checkpoints: an Ed25519 signature over (position, chain head), kept outside the database.
+
+``caseledger checkpoint`` verifies the chain, then signs ``caseledger-checkpoint-v1 ‖ position ‖
+head`` with a private key kept in a file outside the store (created on first use, mode 0600; by
+default in the user config directory). The checkpoint file (JSON) carries the signature and the
+public key; an auditor pins the public key (``verify --public-key``) so a forged checkpoint with
+a fresh key is refused. ``verify --checkpoint`` then proves the log still holds exactly what the
+checkpoint covered (the recomputed head at its position equals the signed head) and only grew
+since (the chain runs on unbroken).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import msgspec
+import platformdirs
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from caseledger.domain.errors import LedgerError
+from caseledger.domain.integrity.verify import Verdict, verify
+from caseledger.domain.store.application import LedgerApplication
+
+MAGIC = b"caseledger-checkpoint-v1\x00"
+
+
+class CheckpointError(LedgerError):
+    """A checkpoint or key file is unreadable, or the store cannot be checkpointed."""
+
+
+class Checkpoint(msgspec.Struct, forbid_unknown_fields=True):
+    position: int
+    head: str
+    events: int
+    created_at: dt.datetime
+    public_key: str
+    signature: str
+
+
+def default_key_path() -> Path:
+    return Path(platformdirs.user_config_dir("caseledger")) / "checkpoint-ed25519.pem"
+
+
+def _message(position: int, head: bytes) -> bytes:
+    return MAGIC + position.to_bytes(8, "big") + head
+
+
+def load_or_create_key(path: Path) -> Ed25519PrivateKey:
+    """The signing key at ``path``; a new one is created (mode 0600) if there is none."""
+    if path.exists():
+        try:
+            key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        except (ValueError, TypeError) as error:
+            raise CheckpointError(f"{path}: not an Ed25519 private key: {error}") from None
+        if not isinstance(key, Ed25519PrivateKey):
+            raise CheckpointError(f"{path}: not an Ed25519 private key")
+        return key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = Ed25519PrivateKey.generate()
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(pem)
+    return key
+
+
+def _raw_public(key: Ed25519PublicKey) -> str:
+    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw).hex()
+
+
+def make_checkpoint(app: LedgerApplication, key_path: Path) -> Checkpoint:
+    """Verify the chain, then sign its head."""
+    verdict = verify(app)
+    if not verdict.ok:
+        raise CheckpointError(f"the chain is broken at position {verdict.broken_at}: {verdict.reason}; not signing it")
+    key = load_or_create_key(key_path)
+    return Checkpoint(
+        position=verdict.head_position,
+        head=verdict.head.hex(),
+        events=verdict.events,
+        created_at=dt.datetime.now(dt.UTC),
+        public_key=_raw_public(key.public_key()),
+        signature=key.sign(_message(verdict.head_position, verdict.head)).hex(),
+    )
+
+
+def read_checkpoint(path: Path) -> Checkpoint:
+    try:
+        return msgspec.json.decode(path.read_bytes(), type=Checkpoint)
+    except (OSError, msgspec.DecodeError, msgspec.ValidationError) as error:
+        raise CheckpointError(f"{path}: not a caseledger checkpoint: {error}") from None
+
+
+def pinned_public_key(path: Path) -> str:
+    """The raw hex public key of a PEM public or private key file."""
+    data = path.read_bytes()
+    try:
+        key = serialization.load_pem_public_key(data)
+    except ValueError:
+        private = serialization.load_pem_private_key(data, password=None)
+        key = private.public_key()  # type: ignore[assignment]
+    if not isinstance(key, Ed25519PublicKey):
+        raise CheckpointError(f"{path}: not an Ed25519 key")
+    return _raw_public(key)
+
+
+def check(app: LedgerApplication, checkpoint: Checkpoint, pinned: str | None = None) -> Verdict:
+    """The chain's verdict, failing at the checkpoint's position if the log no longer matches it."""
+    if pinned is not None and pinned != checkpoint.public_key:
+        raise CheckpointError("the checkpoint was signed with a different key than the pinned one")
+    head = bytes.fromhex(checkpoint.head)
+    try:
+        Ed25519PublicKey.from_public_bytes(bytes.fromhex(checkpoint.public_key)).verify(
+            bytes.fromhex(checkpoint.signature), _message(checkpoint.position, head)
+        )
+    except (InvalidSignature, ValueError):
+        raise CheckpointError("the checkpoint's signature does not match its contents") from None
+    verdict = verify(app, keep_heads_at={checkpoint.position})
+    if not verdict.ok and (verdict.broken_at or 0) <= checkpoint.position:
+        return verdict
+    recomputed = (verdict.heads or {}).get(checkpoint.position)
+    if recomputed is None:
+        return Verdict(
+            verdict.events, verdict.head, verdict.head_position, checkpoint.position, "the log no longer reaches the checkpoint's position (truncated)"
+        )
+    if recomputed != head:
+        return Verdict(
+            verdict.events, verdict.head, verdict.head_position, checkpoint.position, "the log up to the checkpoint differs from what the checkpoint covered"
+        )
+    return verdict

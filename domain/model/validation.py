@@ -1,0 +1,234 @@
+"""The rules that need the ledger's state, and where each event happens.
+
+Shape rules (types, enumerations, ranges, identifier pattern) are enforced by the payload
+Structs; this module holds the rest of the specification's error list: unknown and duplicate
+ids, transfer to the current site, completing a transfer never requested, ending an SIU stay
+that never started, SIU at a non-institution, admission outside an institution, a release to a
+site that is not a community office or CCC, security levels on the wrong kind of site, an
+unknown time zone, retracting a position that does not exist. Anything else odd is accepted
+(the specification calls it realistic messiness; projections ignore it).
+
+Validation runs in log order against a :class:`LedgerView`: the command path reads aggregates
+from the store, the importer keeps them in memory. Both call :func:`place`, so both enforce the
+same rules. Retractions are ignored here, as the specification says.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from caseledger.domain.errors import DomainError
+from caseledger.domain.events import catalogue as p
+from caseledger.domain.model.aggregates import (
+    RETRACTION_LOG_ID,
+    AddOnTask,
+    LedgerAggregate,
+    OffenderCase,
+    Officer,
+    RetractionLog,
+    Site,
+    entity_id,
+)
+from caseledger.domain.model.times import zone
+
+RELEASE_DESTINATION_KINDS = ("community_office", "ccc")
+
+
+class LedgerView(Protocol):
+    """Read access to the current state of the aggregates validation consults."""
+
+    def site(self, key: str) -> Site | None: ...
+
+    def officer(self, key: str) -> Officer | None: ...
+
+    def offender(self, key: str) -> OffenderCase | None: ...
+
+    def retraction_log(self) -> RetractionLog | None: ...
+
+    def site_of_position(self, position: int) -> tuple[bool, str | None]:
+        """Whether an event exists at ``position``, and the site where it happened."""
+        ...
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a valid event goes: which aggregate (``existing`` or a new one) and which site."""
+
+    aggregate_class: type[LedgerAggregate]
+    aggregate_id: uuid.UUID
+    existing: LedgerAggregate | None
+    at_site: str | None
+
+
+def _site(view: LedgerView, key: str, field: str) -> Site:
+    site = view.site(key)
+    if site is None:
+        raise DomainError(field, f"unknown site {key!r}")
+    return site
+
+
+def _officer(view: LedgerView, key: str, field: str = "officer") -> Officer:
+    officer = view.officer(key)
+    if officer is None:
+        raise DomainError(field, f"unknown officer {key!r}")
+    return officer
+
+
+def _offender(view: LedgerView, key: str) -> OffenderCase:
+    case = view.offender(key)
+    if case is None:
+        raise DomainError("offender", f"unknown offender {key!r}")
+    return case
+
+
+def _new(aggregate_class: type[LedgerAggregate], key: str, at_site: str | None) -> Placement:
+    return Placement(aggregate_class, entity_id(aggregate_class.KIND, key), None, at_site)
+
+
+def _site_registered(view: LedgerView, data: p.SiteRegistered) -> Placement:
+    if view.site(data.site) is not None:
+        raise DomainError("site", f"site {data.site!r} is already registered")
+    zone(data.timezone)
+    if data.kind == "institution" and not data.security_levels:
+        raise DomainError("security_levels", "an institution needs at least one security level")
+    if data.kind != "institution" and data.security_levels:
+        raise DomainError("security_levels", f"a {data.kind} has no security levels")
+    return _new(Site, data.site, data.site)
+
+
+def _officer_registered(view: LedgerView, data: p.OfficerRegistered) -> Placement:
+    if view.officer(data.officer) is not None:
+        raise DomainError("officer", f"officer {data.officer!r} is already registered")
+    _site(view, data.site, "site")
+    return _new(Officer, data.officer, data.site)
+
+
+def _officer_moved(view: LedgerView, data: p.OfficerMoved) -> Placement:
+    officer = _officer(view, data.officer)
+    _site(view, data.site, "site")
+    return Placement(Officer, officer.id, officer, data.site)
+
+
+def _officer_event(view: LedgerView, data: p.LeaveStarted | p.LeaveEnded) -> Placement:
+    officer = _officer(view, data.officer)
+    return Placement(Officer, officer.id, officer, officer.site)
+
+
+def _coverage(view: LedgerView, data: p.CoverageStarted | p.CoverageEnded) -> Placement:
+    absent = _officer(view, data.officer)
+    _officer(view, data.covering_officer, "covering_officer")
+    return Placement(Officer, absent.id, absent, absent.site)
+
+
+def _addon_logged(view: LedgerView, data: p.AddOnTaskLogged) -> Placement:
+    officer = _officer(view, data.officer)
+    if data.offender is not None:
+        _offender(view, data.offender)
+    return Placement(AddOnTask, uuid.uuid4(), None, officer.site)
+
+
+def _offender_admitted(view: LedgerView, data: p.OffenderAdmitted) -> Placement:
+    if view.offender(data.offender) is not None:
+        raise DomainError("offender", f"offender {data.offender!r} is already admitted")
+    site = _site(view, data.site, "site")
+    if site.kind != "institution":
+        raise DomainError("site", f"admission site {data.site!r} is a {site.kind}, not an institution")
+    return _new(OffenderCase, data.offender, data.site)
+
+
+def _case_event(view: LedgerView, data: p.Payload) -> Placement:
+    case = _offender(view, data.offender)  # type: ignore[attr-defined]
+    return Placement(OffenderCase, case.id, case, case.where)
+
+
+def _case_assigned(view: LedgerView, data: p.CaseAssigned) -> Placement:
+    placement = _case_event(view, data)
+    _officer(view, data.officer)
+    return placement
+
+
+def _siu_started(view: LedgerView, data: p.SIUPlacementStarted) -> Placement:
+    placement = _case_event(view, data)
+    location = placement.existing.location  # type: ignore[union-attr]
+    site = view.site(location) if location else None
+    if site is None or site.kind != "institution":
+        raise DomainError("offender", f"SIU placement needs an institution; {data.offender!r} is at {location or 'no site'}")
+    return placement
+
+
+def _siu_ended(view: LedgerView, data: p.SIUPlacementEnded) -> Placement:
+    placement = _case_event(view, data)
+    if not placement.existing.in_siu:  # type: ignore[union-attr]
+        raise DomainError("offender", f"{data.offender!r} has no SIU stay in progress to end")
+    return placement
+
+
+def _transfer_requested(view: LedgerView, data: p.TransferRequested) -> Placement:
+    placement = _case_event(view, data)
+    _site(view, data.to_site, "to_site")
+    if data.to_site == placement.existing.location:  # type: ignore[union-attr]
+        raise DomainError("to_site", f"{data.offender!r} is already at {data.to_site!r}")
+    return placement
+
+
+def _transfer_completed(view: LedgerView, data: p.TransferCompleted) -> Placement:
+    case = _offender(view, data.offender)
+    if not case.pending_transfer_sites:
+        raise DomainError("offender", f"{data.offender!r} has no pending transfer request to complete")
+    return Placement(OffenderCase, case.id, case, case.pending_transfer_sites[-1])
+
+
+def _release_plan_started(view: LedgerView, data: p.ReleasePlanStarted) -> Placement:
+    placement = _case_event(view, data)
+    if data.destination_site is not None:
+        _site(view, data.destination_site, "destination_site")
+    return placement
+
+
+def _offender_released(view: LedgerView, data: p.OffenderReleased) -> Placement:
+    placement = _case_event(view, data)
+    if data.destination_site is not None:
+        site = _site(view, data.destination_site, "destination_site")
+        if site.kind not in RELEASE_DESTINATION_KINDS:
+            raise DomainError("destination_site", f"{data.destination_site!r} is a {site.kind}; releases go to a community office or a CCC")
+    return placement
+
+
+def _event_retracted(view: LedgerView, data: p.EventRetracted) -> Placement:
+    exists, at_site = view.site_of_position(data.position)
+    if not exists:
+        raise DomainError("position", f"no event at position {data.position}")
+    log = view.retraction_log()
+    return Placement(RetractionLog, RETRACTION_LOG_ID, log, at_site)
+
+
+_RULES: dict[type[p.Payload], Callable[[LedgerView, p.Payload], Placement]] = {
+    p.SiteRegistered: _site_registered,
+    p.OfficerRegistered: _officer_registered,
+    p.OfficerMoved: _officer_moved,
+    p.LeaveStarted: _officer_event,
+    p.LeaveEnded: _officer_event,
+    p.CoverageStarted: _coverage,
+    p.CoverageEnded: _coverage,
+    p.AddOnTaskLogged: _addon_logged,
+    p.OffenderAdmitted: _offender_admitted,
+    p.CaseAssigned: _case_assigned,
+    p.SIUPlacementStarted: _siu_started,
+    p.SIUPlacementEnded: _siu_ended,
+    p.TransferRequested: _transfer_requested,
+    p.TransferCompleted: _transfer_completed,
+    p.ReleasePlanStarted: _release_plan_started,
+    p.OffenderReleased: _offender_released,
+    p.EventRetracted: _event_retracted,
+}  # type: ignore[dict-item]
+
+
+def place(view: LedgerView, data: p.Payload) -> Placement:
+    """Check ``data`` against the ledger's state; say which aggregate it goes to and where it happened.
+
+    Raises :class:`DomainError` naming the field and the rule when the event is invalid.
+    """
+    return _RULES.get(type(data), _case_event)(view, data)

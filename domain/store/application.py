@@ -1,0 +1,65 @@
+"""The eventsourcing Application holding the whole ledger, opened from a ``--store`` URL."""
+
+from __future__ import annotations
+
+import random
+import time
+from typing import ClassVar
+from uuid import UUID
+
+from eventsourcing.application import Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, InternalError, Mapper, ProgrammingError
+
+from caseledger.domain.model.aggregates import OffenderCase, Officer
+from caseledger.domain.store.backend import LedgerRecorder
+from caseledger.domain.store.mapper import LedgerMapper
+from caseledger.domain.store.urls import APP_NAME, store_env
+
+ATTEMPTS_TO_OPEN = 8
+
+
+class LedgerApplication(Application[UUID]):
+    """The eventsourcing Application holding the whole ledger, with the msgspec mapper.
+
+    Offender cases and officers are snapshotted every 50 versions, so a command on a long-lived
+    case reads a snapshot and the events after it instead of replaying the whole case."""
+
+    name = APP_NAME
+    snapshotting_intervals: ClassVar[dict[type[Aggregate], int]] = {OffenderCase: 50, Officer: 50}
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        return LedgerMapper(compressor=self.factory.compressor(), cipher=self.factory.cipher())
+
+    @property
+    def ledger_mapper(self) -> LedgerMapper:
+        """The mapper, typed (the library types it as its base class)."""
+        assert isinstance(self.mapper, LedgerMapper)
+        return self.mapper
+
+    @property
+    def ledger_recorder(self) -> LedgerRecorder:
+        """The recorder, typed as the ledger's backend interface (every store URL selects one)."""
+        assert isinstance(self.recorder, LedgerRecorder)
+        return self.recorder
+
+    def head_position(self) -> int:
+        """The highest log position, 0 for an empty store."""
+        return self.recorder.max_notification_id() or 0
+
+
+def open_application(url: str) -> LedgerApplication:
+    """Open (creating tables if needed) the ledger stored at ``url``.
+
+    Several processes opening one PostgreSQL store at once race on the library's
+    ``CREATE OR REPLACE FUNCTION``/``CREATE TABLE IF NOT EXISTS`` ("tuple concurrently updated",
+    duplicate catalog rows); the loser simply tries again."""
+    env = store_env(url)
+    for attempt in range(ATTEMPTS_TO_OPEN):
+        try:
+            return LedgerApplication(env=env)
+        except (InternalError, IntegrityError, ProgrammingError):
+            if attempt == ATTEMPTS_TO_OPEN - 1:
+                raise
+            time.sleep(random.uniform(0.05, 0.3))
+    raise AssertionError("unreachable")

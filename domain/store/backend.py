@@ -1,0 +1,162 @@
+"""What the ledger needs of a database, as one interface: :class:`LedgerRecorder`.
+
+Everything that differs between SQLite and PostgreSQL lives in one class per backend
+(:mod:`.sqlite`, :mod:`.postgres`), each the library's application recorder extended with this
+interface — the way the library's own recorders share a base. Code outside those two classes
+writes portable SQL with ``?`` placeholders through :class:`SQLCursor` and never asks which
+backend it is on. What is written once here, on top of the backend's few primitives:
+
+* the hash chain, appended in the inserting transaction (:meth:`LedgerRecorder.append_chain`);
+* one aggregate's events with their log positions, event counts by type, raw rows in position
+  order (for ``verify`` and the projection engine).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import Notification, StoredEvent
+
+from caseledger.domain.integrity.chain import GENESIS, chain_rows
+
+BULK_CACHE_KIB = 128 * 1024
+"""SQLite page cache for bulk writes: the primary-key index of a million random UUIDs needs it."""
+
+CHAIN_TABLE = "cl_chain"
+
+
+class SQLCursor:
+    """A cursor that takes ``?`` placeholders and returns tuples, on either backend."""
+
+    def __init__(self, raw: Any, *, numbered_placeholders: bool) -> None:
+        self.raw = raw
+        self.numbered_placeholders = numbered_placeholders
+
+    def _sql(self, statement: str) -> str:
+        return statement.replace("?", "%s") if self.numbered_placeholders else statement
+
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> SQLCursor:
+        self.raw.execute(self._sql(statement), params)
+        return self
+
+    def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self.raw.executemany(self._sql(statement), rows)
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return [_values(row) for row in self.raw.fetchall()]
+
+    def chunks(self, size: int = 2000) -> Iterator[list[tuple[Any, ...]]]:
+        """The result in chunks: a long ``fetchall`` holds the GIL throughout, which would freeze a
+        UI thread while a worker reads 200,000 facts; chunks let it run in between."""
+        while True:
+            rows = self.raw.fetchmany(size)
+            if not rows:
+                return
+            yield [_values(row) for row in rows]
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        row = self.raw.fetchone()
+        return None if row is None else _values(row)
+
+    @property
+    def rowcount(self) -> int:
+        return int(self.raw.rowcount)
+
+
+def _values(row: Any) -> tuple[Any, ...]:
+    """A row as a tuple of values (the library's PostgreSQL connections return dicts)."""
+    return tuple(row.values()) if isinstance(row, dict) else tuple(row)
+
+
+class BulkTransaction:
+    """Inserts many batches of stored events in one transaction; positions come back per batch.
+
+    Opened through :meth:`LedgerRecorder.bulk_transaction`, which takes the store's write lock
+    first, so no other writer can commit between the state an import validated against and its
+    own commit."""
+
+    overlaps_writes = False
+    """Whether inserting in a writer thread overlaps with the importer's work. True for
+    PostgreSQL (the server works on the other core while Python waits on the socket); false
+    for SQLite, whose inserts run in this process and contend for the GIL (measured slower)."""
+
+    def insert(self, stored_events: Sequence[StoredEvent]) -> list[int]:
+        """Insert ``stored_events`` in order; return their log positions."""
+        raise NotImplementedError
+
+    def read(self, position: int) -> StoredEvent | None:
+        """The stored event at ``position``, seeing this transaction's own uncommitted rows."""
+        raise NotImplementedError
+
+
+class LedgerRecorder(ABC):
+    """The interface every backend's recorder offers the ledger, beyond the library's own."""
+
+    position_column: str
+    """The column holding an event's log position (``rowid`` / ``notification_id``)."""
+
+    transient_errors: tuple[type[Exception], ...]
+    """The driver's errors worth retrying, e.g. when processes create tables at the same moment."""
+
+    conflict_errors: tuple[type[Exception], ...]
+    """The driver's errors for a key already taken (another writer got there first)."""
+
+    @abstractmethod
+    def table(self, name: str) -> str:
+        """``name`` as SQL for a table beside the events (schema-qualified where there is one)."""
+
+    @property
+    @abstractmethod
+    def events_table(self) -> str:
+        """The events table as SQL."""
+
+    @abstractmethod
+    def transaction(self, *, write: bool) -> contextlib.AbstractContextManager[SQLCursor]:
+        """One transaction: committed if the block ends normally (and ``write``), else rolled back.
+        A read sees one snapshot for all its statements."""
+
+    @abstractmethod
+    def bulk_transaction(self) -> contextlib.AbstractContextManager[BulkTransaction]:
+        """One write transaction for many batches, holding the write lock from the start."""
+
+    # -- written once, for every backend -----------------------------------------------------
+
+    def append_chain(self, cursor: SQLCursor, positions: Sequence[int], stored_events: Sequence[StoredEvent]) -> None:
+        """Write the chain rows of freshly inserted events, inside the inserting transaction
+        (which holds the write lock, so the previous head cannot move underneath)."""
+        chain = self.table(CHAIN_TABLE)
+        row = cursor.execute(f"SELECT head FROM {chain} ORDER BY position DESC LIMIT 1").fetchone()
+        previous = bytes(row[0]) if row else GENESIS
+        events = ((p, s.originator_id, s.originator_version, s.topic, s.state) for p, s in zip(positions, stored_events, strict=True))
+        cursor.executemany(f"INSERT INTO {chain} VALUES (?, ?, ?)", chain_rows(previous, events))
+
+    def aggregate_notifications(self, aggregate_id: UUID) -> list[Notification]:
+        """One aggregate's stored events *with their log positions* (the library's select_events has none)."""
+        with self.transaction(write=False) as cursor:
+            rows = cursor.execute(
+                f"SELECT {self.position_column}, originator_version, topic, state FROM {self.events_table} WHERE originator_id=? ORDER BY originator_version",
+                (self.stored_id(aggregate_id),),
+            ).fetchall()
+        return [Notification(id=pos, originator_id=aggregate_id, originator_version=ver, topic=topic, state=bytes(state)) for pos, ver, topic, state in rows]
+
+    def topic_counts(self) -> dict[str, int]:
+        """How many stored events of each type (one GROUP BY; no event is decoded)."""
+        with self.transaction(write=False) as cursor:
+            return dict(cursor.execute(f"SELECT topic, COUNT(*) FROM {self.events_table} GROUP BY topic").fetchall())  # type: ignore[arg-type]
+
+    def rows_after(self, table: str, columns: str, after: int, limit: int) -> list[tuple[Any, ...]]:
+        """Up to ``limit`` rows of ``columns`` after position ``after``, in position order, the
+        position first: from the events table when ``table`` is ``"events"``, else from a table
+        beside it keyed by ``position`` (the chain)."""
+        source, key = (self.events_table, self.position_column) if table == "events" else (self.table(table), "position")
+        with self.transaction(write=False) as cursor:
+            return cursor.execute(f"SELECT {key}, {columns} FROM {source} WHERE {key} > ? ORDER BY {key} LIMIT ?", (after, limit)).fetchall()
+
+    def stored_id(self, aggregate_id: UUID) -> Any:
+        """How ``originator_id`` is stored (SQLite: hex text; PostgreSQL: uuid)."""
+        return aggregate_id

@@ -1,0 +1,62 @@
+"""Reading the log: every stored event in position order, decoded, in batches.
+
+Used by ``caseledger events``, ``history`` and (later) the projection engine. Reading goes
+through the library's ``select_notifications`` a batch at a time, so a store of any size streams
+in constant memory; the ``type`` filter is pushed down into SQL as topics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import Notification
+
+from caseledger.domain.store.application import LedgerApplication
+from caseledger.domain.store.mapper import StoredEnvelope
+
+READ_BATCH = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedEvent:
+    """One event as the log holds it: position, aggregate, and its decoded envelope."""
+
+    position: int
+    originator_id: UUID
+    version: int
+    envelope: StoredEnvelope[Any]
+
+    @property
+    def type(self) -> str:
+        return type(self.envelope.data).__name__
+
+
+def read_log(
+    app: LedgerApplication,
+    *,
+    after: int = 0,
+    upto: int | None = None,
+    types: Sequence[str] = (),
+    batch: int = READ_BATCH,
+) -> Iterator[LoggedEvent]:
+    """Events with ``after < position <= upto`` (of ``types``, if given), in position order."""
+    mapper = app.ledger_mapper
+    while True:
+        notifications = app.recorder.select_notifications(start=after, limit=batch, stop=upto, topics=list(types), inclusive_of_start=False)
+        for notification in notifications:
+            yield _logged(mapper.read_envelope(notification), notification)
+        if len(notifications) < batch:
+            return
+        after = notifications[-1].id
+
+
+def _logged(envelope: StoredEnvelope[Any], notification: Notification) -> LoggedEvent:
+    return LoggedEvent(notification.id, notification.originator_id, notification.originator_version, envelope)  # type: ignore[arg-type]
+
+
+def site_zones(app: LedgerApplication) -> dict[str, str]:
+    """Every registered site's IANA time zone (sites are few; this reads only their events)."""
+    return {event.envelope.data.site: event.envelope.data.timezone for event in read_log(app, types=["SiteRegistered"])}

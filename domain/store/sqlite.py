@@ -1,0 +1,112 @@
+"""The SQLite backend: the library's SQLite application recorder with the ledger's interface.
+
+Events are ``stored_events`` (position = ``rowid``), the chain ``cl_chain``, read models beside
+them in the same file. Transactions are ``BEGIN IMMEDIATE`` for writes (the write lock at once)
+and a plain ``BEGIN`` for reads (one snapshot for every statement)."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator, Sequence
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+
+from caseledger.domain.store.backend import BULK_CACHE_KIB, CHAIN_TABLE, BulkTransaction, LedgerRecorder, SQLCursor
+
+
+class ChainedSQLiteRecorder(SQLiteApplicationRecorder, LedgerRecorder):
+    """SQLite recorder that appends each inserted event's leaf and head to ``cl_chain``.
+
+    Tested with the library's own ``ApplicationRecorderTestCase`` (tests/domain/test_recorders.py)."""
+
+    position_column = "rowid"
+    transient_errors = (sqlite3.OperationalError,)
+    conflict_errors = (sqlite3.IntegrityError,)
+
+    def construct_create_table_statements(self) -> list[str]:
+        chain = f"CREATE TABLE IF NOT EXISTS {CHAIN_TABLE} (position INTEGER PRIMARY KEY, leaf BLOB NOT NULL, head BLOB NOT NULL)"
+        return [*super().construct_create_table_statements(), chain]
+
+    def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        positions = super()._insert_events(c, stored_events, **kwargs)
+        if positions:
+            self.append_chain(SQLCursor(c, numbered_placeholders=False), positions, stored_events)
+        return positions
+
+    def table(self, name: str) -> str:
+        return name
+
+    @property
+    def events_table(self) -> str:
+        return self.events_table_name
+
+    def stored_id(self, aggregate_id: UUID) -> Any:
+        return aggregate_id.hex
+
+    def transaction(self, *, write: bool) -> contextlib.AbstractContextManager[SQLCursor]:
+        return self._transaction(write=write, bulk=False)
+
+    @contextlib.contextmanager
+    def _transaction(self, *, write: bool, bulk: bool) -> Iterator[SQLCursor]:
+        """``bulk``: a failed commit raises the library's IntegrityError, as its own writes do."""
+        with self.datastore.get_connection(commit=write) as connection:
+            raw = connection.cursor().sqlite_cursor  # the sqlite3 cursor itself (rowcount, speed)
+            if write:
+                raw.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+            raw.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                yield SQLCursor(raw, numbered_placeholders=False)
+            except BaseException:
+                connection.rollback()
+                raise
+            if not write:
+                connection.rollback()
+                return
+            try:
+                connection.commit()
+            except sqlite3.IntegrityError as error:
+                if not bulk:
+                    raise
+                raise IntegrityError(error) from error
+
+    @contextlib.contextmanager
+    def bulk_transaction(self) -> Iterator[BulkTransaction]:
+        with self._transaction(write=True, bulk=True) as cursor:
+            yield _SQLiteBulk(self, cursor)
+
+
+class _SQLiteBulk(BulkTransaction):
+    def __init__(self, recorder: ChainedSQLiteRecorder, cursor: SQLCursor) -> None:
+        self.recorder = recorder
+        self.cursor = cursor
+
+    def insert(self, stored_events: Sequence[StoredEvent]) -> list[int]:
+        """One ``executemany`` per batch. Under ``BEGIN IMMEDIATE`` nobody else inserts, and SQLite
+        gives a rowid table's new rows max(rowid)+1, +2, …; the final max(rowid) confirms it."""
+        if not stored_events:
+            return []
+        table = self.recorder.events_table
+        (before,) = self.cursor.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM {table}").fetchone() or (0,)
+        first = before + 1
+        self.cursor.executemany(
+            self.recorder.insert_events_statement,
+            [(s.originator_id.hex if isinstance(s.originator_id, UUID) else s.originator_id, s.originator_version, s.topic, s.state) for s in stored_events],
+        )
+        (last,) = self.cursor.execute(f"SELECT MAX(rowid) FROM {table}").fetchone() or (0,)
+        if last - first + 1 != len(stored_events):
+            raise IntegrityError(f"rowids {first}..{last} do not match {len(stored_events)} inserted events")
+        positions = list(range(first, last + 1))
+        self.recorder.append_chain(self.cursor, positions, stored_events)
+        return positions
+
+    def read(self, position: int) -> StoredEvent | None:
+        row = self.cursor.execute(
+            f"SELECT originator_id, originator_version, topic, state FROM {self.recorder.events_table} WHERE rowid=?", (position,)
+        ).fetchone()
+        if row is None:
+            return None
+        return StoredEvent(UUID(row[0]), row[1], row[2], row[3])

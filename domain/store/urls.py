@@ -1,0 +1,90 @@
+"""Where the ledger lives: ``--store`` URLs and the eventsourcing environment that opens them.
+
+* ``sqlite:///relative/path.db`` or ``sqlite:////absolute/path.db`` (SQLAlchemy's convention:
+  the path is what follows the third slash). The default is ``caseledger.db`` in the user data
+  directory (platformdirs), or ``$CASELEDGER_STORE``.
+* ``postgresql://user[:password]@host[:port]/dbname[?schema=name]``.
+
+Each selects the library's persistence module and the backend's recorder class
+(:mod:`caseledger.domain.store.sqlite`, :mod:`caseledger.domain.store.postgres`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlparse
+
+import platformdirs
+from eventsourcing.utils import get_topic
+
+from caseledger.domain.errors import StoreURLError
+from caseledger.domain.store.postgres import ChainedPostgresRecorder
+from caseledger.domain.store.sqlite import ChainedSQLiteRecorder
+
+APP_NAME = "caseledger"
+
+
+def default_store_url() -> str:
+    """``$CASELEDGER_STORE``, else a SQLite file in the user data directory."""
+    configured = os.environ.get("CASELEDGER_STORE")
+    if configured:
+        return configured
+    path = Path(platformdirs.user_data_dir(APP_NAME)) / "caseledger.db"
+    return f"sqlite:///{path}"
+
+
+def encryption_env() -> dict[str, str]:
+    """Encryption at rest of event payloads, when a key is configured: ``$CASELEDGER_KEY`` (the
+    key itself, base64, as ``eventsourcing.cryptography.AESCipher.create_key`` makes it) or
+    ``$CASELEDGER_KEY_FILE`` (a file holding it). AES-GCM via the library's cipher on the
+    ``cryptography`` package; the hash chain covers the ciphertext, so ``verify`` needs no key."""
+    key = os.environ.get("CASELEDGER_KEY")
+    key_file = os.environ.get("CASELEDGER_KEY_FILE")
+    if not key and key_file:
+        try:
+            key = Path(key_file).read_text().strip()
+        except OSError as error:
+            raise StoreURLError(f"CASELEDGER_KEY_FILE {key_file}: {error.strerror}") from None
+    if not key:
+        return {}
+    return {"CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher", "CIPHER_KEY": key}
+
+
+def store_env(url: str) -> dict[str, str]:
+    """The eventsourcing environment variables that select and configure the store at ``url``."""
+    return {**_backend_env(url), **encryption_env()}
+
+
+def _backend_env(url: str) -> dict[str, str]:
+    parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else ""
+        if not path:
+            raise StoreURLError(f"{url!r}: expected sqlite:///path/to/file.db")
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": path,
+            "SQLITE_LOCK_TIMEOUT": "60",
+            "APPLICATION_RECORDER_TOPIC": get_topic(ChainedSQLiteRecorder),
+        }
+    if parsed.scheme in ("postgresql", "postgres"):
+        if not parsed.hostname or not parsed.path.strip("/"):
+            raise StoreURLError(f"{url!r}: expected postgresql://user@host:port/dbname")
+        env = {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": unquote(parsed.path.strip("/")),
+            "POSTGRES_HOST": parsed.hostname,
+            "POSTGRES_PORT": str(parsed.port or 5432),
+            "POSTGRES_USER": unquote(parsed.username or os.environ.get("USER", "postgres")),
+            "POSTGRES_PASSWORD": unquote(parsed.password or os.environ.get("PGPASSWORD", "")),
+            "POSTGRES_LOCK_TIMEOUT": "60",
+            "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "0",
+            "APPLICATION_RECORDER_TOPIC": get_topic(ChainedPostgresRecorder),
+        }
+        schema = parse_qs(parsed.query).get("schema")
+        if schema:
+            env["POSTGRES_SCHEMA"] = schema[0]
+        return env
+    raise StoreURLError(f"{url!r}: the store must be a sqlite:/// or postgresql:// URL")

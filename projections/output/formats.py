@@ -1,0 +1,123 @@
+"""Writing a computed projection: CSV, JSON Lines, JSON or Parquet, atomically, with provenance.
+
+Every export records where it came from — the projection, the rule set's name and SHA-256, the
+as-of and known-at cut, the log position it reflects, whether it is de-identified:
+
+* CSV: a first comment line ``# caseledger export: key=value; …`` (``pandas.read_csv(…, comment="#")``);
+* JSON Lines: a first line ``{"meta": {…}}``, then one row per line;
+* JSON: ``{"meta": {…}, "rows": […]}``;
+* Parquet: the file's key-value metadata ``caseledger`` (JSON), typed columns.
+
+An empty result still has its header (CSV) and schema (Parquet). With ``--output`` the file is
+written to a temporary file beside the target, flushed to disk, then renamed over it, so a
+reader never sees half an export; without it, the export goes to standard output.
+
+Parquet needs ``pyarrow`` (the ``parquet`` extra: ~170 MB, so not a core dependency).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO, Any
+
+import msgspec
+
+from caseledger.projections.readmodels.engine import ProjectionError
+from caseledger.projections.replay.inputs import Column
+
+FORMATS = ("csv", "jsonl", "json", "parquet")
+
+_json = msgspec.json.Encoder()
+
+
+def _text(value: Any) -> Any:
+    return "" if value is None else value
+
+
+def _boolean(value: Any) -> str:
+    return "" if value is None else ("true" if value else "false")
+
+
+def _day(value: Any) -> str:
+    return "" if value is None else value.isoformat()
+
+
+def _object(value: Any) -> str:
+    return "" if value is None else _json.encode(value).decode()
+
+
+_CSV_CELL = {"str": _text, "int": _text, "float": _text, "bool": _boolean, "date": _day, "json": _object}
+"""How each column kind is written in CSV: empty for null, true/false, ISO dates, JSON objects."""
+
+
+def _csv(columns: Sequence[Column], rows: list[dict[str, Any]], meta: dict[str, Any], out: IO[bytes]) -> None:
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+    text.write("# caseledger export: " + "; ".join(f"{key}={value}" for key, value in meta.items()) + "\n")
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow([column.name for column in columns])
+    cells = [(column.name, _CSV_CELL[column.kind]) for column in columns]
+    writer.writerows([cell(row.get(name)) for name, cell in cells] for row in rows)
+    text.flush()
+    text.detach()
+
+
+def _jsonl(columns: Sequence[Column], rows: list[dict[str, Any]], meta: dict[str, Any], out: IO[bytes]) -> None:
+    out.write(_json.encode({"meta": meta}) + b"\n")
+    for row in rows:
+        out.write(_json.encode({column.name: row.get(column.name) for column in columns}) + b"\n")
+
+
+def _json_document(columns: Sequence[Column], rows: list[dict[str, Any]], meta: dict[str, Any], out: IO[bytes]) -> None:
+    ordered = [{column.name: row.get(column.name) for column in columns} for row in rows]
+    out.write(_json.encode({"meta": meta, "rows": ordered}) + b"\n")
+
+
+def _parquet(columns: Sequence[Column], rows: list[dict[str, Any]], meta: dict[str, Any], out: IO[bytes]) -> None:
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise ProjectionError("Parquet needs pyarrow: pip install 'caseledger[parquet]'") from None
+    types = {"str": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(), "date": pa.date32(), "json": pa.string()}
+    schema = pa.schema([pa.field(column.name, types[column.kind]) for column in columns], metadata={"caseledger": _json.encode(meta)})
+    data = {
+        column.name: [
+            _json.encode(row[column.name]).decode() if column.kind == "json" and row.get(column.name) is not None else row.get(column.name) for row in rows
+        ]
+        for column in columns
+    }
+    pq.write_table(pa.Table.from_pydict(data, schema=schema), out)
+
+
+_WRITERS = {"csv": _csv, "jsonl": _jsonl, "json": _json_document, "parquet": _parquet}
+
+
+def write_export(columns: Sequence[Column], rows: list[dict[str, Any]], meta: dict[str, Any], fmt: str, output: str | None) -> None:
+    """Write rows in ``fmt`` to ``output`` (atomically) or to standard output."""
+    if fmt not in _WRITERS:
+        raise ProjectionError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    writer = _WRITERS[fmt]
+    if output is None:
+        writer(columns, rows, meta, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+        return
+    target = Path(output)
+    handle = tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.", delete=False)  # noqa: SIM115
+    try:
+        with handle:
+            writer(columns, rows, meta, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(handle.name, 0o666 & ~umask)  # a temporary file is private; the export is not
+        os.replace(handle.name, target)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,42 @@
+"""SQL access for the read models, through the store's backend.
+
+The read models live in the same database as the event log (SQLite: the same file;
+PostgreSQL: the same schema), so a catch-up batch can write its rows and its tracking
+position in one local transaction. Every difference between the backends (placeholders, row
+shapes, table qualification, transactions) is the recorder's
+(:class:`caseledger.domain.store.backend.LedgerRecorder`); this module only names what the read
+side reads.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from caseledger.domain.store.application import LedgerApplication
+from caseledger.domain.store.backend import SQLCursor
+
+Cursor = SQLCursor
+"""The read side's cursor: ``?`` placeholders, tuple rows, on either backend."""
+
+
+class Database:
+    """The ledger's database, for read-model tables and raw log reads."""
+
+    def __init__(self, app: LedgerApplication) -> None:
+        self.app = app
+        self.recorder = app.ledger_recorder
+
+    def table(self, name: str) -> str:
+        """``name`` qualified with the store's schema (PostgreSQL) or as is (SQLite)."""
+        return self.recorder.table(name)
+
+    def transaction(self, *, write: bool) -> contextlib.AbstractContextManager[Cursor]:
+        """One transaction: committed if the block ends normally (and ``write``), else rolled back."""
+        return self.recorder.transaction(write=write)
+
+    def stored_after(self, after: int, limit: int) -> list[tuple[int, str, bytes]]:
+        """Up to ``limit`` stored events after ``after``: (position, topic, state), in order.
+
+        Reads the three columns projections need, without building the library's Notification
+        objects (whose UUID conversion alone costs more than decoding the event)."""
+        return [(row[0], row[1], bytes(row[2])) for row in self.recorder.rows_after("events", "topic, state", after, limit)]

@@ -1,0 +1,167 @@
+"""The projection engine: batched catch-up with exactly-once tracking, rebuild, status.
+
+Each read model has a tracking row (``cl_tracking``: name → last position applied). A
+catch-up reads the log after the lowest tracked position in batches; for each batch it writes
+every model's rows **and** advances every model's tracking row in one transaction. A crash
+mid-batch rolls back both, so an event is never lost or counted twice. Two processes catching
+up at once cannot both win: a tracking row only moves from the position the batch started at
+(and rows are keyed by position), so the loser's transaction fails, rolls back, and it re-reads.
+
+The library's ``ProjectionRunner`` commits one transaction per event and needs subscriptions
+(which its SQLite recorder lacks); this engine polls ``after position`` instead, on both stores,
+and is what ``caseledger rebuild`` and every export run first.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from eventsourcing.persistence import IntegrityError, InternalError
+
+from caseledger.domain.errors import LedgerError
+from caseledger.domain.events.catalogue import SiteRegistered
+from caseledger.domain.store.application import LedgerApplication
+from caseledger.domain.store.mapper import decode_envelope
+from caseledger.projections.readmodels.database import Database
+from caseledger.projections.readmodels.tables import READ_MODELS, ReadModel, Stamp
+
+BATCH = 10_000
+ATTEMPTS = 20
+
+
+class ProjectionError(LedgerError):
+    """A read model could not be brought up to date (the message says which and why)."""
+
+
+class _LostRace(Exception):
+    """Another process advanced a tracking row first; re-read and go on."""
+
+
+@dataclass(frozen=True)
+class ModelStatus:
+    name: str
+    position: int
+    lag: int
+
+
+class Projector:
+    """Keeps the read models of one store up to date."""
+
+    def __init__(self, app: LedgerApplication, models: Sequence[ReadModel] = READ_MODELS) -> None:
+        self.app = app
+        self.db = Database(app)
+        self.models = tuple(models)
+        self._zones: dict[str, str] | None = None
+        self._create_tables()
+
+    def _create_tables(self) -> None:
+        """Create the read-model tables if missing (retried: processes starting together race)."""
+        for attempt in range(8):
+            try:
+                self._create_tables_once()
+                return
+            except (*self.db.recorder.transient_errors, IntegrityError, InternalError):
+                if attempt == 7:
+                    raise
+                time.sleep(random.uniform(0.05, 0.3))
+
+    def _create_tables_once(self) -> None:
+        tracking = self.db.table("cl_tracking")
+        with self.db.transaction(write=True) as cursor:
+            cursor.execute(f"CREATE TABLE IF NOT EXISTS {tracking} (name TEXT PRIMARY KEY, position BIGINT NOT NULL)")
+            for model in self.models:
+                for statement in model.create_statements(self.db):
+                    cursor.execute(statement)
+                cursor.execute(f"SELECT 1 FROM {tracking} WHERE name = ?", (model.name,))
+                if cursor.fetchone() is None:
+                    cursor.execute(f"INSERT INTO {tracking} VALUES (?, 0)", (model.name,))
+
+    def positions(self) -> dict[str, int]:
+        """Each read model's last applied log position."""
+        with self.db.transaction(write=False) as cursor:
+            cursor.execute(f"SELECT name, position FROM {self.db.table('cl_tracking')}")
+            known = dict(cursor.fetchall())
+        return {model.name: int(known.get(model.name, 0)) for model in self.models}
+
+    def status(self) -> tuple[int, list[ModelStatus]]:
+        """The head position and each read model's position and lag (events not yet applied)."""
+        head = self.app.head_position()
+        positions = self.positions()
+        return head, [ModelStatus(name, position, max(0, head - position)) for name, position in positions.items()]
+
+    def _site_zones(self) -> dict[str, str]:
+        """Every site's time zone, read from the log once, then kept current as sites register."""
+        if self._zones is None:
+            from caseledger.domain.store.log import site_zones
+
+            self._zones = site_zones(self.app)
+        return self._zones
+
+    def catch_up(self, on_progress: Callable[[int], None] | None = None, *, upto: int | None = None) -> int:
+        """Apply every event not yet applied (up to ``upto``); return how many positions were processed."""
+        processed = 0
+        for _ in range(ATTEMPTS * 1000):
+            positions = self.positions()
+            low = min(positions.values())
+            if upto is not None and low >= upto:
+                return processed
+            batch = self.db.stored_after(low, BATCH if upto is None else min(BATCH, upto - low))
+            if not batch:
+                return processed
+            try:
+                self._apply(batch, positions)
+            except _LostRace:
+                continue
+            processed += len(batch)
+            if on_progress is not None:
+                on_progress(processed)
+        raise ProjectionError("catch-up kept losing races with other processes; try again")
+
+    def _apply(self, batch: list[tuple[int, str, bytes]], positions: dict[str, int]) -> None:
+        mapper = self.app.ledger_mapper
+        unseal = mapper.unseal if (mapper.cipher or mapper.compressor) else None
+        rows: dict[str, list[tuple[Any, ...]]] = {model.name: [] for model in self.models}
+        active = [(model, rows[model.name], positions[model.name]) for model in self.models]
+        zones = self._site_zones()
+        for position, topic, state in batch:
+            envelope = decode_envelope(topic, unseal(state) if unseal else state)
+            if isinstance(envelope.data, SiteRegistered):
+                zones[envelope.data.site] = envelope.data.timezone
+            stamp = Stamp.of(envelope, zones.get(envelope.at_site or "", "UTC"))
+            for model, model_rows, applied in active:
+                if position > applied:
+                    row = model.row(position, envelope, stamp)
+                    if row is not None:
+                        model_rows.append(row)
+        last = batch[-1][0]
+        tracking = self.db.table("cl_tracking")
+        try:
+            with self.db.transaction(write=True) as cursor:
+                for model in self.models:
+                    if positions[model.name] >= last:
+                        continue
+                    model.write(cursor, self.db, rows[model.name])
+                    cursor.execute(
+                        f"UPDATE {tracking} SET position = ? WHERE name = ? AND position = ?",
+                        (last, model.name, positions[model.name]),
+                    )
+                    if cursor.rowcount != 1:
+                        raise _LostRace
+        except (*self.db.recorder.conflict_errors, IntegrityError) as error:
+            raise _LostRace from error
+
+    def rebuild(self, names: Sequence[str] = (), on_progress: Callable[[int], None] | None = None) -> int:
+        """Empty the named read models (all if none) and replay the whole log into them."""
+        chosen = [model for model in self.models if not names or model.name in names]
+        unknown = set(names) - {model.name for model in self.models}
+        if unknown:
+            raise ProjectionError(f"no read model named {', '.join(sorted(unknown))}")
+        with self.db.transaction(write=True) as cursor:
+            for model in chosen:
+                model.clear(cursor, self.db)
+                cursor.execute(f"UPDATE {self.db.table('cl_tracking')} SET position = 0 WHERE name = ?", (model.name,))
+        return self.catch_up(on_progress)

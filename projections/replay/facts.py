@@ -1,0 +1,140 @@
+"""Reading facts out of the read models, as of T and as known at R.
+
+A :class:`View` is the bitemporal cut: ``as_of`` keeps facts that occurred by T, ``known_at``
+keeps facts recorded by R (either may be a timestamp or a bare local date, meaning the end of
+that day at each fact's site). Retractions count once known — whatever their own occurred time
+— and a retracted fact does not exist for projections. Everything a projection reads comes
+through here, so every projection honours the same cut.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+
+from caseledger.domain.events.catalogue import PAYLOAD_TYPES, EventRetracted, Payload
+from caseledger.domain.model.retractions import retracted_positions
+from caseledger.domain.model.times import Cutoff, LocalDay, utc_now, zone
+from caseledger.projections.readmodels.database import Cursor, Database
+from caseledger.projections.readmodels.tables import micros
+
+_DECODERS = {name: msgspec.json.Decoder(cls) for name, cls in PAYLOAD_TYPES.items()}
+
+
+@dataclass(frozen=True)
+class View:
+    """The cut a projection is computed at: T (``as_of``) and R (``known_at``); None means now."""
+
+    as_of: Cutoff | None = None
+    known_at: Cutoff | None = None
+    now: dt.datetime = field(default_factory=utc_now)
+
+    def instant_of_t(self) -> dt.datetime | LocalDay:
+        return self.as_of if self.as_of is not None else self.now
+
+    def local_date_of_t(self, zone_name: str | None) -> dt.date:
+        """T's local date at a site (a bare-date T is that date everywhere)."""
+        t = self.instant_of_t()
+        if isinstance(t, LocalDay):
+            return t.day
+        return t.astimezone(zone(zone_name or "UTC")).date()
+
+
+def _condition(prefix: str, cutoff: Cutoff | None) -> tuple[str, list[Any]]:
+    if cutoff is None:
+        return "", []
+    if isinstance(cutoff, LocalDay):
+        return f" AND {prefix}_date <= ?", [cutoff.day.isoformat()]
+    return f" AND {prefix}_us <= ?", [micros(cutoff)]
+
+
+def where(view: View, *, occurred: bool = True) -> tuple[str, list[Any]]:
+    """SQL conditions (``AND …``) and parameters selecting the facts inside ``view``."""
+    known_sql, known_params = _condition("recorded", view.known_at)
+    if not occurred:
+        return known_sql, known_params
+    as_of_sql, as_of_params = _condition("occurred", view.as_of)
+    return as_of_sql + known_sql, as_of_params + known_params
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One timeline fact: an event as projections see it."""
+
+    position: int
+    type: str
+    at_site: str | None
+    occurred_us: int
+    local_date: dt.date
+    data: Payload
+
+
+def retracted(cursor: Cursor, db: Database, view: View) -> set[int]:
+    """Positions retracted by retractions known at ``view.known_at`` (their occurred time is irrelevant)."""
+    known_sql, params = where(view, occurred=False)
+    cursor.execute(f"SELECT position, data FROM {db.table('cl_timeline')} WHERE type = 'EventRetracted'{known_sql}", params)
+    decoder = _DECODERS["EventRetracted"]
+    targets: dict[int, int] = {}
+    for position, data in cursor.fetchall():
+        retraction: EventRetracted = decoder.decode(data)
+        targets[position] = retraction.position
+    return retracted_positions(targets)
+
+
+def timeline(cursor: Cursor, db: Database, view: View, gone: set[int], types: frozenset[str]) -> list[Fact]:
+    """The facts of ``types`` inside ``view`` and not retracted, in occurred order (ties: position)."""
+    sql, params = where(view)
+    wanted = sorted(types)
+    cursor.execute(
+        f"SELECT position, type, at_site, occurred_us, occurred_date, data FROM {db.table('cl_timeline')} "
+        f"WHERE type IN ({','.join('?' * len(wanted))}){sql} ORDER BY occurred_us, position",
+        [*wanted, *params],
+    )
+    return [
+        Fact(position, kind, at_site, occurred_us, dt.date.fromisoformat(local), _DECODERS[kind].decode(data))
+        for chunk in cursor.chunks()
+        for position, kind, at_site, occurred_us, local, data in chunk
+        if position not in gone
+    ]
+
+
+def retracted_addons(cursor: Cursor, db: Database, view: View, gone: set[int]) -> list[tuple[Any, ...]]:
+    """The add-on rows (officer, site, week, category, minutes) among ``gone`` inside ``view``,
+    to subtract from SQL aggregates (retractions are rare, add-ons are most of the log)."""
+    if not gone:
+        return []
+    sql, params = where(view)
+    rows: list[tuple[Any, ...]] = []
+    ordered = sorted(gone)
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start : start + 500]
+        cursor.execute(
+            f"SELECT officer, site, week, category, minutes FROM {db.table('cl_addons')} WHERE position IN ({','.join('?' * len(chunk))}){sql}",
+            [*chunk, *params],
+        )
+        rows.extend(cursor.fetchall())
+    return rows
+
+
+def registered_officers(cursor: Cursor, db: Database) -> list[str]:
+    """Every registered officer's id, in the order they were registered."""
+    cursor.execute(f"SELECT data FROM {db.table('cl_timeline')} WHERE type = 'OfficerRegistered' ORDER BY position")
+    return [msgspec.json.decode(row[0])["officer"] for row in cursor.fetchall()]
+
+
+def officer_addon_minutes(cursor: Cursor, db: Database, view: View, gone: set[int], officer: str) -> list[tuple[str, str, int]]:
+    """One officer's add-on minutes inside ``view`` as (week, category, minutes), summed in SQL;
+    retracted tasks come back as negative minutes to add."""
+    sql, params = where(view)
+    cursor.execute(
+        f"SELECT week, category, SUM(minutes) FROM {db.table('cl_addons')} WHERE officer = ?{sql} GROUP BY week, category",
+        [officer, *params],
+    )
+    minutes = [(week, category, int(total)) for week, category, total in cursor.fetchall()]
+    for task_officer, _site, task_week, category, task_minutes in retracted_addons(cursor, db, view, gone):
+        if task_officer == officer:
+            minutes.append((task_week, category, -task_minutes))
+    return minutes

@@ -1,0 +1,93 @@
+"""What every projection computes from: the replayed world at T, the cut, the rules, the facts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Literal
+
+from caseledger.projections.readmodels.database import Cursor, Database
+from caseledger.projections.replay.facts import View
+from caseledger.projections.replay.world import Case, World
+from caseledger.projections.rules import Rules
+
+ColumnKind = Literal["str", "int", "float", "bool", "date", "json"]
+
+
+BASE_TYPES = frozenset(
+    {
+        "SiteRegistered",
+        "OfficerRegistered",
+        "OffenderAdmitted",
+        "CaseAssigned",
+        "TransferRequested",
+        "TransferCompleted",
+        "TransferCancelled",
+        "OffenderReleased",
+    }
+)
+"""The timeline events every case-based projection needs: registrations, location, assignment."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """An output column and its type (exports need the type even when there are no rows)."""
+
+    name: str
+    kind: ColumnKind
+
+
+def columns(spec: str) -> tuple[Column, ...]:
+    """``"officer:str, minutes:int"`` → columns, so each projection states its header in one line."""
+    parts = (item.strip().split(":") for item in spec.split(","))
+    return tuple(Column(name, kind) for name, kind in parts)  # type: ignore[arg-type]
+
+
+@dataclass
+class Inputs:
+    world: World
+    view: View
+    rules: Rules
+    cursor: Cursor
+    db: Database
+    gone: set[int]
+
+    def zone_of(self, site: str | None) -> str:
+        info = self.world.sites.get(site or "")
+        return info.timezone if info is not None else "UTC"
+
+    def today_at(self, site: str | None) -> dt.date:
+        """T's local date at ``site``."""
+        return self.view.local_date_of_t(self.zone_of(site))
+
+    def expired(self, case: Case) -> bool:
+        """After the warrant expiry date an offender is in no caseload and no site count."""
+        return self.today_at(case.where) > case.warrant_expiry
+
+    def counted_cases(self) -> list[Case]:
+        return [case for case in self.world.cases.values() if not self.expired(case)]
+
+
+def rounded(value: Fraction | int, places: int) -> float:
+    """Round-half-even on the exact value (float rounding would not be exact)."""
+    value = Fraction(value)
+    return rounded_ratio(value.numerator, value.denominator, places)
+
+
+def rounded_ratio(numerator: int, denominator: int, places: int) -> float:
+    """numerator / denominator (denominator > 0) rounded half-even to ``places``, in integers only
+    (exact, and several times faster than Fraction rounding on a 500,000-row export)."""
+    scale = 10**places
+    quotient, remainder = divmod(numerator * scale, denominator)
+    twice = 2 * remainder
+    if twice > denominator or (twice == denominator and quotient % 2):
+        quotient += 1
+    return quotient / scale
+
+
+def days(later: dt.date | None, earlier: dt.date | None) -> int | None:
+    """Difference of two local dates in days, or None if either is missing."""
+    if later is None or earlier is None:
+        return None
+    return (later - earlier).days

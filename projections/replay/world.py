@@ -1,0 +1,301 @@
+"""Replaying timeline facts into the state of the world at T, and the episodes on the way.
+
+The specification's case-state rules, applied in occurred order (ties: log position):
+an assignment lasts until the next ``CaseAssigned``, a ``TransferCompleted`` or an
+``OffenderReleased``; an offender's location is the admission site, then each completed
+transfer's ``to_site``, then the release's ``destination_site`` (none if absent); an officer is
+on leave between ``LeaveStarted`` and ``LeaveEnded``; complexity factors are the admission list
+plus flagged minus cleared. Odd but accepted input (an SIU review outside a stay, a cancel with
+nothing pending, ``LeaveEnded`` with no leave) changes nothing here.
+
+Episodes — SIU stays, transfer requests, release decisions and releases, CCLO contacts — are
+collected as they happen, so the projections that list them need no second pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from caseledger.domain.events import catalogue as p
+from caseledger.projections.replay.facts import Fact
+
+
+@dataclass
+class SiteInfo:
+    site: str
+    kind: str
+    region: str
+    timezone: str
+    security_levels: tuple[str, ...]
+
+
+@dataclass
+class OfficerInfo:
+    officer: str
+    site: str
+    role: str
+    weekly_hours: Fraction
+    on_leave: bool = False
+    covered_by: set[str] = field(default_factory=set)
+    """Officers with an active coverage of this officer (counts only while this one is on leave)."""
+
+
+@dataclass
+class Stay:
+    offender: str
+    site: str | None
+    started_on: dt.date
+    ended_on: dt.date | None = None
+    outcome: str | None = None
+    reviews: int = 0
+    transfer_requested_on: dt.date | None = None
+
+
+@dataclass
+class TransferRequest:
+    offender: str
+    from_site: str | None
+    to_site: str
+    kind: str
+    requested_on: dt.date
+    completed_on: dt.date | None = None
+    cancelled_on: dt.date | None = None
+
+    @property
+    def status(self) -> str:
+        if self.completed_on is not None:
+            return "completed"
+        return "cancelled" if self.cancelled_on is not None else "pending"
+
+
+@dataclass
+class Plan:
+    started_on: dt.date
+    arrived_on: dt.date | None
+
+
+@dataclass
+class ReleaseRow:
+    """One row of release_lead_time: a decision, or a release no decision matched."""
+
+    offender: str
+    site: str | None
+    officer: str | None
+    release_type: str
+    plan: Plan | None
+    decision_on: dt.date | None
+    released_on: dt.date | None = None
+    granted: bool = False
+
+
+@dataclass
+class Contact:
+    site: str | None
+    month: str
+    offender: str
+    purpose: str
+    minutes: int
+
+
+@dataclass
+class Case:
+    offender: str
+    location: str | None
+    last_site: str
+    warrant_expiry: dt.date
+    factors: set[str]
+    officer: str | None = None
+    stay: Stay | None = None
+    pending: list[TransferRequest] = field(default_factory=list)
+    plan: Plan | None = None
+    last_arrival: dt.date | None = None
+    open_grants: list[ReleaseRow] = field(default_factory=list)
+
+    @property
+    def where(self) -> str:
+        return self.location or self.last_site
+
+
+class World:
+    """The state at T of every site, officer and case, plus the episodes that led there."""
+
+    def __init__(self) -> None:
+        self.sites: dict[str, SiteInfo] = {}
+        self.officers: dict[str, OfficerInfo] = {}
+        self.cases: dict[str, Case] = {}
+        self.stays: list[Stay] = []
+        self.transfers: list[TransferRequest] = []
+        self.releases: list[ReleaseRow] = []
+        self.contacts: list[Contact] = []
+
+    @classmethod
+    def replay(cls, facts: Iterable[Fact]) -> World:
+        """The world after ``facts`` (in occurred order)."""
+        world = cls()
+        world.apply(facts)
+        return world
+
+    def apply(self, facts: Iterable[Fact]) -> None:
+        """Carry on replaying ``facts`` (later in occurred order than those applied so far) —
+        how a series of past cuts is computed with one pass."""
+        world = self
+        registrations, officer_events, case_events = _REGISTRATIONS, _OFFICER_EVENTS, _CASE_EVENTS
+        for fact in facts:
+            data = fact.data
+            kind = type(data)
+            handler = case_events.get(kind)
+            if handler is not None:
+                case = world.cases.get(data.offender)  # type: ignore[attr-defined]
+                if case is not None:
+                    handler(world, case, fact, data)
+            elif kind in officer_events:
+                officer = world.officers.get(data.officer)  # type: ignore[attr-defined]
+                if officer is not None:
+                    officer_events[kind](officer, data)
+            elif kind in registrations:
+                registrations[kind](world, fact, data)
+
+
+def _site(world: World, fact: Fact, data: p.SiteRegistered) -> None:
+    world.sites[data.site] = SiteInfo(data.site, data.kind, data.region, data.timezone, tuple(data.security_levels))
+
+
+def _officer(world: World, fact: Fact, data: p.OfficerRegistered) -> None:
+    world.officers[data.officer] = OfficerInfo(data.officer, data.site, data.role, Fraction(str(data.weekly_hours)))
+
+
+def _moved(officer: OfficerInfo, data: p.OfficerMoved) -> None:
+    officer.site = data.site
+
+
+def _leave_started(officer: OfficerInfo, data: p.LeaveStarted) -> None:
+    officer.on_leave = True
+
+
+def _leave_ended(officer: OfficerInfo, data: p.LeaveEnded) -> None:
+    officer.on_leave = False
+
+
+def _coverage_started(officer: OfficerInfo, data: p.CoverageStarted) -> None:
+    officer.covered_by.add(data.covering_officer)
+
+
+def _coverage_ended(officer: OfficerInfo, data: p.CoverageEnded) -> None:
+    officer.covered_by.discard(data.covering_officer)
+
+
+def _admitted(world: World, fact: Fact, data: p.OffenderAdmitted) -> None:
+    world.cases[data.offender] = Case(data.offender, data.site, data.site, data.warrant_expiry, set(data.complexity))
+
+
+def _assigned(world: World, case: Case, fact: Fact, data: p.CaseAssigned) -> None:
+    case.officer = data.officer
+
+
+def _flagged(world: World, case: Case, fact: Fact, data: p.ComplexityFlagged) -> None:
+    case.factors.add(data.factor)
+
+
+def _cleared(world: World, case: Case, fact: Fact, data: p.ComplexityCleared) -> None:
+    case.factors.discard(data.factor)
+
+
+def _siu_started(world: World, case: Case, fact: Fact, data: p.SIUPlacementStarted) -> None:
+    if case.stay is None:
+        case.stay = Stay(case.offender, case.location, fact.local_date)
+        world.stays.append(case.stay)
+
+
+def _siu_review(world: World, case: Case, fact: Fact, data: p.SIUReviewHeld) -> None:
+    if case.stay is not None:
+        case.stay.reviews += 1
+
+
+def _siu_ended(world: World, case: Case, fact: Fact, data: p.SIUPlacementEnded) -> None:
+    if case.stay is not None:
+        case.stay.ended_on, case.stay.outcome = fact.local_date, data.outcome
+        case.stay = None
+
+
+def _transfer_requested(world: World, case: Case, fact: Fact, data: p.TransferRequested) -> None:
+    request = TransferRequest(case.offender, case.location, data.to_site, data.kind, fact.local_date)
+    case.pending.append(request)
+    world.transfers.append(request)
+    if case.stay is not None and case.stay.transfer_requested_on is None:
+        case.stay.transfer_requested_on = fact.local_date
+
+
+def _transfer_completed(world: World, case: Case, fact: Fact, data: p.TransferCompleted) -> None:
+    if case.pending:
+        request = case.pending.pop()
+        request.completed_on = fact.local_date
+        case.location = case.last_site = request.to_site
+        case.officer = None
+        case.last_arrival = fact.local_date
+
+
+def _transfer_cancelled(world: World, case: Case, fact: Fact, data: p.TransferCancelled) -> None:
+    if case.pending:
+        case.pending.pop().cancelled_on = fact.local_date
+
+
+def _plan_started(world: World, case: Case, fact: Fact, data: p.ReleasePlanStarted) -> None:
+    case.plan = Plan(fact.local_date, case.last_arrival)
+
+
+def _decision(world: World, case: Case, fact: Fact, data: p.ReleaseDecisionRecorded) -> None:
+    row = ReleaseRow(case.offender, fact.at_site, case.officer, data.release_type, case.plan, fact.local_date, granted=data.decision == "granted")
+    world.releases.append(row)
+    if row.granted:
+        case.open_grants.append(row)
+
+
+def _released(world: World, case: Case, fact: Fact, data: p.OffenderReleased) -> None:
+    match = next((row for row in reversed(case.open_grants) if row.release_type == data.release_type), None)
+    if match is not None:
+        case.open_grants.remove(match)
+        match.released_on = fact.local_date
+    else:
+        world.releases.append(ReleaseRow(case.offender, fact.at_site, case.officer, data.release_type, case.plan, None, fact.local_date))
+    case.location = data.destination_site
+    if data.destination_site:
+        case.last_site = data.destination_site
+    case.officer = None
+
+
+def _contact(world: World, case: Case, fact: Fact, data: p.CcloContactRecorded) -> None:
+    day = fact.local_date
+    world.contacts.append(Contact(fact.at_site, f"{day.year}-{day.month:02d}", case.offender, data.purpose, data.minutes))
+
+
+_REGISTRATIONS: dict[type, Callable[[World, Fact, Any], None]] = {
+    p.SiteRegistered: _site,
+    p.OfficerRegistered: _officer,
+    p.OffenderAdmitted: _admitted,
+}
+_OFFICER_EVENTS: dict[type, Callable[[OfficerInfo, Any], None]] = {
+    p.OfficerMoved: _moved,
+    p.LeaveStarted: _leave_started,
+    p.LeaveEnded: _leave_ended,
+    p.CoverageStarted: _coverage_started,
+    p.CoverageEnded: _coverage_ended,
+}
+_CASE_EVENTS: dict[type, Callable[[World, Case, Fact, Any], None]] = {
+    p.CaseAssigned: _assigned,
+    p.ComplexityFlagged: _flagged,
+    p.ComplexityCleared: _cleared,
+    p.SIUPlacementStarted: _siu_started,
+    p.SIUReviewHeld: _siu_review,
+    p.SIUPlacementEnded: _siu_ended,
+    p.TransferRequested: _transfer_requested,
+    p.TransferCompleted: _transfer_completed,
+    p.TransferCancelled: _transfer_cancelled,
+    p.ReleasePlanStarted: _plan_started,
+    p.ReleaseDecisionRecorded: _decision,
+    p.OffenderReleased: _released,
+    p.CcloContactRecorded: _contact,
+}

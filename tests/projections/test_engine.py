@@ -1,0 +1,98 @@
+"""The projection engine: exactly-once under failure and concurrency, status, selective rebuild."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+import pytest
+
+from caseledger.application.imports import import_lines
+from caseledger.fixtures.generate import generate
+from caseledger.projections.readmodels.database import Database
+from caseledger.projections.readmodels.engine import Projector
+from caseledger.projections.readmodels.tables import READ_MODELS, AddOnModel
+from caseledger.projections.replay.facts import View
+from tests.support.projection_helpers import everything
+from tests.support.threads import race
+from tests.support.world import open_ledger, seed_world
+
+
+def count(db: Database, table: str) -> int:
+    with db.transaction(write=False) as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {db.table(table)}")
+        return int(cursor.fetchone()[0])
+
+
+def seeded(url: str, events: int = 3000) -> Any:
+    app, _ = open_ledger(url)
+    import_lines(app, [msgspec.json.encode(line) for line in generate(events, seed=5)], "importer", keep_recorded=True)
+    return app
+
+
+class FailingAddOns(AddOnModel):
+    """The add-on model, failing its second batch after writing its rows — a crash mid-batch."""
+
+    def __init__(self) -> None:
+        self.batches = 0
+
+    def write(self, cursor, db, rows) -> None:  # type: ignore[no-untyped-def]
+        super().write(cursor, db, rows)
+        self.batches += 1
+        if self.batches == 2:
+            raise RuntimeError("power cut")
+
+
+def test_a_failure_mid_batch_loses_nothing_and_counts_nothing_twice(store_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = seeded(store_url)
+    monkeypatch.setattr("caseledger.projections.readmodels.engine.BATCH", 1000)
+    failing = Projector(app, (READ_MODELS[0], FailingAddOns()))
+    with pytest.raises(RuntimeError, match="power cut"):
+        failing.catch_up()
+    assert failing.positions() == {"timeline": 1000, "addons": 1000}
+    resumed = Projector(app)
+    resumed.catch_up()
+    head = app.head_position()
+    assert resumed.positions() == {"timeline": head, "addons": head}
+    addons = sum(1 for line in generate(3000, seed=5) if line["type"] == "AddOnTaskLogged")
+    assert count(resumed.db, "cl_addons") == addons
+    assert count(resumed.db, "cl_timeline") == head - addons
+
+
+def test_concurrent_catch_ups_apply_each_event_once(store_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = seeded(store_url)
+    monkeypatch.setattr("caseledger.projections.readmodels.engine.BATCH", 250)
+    projectors = [Projector(open_ledger(store_url)[0]) for _ in range(3)]
+    race([lambda _round, projector=projector: projector.catch_up() for projector in projectors])
+    head = app.head_position()
+    assert count(projectors[0].db, "cl_timeline") + count(projectors[0].db, "cl_addons") == head
+    assert Projector(app).positions() == {"timeline": head, "addons": head}
+
+
+def test_status_reports_lag_and_a_selective_rebuild_leaves_the_other_model(store_url: str) -> None:
+    app = seeded(store_url, 1500)
+    projector = Projector(app)
+    head, models = projector.status()
+    assert {m.name: m.lag for m in models} == {"timeline": head, "addons": head}
+    projector.catch_up()
+    view = View()
+    before = everything(app, view)
+    timeline_rows = count(projector.db, "cl_timeline")
+    projector.rebuild(["addons"])
+    assert {m.name: m.lag for m in projector.status()[1]} == {"timeline": 0, "addons": 0}
+    assert count(projector.db, "cl_timeline") == timeline_rows
+    assert everything(app, view) == before
+
+
+def test_a_command_is_visible_in_the_projections_as_soon_as_it_returns(store_url: str) -> None:
+    app, plain_service = open_ledger(store_url)
+    seed_world(plain_service)
+    projector = Projector(app)
+    from caseledger.application.commands import LedgerService
+
+    service = LedgerService(app, "po1", on_recorded=lambda _position: projector.catch_up())
+    service.assign_case("O1", "po1", occurred_at="2026-01-07")
+    position = service.log_addon_task("po1", "scanning_faxing", 25, occurred_at="2026-01-07T10:00:00-05:00")
+    assert projector.positions() == {"timeline": position, "addons": position}
+    rows = {row["officer"]: row for row in everything(app, View())["workload"]}
+    assert rows["po1"]["own_caseload"] == 1

@@ -1,0 +1,160 @@
+"""Every projection exports in every format, with every option, on both stores."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pyarrow.parquet as pq
+import pytest
+
+from caseledger.application.imports import import_lines
+from caseledger.domain.model.times import parse_cutoff
+from caseledger.domain.store.application import open_application
+from caseledger.projections.catalogue import ADDON_BURDEN_BY_SITE, PROJECTIONS
+from caseledger.projections.compute import compute
+from caseledger.projections.output.formats import FORMATS, write_export
+from caseledger.projections.output.privacy import deidentify, store_secret
+from caseledger.projections.readmodels.database import Database
+from caseledger.projections.replay.facts import View
+from caseledger.projections.rules import load_rules
+from tests.support.paths import ROOT
+from tests.support.projection_helpers import plain
+
+SCENARIO = ROOT / "fixtures" / "scenario.jsonl"
+ALL = {**PROJECTIONS, "addon_burden_by_site": ADDON_BURDEN_BY_SITE}
+OFFENDERS = [f"off-00{n}" for n in range(1, 8)]
+
+
+def read_back(path: Path, fmt: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Parse an export file the way an analyst's tools would."""
+    if fmt == "csv":
+        text = path.read_text()
+        first, _, rest = text.partition("\n")
+        meta = dict(item.split("=", 1) for item in first.removeprefix("# caseledger export: ").split("; "))
+        return meta, list(csv.DictReader(io.StringIO(rest)))
+    if fmt == "jsonl":
+        lines = [json.loads(line) for line in path.read_text().splitlines()]
+        return lines[0]["meta"], lines[1:]
+    if fmt == "json":
+        document = json.loads(path.read_text())
+        return document["meta"], document["rows"]
+    table = pq.read_table(path)
+    return json.loads(table.schema.metadata[b"caseledger"]), table.to_pylist()
+
+
+def as_csv_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return msgspec.json.encode(value).decode()
+    return str(value)
+
+
+@pytest.fixture
+def scenario(store_url: str):  # type: ignore[no-untyped-def]
+    app = open_application(store_url)
+    import_lines(app, SCENARIO.read_bytes().splitlines(), "importer")
+    return app
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("name", list(ALL))
+def test_every_projection_in_every_format(scenario, tmp_path: Path, name: str, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    projection = ALL[name]
+    rules = load_rules("proposed")
+    view = View(as_of=parse_cutoff("2026-03-20", "as_of"), known_at=parse_cutoff("2026-12-31T00:00:00+00:00", "known_at"))
+    result = compute(scenario, projection, view, rules)
+    assert result.rows, name
+    folder = tmp_path / "out"
+    folder.mkdir()
+    target = folder / f"{name}.{fmt}"
+    write_export(projection.columns, result.rows, result.meta, fmt, str(target))
+    meta, rows = read_back(target, fmt)
+    assert meta["rules"] == "proposed" and meta["rules_sha256"] == rules.sha256
+    assert meta["as_of"] == "2026-03-20"
+    assert [list(row) for row in rows] == [[c.name for c in projection.columns]] * len(rows)
+    expected = plain(result.rows)
+    if fmt == "csv":
+        expected = [{k: as_csv_text(v) for k, v in row.items()} for row in expected]
+    elif fmt == "parquet":
+        expected = [{k: (msgspec.json.encode(v).decode() if isinstance(v, dict) else v) for k, v in row.items()} for row in result.rows]
+    assert rows == expected
+    assert [p.name for p in folder.iterdir()] == [target.name]  # no temporary file left behind
+
+
+def test_an_empty_result_still_has_its_header(sqlite_url: str, tmp_path: Path) -> None:
+    app = open_application(sqlite_url)
+    for fmt in FORMATS:
+        projection = PROJECTIONS["transfers"]
+        result = compute(app, projection, View(), load_rules("current"))
+        target = tmp_path / f"empty.{fmt}"
+        write_export(projection.columns, result.rows, result.meta, fmt, str(target))
+        meta, rows = read_back(target, fmt)
+        assert rows == [] and meta["projection"] == "transfers"
+    assert (tmp_path / "empty.csv").read_text().splitlines()[1].startswith("offender,from_site,to_site,")
+    assert pq.read_table(tmp_path / "empty.parquet").column_names == [c.name for c in PROJECTIONS["transfers"].columns]
+
+
+def test_deidentified_exports_never_contain_offender_ids(scenario, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    secret = store_secret(Database(scenario))
+    assert store_secret(Database(scenario)) == secret
+    for name, projection in ALL.items():
+        result = compute(scenario, projection, View(), load_rules("current"))
+        for fmt in FORMATS:
+            target = tmp_path / f"{name}.{fmt}"
+            write_export(projection.columns, deidentify(result.rows, secret), result.meta, fmt, str(target))
+            content = target.read_bytes()
+            assert not [offender for offender in OFFENDERS if offender.encode() in content], (name, fmt)
+    first = deidentify(compute(scenario, PROJECTIONS["transfers"], View(), load_rules("current")).rows, secret)
+    second = deidentify(compute(scenario, PROJECTIONS["transfers"], View(), load_rules("current")).rows, secret)
+    assert [row["offender"] for row in first] == [row["offender"] for row in second]
+    assert all(row["offender"].startswith("p-") for row in first)
+
+
+def test_cli_exports_atomically_with_every_option(store_url: str, tmp_path: Path) -> None:
+    env = {**os.environ, "CASELEDGER_USER": "analyst"}
+
+    def run(*args: str) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run([sys.executable, "-m", "caseledger.cli.main", "--store", store_url, *args], capture_output=True, cwd=ROOT, env=env, timeout=300)
+
+    assert run("import", str(SCENARIO)).returncode == 0
+    target = tmp_path / "staffing.parquet"
+    target.write_bytes(b"an older export")
+    result = run(
+        "export",
+        "staffing",
+        "--as-of",
+        "2026-03-20T23:59:59-04:00",
+        "--known-at",
+        "2026-12-01",
+        "--rules",
+        "proposed",
+        "--format",
+        "parquet",
+        "--output",
+        str(target),
+        "--deidentify",
+    )
+    assert result.returncode == 0, result.stderr
+    meta, rows = read_back(target, "parquet")
+    assert meta["deidentified"] is True and meta["rules"] == "proposed"
+    assert {row["site"] for row in rows} == {"on-hyb", "on-max", "on-ccc", "on-cpo", "pa-kent"}
+    by_site = run("export", "addon_burden", "--by", "site", "--format", "jsonl")
+    assert by_site.returncode == 0
+    assert json.loads(by_site.stdout.splitlines()[1])["fte_equivalent"] >= 0
+    bad = run("export", "staffing", "--rules", str(tmp_path / "missing.toml"))
+    assert bad.returncode == 2 and b"cannot read rules file" in bad.stderr
+    unknown = run("export", "nonsense")
+    assert unknown.returncode == 2 and b"no projection named 'nonsense'" in unknown.stderr
+    status = run("status").stdout.decode()
+    assert "timeline" in status and "addons" in status

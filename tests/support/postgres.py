@@ -1,0 +1,234 @@
+"""A throwaway PostgreSQL cluster, for the test suite and the benchmarks.
+
+Started from the server binaries on the machine (``initdb``/``pg_ctl`` on PATH, or Debian's
+``/usr/lib/postgresql/*/bin``). PostgreSQL refuses to run as root, so as root the cluster is
+initialised and started as the ``postgres`` OS user via ``runuser``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import re
+import shutil
+import socket
+import stat
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+
+class ClusterUnavailable(RuntimeError):
+    """The PostgreSQL binaries are missing or the cluster would not start (the message says why)."""
+
+
+_PG_OS_USER = "postgres"
+
+
+def _version_key(path: str) -> tuple[int, ...]:
+    # /usr/lib/postgresql/<version>/bin/initdb -> numeric version tuple
+    match = re.search(r"/postgresql/([\d.]+)/bin/", path)
+    if not match:
+        return (0,)
+    return tuple(int(p) for p in match.group(1).split(".") if p)
+
+
+def _find_pg_bin(name: str) -> str | None:
+    """Locate a PostgreSQL server binary on PATH or in /usr/lib/postgresql/*/bin."""
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = [p for p in glob.glob(f"/usr/lib/postgresql/*/bin/{name}") if os.access(p, os.X_OK)]
+    if not candidates:
+        return None
+    # Prefer 15 (what the project targets), otherwise the newest available.
+    candidates.sort(key=lambda p: (_version_key(p)[:1] == (15,), _version_key(p)))
+    return candidates[-1]
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _world_traversable(path: str) -> bool:
+    """True if every ancestor of ``path`` can be traversed by other users."""
+    p = Path(path).resolve()
+    for parent in [p, *p.parents]:
+        try:
+            if not os.stat(parent).st_mode & stat.S_IXOTH:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+@dataclass
+class PostgresServer:
+    host: str
+    port: int
+    user: str
+    password: str
+    base_dir: str
+
+    def connect(self, dbname: str = "postgres", **kwargs) -> psycopg.Connection:
+        return psycopg.connect(
+            host=self.host,
+            port=self.port,
+            user=self.user,
+            password=self.password,
+            dbname=dbname,
+            connect_timeout=10,
+            **kwargs,
+        )
+
+    def url(self, name: str) -> str:
+        return f"postgresql://{self.user}:{self.password}@{self.host}:{self.port}/{name}"
+
+    def create_database(self, name: str) -> str:
+        """Create database ``name`` and return its postgresql:// URL."""
+        with self.connect(autocommit=True) as conn:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        return self.url(name)
+
+
+def _run(cmd: list[str], *, as_postgres: bool, cwd: str, what: str) -> None:
+    if as_postgres:
+        cmd = ["runuser", "-u", _PG_OS_USER, "--", *cmd]
+    proc = subprocess.run(
+        cmd,
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=120,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"{what} failed (exit {proc.returncode}): {' '.join(cmd)}\n{proc.stdout}")
+
+
+@contextlib.contextmanager
+def throwaway_cluster(*, durable: bool = False) -> Iterator[PostgresServer]:
+    """A fresh PostgreSQL cluster on a free loopback port, removed on exit.
+
+    ``durable=False`` (tests) turns fsync and synchronous commit off; benchmarks use
+    ``durable=True`` so the figures are those of a real server.
+    """
+    initdb = _find_pg_bin("initdb")
+    pg_ctl = _find_pg_bin("pg_ctl")
+    if initdb is None or pg_ctl is None:
+        raise ClusterUnavailable(
+            "PostgreSQL server binaries (initdb/pg_ctl) not found on PATH nor in "
+            "/usr/lib/postgresql/*/bin; install PostgreSQL 15 "
+            "(e.g. `apt-get install -y postgresql`) to run the postgresql tests.",
+            pytrace=False,
+        )
+
+    as_postgres = hasattr(os, "geteuid") and os.geteuid() == 0
+    if as_postgres:
+        if shutil.which("runuser") is None:
+            raise ClusterUnavailable("running as root but `runuser` is not available")
+        try:
+            import pwd
+
+            pw = pwd.getpwnam(_PG_OS_USER)
+        except KeyError:
+            raise ClusterUnavailable(
+                f"running as root but there is no {_PG_OS_USER!r} OS user to run PostgreSQL as (PostgreSQL refuses to run as root)",
+                pytrace=False,
+            )
+
+    # The postgres user must be able to reach the directory, so don't use a
+    # temp dir under e.g. /root (mode 0700) when running as root.
+    parent = tempfile.gettempdir()
+    if as_postgres and not _world_traversable(parent):
+        parent = "/tmp"
+    base_dir = tempfile.mkdtemp(prefix="caseledger-pg-", dir=parent)
+    data_dir = os.path.join(base_dir, "data")
+    sock_dir = os.path.join(base_dir, "sock")
+    log_file = os.path.join(base_dir, "postgres.log")
+    os.mkdir(sock_dir, 0o700)
+    if as_postgres:
+        for p in (base_dir, sock_dir):
+            os.chown(p, pw.pw_uid, pw.pw_gid)
+
+    started = False
+    try:
+        try:
+            _run(
+                [
+                    initdb,
+                    "-D",
+                    data_dir,
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "-E",
+                    "UTF8",
+                    "--locale=C",
+                ],
+                as_postgres=as_postgres,
+                cwd=base_dir,
+                what="initdb",
+            )
+        except (RuntimeError, subprocess.TimeoutExpired) as exc:
+            raise ClusterUnavailable(str(exc))
+
+        # Picking a free port is racy (another process may grab it between
+        # our probe and the postmaster binding it), so retry a few times.
+        last_error: Exception | None = None
+        port = 0
+        for _attempt in range(5):
+            port = _free_port()
+            opts = (
+                f"-p {port} -k {sock_dir} -c listen_addresses=127.0.0.1 "
+                + ("" if durable else "-c fsync=off -c synchronous_commit=off -c full_page_writes=off ")
+                + "-c max_connections=200"
+            )
+            try:
+                _run(
+                    [pg_ctl, "-D", data_dir, "-o", opts, "-w", "-t", "60", "-l", log_file, "start"],
+                    as_postgres=as_postgres,
+                    cwd=base_dir,
+                    what="pg_ctl start",
+                )
+                started = True
+                break
+            except (RuntimeError, subprocess.TimeoutExpired) as exc:
+                last_error = exc
+                # Make sure a half-started server doesn't linger before retrying.
+                subprocess.run(
+                    (["runuser", "-u", _PG_OS_USER, "--"] if as_postgres else []) + [pg_ctl, "-D", data_dir, "-m", "immediate", "stop"],
+                    cwd=base_dir,
+                    stdin=subprocess.DEVNULL,
+                    capture_output=True,
+                )
+        if not started:
+            log = Path(log_file).read_text(errors="replace") if os.path.exists(log_file) else ""
+            raise ClusterUnavailable(f"{last_error}\n--- postgres log ---\n{log}")
+
+        yield PostgresServer(
+            host="127.0.0.1",
+            port=port,
+            user="postgres",
+            password="postgres",
+            base_dir=base_dir,
+        )
+    finally:
+        if started:
+            subprocess.run(
+                (["runuser", "-u", _PG_OS_USER, "--"] if as_postgres else []) + [pg_ctl, "-D", data_dir, "-m", "immediate", "-w", "stop"],
+                cwd="/",
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                timeout=120,
+            )
+        shutil.rmtree(base_dir, ignore_errors=True)

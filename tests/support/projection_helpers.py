@@ -1,0 +1,24 @@
+"""Helpers shared by the projection tests: compute every projection into plain comparable rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from caseledger.domain.store.application import LedgerApplication
+from caseledger.projections.catalogue import ADDON_BURDEN_BY_SITE, PROJECTIONS
+from caseledger.projections.compute import compute
+from caseledger.projections.replay.facts import View
+from caseledger.projections.rules import load_rules
+
+
+def plain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in row.items()} for row in rows]
+
+
+def everything(app: LedgerApplication, view: View, rules: str = "current") -> dict[str, list[dict[str, Any]]]:
+    """Every projection (and the by-site roll-up) at ``view``, as plain rows."""
+    loaded = load_rules(rules)
+    results = {name: plain(compute(app, projection, view, loaded).rows) for name, projection in PROJECTIONS.items()}
+    results["addon_burden_by_site"] = plain(compute(app, ADDON_BURDEN_BY_SITE, view, loaded).rows)
+    return results

@@ -1,0 +1,55 @@
+"""A deterministic TUI under test: the hand-checked scenario store, a fixed clock, no polling."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from caseledger.application.imports import import_lines
+from caseledger.domain.store.application import open_application
+from caseledger.tui.app import CaseLedgerApp
+from tests.support.paths import SCENARIO
+
+NOW = dt.datetime(2026, 3, 20, 23, 0, tzinfo=dt.timezone(dt.timedelta(hours=-4)))
+
+
+def scenario_url(folder: Path) -> str:
+    url = f"sqlite:///{folder}/tui.db"
+    app = open_application(url)
+    if app.head_position() == 0:
+        import_lines(app, stamped(SCENARIO.read_bytes().splitlines()), "importer", keep_recorded=True)
+    return url
+
+
+def stamped(lines: list[bytes]) -> list[bytes]:
+    """The scenario with fixed recording times (a second apart), so screens are reproducible."""
+    base = dt.datetime(2026, 3, 21, 12, 0, tzinfo=dt.UTC)
+    out = []
+    for index, raw in enumerate(lines):
+        line = msgspec.json.decode(raw)
+        line["recorded_at"] = (base + dt.timedelta(seconds=index)).isoformat()
+        out.append(msgspec.json.encode(line))
+    return out
+
+
+def make_app(url: str, user: str = "po.adams", poll_seconds: float = 0) -> CaseLedgerApp:
+    return CaseLedgerApp(url, user, now=NOW, poll_seconds=poll_seconds)
+
+
+async def settled(pilot: Any) -> None:
+    """Wait until the workers are done and the current data screen has shown its data."""
+    from caseledger.tui.screens.base import DataScreen
+
+    for _ in range(200):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = pilot.app.screen
+        if not isinstance(screen, DataScreen) or (screen.loads and not any(w.is_running for w in pilot.app.workers)):
+            await pilot.pause()
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the screen never showed its data")
