@@ -103,12 +103,12 @@ def _exports(app: Any) -> dict[str, Any]:
 
 
 def _latency(app: Any) -> dict[str, Any]:
-    from caseledger.application.commands import LedgerService
+    from tests.support.commands import ScriptedService
 
     projector = Projector(app)
     projector.catch_up()
     officer = next(line for line in _officers(app))
-    service = LedgerService(app, "bench", on_recorded=lambda _position: projector.catch_up())
+    service = ScriptedService(app, "bench", on_recorded=lambda _position: projector.catch_up())
     samples = []
     for index in range(200):
         started = time.perf_counter()

@@ -116,7 +116,7 @@ def test_export_then_import_into_an_empty_store_gives_the_same_log(store_url: st
 
 
 def test_keep_recorded_moves_a_store_with_its_bitemporal_history(sqlite_url: str, postgres_url: str) -> None:
-    from caseledger.application.commands import LedgerService
+    from tests.support.commands import ScriptedService
 
     # The target already holds an event, so positions differ after the move.
     target = open_application(postgres_url)
@@ -124,7 +124,7 @@ def test_keep_recorded_moves_a_store_with_its_bitemporal_history(sqlite_url: str
     source = open_application(sqlite_url)
     import_lines(source, jsonl(SETUP), "importer")
     addon = next(e.position for e in read_log(source) if e.type == "AddOnTaskLogged")
-    LedgerService(source, "auditor").retract(addon, "logged twice", occurred_at="2026-01-08")
+    ScriptedService(source, "auditor").retract(addon, "logged twice", occurred_at="2026-01-08")
     lines = exported(source)
 
     import_lines(target, lines, "mover", keep_recorded=True)

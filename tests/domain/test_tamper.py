@@ -10,11 +10,11 @@ from typing import Any
 import psycopg
 import pytest
 
-from caseledger.application.commands import LedgerService
 from caseledger.application.imports import import_lines
 from caseledger.domain.integrity.checkpoint import CheckpointError, check, make_checkpoint
 from caseledger.domain.integrity.verify import verify
 from caseledger.domain.store.application import open_application
+from tests.support.commands import ScriptedService
 from tests.support.paths import ROOT, SCENARIO
 
 
@@ -37,7 +37,7 @@ def sql(url: str, statement: str, params: tuple[Any, ...] = ()) -> list[tuple[An
 def ledger(store_url: str):  # type: ignore[no-untyped-def]
     app = open_application(store_url)
     import_lines(app, SCENARIO.read_bytes().splitlines(), "importer")
-    service = LedgerService(app, "auditor")
+    service = ScriptedService(app, "auditor")
     service.log_addon_task("po.brown", "clerical", 20, occurred_at="2026-03-20")  # the command path too
     service.retract(33, "entered twice", occurred_at="2026-03-20")
     assert verify(app).ok
@@ -106,7 +106,7 @@ def test_a_replaced_tail_is_caught_against_a_checkpoint(ledger, tmp_path: Path) 
     url, app = ledger
     made = make_checkpoint(app, tmp_path / "key.pem")
     _truncate_tail(url, made.position - 3)
-    forger = LedgerService(open_application(url), "forger")
+    forger = ScriptedService(open_application(url), "forger")
     for minutes in (5, 6, 7, 8):
         forger.log_addon_task("po.chen", "other", minutes, occurred_at="2026-03-20")
     reopened = open_application(url)
@@ -118,7 +118,7 @@ def test_a_replaced_tail_is_caught_against_a_checkpoint(ledger, tmp_path: Path) 
 def test_a_log_that_only_grew_passes_its_checkpoint(ledger, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     url, app = ledger
     made = make_checkpoint(app, tmp_path / "key.pem")
-    LedgerService(app, "po.chen").log_addon_task("po.chen", "clerical", 30, occurred_at="2026-03-20")
+    ScriptedService(app, "po.chen").log_addon_task("po.chen", "clerical", 30, occurred_at="2026-03-20")
     assert check(app, made).ok
 
 

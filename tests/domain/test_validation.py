@@ -7,11 +7,11 @@ from collections.abc import Callable
 
 import pytest
 
-from caseledger.application.commands import LedgerService
 from caseledger.domain.errors import DomainError
+from tests.support.commands import ScriptedService
 from tests.support.world import open_ledger, seed_world
 
-Command = Callable[[LedgerService], object]
+Command = Callable[[ScriptedService], object]
 
 D = "2026-01-07"
 

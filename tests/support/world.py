@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from caseledger.application.commands import LedgerService
 from caseledger.domain.store.application import LedgerApplication, open_application
+from tests.support.commands import ScriptedService
 
 
-def open_ledger(url: str, user: str = "tester") -> tuple[LedgerApplication, LedgerService]:
+def open_ledger(url: str, user: str = "tester") -> tuple[LedgerApplication, ScriptedService]:
     app = open_application(url)
-    return app, LedgerService(app, user)
+    return app, ScriptedService(app, user)
 
 
-def seed_world(service: LedgerService) -> None:
+def seed_world(service: ScriptedService) -> None:
     """KP (institution, medium+maximum, Toronto time), PEN (institution, Vancouver time),
     CCC1 (CCC), KPO (community office); po1 and po2 at KP, cpo at KPO; O1 admitted at KP."""
     day = "2026-01-05"

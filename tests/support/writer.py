@@ -19,10 +19,10 @@ import time
 
 import msgspec
 
-from caseledger.application.commands import LedgerService
 from caseledger.domain.errors import ConflictError, DomainError
 from caseledger.domain.store.application import open_application
 from caseledger.projections.readmodels.engine import Projector
+from tests.support.commands import ScriptedService
 
 OFFICERS = ("po.adams", "po.brown", "po.chen", "po.diaz")
 OFFENDERS = ("off-001", "off-002", "off-004", "off-005", "off-007")
@@ -31,7 +31,7 @@ OFFENDERS = ("off-001", "off-002", "off-004", "off-005", "off-007")
 def run(url: str, user: str, commands: int, rate: float | None, seed: int, catch_up: bool = True) -> dict[str, object]:
     app = open_application(url)
     projector = Projector(app)
-    service = LedgerService(app, user, on_recorded=(lambda _position: projector.catch_up()) if catch_up else None)
+    service = ScriptedService(app, user, on_recorded=(lambda _position: projector.catch_up()) if catch_up else None)
     rng = random.Random(seed)
     positions: list[int] = []
     latencies: list[float] = []

@@ -8,7 +8,6 @@ from typing import Any
 
 from textual.widgets import DataTable, Input, Label, Select
 
-from caseledger.application.commands import LedgerService
 from caseledger.domain.events.catalogue import PAYLOAD_TYPES
 from caseledger.domain.store.application import open_application
 from caseledger.domain.store.log import read_log
@@ -17,6 +16,7 @@ from caseledger.tui.forms import RecordScreen
 from caseledger.tui.screens.audit import AuditScreen
 from caseledger.tui.screens.casefile import CaseFileScreen
 from caseledger.tui.screens.week import WeekScreen
+from tests.support.commands import ScriptedService
 from tests.support.tui_helpers import make_app, scenario_url, settled
 
 
@@ -272,7 +272,7 @@ def test_events_from_another_process_appear_without_a_restart(tmp_path: Path) ->
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.press("5")
             await settle(pilot)
-            other = LedgerService(open_application(url), "po.chen")
+            other = ScriptedService(open_application(url), "po.chen")
             position = other.log_addon_task("po.chen", "clerical", 10, occurred_at="2026-03-20")
             for _ in range(40):
                 await asyncio.sleep(0.05)

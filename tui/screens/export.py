@@ -10,10 +10,9 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, ProgressBar, Select
 
+from caseledger.application.exports import EXPORT_FORMATS, PROJECTION_NAMES
 from caseledger.domain.errors import LedgerError
 from caseledger.domain.model.times import parse_cutoff
-from caseledger.projections.catalogue import PROJECTIONS
-from caseledger.projections.output.formats import FORMATS
 
 
 class ExportScreen(Screen[None]):
@@ -24,9 +23,9 @@ class ExportScreen(Screen[None]):
         yield Header()
         with Vertical(id="export-form", classes="panel"):
             yield Label("Projection")
-            yield Select([(name, name) for name in PROJECTIONS], value="workload", allow_blank=False, id="export-projection")
+            yield Select([(name, name) for name in PROJECTION_NAMES], value="workload", allow_blank=False, id="export-projection")
             yield Label("Format")
-            yield Select([(fmt, fmt) for fmt in FORMATS], value="csv", allow_blank=False, id="export-format")
+            yield Select([(fmt, fmt) for fmt in EXPORT_FORMATS], value="csv", allow_blank=False, id="export-format")
             yield Label("Rules")
             yield Select([("current", "current"), ("proposed", "proposed")], value="current", allow_blank=False, id="export-rules")
             yield Label("As of (blank: now)")

@@ -9,10 +9,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header
 
-from caseledger.projections.catalogue import PROJECTIONS
+from caseledger.application.exports import columns_of
 from caseledger.tui.screens.base import DataScreen
 
-COLUMNS = [column.name for column in PROJECTIONS["workload"].columns]
+COLUMNS = columns_of("workload")
 
 
 class SiteScreen(DataScreen):

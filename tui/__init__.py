@@ -1,0 +1,1 @@
+"""The terminal UI (Textual): screens, forms and workers over the application layer."""
