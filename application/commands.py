@@ -37,7 +37,7 @@ class LedgerService:
 
     ATTEMPTS = 20
 
-    def __init__(self, app: LedgerApplication, user: str, on_recorded: Callable[[int], None] | None = None) -> None:
+    def __init__(self, app: LedgerApplication, user: str, on_recorded: Callable[[int], object] | None = None) -> None:
         """``on_recorded(position)`` runs after each recorded command — the hook the read models use
         to update incrementally (``domain`` cannot import ``projections``; the caller wires them)."""
         self.app = app

@@ -9,6 +9,7 @@ must see both the event and its retraction.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from uuid import UUID
 
 from caseledger.domain.errors import DomainError
 from caseledger.domain.events.catalogue import EventRetracted
@@ -28,7 +29,7 @@ class HistoryLine:
     retracted_by: tuple[int, str] | None
 
 
-def _logged(app: LedgerApplication, aggregate_id) -> list[LoggedEvent]:  # type: ignore[no-untyped-def]
+def _logged(app: LedgerApplication, aggregate_id: UUID) -> list[LoggedEvent]:
     mapper = app.ledger_mapper
     return [LoggedEvent(n.id, aggregate_id, n.originator_version, mapper.read_envelope(n)) for n in app.ledger_recorder.aggregate_notifications(aggregate_id)]
 

@@ -20,5 +20,6 @@ def parser(description: str, child_arguments: int) -> argparse.ArgumentParser:
 
 def machine() -> str:
     """Date, cores, CPU model and Python version, for the figures' heading."""
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), platform.processor())
+    with open("/proc/cpuinfo") as cpuinfo:
+        cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), platform.processor())
     return f"{time.strftime('%Y-%m-%d')} — {os.cpu_count()} × {cpu}, Python {platform.python_version()}"

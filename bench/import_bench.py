@@ -76,7 +76,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="caseledger-bench-") as folder, throwaway_cluster(durable=True) as server:
         stores = {
             "SQLite": lambda name: f"sqlite:///{folder}/{name}.db",
-            "PostgreSQL": lambda name: server.create_database(name),
+            "PostgreSQL": server.create_database,
         }
         for backend, make in stores.items():
             bulk = _measure("bulk", make("bulk"), path, None)
@@ -84,7 +84,7 @@ def main() -> None:
             rows.append((backend, bulk, naive))
     print(f"\nimport benchmark — {machine()}")
     print(f"file: {path.name} ({path.stat().st_size / 1e6:.0f} MB)\n")
-    print("| store | bulk import events/s | bulk peak RSS | default path events/s (first %d) | default peak RSS | ratio |" % args.baseline_events)
+    print(f"| store | bulk import events/s | bulk peak RSS | default path events/s (first {args.baseline_events}) | default peak RSS | ratio |")
     print("|---|---:|---:|---:|---:|---:|")
     for backend, bulk, naive in rows:
         bulk_rate = bulk["events"] / bulk["seconds"]

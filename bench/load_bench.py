@@ -4,7 +4,7 @@
 
 A durable throwaway PostgreSQL cluster; a store holding ``--background`` generated events plus
 the hand-checked scenario (whose officers and offenders the writers share, so they race on the
-same cases). Each writer (``fixtures.writer``) paces itself to rate/writers commands a second and
+same cases). Each writer (``tests.support.writer``) paces itself to rate/writers commands a second and
 catches the read models up after every command. Reported: command latency p50/p99 (record +
 read-model catch-up), the projection lag seen by a monitor polling head − read-model position
 every 100 ms, refusals, and the chain verified afterwards. The counterpart measured in the same
@@ -52,7 +52,7 @@ def _run(url: str, seconds: float, rate: float, writers: int, inline: bool) -> d
 
     def monitor() -> None:
         while not done.is_set():
-            head, models = projector.status()
+            _head, models = projector.status()
             lags.append(max(model.lag for model in models))
             if not inline:
                 projector.catch_up()

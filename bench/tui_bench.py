@@ -19,6 +19,7 @@ N-event file, read models caught up:
 from __future__ import annotations
 
 import asyncio
+import itertools
 import statistics
 import sys
 import time
@@ -88,7 +89,7 @@ async def _measure(url: str, baseline: int) -> dict[str, Any]:
             latencies.append(time.perf_counter() - begin)
             await _wait_loaded(pilot)
         latencies.sort()
-        gaps = sorted(later - earlier for earlier, later in zip(beats, beats[1:]))
+        gaps = sorted(later - earlier for earlier, later in itertools.pairwise(beats))
         await pilot.press("5")
         await _wait_loaded(pilot)
         begin = time.perf_counter()
@@ -96,7 +97,7 @@ async def _measure(url: str, baseline: int) -> dict[str, Any]:
         await _wait_loaded(pilot)
         paged = time.perf_counter() - begin
         table = app.screen.query_one(DataTable)
-        rows = [render_line(event.position, event.envelope) for _, event in zip(range(baseline), read_log(app.backend.app))]
+        rows = [render_line(event.position, event.envelope) for _, event in zip(range(baseline), read_log(app.backend.app), strict=False)]
         begin = time.perf_counter()
         table.clear(columns=True)
         table.add_columns("position", "type", "occurred", "recorded", "by", "site", "fields")

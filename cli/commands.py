@@ -51,7 +51,7 @@ def _progress(description: str, total: int | None) -> Iterator[Callable[[int], N
 def _catch_up(app: LedgerApplication) -> Projector:
     """Bring the read models up to date, with a progress bar on a terminal."""
     projector = Projector(app)
-    head, models = projector.status()
+    _head, models = projector.status()
     lag = max((model.lag for model in models), default=0)
     with _progress("updating read models", lag) as report:
         projector.catch_up(report)
@@ -223,7 +223,7 @@ def rebuild(args: argparse.Namespace) -> int:
     head = app.head_position()
     with _progress("rebuilding read models", head) as report:
         projector.rebuild(names, report)
-    head, models = projector.status()
+    head, _models = projector.status()
     print(f"rebuilt {', '.join(names) or 'all read models'} to position {head}", file=sys.stderr)
     return 0
 

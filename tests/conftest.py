@@ -1,6 +1,6 @@
 """Shared pytest fixtures: a throwaway PostgreSQL 15 cluster and store URLs.
 
-The PostgreSQL cluster (:mod:`fixtures.postgres`) is started once per test session, lazily —
+The PostgreSQL cluster (:mod:`tests.support.postgres`) is started once per test session, lazily —
 only when a test needs it — and removed at the end. If the server binaries are missing the
 PostgreSQL tests fail with a clear message; they are never skipped.
 """

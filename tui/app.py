@@ -10,11 +10,12 @@ models up to date and reloads the screen on show. Key bindings carry ids; the co
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar
 
 from textual import work
 from textual.app import App, SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from caseledger.application.session import LedgerSession
@@ -28,21 +29,22 @@ from caseledger.tui.screens.export import ExportScreen
 from caseledger.tui.screens.site import SiteScreen
 from caseledger.tui.screens.week import WeekScreen
 
-SCREENS_IN_ORDER = ("week", "caseload", "casefile", "site", "audit", "export")
+SCREEN_CLASSES: dict[str, type[Screen[Any]]] = {
+    "week": WeekScreen,
+    "caseload": CaseloadScreen,
+    "casefile": CaseFileScreen,
+    "site": SiteScreen,
+    "audit": AuditScreen,
+    "export": ExportScreen,
+}
+"""The screens in key order (1–6), by mode name."""
 
 
 class CaseLedgerApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "caseledger"
-    MODES = {
-        "week": WeekScreen,
-        "caseload": CaseloadScreen,
-        "casefile": CaseFileScreen,
-        "site": SiteScreen,
-        "audit": AuditScreen,
-        "export": ExportScreen,
-    }
-    BINDINGS = [
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = dict(SCREEN_CLASSES)
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("1", "switch_mode('week')", "Week", id="screen.week"),
         Binding("2", "switch_mode('caseload')", "Caseload", id="screen.caseload"),
         Binding("3", "switch_mode('casefile')", "Case", id="screen.casefile"),
@@ -156,11 +158,11 @@ class CaseLedgerApp(App[None]):
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:  # type: ignore[type-arg]
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        for mode in SCREENS_IN_ORDER:
+        for mode, screen_class in SCREEN_CLASSES.items():
             if self.current_mode != mode:
-                yield SystemCommand(f"Go to {self.MODES[mode].TITLE}", f"switch to the {mode} screen", lambda mode=mode: self.switch_mode(mode))
+                yield SystemCommand(f"Go to {screen_class.TITLE}", f"switch to the {mode} screen", lambda mode=mode: self.switch_mode(mode))
         yield SystemCommand("Log an add-on task", "category, minutes, Enter", self.action_quick_addon)
         yield SystemCommand("Record an event", "a form for every event type", self.action_record)
         if isinstance(screen, (CaseFileScreen, AuditScreen)):

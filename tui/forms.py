@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar, get_args
 
 import msgspec
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Grid, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
@@ -23,7 +23,7 @@ from caseledger.domain.errors import DomainError, LedgerError
 from caseledger.domain.events import catalogue as p
 from caseledger.domain.model.recording import shape_error
 
-ADDON_CATEGORIES: tuple[str, ...] = p.AddOnCategory.__args__  # type: ignore[attr-defined]
+ADDON_CATEGORIES: tuple[str, ...] = get_args(p.AddOnCategory)
 
 
 def _hint(info: msgspec.inspect.Type) -> str:
@@ -47,11 +47,18 @@ def _choices(info: msgspec.inspect.Type) -> tuple[str, ...] | None:
     return None
 
 
+def payload_fields(payload_type: type[p.Payload]) -> tuple[msgspec.inspect.Field, ...]:
+    """The fields of an event type, in the catalogue's order (the form shows them so)."""
+    info = msgspec.inspect.type_info(payload_type)
+    assert isinstance(info, msgspec.inspect.StructType)
+    return info.fields
+
+
 def payload_from_form(kind: str, values: dict[str, str]) -> p.Payload:
     """Build and validate a payload from text values; a :class:`DomainError` names the field."""
     payload_type = p.PAYLOAD_TYPES[kind]
     raw: dict[str, Any] = {}
-    for field in msgspec.inspect.type_info(payload_type).fields:
+    for field in payload_fields(payload_type):
         text = values.get(field.name, "").strip()
         if not text:
             if field.required:
@@ -70,7 +77,7 @@ def payload_from_form(kind: str, values: dict[str, str]) -> p.Payload:
 class RecordScreen(ModalScreen[int | None]):
     """Record any event: pick the type, fill its fields, Ctrl+S (or Record)."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(None)", "Cancel", id="record.cancel"),
         Binding("ctrl+s", "submit", "Record", id="record.submit"),
     ]
@@ -104,7 +111,7 @@ class RecordScreen(ModalScreen[int | None]):
         container = self.query_one("#record-fields", VerticalScroll)
         await container.remove_children()
         widgets: list[Any] = []
-        for field in msgspec.inspect.type_info(p.PAYLOAD_TYPES[self.kind]).fields:
+        for field in payload_fields(p.PAYLOAD_TYPES[self.kind]):
             choices = _choices(field.type)
             widgets.append(Label(field.name + ("" if field.required else " (optional)")))
             if choices:
@@ -135,8 +142,8 @@ class RecordScreen(ModalScreen[int | None]):
         return values
 
     def action_submit(self) -> None:
-        for error in self.query(".field-error"):
-            error.update("")  # type: ignore[attr-defined]
+        for error in self.query(".field-error").results(Static):
+            error.update("")
         values = self.values()
         try:
             payload = payload_from_form(self.kind, values)
@@ -162,18 +169,21 @@ class RecordScreen(ModalScreen[int | None]):
         self.app.call_from_thread(self.dismiss, position)
 
     def show_error(self, error: DomainError) -> None:
-        target = self.query(f"#error-{error.field}")
-        if target:
-            target.first().update(f"⚠ {error.rule}")  # type: ignore[attr-defined]
+        target = self.query(f"#error-{error.field}").results(Static)
+        for widget in target:
+            widget.update(f"⚠ {error.rule}")
         self.query_one("#record-message", Label).update(f"Not recorded — {error.field}: {error.rule}")
 
 
 class QuickAddOnScreen(ModalScreen[int | None]):
     """The quick add-on log: a digit picks the category, type the minutes, Enter."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="addon.cancel")] + [
-        Binding(str(number), f"category({number - 1})", category, show=False, id=f"addon.category.{category}")
-        for number, category in enumerate(ADDON_CATEGORIES, 1)
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss(None)", "Cancel", id="addon.cancel"),
+        *(
+            Binding(str(number), f"category({number - 1})", category, show=False, id=f"addon.category.{category}")
+            for number, category in enumerate(ADDON_CATEGORIES, 1)
+        ),
     ]
 
     def __init__(self, officer: str, record: Callable[[p.Payload, str, str | None], int], now: Callable[[], dt.datetime]) -> None:
@@ -225,7 +235,7 @@ class QuickAddOnScreen(ModalScreen[int | None]):
 class RetractScreen(ModalScreen[str | None]):
     """Ask why an event is being retracted (the reason is recorded with the retraction)."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="retract.cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Cancel", id="retract.cancel")]
 
     def __init__(self, position: int) -> None:
         super().__init__()
@@ -245,7 +255,7 @@ class RetractScreen(ModalScreen[str | None]):
 class HelpScreen(ModalScreen[None]):
     """Every key binding, by screen."""
 
-    BINDINGS = [Binding("escape,question_mark,q", "dismiss(None)", "Close", id="help.close")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,question_mark,q", "dismiss(None)", "Close", id="help.close")]
 
     def compose(self) -> ComposeResult:
         lines = [

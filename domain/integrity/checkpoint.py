@@ -102,7 +102,7 @@ def pinned_public_key(path: Path) -> str:
         key = serialization.load_pem_public_key(data)
     except ValueError:
         private = serialization.load_pem_private_key(data, password=None)
-        key = private.public_key()  # type: ignore[assignment]
+        key = private.public_key()
     if not isinstance(key, Ed25519PublicKey):
         raise CheckpointError(f"{path}: not an Ed25519 key")
     return _raw_public(key)

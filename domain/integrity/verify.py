@@ -10,6 +10,7 @@ checkpoint covered) and the chain must run on unbroken from there (it only grew)
 from __future__ import annotations
 
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -49,7 +50,7 @@ def _rows(app: LedgerApplication, table: str, columns: str) -> Iterator[tuple[An
         after = rows[-1][0]
 
 
-def verify(app: LedgerApplication, keep_heads_at: set[int] = frozenset()) -> Verdict:  # type: ignore[assignment]
+def verify(app: LedgerApplication, keep_heads_at: AbstractSet[int] = frozenset()) -> Verdict:
     """Walk the chain; ``keep_heads_at`` positions get their recomputed heads reported."""
     events = _rows(app, "events", "originator_id, originator_version, topic, state")
     chain = _rows(app, CHAIN_TABLE, "leaf, head")
@@ -60,10 +61,11 @@ def verify(app: LedgerApplication, keep_heads_at: set[int] = frozenset()) -> Ver
     event = next(events, None)
     link = next(chain, None)
     while event is not None or link is not None:
-        if link is None or (event is not None and event[0] < link[0]):
-            return Verdict(count, head, last, event[0], "an event with no chain entry (inserted outside the ledger?)", heads)  # type: ignore[index]
-        if event is None or link[0] < event[0]:
+        if event is not None and (link is None or event[0] < link[0]):
+            return Verdict(count, head, last, event[0], "an event with no chain entry (inserted outside the ledger?)", heads)
+        if link is not None and (event is None or link[0] < event[0]):
             return Verdict(count, head, last, link[0], "the event for this chain entry is missing (deleted?)", heads)
+        assert event is not None and link is not None
         position, originator_id, version, topic, state = event
         identity = originator_id if isinstance(originator_id, UUID) else UUID(str(originator_id))
         raw = bytes(state) if isinstance(state, (bytes, bytearray, memoryview)) else str(state).encode()  # a BLOB rewritten as TEXT is tampering too

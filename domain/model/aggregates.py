@@ -21,10 +21,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, TAggregate
 from eventsourcing.utils import get_topic, register_topic, resolve_topic
 
 from caseledger.domain.events import catalogue as p
@@ -47,7 +48,12 @@ class LedgerAggregate(Aggregate):
     (Deliberately unannotated: the library turns annotated aggregate attributes into
     constructor arguments of the Created event.)"""
 
+    @dataclass(frozen=True)
     class Event(Aggregate.Event):
+        """Every ledger event: the payload, when it occurred, who recorded it, where (the library
+        makes event classes frozen dataclasses through its metaclass; the decorator, as on the
+        library's own events, lets type checkers see the fields too)."""
+
         occurred_at: dt.datetime
         recorded_by: str
         at_site: str | None
@@ -57,17 +63,18 @@ class LedgerAggregate(Aggregate):
         def apply(self, aggregate: LedgerAggregate) -> None:
             aggregate.when(self.data)
 
+    @dataclass(frozen=True)
     class Created(Event, Aggregate.Created):
-        def mutate(self, aggregate: LedgerAggregate | None) -> LedgerAggregate | None:
+        def mutate(self, aggregate: TAggregate | None) -> TAggregate | None:
             """Construct the aggregate. Simpler than the library's: our ``__init__`` takes no
             arguments, so there is nothing to match by name (measurably faster on imports)."""
             assert aggregate is None
             cls: type[LedgerAggregate] = resolve_topic(self.originator_topic)
             created = cls.__new__(cls)
             created.__base_init__(self.originator_id, self.originator_version, self.timestamp)
-            created.__init__()  # type: ignore[misc]
+            cls.__init__(created)
             self.apply(created)
-            return created
+            return cast("TAggregate", created)
 
     HANDLERS: ClassVar[dict[type[p.Payload], Callable[[Any, Any], None]]] = {}
 
@@ -107,8 +114,8 @@ class Site(LedgerAggregate):
         self.kind, self.timezone = data.kind, data.timezone
         self.security_levels = tuple(data.security_levels)
 
-    HANDLERS = {p.SiteRegistered: _registered}
-    SNAPSHOT_TYPES = {"security_levels": tuple}
+    HANDLERS: ClassVar[dict[type[p.Payload], Callable[[Any, Any], None]]] = {p.SiteRegistered: _registered}
+    SNAPSHOT_TYPES: ClassVar[dict[str, Callable[[Any], Any]]] = {"security_levels": tuple}
 
 
 class Officer(LedgerAggregate):
@@ -140,7 +147,7 @@ class Officer(LedgerAggregate):
     def _coverage_ended(self, data: p.CoverageEnded) -> None:
         self.covering_officers = self.covering_officers - {data.covering_officer}
 
-    HANDLERS = {
+    HANDLERS: ClassVar[dict[type[p.Payload], Callable[[Any, Any], None]]] = {
         p.OfficerRegistered: _registered,
         p.OfficerMoved: _moved,
         p.LeaveStarted: _leave_started,
@@ -148,7 +155,7 @@ class Officer(LedgerAggregate):
         p.CoverageStarted: _coverage_started,
         p.CoverageEnded: _coverage_ended,
     }
-    SNAPSHOT_TYPES = {"covering_officers": frozenset}
+    SNAPSHOT_TYPES: ClassVar[dict[str, Callable[[Any], Any]]] = {"covering_officers": frozenset}
 
 
 class OffenderCase(LedgerAggregate):
@@ -197,7 +204,7 @@ class OffenderCase(LedgerAggregate):
             self.last_site = data.destination_site
         self.officer = None
 
-    HANDLERS = {
+    HANDLERS: ClassVar[dict[type[p.Payload], Callable[[Any, Any], None]]] = {
         p.OffenderAdmitted: _admitted,
         p.CaseAssigned: _assigned,
         p.SIUPlacementStarted: _siu_started,
@@ -207,7 +214,7 @@ class OffenderCase(LedgerAggregate):
         p.TransferCancelled: _transfer_cancelled,
         p.OffenderReleased: _released,
     }
-    SNAPSHOT_TYPES = {"pending_transfer_sites": tuple}
+    SNAPSHOT_TYPES: ClassVar[dict[str, Callable[[Any], Any]]] = {"pending_transfer_sites": tuple}
 
 
 class AddOnTask(LedgerAggregate):

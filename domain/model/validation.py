@@ -18,7 +18,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from caseledger.domain.errors import DomainError
 from caseledger.domain.events import catalogue as p
@@ -139,9 +139,19 @@ def _offender_admitted(view: LedgerView, data: p.OffenderAdmitted) -> Placement:
     return _new(OffenderCase, data.offender, data.site)
 
 
-def _case_event(view: LedgerView, data: p.Payload) -> Placement:
-    case = _offender(view, data.offender)  # type: ignore[attr-defined]
+class _NamesOffender(Protocol):
+    """Every payload of a case event names its offender."""
+
+    @property
+    def offender(self) -> str: ...
+
+
+def _case_placement(case: OffenderCase) -> Placement:
     return Placement(OffenderCase, case.id, case, case.where)
+
+
+def _case_event(view: LedgerView, data: _NamesOffender) -> Placement:
+    return _case_placement(_offender(view, data.offender))
 
 
 def _case_assigned(view: LedgerView, data: p.CaseAssigned) -> Placement:
@@ -151,27 +161,27 @@ def _case_assigned(view: LedgerView, data: p.CaseAssigned) -> Placement:
 
 
 def _siu_started(view: LedgerView, data: p.SIUPlacementStarted) -> Placement:
-    placement = _case_event(view, data)
-    location = placement.existing.location  # type: ignore[union-attr]
+    case = _offender(view, data.offender)
+    location = case.location
     site = view.site(location) if location else None
     if site is None or site.kind != "institution":
         raise DomainError("offender", f"SIU placement needs an institution; {data.offender!r} is at {location or 'no site'}")
-    return placement
+    return _case_placement(case)
 
 
 def _siu_ended(view: LedgerView, data: p.SIUPlacementEnded) -> Placement:
-    placement = _case_event(view, data)
-    if not placement.existing.in_siu:  # type: ignore[union-attr]
+    case = _offender(view, data.offender)
+    if not case.in_siu:
         raise DomainError("offender", f"{data.offender!r} has no SIU stay in progress to end")
-    return placement
+    return _case_placement(case)
 
 
 def _transfer_requested(view: LedgerView, data: p.TransferRequested) -> Placement:
-    placement = _case_event(view, data)
+    case = _offender(view, data.offender)
     _site(view, data.to_site, "to_site")
-    if data.to_site == placement.existing.location:  # type: ignore[union-attr]
+    if data.to_site == case.location:
         raise DomainError("to_site", f"{data.offender!r} is already at {data.to_site!r}")
-    return placement
+    return _case_placement(case)
 
 
 def _transfer_completed(view: LedgerView, data: p.TransferCompleted) -> Placement:
@@ -205,7 +215,10 @@ def _event_retracted(view: LedgerView, data: p.EventRetracted) -> Placement:
     return Placement(RetractionLog, RETRACTION_LOG_ID, log, at_site)
 
 
-_RULES: dict[type[p.Payload], Callable[[LedgerView, p.Payload], Placement]] = {
+Rule = Callable[[LedgerView, Any], Placement]
+"""A validation rule: takes the ledger's state and one payload of the type it is registered for."""
+
+_RULES: dict[type[p.Payload], Rule] = {
     p.SiteRegistered: _site_registered,
     p.OfficerRegistered: _officer_registered,
     p.OfficerMoved: _officer_moved,
@@ -223,7 +236,7 @@ _RULES: dict[type[p.Payload], Callable[[LedgerView, p.Payload], Placement]] = {
     p.ReleasePlanStarted: _release_plan_started,
     p.OffenderReleased: _offender_released,
     p.EventRetracted: _event_retracted,
-}  # type: ignore[dict-item]
+}
 
 
 def place(view: LedgerView, data: p.Payload) -> Placement:

@@ -38,7 +38,7 @@ class StoreView:
 
     def _get(self, cls: type[A], key: str) -> A | None:
         try:
-            aggregate = self.app.repository.get(entity_id(cls.KIND, key))
+            aggregate: object = self.app.repository.get(entity_id(cls.KIND, key))
         except AggregateNotFoundError:
             return None
         return aggregate if isinstance(aggregate, cls) else None
@@ -86,11 +86,12 @@ class WorkingSetView(StoreView):
     def _get(self, cls: type[A], key: str) -> A | None:
         known = self._known[cls]
         try:
-            return known[key]  # type: ignore[return-value]
+            found = known[key]
         except KeyError:
             aggregate = None if self.store_was_empty else super()._get(cls, key)
             known[key] = aggregate
             return aggregate
+        return found if isinstance(found, cls) else None
 
     def remember(self, aggregate: LedgerAggregate) -> None:
         """Keep an aggregate the import created or changed (add-on tasks are never looked up again)."""

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import random
 import time
-from typing import ClassVar
+from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.application import Application
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import MutableOrImmutableAggregate
 from eventsourcing.persistence import IntegrityError, InternalError, Mapper, ProgrammingError
 
 from caseledger.domain.model.aggregates import OffenderCase, Officer
@@ -26,7 +26,7 @@ class LedgerApplication(Application[UUID]):
     case reads a snapshot and the events after it instead of replaying the whole case."""
 
     name = APP_NAME
-    snapshotting_intervals: ClassVar[dict[type[Aggregate], int]] = {OffenderCase: 50, Officer: 50}
+    snapshotting_intervals: ClassVar[dict[type[MutableOrImmutableAggregate[Any]], int]] = {OffenderCase: 50, Officer: 50}
 
     def construct_mapper(self) -> Mapper[UUID]:
         return LedgerMapper(compressor=self.factory.compressor(), cipher=self.factory.cipher())

@@ -147,7 +147,7 @@ class LedgerRecorder(ABC):
     def topic_counts(self) -> dict[str, int]:
         """How many stored events of each type (one GROUP BY; no event is decoded)."""
         with self.transaction(write=False) as cursor:
-            return dict(cursor.execute(f"SELECT topic, COUNT(*) FROM {self.events_table} GROUP BY topic").fetchall())  # type: ignore[arg-type]
+            return dict(cursor.execute(f"SELECT topic, COUNT(*) FROM {self.events_table} GROUP BY topic").fetchall())
 
     def rows_after(self, table: str, columns: str, after: int, limit: int) -> list[tuple[Any, ...]]:
         """Up to ``limit`` rows of ``columns`` after position ``after``, in position order, the

@@ -25,7 +25,8 @@ class LoggedEvent:
     """One event as the log holds it: position, aggregate, and its decoded envelope."""
 
     position: int
-    originator_id: UUID
+    originator_id: UUID | str
+    """As the library's recorders return it (SQLite: hex text, PostgreSQL: a UUID)."""
     version: int
     envelope: StoredEnvelope[Any]
 
@@ -54,7 +55,7 @@ def read_log(
 
 
 def _logged(envelope: StoredEnvelope[Any], notification: Notification) -> LoggedEvent:
-    return LoggedEvent(notification.id, notification.originator_id, notification.originator_version, envelope)  # type: ignore[arg-type]
+    return LoggedEvent(notification.id, notification.originator_id, notification.originator_version, envelope)
 
 
 def site_zones(app: LedgerApplication) -> dict[str, str]:

@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cache
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 from uuid import UUID
 
 import msgspec
 from eventsourcing.domain import DomainEventProtocol, Snapshot
-from eventsourcing.persistence import Cipher, Compressor, Mapper, MapperDeserialisationError, StoredEvent
+from eventsourcing.persistence import Cipher, Compressor, Mapper, MapperDeserialisationError, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic, resolve_topic
 
 from caseledger.domain.events.catalogue import PAYLOAD_TYPES, Payload
@@ -71,7 +71,8 @@ def envelope_decoder(topic: str) -> msgspec.json.Decoder[StoredEnvelope[Any]]:
         payload_type = PAYLOAD_TYPES[topic]
     except KeyError:
         raise MapperDeserialisationError(f"unknown stored topic {topic!r}") from None
-    return msgspec.json.Decoder(StoredEnvelope[payload_type])  # type: ignore[valid-type]
+    envelope_type: Any = StoredEnvelope
+    return msgspec.json.Decoder(envelope_type[payload_type])  # parametrised at run time, per topic
 
 
 def encode_envelope(envelope: StoredEnvelope[Any]) -> bytes:
@@ -84,6 +85,16 @@ def decode_envelope(topic: str, state: bytes) -> StoredEnvelope[Any]:
     return envelope_decoder(topic).decode(state)
 
 
+class _NoTranscoder(Transcoder):
+    """The library's Mapper wants a transcoder; msgspec does that stage here, so this one is never used."""
+
+    def encode(self, obj: Any) -> bytes:
+        raise NotImplementedError("LedgerMapper encodes with msgspec")
+
+    def decode(self, data: bytes) -> Any:
+        raise NotImplementedError("LedgerMapper decodes with msgspec")
+
+
 class LedgerMapper(Mapper[UUID]):
     """Maps :class:`LedgerAggregate` events to :class:`StoredEvent` and back, with msgspec.
 
@@ -92,13 +103,13 @@ class LedgerMapper(Mapper[UUID]):
     """
 
     def __init__(self, compressor: Compressor | None = None, cipher: Cipher | None = None) -> None:
-        super().__init__(transcoder=None, compressor=compressor, cipher=cipher)  # type: ignore[arg-type]
+        super().__init__(transcoder=_NoTranscoder(), compressor=compressor, cipher=cipher)
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
         if isinstance(domain_event, Snapshot):
             state = _encoder.encode(SnapshotEnvelope(taken_at=domain_event.timestamp, state=domain_event.state))
             return StoredEvent(domain_event.originator_id, domain_event.originator_version, SNAPSHOT_TOPIC_PREFIX + domain_event.topic, self.seal(state))
-        event: LedgerAggregate.Event = domain_event  # type: ignore[assignment]
+        event = cast("LedgerAggregate.Event", domain_event)  # every non-snapshot event of the ledger is one
         state = encode_envelope(
             StoredEnvelope(
                 recorded_at=event.timestamp,
@@ -158,13 +169,13 @@ class LedgerMapper(Mapper[UUID]):
             "data": envelope.data,
         }
         if stored_event.originator_version == aggregate_class.INITIAL_VERSION:
-            event_class: type = aggregate_class.Created
+            event_class: type[LedgerAggregate.Event] = aggregate_class.Created
             state["originator_topic"] = get_topic(aggregate_class)
         else:
             event_class = aggregate_class.Event
         event = object.__new__(event_class)
         object.__setattr__(event, "__dict__", state)
-        return event  # type: ignore[no-any-return]
+        return event
 
     def _snapshot(self, stored_event: StoredEvent) -> Snapshot:
         topic = stored_event.topic.removeprefix(SNAPSHOT_TOPIC_PREFIX)

@@ -52,11 +52,14 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
 
     @contextlib.contextmanager
     def transaction(self, *, write: bool) -> Iterator[SQLCursor]:
-        with self.datastore.get_connection() as connection, connection.transaction(force_rollback=not write):
-            with connection.cursor(row_factory=tuple_row) as raw:
-                if not write:  # one snapshot for every statement of a read
-                    raw.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                yield SQLCursor(raw, numbered_placeholders=True)
+        with (
+            self.datastore.get_connection() as connection,
+            connection.transaction(force_rollback=not write),
+            connection.cursor(row_factory=tuple_row) as raw,
+        ):
+            if not write:  # one snapshot for every statement of a read
+                raw.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            yield SQLCursor(raw, numbered_placeholders=True)
 
     @contextlib.contextmanager
     def bulk_transaction(self) -> Iterator[BulkTransaction]:

@@ -60,11 +60,12 @@ class Projector:
 
     def _create_tables(self) -> None:
         """Create the read-model tables if missing (retried: processes starting together race)."""
+        retryable: tuple[type[Exception], ...] = (*self.db.recorder.transient_errors, IntegrityError, InternalError)
         for attempt in range(8):
             try:
                 self._create_tables_once()
                 return
-            except (*self.db.recorder.transient_errors, IntegrityError, InternalError):
+            except retryable:
                 if attempt == 7:
                     raise
                 time.sleep(random.uniform(0.05, 0.3))
@@ -139,6 +140,7 @@ class Projector:
                         model_rows.append(row)
         last = batch[-1][0]
         tracking = self.db.table("cl_tracking")
+        lost_race: tuple[type[Exception], ...] = (*self.db.recorder.conflict_errors, IntegrityError)
         try:
             with self.db.transaction(write=True) as cursor:
                 for model in self.models:
@@ -151,7 +153,7 @@ class Projector:
                     )
                     if cursor.rowcount != 1:
                         raise _LostRace
-        except (*self.db.recorder.conflict_errors, IntegrityError) as error:
+        except lost_race as error:
             raise _LostRace from error
 
     def rebuild(self, names: Sequence[str] = (), on_progress: Callable[[int], None] | None = None) -> int:

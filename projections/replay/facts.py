@@ -79,7 +79,8 @@ def retracted(cursor: Cursor, db: Database, view: View) -> set[int]:
     decoder = _DECODERS["EventRetracted"]
     targets: dict[int, int] = {}
     for position, data in cursor.fetchall():
-        retraction: EventRetracted = decoder.decode(data)
+        retraction = decoder.decode(data)
+        assert isinstance(retraction, EventRetracted)
         targets[position] = retraction.position
     return retracted_positions(targets)
 

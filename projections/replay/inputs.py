@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Literal
+from typing import Literal, get_args
 
 from caseledger.projections.readmodels.database import Cursor, Database
 from caseledger.projections.replay.facts import View
@@ -41,7 +41,10 @@ class Column:
 def columns(spec: str) -> tuple[Column, ...]:
     """``"officer:str, minutes:int"`` → columns, so each projection states its header in one line."""
     parts = (item.strip().split(":") for item in spec.split(","))
-    return tuple(Column(name, kind) for name, kind in parts)  # type: ignore[arg-type]
+    return tuple(Column(name, _KINDS[kind]) for name, kind in parts)
+
+
+_KINDS: dict[str, ColumnKind] = {kind: kind for kind in get_args(ColumnKind)}
 
 
 @dataclass

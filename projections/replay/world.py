@@ -145,15 +145,15 @@ class World:
         world = self
         registrations, officer_events, case_events = _REGISTRATIONS, _OFFICER_EVENTS, _CASE_EVENTS
         for fact in facts:
-            data = fact.data
+            data: Any = fact.data  # each handler table holds the payload types that have the field it reads
             kind = type(data)
             handler = case_events.get(kind)
             if handler is not None:
-                case = world.cases.get(data.offender)  # type: ignore[attr-defined]
+                case = world.cases.get(data.offender)
                 if case is not None:
                     handler(world, case, fact, data)
             elif kind in officer_events:
-                officer = world.officers.get(data.officer)  # type: ignore[attr-defined]
+                officer = world.officers.get(data.officer)
                 if officer is not None:
                     officer_events[kind](officer, data)
             elif kind in registrations:

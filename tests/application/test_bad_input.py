@@ -117,7 +117,12 @@ def test_the_command_line_exits_2_and_the_store_is_unchanged(tmp_path: Path) -> 
     bad = tmp_path / "bad.jsonl"
     bad.write_bytes(GOOD[1].replace(b"po1", b"po2") + b"\n" + b"\xff\xfe not json\n")
     result = subprocess.run(
-        [sys.executable, "-m", "caseledger.cli.main", "--store", url, "import", str(bad)], capture_output=True, cwd=ROOT, env={**os.environ}, timeout=120
+        [sys.executable, "-m", "caseledger.cli.main", "--store", url, "import", str(bad)],
+        capture_output=True,
+        check=False,
+        cwd=ROOT,
+        env={**os.environ},
+        timeout=120,
     )
     assert result.returncode == 2
     assert result.stderr.decode().startswith("caseledger: line 2: $: not a JSON object")

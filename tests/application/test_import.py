@@ -136,7 +136,7 @@ def test_keep_recorded_moves_a_store_with_its_bitemporal_history(sqlite_url: str
     retracted = next(e for e in moved if e.type == "AddOnTaskLogged")
     assert retraction.type == "EventRetracted"
     assert retraction.envelope.data.position == retracted.position == addon + 1
-    with pytest.raises(ImportFailed, match="line 1: recorded_at: .* is earlier than the event before it"):
+    with pytest.raises(ImportFailed, match=r"line 1: recorded_at: .* is earlier than the event before it"):
         import_lines(target, lines[:1], "mover", keep_recorded=True)
 
 

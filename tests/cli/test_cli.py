@@ -15,7 +15,7 @@ from tests.support.paths import ROOT
 
 def caseledger(*args: str, stdin: bytes | None = None, user: str = "clerk") -> subprocess.CompletedProcess[bytes]:
     env = {**os.environ, "CASELEDGER_USER": user}
-    return subprocess.run([sys.executable, "-m", "caseledger.cli.main", *args], input=stdin, capture_output=True, cwd=ROOT, env=env, timeout=300)
+    return subprocess.run([sys.executable, "-m", "caseledger.cli.main", *args], input=stdin, capture_output=True, check=False, cwd=ROOT, env=env, timeout=300)
 
 
 def test_import_error_exits_2_names_the_line_and_records_nothing(store_url: str, tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from tests.support.world import open_ledger, seed_world
 
 def test_a_stale_write_is_detected_by_the_store(store_url: str) -> None:
     app_a, _ = open_ledger(store_url, "alice")
-    app_b, service_b = open_ledger(store_url, "bob")
+    _app_b, service_b = open_ledger(store_url, "bob")
     seed_world(service_b)
     import datetime as dt
 
@@ -55,7 +55,7 @@ def test_the_loser_of_a_race_is_refused_against_the_winners_state(store_url: str
         outcomes: list[str] = []
         lock = threading.Lock()
 
-        def complete(_: int, racer=None) -> None:  # type: ignore[no-untyped-def]
+        def complete(_: int, racer=None, lock=lock, outcomes=outcomes) -> None:  # type: ignore[no-untyped-def]
             try:
                 racer.complete_transfer("O1", occurred_at="2026-01-10")
                 result = "completed"

@@ -15,8 +15,8 @@ from tests.support.strategies import TEXT, any_payload, aware_datetimes
 actors = st.from_regex(r"\A[a-z0-9._-]{1,20}\Z")
 
 
-@given(any_payload, aware_datetimes, aware_datetimes, actors, st.none() | TEXT, st.none() | actors)
-def test_envelope_round_trips_exactly(data: Payload, occurred, recorded, by, note, site) -> None:
+@given(data=any_payload, occurred=aware_datetimes, recorded=aware_datetimes, by=actors, note=st.none() | TEXT, site=st.none() | actors)
+def test_envelope_round_trips_exactly(*, data: Payload, occurred, recorded, by, note, site) -> None:
     envelope = StoredEnvelope(recorded_at=recorded, occurred_at=occurred, recorded_by=by, data=data, at_site=site, note=note)
     decoded = decode_envelope(type(data).__name__, encode_envelope(envelope))
     assert decoded == envelope
@@ -27,7 +27,7 @@ def test_envelope_round_trips_exactly(data: Payload, occurred, recorded, by, not
 def test_mapper_round_trips_domain_events(data: Payload, occurred, recorded, by, version) -> None:
     mapper = LedgerMapper()
     cls = AGGREGATE_FOR_TYPE[type(data)]
-    common = dict(originator_id=uuid.uuid4(), timestamp=recorded, occurred_at=occurred, recorded_by=by, at_site="S1", note=None, data=data)
+    common = {"originator_id": uuid.uuid4(), "timestamp": recorded, "occurred_at": occurred, "recorded_by": by, "at_site": "S1", "note": None, "data": data}
     if version == 1:
         event = cls.Created(originator_version=1, originator_topic=aggregate_topic(cls), **common)
     else:

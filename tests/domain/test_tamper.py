@@ -80,7 +80,7 @@ TAMPERINGS: dict[str, Callable[[str], int]] = {
 
 @pytest.mark.parametrize("tampering", list(TAMPERINGS))
 def test_tampering_is_caught_at_its_position(ledger, tampering: str) -> None:  # type: ignore[no-untyped-def]
-    url, app = ledger
+    url, _app = ledger
     expected = TAMPERINGS[tampering](url)
     verdict = verify(open_application(url))
     assert not verdict.ok
@@ -116,7 +116,7 @@ def test_a_replaced_tail_is_caught_against_a_checkpoint(ledger, tmp_path: Path) 
 
 
 def test_a_log_that_only_grew_passes_its_checkpoint(ledger, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    url, app = ledger
+    _url, app = ledger
     made = make_checkpoint(app, tmp_path / "key.pem")
     ScriptedService(app, "po.chen").log_addon_task("po.chen", "clerical", 30, occurred_at="2026-03-20")
     assert check(app, made).ok
@@ -125,7 +125,7 @@ def test_a_log_that_only_grew_passes_its_checkpoint(ledger, tmp_path: Path) -> N
 def test_a_forged_or_reattributed_checkpoint_is_refused(ledger, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     import msgspec
 
-    url, app = ledger
+    _url, app = ledger
     made = make_checkpoint(app, tmp_path / "key.pem")
     forged = msgspec.structs.replace(made, head="00" * 32)
     with pytest.raises(CheckpointError, match="signature does not match"):
@@ -145,7 +145,13 @@ def test_the_command_line_names_the_first_broken_position(ledger, tmp_path: Path
 
     def caseledger(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "caseledger.cli.main", "--store", url, *args], capture_output=True, text=True, cwd=root, env={**os.environ}, timeout=120
+            [sys.executable, "-m", "caseledger.cli.main", "--store", url, *args],
+            capture_output=True,
+            check=False,
+            text=True,
+            cwd=root,
+            env={**os.environ},
+            timeout=120,
         )
 
     key = tmp_path / "key.pem"

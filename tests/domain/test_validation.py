@@ -22,14 +22,14 @@ REFUSED: list[tuple[str, Command, str, str]] = [
     ("unknown covering officer", lambda s: s.start_coverage("po1", "ghost", occurred_at=D), "covering_officer", "unknown officer"),
     (
         "duplicate site",
-        lambda s: s.register_site("KP", "Again", "institution", "ontario", "America/Toronto", ["medium"], occurred_at=D),
+        lambda s: s.register_site("KP", "Again", "institution", "ontario", "America/Toronto", security_levels=["medium"], occurred_at=D),
         "site",
         "already registered",
     ),
     ("duplicate officer", lambda s: s.register_officer("po1", "Again", "KP", "institutional_po", occurred_at=D), "officer", "already registered"),
     (
         "duplicate offender",
-        lambda s: s.admit_offender("O1", "KP", "medium", "2025-01-01", "2027-01-01", "2028-01-01", occurred_at=D),
+        lambda s: s.admit_offender("O1", "KP", "medium", "2025-01-01", "2027-01-01", warrant_expiry="2028-01-01", occurred_at=D),
         "offender",
         "already admitted",
     ),
@@ -39,7 +39,7 @@ REFUSED: list[tuple[str, Command, str, str]] = [
     ("end SIU never started", lambda s: s.end_siu_placement("O1", "mainstream", occurred_at=D), "offender", "no SIU stay"),
     (
         "admission at a CCC",
-        lambda s: s.admit_offender("O2", "CCC1", "minimum", "2025-01-01", "2027-01-01", "2028-01-01", occurred_at=D),
+        lambda s: s.admit_offender("O2", "CCC1", "minimum", "2025-01-01", "2027-01-01", warrant_expiry="2028-01-01", occurred_at=D),
         "site",
         "not an institution",
     ),
@@ -52,7 +52,7 @@ REFUSED: list[tuple[str, Command, str, str]] = [
     ),
     (
         "CCC with levels",
-        lambda s: s.register_site("X2", "X", "ccc", "ontario", "America/Toronto", ["minimum"], occurred_at=D),
+        lambda s: s.register_site("X2", "X", "ccc", "ontario", "America/Toronto", security_levels=["minimum"], occurred_at=D),
         "security_levels",
         "no security levels",
     ),
@@ -116,7 +116,7 @@ def test_realistic_messiness_is_accepted(store_url: str) -> None:
 
 
 def test_transfer_completion_moves_the_offender_and_ends_the_assignment(store_url: str) -> None:
-    app, service = open_ledger(store_url)
+    _app, service = open_ledger(store_url)
     seed_world(service)
     service.assign_case("O1", "po1", occurred_at=D)
     service.request_transfer("O1", "PEN", "voluntary", "closer to family", occurred_at=D)

@@ -125,7 +125,9 @@ def test_cli_exports_atomically_with_every_option(store_url: str, tmp_path: Path
     env = {**os.environ, "CASELEDGER_USER": "analyst"}
 
     def run(*args: str) -> subprocess.CompletedProcess[bytes]:
-        return subprocess.run([sys.executable, "-m", "caseledger.cli.main", "--store", store_url, *args], capture_output=True, cwd=ROOT, env=env, timeout=300)
+        return subprocess.run(
+            [sys.executable, "-m", "caseledger.cli.main", "--store", store_url, *args], capture_output=True, check=False, cwd=ROOT, env=env, timeout=300
+        )
 
     assert run("import", str(SCENARIO)).returncode == 0
     target = tmp_path / "staffing.parquet"

@@ -18,7 +18,7 @@ class ScriptedService(LedgerService):
     """A :class:`LedgerService` with one method per event type."""
 
     def register_site(
-        self, site: str, name: str, kind: str, region: str, timezone: str, security_levels: Sequence[str] = (), *, occurred_at: When, note: str | None = None
+        self, site: str, name: str, kind: str, region: str, timezone: str, *, security_levels: Sequence[str] = (), occurred_at: When, note: str | None = None
     ) -> int:
         """Record ``SiteRegistered``."""
         return self.record(
@@ -60,11 +60,11 @@ class ScriptedService(LedgerService):
         security_level: str,
         sentence_start: dt.date,
         statutory_release: dt.date,
+        *,
         warrant_expiry: dt.date,
         day_parole_eligibility: dt.date | None = None,
         full_parole_eligibility: dt.date | None = None,
         complexity: Sequence[str] = (),
-        *,
         occurred_at: When,
         note: str | None = None,
     ) -> int:

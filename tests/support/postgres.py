@@ -108,6 +108,7 @@ def _run(cmd: list[str], *, as_postgres: bool, cwd: str, what: str) -> None:
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
+        check=False,
         text=True,
         timeout=120,
     )
@@ -129,7 +130,6 @@ def throwaway_cluster(*, durable: bool = False) -> Iterator[PostgresServer]:
             "PostgreSQL server binaries (initdb/pg_ctl) not found on PATH nor in "
             "/usr/lib/postgresql/*/bin; install PostgreSQL 15 "
             "(e.g. `apt-get install -y postgresql`) to run the postgresql tests.",
-            pytrace=False,
         )
 
     as_postgres = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -143,8 +143,7 @@ def throwaway_cluster(*, durable: bool = False) -> Iterator[PostgresServer]:
         except KeyError:
             raise ClusterUnavailable(
                 f"running as root but there is no {_PG_OS_USER!r} OS user to run PostgreSQL as (PostgreSQL refuses to run as root)",
-                pytrace=False,
-            )
+            ) from None
 
     # The postgres user must be able to reach the directory, so don't use a
     # temp dir under e.g. /root (mode 0700) when running as root.
@@ -180,7 +179,7 @@ def throwaway_cluster(*, durable: bool = False) -> Iterator[PostgresServer]:
                 what="initdb",
             )
         except (RuntimeError, subprocess.TimeoutExpired) as exc:
-            raise ClusterUnavailable(str(exc))
+            raise ClusterUnavailable(str(exc)) from exc
 
         # Picking a free port is racy (another process may grab it between
         # our probe and the postmaster binding it), so retry a few times.
@@ -210,6 +209,7 @@ def throwaway_cluster(*, durable: bool = False) -> Iterator[PostgresServer]:
                     cwd=base_dir,
                     stdin=subprocess.DEVNULL,
                     capture_output=True,
+                    check=False,  # best effort: there may be no server left to stop
                 )
         if not started:
             log = Path(log_file).read_text(errors="replace") if os.path.exists(log_file) else ""
@@ -229,6 +229,7 @@ def throwaway_cluster(*, durable: bool = False) -> Iterator[PostgresServer]:
                 cwd="/",
                 stdin=subprocess.DEVNULL,
                 capture_output=True,
+                check=False,  # best effort: the directory is removed either way
                 timeout=120,
             )
         shutil.rmtree(base_dir, ignore_errors=True)

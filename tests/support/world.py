@@ -15,11 +15,11 @@ def seed_world(service: ScriptedService) -> None:
     """KP (institution, medium+maximum, Toronto time), PEN (institution, Vancouver time),
     CCC1 (CCC), KPO (community office); po1 and po2 at KP, cpo at KPO; O1 admitted at KP."""
     day = "2026-01-05"
-    service.register_site("KP", "Kingston Pen", "institution", "ontario", "America/Toronto", ["medium", "maximum"], occurred_at=day)
-    service.register_site("PEN", "Kent Institution", "institution", "pacific", "America/Vancouver", ["maximum"], occurred_at=day)
+    service.register_site("KP", "Kingston Pen", "institution", "ontario", "America/Toronto", security_levels=["medium", "maximum"], occurred_at=day)
+    service.register_site("PEN", "Kent Institution", "institution", "pacific", "America/Vancouver", security_levels=["maximum"], occurred_at=day)
     service.register_site("CCC1", "Portsmouth CCC", "ccc", "ontario", "America/Toronto", occurred_at=day)
     service.register_site("KPO", "Kingston Parole Office", "community_office", "ontario", "America/Toronto", occurred_at=day)
     service.register_officer("po1", "Pat Officer", "KP", "institutional_po", occurred_at=day)
     service.register_officer("po2", "Sam Officer", "KP", "institutional_po", occurred_at=day)
     service.register_officer("cpo", "Lee Officer", "KPO", "community_po", occurred_at=day)
-    service.admit_offender("O1", "KP", "medium", "2025-01-01", "2027-06-01", "2028-06-01", occurred_at="2026-01-06")
+    service.admit_offender("O1", "KP", "medium", "2025-01-01", "2027-06-01", warrant_expiry="2028-06-01", occurred_at="2026-01-06")

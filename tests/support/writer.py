@@ -1,6 +1,6 @@
 """A writer process for concurrency tests and the load benchmark.
 
-``python -m fixtures.writer URL USER --commands N [--rate R] [--seed S]`` records commands on
+``python -m tests.support.writer URL USER --commands N [--rate R] [--seed S]`` records commands on
 the hand-checked scenario's officers and offenders (so writers overlap on the same cases):
 case assignments, complexity flags, CCLO contacts and add-on tasks, each through the service
 with the read models caught up after every command (unless ``--no-catch-up``). With ``--rate`` it paces itself to R
@@ -28,7 +28,7 @@ OFFICERS = ("po.adams", "po.brown", "po.chen", "po.diaz")
 OFFENDERS = ("off-001", "off-002", "off-004", "off-005", "off-007")
 
 
-def run(url: str, user: str, commands: int, rate: float | None, seed: int, catch_up: bool = True) -> dict[str, object]:
+def run(url: str, user: str, commands: int, rate: float | None, seed: int, *, catch_up: bool = True) -> dict[str, object]:
     app = open_application(url)
     projector = Projector(app)
     service = ScriptedService(app, user, on_recorded=(lambda _position: projector.catch_up()) if catch_up else None)

@@ -3,23 +3,53 @@ offender and known-at, and a jump to any position. ] and [ page forward and back
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select
 
 from caseledger.application.events import EventFilter, LogPage
 from caseledger.domain.errors import LedgerError
 from caseledger.domain.events.catalogue import PAYLOAD_TYPES
-from caseledger.domain.model.times import parse_cutoff
+from caseledger.domain.model.times import Cutoff, parse_cutoff
 from caseledger.tui.screens.base import DataScreen
 
 PAGE = 100
 
 
+@dataclass(frozen=True)
+class AuditRequest:
+    """What the filters say, read on the UI thread; the time bounds are parsed in the worker so a
+    bad one is shown as a message, not raised on the UI thread."""
+
+    after: int
+    types: list[str]
+    actor: str | None
+    offender: str | None
+    known_at: str
+    occurred_from: str
+    occurred_to: str
+
+    def event_filter(self) -> EventFilter:
+        def cutoff(text: str, label: str) -> Cutoff | None:
+            return parse_cutoff(text, label) if text else None
+
+        return EventFilter(
+            types=self.types,
+            actor=self.actor,
+            offender=self.offender,
+            known_at=cutoff(self.known_at, "known at"),
+            occurred_from=cutoff(self.occurred_from, "occurred from"),
+            occurred_to=cutoff(self.occurred_to, "occurred to"),
+        )
+
+
 class AuditScreen(DataScreen):
     TITLE = "Audit"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("right_square_bracket", "page(1)", "Next page", id="audit.next"),
         Binding("left_square_bracket", "page(-1)", "Previous page", id="audit.previous"),
         Binding("x", "retract", "Retract", id="audit.retract"),
@@ -45,26 +75,21 @@ class AuditScreen(DataScreen):
         yield DataTable(id="log-table", cursor_type="row")
         yield Footer()
 
-    def request(self) -> dict[str, object]:
+    def request(self) -> AuditRequest:
         chosen = self.query_one("#type-filter", Select).value
-        return {
-            "after": self.after,
-            "types": [str(chosen)] if chosen is not Select.NULL else [],
-            "actor": self.query_one("#actor-filter", Input).value.strip() or None,
-            "offender": self.query_one("#offender-filter", Input).value.strip() or None,
-            "known": self.query_one("#known-filter", Input).value.strip(),
-            "occurred_from": self.query_one("#from-filter", Input).value.strip(),
-            "occurred_to": self.query_one("#to-filter", Input).value.strip(),
-        }
+        return AuditRequest(
+            after=self.after,
+            types=[str(chosen)] if chosen is not Select.NULL else [],
+            actor=self.query_one("#actor-filter", Input).value.strip() or None,
+            offender=self.query_one("#offender-filter", Input).value.strip() or None,
+            known_at=self.query_one("#known-filter", Input).value.strip(),
+            occurred_from=self.query_one("#from-filter", Input).value.strip(),
+            occurred_to=self.query_one("#to-filter", Input).value.strip(),
+        )
 
-    def fetch(self, request: dict[str, object]) -> LogPage | str:
+    def fetch(self, request: AuditRequest) -> LogPage | str:
         try:
-            cutoffs = {
-                name: parse_cutoff(str(text), name.replace("_", " ")) if text else None
-                for name, text in (("known_at", request["known"]), ("occurred_from", request["occurred_from"]), ("occurred_to", request["occurred_to"]))
-            }
-            keep = EventFilter(types=request["types"], actor=request["actor"], offender=request["offender"], **cutoffs)  # type: ignore[arg-type]
-            return self.ledger.backend.log_page(int(request["after"]), PAGE, keep)  # type: ignore[call-overload]
+            return self.ledger.backend.log_page(request.after, PAGE, request.event_filter())
         except LedgerError as error:
             return str(error)
 

@@ -3,29 +3,28 @@ the store changes (another officer's process recorded something)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import work
 from textual.screen import Screen
-from textual.widgets import Footer, Header
 
 if TYPE_CHECKING:
     from caseledger.tui.app import CaseLedgerApp
 
 
-class DataScreen(Screen[None]):
+class LedgerScreen(Screen[None]):
+    """A screen of the caseledger app (typed access to the app's session)."""
+
+    @property
+    def ledger(self) -> CaseLedgerApp:
+        return cast("CaseLedgerApp", self.app)
+
+
+class DataScreen(LedgerScreen):
     """A screen whose content comes from the store. Subclasses implement ``request`` (on the UI
     thread: what to ask for, read from the screen's controls), ``fetch`` (in a worker thread:
     ask the store, return plain data) and ``show`` (on the UI thread). Widgets are only ever
     touched on the UI thread."""
-
-    @property
-    def ledger(self) -> CaseLedgerApp:
-        return self.app  # type: ignore[return-value]
-
-    def compose_chrome(self) -> Any:
-        yield Header()
-        yield Footer()
 
     def on_screen_resume(self) -> None:
         """Load whenever the screen is shown (its first showing included), so data is never stale."""

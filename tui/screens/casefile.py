@@ -3,9 +3,11 @@ retracted events marked, an as-of control, and retraction (x) of the selected ev
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import msgspec
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Input, Label
 
@@ -17,7 +19,7 @@ from caseledger.tui.screens.base import DataScreen
 
 class CaseFileScreen(DataScreen):
     TITLE = "Case file"
-    BINDINGS = [Binding("x", "retract", "Retract", id="casefile.retract")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("x", "retract", "Retract", id="casefile.retract")]
 
     def __init__(self, offender: str = "") -> None:
         super().__init__()

@@ -3,8 +3,10 @@ Enter opens the case file."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Header
 
 from caseledger.application.officer import CaseRow
@@ -13,7 +15,7 @@ from caseledger.tui.screens.base import DataScreen
 
 class CaseloadScreen(DataScreen):
     TITLE = "Caseload"
-    BINDINGS = [Binding("o", "open_case", "Open case", id="caseload.open")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("o", "open_case", "Open case", id="caseload.open")]
 
     def compose(self) -> ComposeResult:
         yield Header()

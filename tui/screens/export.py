@@ -3,21 +3,23 @@ bar; de-identified by default."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, ProgressBar, Select
 
 from caseledger.application.exports import EXPORT_FORMATS, PROJECTION_NAMES
 from caseledger.domain.errors import LedgerError
 from caseledger.domain.model.times import parse_cutoff
+from caseledger.tui.screens.base import LedgerScreen
 
 
-class ExportScreen(Screen[None]):
+class ExportScreen(LedgerScreen):
     TITLE = "Export"
-    BINDINGS = [Binding("ctrl+e", "run", "Run export", id="export.run")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+e", "run", "Run export", id="export.run")]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -54,19 +56,19 @@ class ExportScreen(Screen[None]):
         self.query_one("#export-message", Label).update("Exporting…")
         self.run_export(
             str(self.query_one("#export-projection", Select).value),
-            str(self.query_one("#export-format", Select).value),
-            self.query_one("#export-path", Input).value.strip(),
-            self.query_one("#export-deidentify", Checkbox).value,
-            self.query_one("#export-as-of", Input).value.strip(),
-            str(self.query_one("#export-rules", Select).value),
+            fmt=str(self.query_one("#export-format", Select).value),
+            path=self.query_one("#export-path", Input).value.strip(),
+            deidentified=self.query_one("#export-deidentify", Checkbox).value,
+            as_of_text=self.query_one("#export-as-of", Input).value.strip(),
+            rules=str(self.query_one("#export-rules", Select).value),
         )
 
     @work(thread=True, exclusive=True, exit_on_error=False)
-    def run_export(self, name: str, fmt: str, path: str, deidentified: bool, as_of_text: str, rules: str) -> None:
+    def run_export(self, name: str, *, fmt: str, path: str, deidentified: bool, as_of_text: str, rules: str) -> None:
         """Export in a thread with what the form said (read on the UI thread)."""
         try:
             as_of = parse_cutoff(as_of_text, "as of") if as_of_text else None
-            rows = self.app.backend.export(name, fmt, path, deidentified=deidentified, as_of=as_of, rules=rules)  # type: ignore[attr-defined]
+            rows = self.ledger.backend.export(name, fmt, path, deidentified=deidentified, as_of=as_of, rules=rules)
             message = f"Wrote {rows} rows to {path}"
         except (LedgerError, OSError) as error:
             message = f"Export failed: {error}"

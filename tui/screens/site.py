@@ -3,10 +3,10 @@ officer), uncovered caseloads first, then the most over-ratio."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Header
 
 from caseledger.application.exports import columns_of
@@ -17,7 +17,7 @@ COLUMNS = columns_of("workload")
 
 class SiteScreen(DataScreen):
     TITLE = "Site"
-    BINDINGS = [Binding("s", "toggle_all", "All sites", id="site.all")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("s", "toggle_all", "All sites", id="site.all")]
 
     def __init__(self) -> None:
         super().__init__()
