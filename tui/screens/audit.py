@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+import msgspec
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -16,6 +17,7 @@ from caseledger.domain.errors import LedgerError
 from caseledger.domain.events.catalogue import PAYLOAD_TYPES
 from caseledger.domain.model.times import Cutoff, parse_cutoff
 from caseledger.tui.screens.base import DataScreen
+from caseledger.tui.widgets.tables import fill_table
 
 PAGE = 100
 
@@ -94,19 +96,17 @@ class AuditScreen(DataScreen):
             return str(error)
 
     def show(self, page: LogPage | str) -> None:
-        table = self.query_one(DataTable)
-        table.clear(columns=True)
-        table.add_columns("position", "type", "occurred", "recorded (UTC)", "by", "site", "fields")
         message = self.query_one("#audit-message", Label)
+        header = ("position", "type", "occurred", "recorded (UTC)", "by", "site", "fields")
         if isinstance(page, str):
+            fill_table(self.query_one(DataTable), header, [])
             message.update(page)
             return
+        rows = []
         for event in page.events:
             envelope = event.envelope
-            from msgspec import to_builtins
-
-            fields = ", ".join(f"{k}={v}" for k, v in to_builtins(envelope.data).items())
-            table.add_row(
+            fields = ", ".join(f"{k}={v}" for k, v in msgspec.to_builtins(envelope.data).items())
+            cells = (
                 event.position,
                 event.type,
                 envelope.occurred_at.isoformat(timespec="minutes"),
@@ -114,8 +114,9 @@ class AuditScreen(DataScreen):
                 envelope.recorded_by,
                 envelope.at_site or "",
                 fields,
-                key=str(event.position),
             )
+            rows.append((cells, str(event.position)))
+        fill_table(self.query_one(DataTable), header, rows)
         shown = f"positions {page.first}–{page.last}" if page.events else "no events"
         message.update(f"{shown} of {page.head} · ] next page · [ previous page")
         self.last_shown = page.last

@@ -15,6 +15,7 @@ from caseledger.application.history import HistoryLine
 from caseledger.domain.errors import LedgerError
 from caseledger.domain.model.times import parse_cutoff, zone
 from caseledger.tui.screens.base import DataScreen
+from caseledger.tui.widgets.tables import fill_table
 
 
 class CaseFileScreen(DataScreen):
@@ -61,20 +62,21 @@ class CaseFileScreen(DataScreen):
 
     def show(self, data: list[HistoryLine] | str) -> None:
         table = self.query_one(DataTable)
-        table.clear(columns=True)
-        table.add_columns("position", "occurred (local)", "type", "details", "recorded (UTC)", "by", "status")
+        header = ("position", "occurred (local)", "type", "details", "recorded (UTC)", "by", "status")
         message = self.query_one("#casefile-message", Label)
         if isinstance(data, str):
+            fill_table(table, header, [])
             message.update(data)
             return
         message.update(f"{len(data)} events · x retracts the selected one")
         table.focus()
+        rows = []
         for line in data:
             envelope = line.event.envelope
             fields = msgspec.to_builtins(envelope.data)
             fields.pop("offender", None)
             status = f"RETRACTED ({line.retracted_by[1]})" if line.retracted_by else ""
-            table.add_row(
+            cells = (
                 line.event.position,
                 envelope.occurred_at.astimezone(zone(line.zone)).strftime("%Y-%m-%d %H:%M"),
                 line.event.type,
@@ -82,8 +84,9 @@ class CaseFileScreen(DataScreen):
                 envelope.recorded_at.strftime("%Y-%m-%d %H:%M"),
                 envelope.recorded_by,
                 status,
-                key=str(line.event.position),
             )
+            rows.append((cells, str(line.event.position)))
+        fill_table(table, header, rows)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.reload()

@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Footer, Header
 
 from caseledger.application.officer import CaseRow
 from caseledger.tui.screens.base import DataScreen
+from caseledger.tui.widgets.tables import fill_table
 
 
 class CaseloadScreen(DataScreen):
@@ -26,11 +27,14 @@ class CaseloadScreen(DataScreen):
         return self.ledger.backend.caseload(self.ledger.officer)
 
     def show(self, rows: list[CaseRow]) -> None:
-        table = self.query_one(DataTable)
-        table.clear(columns=True)
-        table.add_columns("offender", "location", "complexity", "SIU days", "release plan", "next dates")
-        for row in rows:
-            table.add_row(row.offender, row.location, row.complexity, "—" if row.siu_days is None else row.siu_days, row.plan, row.next_dates, key=row.offender)
+        fill_table(
+            self.query_one(DataTable),
+            ("offender", "location", "complexity", "SIU days", "release plan", "next dates"),
+            [
+                ((row.offender, row.location, row.complexity, "—" if row.siu_days is None else row.siu_days, row.plan, row.next_dates), row.offender)
+                for row in rows
+            ],
+        )
         self.sub_title = f"{len(rows)} cases of {self.ledger.officer}"
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Footer, Header
 
 from caseledger.application.exports import columns_of
 from caseledger.tui.screens.base import DataScreen
+from caseledger.tui.widgets.tables import fill_table
 
 COLUMNS = columns_of("workload")
 
@@ -35,11 +36,7 @@ class SiteScreen(DataScreen):
         mine = next((row["site"] for row in rows if row["officer"] == self.ledger.officer), None)
         shown = [row for row in rows if self.all_sites or mine is None or row["site"] == mine]
         shown.sort(key=lambda r: (-r["uncovered_caseload"], -(r["ratio_utilization"] or 0), r["officer"]))
-        table = self.query_one(DataTable)
-        table.clear(columns=True)
-        table.add_columns(*COLUMNS)
-        for row in shown:
-            table.add_row(*("—" if row[c] is None else row[c] for c in COLUMNS))
+        fill_table(self.query_one(DataTable), COLUMNS, [(tuple("—" if row[c] is None else row[c] for c in COLUMNS), None) for row in shown])
         self.sub_title = "all sites" if self.all_sites or mine is None else f"site {mine}"
 
     def action_toggle_all(self) -> None:

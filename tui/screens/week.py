@@ -9,6 +9,7 @@ from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 
 from caseledger.application.officer import WeekData
 from caseledger.tui.screens.base import DataScreen
+from caseledger.tui.widgets.tables import fill_table
 
 
 class WeekScreen(DataScreen):
@@ -58,13 +59,8 @@ class WeekScreen(DataScreen):
                 f"Case hours: {row['case_hours']}\n"
                 f"Add-on hours: {row['addon_minutes_week'] / 60:.2f}\n" + (f"[b red]Over by {over} h[/b red]" if over else "Within the week")
             )
-        table = self.query_one("#addons-table", DataTable)
-        table.clear(columns=True)
-        table.add_columns("category", "minutes")
-        for category, minutes in data.addon_by_category.items():
-            table.add_row(category, minutes)
-        if not data.addon_by_category:
-            table.add_row("(none yet)", 0)
+        categories = list(data.addon_by_category.items()) or [("(none yet)", 0)]
+        fill_table(self.query_one("#addons-table", DataTable), ("category", "minutes"), [((category, minutes), None) for category, minutes in categories])
         self.query_one("#addon-chart", Sparkline).data = [hours for _week, hours in data.weekly_hours]
         if data.weekly_hours and row is not None:
             first, last = data.weekly_hours[0][0], data.weekly_hours[-1][0]

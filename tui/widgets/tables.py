@@ -1,0 +1,28 @@
+"""Filling a DataTable in one step, with every column sized to its content at once.
+
+A DataTable left to size itself measures new cells on its next idle event, so a screen
+captured (or read by a person on a busy machine) before that idle shows columns as wide as
+their headers only: "travel_l" for "travel_logistics". Sizing columns when the rows are added
+makes what is shown depend only on the data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich.cells import cell_len
+from textual.widgets import DataTable
+
+Row = tuple[Sequence[Any], str | None]
+"""A row's cells and its key (None for rows nothing refers back to)."""
+
+
+def fill_table(table: DataTable[Any], header: Sequence[str], rows: Sequence[Row]) -> None:
+    """Replace the table's columns and rows; each column as wide as its widest cell or label."""
+    table.clear(columns=True)
+    for index, label in enumerate(header):
+        width = max([cell_len(label), *(cell_len(str(cells[index])) for cells, _key in rows)])
+        table.add_column(label, width=width)
+    for cells, key in rows:
+        table.add_row(*cells, key=key)
