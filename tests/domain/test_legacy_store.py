@@ -1,0 +1,72 @@
+"""A store written by the code before the ``caseledger`` namespace still opens, verifies, lists the
+same events and exports the same rows; its snapshots (topics naming ``domain.aggregates``) load.
+
+The stores and what the old code exported from them are in tests/data/legacy (see its README).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from caseledger.domain.model.aggregates import OffenderCase, entity_id
+from caseledger.domain.store.application import open_application
+from tests.support.commands import ScriptedService
+from tests.support.paths import LEGACY, ROOT
+
+PROJECTIONS = ("workload", "addon_burden", "release_lead_time", "siu_stays", "transfers", "cclo_contacts", "staffing")
+HEADS = {
+    "legacy_store": (104, "f392fde1bfe8756c30db240d93c7faac064cd6ec949ac9ab28684d41e703a444"),
+    "scenario_store": (72, "2790d86eba7332cd49c015bd4f8945baeee9ce4bac79ba8a304dee5a479b4d76"),
+}
+
+
+def copied(name: str, folder: Path) -> str:
+    """A copy of the committed store (tests never change the committed file)."""
+    target = folder / f"{name}.db"
+    shutil.copyfile(LEGACY / f"{name}.db", target)
+    return f"sqlite:///{target}"
+
+
+def caseledger(url: str, *args: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "caseledger.cli.main", "--store", url, *args], check=False, capture_output=True, cwd=ROOT, timeout=300)
+
+
+@pytest.mark.parametrize("name", list(HEADS))
+def test_an_old_store_verifies_lists_and_exports_as_before(name: str, tmp_path: Path) -> None:
+    url = copied(name, tmp_path)
+    position, head = HEADS[name]
+    verified = caseledger(url, "verify")
+    assert verified.returncode == 0, verified.stderr
+    assert verified.stdout.decode().split() == ["intact:", str(position), "events,", "head", "position", f"{position},", "head", head]
+    listed = caseledger(url, "events")
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout == (LEGACY / name / "events.jsonl").read_bytes()
+    for projection in PROJECTIONS:
+        exported = caseledger(url, "export", projection, "--as-of", "2026-06-30", "--format", "json")
+        assert exported.returncode == 0, exported.stderr
+        now, before = json.loads(exported.stdout), json.loads((LEGACY / name / f"{projection}.json").read_text())
+        assert now["rows"] == before["rows"], projection
+        kept = ("projection", "rules", "rules_sha256", "as_of", "log_position", "deidentified")
+        assert {key: now["meta"][key] for key in kept} == {key: before["meta"][key] for key in kept}
+
+
+def test_an_old_snapshot_loads_and_the_case_takes_new_commands(tmp_path: Path) -> None:
+    app = open_application(copied("legacy_store", tmp_path))
+    case_id = entity_id(OffenderCase.KIND, "O1")
+    assert app.snapshots is not None
+    assert [s.topic for s in app.snapshots.get(case_id)] == ["domain.aggregates:OffenderCase"]
+    from_snapshot = app.repository.get(case_id)
+    replayed = None
+    for event in app.events.get(case_id):
+        replayed = event.mutate(replayed)
+    assert vars(from_snapshot) == vars(replayed)
+    assert from_snapshot.officer == "po2" and from_snapshot.pending_transfer_sites == ("PEN",)
+    position = ScriptedService(app, "tester").assign_case("O1", "po1", occurred_at="2026-02-01")
+    assert position == 105
+    assert app.repository.get(case_id).officer == "po1"
