@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Run the whole test suite (works on a fresh clone): scripts/test.sh [pytest args...]
+# Every check, on a fresh clone too: set up .venv, run the quality gates (ruff, import-linter,
+# mypy: scripts/check.sh), then the whole test suite (SQLite and a throwaway PostgreSQL, in
+# parallel workers). Extra arguments go to pytest, e.g. scripts/test.sh -m "not postgres".
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+
+bash scripts/check.sh
 
 # The PostgreSQL tests need initdb/pg_ctl; Debian keeps them off PATH.
 if ! command -v initdb >/dev/null 2>&1; then
@@ -11,4 +15,5 @@ if ! command -v initdb >/dev/null 2>&1; then
   export PATH
 fi
 
-exec .venv/bin/python -m pytest -q "$@"
+echo "== pytest"
+exec .venv/bin/python -m pytest -q --numprocesses auto "$@"

@@ -73,3 +73,19 @@ def new_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
         return lambda: f"sqlite:///{tmp_path_factory.mktemp('store')}/ledger.db"
     server: PostgresServer = request.getfixturevalue("postgres_server")
     return lambda: server.create_database(_unique_db_name())
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that runs on PostgreSQL ``postgres`` (so ``-m "not postgres"`` is a quick,
+    server-free run); tests that start real processes are ``slow`` by their module."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_postgres = callspec is not None and "postgresql" in callspec.params.values()
+        if on_postgres or {"postgres_server", "postgres_url"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.postgres)
+        if item.module is not None and item.module.__name__ in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+
+
+SLOW_MODULES = {"tests.domain.test_processes"}
+"""Modules whose every test starts and kills real processes (seconds each)."""

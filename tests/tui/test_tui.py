@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.widgets import DataTable, Input, Label, Select
 
 from caseledger.domain.events.catalogue import PAYLOAD_TYPES
@@ -129,6 +130,7 @@ async def fill_and_record(pilot: Any, kind: str, values: dict[str, str], occurre
     await settle(pilot)
 
 
+@pytest.mark.slow
 def test_every_event_type_records_through_its_form_and_reaches_store_and_projections(tmp_path: Path) -> None:
     url = scenario_url(tmp_path)
     assert {kind for kind, _ in EVERY_TYPE} == set(PAYLOAD_TYPES)
