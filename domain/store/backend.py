@@ -78,20 +78,32 @@ class BulkTransaction:
 
     Opened through :meth:`LedgerRecorder.bulk_transaction`, which takes the store's write lock
     first, so no other writer can commit between the state an import validated against and its
-    own commit."""
+    own commit. How a batch goes in is the backend's (:meth:`LedgerRecorder.insert_batch`); the
+    chain is appended here, for every backend alike."""
 
-    overlaps_writes = False
-    """Whether inserting in a writer thread overlaps with the importer's work. True for
-    PostgreSQL (the server works on the other core while Python waits on the socket); false
-    for SQLite, whose inserts run in this process and contend for the GIL (measured slower)."""
+    def __init__(self, recorder: LedgerRecorder, cursor: SQLCursor) -> None:
+        self.recorder = recorder
+        self.cursor = cursor
+        self.overlaps_writes = recorder.bulk_inserts_overlap
 
     def insert(self, stored_events: Sequence[StoredEvent]) -> list[int]:
         """Insert ``stored_events`` in order; return their log positions."""
-        raise NotImplementedError
+        if not stored_events:
+            return []
+        positions = self.recorder.insert_batch(self.cursor, stored_events)
+        self.recorder.append_chain(self.cursor, positions, stored_events)
+        return positions
 
     def read(self, position: int) -> StoredEvent | None:
         """The stored event at ``position``, seeing this transaction's own uncommitted rows."""
-        raise NotImplementedError
+        recorder = self.recorder
+        row = self.cursor.execute(
+            f"SELECT originator_id, originator_version, topic, state FROM {recorder.events_table} WHERE {recorder.position_column}=?", (position,)
+        ).fetchone()
+        if row is None:
+            return None
+        originator_id = row[0] if isinstance(row[0], UUID) else UUID(row[0])
+        return StoredEvent(originator_id, row[1], row[2], bytes(row[3]))
 
 
 class LedgerRecorder(ABC):
@@ -105,6 +117,11 @@ class LedgerRecorder(ABC):
 
     conflict_errors: tuple[type[Exception], ...]
     """The driver's errors for a key already taken (another writer got there first)."""
+
+    bulk_inserts_overlap: bool
+    """Whether inserting in a writer thread overlaps with the importer's work. True for
+    PostgreSQL (the server works on the other core while Python waits on the socket); false
+    for SQLite, whose inserts run in this process and contend for the GIL (measured slower)."""
 
     @abstractmethod
     def table(self, name: str) -> str:
@@ -123,6 +140,10 @@ class LedgerRecorder(ABC):
     @abstractmethod
     def bulk_transaction(self) -> contextlib.AbstractContextManager[BulkTransaction]:
         """One write transaction for many batches, holding the write lock from the start."""
+
+    @abstractmethod
+    def insert_batch(self, cursor: SQLCursor, stored_events: Sequence[StoredEvent]) -> list[int]:
+        """Insert one non-empty batch inside a bulk transaction; return the positions given."""
 
     # -- written once, for every backend -----------------------------------------------------
 

@@ -26,6 +26,7 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
     Tested with the library's own ``ApplicationRecorderTestCase`` (tests/domain/test_recorders.py)."""
 
     position_column = "notification_id"
+    bulk_inserts_overlap = True
     transient_errors = (psycopg.Error,)
     conflict_errors = (psycopg.IntegrityError,)
 
@@ -65,47 +66,23 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
     def bulk_transaction(self) -> Iterator[BulkTransaction]:
         with self.datastore.get_connection() as connection, connection.transaction(), connection.cursor() as cursor:
             self._lock_table(cursor)
-            yield _PostgresBulk(self, cursor)
+            yield BulkTransaction(self, SQLCursor(cursor, numbered_placeholders=True))
 
-
-class _PostgresBulk(BulkTransaction):
-    """Batches go in with ``COPY … FROM STDIN (FORMAT BINARY)``, several times cheaper than the
-    library's ``INSERT … SELECT unnest(composite[])``. Under the exclusive table lock nobody else
-    draws from the ``notification_id`` sequence, so a batch's positions are consecutive; the
-    count of rows in that range confirms it."""
-
-    overlaps_writes = True
-
-    def __init__(self, recorder: ChainedPostgresRecorder, cursor: Cursor[DictRow]) -> None:
-        self.recorder = recorder
-        self.cursor = cursor
-        self.portable = SQLCursor(cursor, numbered_placeholders=True)
-        events = recorder.events_table
-        self.copy_statement = f"COPY {events} (originator_id, originator_version, topic, state) FROM STDIN (FORMAT BINARY)"
-        self.qualified = f"{recorder.datastore.schema}.{recorder.events_table_name}"
-        self.last_position = "SELECT currval(pg_get_serial_sequence(?, 'notification_id'))"
-        self.count_range = f"SELECT COUNT(*) FROM {events} WHERE notification_id BETWEEN ? AND ?"
-        self.read_statement = f"SELECT originator_id, originator_version, topic, state FROM {events} WHERE notification_id=?"
-
-    def insert(self, stored_events: Sequence[StoredEvent]) -> list[int]:
-        if not stored_events:
-            return []
-        self.recorder._notify_channel(self.cursor)
-        with self.cursor.copy(self.copy_statement) as copy:
+    def insert_batch(self, cursor: SQLCursor, stored_events: Sequence[StoredEvent]) -> list[int]:
+        """``COPY … FROM STDIN (FORMAT BINARY)``, several times cheaper than the library's
+        ``INSERT … SELECT unnest(composite[])``. Under the exclusive table lock nobody else draws
+        from the ``notification_id`` sequence, so a batch's positions are consecutive; the count
+        of rows in that range confirms it."""
+        raw: Cursor[DictRow] = cursor.raw
+        self._notify_channel(raw)
+        with raw.copy(f"COPY {self.events_table} (originator_id, originator_version, topic, state) FROM STDIN (FORMAT BINARY)") as copy:
             copy.set_types(["uuid", "int8", "text", "bytea"])
             for s in stored_events:
                 copy.write_row((s.originator_id, s.originator_version, s.topic, s.state))
-        (last,) = self.portable.execute(self.last_position, (self.qualified,)).fetchone() or (0,)
+        sequence = f"{self.datastore.schema}.{self.events_table_name}"
+        (last,) = cursor.execute("SELECT currval(pg_get_serial_sequence(?, 'notification_id'))", (sequence,)).fetchone() or (0,)
         first = last - len(stored_events) + 1
-        (count,) = self.portable.execute(self.count_range, (first, last)).fetchone() or (0,)
+        (count,) = cursor.execute(f"SELECT COUNT(*) FROM {self.events_table} WHERE notification_id BETWEEN ? AND ?", (first, last)).fetchone() or (0,)
         if count != len(stored_events):
             raise IntegrityError(f"positions {first}..{last} are not the {len(stored_events)} events just copied")
-        positions = list(range(first, last + 1))
-        self.recorder.append_chain(self.portable, positions, stored_events)
-        return positions
-
-    def read(self, position: int) -> StoredEvent | None:
-        row = self.portable.execute(self.read_statement, (position,)).fetchone()
-        if row is None:
-            return None
-        return StoredEvent(row[0], row[1], row[2], bytes(row[3]))
+        return list(range(first, last + 1))

@@ -24,6 +24,7 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder, LedgerRecorder):
     Tested with the library's own ``ApplicationRecorderTestCase`` (tests/domain/test_recorders.py)."""
 
     position_column = "rowid"
+    bulk_inserts_overlap = False
     transient_errors = (sqlite3.OperationalError,)
     conflict_errors = (sqlite3.IntegrityError,)
 
@@ -76,37 +77,18 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder, LedgerRecorder):
     @contextlib.contextmanager
     def bulk_transaction(self) -> Iterator[BulkTransaction]:
         with self._transaction(write=True, bulk=True) as cursor:
-            yield _SQLiteBulk(self, cursor)
+            yield BulkTransaction(self, cursor)
 
-
-class _SQLiteBulk(BulkTransaction):
-    def __init__(self, recorder: ChainedSQLiteRecorder, cursor: SQLCursor) -> None:
-        self.recorder = recorder
-        self.cursor = cursor
-
-    def insert(self, stored_events: Sequence[StoredEvent]) -> list[int]:
+    def insert_batch(self, cursor: SQLCursor, stored_events: Sequence[StoredEvent]) -> list[int]:
         """One ``executemany`` per batch. Under ``BEGIN IMMEDIATE`` nobody else inserts, and SQLite
         gives a rowid table's new rows max(rowid)+1, +2, …; the final max(rowid) confirms it."""
-        if not stored_events:
-            return []
-        table = self.recorder.events_table
-        (before,) = self.cursor.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM {table}").fetchone() or (0,)
+        (before,) = cursor.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM {self.events_table}").fetchone() or (0,)
         first = before + 1
-        self.cursor.executemany(
-            self.recorder.insert_events_statement,
+        cursor.executemany(
+            self.insert_events_statement,
             [(s.originator_id.hex if isinstance(s.originator_id, UUID) else s.originator_id, s.originator_version, s.topic, s.state) for s in stored_events],
         )
-        (last,) = self.cursor.execute(f"SELECT MAX(rowid) FROM {table}").fetchone() or (0,)
+        (last,) = cursor.execute(f"SELECT MAX(rowid) FROM {self.events_table}").fetchone() or (0,)
         if last - first + 1 != len(stored_events):
             raise IntegrityError(f"rowids {first}..{last} do not match {len(stored_events)} inserted events")
-        positions = list(range(first, last + 1))
-        self.recorder.append_chain(self.cursor, positions, stored_events)
-        return positions
-
-    def read(self, position: int) -> StoredEvent | None:
-        row = self.cursor.execute(
-            f"SELECT originator_id, originator_version, topic, state FROM {self.recorder.events_table} WHERE rowid=?", (position,)
-        ).fetchone()
-        if row is None:
-            return None
-        return StoredEvent(UUID(row[0]), row[1], row[2], row[3])
+        return list(range(first, last + 1))
