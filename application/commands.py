@@ -25,8 +25,8 @@ from caseledger.domain.errors import ConflictError, DomainError
 from caseledger.domain.events import catalogue as p
 from caseledger.domain.model.recording import Entry, checked, record_entry
 from caseledger.domain.model.times import parse_instant, utc_now
-from caseledger.domain.model.views import StoreView
 from caseledger.domain.store.application import LedgerApplication
+from caseledger.domain.store.views import StoreView
 
 When = dt.datetime | dt.date | str
 """``occurred_at`` as a datetime with offset, a local date, or ISO 8601 text of either."""

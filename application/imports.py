@@ -27,14 +27,14 @@ from dataclasses import dataclass
 import msgspec
 from eventsourcing.persistence import StoredEvent
 
+from caseledger.application.interchange import ParsedLine, parse_line
 from caseledger.domain.errors import DomainError, ImportFailed
 from caseledger.domain.events import catalogue as p
-from caseledger.domain.events.interchange import ParsedLine, parse_line
 from caseledger.domain.model.recording import Entry, record_entry
 from caseledger.domain.model.times import EARLIEST, utc_now
-from caseledger.domain.model.views import WorkingSetView
 from caseledger.domain.store.application import LedgerApplication
 from caseledger.domain.store.backend import BulkTransaction
+from caseledger.domain.store.views import WorkingSetView
 
 BATCH_SIZE = 5000
 

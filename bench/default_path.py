@@ -16,12 +16,12 @@ import msgspec
 from eventsourcing.application import Application
 from eventsourcing.persistence import JSONTranscoder, Mapper, Transcoding
 
+from caseledger.application.interchange import parse_line
 from caseledger.domain.events.catalogue import PAYLOAD_TYPES, Payload
-from caseledger.domain.events.interchange import parse_line
 from caseledger.domain.model.recording import record_entry
-from caseledger.domain.model.views import StoreView
 from caseledger.domain.store.application import LedgerApplication
 from caseledger.domain.store.urls import store_env
+from caseledger.domain.store.views import StoreView
 
 
 class _StructAsDict(Transcoding):

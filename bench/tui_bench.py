@@ -63,7 +63,7 @@ async def _wait_loaded(pilot: Any) -> None:
 async def _measure(url: str, baseline: int) -> dict[str, Any]:
     from textual.widgets import DataTable
 
-    from caseledger.domain.events.interchange import render_line
+    from caseledger.application.interchange import render_line
     from caseledger.domain.store.log import read_log
     from caseledger.tui.app import CaseLedgerApp
 

@@ -22,9 +22,9 @@ from caseledger.application.events import EventFilter, filtered_events
 from caseledger.application.exports import export_projection
 from caseledger.application.history import case_history
 from caseledger.application.imports import ImportReport, import_lines
+from caseledger.application.interchange import encode_line, render_line
 from caseledger.application.status import store_status
 from caseledger.domain.errors import DomainError
-from caseledger.domain.events.interchange import encode_line, render_line
 from caseledger.domain.model.times import parse_cutoff
 from caseledger.domain.store.application import LedgerApplication, open_application
 from caseledger.domain.store.log import site_zones

@@ -19,6 +19,9 @@ import hashlib
 from collections.abc import Iterable
 from uuid import UUID
 
+CHAIN_TABLE = "cl_chain"
+"""The table beside the events holding each position's leaf and head."""
+
 GENESIS = bytes(32)
 LEAF_PREFIX = b"\x00"
 NODE_PREFIX = b"\x01"

@@ -22,8 +22,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from caseledger.domain.errors import LedgerError
-from caseledger.domain.integrity.verify import Verdict, verify
-from caseledger.domain.store.application import LedgerApplication
+from caseledger.domain.integrity.verify import Ledger, Verdict, verify
 
 MAGIC = b"caseledger-checkpoint-v1\x00"
 
@@ -72,7 +71,7 @@ def _raw_public(key: Ed25519PublicKey) -> str:
     return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw).hex()
 
 
-def make_checkpoint(app: LedgerApplication, key_path: Path) -> Checkpoint:
+def make_checkpoint(app: Ledger, key_path: Path) -> Checkpoint:
     """Verify the chain, then sign its head."""
     verdict = verify(app)
     if not verdict.ok:
@@ -108,7 +107,7 @@ def pinned_public_key(path: Path) -> str:
     return _raw_public(key)
 
 
-def check(app: LedgerApplication, checkpoint: Checkpoint, pinned: str | None = None) -> Verdict:
+def check(app: Ledger, checkpoint: Checkpoint, pinned: str | None = None) -> Verdict:
     """The chain's verdict, failing at the checkpoint's position if the log no longer matches it."""
     if pinned is not None and pinned != checkpoint.public_key:
         raise CheckpointError("the checkpoint was signed with a different key than the pinned one")

@@ -9,15 +9,13 @@ checkpoint covered) and the chain must run on unbroken from there (it only grew)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from caseledger.domain.integrity.chain import GENESIS, leaf_hash, node_hash
-from caseledger.domain.store.application import LedgerApplication
-from caseledger.domain.store.backend import CHAIN_TABLE
 
 BATCH = 20_000
 
@@ -38,22 +36,38 @@ class Verdict:
         return self.broken_at is None
 
 
-def _rows(app: LedgerApplication, table: str, columns: str) -> Iterator[tuple[Any, ...]]:
-    """Every row of ``table`` (``events`` or a chain table), position first, read in batches."""
-    recorder = app.ledger_recorder
+class ChainedLog(Protocol):
+    """What verification reads: stored events and chain rows in position order, a batch at a time
+    (every store backend offers it; integrity needs nothing else of the store)."""
+
+    def events_after(self, columns: str, after: int, limit: int) -> list[tuple[Any, ...]]: ...
+
+    def chain_after(self, after: int, limit: int) -> list[tuple[Any, ...]]: ...
+
+
+class Ledger(Protocol):
+    """A ledger whose log can be verified (the store's Application is one)."""
+
+    @property
+    def ledger_recorder(self) -> ChainedLog: ...
+
+
+def _batched(read: Callable[[int, int], list[tuple[Any, ...]]]) -> Iterator[tuple[Any, ...]]:
+    """Every row ``read(after, limit)`` gives, position first, read in batches."""
     after = 0
     while True:
-        rows = recorder.rows_after(table, columns, after, BATCH)
+        rows = read(after, BATCH)
         yield from rows
         if len(rows) < BATCH:
             return
         after = rows[-1][0]
 
 
-def verify(app: LedgerApplication, keep_heads_at: AbstractSet[int] = frozenset()) -> Verdict:
+def verify(app: Ledger, keep_heads_at: AbstractSet[int] = frozenset()) -> Verdict:
     """Walk the chain; ``keep_heads_at`` positions get their recomputed heads reported."""
-    events = _rows(app, "events", "originator_id, originator_version, topic, state")
-    chain = _rows(app, CHAIN_TABLE, "leaf, head")
+    log = app.ledger_recorder
+    events = _batched(lambda after, limit: log.events_after("originator_id, originator_version, topic, state", after, limit))
+    chain = _batched(log.chain_after)
     head = GENESIS
     count = 0
     last = 0

@@ -252,12 +252,16 @@ AGGREGATE_FOR_TYPE: dict[type[p.Payload], type[LedgerAggregate]] = {
 """Which aggregate each event type is appended to (the mapper uses it to rebuild events)."""
 
 
+AGGREGATE_CLASSES: dict[str, type[LedgerAggregate]] = {cls.__name__: cls for cls in (Site, Officer, OffenderCase, AddOnTask, RetractionLog)}
+"""Every aggregate class by its name: stored snapshots name their aggregate so, not by module path."""
+
+
 def _register_legacy_topics() -> None:
     """Snapshots written before the ``caseledger`` namespace name their aggregate by its old module
     path (``snapshot:domain.aggregates:OffenderCase``); registering those topics keeps stores made
     then readable (tests/domain/test_legacy_store.py opens one)."""
-    for aggregate in (Site, Officer, OffenderCase, AddOnTask, RetractionLog):
-        register_topic(f"domain.aggregates:{aggregate.__name__}", aggregate)
+    for name, aggregate in AGGREGATE_CLASSES.items():
+        register_topic(f"domain.aggregates:{name}", aggregate)
 
 
 _register_legacy_topics()

@@ -21,12 +21,17 @@ from uuid import UUID
 
 from eventsourcing.persistence import Notification, StoredEvent
 
-from caseledger.domain.integrity.chain import GENESIS, chain_rows
+from caseledger.domain.integrity.chain import CHAIN_TABLE, GENESIS, chain_rows
 
 BULK_CACHE_KIB = 128 * 1024
 """SQLite page cache for bulk writes: the primary-key index of a million random UUIDs needs it."""
 
-CHAIN_TABLE = "cl_chain"
+
+def stored_state(value: Any) -> Any:
+    """A stored event's ``state`` as bytes (PostgreSQL may hand back a memoryview). Anything else —
+    a SQLite BLOB rewritten as TEXT by someone editing the database — is passed on as it is, so
+    reading it fails where it is decoded, with the error the mapper gives, and ``verify`` names it."""
+    return bytes(value) if isinstance(value, (bytes, bytearray, memoryview)) else value
 
 
 class SQLCursor:
@@ -103,7 +108,7 @@ class BulkTransaction:
         if row is None:
             return None
         originator_id = row[0] if isinstance(row[0], UUID) else UUID(row[0])
-        return StoredEvent(originator_id, row[1], row[2], bytes(row[3]))
+        return StoredEvent(originator_id, row[1], row[2], stored_state(row[3]))
 
 
 class LedgerRecorder(ABC):
@@ -163,18 +168,25 @@ class LedgerRecorder(ABC):
                 f"SELECT {self.position_column}, originator_version, topic, state FROM {self.events_table} WHERE originator_id=? ORDER BY originator_version",
                 (self.stored_id(aggregate_id),),
             ).fetchall()
-        return [Notification(id=pos, originator_id=aggregate_id, originator_version=ver, topic=topic, state=bytes(state)) for pos, ver, topic, state in rows]
+        return [
+            Notification(id=pos, originator_id=aggregate_id, originator_version=ver, topic=topic, state=stored_state(state)) for pos, ver, topic, state in rows
+        ]
 
     def topic_counts(self) -> dict[str, int]:
         """How many stored events of each type (one GROUP BY; no event is decoded)."""
         with self.transaction(write=False) as cursor:
             return dict(cursor.execute(f"SELECT topic, COUNT(*) FROM {self.events_table} GROUP BY topic").fetchall())
 
-    def rows_after(self, table: str, columns: str, after: int, limit: int) -> list[tuple[Any, ...]]:
-        """Up to ``limit`` rows of ``columns`` after position ``after``, in position order, the
-        position first: from the events table when ``table`` is ``"events"``, else from a table
-        beside it keyed by ``position`` (the chain)."""
-        source, key = (self.events_table, self.position_column) if table == "events" else (self.table(table), "position")
+    def events_after(self, columns: str, after: int, limit: int) -> list[tuple[Any, ...]]:
+        """Up to ``limit`` stored events after position ``after``, in position order: the
+        position, then ``columns``."""
+        return self._rows_after(self.events_table, self.position_column, columns, after, limit)
+
+    def chain_after(self, after: int, limit: int) -> list[tuple[Any, ...]]:
+        """Up to ``limit`` chain rows (position, leaf, head) after ``after``, in position order."""
+        return self._rows_after(self.table(CHAIN_TABLE), "position", "leaf, head", after, limit)
+
+    def _rows_after(self, source: str, key: str, columns: str, after: int, limit: int) -> list[tuple[Any, ...]]:
         with self.transaction(write=False) as cursor:
             return cursor.execute(f"SELECT {key}, {columns} FROM {source} WHERE {key} > ? ORDER BY {key} LIMIT ?", (after, limit)).fetchall()
 

@@ -31,7 +31,7 @@ from eventsourcing.persistence import Cipher, Compressor, Mapper, MapperDeserial
 from eventsourcing.utils import get_topic, resolve_topic
 
 from caseledger.domain.events.catalogue import PAYLOAD_TYPES, Payload
-from caseledger.domain.model.aggregates import AGGREGATE_FOR_TYPE, LedgerAggregate
+from caseledger.domain.model.aggregates import AGGREGATE_CLASSES, AGGREGATE_FOR_TYPE, LedgerAggregate
 
 P = TypeVar("P", bound=Payload)
 
@@ -53,8 +53,11 @@ class StoredEnvelope(msgspec.Struct, Generic[P], kw_only=True, omit_defaults=Tru
 _encoder = msgspec.json.Encoder()
 
 SNAPSHOT_TOPIC_PREFIX = "snapshot:"
-"""Snapshot topics are ``snapshot:`` + the aggregate's library topic (they are a cache of state
-derived from the events, kept in the snapshots table; the hash chain covers the events only)."""
+"""Snapshot topics are ``snapshot:`` + the aggregate's class name, e.g. ``snapshot:OffenderCase``,
+so moving a module never strands a stored snapshot (stores made before the ``caseledger``
+namespace hold ``snapshot:domain.aggregates:OffenderCase``, still read through the library's
+topic registry). Snapshots are a cache of state derived from the events, kept in the snapshots
+table; the hash chain covers the events only."""
 
 
 class SnapshotEnvelope(msgspec.Struct, kw_only=True):
@@ -108,7 +111,12 @@ class LedgerMapper(Mapper[UUID]):
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
         if isinstance(domain_event, Snapshot):
             state = _encoder.encode(SnapshotEnvelope(taken_at=domain_event.timestamp, state=domain_event.state))
-            return StoredEvent(domain_event.originator_id, domain_event.originator_version, SNAPSHOT_TOPIC_PREFIX + domain_event.topic, self.seal(state))
+            return StoredEvent(
+                domain_event.originator_id,
+                domain_event.originator_version,
+                SNAPSHOT_TOPIC_PREFIX + resolve_topic(domain_event.topic).__name__,
+                self.seal(state),
+            )
         event = cast("LedgerAggregate.Event", domain_event)  # every non-snapshot event of the ledger is one
         state = encode_envelope(
             StoredEnvelope(
@@ -178,9 +186,9 @@ class LedgerMapper(Mapper[UUID]):
         return event
 
     def _snapshot(self, stored_event: StoredEvent) -> Snapshot:
-        topic = stored_event.topic.removeprefix(SNAPSHOT_TOPIC_PREFIX)
+        name = stored_event.topic.removeprefix(SNAPSHOT_TOPIC_PREFIX)
         envelope = msgspec.json.decode(self.unseal(stored_event.state), type=SnapshotEnvelope)
-        aggregate_class: type[LedgerAggregate] = resolve_topic(topic)
+        aggregate_class: type[LedgerAggregate] = resolve_topic(name) if ":" in name else AGGREGATE_CLASSES[name]
         snapshot = object.__new__(Snapshot)
         object.__setattr__(
             snapshot,
@@ -189,7 +197,7 @@ class LedgerMapper(Mapper[UUID]):
                 "originator_id": stored_event.originator_id,
                 "originator_version": stored_event.originator_version,
                 "timestamp": envelope.taken_at,
-                "topic": topic,
+                "topic": get_topic(aggregate_class),
                 "state": aggregate_class.restore_state(envelope.state),
             },
         )

@@ -17,7 +17,8 @@ from psycopg import Cursor
 from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier
 
-from caseledger.domain.store.backend import CHAIN_TABLE, BulkTransaction, LedgerRecorder, SQLCursor
+from caseledger.domain.integrity.chain import CHAIN_TABLE
+from caseledger.domain.store.backend import BulkTransaction, LedgerRecorder, SQLCursor
 
 
 class ChainedPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):

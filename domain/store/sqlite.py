@@ -15,7 +15,8 @@ from uuid import UUID
 from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
-from caseledger.domain.store.backend import BULK_CACHE_KIB, CHAIN_TABLE, BulkTransaction, LedgerRecorder, SQLCursor
+from caseledger.domain.integrity.chain import CHAIN_TABLE
+from caseledger.domain.store.backend import BULK_CACHE_KIB, BulkTransaction, LedgerRecorder, SQLCursor
 
 
 class ChainedSQLiteRecorder(SQLiteApplicationRecorder, LedgerRecorder):

@@ -39,4 +39,4 @@ class Database:
 
         Reads the three columns projections need, without building the library's Notification
         objects (whose UUID conversion alone costs more than decoding the event)."""
-        return [(row[0], row[1], bytes(row[2])) for row in self.recorder.rows_after("events", "topic, state", after, limit)]
+        return [(row[0], row[1], bytes(row[2])) for row in self.recorder.events_after("topic, state", after, limit)]

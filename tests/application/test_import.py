@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from caseledger.application.imports import import_lines
+from caseledger.application.interchange import encode_line, render_line
 from caseledger.domain.errors import ImportFailed
-from caseledger.domain.events.interchange import encode_line, render_line
 from caseledger.domain.store.application import open_application
 from caseledger.domain.store.log import read_log
 from caseledger.fixtures.generate import generate

@@ -13,8 +13,8 @@ from caseledger.domain.errors import DomainError
 from caseledger.domain.events.catalogue import CaseAssigned
 from caseledger.domain.model.aggregates import OffenderCase, entity_id
 from caseledger.domain.model.recording import Entry, record_entry
-from caseledger.domain.model.views import StoreView
 from caseledger.domain.store.log import read_log
+from caseledger.domain.store.views import StoreView
 from tests.support.threads import race
 from tests.support.world import open_ledger, seed_world
 

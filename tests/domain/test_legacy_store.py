@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from eventsourcing.utils import get_topic
 
 from caseledger.domain.model.aggregates import OffenderCase, entity_id
 from caseledger.domain.store.application import open_application
@@ -60,7 +61,10 @@ def test_an_old_snapshot_loads_and_the_case_takes_new_commands(tmp_path: Path) -
     app = open_application(copied("legacy_store", tmp_path))
     case_id = entity_id(OffenderCase.KIND, "O1")
     assert app.snapshots is not None
-    assert [s.topic for s in app.snapshots.get(case_id)] == ["domain.aggregates:OffenderCase"]
+    assert [s.topic for s in app.snapshots.get(case_id)] == [get_topic(OffenderCase)]
+    with app.ledger_recorder.transaction(write=False) as cursor:
+        stored = cursor.execute("SELECT topic FROM stored_snapshots").fetchall()
+    assert stored == [("snapshot:domain.aggregates:OffenderCase",)]
     from_snapshot = app.repository.get(case_id)
     replayed = None
     for event in app.events.get(case_id):

@@ -18,6 +18,9 @@ def test_snapshots_restore_what_a_replay_gives(store_url: str) -> None:
     case_id, officer_id = entity_id(OffenderCase.KIND, "O1"), entity_id(Officer.KIND, "po1")
     assert app.snapshots is not None
     snapshots = list(app.snapshots.get(case_id))
+    with app.ledger_recorder.transaction(write=False) as cursor:
+        stored = {topic for (topic,) in cursor.execute(f"SELECT topic FROM {app.ledger_recorder.table(app.snapshots.recorder.events_table_name)}").fetchall()}
+    assert stored == {"snapshot:OffenderCase", "snapshot:Officer"}  # by name: a module move never strands one
     assert [s.originator_version for s in snapshots] == [50, 100]
     from_snapshot = app.repository.get(case_id)
     events = list(app.events.get(case_id))

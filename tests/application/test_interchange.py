@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from caseledger.application.interchange import encode_line, parse_line, render_line
 from caseledger.domain.errors import DomainError
 from caseledger.domain.events.catalogue import Payload
-from caseledger.domain.events.interchange import encode_line, parse_line, render_line
 from caseledger.domain.store.mapper import StoredEnvelope
 from tests.support.strategies import TEXT, any_payload, aware_datetimes
 
