@@ -11,6 +11,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
+
 from caseledger.domain.model.times import Cutoff, LocalDay, within, zone
 from caseledger.domain.store.application import LedgerApplication
 from caseledger.domain.store.log import READ_BATCH, LoggedEvent, read_log, site_zones
@@ -83,3 +85,9 @@ def log_page(app: LedgerApplication, keep: EventFilter, after: int, limit: int) 
     first = found[0].position if found else after
     last = found[-1].position if found else after
     return LogPage(found, first, last, app.head_position())
+
+
+def describe_fields(data: Any, omit: tuple[str, ...] = ()) -> str:
+    """An event's own fields as ``name=value, …`` (what the history, the case file and the audit
+    log show), without the ``omit`` ones (the offender, on a case's own history)."""
+    return ", ".join(f"{key}={value}" for key, value in msgspec.to_builtins(data).items() if key not in omit)

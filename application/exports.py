@@ -1,16 +1,22 @@
 """Exporting a projection: compute it at a cut under a rule set, de-identify, write the file.
 
-The one path ``caseledger export`` and the TUI's Export screen both take."""
+The one path ``caseledger export`` and the TUI's Export screen both take: an :class:`ExportSpec`
+says what (projection, rules, cut), checked before the store is opened; :func:`export_projection`
+computes and writes it."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
+from caseledger.domain.model.times import parse_cutoff, utc_now
 from caseledger.projections.catalogue import PROJECTIONS, Projection
-from caseledger.projections.compute import compute
+from caseledger.projections.compute import compute, find
 from caseledger.projections.output.formats import FORMATS, write_export
 from caseledger.projections.output.privacy import deidentify, store_secret
 from caseledger.projections.readmodels.engine import Projector
 from caseledger.projections.replay.facts import View
-from caseledger.projections.rules import Rules
+from caseledger.projections.rules import Rules, load_rules
 
 PROJECTION_NAMES = tuple(PROJECTIONS)
 """Every projection an export can name, in the specification's order."""
@@ -24,11 +30,43 @@ def columns_of(name: str) -> list[str]:
     return [column.name for column in PROJECTIONS[name].columns]
 
 
-def export_projection(projector: Projector, projection: Projection, view: View, rules: Rules, *, fmt: str, output: str | None, deidentified: bool) -> int:
-    """Write ``projection`` at ``view`` under ``rules`` as ``fmt`` to ``output`` (standard output
-    when None; atomically otherwise); offender ids pseudonymised when ``deidentified``. Returns
-    how many rows were written."""
-    result = compute(projector.app, projection, view, rules, projector)
+@dataclass(frozen=True)
+class ExportSpec:
+    """What to export: a projection, the rule set, the cut."""
+
+    projection: Projection
+    rules: Rules
+    view: View
+
+    @classmethod
+    def of(
+        cls,
+        name: str,
+        *,
+        by_site: bool = False,
+        rules: str = "current",
+        as_of: str | None = None,
+        known_at: str | None = None,
+        labels: tuple[str, str] = ("--as-of", "--known-at"),
+        now: dt.datetime | None = None,
+    ) -> ExportSpec:
+        """Check and resolve what a person typed — the projection's name, the rule set (``current``,
+        ``proposed`` or a file), the as-of and known-at texts (``labels`` name them in errors) —
+        in that order, each refusal naming what was wrong."""
+        projection = find(name, by_site=by_site)
+        rule_set = load_rules(rules)
+        view = View(
+            as_of=parse_cutoff(as_of, labels[0]) if as_of else None,
+            known_at=parse_cutoff(known_at, labels[1]) if known_at else None,
+            now=now or utc_now(),
+        )
+        return cls(projection, rule_set, view)
+
+
+def export_projection(projector: Projector, spec: ExportSpec, *, fmt: str, output: str | None, deidentified: bool) -> int:
+    """Write ``spec``'s projection as ``fmt`` to ``output`` (standard output when None; atomically
+    otherwise); offender ids pseudonymised when ``deidentified``. Returns how many rows were written."""
+    result = compute(projector.app, spec.projection, spec.view, spec.rules, projector)
     rows = deidentify(result.rows, store_secret(projector.db)) if deidentified else result.rows
-    write_export(projection.columns, rows, {**result.meta, "deidentified": deidentified}, fmt, output)
+    write_export(spec.projection.columns, rows, {**result.meta, "deidentified": deidentified}, fmt, output)
     return len(rows)

@@ -17,7 +17,7 @@ from caseledger.domain.model.aggregates import RETRACTION_LOG_ID, OffenderCase, 
 from caseledger.domain.model.retractions import retracted_positions
 from caseledger.domain.model.times import Cutoff, within
 from caseledger.domain.store.application import LedgerApplication
-from caseledger.domain.store.log import LoggedEvent
+from caseledger.domain.store.log import LoggedEvent, site_zones
 
 
 @dataclass(frozen=True)
@@ -37,18 +37,20 @@ def _logged(app: LedgerApplication, aggregate_id: UUID) -> list[LoggedEvent]:
 def case_history(
     app: LedgerApplication,
     offender: str,
-    zones: dict[str, str],
+    zones: dict[str, str] | None = None,
     *,
     as_of: Cutoff | None = None,
     known_at: Cutoff | None = None,
 ) -> list[HistoryLine]:
-    """The history of ``offender`` (a :class:`DomainError` if the store never admitted it)."""
+    """The history of ``offender`` (a :class:`DomainError` if the store never admitted it);
+    ``zones`` (each site's time zone, for bare-date cut-offs) are read from the log if not given."""
+    site_zone = site_zones(app) if zones is None else zones
     events = _logged(app, entity_id(OffenderCase.KIND, offender))
     if not events:
         raise DomainError("offender", f"unknown offender {offender!r}")
 
     def zone_of(event: LoggedEvent) -> str:
-        return zones.get(event.envelope.at_site or "", "UTC")
+        return site_zone.get(event.envelope.at_site or "", "UTC")
 
     known = [e for e in events if within(e.envelope.recorded_at, known_at, zone_of(e))]
     retractions = [e for e in _logged(app, RETRACTION_LOG_ID) if within(e.envelope.recorded_at, known_at, zone_of(e))]

@@ -152,3 +152,12 @@ def caseload(projector: Projector, view: View, officer: str) -> list[CaseRow]:
             )
         )
     return rows
+
+
+def site_rows(everyone: list[dict[str, Any]], officer: str, *, all_sites: bool) -> tuple[str | None, list[dict[str, Any]]]:
+    """The *Site* screen's rows: the officer's site (or every site), uncovered caseloads first,
+    then the most over ratio; and the officer's site (None when the officer has no row)."""
+    mine = next((row["site"] for row in everyone if row["officer"] == officer), None)
+    shown = [row for row in everyone if all_sites or mine is None or row["site"] == mine]
+    shown.sort(key=lambda r: (-r["uncovered_caseload"], -(r["ratio_utilization"] or 0), r["officer"]))
+    return mine, shown

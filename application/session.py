@@ -15,13 +15,13 @@ from typing import Any
 
 from caseledger.application.commands import LedgerService
 from caseledger.application.events import EventFilter, LogPage, log_page
-from caseledger.application.exports import export_projection
+from caseledger.application.exports import ExportSpec, export_projection
 from caseledger.application.history import HistoryLine, case_history
 from caseledger.application.officer import CaseRow, WeekData, caseload, officer_for, week
+from caseledger.application.readmodels import ReadModels
 from caseledger.domain.events import catalogue as p
 from caseledger.domain.model.times import Cutoff, utc_now
 from caseledger.domain.store.application import LedgerApplication, open_application
-from caseledger.domain.store.log import site_zones
 from caseledger.projections.compute import compute, find
 from caseledger.projections.readmodels.engine import Projector
 from caseledger.projections.replay.facts import View
@@ -78,7 +78,7 @@ class LedgerSession:
 
     def history(self, offender: str, as_of: Cutoff | None = None, known_at: Cutoff | None = None) -> list[HistoryLine]:
         with self.lock:
-            return case_history(self.app, offender, site_zones(self.app), as_of=as_of, known_at=known_at)
+            return case_history(self.app, offender, as_of=as_of, known_at=known_at)
 
     def log_page(self, after: int, limit: int, keep: EventFilter) -> LogPage:
         with self.lock:
@@ -90,6 +90,13 @@ class LedgerSession:
         with self.lock:
             return self.service.record(data, occurred_at, note)
 
-    def export(self, name: str, fmt: str, path: str, *, deidentified: bool, as_of: Cutoff | None, rules: str) -> int:
+    def export(self, name: str, fmt: str, path: str, *, deidentified: bool, as_of: str, rules: str) -> int:
+        """Export as the Export screen's form says (``as_of`` as typed, checked here)."""
+        spec = ExportSpec.of(name, rules=rules, as_of=as_of or None, labels=("as of", "known at"), now=self.now())
         with self.lock:
-            return export_projection(self.projector, find(name), self.view(as_of=as_of), load_rules(rules), fmt=fmt, output=path, deidentified=deidentified)
+            return export_projection(self.projector, spec, fmt=fmt, output=path, deidentified=deidentified)
+
+    def read_model_lag(self) -> int:
+        """Events the read models have still to apply (the TUI warns when it is large)."""
+        with self.lock:
+            return ReadModels(self.projector).lag()

@@ -97,7 +97,7 @@ async def _measure(url: str, baseline: int) -> dict[str, Any]:
         await _wait_loaded(pilot)
         paged = time.perf_counter() - begin
         table = app.screen.query_one(DataTable)
-        rows = [render_line(event.position, event.envelope) for _, event in zip(range(baseline), read_log(app.backend.app), strict=False)]
+        rows = [render_line(event.position, event.envelope) for _, event in zip(range(baseline), read_log(app.session.app), strict=False)]
         begin = time.perf_counter()
         table.clear(columns=True)
         table.add_columns("position", "type", "occurred", "recorded", "by", "site", "fields")

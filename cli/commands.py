@@ -1,7 +1,7 @@
 """What each ``caseledger`` command does. Each takes the parsed arguments and returns an exit code.
 
-Heavy lifting lives in ``domain``/``projections``; this module only reads arguments, shows
-progress on a terminal, and prints results.
+The work is the application layer's (the TUI calls the same functions); this module only reads
+arguments, shows progress on a terminal, and prints results.
 """
 
 from __future__ import annotations
@@ -13,26 +13,24 @@ import io
 import os
 import sys
 from collections.abc import Callable, Iterator
-from typing import IO, Any
+from pathlib import Path
+from typing import IO
 
 import msgspec
 
 from caseledger.application.commands import LedgerService
-from caseledger.application.events import EventFilter, filtered_events
-from caseledger.application.exports import export_projection
+from caseledger.application.demo import seed_demo
+from caseledger.application.events import EventFilter, describe_fields, filtered_events
+from caseledger.application.exports import ExportSpec, export_projection
 from caseledger.application.history import case_history
 from caseledger.application.imports import ImportReport, import_lines
+from caseledger.application.integrity import sign_checkpoint, verify_store
 from caseledger.application.interchange import encode_line, render_line
+from caseledger.application.readmodels import ReadModels
 from caseledger.application.status import store_status
 from caseledger.domain.errors import DomainError
 from caseledger.domain.model.times import parse_cutoff
 from caseledger.domain.store.application import LedgerApplication, open_application
-from caseledger.domain.store.log import site_zones
-from caseledger.projections.catalogue import models_for
-from caseledger.projections.compute import find
-from caseledger.projections.readmodels.engine import Projector
-from caseledger.projections.replay.facts import View
-from caseledger.projections.rules import load_rules
 
 
 @contextlib.contextmanager
@@ -48,14 +46,12 @@ def _progress(description: str, total: int | None) -> Iterator[Callable[[int], N
         yield lambda done: progress.update(task, completed=done)
 
 
-def _catch_up(app: LedgerApplication) -> Projector:
+def _catch_up(app: LedgerApplication) -> ReadModels:
     """Bring the read models up to date, with a progress bar on a terminal."""
-    projector = Projector(app)
-    _head, models = projector.status()
-    lag = max((model.lag for model in models), default=0)
-    with _progress("updating read models", lag) as report:
-        projector.catch_up(report)
-    return projector
+    models = ReadModels.of(app)
+    with _progress("updating read models", models.lag()) as report:
+        models.catch_up(report)
+    return models
 
 
 def _progress_lines(stream: IO[bytes], total_bytes: int | None) -> Iterator[bytes]:
@@ -100,6 +96,7 @@ def import_file(args: argparse.Namespace) -> int:
 
 def events(args: argparse.Namespace) -> int:
     """``caseledger events``: the raw log as JSON Lines, filtered."""
+    app = open_application(args.store)
     keep = EventFilter(
         types=args.type,
         actor=args.actor,
@@ -108,7 +105,6 @@ def events(args: argparse.Namespace) -> int:
         occurred_to=parse_cutoff(args.as_of, "--as-of") if args.as_of else None,
         known_at=parse_cutoff(args.known_at, "--known-at") if args.known_at else None,
     )
-    app = open_application(args.store)
     out = sys.stdout.buffer
     for written, event in enumerate(filtered_events(app, keep, after=args.after), 1):
         out.write(encode_line(render_line(event.position, event.envelope)))
@@ -118,18 +114,12 @@ def events(args: argparse.Namespace) -> int:
     return 0
 
 
-def _describe(data: Any) -> str:
-    fields = msgspec.to_builtins(data)
-    fields.pop("offender", None)
-    return ", ".join(f"{key}={value}" for key, value in fields.items())
-
-
 def history(args: argparse.Namespace) -> int:
     """``caseledger history OFFENDER``: the case in occurred order, with who recorded what when."""
     app = open_application(args.store)
     as_of = parse_cutoff(args.as_of, "--as-of") if args.as_of else None
     known_at = parse_cutoff(args.known_at, "--known-at") if args.known_at else None
-    lines = case_history(app, args.offender, site_zones(app), as_of=as_of, known_at=known_at)
+    lines = case_history(app, args.offender, as_of=as_of, known_at=known_at)
     out = sys.stdout
     if args.json:
         for line in lines:
@@ -146,7 +136,7 @@ def history(args: argparse.Namespace) -> int:
         envelope = line.event.envelope
         occurred = envelope.occurred_at.astimezone(zone(line.zone)).strftime("%Y-%m-%d %H:%M")
         recorded = envelope.recorded_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M")
-        details = _describe(envelope.data)
+        details = describe_fields(envelope.data, omit=("offender",))
         if line.retracted_by:
             details = f"[RETRACTED at {line.retracted_by[0]}: {line.retracted_by[1]}] {details}"
         if envelope.note:
@@ -178,12 +168,9 @@ def print_status(app: LedgerApplication, url: str, out: IO[str]) -> None:
 def demo(args: argparse.Namespace) -> int:
     """``caseledger demo``: seed a year of one region's events into an empty store, then open the
     UI (or, without a terminal or with ``--no-tui``, print the store's status)."""
-    from caseledger.fixtures.demo import demo_lines
-
     app = open_application(args.store)
-    if app.head_position() == 0:
-        stream = io.BytesIO(b"".join(demo_lines(args.seed)))
-        report = import_lines(app, _progress_lines(stream, len(stream.getvalue())), args.user, keep_recorded=True)
+    report = seed_demo(app, args.seed, args.user, lambda data: _progress_lines(io.BytesIO(data), len(data)))
+    if report is not None:
         print(f"seeded {report.events} demo events into {args.store}", file=sys.stderr)
         _catch_up(app)
     else:
@@ -204,26 +191,18 @@ def tui(args: argparse.Namespace) -> int:
 
 def export(args: argparse.Namespace) -> int:
     """``caseledger export PROJECTION``: compute at the cut, write in the format, atomically."""
-    projection = find(args.projection, by_site=args.by == "site")
-    rules = load_rules(args.rules)
-    view = View(
-        as_of=parse_cutoff(args.as_of, "--as-of") if args.as_of else None,
-        known_at=parse_cutoff(args.known_at, "--known-at") if args.known_at else None,
-    )
+    spec = ExportSpec.of(args.projection, by_site=args.by == "site", rules=args.rules, as_of=args.as_of, known_at=args.known_at)
     app = open_application(args.store)
-    export_projection(_catch_up(app), projection, view, rules, fmt=args.format, output=args.output, deidentified=args.deidentify)
+    export_projection(_catch_up(app).projector, spec, fmt=args.format, output=args.output, deidentified=args.deidentify)
     return 0
 
 
 def rebuild(args: argparse.Namespace) -> int:
     """``caseledger rebuild [NAME]``: empty read models and replay the log into them."""
     app = open_application(args.store)
-    projector = Projector(app)
-    names = models_for(args.projection) if args.projection else ()
-    head = app.head_position()
-    with _progress("rebuilding read models", head) as report:
-        projector.rebuild(names, report)
-    head, _models = projector.status()
+    models = ReadModels.of(app)
+    with _progress("rebuilding read models", app.head_position()) as report:
+        names, head = models.rebuild(args.projection, report)
     print(f"rebuilt {', '.join(names) or 'all read models'} to position {head}", file=sys.stderr)
     return 0
 
@@ -239,17 +218,9 @@ def retract(args: argparse.Namespace) -> int:
 
 def verify(args: argparse.Namespace) -> int:
     """``caseledger verify [--checkpoint FILE]``: exit 0 if intact, 1 naming the first break."""
-    from pathlib import Path
-
-    from caseledger.domain.integrity.checkpoint import check, pinned_public_key, read_checkpoint
-    from caseledger.domain.integrity.verify import verify as verify_chain
-
     app = open_application(args.store)
-    if args.checkpoint:
-        pinned = pinned_public_key(Path(args.public_key)) if args.public_key else None
-        verdict = check(app, read_checkpoint(Path(args.checkpoint)), pinned)
-    else:
-        verdict = verify_chain(app)
+    checkpoint = Path(args.checkpoint) if args.checkpoint else None
+    verdict = verify_store(app, checkpoint, Path(args.public_key) if checkpoint and args.public_key else None)
     if verdict.ok:
         print(f"intact: {verdict.events} events, head position {verdict.head_position}, head {verdict.head.hex()}")
         return 0
@@ -259,12 +230,8 @@ def verify(args: argparse.Namespace) -> int:
 
 def checkpoint(args: argparse.Namespace) -> int:
     """``caseledger checkpoint``: sign the verified chain head with a key kept outside the store."""
-    from pathlib import Path
-
-    from caseledger.domain.integrity.checkpoint import default_key_path, make_checkpoint
-
     app = open_application(args.store)
-    made = make_checkpoint(app, Path(args.key) if args.key else default_key_path())
+    made = sign_checkpoint(app, Path(args.key) if args.key else None)
     document = msgspec.json.format(msgspec.json.encode(made), indent=2) + b"\n"
     if args.output:
         Path(args.output).write_bytes(document)

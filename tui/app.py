@@ -60,7 +60,7 @@ class CaseLedgerApp(App[None]):
 
     def __init__(self, store_url: str, user: str, *, now: dt.datetime | None = None, poll_seconds: float = 1.0) -> None:
         super().__init__()
-        self.backend = LedgerSession(store_url, user, now)
+        self.session = LedgerSession(store_url, user, now)
         self.user = user
         self.officer = user
         self.ready = False
@@ -77,12 +77,12 @@ class CaseLedgerApp(App[None]):
     def start(self) -> None:
         """After the first paint: bring the read models up to date (a store imported elsewhere may
         lag by a million events), find whose week to show, then load the screen and start polling."""
-        head = self.backend.head()
-        lag = head - min(self.backend.projector.positions().values())
+        head = self.session.head()
+        lag = self.session.read_model_lag()
         if lag > 10_000:
             self.call_from_thread(self.notify, f"Bringing read models up to date ({lag:,} events)…", timeout=10)
-        self.backend.catch_up()
-        officer = self.backend.officer_for(self.user)
+        self.session.catch_up()
+        officer = self.session.officer_for(self.user)
         self.call_from_thread(self.started, officer, head)
 
     def started(self, officer: str, head: int) -> None:
@@ -99,9 +99,9 @@ class CaseLedgerApp(App[None]):
     @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
     def poll(self) -> None:
         """Notice events another process recorded; bring the read models up and reload."""
-        head = self.backend.head()
+        head = self.session.head()
         if head != self.seen_head:
-            self.backend.catch_up()
+            self.session.catch_up()
             self.seen_head = head
             self.call_from_thread(self.reload_screen)
 
@@ -113,7 +113,7 @@ class CaseLedgerApp(App[None]):
 
     def record(self, payload: p.Payload, occurred_at: str, note: str | None) -> int:
         """Record as the current user (called from form workers); returns the position."""
-        position = self.backend.record(payload, occurred_at, note)
+        position = self.session.record(payload, occurred_at, note)
         self.seen_head = max(self.seen_head, position)
         return position
 
@@ -123,7 +123,7 @@ class CaseLedgerApp(App[None]):
             self.reload_screen()
 
     def action_quick_addon(self) -> None:
-        self.push_screen(QuickAddOnScreen(self.officer, self.record, self.backend.now), self.recorded)
+        self.push_screen(QuickAddOnScreen(self.officer, self.record, self.session.now), self.recorded)
 
     def action_record(self) -> None:
         self.push_screen(RecordScreen(self.record), self.recorded)
@@ -138,7 +138,7 @@ class CaseLedgerApp(App[None]):
     @work(thread=True, exit_on_error=False)
     def retract(self, position: int, reason: str) -> None:
         try:
-            recorded = self.record(p.EventRetracted(position, reason), self.backend.now().isoformat(), None)
+            recorded = self.record(p.EventRetracted(position, reason), self.session.now().isoformat(), None)
         except Exception as error:
             self.call_from_thread(self.notify, str(error), severity="error")
             return

@@ -144,7 +144,7 @@ def test_every_event_type_records_through_its_form_and_reaches_store_and_project
                 assert not isinstance(app.screen, RecordScreen), (kind, str(app.screen.query_one("#record-message", Label).render()))
                 event = newest(url)
                 assert (event.type, event.envelope.recorded_by) == (kind, "po.brown")
-            positions = app.backend.projector.positions()
+            positions = app.session.projector.positions()
             assert set(positions.values()) == {open_application(url).head_position()}
 
     run(scenario())
@@ -282,7 +282,7 @@ def test_events_from_another_process_appear_without_a_restart(tmp_path: Path) ->
                 if app.seen_head == position:
                     break
             assert app.seen_head == position
-            assert app.backend.projector.positions()["addons"] == position
+            assert app.session.projector.positions()["addons"] == position
             await settle(pilot)
             audit = app.screen.query_one(DataTable)
             assert audit.get_row_at(0)[0] == 1  # the screen reloaded (and still pages from the start)

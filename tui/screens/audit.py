@@ -6,13 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-import msgspec
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select
 
-from caseledger.application.events import EventFilter, LogPage
+from caseledger.application.events import EventFilter, LogPage, describe_fields
 from caseledger.domain.errors import LedgerError
 from caseledger.domain.events.catalogue import PAYLOAD_TYPES
 from caseledger.domain.model.times import Cutoff, parse_cutoff
@@ -91,7 +90,7 @@ class AuditScreen(DataScreen):
 
     def fetch(self, request: AuditRequest) -> LogPage | str:
         try:
-            return self.ledger.backend.log_page(request.after, PAGE, request.event_filter())
+            return self.ledger.session.log_page(request.after, PAGE, request.event_filter())
         except LedgerError as error:
             return str(error)
 
@@ -105,7 +104,6 @@ class AuditScreen(DataScreen):
         rows = []
         for event in page.events:
             envelope = event.envelope
-            fields = ", ".join(f"{k}={v}" for k, v in msgspec.to_builtins(envelope.data).items())
             cells = (
                 event.position,
                 event.type,
@@ -113,7 +111,7 @@ class AuditScreen(DataScreen):
                 envelope.recorded_at.strftime("%Y-%m-%d %H:%M:%S"),
                 envelope.recorded_by,
                 envelope.at_site or "",
-                fields,
+                describe_fields(envelope.data),
             )
             rows.append((cells, str(event.position)))
         fill_table(self.query_one(DataTable), header, rows)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import msgspec
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Input, Label
 
+from caseledger.application.events import describe_fields
 from caseledger.application.history import HistoryLine
 from caseledger.domain.errors import LedgerError
 from caseledger.domain.model.times import parse_cutoff, zone
@@ -56,7 +56,7 @@ class CaseFileScreen(DataScreen):
             return "Type an offender id and press Enter."
         try:
             as_of = parse_cutoff(as_of_text, "as of") if as_of_text else None
-            return self.ledger.backend.history(offender, as_of=as_of)
+            return self.ledger.session.history(offender, as_of=as_of)
         except LedgerError as error:
             return str(error)
 
@@ -73,14 +73,12 @@ class CaseFileScreen(DataScreen):
         rows = []
         for line in data:
             envelope = line.event.envelope
-            fields = msgspec.to_builtins(envelope.data)
-            fields.pop("offender", None)
             status = f"RETRACTED ({line.retracted_by[1]})" if line.retracted_by else ""
             cells = (
                 line.event.position,
                 envelope.occurred_at.astimezone(zone(line.zone)).strftime("%Y-%m-%d %H:%M"),
                 line.event.type,
-                ", ".join(f"{k}={v}" for k, v in fields.items()),
+                describe_fields(envelope.data, omit=("offender",)),
                 envelope.recorded_at.strftime("%Y-%m-%d %H:%M"),
                 envelope.recorded_by,
                 status,

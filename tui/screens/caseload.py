@@ -24,7 +24,7 @@ class CaseloadScreen(DataScreen):
         yield Footer()
 
     def fetch(self, request: None) -> list[CaseRow]:
-        return self.ledger.backend.caseload(self.ledger.officer)
+        return self.ledger.session.caseload(self.ledger.officer)
 
     def show(self, rows: list[CaseRow]) -> None:
         fill_table(

@@ -13,7 +13,6 @@ from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Prog
 
 from caseledger.application.exports import EXPORT_FORMATS, PROJECTION_NAMES
 from caseledger.domain.errors import LedgerError
-from caseledger.domain.model.times import parse_cutoff
 from caseledger.tui.screens.base import LedgerScreen
 
 
@@ -67,8 +66,7 @@ class ExportScreen(LedgerScreen):
     def run_export(self, name: str, *, fmt: str, path: str, deidentified: bool, as_of_text: str, rules: str) -> None:
         """Export in a thread with what the form said (read on the UI thread)."""
         try:
-            as_of = parse_cutoff(as_of_text, "as of") if as_of_text else None
-            rows = self.ledger.backend.export(name, fmt, path, deidentified=deidentified, as_of=as_of, rules=rules)
+            rows = self.ledger.session.export(name, fmt, path, deidentified=deidentified, as_of=as_of_text, rules=rules)
             message = f"Wrote {rows} rows to {path}"
         except (LedgerError, OSError) as error:
             message = f"Export failed: {error}"

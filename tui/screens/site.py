@@ -10,6 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Header
 
 from caseledger.application.exports import columns_of
+from caseledger.application.officer import site_rows
 from caseledger.tui.screens.base import DataScreen
 from caseledger.tui.widgets.tables import fill_table
 
@@ -30,12 +31,10 @@ class SiteScreen(DataScreen):
         yield Footer()
 
     def fetch(self, request: None) -> list[dict[str, Any]]:
-        return self.ledger.backend.officers()
+        return self.ledger.session.officers()
 
     def show(self, rows: list[dict[str, Any]]) -> None:
-        mine = next((row["site"] for row in rows if row["officer"] == self.ledger.officer), None)
-        shown = [row for row in rows if self.all_sites or mine is None or row["site"] == mine]
-        shown.sort(key=lambda r: (-r["uncovered_caseload"], -(r["ratio_utilization"] or 0), r["officer"]))
+        mine, shown = site_rows(rows, self.ledger.officer, all_sites=self.all_sites)
         fill_table(self.query_one(DataTable), COLUMNS, [(tuple("—" if row[c] is None else row[c] for c in COLUMNS), None) for row in shown])
         self.sub_title = "all sites" if self.all_sites or mine is None else f"site {mine}"
 

@@ -31,7 +31,7 @@ class WeekScreen(DataScreen):
         yield Footer()
 
     def fetch(self, request: None) -> WeekData:
-        return self.ledger.backend.week(self.ledger.officer)
+        return self.ledger.session.week(self.ledger.officer)
 
     def show(self, data: WeekData) -> None:
         row = data.workload

@@ -1,0 +1,44 @@
+"""The read models as a person drives them: how far behind they are, catching up, rebuilding.
+
+The command line shows a progress bar around these; the TUI catches up in a worker after its
+first paint and warns when the lag is large.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from caseledger.domain.store.application import LedgerApplication
+from caseledger.projections.catalogue import models_for
+from caseledger.projections.readmodels.engine import Projector
+
+Progress = Callable[[int], None]
+"""Called with how many events are done so far."""
+
+
+class ReadModels:
+    """One store's read models."""
+
+    def __init__(self, projector: Projector) -> None:
+        self.projector = projector
+
+    @classmethod
+    def of(cls, app: LedgerApplication) -> ReadModels:
+        return cls(Projector(app))
+
+    def lag(self) -> int:
+        """Events the furthest-behind read model has not applied yet."""
+        _head, models = self.projector.status()
+        return max((model.lag for model in models), default=0)
+
+    def catch_up(self, on_progress: Progress | None = None) -> int:
+        """Apply every event not yet applied; return how many were."""
+        return self.projector.catch_up(on_progress)
+
+    def rebuild(self, name: str | None, on_progress: Progress | None = None) -> tuple[tuple[str, ...], int]:
+        """Empty and replay the read models ``name`` needs (a read model or a projection; all when
+        None); return the models rebuilt (empty for all) and the position they reached."""
+        names = models_for(name) if name else ()
+        self.projector.rebuild(names, on_progress)
+        head, _models = self.projector.status()
+        return names, head
