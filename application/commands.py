@@ -5,7 +5,7 @@ and saves it in its own transaction. If another writer appended to the same aggr
 (the store's ``(originator_id, originator_version)`` key rejects the second insert), the command
 is re-run against the new state — up to :attr:`LedgerService.ATTEMPTS` times, with jittered
 exponential backoff so racing writers fall out of lockstep — so it either
-applies to what is really there or fails with :class:`~domain.errors.ConflictError`. No event is
+applies to what is really there or fails with :class:`~caseledger.domain.errors.ConflictError`. No event is
 ever lost or written twice.
 
 The return value of every command is the new event's log position.
@@ -39,7 +39,7 @@ class LedgerService:
 
     def __init__(self, app: LedgerApplication, user: str, on_recorded: Callable[[int], object] | None = None) -> None:
         """``on_recorded(position)`` runs after each recorded command — the hook the read models use
-        to update incrementally (``domain`` cannot import ``projections``; the caller wires them)."""
+        to update incrementally (the session wires it to the projector; scripts may leave it out)."""
         self.app = app
         self.user = checked_actor(user)
         self.on_recorded = on_recorded

@@ -3,7 +3,7 @@
 The file is read line by line (a million-line file is never held in memory). Every line is
 validated against the ledger as it stands after the lines before it, and its event is written
 in batches inside **one** transaction that holds the store's write lock from the start. The
-first invalid line raises :class:`~domain.errors.ImportFailed` (``line N: field: reason``) and
+first invalid line raises :class:`~caseledger.domain.errors.ImportFailed` (``line N: field: reason``) and
 the transaction rolls back, so either every line is recorded or none is — the same outcome as
 "validate all, then record all", without reading the file twice.
 

@@ -1,1 +1,1 @@
-"""Read models over the ledger's log (the projections issue fills this package)."""
+"""The read side: facts kept in read models, replayed into the seven projections of evidence."""

@@ -6,10 +6,10 @@ encoding the raw log back out. The constraints that the specification states as 
 rules (identifier pattern, enumerations, minutes 1–720, dates, text length) live here as
 type annotations, so msgspec enforces them on every decode and names the offending field.
 Rules that need the ledger's state (unknown or duplicate ids, transfer to the current site…)
-live in :mod:`domain.validation`.
+live in :mod:`caseledger.domain.model.validation`.
 
 Adding a field to an event later needs a default (old stored events lack it); renaming or
-removing one needs an upcast in :mod:`domain.mapper`.
+removing one needs an upcast in :mod:`caseledger.domain.store.mapper`.
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ class Payload(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defa
     """Base of every event's fields. Frozen: a recorded event never changes.
 
     Required fields come first in every subclass, so payloads can be built positionally from a
-    decoded interchange line (see :mod:`domain.interchange`), which is measurably faster.
+    decoded interchange line (see :mod:`caseledger.application.interchange`), which is measurably faster.
     """
 
 
@@ -245,8 +245,3 @@ class EventRetracted(Payload, frozen=True):
 
 PAYLOAD_TYPES: dict[str, type[Payload]] = {cls.__name__: cls for cls in Payload.__subclasses__()}
 """Every event type by its interchange name (which is also its stored topic)."""
-
-
-def type_name(payload: Payload) -> str:
-    """The interchange ``type`` of a payload (its class name)."""
-    return type(payload).__name__

@@ -9,7 +9,7 @@
 * :class:`RetractionLog` — the single ledger-wide list of retractions (rare; conflicts retried).
 
 Every event is a :class:`LedgerAggregate.Event` carrying the when/who metadata and the event's
-own fields as a :class:`domain.payloads.Payload` in ``data``. The event's ``timestamp`` (the
+own fields as a :class:`caseledger.domain.events.catalogue.Payload` in ``data``. The event's ``timestamp`` (the
 library's) is ``recorded_at``. The first event of an aggregate (version 1) is its ``Created``.
 
 Aggregate state here is only what validation needs; the read models in ``projections/`` compute

@@ -2,7 +2,7 @@
 
 An :class:`Entry` is what a person (or an import line) says: the event's fields, when it
 happened, who records it and an optional note. :func:`record_entry` validates it against a
-:class:`~domain.validation.LedgerView`, resolves a bare-date ``occurred_at`` at the event's site,
+:class:`~caseledger.domain.model.validation.LedgerView`, resolves a bare-date ``occurred_at`` at the event's site,
 checks it is not in the future, and appends the event to the right aggregate (creating it for
 registrations, admissions and add-on tasks). Saving is the caller's job: one ``save`` per command,
 or one bulk transaction per import.

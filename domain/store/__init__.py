@@ -1,1 +1,1 @@
-""""""
+"""Where the log lives: store URLs, the Application, the mapper, reading the log, and one recorder class per backend."""

@@ -1,6 +1,7 @@
 """Reading the log: every stored event in position order, decoded, in batches.
 
-Used by ``caseledger events``, ``history`` and (later) the projection engine. Reading goes
+Used by ``caseledger events`` and the Audit screen (through the application's filters) and to
+find each site's time zone. Reading goes
 through the library's ``select_notifications`` a batch at a time, so a store of any size streams
 in constant memory; the ``type`` filter is pushed down into SQL as topics.
 """

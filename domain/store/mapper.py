@@ -10,9 +10,9 @@ Stored format (version 1), fixed from day one because stored bytes are forever:
      "recorded_by": "po.tremblay", "at_site": "KP", "note": "…", "data": {…the event's fields…}}
 
   ``note``/``at_site`` are omitted when empty; ``v`` (format version) is omitted while it is 1.
-  ``data`` is the payload Struct of :mod:`domain.payloads` (dates as ``YYYY-MM-DD``).
+  ``data`` is the payload Struct of :mod:`caseledger.domain.events.catalogue` (dates as ``YYYY-MM-DD``).
   Then the library's optional compressor and cipher apply, as in its own Mapper.
-* ``originator_id``/``originator_version``: the aggregate (see :mod:`domain.aggregates`).
+* ``originator_id``/``originator_version``: the aggregate (see :mod:`caseledger.domain.model.aggregates`).
 
 The library's JSONTranscoder is not used: its ``_type_`` envelopes are larger and several times
 slower to decode, and its format cannot be read back into typed Structs.

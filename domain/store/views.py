@@ -1,4 +1,4 @@
-"""The two :class:`~domain.validation.LedgerView` implementations.
+"""The two :class:`~caseledger.domain.model.validation.LedgerView` implementations.
 
 * :class:`StoreView` reads each aggregate from the store when asked (commands: always fresh,
   so a retried command sees the winner's event).

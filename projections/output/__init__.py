@@ -1,1 +1,1 @@
-""""""
+"""What leaves the system: export file formats (CSV, JSON Lines, JSON, Parquet) and de-identification."""

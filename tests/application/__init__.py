@@ -1,1 +1,1 @@
-""""""
+"""The application layer: imports, the interchange format, history, bad input."""

@@ -1,1 +1,1 @@
-""""""
+"""The command line, run as a separate process."""
