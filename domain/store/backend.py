@@ -35,11 +35,15 @@ def stored_state(value: Any) -> Any:
 
 
 class SQLCursor:
-    """A cursor that takes ``?`` placeholders and returns tuples, on either backend."""
+    """A cursor that takes ``?`` placeholders and returns tuples, on either backend.
 
-    def __init__(self, raw: Any, *, numbered_placeholders: bool) -> None:
+    ``dict_rows``: the raw cursor is one of the library's PostgreSQL cursors, which return rows as
+    dicts (the ledger's own read transactions ask for tuples, the fast path)."""
+
+    def __init__(self, raw: Any, *, numbered_placeholders: bool, dict_rows: bool = False) -> None:
         self.raw = raw
         self.numbered_placeholders = numbered_placeholders
+        self._row = _dict_values if dict_rows else tuple
 
     def _sql(self, statement: str) -> str:
         return statement.replace("?", "%s") if self.numbered_placeholders else statement
@@ -53,7 +57,7 @@ class SQLCursor:
             self.raw.executemany(self._sql(statement), rows)
 
     def fetchall(self) -> list[tuple[Any, ...]]:
-        return [_values(row) for row in self.raw.fetchall()]
+        return list(map(self._row, self.raw.fetchall()))
 
     def chunks(self, size: int = 2000) -> Iterator[list[tuple[Any, ...]]]:
         """The result in chunks: a long ``fetchall`` holds the GIL throughout, which would freeze a
@@ -62,20 +66,19 @@ class SQLCursor:
             rows = self.raw.fetchmany(size)
             if not rows:
                 return
-            yield [_values(row) for row in rows]
+            yield list(map(self._row, rows))
 
     def fetchone(self) -> tuple[Any, ...] | None:
         row = self.raw.fetchone()
-        return None if row is None else _values(row)
+        return None if row is None else self._row(row)
 
     @property
     def rowcount(self) -> int:
         return int(self.raw.rowcount)
 
 
-def _values(row: Any) -> tuple[Any, ...]:
-    """A row as a tuple of values (the library's PostgreSQL connections return dicts)."""
-    return tuple(row.values()) if isinstance(row, dict) else tuple(row)
+def _dict_values(row: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(row.values())
 
 
 class BulkTransaction:

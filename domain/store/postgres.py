@@ -42,7 +42,7 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
     def _fetch_ids_after_insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         positions = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
         if positions:
-            self.append_chain(SQLCursor(curs, numbered_placeholders=True), positions, stored_events)
+            self.append_chain(SQLCursor(curs, numbered_placeholders=True, dict_rows=True), positions, stored_events)
         return positions
 
     def table(self, name: str) -> str:
@@ -67,7 +67,7 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
     def bulk_transaction(self) -> Iterator[BulkTransaction]:
         with self.datastore.get_connection() as connection, connection.transaction(), connection.cursor() as cursor:
             self._lock_table(cursor)
-            yield BulkTransaction(self, SQLCursor(cursor, numbered_placeholders=True))
+            yield BulkTransaction(self, SQLCursor(cursor, numbered_placeholders=True, dict_rows=True))
 
     def insert_batch(self, cursor: SQLCursor, stored_events: Sequence[StoredEvent]) -> list[int]:
         """``COPY … FROM STDIN (FORMAT BINARY)``, several times cheaper than the library's
