@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import msgspec
 
@@ -67,9 +67,20 @@ class ReadModel:
 
     name = ""
     table = ""
+    indexes: ClassVar[dict[str, str]] = {}
+    """Secondary indexes by name: the columns each covers. Kept apart from the table so a full
+    rebuild can drop them and build each once at the end (see :meth:`Projector.rebuild`)."""
 
     def create_statements(self, db: Database) -> list[str]:
         raise NotImplementedError
+
+    def create_indexes(self, cursor: Cursor, db: Database) -> None:
+        for index, columns in self.indexes.items():
+            cursor.execute(f"CREATE INDEX IF NOT EXISTS {index} ON {db.table(self.table)} ({columns})")
+
+    def drop_indexes(self, cursor: Cursor, db: Database) -> None:
+        for index in self.indexes:
+            cursor.execute(f"DROP INDEX IF EXISTS {db.table(index)}")
 
     def row(self, position: int, envelope: StoredEnvelope[Any], stamp: Stamp) -> tuple[Any, ...] | None:
         """The row for one event, or None if this model does not keep it."""
@@ -119,13 +130,12 @@ class TimelineModel(ReadModel):
 class AddOnModel(ReadModel):
     name = "addons"
     table = "cl_addons"
+    indexes: ClassVar[dict[str, str]] = {"cl_addons_officer_week": "officer, week"}
 
     def create_statements(self, db: Database) -> list[str]:
-        table = db.table(self.table)
         return [
-            f"CREATE TABLE IF NOT EXISTS {table} (position BIGINT PRIMARY KEY, officer TEXT NOT NULL, site TEXT, "
+            f"CREATE TABLE IF NOT EXISTS {db.table(self.table)} (position BIGINT PRIMARY KEY, officer TEXT NOT NULL, site TEXT, "
             f"week TEXT NOT NULL, category TEXT NOT NULL, minutes INTEGER NOT NULL, {_TIMES})",
-            f"CREATE INDEX IF NOT EXISTS cl_addons_officer_week ON {table} (officer, week)",
         ]
 
     def row(self, position: int, envelope: StoredEnvelope[Any], stamp: Stamp) -> tuple[Any, ...] | None:

@@ -96,3 +96,40 @@ def test_a_command_is_visible_in_the_projections_as_soon_as_it_returns(store_url
     assert projector.positions() == {"timeline": position, "addons": position}
     rows = {row["officer"]: row for row in everything(app, View())["workload"]}
     assert rows["po1"]["own_caseload"] == 1
+
+
+def indexes_of(db: Database, table: str) -> set[str]:
+    """The secondary indexes on a read-model table, as the database itself lists them."""
+    with db.transaction(write=False) as cursor:
+        if db.app.env.get("PERSISTENCE_MODULE") == "eventsourcing.postgres":
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = ? AND indexname NOT LIKE ?", (table, "%pkey"))
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", (table,))
+        return {row[0] for row in cursor.fetchall()}
+
+
+def test_a_full_rebuild_refills_without_secondary_indexes_and_builds_them_at_the_end(store_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("caseledger.projections.readmodels.engine.BATCH", 1000)
+    app = seeded(store_url)
+    projector = Projector(app)
+    db = projector.db
+    assert indexes_of(db, "cl_addons") == {"cl_addons_officer_week"}
+    before = everything(app, View())
+    seen_during: list[set[str]] = []
+    projector.rebuild(on_progress=lambda _done: seen_during.append(indexes_of(db, "cl_addons")))
+    assert len(seen_during) == 3 and all(found == set() for found in seen_during)  # 3,000 events in batches of 1,000
+    assert indexes_of(db, "cl_addons") == {"cl_addons_officer_week"}
+    assert everything(app, View()) == before
+    projector.rebuild(keep_indexes=True, on_progress=lambda _done: seen_during.append(indexes_of(db, "cl_addons")))
+    assert seen_during[-1] == {"cl_addons_officer_week"}
+
+
+def test_read_models_opened_after_a_rebuild_died_get_their_indexes_back(store_url: str) -> None:
+    app = seeded(store_url, events=300)
+    db = Projector(app).db
+    with db.transaction(write=True) as cursor:  # what a rebuild killed mid-refill leaves behind
+        for model in READ_MODELS:
+            model.drop_indexes(cursor, db)
+    assert indexes_of(db, "cl_addons") == set()
+    Projector(app)
+    assert indexes_of(db, "cl_addons") == {"cl_addons_officer_week"}
