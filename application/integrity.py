@@ -5,18 +5,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from caseledger.domain.integrity.checkpoint import Checkpoint, check, default_key_path, make_checkpoint, pinned_public_key, read_checkpoint
+from caseledger.domain.integrity.checkpoint import Checkpoint, CheckpointError, check, default_key_path, make_checkpoint, pinned_public_key, read_checkpoint
 from caseledger.domain.integrity.verify import Verdict, verify
 from caseledger.domain.store.application import LedgerApplication
 
 
-def verify_store(app: LedgerApplication, checkpoint: Path | None = None, public_key: Path | None = None) -> Verdict:
+def verify_store(app: LedgerApplication, checkpoint: Path | None = None, public_key: Path | None = None, *, since_checkpoint: bool = False) -> Verdict:
     """The whole chain recomputed; with ``checkpoint``, also that the log still holds exactly what
-    it covered and only grew since (signed by ``public_key`` when given: pin it)."""
+    it covered and only grew since (signed by ``public_key`` when given: pin it). With
+    ``since_checkpoint``, only what follows the checkpoint is walked (its count of events is the
+    checkpoint's own event and those after it)."""
     if checkpoint is None:
+        if since_checkpoint:
+            raise CheckpointError("--since-checkpoint needs --checkpoint FILE (the signed head to start from)")
         return verify(app)
     pinned = pinned_public_key(public_key) if public_key else None
-    return check(app, read_checkpoint(checkpoint), pinned)
+    return check(app, read_checkpoint(checkpoint), pinned, since=since_checkpoint)
 
 
 def sign_checkpoint(app: LedgerApplication, key: Path | None = None) -> Checkpoint:

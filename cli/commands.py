@@ -220,9 +220,10 @@ def verify(args: argparse.Namespace) -> int:
     """``caseledger verify [--checkpoint FILE]``: exit 0 if intact, 1 naming the first break."""
     app = open_application(args.store)
     checkpoint = Path(args.checkpoint) if args.checkpoint else None
-    verdict = verify_store(app, checkpoint, Path(args.public_key) if checkpoint and args.public_key else None)
+    verdict = verify_store(app, checkpoint, Path(args.public_key) if checkpoint and args.public_key else None, since_checkpoint=args.since_checkpoint)
     if verdict.ok:
-        print(f"intact: {verdict.events} events, head position {verdict.head_position}, head {verdict.head.hex()}")
+        scope = " from the checkpoint on" if args.since_checkpoint else ""
+        print(f"intact: {verdict.events} events{scope}, head position {verdict.head_position}, head {verdict.head.hex()}")
         return 0
     print(f"BROKEN at position {verdict.broken_at}: {verdict.reason} ({verdict.events} events verified before it)")
     return 1

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from caseledger.domain.errors import LedgerError
-from caseledger.domain.integrity.verify import Ledger, Verdict, verify
+from caseledger.domain.integrity.verify import EVENT_COLUMNS, Ledger, Verdict, stored_leaf, verify
 
 MAGIC = b"caseledger-checkpoint-v1\x00"
 
@@ -107,8 +107,12 @@ def pinned_public_key(path: Path) -> str:
     return _raw_public(key)
 
 
-def check(app: Ledger, checkpoint: Checkpoint, pinned: str | None = None) -> Verdict:
-    """The chain's verdict, failing at the checkpoint's position if the log no longer matches it."""
+def check(app: Ledger, checkpoint: Checkpoint, pinned: str | None = None, *, since: bool = False) -> Verdict:
+    """The chain's verdict, failing at the checkpoint's position if the log no longer matches it.
+
+    ``since``: trust what the (signed, verified) checkpoint covered and walk only the events after
+    it, from its head — the cost is proportional to what was recorded since. The event at the
+    checkpoint's position must still be there with the leaf and head the checkpoint knew."""
     if pinned is not None and pinned != checkpoint.public_key:
         raise CheckpointError("the checkpoint was signed with a different key than the pinned one")
     head = bytes.fromhex(checkpoint.head)
@@ -118,6 +122,8 @@ def check(app: Ledger, checkpoint: Checkpoint, pinned: str | None = None) -> Ver
         )
     except (InvalidSignature, ValueError):
         raise CheckpointError("the checkpoint's signature does not match its contents") from None
+    if since:
+        return _since(app, checkpoint.position, head)
     verdict = verify(app, keep_heads_at={checkpoint.position})
     if not verdict.ok and (verdict.broken_at or 0) <= checkpoint.position:
         return verdict
@@ -131,3 +137,15 @@ def check(app: Ledger, checkpoint: Checkpoint, pinned: str | None = None) -> Ver
             verdict.events, verdict.head, verdict.head_position, checkpoint.position, "the log up to the checkpoint differs from what the checkpoint covered"
         )
     return verdict
+
+
+def _since(app: Ledger, position: int, head: bytes) -> Verdict:
+    log = app.ledger_recorder
+    event = next(iter(log.events_after(EVENT_COLUMNS, position - 1, 1)), None)
+    link = next(iter(log.chain_after(position - 1, 1)), None)
+    if event is None or link is None or event[0] != position or link[0] != position:
+        return Verdict(0, head, position, position, "the log no longer reaches the checkpoint's position (truncated)")
+    if stored_leaf(event) != bytes(link[1]) or bytes(link[2]) != head:
+        return Verdict(0, head, position, position, "the log at the checkpoint differs from what the checkpoint covered")
+    verdict = verify(app, start=(position, head))
+    return Verdict(verdict.events + 1, verdict.head, verdict.head_position, verdict.broken_at, verdict.reason, verdict.heads)

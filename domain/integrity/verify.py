@@ -18,6 +18,15 @@ from uuid import UUID
 from caseledger.domain.integrity.chain import GENESIS, leaf_hash, node_hash
 
 BATCH = 20_000
+EVENT_COLUMNS = "originator_id, originator_version, topic, state"
+
+
+def stored_leaf(event: tuple[Any, ...]) -> bytes:
+    """The leaf hash of a stored event row (position, originator id, version, topic, state)."""
+    position, originator_id, version, topic, state = event
+    identity = originator_id if isinstance(originator_id, UUID) else UUID(str(originator_id))
+    raw = bytes(state) if isinstance(state, (bytes, bytearray, memoryview)) else str(state).encode()  # a BLOB rewritten as TEXT is tampering too
+    return leaf_hash(position, identity, version, str(topic), raw)
 
 
 @dataclass(frozen=True)
@@ -52,9 +61,8 @@ class Ledger(Protocol):
     def ledger_recorder(self) -> ChainedLog: ...
 
 
-def _batched(read: Callable[[int, int], list[tuple[Any, ...]]]) -> Iterator[tuple[Any, ...]]:
-    """Every row ``read(after, limit)`` gives, position first, read in batches."""
-    after = 0
+def _batched(read: Callable[[int, int], list[tuple[Any, ...]]], after: int = 0) -> Iterator[tuple[Any, ...]]:
+    """Every row ``read(after, limit)`` gives past ``after``, position first, read in batches."""
     while True:
         rows = read(after, BATCH)
         yield from rows
@@ -63,14 +71,15 @@ def _batched(read: Callable[[int, int], list[tuple[Any, ...]]]) -> Iterator[tupl
         after = rows[-1][0]
 
 
-def verify(app: Ledger, keep_heads_at: AbstractSet[int] = frozenset()) -> Verdict:
-    """Walk the chain; ``keep_heads_at`` positions get their recomputed heads reported."""
+def verify(app: Ledger, keep_heads_at: AbstractSet[int] = frozenset(), *, start: tuple[int, bytes] = (0, GENESIS)) -> Verdict:
+    """Walk the chain; ``keep_heads_at`` positions get their recomputed heads reported. ``start``
+    (a position and the head there, trusted: a signed checkpoint's) walks only what follows it."""
     log = app.ledger_recorder
-    events = _batched(lambda after, limit: log.events_after("originator_id, originator_version, topic, state", after, limit))
-    chain = _batched(log.chain_after)
-    head = GENESIS
+    after, head = start
+    events = _batched(lambda after, limit: log.events_after(EVENT_COLUMNS, after, limit), after)
+    chain = _batched(log.chain_after, after)
     count = 0
-    last = 0
+    last = after
     heads: dict[int, bytes] = {}
     event = next(events, None)
     link = next(chain, None)
@@ -80,10 +89,8 @@ def verify(app: Ledger, keep_heads_at: AbstractSet[int] = frozenset()) -> Verdic
         if link is not None and (event is None or link[0] < event[0]):
             return Verdict(count, head, last, link[0], "the event for this chain entry is missing (deleted?)", heads)
         assert event is not None and link is not None
-        position, originator_id, version, topic, state = event
-        identity = originator_id if isinstance(originator_id, UUID) else UUID(str(originator_id))
-        raw = bytes(state) if isinstance(state, (bytes, bytearray, memoryview)) else str(state).encode()  # a BLOB rewritten as TEXT is tampering too
-        leaf = leaf_hash(position, identity, version, str(topic), raw)
+        position = event[0]
+        leaf = stored_leaf(event)
         if leaf != bytes(link[1]):
             return Verdict(count, head, last, position, "the event's stored bytes differ from when it was recorded", heads)
         head = node_hash(head, leaf)

@@ -2,46 +2,17 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-import psycopg
 import pytest
 
-from caseledger.application.imports import import_lines
 from caseledger.domain.integrity.checkpoint import CheckpointError, check, make_checkpoint
 from caseledger.domain.integrity.verify import verify
 from caseledger.domain.store.application import open_application
 from tests.support.commands import ScriptedService
-from tests.support.paths import ROOT, SCENARIO
-
-
-def sql(url: str, statement: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    """Run SQL straight against the store's database, as an attacker with database access would."""
-    if url.startswith("sqlite"):
-        connection = sqlite3.connect(url.removeprefix("sqlite:///"))
-        try:
-            rows = connection.execute(statement.replace("%s", "?"), params).fetchall()
-            connection.commit()
-            return rows
-        finally:
-            connection.close()
-    with psycopg.connect(url.replace("postgresql://", "postgresql://"), autocommit=True) as connection:
-        cursor = connection.execute(statement.replace("stored_events", "caseledger_events").replace("rowid", "notification_id"), params)
-        return cursor.fetchall() if cursor.description else []
-
-
-@pytest.fixture
-def ledger(store_url: str):  # type: ignore[no-untyped-def]
-    app = open_application(store_url)
-    import_lines(app, SCENARIO.read_bytes().splitlines(), "importer")
-    service = ScriptedService(app, "auditor")
-    service.log_addon_task("po.brown", "clerical", 20, occurred_at="2026-03-20")  # the command path too
-    service.retract(33, "entered twice", occurred_at="2026-03-20")
-    assert verify(app).ok
-    return store_url, app
+from tests.support.paths import ROOT
+from tests.support.tampering import sql, truncate_tail
 
 
 def flip_a_byte(url: str) -> int:
@@ -87,15 +58,10 @@ def test_tampering_is_caught_at_its_position(ledger, tampering: str) -> None:  #
     assert verdict.broken_at == expected, verdict.reason
 
 
-def _truncate_tail(url: str, keep: int) -> None:
-    sql(url, "DELETE FROM stored_events WHERE rowid > %s", (keep,))
-    sql(url, "DELETE FROM cl_chain WHERE position > %s", (keep,))
-
-
 def test_a_truncated_tail_is_caught_against_a_checkpoint(ledger, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     url, app = ledger
     made = make_checkpoint(app, tmp_path / "key.pem")
-    _truncate_tail(url, made.position - 3)
+    truncate_tail(url, made.position - 3)
     reopened = open_application(url)
     assert verify(reopened).ok  # consistent on its own…
     verdict = check(reopened, made)
@@ -105,7 +71,7 @@ def test_a_truncated_tail_is_caught_against_a_checkpoint(ledger, tmp_path: Path)
 def test_a_replaced_tail_is_caught_against_a_checkpoint(ledger, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     url, app = ledger
     made = make_checkpoint(app, tmp_path / "key.pem")
-    _truncate_tail(url, made.position - 3)
+    truncate_tail(url, made.position - 3)
     forger = ScriptedService(open_application(url), "forger")
     for minutes in (5, 6, 7, 8):
         forger.log_addon_task("po.chen", "other", minutes, occurred_at="2026-03-20")

@@ -1,0 +1,97 @@
+"""``verify --since-checkpoint``: trust what a signed checkpoint covered, walk only what came after.
+
+Hand-checked on the tamper tests' ledger (the scenario's 72 events, an add-on task at 73 and a
+retraction at 74; the checkpoint signs position 74), grown by three add-on tasks (75–77):
+since the checkpoint, 4 events are walked (the checkpoint's own, 74, and 75–77).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import msgspec
+
+from caseledger.domain.integrity.checkpoint import check, make_checkpoint
+from caseledger.domain.store.application import open_application
+from tests.support.commands import ScriptedService
+from tests.support.paths import ROOT
+from tests.support.tampering import sql, truncate_tail
+
+
+def grow(app: object, tasks: int = 3) -> None:
+    service = ScriptedService(app, "po.chen")  # type: ignore[arg-type]
+    for minutes in range(tasks):
+        service.log_addon_task("po.chen", "clerical", 10 + minutes, occurred_at="2026-03-21")
+
+
+def test_a_grown_log_passes_and_only_the_events_after_the_checkpoint_are_walked(ledger, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _url, app = ledger
+    made = make_checkpoint(app, tmp_path / "key.pem")
+    assert made.position == 74
+    grow(app)
+    verdict = check(app, made, since=True)
+    assert verdict.ok and verdict.events == 4 and verdict.head_position == 77
+    assert verdict.head == check(app, made).head  # the same head the full walk reaches
+
+
+def test_tampering_after_the_checkpoint_is_caught_and_before_it_only_by_the_full_walk(ledger, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    url, app = ledger
+    made = make_checkpoint(app, tmp_path / "key.pem")
+    grow(app)
+    state = bytes(sql(url, "SELECT state FROM stored_events WHERE rowid = %s", (76,))[0][0])
+    sql(url, "UPDATE stored_events SET state = %s WHERE rowid = %s", (state.replace(b'"', b"'", 1), 76))
+    after = check(open_application(url), made, since=True)
+    assert not after.ok and after.broken_at == 76
+    sql(url, "UPDATE stored_events SET state = %s WHERE rowid = %s", (state, 76))  # undone
+    early = bytes(sql(url, "SELECT state FROM stored_events WHERE rowid = %s", (40,))[0][0])
+    sql(url, "UPDATE stored_events SET state = %s WHERE rowid = %s", (early.replace(b'"', b"'", 1), 40))
+    reopened = open_application(url)
+    assert check(reopened, made, since=True).ok  # trusted: the checkpoint covered it
+    full = check(reopened, made)
+    assert not full.ok and full.broken_at == 40
+
+
+def test_a_truncated_or_replaced_tail_is_caught_at_the_checkpoint(ledger, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    url, app = ledger
+    made = make_checkpoint(app, tmp_path / "key.pem")
+    truncate_tail(url, made.position - 3)
+    truncated = check(open_application(url), made, since=True)
+    assert not truncated.ok and truncated.broken_at == made.position and "truncated" in truncated.reason
+    grow(open_application(url), tasks=5)  # a consistent forged tail over the checkpoint's position
+    replaced = check(open_application(url), made, since=True)
+    # SQLite reuses the freed positions, so 74 holds a forged event ("differs"); PostgreSQL's
+    # sequence moves on, so 74 is simply gone ("truncated"): caught at the checkpoint either way
+    assert not replaced.ok and replaced.broken_at == made.position
+    assert ("differs" if url.startswith("sqlite") else "truncated") in replaced.reason
+
+
+def caseledger(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "caseledger.cli.main", "--store", url, *args], check=False, capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
+
+
+def test_the_command_line_verifies_since_a_checkpoint_and_refuses_the_flag_alone(ledger, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    url, app = ledger
+    made = make_checkpoint(app, tmp_path / "key.pem")
+    (tmp_path / "cp.json").write_bytes(msgspec.json.encode(made))
+    grow(app)
+    result = caseledger(url, "verify", "--checkpoint", str(tmp_path / "cp.json"), "--since-checkpoint")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("intact: 4 events from the checkpoint on, head position 77,")
+    alone = caseledger(url, "verify", "--since-checkpoint")
+    assert alone.returncode == 2
+    assert alone.stderr.strip() == "caseledger: --since-checkpoint needs --checkpoint FILE (the signed head to start from)"
+
+
+def test_a_checkpoint_of_the_first_event_walks_from_the_start(store_url: str, tmp_path: Path) -> None:
+    app = open_application(store_url)
+    service = ScriptedService(app, "tester")
+    service.register_site("KPO", "Kingston Parole Office", "community_office", "ontario", "America/Toronto", occurred_at="2026-01-05")
+    made = make_checkpoint(app, tmp_path / "key.pem")
+    assert made.position == 1
+    service.register_site("CCC1", "Portsmouth CCC", "ccc", "ontario", "America/Toronto", occurred_at="2026-01-05")
+    verdict = check(app, made, since=True)
+    assert verdict.ok and verdict.events == 2 and verdict.head_position == 2
