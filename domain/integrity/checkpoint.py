@@ -76,14 +76,18 @@ def make_checkpoint(app: Ledger, key_path: Path) -> Checkpoint:
     verdict = verify(app)
     if not verdict.ok:
         raise CheckpointError(f"the chain is broken at position {verdict.broken_at}: {verdict.reason}; not signing it")
-    key = load_or_create_key(key_path)
+    return signed(verdict.head_position, verdict.head, verdict.events, load_or_create_key(key_path))
+
+
+def signed(position: int, head: bytes, events: int, key: Ed25519PrivateKey) -> Checkpoint:
+    """A checkpoint of ``head`` at ``position`` signed with ``key`` (the caller has verified it)."""
     return Checkpoint(
-        position=verdict.head_position,
-        head=verdict.head.hex(),
-        events=verdict.events,
+        position=position,
+        head=head.hex(),
+        events=events,
         created_at=dt.datetime.now(dt.UTC),
         public_key=_raw_public(key.public_key()),
-        signature=key.sign(_message(verdict.head_position, verdict.head)).hex(),
+        signature=key.sign(_message(position, head)).hex(),
     )
 
 
