@@ -15,7 +15,9 @@ import msgspec
 
 from caseledger.domain.model.times import Cutoff, LocalDay, within, zone
 from caseledger.domain.store.application import LedgerApplication
-from caseledger.domain.store.log import READ_BATCH, LoggedEvent, read_log, site_zones
+from caseledger.domain.store.log import READ_BATCH, LoggedEvent, read_log
+from caseledger.projections.readmodels.database import Database
+from caseledger.projections.replay.facts import registered_zones
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ def _not_before(envelope: Any, cutoff: Cutoff, zone_name: str) -> bool:
 
 def filtered_events(app: LedgerApplication, keep: EventFilter, *, after: int = 0, batch: int = READ_BATCH) -> Iterator[LoggedEvent]:
     """Events after position ``after`` that ``keep`` keeps, in position order (streamed)."""
-    zones = site_zones(app) if keep.needs_zones else {}
+    zones = registered_zones(Database(app)) if keep.needs_zones else {}
     for event in read_log(app, after=after, types=keep.types, batch=batch):
         if keep.keeps(event, zones):
             yield event

@@ -17,7 +17,9 @@ from caseledger.domain.model.aggregates import RETRACTION_LOG_ID, OffenderCase, 
 from caseledger.domain.model.retractions import retracted_positions
 from caseledger.domain.model.times import Cutoff, within
 from caseledger.domain.store.application import LedgerApplication
-from caseledger.domain.store.log import LoggedEvent, site_zones
+from caseledger.domain.store.log import LoggedEvent
+from caseledger.projections.readmodels.database import Database
+from caseledger.projections.replay.facts import registered_zones
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ def case_history(
 ) -> list[HistoryLine]:
     """The history of ``offender`` (a :class:`DomainError` if the store never admitted it);
     ``zones`` (each site's time zone, for bare-date cut-offs) are read from the log if not given."""
-    site_zone = site_zones(app) if zones is None else zones
+    site_zone = registered_zones(Database(app)) if zones is None else zones
     events = _logged(app, entity_id(OffenderCase.KIND, offender))
     if not events:
         raise DomainError("offender", f"unknown offender {offender!r}")

@@ -146,6 +146,10 @@ class LedgerRecorder(ABC):
         A read sees one snapshot for all its statements."""
 
     @abstractmethod
+    def has_table(self, name: str) -> bool:
+        """Whether table ``name`` exists beside the events (read-only: takes no lock)."""
+
+    @abstractmethod
     def bulk_transaction(self) -> contextlib.AbstractContextManager[BulkTransaction]:
         """One write transaction for many batches, holding the write lock from the start."""
 

@@ -59,6 +59,9 @@ def _logged(envelope: StoredEnvelope[Any], notification: Notification) -> Logged
     return LoggedEvent(notification.id, notification.originator_id, notification.originator_version, envelope)
 
 
-def site_zones(app: LedgerApplication) -> dict[str, str]:
-    """Every registered site's IANA time zone (sites are few; this reads only their events)."""
-    return {event.envelope.data.site: event.envelope.data.timezone for event in read_log(app, types=["SiteRegistered"])}
+def site_zones(app: LedgerApplication, after: int = 0) -> dict[str, str]:
+    """The IANA time zone of every site registered after position ``after``. From the start of
+    the log this is a full scan (the library's topic filter has no index): the read side keeps
+    the sites it has applied (:func:`caseledger.projections.replay.facts.registered_zones`) and
+    asks here only for the log's tail."""
+    return {event.envelope.data.site: event.envelope.data.timezone for event in read_log(app, after=after, types=["SiteRegistered"])}

@@ -48,6 +48,11 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
     def table(self, name: str) -> str:
         return f'"{self.datastore.schema}".{name}'
 
+    def has_table(self, name: str) -> bool:
+        with self.transaction(write=False) as cursor:
+            row = cursor.execute("SELECT to_regclass(?) IS NOT NULL", (self.table(name),)).fetchone()
+        return bool(row and row[0])
+
     @property
     def events_table(self) -> str:
         return f'"{self.datastore.schema}"."{self.events_table_name}"'

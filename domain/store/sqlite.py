@@ -46,6 +46,10 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder, LedgerRecorder):
     def events_table(self) -> str:
         return self.events_table_name
 
+    def has_table(self, name: str) -> bool:
+        with self.transaction(write=False) as cursor:
+            return cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+
     def stored_id(self, aggregate_id: UUID) -> Any:
         return aggregate_id.hex
 

@@ -98,9 +98,9 @@ class Projector:
     def _site_zones(self) -> dict[str, str]:
         """Every site's time zone, read from the log once, then kept current as sites register."""
         if self._zones is None:
-            from caseledger.domain.store.log import site_zones
+            from caseledger.projections.replay.facts import registered_zones
 
-            self._zones = site_zones(self.app)
+            self._zones = registered_zones(self.db)
         return self._zones
 
     def catch_up(self, on_progress: Callable[[int], None] | None = None, *, upto: int | None = None) -> int:

@@ -102,6 +102,8 @@ _TIMES = "occurred_us BIGINT NOT NULL, occurred_date TEXT NOT NULL, recorded_us 
 class TimelineModel(ReadModel):
     name = "timeline"
     table = "cl_timeline"
+    indexes: ClassVar[dict[str, str]] = {"cl_timeline_type_occurred": "type, occurred_us"}
+    """Projections read facts by type up to an occurred time; the sites' zones by type alone."""
 
     def create_statements(self, db: Database) -> list[str]:
         return [

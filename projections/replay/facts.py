@@ -15,9 +15,10 @@ from typing import Any
 
 import msgspec
 
-from caseledger.domain.events.catalogue import PAYLOAD_TYPES, EventRetracted, Payload
+from caseledger.domain.events.catalogue import PAYLOAD_TYPES, EventRetracted, Payload, SiteRegistered
 from caseledger.domain.model.retractions import retracted_positions
 from caseledger.domain.model.times import Cutoff, LocalDay, utc_now, zone
+from caseledger.domain.store.log import site_zones
 from caseledger.projections.readmodels.database import Cursor, Database
 from caseledger.projections.readmodels.tables import micros
 
@@ -139,3 +140,22 @@ def officer_addon_minutes(cursor: Cursor, db: Database, view: View, gone: set[in
         if task_officer == officer:
             minutes.append((task_week, category, -task_minutes))
     return minutes
+
+
+def registered_zones(db: Database) -> dict[str, str]:
+    """Every registered site's time zone: the sites the timeline read model holds (an index
+    lookup by type), then any registered after its position, from the log's tail — the same
+    answer as scanning the whole log, at the cost of the events not yet applied."""
+    zones: dict[str, str] = {}
+    position = 0
+    if db.recorder.has_table("cl_tracking"):
+        with db.transaction(write=False) as cursor:
+            row = cursor.execute(f"SELECT position FROM {db.table('cl_tracking')} WHERE name = 'timeline'").fetchone()
+            position = int(row[0]) if row else 0
+            if position:
+                cursor.execute(f"SELECT data FROM {db.table('cl_timeline')} WHERE type = 'SiteRegistered'")
+                for (data,) in cursor.fetchall():
+                    site = _DECODERS["SiteRegistered"].decode(data)
+                    assert isinstance(site, SiteRegistered)
+                    zones[site.site] = site.timezone
+    return {**zones, **site_zones(db.app, after=position)}
