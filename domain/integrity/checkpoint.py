@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
+from typing import Annotated
 
 import msgspec
 import platformdirs
@@ -22,6 +23,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from caseledger.domain.errors import LedgerError
+from caseledger.domain.integrity.chain import GENESIS, node_hash
 from caseledger.domain.integrity.verify import EVENT_COLUMNS, Ledger, Verdict, stored_leaf, verify
 
 MAGIC = b"caseledger-checkpoint-v1\x00"
@@ -31,13 +33,18 @@ class CheckpointError(LedgerError):
     """A checkpoint or key file is unreadable, or the store cannot be checkpointed."""
 
 
+Hex = Annotated[str, msgspec.Meta(pattern="^[0-9a-f]*$")]
+
+
 class Checkpoint(msgspec.Struct, forbid_unknown_fields=True):
-    position: int
-    head: str
-    events: int
+    """A signed (position, head) of the chain; a file that does not fit is refused when read."""
+
+    position: Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]
+    head: Annotated[Hex, msgspec.Meta(min_length=64, max_length=64)]
+    events: Annotated[int, msgspec.Meta(ge=0)]
     created_at: dt.datetime
-    public_key: str
-    signature: str
+    public_key: Annotated[Hex, msgspec.Meta(min_length=64, max_length=64)]
+    signature: Annotated[Hex, msgspec.Meta(min_length=128, max_length=128)]
 
 
 def default_key_path() -> Path:
@@ -126,7 +133,7 @@ def check(app: Ledger, checkpoint: Checkpoint, pinned: str | None = None, *, sin
         )
     except (InvalidSignature, ValueError):
         raise CheckpointError("the checkpoint's signature does not match its contents") from None
-    if since:
+    if since or checkpoint.position == 0:
         return _since(app, checkpoint.position, head)
     verdict = verify(app, keep_heads_at={checkpoint.position})
     if not verdict.ok and (verdict.broken_at or 0) <= checkpoint.position:
@@ -144,12 +151,19 @@ def check(app: Ledger, checkpoint: Checkpoint, pinned: str | None = None, *, sin
 
 
 def _since(app: Ledger, position: int, head: bytes) -> Verdict:
+    """The signed head must still follow from the chain entry before the checkpoint's event and
+    that event's recomputed leaf — a preimage of SHA-256 short of forging — then the walk goes on
+    from the signed head. (The chain rows are in the database too: checking the event against its
+    own row's leaf alone would let a rewritten event with a rewritten leaf through.)"""
+    if position == 0:  # a checkpoint of an empty log: everything came after it
+        return verify(app)
     log = app.ledger_recorder
     event = next(iter(log.events_after(EVENT_COLUMNS, position - 1, 1)), None)
-    link = next(iter(log.chain_after(position - 1, 1)), None)
-    if event is None or link is None or event[0] != position or link[0] != position:
+    if event is None or event[0] != position:
         return Verdict(0, head, position, position, "the log no longer reaches the checkpoint's position (truncated)")
-    if stored_leaf(event) != bytes(link[1]) or bytes(link[2]) != head:
+    before = log.chain_before(position)
+    previous = bytes(before[2]) if before is not None else GENESIS
+    if node_hash(previous, stored_leaf(event)) != head:
         return Verdict(0, head, position, position, "the log at the checkpoint differs from what the checkpoint covered")
     verdict = verify(app, start=(position, head))
     return Verdict(verdict.events + 1, verdict.head, verdict.head_position, verdict.broken_at, verdict.reason, verdict.heads)

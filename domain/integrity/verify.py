@@ -53,6 +53,8 @@ class ChainedLog(Protocol):
 
     def chain_after(self, after: int, limit: int) -> list[tuple[Any, ...]]: ...
 
+    def chain_before(self, position: int) -> tuple[Any, ...] | None: ...
+
 
 class Ledger(Protocol):
     """A ledger whose log can be verified (the store's Application is one)."""

@@ -193,6 +193,13 @@ class LedgerRecorder(ABC):
         """Up to ``limit`` chain rows (position, leaf, head) after ``after``, in position order."""
         return self._rows_after(self.table(CHAIN_TABLE), "position", "leaf, head", after, limit)
 
+    def chain_before(self, position: int) -> tuple[Any, ...] | None:
+        """The last chain row (position, leaf, head) before ``position``, if any."""
+        with self.transaction(write=False) as cursor:
+            return cursor.execute(
+                f"SELECT position, leaf, head FROM {self.table(CHAIN_TABLE)} WHERE position < ? ORDER BY position DESC LIMIT 1", (position,)
+            ).fetchone()
+
     def _rows_after(self, source: str, key: str, columns: str, after: int, limit: int) -> list[tuple[Any, ...]]:
         with self.transaction(write=False) as cursor:
             return cursor.execute(f"SELECT {key}, {columns} FROM {source} WHERE {key} > ? ORDER BY {key} LIMIT ?", (after, limit)).fetchall()

@@ -95,3 +95,40 @@ def test_a_checkpoint_of_the_first_event_walks_from_the_start(store_url: str, tm
     service.register_site("CCC1", "Portsmouth CCC", "ccc", "ontario", "America/Toronto", occurred_at="2026-01-05")
     verdict = check(app, made, since=True)
     assert verdict.ok and verdict.events == 2 and verdict.head_position == 2
+
+
+def test_a_rewritten_checkpoint_event_with_a_rewritten_chain_leaf_is_caught(ledger, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The chain rows live in the database too: an insider who rewrites the checkpoint's event and
+    recomputes its leaf in ``cl_chain`` (keeping the head) must still be caught."""
+    from caseledger.domain.integrity.chain import leaf_hash
+
+    url, app = ledger
+    made = make_checkpoint(app, tmp_path / "key.pem")
+    grow(app)
+    originator, version, topic, state = sql(
+        url, "SELECT originator_id, originator_version, topic, state FROM stored_events WHERE rowid = %s", (made.position,)
+    )[0]
+    forged = bytes(state).replace(b"entered twice", b"entered twice!")
+    assert forged != bytes(state)
+    sql(url, "UPDATE stored_events SET state = %s WHERE rowid = %s", (forged, made.position))
+    sql(url, "UPDATE cl_chain SET leaf = %s WHERE position = %s", (leaf_hash(made.position, originator, version, topic, forged), made.position))
+    verdict = check(open_application(url), made, since=True)
+    assert not verdict.ok and verdict.broken_at == made.position and "differs" in verdict.reason
+
+
+def test_a_checkpoint_of_an_empty_store_passes_once_the_log_grew(store_url: str, tmp_path: Path) -> None:
+    app = open_application(store_url)
+    made = make_checkpoint(app, tmp_path / "key.pem")
+    assert made.position == 0
+    ScriptedService(app, "tester").register_site("KPO", "Kingston Parole Office", "community_office", "ontario", "America/Toronto", occurred_at="2026-01-05")
+    assert check(app, made).ok and check(app, made, since=True).ok
+
+
+def test_a_checkpoint_file_out_of_range_is_refused_in_one_line(ledger, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    url, app = ledger
+    made = make_checkpoint(app, tmp_path / "key.pem")
+    for position in (2**63, -1):
+        (tmp_path / "cp.json").write_bytes(msgspec.json.encode(msgspec.structs.replace(made, position=position)))
+        result = caseledger(url, "verify", "--checkpoint", str(tmp_path / "cp.json"), "--since-checkpoint")
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert result.stderr.startswith("caseledger: ") and "not a caseledger checkpoint" in result.stderr and result.stderr.count("\n") == 1
