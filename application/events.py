@@ -15,7 +15,7 @@ import msgspec
 
 from caseledger.domain.model.times import Cutoff, LocalDay, within, zone
 from caseledger.domain.store.application import LedgerApplication
-from caseledger.domain.store.log import READ_BATCH, LoggedEvent, read_log
+from caseledger.domain.store.log import READ_BATCH, LoggedEvent, SiteZones, read_log
 from caseledger.projections.readmodels.database import Database
 from caseledger.projections.replay.facts import registered_zones
 
@@ -38,7 +38,7 @@ class EventFilter:
         """Whether a time bound needs each site's time zone (bare dates are local days)."""
         return (self.occurred_from or self.occurred_to or self.known_at) is not None
 
-    def keeps(self, event: LoggedEvent, zones: dict[str, str]) -> bool:
+    def keeps(self, event: LoggedEvent, zones: SiteZones) -> bool:
         envelope = event.envelope
         data = envelope.data
         if self.actor and envelope.recorded_by != self.actor:
@@ -47,7 +47,7 @@ class EventFilter:
             return False
         if self.officer and self.officer not in (getattr(data, "officer", None), getattr(data, "covering_officer", None)):
             return False
-        zone_name = zones.get(envelope.at_site or "", "UTC")
+        zone_name = zones.zone_of(envelope.at_site)
         if not within(envelope.occurred_at, self.occurred_to, zone_name) or not within(envelope.recorded_at, self.known_at, zone_name):
             return False
         return self.occurred_from is None or _not_before(envelope, self.occurred_from, zone_name)
@@ -61,7 +61,7 @@ def _not_before(envelope: Any, cutoff: Cutoff, zone_name: str) -> bool:
 
 def filtered_events(app: LedgerApplication, keep: EventFilter, *, after: int = 0, batch: int = READ_BATCH) -> Iterator[LoggedEvent]:
     """Events after position ``after`` that ``keep`` keeps, in position order (streamed)."""
-    zones = registered_zones(Database(app)) if keep.needs_zones else {}
+    zones = registered_zones(Database(app)) if keep.needs_zones else SiteZones.of({})
     for event in read_log(app, after=after, types=keep.types, batch=batch):
         if keep.keeps(event, zones):
             yield event

@@ -17,7 +17,7 @@ from caseledger.domain.model.aggregates import RETRACTION_LOG_ID, OffenderCase, 
 from caseledger.domain.model.retractions import retracted_positions
 from caseledger.domain.model.times import Cutoff, within
 from caseledger.domain.store.application import LedgerApplication
-from caseledger.domain.store.log import LoggedEvent
+from caseledger.domain.store.log import LoggedEvent, SiteZones
 from caseledger.projections.readmodels.database import Database
 from caseledger.projections.replay.facts import registered_zones
 
@@ -46,13 +46,13 @@ def case_history(
 ) -> list[HistoryLine]:
     """The history of ``offender`` (a :class:`DomainError` if the store never admitted it);
     ``zones`` (each site's time zone, for bare-date cut-offs) are read from the log if not given."""
-    site_zone = registered_zones(Database(app)) if zones is None else zones
+    site_zone = registered_zones(Database(app)) if zones is None else SiteZones.of(zones)
     events = _logged(app, entity_id(OffenderCase.KIND, offender))
     if not events:
         raise DomainError("offender", f"unknown offender {offender!r}")
 
     def zone_of(event: LoggedEvent) -> str:
-        return site_zone.get(event.envelope.at_site or "", "UTC")
+        return site_zone.zone_of(event.envelope.at_site)
 
     known = [e for e in events if within(e.envelope.recorded_at, known_at, zone_of(e))]
     retractions = [e for e in _logged(app, RETRACTION_LOG_ID) if within(e.envelope.recorded_at, known_at, zone_of(e))]

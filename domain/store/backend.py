@@ -193,6 +193,22 @@ class LedgerRecorder(ABC):
         """Up to ``limit`` chain rows (position, leaf, head) after ``after``, in position order."""
         return self._rows_after(self.table(CHAIN_TABLE), "position", "leaf, head", after, limit)
 
+    def events_at(self, positions: Sequence[int]) -> list[tuple[Any, ...]]:
+        """The stored events at ``positions`` that exist: (position, originator id, version, topic,
+        state), in position order."""
+        if not positions:
+            return []
+        with self.transaction(write=False) as cursor:
+            rows = cursor.execute(
+                f"SELECT {self.position_column}, originator_id, originator_version, topic, state FROM {self.events_table} "
+                f"WHERE {self.position_column} IN ({','.join('?' * len(positions))}) ORDER BY {self.position_column}",
+                list(positions),
+            ).fetchall()
+        return [
+            (position, originator if isinstance(originator, UUID) else UUID(originator), version, topic, stored_state(state))
+            for position, originator, version, topic, state in rows
+        ]
+
     def chain_before(self, position: int) -> tuple[Any, ...] | None:
         """The last chain row (position, leaf, head) before ``position``, if any."""
         with self.transaction(write=False) as cursor:

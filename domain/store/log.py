@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import Notification
+from eventsourcing.persistence import Notification, StoredEvent
 
 from caseledger.domain.store.application import LedgerApplication
 from caseledger.domain.store.mapper import StoredEnvelope
@@ -65,3 +65,48 @@ def site_zones(app: LedgerApplication, after: int = 0) -> dict[str, str]:
     the sites it has applied (:func:`caseledger.projections.replay.facts.registered_zones`) and
     asks here only for the log's tail."""
     return {event.envelope.data.site: event.envelope.data.timezone for event in read_log(app, after=after, types=["SiteRegistered"])}
+
+
+def logged_at(app: LedgerApplication, positions: Sequence[int]) -> list[LoggedEvent]:
+    """The events at ``positions`` (those that exist), decoded, read straight from the log."""
+    rows = app.ledger_recorder.events_at(positions)
+    mapper = app.ledger_mapper
+    return [
+        LoggedEvent(position, originator, version, mapper.read_envelope(StoredEvent(originator, version, topic, state)))
+        for position, originator, version, topic, state in rows
+    ]
+
+
+class SiteZones:
+    """Each site's IANA time zone, from a quick source that may be incomplete (the read side's
+    index of registrations), checked by use: every event happens at a site registered before it,
+    so a site this does not know means the quick source missed one — then the whole log is read
+    once. The zones themselves always come from the log's own (chained, authenticated) events."""
+
+    def __init__(self, app: LedgerApplication | None, known: dict[str, str], *, complete: bool = False) -> None:
+        self._app = app
+        self._known = dict(known)
+        self._complete = complete or app is None
+
+    @classmethod
+    def of(cls, known: dict[str, str]) -> SiteZones:
+        """Zones someone already read in full (nothing more to look up)."""
+        return cls(None, known, complete=True)
+
+    def zone_of(self, site: str | None) -> str:
+        """The site's zone; UTC for an event with no site."""
+        if not site:
+            return "UTC"
+        zone = self._known.get(site)
+        if zone is None and not self._complete and self._app is not None:
+            self._known.update(site_zones(self._app))
+            self._complete = True
+            zone = self._known.get(site)
+        return zone or "UTC"
+
+    def add(self, site: str, zone: str) -> None:
+        """A site just registered (the projection engine meets them as it applies events)."""
+        self._known[site] = zone
+
+    def as_dict(self) -> dict[str, str]:
+        return dict(self._known)

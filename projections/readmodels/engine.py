@@ -25,6 +25,7 @@ from eventsourcing.persistence import IntegrityError, InternalError
 from caseledger.domain.errors import LedgerError
 from caseledger.domain.events.catalogue import SiteRegistered
 from caseledger.domain.store.application import LedgerApplication
+from caseledger.domain.store.log import SiteZones
 from caseledger.domain.store.mapper import decode_envelope
 from caseledger.projections.readmodels.database import Database
 from caseledger.projections.readmodels.tables import READ_MODELS, ReadModel, Stamp
@@ -55,7 +56,7 @@ class Projector:
         self.app = app
         self.db = Database(app)
         self.models = tuple(models)
-        self._zones: dict[str, str] | None = None
+        self._zones: SiteZones | None = None
         self._create_tables()
 
     def _create_tables(self) -> None:
@@ -95,7 +96,7 @@ class Projector:
         positions = self.positions()
         return head, [ModelStatus(name, position, max(0, head - position)) for name, position in positions.items()]
 
-    def _site_zones(self) -> dict[str, str]:
+    def _site_zones(self) -> SiteZones:
         """Every site's time zone, read from the log once, then kept current as sites register."""
         if self._zones is None:
             from caseledger.projections.replay.facts import registered_zones
@@ -132,8 +133,8 @@ class Projector:
         for position, topic, state in batch:
             envelope = decode_envelope(topic, unseal(state) if unseal else state)
             if isinstance(envelope.data, SiteRegistered):
-                zones[envelope.data.site] = envelope.data.timezone
-            stamp = Stamp.of(envelope, zones.get(envelope.at_site or "", "UTC"))
+                zones.add(envelope.data.site, envelope.data.timezone)
+            stamp = Stamp.of(envelope, zones.zone_of(envelope.at_site))
             for model, model_rows, applied in active:
                 if position > applied:
                     row = model.row(position, envelope, stamp)
@@ -176,7 +177,5 @@ class Projector:
                 model.clear(cursor, self.db)
                 cursor.execute(f"UPDATE {self.db.table('cl_tracking')} SET position = 0 WHERE name = ?", (model.name,))
         processed = self.catch_up(on_progress)
-        with self.db.transaction(write=True) as cursor:
-            for model in chosen:
-                model.create_indexes(cursor, self.db)
+        self._create_tables()  # builds the indexes, retried: two rebuilds at once race to create them
         return processed

@@ -18,7 +18,7 @@ import msgspec
 from caseledger.domain.events.catalogue import PAYLOAD_TYPES, EventRetracted, Payload, SiteRegistered
 from caseledger.domain.model.retractions import retracted_positions
 from caseledger.domain.model.times import Cutoff, LocalDay, utc_now, zone
-from caseledger.domain.store.log import site_zones
+from caseledger.domain.store.log import SiteZones, logged_at, site_zones
 from caseledger.projections.readmodels.database import Cursor, Database
 from caseledger.projections.readmodels.tables import micros
 
@@ -142,20 +142,32 @@ def officer_addon_minutes(cursor: Cursor, db: Database, view: View, gone: set[in
     return minutes
 
 
-def registered_zones(db: Database) -> dict[str, str]:
-    """Every registered site's time zone: the sites the timeline read model holds (an index
-    lookup by type), then any registered after its position, from the log's tail — the same
-    answer as scanning the whole log, at the cost of the events not yet applied."""
-    zones: dict[str, str] = {}
-    position = 0
-    if db.recorder.has_table("cl_tracking"):
-        with db.transaction(write=False) as cursor:
-            row = cursor.execute(f"SELECT position FROM {db.table('cl_tracking')} WHERE name = 'timeline'").fetchone()
-            position = int(row[0]) if row else 0
-            if position:
-                cursor.execute(f"SELECT data FROM {db.table('cl_timeline')} WHERE type = 'SiteRegistered'")
-                for (data,) in cursor.fetchall():
-                    site = _DECODERS["SiteRegistered"].decode(data)
-                    assert isinstance(site, SiteRegistered)
-                    zones[site.site] = site.timezone
-    return {**zones, **site_zones(db.app, after=position)}
+def registered_zones(db: Database) -> SiteZones:
+    """Every registered site's time zone without scanning the whole log: the timeline read model
+    says where the registrations are (an index lookup by type), the log itself is read at those
+    positions and after the read model's position. The read model is only an index here — it is
+    not covered by the hash chain, so nothing is taken from its rows but positions, and a site it
+    fails to list makes :class:`SiteZones` read the whole log; a read model that cannot be read at
+    all (dropped, damaged) means the whole log is read at once."""
+    app = db.app
+    try:
+        position, registrations = _registration_positions(db)
+        known = {
+            event.envelope.data.site: event.envelope.data.timezone for event in logged_at(app, registrations) if isinstance(event.envelope.data, SiteRegistered)
+        }
+    except Exception:
+        return SiteZones(app, site_zones(app), complete=True)
+    return SiteZones(app, {**known, **site_zones(app, after=position)})
+
+
+def _registration_positions(db: Database) -> tuple[int, list[int]]:
+    """The timeline read model's position and where it saw sites registered (empty without it)."""
+    if not db.recorder.has_table("cl_tracking"):
+        return 0, []
+    with db.transaction(write=False) as cursor:
+        row = cursor.execute(f"SELECT position FROM {db.table('cl_tracking')} WHERE name = 'timeline'").fetchone()
+        position = int(row[0]) if row else 0
+        if not position:
+            return 0, []
+        cursor.execute(f"SELECT position FROM {db.table('cl_timeline')} WHERE type = 'SiteRegistered' AND position <= ?", (position,))
+        return position, [int(found) for (found,) in cursor.fetchall()]

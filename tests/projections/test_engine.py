@@ -133,3 +133,13 @@ def test_read_models_opened_after_a_rebuild_died_get_their_indexes_back(store_ur
     assert indexes_of(db, "cl_addons") == set()
     Projector(app)
     assert indexes_of(db, "cl_addons") == {"cl_addons_officer_week"}
+
+
+def test_two_rebuilds_at_once_both_finish_with_the_indexes_built(store_url: str) -> None:
+    app = seeded(store_url, events=1500)
+    before = everything(app, View())
+    projectors = [Projector(open_ledger(store_url)[0]) for _ in range(2)]
+    race([lambda _round, projector=projector: projector.rebuild() for projector in projectors], rounds=3)
+    assert indexes_of(projectors[0].db, "cl_addons") == {"cl_addons_officer_week"}
+    assert indexes_of(projectors[0].db, "cl_timeline") == {"cl_timeline_type_occurred"}
+    assert everything(app, View()) == before
