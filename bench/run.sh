@@ -10,3 +10,5 @@ fi
 .venv/bin/python -m bench.projection_bench "$@"
 .venv/bin/python -m bench.tui_bench "$@"
 .venv/bin/python -m bench.load_bench
+.venv/bin/python -m bench.rebuild_bench
+.venv/bin/python -m bench.verify_bench
