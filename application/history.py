@@ -45,7 +45,8 @@ def case_history(
     known_at: Cutoff | None = None,
 ) -> list[HistoryLine]:
     """The history of ``offender`` (a :class:`DomainError` if the store never admitted it);
-    ``zones`` (each site's time zone, for bare-date cut-offs) are read from the log if not given."""
+    ``zones`` (each site's time zone, for local times and bare-date cut-offs) are found through the
+    timeline read model and read from the log if not given."""
     site_zone = registered_zones(Database(app)) if zones is None else SiteZones.of(zones)
     events = _logged(app, entity_id(OffenderCase.KIND, offender))
     if not events:

@@ -1,7 +1,9 @@
 """What an officer's screens show, as plain data: *My week*, the caseload, who the user is.
 
 Each function takes the projector (read models kept up to date by the caller), the rule set and
-the cut, reads one consistent snapshot of the read models and replays it once.
+the cut, and reads a consistent snapshot of the read models. Every one of them still replays the
+national history to show one officer (My week twice: the week, then the chart of recent weeks);
+reading a kept head state instead is issue #9's work.
 """
 
 from __future__ import annotations

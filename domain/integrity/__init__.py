@@ -1,1 +1,2 @@
-"""Tamper evidence: the hash chain's hashes, verification, signed checkpoints (nothing here reads the store itself)."""
+"""Tamper evidence: the hash chain's hashes, verification, signed checkpoints (the store is read only
+through a two-method protocol, so the store itself can depend on the hashes)."""

@@ -29,6 +29,7 @@ from caseledger.domain.store.log import SiteZones
 from caseledger.domain.store.mapper import decode_envelope
 from caseledger.projections.readmodels.database import Database
 from caseledger.projections.readmodels.tables import READ_MODELS, ReadModel, Stamp
+from caseledger.projections.replay.facts import registered_zones
 
 BATCH = 10_000
 ATTEMPTS = 20
@@ -97,10 +98,9 @@ class Projector:
         return head, [ModelStatus(name, position, max(0, head - position)) for name, position in positions.items()]
 
     def _site_zones(self) -> SiteZones:
-        """Every site's time zone, read from the log once, then kept current as sites register."""
+        """Every site's time zone (located through the timeline read model, read from the log),
+        looked up once, then kept current as sites register."""
         if self._zones is None:
-            from caseledger.projections.replay.facts import registered_zones
-
             self._zones = registered_zones(self.db)
         return self._zones
 
