@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from caseledger.application.alerts import alerts
-from caseledger.domain.events import catalogue as p
 from caseledger.domain.model.times import iso_week
 from caseledger.projections.catalogue import PROJECTIONS
 from caseledger.projections.catalogue.workload import assess
@@ -28,8 +27,6 @@ from caseledger.projections.rules import Rules
 
 WEEK_TYPES = PROJECTIONS["workload"].event_types | PROJECTIONS["siu_stays"].event_types | PROJECTIONS["release_lead_time"].event_types
 """The timeline types *My week* replays: workload, SIU stays and release leads, in one pass."""
-
-CASELOAD_TYPES = frozenset(p.PAYLOAD_TYPES) - {"AddOnTaskLogged", "EventRetracted"}
 
 
 @dataclass
@@ -123,24 +120,15 @@ def caseload(projector: Projector, view: View, officer: str) -> list[CaseRow]:
     status and the next dates (hearing, day and full parole eligibility) still ahead."""
     db = projector.db
     with db.transaction(write=False) as cursor:
-        gone = retracted(cursor, db, view)
-        facts = timeline(cursor, db, view, gone, CASELOAD_TYPES)
-    world = World.replay(facts)
-    hearings: dict[str, dt.date] = {}
-    eligibility: dict[str, tuple[dt.date | None, dt.date | None]] = {}
-    for fact in facts:
-        if isinstance(fact.data, p.HearingScheduled):
-            hearings[fact.data.offender] = fact.data.hearing_date
-        elif isinstance(fact.data, p.OffenderAdmitted):
-            eligibility[fact.data.offender] = (fact.data.day_parole_eligibility, fact.data.full_parole_eligibility)
+        world = projector.snapshots.world_at(cursor, view, retracted(cursor, db, view))
     today = view.now.date()
     rows = []
     for case in sorted(world.cases.values(), key=lambda c: c.offender):
         if case.officer != officer:
             continue
-        siu = (today - case.stay.started_on).days if case.stay is not None else None
-        day, full = eligibility.get(case.offender, (None, None))
-        upcoming = [f"hearing {hearings[case.offender]}"] if case.offender in hearings and hearings[case.offender] >= today else []
+        stay = world.open_stay(case)
+        hearing, day, full = world.hearings.get(case.offender), case.day_parole_eligibility, case.full_parole_eligibility
+        upcoming = [f"hearing {hearing}"] if hearing and hearing >= today else []
         upcoming += [f"DP {day}"] if day and day >= today else []
         upcoming += [f"FP {full}"] if full and full >= today else []
         rows.append(
@@ -148,7 +136,7 @@ def caseload(projector: Projector, view: View, officer: str) -> list[CaseRow]:
                 case.offender,
                 case.location or "—",
                 ", ".join(sorted(case.factors)) or "—",
-                siu,
+                (today - stay.started_on).days if stay is not None else None,
                 f"since {case.plan.started_on}" if case.plan else "no plan",
                 "; ".join(upcoming) or "—",
             )

@@ -15,9 +15,9 @@ from caseledger.domain.store.application import LedgerApplication
 from caseledger.projections.catalogue import ADDON_BURDEN_BY_SITE, PROJECTIONS, Projection
 from caseledger.projections.readmodels.database import Cursor, Database
 from caseledger.projections.readmodels.engine import ProjectionError, Projector
-from caseledger.projections.replay.facts import View, retracted, timeline
+from caseledger.projections.replay.facts import View, retracted
 from caseledger.projections.replay.inputs import Inputs
-from caseledger.projections.replay.world import World
+from caseledger.projections.replay.snapshots import Snapshots
 from caseledger.projections.rules import Rules
 
 
@@ -50,7 +50,7 @@ def find(name: str, *, by_site: bool = False) -> Projection:
 def replay(cursor: Cursor, db: Database, view: View, rules: Rules, types: frozenset[str]) -> Inputs:
     """One replay of the cut's facts of ``types``, shared by every projection computed from it."""
     gone = retracted(cursor, db, view)
-    return Inputs(World.replay(timeline(cursor, db, view, gone, types)), view, rules, cursor, db, gone)
+    return Inputs(Snapshots(db).world_at(cursor, view, gone, types), view, rules, cursor, db, gone)
 
 
 def compute(

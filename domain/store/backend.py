@@ -120,6 +120,9 @@ class LedgerRecorder(ABC):
     position_column: str
     """The column holding an event's log position (``rowid`` / ``notification_id``)."""
 
+    binary_type: str
+    """The column type for bytes (``BLOB`` / ``BYTEA``); reads come back as bytes or a memoryview."""
+
     transient_errors: tuple[type[Exception], ...]
     """The driver's errors worth retrying, e.g. when processes create tables at the same moment."""
 

@@ -27,6 +27,7 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
     Tested with the library's own ``ApplicationRecorderTestCase`` (tests/domain/test_recorders.py)."""
 
     position_column = "notification_id"
+    binary_type = "BYTEA"
     bulk_inserts_overlap = True
     transient_errors = (psycopg.Error,)
     conflict_errors = (psycopg.IntegrityError,)

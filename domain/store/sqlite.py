@@ -25,6 +25,7 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder, LedgerRecorder):
     Tested with the library's own ``ApplicationRecorderTestCase`` (tests/domain/test_recorders.py)."""
 
     position_column = "rowid"
+    binary_type = "BLOB"
     bulk_inserts_overlap = False
     transient_errors = (sqlite3.OperationalError,)
     conflict_errors = (sqlite3.IntegrityError,)

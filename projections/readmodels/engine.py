@@ -30,6 +30,7 @@ from caseledger.domain.store.mapper import decode_envelope
 from caseledger.projections.readmodels.database import Database
 from caseledger.projections.readmodels.tables import READ_MODELS, ReadModel, Stamp
 from caseledger.projections.replay.facts import registered_zones
+from caseledger.projections.replay.snapshots import SnapshotPolicy, Snapshots
 
 BATCH = 10_000
 ATTEMPTS = 20
@@ -53,11 +54,12 @@ class ModelStatus:
 class Projector:
     """Keeps the read models of one store up to date."""
 
-    def __init__(self, app: LedgerApplication, models: Sequence[ReadModel] = READ_MODELS) -> None:
+    def __init__(self, app: LedgerApplication, models: Sequence[ReadModel] = READ_MODELS, snapshot_policy: SnapshotPolicy | None = None) -> None:
         self.app = app
         self.db = Database(app)
         self.models = tuple(models)
         self._zones: SiteZones | None = None
+        self.snapshots = Snapshots(self.db, snapshot_policy)
         self._create_tables()
 
     def _create_tables(self) -> None:
@@ -83,6 +85,7 @@ class Projector:
                 cursor.execute(f"SELECT 1 FROM {tracking} WHERE name = ?", (model.name,))
                 if cursor.fetchone() is None:
                     cursor.execute(f"INSERT INTO {tracking} VALUES (?, 0)", (model.name,))
+            self.snapshots.create(cursor)
 
     def positions(self) -> dict[str, int]:
         """Each read model's last applied log position."""
@@ -105,7 +108,15 @@ class Projector:
         return self._zones
 
     def catch_up(self, on_progress: Callable[[int], None] | None = None, *, upto: int | None = None) -> int:
-        """Apply every event not yet applied (up to ``upto``); return how many positions were processed."""
+        """Apply every event not yet applied (up to ``upto``), then bring the world snapshots up to
+        the timeline; return how many positions were processed."""
+        processed = self._catch_up_models(on_progress, upto)
+        for _ in range(ATTEMPTS):
+            if self.snapshots.refresh():
+                break
+        return processed
+
+    def _catch_up_models(self, on_progress: Callable[[int], None] | None, upto: int | None) -> int:
         processed = 0
         for _ in range(ATTEMPTS * 1000):
             positions = self.positions()
@@ -175,6 +186,8 @@ class Projector:
                 if not keep_indexes:
                     model.drop_indexes(cursor, self.db)
                 model.clear(cursor, self.db)
+                if model.name == "timeline":
+                    self.snapshots.clear(cursor)
                 cursor.execute(f"UPDATE {self.db.table('cl_tracking')} SET position = 0 WHERE name = ?", (model.name,))
         processed = self.catch_up(on_progress)
         self._create_tables()  # builds the indexes, retried: two rebuilds at once race to create them

@@ -73,9 +73,12 @@ class Fact:
     data: Payload
 
 
-def retracted(cursor: Cursor, db: Database, view: View) -> set[int]:
-    """Positions retracted by retractions known at ``view.known_at`` (their occurred time is irrelevant)."""
+def retracted(cursor: Cursor, db: Database, view: View, *, upto: int | None = None) -> set[int]:
+    """Positions retracted by retractions known at ``view.known_at`` (their occurred time is
+    irrelevant), among those at log positions up to ``upto`` when given."""
     known_sql, params = where(view, occurred=False)
+    if upto is not None:
+        known_sql, params = f"{known_sql} AND position <= ?", [*params, upto]
     cursor.execute(f"SELECT position, data FROM {db.table('cl_timeline')} WHERE type = 'EventRetracted'{known_sql}", params)
     decoder = _DECODERS["EventRetracted"]
     targets: dict[int, int] = {}
@@ -86,9 +89,24 @@ def retracted(cursor: Cursor, db: Database, view: View) -> set[int]:
     return retracted_positions(targets)
 
 
-def timeline(cursor: Cursor, db: Database, view: View, gone: set[int], types: frozenset[str]) -> list[Fact]:
-    """The facts of ``types`` inside ``view`` and not retracted, in occurred order (ties: position)."""
+def timeline(
+    cursor: Cursor,
+    db: Database,
+    view: View,
+    gone: set[int],
+    types: frozenset[str],
+    *,
+    since_us: int | None = None,
+    until_us: int | None = None,
+    upto: int | None = None,
+) -> list[Fact]:
+    """The facts of ``types`` inside ``view`` and not retracted, in occurred order (ties: position);
+    only those that occurred in [``since_us``, ``until_us``) and are at log positions up to
+    ``upto`` when given (how a query carries on from a snapshot, and how snapshots are made)."""
     sql, params = where(view)
+    for condition, value in (("occurred_us >= ?", since_us), ("occurred_us < ?", until_us), ("position <= ?", upto)):
+        if value is not None:
+            sql, params = f"{sql} AND {condition}", [*params, value]
     wanted = sorted(types)
     cursor.execute(
         f"SELECT position, type, at_site, occurred_us, occurred_date, data FROM {db.table('cl_timeline')} "

@@ -16,16 +16,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
+
+import msgspec
 
 from caseledger.domain.events import catalogue as p
 from caseledger.projections.replay.facts import Fact
 
 
-@dataclass
-class SiteInfo:
+class SiteInfo(msgspec.Struct, array_like=True, gc=False):
     site: str
     kind: str
     region: str
@@ -33,19 +33,17 @@ class SiteInfo:
     security_levels: tuple[str, ...]
 
 
-@dataclass
-class OfficerInfo:
+class OfficerInfo(msgspec.Struct, array_like=True, gc=False):
     officer: str
     site: str
     role: str
     weekly_hours: Fraction
     on_leave: bool = False
-    covered_by: set[str] = field(default_factory=set)
+    covered_by: set[str] = msgspec.field(default_factory=set)
     """Officers with an active coverage of this officer (counts only while this one is on leave)."""
 
 
-@dataclass
-class Stay:
+class Stay(msgspec.Struct, array_like=True, gc=False):
     offender: str
     site: str | None
     started_on: dt.date
@@ -55,8 +53,7 @@ class Stay:
     transfer_requested_on: dt.date | None = None
 
 
-@dataclass
-class TransferRequest:
+class TransferRequest(msgspec.Struct, array_like=True, gc=False):
     offender: str
     from_site: str | None
     to_site: str
@@ -72,14 +69,15 @@ class TransferRequest:
         return "cancelled" if self.cancelled_on is not None else "pending"
 
 
-@dataclass
-class Plan:
+class Plan(msgspec.Struct, array_like=True, frozen=True, gc=False):
+    """A release plan: when it started and the arrival before it (never changed once made, so
+    a release row may hold a copy)."""
+
     started_on: dt.date
     arrived_on: dt.date | None
 
 
-@dataclass
-class ReleaseRow:
+class ReleaseRow(msgspec.Struct, array_like=True, gc=False):
     """One row of release_lead_time: a decision, or a release no decision matched."""
 
     offender: str
@@ -92,8 +90,7 @@ class ReleaseRow:
     granted: bool = False
 
 
-@dataclass
-class Contact:
+class Contact(msgspec.Struct, array_like=True, gc=False):
     site: str | None
     month: str
     offender: str
@@ -101,36 +98,45 @@ class Contact:
     minutes: int
 
 
-@dataclass
-class Case:
+class Case(msgspec.Struct, array_like=True, gc=False):
+    """One offender's case. The episodes it is in the middle of are held as indexes into the
+    world's lists (``stay`` into ``stays``, ``pending`` into ``transfers``, ``open_grants`` into
+    ``releases``), so a world is a tree that encodes and decodes without losing any sharing."""
+
     offender: str
     location: str | None
     last_site: str
     warrant_expiry: dt.date
     factors: set[str]
+    day_parole_eligibility: dt.date | None = None
+    full_parole_eligibility: dt.date | None = None
     officer: str | None = None
-    stay: Stay | None = None
-    pending: list[TransferRequest] = field(default_factory=list)
+    stay: int | None = None
+    pending: list[int] = msgspec.field(default_factory=list)
     plan: Plan | None = None
     last_arrival: dt.date | None = None
-    open_grants: list[ReleaseRow] = field(default_factory=list)
+    open_grants: list[int] = msgspec.field(default_factory=list)
 
     @property
     def where(self) -> str:
         return self.location or self.last_site
 
 
-class World:
-    """The state at T of every site, officer and case, plus the episodes that led there."""
+class World(msgspec.Struct, gc=False):
+    """The state at T of every site, officer and case, plus the episodes that led there.
 
-    def __init__(self) -> None:
-        self.sites: dict[str, SiteInfo] = {}
-        self.officers: dict[str, OfficerInfo] = {}
-        self.cases: dict[str, Case] = {}
-        self.stays: list[Stay] = []
-        self.transfers: list[TransferRequest] = []
-        self.releases: list[ReleaseRow] = []
-        self.contacts: list[Contact] = []
+    A msgspec structure of plain values, so the projection engine can store it as a snapshot
+    (:mod:`caseledger.projections.replay.snapshots`) and a query can carry on from one."""
+
+    sites: dict[str, SiteInfo] = msgspec.field(default_factory=dict)
+    officers: dict[str, OfficerInfo] = msgspec.field(default_factory=dict)
+    cases: dict[str, Case] = msgspec.field(default_factory=dict)
+    stays: list[Stay] = msgspec.field(default_factory=list)
+    transfers: list[TransferRequest] = msgspec.field(default_factory=list)
+    releases: list[ReleaseRow] = msgspec.field(default_factory=list)
+    contacts: list[Contact] = msgspec.field(default_factory=list)
+    hearings: dict[str, dt.date] = msgspec.field(default_factory=dict)
+    """Each offender's latest scheduled hearing date (whether or not the case is admitted yet)."""
 
     @classmethod
     def replay(cls, facts: Iterable[Fact]) -> World:
@@ -139,9 +145,14 @@ class World:
         world.apply(facts)
         return world
 
+    def open_stay(self, case: Case) -> Stay | None:
+        """The SIU stay ``case`` is in, if any."""
+        return self.stays[case.stay] if case.stay is not None else None
+
     def apply(self, facts: Iterable[Fact]) -> None:
         """Carry on replaying ``facts`` (later in occurred order than those applied so far) —
-        how a series of past cuts is computed with one pass."""
+        how a series of past cuts is computed with one pass, and how a query carries on from a
+        snapshot."""
         world = self
         registrations, officer_events, case_events = _REGISTRATIONS, _OFFICER_EVENTS, _CASE_EVENTS
         for fact in facts:
@@ -189,7 +200,13 @@ def _coverage_ended(officer: OfficerInfo, data: p.CoverageEnded) -> None:
 
 
 def _admitted(world: World, fact: Fact, data: p.OffenderAdmitted) -> None:
-    world.cases[data.offender] = Case(data.offender, data.site, data.site, data.warrant_expiry, set(data.complexity))
+    world.cases[data.offender] = Case(
+        data.offender, data.site, data.site, data.warrant_expiry, set(data.complexity), data.day_parole_eligibility, data.full_parole_eligibility
+    )
+
+
+def _hearing(world: World, fact: Fact, data: p.HearingScheduled) -> None:
+    world.hearings[data.offender] = data.hearing_date
 
 
 def _assigned(world: World, case: Case, fact: Fact, data: p.CaseAssigned) -> None:
@@ -206,32 +223,33 @@ def _cleared(world: World, case: Case, fact: Fact, data: p.ComplexityCleared) ->
 
 def _siu_started(world: World, case: Case, fact: Fact, data: p.SIUPlacementStarted) -> None:
     if case.stay is None:
-        case.stay = Stay(case.offender, case.location, fact.local_date)
-        world.stays.append(case.stay)
+        case.stay = len(world.stays)
+        world.stays.append(Stay(case.offender, case.location, fact.local_date))
 
 
 def _siu_review(world: World, case: Case, fact: Fact, data: p.SIUReviewHeld) -> None:
     if case.stay is not None:
-        case.stay.reviews += 1
+        world.stays[case.stay].reviews += 1
 
 
 def _siu_ended(world: World, case: Case, fact: Fact, data: p.SIUPlacementEnded) -> None:
     if case.stay is not None:
-        case.stay.ended_on, case.stay.outcome = fact.local_date, data.outcome
+        stay = world.stays[case.stay]
+        stay.ended_on, stay.outcome = fact.local_date, data.outcome
         case.stay = None
 
 
 def _transfer_requested(world: World, case: Case, fact: Fact, data: p.TransferRequested) -> None:
-    request = TransferRequest(case.offender, case.location, data.to_site, data.kind, fact.local_date)
-    case.pending.append(request)
-    world.transfers.append(request)
-    if case.stay is not None and case.stay.transfer_requested_on is None:
-        case.stay.transfer_requested_on = fact.local_date
+    case.pending.append(len(world.transfers))
+    world.transfers.append(TransferRequest(case.offender, case.location, data.to_site, data.kind, fact.local_date))
+    stay = world.open_stay(case)
+    if stay is not None and stay.transfer_requested_on is None:
+        stay.transfer_requested_on = fact.local_date
 
 
 def _transfer_completed(world: World, case: Case, fact: Fact, data: p.TransferCompleted) -> None:
     if case.pending:
-        request = case.pending.pop()
+        request = world.transfers[case.pending.pop()]
         request.completed_on = fact.local_date
         case.location = case.last_site = request.to_site
         case.officer = None
@@ -240,7 +258,7 @@ def _transfer_completed(world: World, case: Case, fact: Fact, data: p.TransferCo
 
 def _transfer_cancelled(world: World, case: Case, fact: Fact, data: p.TransferCancelled) -> None:
     if case.pending:
-        case.pending.pop().cancelled_on = fact.local_date
+        world.transfers[case.pending.pop()].cancelled_on = fact.local_date
 
 
 def _plan_started(world: World, case: Case, fact: Fact, data: p.ReleasePlanStarted) -> None:
@@ -249,16 +267,16 @@ def _plan_started(world: World, case: Case, fact: Fact, data: p.ReleasePlanStart
 
 def _decision(world: World, case: Case, fact: Fact, data: p.ReleaseDecisionRecorded) -> None:
     row = ReleaseRow(case.offender, fact.at_site, case.officer, data.release_type, case.plan, fact.local_date, granted=data.decision == "granted")
-    world.releases.append(row)
     if row.granted:
-        case.open_grants.append(row)
+        case.open_grants.append(len(world.releases))
+    world.releases.append(row)
 
 
 def _released(world: World, case: Case, fact: Fact, data: p.OffenderReleased) -> None:
-    match = next((row for row in reversed(case.open_grants) if row.release_type == data.release_type), None)
+    match = next((index for index in reversed(case.open_grants) if world.releases[index].release_type == data.release_type), None)
     if match is not None:
         case.open_grants.remove(match)
-        match.released_on = fact.local_date
+        world.releases[match].released_on = fact.local_date
     else:
         world.releases.append(ReleaseRow(case.offender, fact.at_site, case.officer, data.release_type, case.plan, None, fact.local_date))
     case.location = data.destination_site
@@ -276,6 +294,7 @@ _REGISTRATIONS: dict[type, Callable[[World, Fact, Any], None]] = {
     p.SiteRegistered: _site,
     p.OfficerRegistered: _officer,
     p.OffenderAdmitted: _admitted,
+    p.HearingScheduled: _hearing,
 }
 _OFFICER_EVENTS: dict[type, Callable[[OfficerInfo, Any], None]] = {
     p.OfficerMoved: _moved,
@@ -299,3 +318,7 @@ _CASE_EVENTS: dict[type, Callable[[World, Case, Fact, Any], None]] = {
     p.OffenderReleased: _released,
     p.CcloContactRecorded: _contact,
 }
+
+
+WORLD_TYPES = frozenset(kind.__name__ for kind in (*_REGISTRATIONS, *_OFFICER_EVENTS, *_CASE_EVENTS))
+"""Every timeline event type the world applies (the others change nothing in it)."""

@@ -8,7 +8,9 @@ from typing import Any
 from caseledger.domain.store.application import LedgerApplication
 from caseledger.projections.catalogue import ADDON_BURDEN_BY_SITE, PROJECTIONS
 from caseledger.projections.compute import compute
+from caseledger.projections.readmodels.engine import Projector
 from caseledger.projections.replay.facts import View
+from caseledger.projections.replay.snapshots import SnapshotPolicy
 from caseledger.projections.rules import load_rules
 
 
@@ -22,3 +24,15 @@ def everything(app: LedgerApplication, view: View, rules: str = "current") -> di
     results = {name: plain(compute(app, projection, view, loaded).rows) for name, projection in PROJECTIONS.items()}
     results["addon_burden_by_site"] = plain(compute(app, ADDON_BURDEN_BY_SITE, view, loaded).rows)
     return results
+
+
+FINE = SnapshotPolicy(period="day", head_every=25)
+"""Snapshots every UTC day and a head every 25 facts, so that the short generated streams of the
+property tests pass many snapshot boundaries and every query can start from one."""
+
+
+def snapshotted(app: LedgerApplication) -> LedgerApplication:
+    """``app`` with its read models caught up and snapshotted under :data:`FINE` (the queries
+    after it then start from those snapshots)."""
+    Projector(app, snapshot_policy=FINE).catch_up()
+    return app

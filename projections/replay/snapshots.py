@@ -1,0 +1,361 @@
+"""State snapshots of the replayed world, so a query replays only what happened since one.
+
+The projection engine keeps, in ``cl_snapshots``, the world (:class:`World`) replayed from every
+timeline fact that occurred before a *boundary*: one at each UTC month start (a chain for past
+cuts) and one rolling *head* just after the newest fact (for "now"), rewritten once
+``head_every`` world facts (:class:`SnapshotPolicy`) have arrived since the newest snapshot. Each row records the log
+position it reflects, the latest occurred and recorded times among its facts, and which facts it
+left out as retracted. They are written, with their tracking row ``snapshots``, in one
+transaction after each catch-up.
+
+The invariant the engine keeps: a snapshot at boundary B holds every world fact at a position up
+to its tracked position that occurred before B, minus the facts retracted by then. A fact that
+arrives back-dated (occurred before B) or a retraction touching a fact before B makes the engine
+delete every snapshot from that point and re-snapshot forward.
+
+A query at (as of T, known at R) takes the newest snapshot that is still valid for it and
+replays only the facts that occurred from its boundary on. A snapshot is valid when
+
+* all its facts are inside the cut: latest occurred ≤ T and latest recorded ≤ R (as instants,
+  or as local dates for a bare-date cut, exactly like the cut's own SQL condition);
+* the facts the query leaves out as retracted (retractions known at R), among those before B,
+  are exactly the ones the snapshot left out;
+* nothing the engine has not snapshotted yet (a concurrent writer's batch) touches a time before B.
+
+Then the snapshot plus the facts from B on, in (occurred, position) order, are exactly the facts
+of the cut in that order, so the world is the one a full replay gives (the property tests in
+``tests/projections/test_snapshots.py`` check it against full replays and subset stores).
+Otherwise an older snapshot, or a full replay, is used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, Literal
+
+import msgspec
+
+from caseledger.domain.events.catalogue import EventRetracted
+from caseledger.domain.model.times import Cutoff, LocalDay
+from caseledger.projections.readmodels.database import Cursor, Database
+from caseledger.projections.readmodels.tables import micros
+from caseledger.projections.replay.facts import View, retracted, timeline
+from caseledger.projections.replay.world import WORLD_TYPES, World
+
+
+@dataclass(frozen=True)
+class SnapshotPolicy:
+    """When the engine writes snapshots: at each UTC ``period`` start ("month", or "day" — the
+    tests' choice, so that short generated streams pass many boundaries), and a new head once
+    ``head_every`` world facts have arrived since the newest snapshot."""
+
+    period: Literal["month", "day"] = "month"
+    head_every: int = 2_000
+    """A query at "now" replays at most about this many facts after the head (a few ms)."""
+
+    def starts(self, after_us: int, upto_us: int) -> list[int]:
+        """Every period start in (``after_us``, ``upto_us``], as UTC microseconds."""
+        day = (_EPOCH + dt.timedelta(microseconds=after_us)).date()
+        starts: list[int] = []
+        while True:
+            day = self._next(day)
+            start = micros(dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC))
+            if start > upto_us:
+                return starts
+            starts.append(start)
+
+    def _next(self, day: dt.date) -> dt.date:
+        """The first day of the period after the one holding ``day``."""
+        if self.period == "day":
+            return day + dt.timedelta(days=1)
+        return dt.date(day.year + 1, 1, 1) if day.month == 12 else dt.date(day.year, day.month + 1, 1)
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+SNAPSHOTS = "cl_snapshots"
+TRACKING_NAME = "snapshots"
+_NOTHING = -(2**62)
+"""The latest occurred/recorded microseconds of an empty snapshot (before any real time)."""
+
+
+def _encode_extra(value: Any) -> Any:
+    if isinstance(value, Fraction):
+        return str(value)
+    raise NotImplementedError(f"cannot store {type(value).__name__} in a snapshot")
+
+
+def _decode_extra(kind: type, value: Any) -> Any:
+    if kind is Fraction and isinstance(value, str):
+        return Fraction(value)
+    raise NotImplementedError(f"cannot read {kind.__name__} from a snapshot")
+
+
+_ENCODER = msgspec.msgpack.Encoder(enc_hook=_encode_extra)
+_DECODER = msgspec.msgpack.Decoder(World, dec_hook=_decode_extra)
+
+
+def encode_world(world: World) -> bytes:
+    return _ENCODER.encode(world)
+
+
+def decode_world(state: bytes) -> World:
+    return _DECODER.decode(state)
+
+
+@dataclass(frozen=True)
+class Reach:
+    """The latest occurred and recorded times among a snapshot's facts (microseconds and local dates)."""
+
+    occurred_us: int = _NOTHING
+    occurred_date: str = ""
+    recorded_us: int = _NOTHING
+    recorded_date: str = ""
+
+    def widened(self, row: tuple[Any, ...]) -> Reach:
+        """This reach and a ``MAX(…)`` row over more facts (None when there were none)."""
+        occurred_us, occurred_date, recorded_us, recorded_date = row
+        if occurred_us is None:
+            return self
+        return Reach(
+            max(self.occurred_us, int(occurred_us)),
+            max(self.occurred_date, occurred_date),
+            max(self.recorded_us, int(recorded_us)),
+            max(self.recorded_date, recorded_date),
+        )
+
+
+def _inside(cutoff: Cutoff | None, latest_us: int, latest_date: str) -> bool:
+    """Whether facts reaching ``latest_us``/``latest_date`` all pass the cut's condition."""
+    if cutoff is None:
+        return True
+    if isinstance(cutoff, LocalDay):
+        return latest_date <= cutoff.day.isoformat()
+    return latest_us <= micros(cutoff)
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    boundary_us: int
+    position: int
+    reach: Reach
+    excluded: list[int]
+
+
+class Snapshots:
+    """The snapshot read model of one store: kept by :meth:`refresh`, used by :meth:`world_at`."""
+
+    def __init__(self, db: Database, policy: SnapshotPolicy | None = None) -> None:
+        self.db = db
+        self.policy = policy or SnapshotPolicy()
+        self.table = db.table(SNAPSHOTS)
+        self.timeline = db.table("cl_timeline")
+        self.tracking = db.table("cl_tracking")
+        self._types = sorted(WORLD_TYPES)
+        self._type_marks = ",".join("?" * len(self._types))
+
+    def create(self, cursor: Cursor) -> None:
+        """Create the table and the tracking row if missing (inside the engine's creation)."""
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {self.table} (boundary_us BIGINT PRIMARY KEY, head INTEGER NOT NULL, position BIGINT NOT NULL, "
+            "occurred_us BIGINT NOT NULL, occurred_date TEXT NOT NULL, recorded_us BIGINT NOT NULL, recorded_date TEXT NOT NULL, "
+            f"excluded TEXT NOT NULL, state {self.db.recorder.binary_type} NOT NULL)"
+        )
+        cursor.execute(f"SELECT 1 FROM {self.tracking} WHERE name = ?", (TRACKING_NAME,))
+        if cursor.fetchone() is None:
+            cursor.execute(f"INSERT INTO {self.tracking} VALUES (?, 0)", (TRACKING_NAME,))
+
+    def clear(self, cursor: Cursor) -> None:
+        """Forget every snapshot (the timeline they came from is being rebuilt)."""
+        cursor.execute(f"DELETE FROM {self.table}")
+        cursor.execute(f"UPDATE {self.tracking} SET position = 0 WHERE name = ?", (TRACKING_NAME,))
+
+    # -- keeping them ---------------------------------------------------------------------------
+
+    def refresh(self) -> bool:
+        """Bring the snapshots up to the timeline read model's position: drop those a back-dated
+        fact or a retraction made stale, write the month boundaries passed and, when due, a new
+        head. Returns False when another process moved the tracking row first (its snapshots
+        stand; nothing of this attempt is kept)."""
+        lost: tuple[type[Exception], ...] = (_Superseded, *self.db.recorder.conflict_errors)
+        try:
+            with self.db.transaction(write=True) as cursor:
+                tracked, upto = self._position(cursor, TRACKING_NAME), self._position(cursor, "timeline")
+                if upto == tracked:
+                    return True
+                stale = self.dirty_point(cursor, tracked, upto)
+                if stale is not None:
+                    cursor.execute(f"DELETE FROM {self.table} WHERE boundary_us > ?", (stale,))
+                self._extend(cursor, upto)
+                cursor.execute(f"UPDATE {self.tracking} SET position = ? WHERE name = ? AND position = ?", (upto, TRACKING_NAME, tracked))
+                if cursor.rowcount != 1:
+                    raise _Superseded
+        except lost:
+            return False
+        return True
+
+    def _extend(self, cursor: Cursor, upto: int) -> None:
+        """Write the snapshots that are due, replaying forward from the newest one still standing."""
+        newest = self._newest(cursor)
+        latest = self._latest_occurred(cursor)
+        if latest is None:
+            return
+        after = newest.boundary_us if newest is not None else self._earliest_occurred(cursor)
+        boundaries = self.policy.starts(after, latest)
+        if not boundaries and self._count_since(cursor, newest.position if newest is not None else 0, upto) < self.policy.head_every:
+            return
+        start = newest.boundary_us if newest is not None else None
+        world = self._load(cursor, newest.boundary_us) if newest is not None else World()
+        reach = newest.reach if newest is not None else Reach()
+        gone = retracted(cursor, self.db, View(), upto=upto)
+        left_out = self.occurred_of(cursor, gone)
+        cursor.execute(f"DELETE FROM {self.table} WHERE head = 1")
+        for month in [*boundaries, None]:
+            world.apply(timeline(cursor, self.db, View(), gone, WORLD_TYPES, since_us=start, until_us=month, upto=upto))
+            reach = reach.widened(self._reach_between(cursor, start, month, upto))
+            head = month is None
+            boundary = reach.occurred_us + 1 if month is None else month
+            if start is not None and boundary <= start:
+                return  # nothing happened after the last month start: no head to write
+            excluded = sorted(position for position, occurred in left_out.items() if occurred < boundary)
+            cursor.execute(
+                f"INSERT INTO {self.table} VALUES (?,?,?,?,?,?,?,?,?)",
+                (
+                    boundary,
+                    int(head),
+                    upto,
+                    reach.occurred_us,
+                    reach.occurred_date,
+                    reach.recorded_us,
+                    reach.recorded_date,
+                    json.dumps(excluded),
+                    encode_world(world),
+                ),
+            )
+            start = boundary
+
+    # -- reading what they rest on ---------------------------------------------------------------
+
+    def _position(self, cursor: Cursor, name: str) -> int:
+        row = cursor.execute(f"SELECT position FROM {self.tracking} WHERE name = ?", (name,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def _newest(self, cursor: Cursor) -> _Snapshot | None:
+        found = self._candidates(cursor, limit=1)
+        return found[0] if found else None
+
+    def _candidates(self, cursor: Cursor, limit: int | None = None) -> list[_Snapshot]:
+        cursor.execute(
+            f"SELECT boundary_us, position, occurred_us, occurred_date, recorded_us, recorded_date, excluded FROM {self.table} "
+            f"ORDER BY boundary_us DESC{'' if limit is None else f' LIMIT {int(limit)}'}"
+        )
+        return [
+            _Snapshot(int(boundary), int(position), Reach(int(occ_us), occ_date, int(rec_us), rec_date), json.loads(excluded))
+            for boundary, position, occ_us, occ_date, rec_us, rec_date, excluded in cursor.fetchall()
+        ]
+
+    def _load(self, cursor: Cursor, boundary: int) -> World:
+        row = cursor.execute(f"SELECT state FROM {self.table} WHERE boundary_us = ?", (boundary,)).fetchone()
+        assert row is not None, "a snapshot listed in this transaction is gone"
+        return decode_world(bytes(row[0]))
+
+    def _by_type(self, select: str) -> str:
+        """``select`` over each world type's index range, combined (one index probe per type)."""
+        return " UNION ALL ".join(f"SELECT {select} FROM {self.timeline} WHERE type = ?" for _ in self._types)
+
+    def _latest_occurred(self, cursor: Cursor) -> int | None:
+        cursor.execute(f"SELECT MAX(m) FROM ({self._by_type('MAX(occurred_us) AS m')}) AS per_type", self._types)
+        row = cursor.fetchone()
+        return int(row[0]) if row and row[0] is not None else None
+
+    def _earliest_occurred(self, cursor: Cursor) -> int:
+        cursor.execute(f"SELECT MIN(m) FROM ({self._by_type('MIN(occurred_us) AS m')}) AS per_type", self._types)
+        row = cursor.fetchone()
+        assert row is not None and row[0] is not None, "called only when there are world facts"
+        return int(row[0]) - 1
+
+    def _count_since(self, cursor: Cursor, position: int, upto: int) -> int:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {self.timeline} WHERE position > ? AND position <= ? AND type IN ({self._type_marks})", [position, upto, *self._types]
+        )
+        row = cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    def _reach_between(self, cursor: Cursor, since: int | None, until: int | None, upto: int) -> tuple[Any, ...]:
+        sql, params = f"type IN ({self._type_marks}) AND position <= ?", [*self._types, upto]
+        for condition, value in (("occurred_us >= ?", since), ("occurred_us < ?", until)):
+            if value is not None:
+                sql, params = f"{sql} AND {condition}", [*params, value]
+        cursor.execute(f"SELECT MAX(occurred_us), MAX(occurred_date), MAX(recorded_us), MAX(recorded_date) FROM {self.timeline} WHERE {sql}", params)
+        return cursor.fetchone() or (None, None, None, None)
+
+    def occurred_of(self, cursor: Cursor, positions: Iterable[int]) -> dict[int, int]:
+        """When each of ``positions`` that is a world fact occurred (others are left out)."""
+        wanted, found = sorted(positions), dict[int, int]()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            cursor.execute(
+                f"SELECT position, occurred_us FROM {self.timeline} WHERE position IN ({','.join('?' * len(chunk))}) AND type IN ({self._type_marks})",
+                [*chunk, *self._types],
+            )
+            found.update((int(position), int(occurred)) for position, occurred in cursor.fetchall())
+        return found
+
+    def dirty_point(self, cursor: Cursor, after: int, upto: int | None) -> int | None:
+        """The earliest occurred time that the timeline's facts after position ``after`` (up to
+        ``upto``) change for the world: a new world fact, or any fact a new retraction retracts
+        or revives (following retractions of retractions). None when they change nothing."""
+        bound, params = ("" if upto is None else " AND position <= ?"), ([] if upto is None else [upto])
+        cursor.execute(
+            f"SELECT MIN(occurred_us) FROM {self.timeline} WHERE position > ?{bound} AND type IN ({self._type_marks})", [after, *params, *self._types]
+        )
+        row = cursor.fetchone()
+        earliest = [int(row[0])] if row and row[0] is not None else []
+        cursor.execute(f"SELECT data FROM {self.timeline} WHERE type = 'EventRetracted' AND position > ?{bound}", [after, *params])
+        frontier = {msgspec.json.decode(data, type=EventRetracted).position for (data,) in cursor.fetchall()}
+        touched: set[int] = set()
+        while frontier:
+            touched |= frontier
+            chunk = sorted(frontier)[:500]
+            frontier -= set(chunk)
+            cursor.execute(f"SELECT data FROM {self.timeline} WHERE type = 'EventRetracted' AND position IN ({','.join('?' * len(chunk))})", chunk)
+            frontier |= {msgspec.json.decode(data, type=EventRetracted).position for (data,) in cursor.fetchall()} - touched
+        earliest += self.occurred_of(cursor, touched).values()
+        return min(earliest, default=None)
+
+    # -- using them ------------------------------------------------------------------------------
+
+    def usable(self, cursor: Cursor, view: View, gone: set[int]) -> _Snapshot | None:
+        """The newest snapshot valid for ``view`` whose retracted facts are ``gone`` (see the module)."""
+        stale = self.dirty_point(cursor, self._position(cursor, TRACKING_NAME), None)
+        left_out = self.occurred_of(cursor, gone)
+        for snapshot in self._candidates(cursor):
+            if stale is not None and snapshot.boundary_us > stale:
+                continue
+            if not _inside(view.as_of, snapshot.reach.occurred_us, snapshot.reach.occurred_date):
+                continue
+            if not _inside(view.known_at, snapshot.reach.recorded_us, snapshot.reach.recorded_date):
+                continue
+            if snapshot.excluded == sorted(position for position, occurred in left_out.items() if occurred < snapshot.boundary_us):
+                return snapshot
+        return None
+
+    def world_at(self, cursor: Cursor, view: View, gone: set[int], types: frozenset[str] = WORLD_TYPES) -> World:
+        """The world at ``view`` (retracted facts ``gone``): the newest valid snapshot and every
+        world fact from its boundary on; when none is valid, a full replay of the facts of
+        ``types`` (all a projection reads — the fields the others set, it never looks at)."""
+        snapshot = self.usable(cursor, view, gone)
+        if snapshot is None:
+            return World.replay(timeline(cursor, self.db, view, gone, types))
+        world = self._load(cursor, snapshot.boundary_us)
+        world.apply(timeline(cursor, self.db, view, gone, WORLD_TYPES, since_us=snapshot.boundary_us))
+        return world
+
+
+class _Superseded(Exception):
+    """Another process moved the snapshots' tracking row while this one worked."""
