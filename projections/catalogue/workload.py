@@ -68,17 +68,25 @@ def assess(inputs: Inputs, only: str | None = None) -> list[OfficerLoad]:
     """Every registered officer's workload at T (or just officer ``only``'s), exact, in officer order."""
     world, rules = inputs.world, inputs.rules
     own: Counter[str] = Counter()
-    weight: dict[str, Fraction] = {}
+    by_factors: Counter[tuple[str, int]] = Counter()
     for case in inputs.counted_cases():
         if case.officer is not None:
             own[case.officer] += 1
-            weight[case.officer] = weight.get(case.officer, Fraction(0)) + rules.multiplier(len(case.factors))
+            by_factors[(case.officer, len(case.factors))] += 1
+    weight: dict[str, Fraction] = {}
+    for (holder, factors), count in by_factors.items():  # summed per factor count: exact, and few Fractions
+        weight[holder] = weight.get(holder, Fraction(0)) + count * rules.multiplier(factors)
     chosen = [o for o in world.officers.values() if only is None or o.officer == only]
     weeks = {officer.officer: iso_week(inputs, officer.site) for officer in chosen}
     minutes = addon_minutes(inputs, weeks)
+    covers: dict[str, list[OfficerInfo]] = {}
+    for absent in world.officers.values():
+        if absent.on_leave:
+            for coverer in absent.covered_by:
+                covers.setdefault(coverer, []).append(absent)
     loads = []
     for officer in sorted(chosen, key=lambda o: o.officer):
-        covering = [absent for absent in world.officers.values() if absent.on_leave and officer.officer in absent.covered_by]
+        covering = covers.get(officer.officer, [])
         covered = sum(own[absent.officer] for absent in covering)
         weighted = sum((weight.get(absent.officer, Fraction(0)) for absent in covering), Fraction(0))
         if not officer.on_leave:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Literal, get_args
 
@@ -55,6 +55,8 @@ class Inputs:
     cursor: Cursor
     db: Database
     gone: set[int]
+    _dates: dict[str | None, dt.date] = field(default_factory=dict, repr=False)
+    """T's local date by site, worked out once per site (a projection asks once per case)."""
 
     def zone_of(self, site: str | None) -> str:
         info = self.world.sites.get(site or "")
@@ -62,7 +64,10 @@ class Inputs:
 
     def today_at(self, site: str | None) -> dt.date:
         """T's local date at ``site``."""
-        return self.view.local_date_of_t(self.zone_of(site))
+        found = self._dates.get(site)
+        if found is None:
+            found = self._dates[site] = self.view.local_date_of_t(self.zone_of(site))
+        return found
 
     def expired(self, case: Case) -> bool:
         """After the warrant expiry date an offender is in no caseload and no site count."""
