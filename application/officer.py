@@ -1,9 +1,10 @@
 """What an officer's screens show, as plain data: *My week*, the caseload, who the user is.
 
 Each function takes the projector (read models kept up to date by the caller), the rule set and
-the cut, and reads a consistent snapshot of the read models. Every one of them still replays the
-national history to show one officer (My week twice: the week, then the chart of recent weeks);
-reading a kept head state instead is issue #9's work.
+the cut, and reads one consistent view of the read models. None replays the history: the world
+comes from the newest valid snapshot and the facts since (:mod:`caseledger.projections.replay.snapshots`),
+the chart's past weeks from the engine's weekly figures, add-on minutes through the add-on
+read model's (officer, week) index.
 """
 
 from __future__ import annotations
@@ -11,22 +12,24 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 from caseledger.application.alerts import alerts
 from caseledger.domain.model.times import iso_week
-from caseledger.projections.catalogue import PROJECTIONS
-from caseledger.projections.catalogue.workload import assess
-from caseledger.projections.compute import replay
+from caseledger.projections.catalogue import release_lead_time, siu_stays, workload
+from caseledger.projections.catalogue.workload import addon_minutes, assess
+from caseledger.projections.readmodels.database import Cursor
 from caseledger.projections.readmodels.engine import Projector
 from caseledger.projections.readmodels.tables import micros
-from caseledger.projections.replay.facts import View, officer_addon_minutes, registered_officers, retracted, timeline
+from caseledger.projections.replay.caseloads import weighted
+from caseledger.projections.replay.facts import View, officer_addon_minutes, registered_officers, retracted
 from caseledger.projections.replay.inputs import Inputs
+from caseledger.projections.replay.weekly import carried, instant
 from caseledger.projections.replay.world import World
 from caseledger.projections.rules import Rules
 
-WEEK_TYPES = PROJECTIONS["workload"].event_types | PROJECTIONS["siu_stays"].event_types | PROJECTIONS["release_lead_time"].event_types
-"""The timeline types *My week* replays: workload, SIU stays and release leads, in one pass."""
+WEEK_US = 7 * 24 * 3600 * 1_000_000
 
 
 @dataclass
@@ -62,56 +65,66 @@ def officer_for(projector: Projector, user: str) -> str:
 
 
 def week(projector: Projector, rules: Rules, view: View, officer: str) -> WeekData:
-    """My week: one replay for workload, SIU stays and release leads, and the officer's own
-    add-on minutes straight from the add-on read model."""
+    """My week, from the world at the cut (the newest snapshot and what happened since): the
+    officer's workload row and their site's (for uncovered caseloads), their own cases' open SIU
+    stays and release leads, their own add-on minutes, and the chart of recent weeks."""
     db = projector.db
     with db.transaction(write=False) as cursor:
-        inputs = replay(cursor, db, view, rules, WEEK_TYPES)
-        rows = PROJECTIONS["workload"].compute(inputs)
-        stays = PROJECTIONS["siu_stays"].compute(inputs)
-        releases = PROJECTIONS["release_lead_time"].compute(inputs)
-        minutes = officer_addon_minutes(cursor, db, view, inputs.gone, officer)
-    mine = next((row for row in rows if row["officer"] == officer), None)
+        gone = retracted(cursor, db, view)
+        world = projector.snapshots.world_at(cursor, view, gone)
+        inputs = Inputs(world, view, rules, cursor, db, gone)
+        me = world.officers.get(officer)
+        site = {other.officer for other in world.officers.values() if me is not None and other.site == me.site}
+        rows = workload.compute(inputs, site | {officer})
+        mine = next((row for row in rows if row["officer"] == officer), None)
+        own = {case.offender for case in world.cases.values() if case.officer == officer}
+        stays = [siu_stays.row(inputs, stay) for stay in world.stays if stay.offender in own and stay.ended_on is None]
+        releases = [release_lead_time.row(inputs, release) for release in world.releases if release.offender in own]
+        minutes = officer_addon_minutes(cursor, db, view, gone, officer)
+        everything_now = world if view.as_of is None and view.known_at is None else projector.snapshots.world_at(cursor, View(now=view.now), gone)
+        chart = recent_weeks(projector, cursor, rules, officer, now=everything_now, at=view.now) if mine is not None else []
     this_week = iso_week(view.now.date())
     by_category: Counter[str] = Counter()
     for task_week, category, total in minutes:
         if task_week == this_week:
             by_category[category] += total
-    own = {case.offender for case in inputs.world.cases.values() if case.officer == officer}
-    return WeekData(
-        officer,
-        mine,
-        dict(sorted((+by_category).items())),
-        alerts(mine, rows, stays, releases, own),
-        recent_weeks(projector, rules, view.now, officer) if mine is not None else [],
-    )
+    return WeekData(officer, mine, dict(sorted((+by_category).items())), alerts(mine, rows, stays, releases, own), chart)
 
 
-def recent_weeks(projector: Projector, rules: Rules, now: dt.datetime, officer: str, weeks: int = 8) -> list[tuple[str, float]]:
-    """The officer's estimated weekly hours at the end of each of the last ``weeks`` ISO weeks
-    (the current one up to now): one pass over the facts, stopping at each week's end."""
-    monday = now.date() - dt.timedelta(days=now.date().weekday())
-    ends = [
-        dt.datetime.combine(monday - dt.timedelta(weeks=n), dt.time(), tzinfo=now.tzinfo) - dt.timedelta(microseconds=1) for n in range(weeks - 2, -1, -1)
-    ] + [now]
+def recent_weeks(projector: Projector, cursor: Cursor, rules: Rules, officer: str, *, now: World, at: dt.datetime, weeks: int = 8) -> list[tuple[str, float]]:
+    """The officer's estimated weekly hours in each of the last ``weeks`` ISO weeks (the current
+    one up to ``at``): the case hours of what they carried when the week ended (Monday 00:00
+    UTC) plus every add-on minute of their local ISO week, whenever in it the task happened.
+
+    What was carried comes from the engine's weekly figures
+    (:mod:`caseledger.projections.replay.weekly`); a week they do not cover, or that a concurrent
+    writer made stale, is replayed instead — unless every fact occurred before that week ended,
+    when it is the world ``now`` (every fact known at ``at``). Add-on minutes come from the add-on
+    read model through its (officer, week) index."""
+    db, snapshots = projector.db, projector.snapshots
+    monday = micros(dt.datetime.combine(at.date() - dt.timedelta(days=at.weekday()), dt.time(), tzinfo=dt.UTC))
+    boundaries = [monday - n * WEEK_US for n in range(weeks - 2, -1, -1)]
+    gone = retracted(cursor, db, View(now=at))
+    stale, latest = snapshots.stale_point(cursor), snapshots.latest_occurred(cursor)
+    kept = snapshots.weekly.read(cursor, officer, [b for b in boundaries if stale is None or b <= stale])
+    whole_weeks = View(as_of=at, now=at)
     series = []
-    db = projector.db
-    view = View(now=now)
-    with db.transaction(write=False) as cursor:
-        gone = retracted(cursor, db, view)
-        facts = timeline(cursor, db, view, gone, PROJECTIONS["workload"].event_types)
-        world = World()
-        start = 0
-        for end in ends:
-            limit = micros(end)
-            stop = start
-            while stop < len(facts) and facts[stop].occurred_us <= limit:
-                stop += 1
-            world.apply(facts[start:stop])
-            start = stop
-            loads = assess(Inputs(world, View(as_of=end, now=now), rules, cursor, db, gone), only=officer)
-            if loads:
-                series.append((iso_week(end.date()), float(round(loads[0].estimated, 2))))
+    for boundary in boundaries:
+        end = View(as_of=instant(boundary - 1), now=at)
+        if boundary in kept:
+            found = kept[boundary]
+        else:
+            source = now if latest is None or latest < boundary else snapshots.world_at(cursor, end, gone)
+            found = carried(source, end).get(officer)
+        if found is not None:
+            minutes = addon_minutes(Inputs(World(), whole_weeks, rules, cursor, db, gone), {officer: found.week}, only=[officer])[officer]
+            estimated = rules.case_hours(found.role) * weighted(rules, found.factors) + Fraction(minutes, 60)
+            series.append((iso_week(end.local_date_of_t("UTC")), float(round(estimated, 2))))
+    current = View(as_of=at, now=at)
+    world = snapshots.world_at(cursor, current, gone) if latest is not None and latest > micros(at) else now
+    loads = assess(Inputs(world, current, rules, cursor, db, gone), only=[officer])
+    if loads:
+        series.append((iso_week(at.date()), float(round(loads[0].estimated, 2))))
     return series
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from caseledger.projections.replay.inputs import BASE_TYPES, Inputs, columns, days
+from caseledger.projections.replay.world import ReleaseRow
 
 NAME = "release_lead_time"
 EVENT_TYPES = BASE_TYPES | {"ReleasePlanStarted", "ReleaseDecisionRecorded"}
@@ -23,30 +24,30 @@ COLUMNS = columns(
 )
 
 
+def row(inputs: Inputs, release: ReleaseRow) -> dict[str, Any]:
+    """One decision's (or unmatched release's) row."""
+    anchor = release.decision_on if release.decision_on is not None else release.released_on
+    plan_started = release.plan.started_on if release.plan is not None else None
+    arrived = release.plan.arrived_on if release.plan is not None else None
+    lead = days(anchor, plan_started)
+    return {
+        "offender": release.offender,
+        "site": release.site,
+        "officer": release.officer,
+        "release_type": release.release_type,
+        "plan_started_on": plan_started,
+        "decision_on": release.decision_on,
+        "released_on": release.released_on,
+        "plan_lead_days": lead,
+        "decision_to_release_days": days(release.released_on, release.decision_on),
+        "arrived_on": arrived,
+        "arrival_to_plan_days": days(plan_started, arrived),
+        "no_plan": release.plan is None,
+        "short_lead": release.plan is None or (lead is not None and lead < inputs.rules.minimum_plan_lead_days),
+    }
+
+
 def compute(inputs: Inputs) -> list[dict[str, Any]]:
-    minimum = inputs.rules.minimum_plan_lead_days
-    rows = []
-    for row in inputs.world.releases:
-        anchor = row.decision_on if row.decision_on is not None else row.released_on
-        plan_started = row.plan.started_on if row.plan is not None else None
-        arrived = row.plan.arrived_on if row.plan is not None else None
-        lead = days(anchor, plan_started)
-        rows.append(
-            {
-                "offender": row.offender,
-                "site": row.site,
-                "officer": row.officer,
-                "release_type": row.release_type,
-                "plan_started_on": plan_started,
-                "decision_on": row.decision_on,
-                "released_on": row.released_on,
-                "plan_lead_days": lead,
-                "decision_to_release_days": days(row.released_on, row.decision_on),
-                "arrived_on": arrived,
-                "arrival_to_plan_days": days(plan_started, arrived),
-                "no_plan": row.plan is None,
-                "short_lead": row.plan is None or (lead is not None and lead < minimum),
-            }
-        )
+    rows = [row(inputs, release) for release in inputs.world.releases]
     rows.sort(key=lambda r: (r["offender"], r["decision_on"] or r["released_on"]))
     return rows

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from caseledger.projections.replay.inputs import BASE_TYPES, Inputs, columns, days
+from caseledger.projections.replay.world import Stay
 
 NAME = "siu_stays"
 EVENT_TYPES = BASE_TYPES | {"SIUPlacementStarted", "SIUReviewHeld", "SIUPlacementEnded"}
@@ -19,22 +20,23 @@ COLUMNS = columns(
 )
 
 
+def row(inputs: Inputs, stay: Stay) -> dict[str, Any]:
+    """One stay's row at T."""
+    end = stay.ended_on if stay.ended_on is not None else inputs.today_at(stay.site)
+    return {
+        "offender": stay.offender,
+        "site": stay.site,
+        "started_on": stay.started_on,
+        "ended_on": stay.ended_on,
+        "dwell_days": days(end, stay.started_on),
+        "outcome": stay.outcome,
+        "reviews": stay.reviews,
+        "transfer_requested_on": stay.transfer_requested_on,
+        "transfer_wait_days": days(end, stay.transfer_requested_on),
+    }
+
+
 def compute(inputs: Inputs) -> list[dict[str, Any]]:
-    rows = []
-    for stay in inputs.world.stays:
-        end = stay.ended_on if stay.ended_on is not None else inputs.today_at(stay.site)
-        rows.append(
-            {
-                "offender": stay.offender,
-                "site": stay.site,
-                "started_on": stay.started_on,
-                "ended_on": stay.ended_on,
-                "dwell_days": days(end, stay.started_on),
-                "outcome": stay.outcome,
-                "reviews": stay.reviews,
-                "transfer_requested_on": stay.transfer_requested_on,
-                "transfer_wait_days": days(end, stay.transfer_requested_on),
-            }
-        )
+    rows = [row(inputs, stay) for stay in inputs.world.stays]
     rows.sort(key=lambda r: (r["offender"], r["started_on"]))
     return rows

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 from caseledger.domain.model.times import iso_week as week_label
+from caseledger.projections.replay.caseloads import Caseloads, weighted
 from caseledger.projections.replay.facts import retracted_addons, where
 from caseledger.projections.replay.inputs import BASE_TYPES, Inputs, columns, rounded
 from caseledger.projections.replay.world import OfficerInfo
@@ -27,13 +29,16 @@ def iso_week(inputs: Inputs, site: str | None) -> str:
     return week_label(inputs.today_at(site))
 
 
-def addon_minutes(inputs: Inputs, weeks: dict[str, str]) -> Counter[str]:
-    """Add-on minutes per officer in that officer's week of T (retracted tasks subtracted)."""
+def addon_minutes(inputs: Inputs, weeks: dict[str, str], *, only: Collection[str] | None = None) -> Counter[str]:
+    """Add-on minutes per officer in that officer's week of T (retracted tasks subtracted); for
+    officers ``only`` when given (then read through the (officer, week) index)."""
     minutes: Counter[str] = Counter()
     wanted = set(weeks.values())
     if not wanted:
         return minutes
     sql, params = where(inputs.view)
+    if only is not None:
+        sql, params = f"{sql} AND officer IN ({','.join('?' * len(only))})", [*params, *sorted(only)]
     marks = ",".join("?" * len(wanted))
     inputs.cursor.execute(
         f"SELECT officer, week, SUM(minutes) FROM {inputs.db.table('cl_addons')} WHERE week IN ({marks}){sql} GROUP BY officer, week",
@@ -64,53 +69,39 @@ class OfficerLoad:
     uncovered: int
 
 
-def assess(inputs: Inputs, only: str | None = None) -> list[OfficerLoad]:
-    """Every registered officer's workload at T (or just officer ``only``'s), exact, in officer order."""
+def assess(inputs: Inputs, only: Collection[str] | None = None) -> list[OfficerLoad]:
+    """Every registered officer's workload at T (or just those of officers ``only``), exact, in officer order."""
     world, rules = inputs.world, inputs.rules
-    own: Counter[str] = Counter()
-    by_factors: Counter[tuple[str, int]] = Counter()
-    for case in inputs.counted_cases():
-        if case.officer is not None:
-            own[case.officer] += 1
-            by_factors[(case.officer, len(case.factors))] += 1
-    weight: dict[str, Fraction] = {}
-    for (holder, factors), count in by_factors.items():  # summed per factor count: exact, and few Fractions
-        weight[holder] = weight.get(holder, Fraction(0)) + count * rules.multiplier(factors)
-    chosen = [o for o in world.officers.values() if only is None or o.officer == only]
+    caseloads = Caseloads(inputs.cut)
+    chosen = [o for o in world.officers.values() if only is None or o.officer in only]
     weeks = {officer.officer: iso_week(inputs, officer.site) for officer in chosen}
-    minutes = addon_minutes(inputs, weeks)
-    covers: dict[str, list[OfficerInfo]] = {}
-    for absent in world.officers.values():
-        if absent.on_leave:
-            for coverer in absent.covered_by:
-                covers.setdefault(coverer, []).append(absent)
+    minutes = addon_minutes(inputs, weeks, only=only)
     loads = []
     for officer in sorted(chosen, key=lambda o: o.officer):
-        covering = covers.get(officer.officer, [])
-        covered = sum(own[absent.officer] for absent in covering)
-        weighted = sum((weight.get(absent.officer, Fraction(0)) for absent in covering), Fraction(0))
-        if not officer.on_leave:
-            weighted += weight.get(officer.officer, Fraction(0))
+        own = caseloads.count(officer.officer)
+        covered = sum(caseloads.count(absent.officer) for absent in caseloads.covers.get(officer.officer, []))
+        weight = weighted(rules, caseloads.effective(officer))
         site = world.sites.get(officer.site)
-        case_hours = rules.case_hours(officer.role) * weighted
+        case_hours = rules.case_hours(officer.role) * weight
         loads.append(
             OfficerLoad(
                 officer=officer,
-                own=own[officer.officer],
+                own=own,
                 covered=covered,
-                effective=(0 if officer.on_leave else own[officer.officer]) + covered,
+                effective=(0 if officer.on_leave else own) + covered,
                 standard=rules.ratio(site.kind, site.security_levels) if site is not None else None,
-                weighted=weighted,
+                weighted=weight,
                 case_hours=case_hours,
                 addon_minutes=minutes[officer.officer],
                 estimated=case_hours + Fraction(minutes[officer.officer], 60),
-                uncovered=own[officer.officer] if officer.on_leave and not officer.covered_by else 0,
+                uncovered=own if officer.on_leave and not officer.covered_by else 0,
             )
         )
     return loads
 
 
-def compute(inputs: Inputs) -> list[dict[str, Any]]:
+def compute(inputs: Inputs, only: Collection[str] | None = None) -> list[dict[str, Any]]:
+    """The rows of every officer (or of officers ``only``)."""
     return [
         {
             "officer": load.officer.officer,
@@ -130,5 +121,5 @@ def compute(inputs: Inputs) -> list[dict[str, Any]]:
             "overtime_hours": rounded(max(Fraction(0), load.estimated - load.officer.weekly_hours), 2),
             "uncovered_caseload": load.uncovered,
         }
-        for load in assess(inputs)
+        for load in assess(inputs, only)
     ]

@@ -8,6 +8,7 @@ from fractions import Fraction
 from typing import Literal, get_args
 
 from caseledger.projections.readmodels.database import Cursor, Database
+from caseledger.projections.replay.caseloads import Cut
 from caseledger.projections.replay.facts import View
 from caseledger.projections.replay.world import Case, World
 from caseledger.projections.rules import Rules
@@ -55,26 +56,17 @@ class Inputs:
     cursor: Cursor
     db: Database
     gone: set[int]
-    _dates: dict[str | None, dt.date] = field(default_factory=dict, repr=False)
-    """T's local date by site, worked out once per site (a projection asks once per case)."""
+    cut: Cut = field(init=False, repr=False)
 
-    def zone_of(self, site: str | None) -> str:
-        info = self.world.sites.get(site or "")
-        return info.timezone if info is not None else "UTC"
+    def __post_init__(self) -> None:
+        self.cut = Cut(self.world, self.view)
 
     def today_at(self, site: str | None) -> dt.date:
         """T's local date at ``site``."""
-        found = self._dates.get(site)
-        if found is None:
-            found = self._dates[site] = self.view.local_date_of_t(self.zone_of(site))
-        return found
-
-    def expired(self, case: Case) -> bool:
-        """After the warrant expiry date an offender is in no caseload and no site count."""
-        return self.today_at(case.where) > case.warrant_expiry
+        return self.cut.today_at(site)
 
     def counted_cases(self) -> list[Case]:
-        return [case for case in self.world.cases.values() if not self.expired(case)]
+        return self.cut.counted_cases()
 
 
 def rounded(value: Fraction | int, places: int) -> float:

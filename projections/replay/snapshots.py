@@ -39,12 +39,14 @@ from fractions import Fraction
 from typing import Any, Literal
 
 import msgspec
+from eventsourcing.persistence import IntegrityError
 
 from caseledger.domain.events.catalogue import EventRetracted
 from caseledger.domain.model.times import Cutoff, LocalDay
 from caseledger.projections.readmodels.database import Cursor, Database
 from caseledger.projections.readmodels.tables import micros
 from caseledger.projections.replay.facts import View, retracted, timeline
+from caseledger.projections.replay.weekly import WeeklyFigures, week_starts
 from caseledger.projections.replay.world import WORLD_TYPES, World
 
 
@@ -167,6 +169,7 @@ class Snapshots:
         self.table = db.table(SNAPSHOTS)
         self.timeline = db.table("cl_timeline")
         self.tracking = db.table("cl_tracking")
+        self.weekly = WeeklyFigures(db)
         self._types = sorted(WORLD_TYPES)
         self._type_marks = ",".join("?" * len(self._types))
 
@@ -180,10 +183,12 @@ class Snapshots:
         cursor.execute(f"SELECT 1 FROM {self.tracking} WHERE name = ?", (TRACKING_NAME,))
         if cursor.fetchone() is None:
             cursor.execute(f"INSERT INTO {self.tracking} VALUES (?, 0)", (TRACKING_NAME,))
+        self.weekly.create(cursor)
 
     def clear(self, cursor: Cursor) -> None:
         """Forget every snapshot (the timeline they came from is being rebuilt)."""
         cursor.execute(f"DELETE FROM {self.table}")
+        self.weekly.forget_after(cursor, None)
         cursor.execute(f"UPDATE {self.tracking} SET position = 0 WHERE name = ?", (TRACKING_NAME,))
 
     # -- keeping them ---------------------------------------------------------------------------
@@ -191,9 +196,9 @@ class Snapshots:
     def refresh(self) -> bool:
         """Bring the snapshots up to the timeline read model's position: drop those a back-dated
         fact or a retraction made stale, write the month boundaries passed and, when due, a new
-        head. Returns False when another process moved the tracking row first (its snapshots
-        stand; nothing of this attempt is kept)."""
-        lost: tuple[type[Exception], ...] = (_Superseded, *self.db.recorder.conflict_errors)
+        head. Returns False when another process got there first — moved the tracking row, or
+        wrote a row this one meant to write (its snapshots stand; nothing of this attempt is kept)."""
+        lost: tuple[type[Exception], ...] = (_Superseded, IntegrityError, *self.db.recorder.conflict_errors)
         try:
             with self.db.transaction(write=True) as cursor:
                 tracked, upto = self._position(cursor, TRACKING_NAME), self._position(cursor, "timeline")
@@ -202,6 +207,7 @@ class Snapshots:
                 stale = self.dirty_point(cursor, tracked, upto)
                 if stale is not None:
                     cursor.execute(f"DELETE FROM {self.table} WHERE boundary_us > ?", (stale,))
+                    self.weekly.forget_after(cursor, stale)
                 self._extend(cursor, upto)
                 cursor.execute(f"UPDATE {self.tracking} SET position = ? WHERE name = ? AND position = ?", (upto, TRACKING_NAME, tracked))
                 if cursor.rowcount != 1:
@@ -211,14 +217,16 @@ class Snapshots:
         return True
 
     def _extend(self, cursor: Cursor, upto: int) -> None:
-        """Write the snapshots that are due, replaying forward from the newest one still standing."""
+        """Write what is due — snapshots at the period starts passed, weekly figures at the Mondays
+        passed, a new head — replaying forward from the newest snapshot still standing."""
         newest = self._newest(cursor)
-        latest = self._latest_occurred(cursor)
+        latest = self.latest_occurred(cursor)
         if latest is None:
             return
         after = newest.boundary_us if newest is not None else self._earliest_occurred(cursor)
-        boundaries = self.policy.starts(after, latest)
-        if not boundaries and self._world_facts_since(cursor, newest.position if newest is not None else 0, upto) < self.policy.head_every:
+        periods, mondays = self.policy.starts(after, latest), week_starts(after, latest)
+        stops = sorted({*periods, *mondays})
+        if not stops and self._world_facts_since(cursor, newest.position if newest is not None else 0, upto) < self.policy.head_every:
             return
         start = newest.boundary_us if newest is not None else None
         world = self._load(cursor, newest.boundary_us) if newest is not None else World()
@@ -226,28 +234,31 @@ class Snapshots:
         gone = retracted(cursor, self.db, View(), upto=upto)
         left_out = self.occurred_of(cursor, gone)
         cursor.execute(f"DELETE FROM {self.table} WHERE head = 1")
-        for month in [*boundaries, None]:
-            world.apply(timeline(cursor, self.db, View(), gone, WORLD_TYPES, since_us=start, until_us=month, upto=upto))
-            reach = reach.widened(self._reach_between(cursor, start, month, upto))
-            head = month is None
-            boundary = reach.occurred_us + 1 if month is None else month
+        self.weekly.forget_after(cursor, start)
+        for stop in [*stops, None]:
+            world.apply(timeline(cursor, self.db, View(), gone, WORLD_TYPES, since_us=start, until_us=stop, upto=upto))
+            reach = reach.widened(self._reach_between(cursor, start, stop, upto))
+            boundary = reach.occurred_us + 1 if stop is None else stop
             if start is not None and boundary <= start:
-                return  # nothing happened after the last month start: no head to write
-            excluded = sorted(position for position, occurred in left_out.items() if occurred < boundary)
-            cursor.execute(
-                f"INSERT INTO {self.table} VALUES (?,?,?,?,?,?,?,?,?)",
-                (
-                    boundary,
-                    int(head),
-                    upto,
-                    reach.occurred_us,
-                    reach.occurred_date,
-                    reach.recorded_us,
-                    reach.recorded_date,
-                    json.dumps(excluded),
-                    encode_world(world),
-                ),
-            )
+                return  # nothing happened after the last stop: no head to write
+            if stop in mondays:
+                self.weekly.write(cursor, world, boundary)
+            if stop is None or stop in periods:
+                excluded = sorted(position for position, occurred in left_out.items() if occurred < boundary)
+                cursor.execute(
+                    f"INSERT INTO {self.table} VALUES (?,?,?,?,?,?,?,?,?)",
+                    (
+                        boundary,
+                        int(stop is None),
+                        upto,
+                        reach.occurred_us,
+                        reach.occurred_date,
+                        reach.recorded_us,
+                        reach.recorded_date,
+                        json.dumps(excluded),
+                        encode_world(world),
+                    ),
+                )
             start = boundary
 
     # -- reading what they rest on ---------------------------------------------------------------
@@ -279,7 +290,8 @@ class Snapshots:
         """``select`` over each world type's index range, combined (one index probe per type)."""
         return " UNION ALL ".join(f"SELECT {select} FROM {self.timeline} WHERE type = ?" for _ in self._types)
 
-    def _latest_occurred(self, cursor: Cursor) -> int | None:
+    def latest_occurred(self, cursor: Cursor) -> int | None:
+        """When the latest world fact occurred (None: there are none)."""
         cursor.execute(f"SELECT MAX(m) FROM ({self._by_type('MAX(occurred_us) AS m')}) AS per_type", self._types)
         row = cursor.fetchone()
         return int(row[0]) if row and row[0] is not None else None
@@ -343,9 +355,14 @@ class Snapshots:
 
     # -- using them ------------------------------------------------------------------------------
 
+    def stale_point(self, cursor: Cursor) -> int | None:
+        """The earliest time the facts not yet snapshotted change (None: they change nothing);
+        snapshots and weekly figures after it are stale for a query (a concurrent writer's batch)."""
+        return self.dirty_point(cursor, self._position(cursor, TRACKING_NAME), None)
+
     def usable(self, cursor: Cursor, view: View, gone: set[int]) -> _Snapshot | None:
         """The newest snapshot valid for ``view`` whose retracted facts are ``gone`` (see the module)."""
-        stale = self.dirty_point(cursor, self._position(cursor, TRACKING_NAME), None)
+        stale = self.stale_point(cursor)
         left_out = self.occurred_of(cursor, gone)
         for snapshot in self._candidates(cursor):
             if stale is not None and snapshot.boundary_us > stale:

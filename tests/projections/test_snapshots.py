@@ -7,7 +7,8 @@ UTC day and a head every 25 facts so that short streams pass many boundaries:
 * the world rebuilt from the newest valid snapshot equals the world replayed from nothing, at
   "now", at past local days, at past known-at instants and at both together — and snapshots were
   in fact used;
-* every projection computed through snapshots equals the one computed with the snapshots gone.
+* every projection computed through snapshots equals the one computed with the snapshots gone;
+* *My week*'s chart read from the weekly figures equals the chart replayed week by week.
 
 The hand-checked scenario below walks the invalidation rules one event at a time.
 """
@@ -21,14 +22,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from caseledger.application.imports import import_lines
+from caseledger.application.officer import recent_weeks
 from caseledger.domain.model.times import LocalDay
 from caseledger.domain.store.application import LedgerApplication, open_application
 from caseledger.domain.store.log import read_log
+from caseledger.projections.catalogue.workload import assess
 from caseledger.projections.readmodels.engine import Projector
+from caseledger.projections.replay.caseloads import weighted
 from caseledger.projections.replay.facts import View, retracted, timeline
+from caseledger.projections.replay.inputs import Inputs
 from caseledger.projections.replay.snapshots import SnapshotPolicy
+from caseledger.projections.replay.weekly import instant
 from caseledger.projections.replay.world import WORLD_TYPES, World
-from tests.projections.test_projection_properties import NOW, encoded, streams
+from caseledger.projections.rules import load_rules
+from tests.projections.test_projection_properties import NOW, encoded, stream, streams
 from tests.support.commands import ScriptedService
 from tests.support.projection_helpers import FINE, everything
 
@@ -174,3 +181,53 @@ def test_period_starts_are_every_boundary_after_a_time_up_to_another(period: str
         expected = ["2025-12-01", "2026-01-01", "2026-02-01"]
         found = policy.starts(us("2025-11-15T00:00:00+00:00"), us("2026-02-01T00:00:00+00:00"))
     assert found == [us(f"{day}T00:00:00+00:00") for day in expected]
+
+
+@settings(max_examples=3, deadline=None)
+@given(seed=st.integers(0, 10**6), cuts=st.lists(st.integers(1, 10**6), min_size=1, max_size=3))
+def test_the_chart_of_recent_weeks_from_weekly_figures_equals_one_replayed(new_store, seed, cuts) -> None:  # type: ignore[no-untyped-def]
+    """Three weeks of generated events (so Mondays pass), imported in chunks: each officer's chart
+    read from the weekly figures equals the chart with the figures gone (each week replayed)."""
+    lines = stream(seed, 3000, 3)
+    app = open_application(new_store())
+    projector = import_in_chunks(app, lines, cuts)
+    at = max(event.envelope.occurred_at for event in read_log(app)) + dt.timedelta(hours=1)
+    rules = load_rules("current")
+
+    def charts() -> dict[str, list[tuple[str, float]]]:
+        with projector.db.transaction(write=False) as cursor:
+            world = projector.snapshots.world_at(cursor, View(now=at), retracted(cursor, projector.db, View(now=at)))
+            return {officer: recent_weeks(projector, cursor, rules, officer, now=world, at=at) for officer in sorted(world.officers)}
+
+    with projector.db.transaction(write=False) as cursor:
+        cursor.execute(f"SELECT COUNT(DISTINCT boundary_us) FROM {projector.db.table('cl_officer_weeks')}")
+        assert cursor.fetchone()[0] >= 2  # type: ignore[index]
+    kept = charts()
+    assert any(len(series) >= 3 for series in kept.values())
+    with projector.db.transaction(write=True) as cursor:
+        cursor.execute(f"DELETE FROM {projector.db.table('cl_officer_weeks')}")
+    assert charts() == kept
+
+
+@settings(max_examples=3, deadline=None)
+@given(seed=st.integers(0, 10**6), pick=st.floats(0, 1))
+def test_weekly_figures_carry_what_the_workload_projection_counts(new_store, seed, pick) -> None:  # type: ignore[no-untyped-def]
+    """At a week's end, each officer's kept figure under either rule set gives the workload
+    projection's own case hours at that instant."""
+    app = open_application(new_store())
+    projector = import_in_chunks(app, stream(seed, 3000, 3), [1])
+    with projector.db.transaction(write=False) as cursor:
+        cursor.execute(f"SELECT DISTINCT boundary_us FROM {projector.db.table('cl_officer_weeks')} ORDER BY boundary_us")
+        weeks = [int(boundary) for (boundary,) in cursor.fetchall()]
+        boundary = weeks[int(pick * (len(weeks) - 1))]
+        end = View(as_of=instant(boundary - 1), now=NOW)
+        gone = retracted(cursor, projector.db, end)
+        world = projector.snapshots.world_at(cursor, end, gone)
+        for name in ("current", "proposed"):
+            rules = load_rules(name)
+            loads = assess(Inputs(world, end, rules, cursor, projector.db, gone))
+            for load in loads:
+                kept = projector.snapshots.weekly.read(cursor, load.officer.officer, [boundary])
+                figure = kept[boundary]
+                assert figure is not None
+                assert rules.case_hours(figure.role) * weighted(rules, figure.factors) == load.case_hours

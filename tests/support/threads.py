@@ -24,4 +24,4 @@ def race(workers: Sequence[Callable[[int], object]], rounds: int = 1) -> None:
         thread.start()
     for thread in threads:
         thread.join()
-    assert errors == []
+    assert errors == [], errors
