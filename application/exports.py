@@ -7,15 +7,17 @@ computes and writes it."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from caseledger.domain.model.times import parse_cutoff, utc_now
+from caseledger.domain.model.times import parse_cutoff, parse_week, utc_now
 from caseledger.projections.catalogue import PROJECTIONS, Projection
-from caseledger.projections.compute import compute, find
+from caseledger.projections.compute import find, streamed
 from caseledger.projections.output.formats import FORMATS, write_export
 from caseledger.projections.output.privacy import deidentify, store_secret
-from caseledger.projections.readmodels.engine import Projector
-from caseledger.projections.replay.facts import View
+from caseledger.projections.readmodels.engine import ProjectionError, Projector
+from caseledger.projections.replay.facts import EVERY_WEEK, View, Weeks
 from caseledger.projections.rules import Rules, load_rules
 
 PROJECTION_NAMES = tuple(PROJECTIONS)
@@ -23,6 +25,9 @@ PROJECTION_NAMES = tuple(PROJECTIONS)
 
 EXPORT_FORMATS = FORMATS
 """Every file format an export can write."""
+
+WEEKLY_PROJECTIONS = ("addon_burden",)
+"""The projections whose rows are weeks, so ``--from WEEK --to WEEK`` can narrow them."""
 
 
 def columns_of(name: str) -> list[str]:
@@ -37,6 +42,7 @@ class ExportSpec:
     projection: Projection
     rules: Rules
     view: View
+    weeks: Weeks = EVERY_WEEK
 
     @classmethod
     def of(
@@ -49,10 +55,12 @@ class ExportSpec:
         known_at: str | None = None,
         labels: tuple[str, str] = ("--as-of", "--known-at"),
         now: dt.datetime | None = None,
+        first_week: str | None = None,
+        last_week: str | None = None,
     ) -> ExportSpec:
         """Check and resolve what a person typed — the projection's name, the rule set (``current``,
-        ``proposed`` or a file), the as-of and known-at texts (``labels`` name them in errors) —
-        in that order, each refusal naming what was wrong."""
+        ``proposed`` or a file), the as-of and known-at texts (``labels`` name them in errors),
+        the ``--from``/``--to`` weeks — in that order, each refusal naming what was wrong."""
         projection = find(name, by_site=by_site)
         rule_set = load_rules(rules)
         view = View(
@@ -60,13 +68,27 @@ class ExportSpec:
             known_at=parse_cutoff(known_at, labels[1]) if known_at else None,
             now=now or utc_now(),
         )
-        return cls(projection, rule_set, view)
+        weeks = Weeks(parse_week(first_week, "--from") if first_week else None, parse_week(last_week, "--to") if last_week else None)
+        if weeks != EVERY_WEEK and name not in WEEKLY_PROJECTIONS:
+            raise ProjectionError(f"--from/--to apply to {', '.join(WEEKLY_PROJECTIONS)} only")
+        if weeks.first and weeks.last and weeks.first > weeks.last:
+            raise ProjectionError(f"--from {weeks.first} is after --to {weeks.last}")
+        return cls(projection, rule_set, view, weeks)
 
 
 def export_projection(projector: Projector, spec: ExportSpec, *, fmt: str, output: str | None, deidentified: bool) -> int:
     """Write ``spec``'s projection as ``fmt`` to ``output`` (standard output when None; atomically
     otherwise); offender ids pseudonymised when ``deidentified``. Returns how many rows were written."""
-    result = compute(projector.app, spec.projection, spec.view, spec.rules, projector)
-    rows = deidentify(result.rows, store_secret(projector.db)) if deidentified else result.rows
-    write_export(spec.projection.columns, rows, {**result.meta, "deidentified": deidentified}, fmt, output)
-    return len(rows)
+    secret = store_secret(projector.db) if deidentified else None
+    written = 0
+
+    def counted(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        nonlocal written
+        for row in rows:
+            written += 1
+            yield row
+
+    with streamed(projector.app, spec.projection, spec.view, spec.rules, projector, weeks=spec.weeks) as result:
+        rows = deidentify(result.rows, secret) if secret is not None else result.rows
+        write_export(spec.projection.columns, counted(rows), {**result.meta, "deidentified": deidentified}, fmt, output)
+    return written

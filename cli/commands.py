@@ -191,7 +191,15 @@ def tui(args: argparse.Namespace) -> int:
 
 def export(args: argparse.Namespace) -> int:
     """``caseledger export PROJECTION``: compute at the cut, write in the format, atomically."""
-    spec = ExportSpec.of(args.projection, by_site=args.by == "site", rules=args.rules, as_of=args.as_of, known_at=args.known_at)
+    spec = ExportSpec.of(
+        args.projection,
+        by_site=args.by == "site",
+        rules=args.rules,
+        as_of=args.as_of,
+        known_at=args.known_at,
+        first_week=args.first_week,
+        last_week=args.last_week,
+    )
     app = open_application(args.store)
     export_projection(_catch_up(app).projector, spec, fmt=args.format, output=args.output, deidentified=args.deidentify)
     return 0

@@ -75,6 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--output", "-o", help="file to write atomically (default: standard output)")
     export.add_argument("--deidentify", action="store_true", help="offender ids become keyed pseudonyms")
     export.add_argument("--by", choices=("site",), help="addon_burden only: roll up to sites")
+    export.add_argument("--from", dest="first_week", metavar="WEEK", help="addon_burden only: the first ISO week to export, e.g. 2026-W01")
+    export.add_argument("--to", dest="last_week", metavar="WEEK", help="addon_burden only: the last ISO week to export, e.g. 2026-W13")
     export.set_defaults(run=commands.export)
 
     rebuild = sub.add_parser("rebuild", help="rebuild read models from the log, with a progress bar")

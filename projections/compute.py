@@ -1,12 +1,16 @@
 """Computing a projection: catch the read models up, take one consistent read, replay, compute.
 
 :func:`replay` is the one pipeline every caller shares (exports, the application's officer
-views): the cut's retractions, its timeline facts of the wanted types, replayed into the world at T.
+views): the cut's retractions and the world at T (from the newest valid snapshot and the facts
+since, see :mod:`caseledger.projections.replay.snapshots`). :func:`streamed` hands an export its
+rows as they are produced, inside the read transaction; :func:`compute` collects them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +19,7 @@ from caseledger.domain.store.application import LedgerApplication
 from caseledger.projections.catalogue import ADDON_BURDEN_BY_SITE, PROJECTIONS, Projection
 from caseledger.projections.readmodels.database import Cursor, Database
 from caseledger.projections.readmodels.engine import ProjectionError, Projector
-from caseledger.projections.replay.facts import View, retracted
+from caseledger.projections.replay.facts import EVERY_WEEK, View, Weeks, retracted
 from caseledger.projections.replay.inputs import Inputs
 from caseledger.projections.replay.snapshots import Snapshots
 from caseledger.projections.rules import Rules
@@ -27,6 +31,16 @@ class Result:
 
     projection: Projection
     rows: list[dict[str, Any]]
+    meta: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Streamed:
+    """A projection being computed: its rows come as they are produced (read them inside the
+    :func:`streamed` block, while its read transaction is open)."""
+
+    projection: Projection
+    rows: Iterable[dict[str, Any]]
     meta: dict[str, Any]
 
 
@@ -47,34 +61,41 @@ def find(name: str, *, by_site: bool = False) -> Projection:
     return PROJECTIONS[name]
 
 
-def replay(cursor: Cursor, db: Database, view: View, rules: Rules, types: frozenset[str]) -> Inputs:
-    """One replay of the cut's facts of ``types``, shared by every projection computed from it."""
+def replay(cursor: Cursor, db: Database, view: View, rules: Rules, types: frozenset[str], *, weeks: Weeks = EVERY_WEEK) -> Inputs:
+    """The world at the cut — from the newest valid snapshot, or replayed from the facts of
+    ``types`` — with everything a projection computes from."""
     gone = retracted(cursor, db, view)
-    return Inputs(Snapshots(db).world_at(cursor, view, gone, types), view, rules, cursor, db, gone)
+    return Inputs(Snapshots(db).world_at(cursor, view, gone, types), view, rules, cursor, db, gone, weeks)
 
 
-def compute(
-    app: LedgerApplication,
-    projection: Projection,
-    view: View,
-    rules: Rules,
-    projector: Projector | None = None,
-) -> Result:
-    """Bring the read models up to date, then compute ``projection`` at ``view`` under ``rules``."""
+@contextlib.contextmanager
+def streamed(
+    app: LedgerApplication, projection: Projection, view: View, rules: Rules, projector: Projector | None = None, *, weeks: Weeks = EVERY_WEEK
+) -> Iterator[Streamed]:
+    """Bring the read models up to date, then compute ``projection`` at ``view`` under ``rules``
+    inside one read transaction, its rows produced as they are read."""
     projector = projector or Projector(app)
     projector.catch_up()
     db = projector.db
     with db.transaction(write=False) as cursor:
         cursor.execute(f"SELECT MIN(position) FROM {db.table('cl_tracking')}")
         (position,) = cursor.fetchone() or (0,)
-        rows = projection.compute(replay(cursor, db, view, rules, projection.event_types))
-    meta = {
-        "projection": projection.name + (" by site" if projection is ADDON_BURDEN_BY_SITE else ""),
-        "rules": rules.name,
-        "rules_sha256": rules.sha256,
-        "as_of": _cutoff_text(view.as_of) or view.now.isoformat(),
-        "known_at": _cutoff_text(view.known_at) or view.now.isoformat(),
-        "log_position": position,
-        "generated_at": view.now.isoformat(),
-    }
-    return Result(projection, rows, meta)
+        meta = {
+            "projection": projection.name + (" by site" if projection is ADDON_BURDEN_BY_SITE else ""),
+            "rules": rules.name,
+            "rules_sha256": rules.sha256,
+            "as_of": _cutoff_text(view.as_of) or view.now.isoformat(),
+            "known_at": _cutoff_text(view.known_at) or view.now.isoformat(),
+            **({"weeks": f"{weeks.first or ''}..{weeks.last or ''}"} if weeks != EVERY_WEEK else {}),
+            "log_position": position,
+            "generated_at": view.now.isoformat(),
+        }
+        yield Streamed(projection, projection.compute(replay(cursor, db, view, rules, projection.event_types, weeks=weeks)), meta)
+
+
+def compute(
+    app: LedgerApplication, projection: Projection, view: View, rules: Rules, projector: Projector | None = None, *, weeks: Weeks = EVERY_WEEK
+) -> Result:
+    """The projection's rows, all of them (for screens and tests; exports stream)."""
+    with streamed(app, projection, view, rules, projector, weeks=weeks) as result:
+        return Result(projection, list(result.rows), result.meta)

@@ -106,6 +106,16 @@ def within(moment: dt.datetime, cutoff: Cutoff | None, zone_name: str | None) ->
     return moment <= cutoff
 
 
+def parse_week(text: str, field: str) -> str:
+    """Parse a ``--from``/``--to`` week: an ISO 8601 week like ``2026-W03`` (``2026-w3`` is
+    accepted and normalised); a week that does not exist (``2026-W54``) is refused."""
+    year, _, week = text.strip().upper().partition("-W")
+    try:
+        return iso_week(dt.date.fromisocalendar(int(year), int(week), 1))
+    except ValueError:
+        raise DomainError(field, f"{text!r} is not an ISO week like 2026-W03") from None
+
+
 def iso_week(day: dt.date) -> str:
     """The ISO 8601 week containing ``day``, as add-on and workload figures label weeks: ``2026-W03``."""
     year, week, _ = day.isocalendar()

@@ -123,6 +123,10 @@ class LedgerRecorder(ABC):
     binary_type: str
     """The column type for bytes (``BLOB`` / ``BYTEA``); reads come back as bytes or a memoryview."""
 
+    byte_order: str
+    """The collation that sorts text by code point, as Python does (``BINARY`` / ``"C"``): an
+    export sorted by the database must come out in the order a sorted() list would."""
+
     transient_errors: tuple[type[Exception], ...]
     """The driver's errors worth retrying, e.g. when processes create tables at the same moment."""
 

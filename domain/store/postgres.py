@@ -28,6 +28,7 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
 
     position_column = "notification_id"
     binary_type = "BYTEA"
+    byte_order = '"C"'
     bulk_inserts_overlap = True
     transient_errors = (psycopg.Error,)
     conflict_errors = (psycopg.IntegrityError,)

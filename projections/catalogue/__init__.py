@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +22,8 @@ from caseledger.projections.replay.inputs import Column, Inputs
 class Projection:
     name: str
     columns: tuple[Column, ...]
-    compute: Callable[[Inputs], list[dict[str, Any]]]
+    compute: Callable[[Inputs], Iterable[dict[str, Any]]]
+    """Its rows, in order (a list, or rows produced as they are read)."""
     event_types: frozenset[str]
     """The timeline event types it reads; the others are not even loaded."""
 

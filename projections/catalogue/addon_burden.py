@@ -2,15 +2,21 @@
 
 A task's site and week are where and when it happened (an officer who moved mid-week has two
 rows); share_of_week divides by the officer's own weekly hours; fte_equivalent by the rule
-set's standard week. Aggregated in SQL over the ``addons`` read model; retracted tasks are
-subtracted afterwards.
+set's standard week. ``--from WEEK --to WEEK`` keeps those weeks.
+
+Rows stream in key order straight from the database, so memory stays flat however long the
+history: at "now" from the running totals the engine keeps (``cl_addon_totals``), at a past
+cut by grouping the tasks inside it. Retracted tasks are subtracted as the rows pass (there
+are few of them), and a group left with no minutes is not written.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
+from caseledger.projections.readmodels.tables import TOTALS
 from caseledger.projections.replay.facts import retracted_addons, where
 from caseledger.projections.replay.inputs import Inputs, columns, rounded_ratio
 
@@ -21,54 +27,56 @@ COLUMNS = columns("officer:str, site:str, week:str, category:str, minutes:int, h
 SITE_COLUMNS = columns("site:str, week:str, category:str, minutes:int, fte_equivalent:float")
 
 
-def _minutes(inputs: Inputs) -> Counter[tuple[str, str, str, str]]:
-    """Minutes by (officer, site, week, category) inside the cut, without retracted tasks."""
-    sql, params = where(inputs.view)
-    inputs.cursor.execute(
-        f"SELECT officer, site, week, category, SUM(minutes) FROM {inputs.db.table('cl_addons')} WHERE 1 = 1{sql} GROUP BY officer, site, week, category",
-        params,
-    )
-    totals: Counter[tuple[str, str, str, str]] = Counter()
-    for officer, site, week, category, minutes in inputs.cursor.fetchall():
-        totals[(officer, site, week, category)] += int(minutes)
-    for officer, site, week, category, minutes in retracted_addons(inputs.cursor, inputs.db, inputs.view, inputs.gone):
-        totals[(officer, site, week, category)] -= int(minutes)
-    return +totals
+def _groups(inputs: Inputs, keys: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], int]]:
+    """Minutes inside the cut and the weeks, grouped by ``keys`` (columns among officer, site,
+    week, category), in key order, without retracted tasks; groups left empty are skipped."""
+    db, view = inputs.db, inputs.view
+    week_sql, week_params = inputs.weeks.condition()
+    expressions = ["COALESCE(site, '')" if key == "site" else key for key in keys]
+    grouped = ", ".join(expressions)
+    order = ", ".join(f"{expression} COLLATE {db.recorder.byte_order}" for expression in expressions)
+    if view.as_of is None and view.known_at is None:
+        source, params = f"SELECT {grouped}, SUM(minutes) FROM {db.table(TOTALS)} WHERE 1 = 1{week_sql}", week_params
+    else:
+        cut_sql, cut_params = where(view)
+        source, params = f"SELECT {grouped}, SUM(minutes) FROM {db.table('cl_addons')} WHERE 1 = 1{cut_sql}{week_sql}", [*cut_params, *week_params]
+    withdrawn: Counter[tuple[str, ...]] = Counter()
+    for officer, site, week, category, minutes in retracted_addons(inputs.cursor, db, view, inputs.gone):
+        task = {"officer": officer, "site": site or "", "week": week, "category": category}
+        if week in inputs.weeks:
+            withdrawn[tuple(task[key] for key in keys)] += int(minutes)
+    inputs.cursor.execute(f"{source} GROUP BY {grouped} ORDER BY {order}", params)
+    for chunk in inputs.cursor.chunks():
+        for *key, total in chunk:
+            minutes = int(total) - withdrawn.get(tuple(key), 0)
+            if minutes > 0:
+                yield tuple(key), minutes
 
 
-def compute(inputs: Inputs) -> list[dict[str, Any]]:
-    rows = []
+def compute(inputs: Inputs) -> Iterator[dict[str, Any]]:
     officers = inputs.world.officers
     standard = inputs.rules.weekly_hours
-    for (officer, site, week, category), minutes in sorted(_minutes(inputs).items()):
+    for (officer, site, week, category), minutes in _groups(inputs, ("officer", "site", "week", "category")):
         info = officers.get(officer)
         weekly = info.weekly_hours if info is not None else standard
-        rows.append(
-            {
-                "officer": officer,
-                "site": site,
-                "week": week,
-                "category": category,
-                "minutes": minutes,
-                "hours": rounded_ratio(minutes, 60, 2),
-                "share_of_week": rounded_ratio(minutes * weekly.denominator, 60 * weekly.numerator, 3),
-            }
-        )
-    return rows
+        yield {
+            "officer": officer,
+            "site": site or None,
+            "week": week,
+            "category": category,
+            "minutes": minutes,
+            "hours": rounded_ratio(minutes, 60, 2),
+            "share_of_week": rounded_ratio(minutes * weekly.denominator, 60 * weekly.numerator, 3),
+        }
 
 
-def compute_by_site(inputs: Inputs) -> list[dict[str, Any]]:
-    by_site: Counter[tuple[str, str, str]] = Counter()
-    for (_officer, site, week, category), minutes in _minutes(inputs).items():
-        by_site[(site, week, category)] += minutes
+def compute_by_site(inputs: Inputs) -> Iterator[dict[str, Any]]:
     week_hours = inputs.rules.weekly_hours
-    return [
-        {
-            "site": site,
+    for (site, week, category), minutes in _groups(inputs, ("site", "week", "category")):
+        yield {
+            "site": site or None,
             "week": week,
             "category": category,
             "minutes": minutes,
             "fte_equivalent": rounded_ratio(minutes * week_hours.denominator, 60 * week_hours.numerator, 2),
         }
-        for (site, week, category), minutes in sorted(by_site.items())
-    ]

@@ -22,7 +22,7 @@ import io
 import os
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -56,29 +56,31 @@ _CSV_CELL = {"str": _text, "int": _text, "float": _text, "bool": _boolean, "date
 """How each column kind is written in CSV: empty for null, true/false, ISO dates, JSON objects."""
 
 
-def _csv(columns: Sequence[Column], rows: list[dict[str, Any]], meta: dict[str, Any], out: IO[bytes]) -> None:
+def _csv(columns: Sequence[Column], rows: Iterable[dict[str, Any]], meta: dict[str, Any], out: IO[bytes]) -> None:
     text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
     text.write("# caseledger export: " + "; ".join(f"{key}={value}" for key, value in meta.items()) + "\n")
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow([column.name for column in columns])
     cells = [(column.name, _CSV_CELL[column.kind]) for column in columns]
-    writer.writerows([cell(row.get(name)) for name, cell in cells] for row in rows)
+    writer.writerows([cell(row.get(name)) for name, cell in cells] for row in rows)  # one row at a time
     text.flush()
     text.detach()
 
 
-def _jsonl(columns: Sequence[Column], rows: list[dict[str, Any]], meta: dict[str, Any], out: IO[bytes]) -> None:
+def _jsonl(columns: Sequence[Column], rows: Iterable[dict[str, Any]], meta: dict[str, Any], out: IO[bytes]) -> None:
     out.write(_json.encode({"meta": meta}) + b"\n")
     for row in rows:
         out.write(_json.encode({column.name: row.get(column.name) for column in columns}) + b"\n")
 
 
-def _json_document(columns: Sequence[Column], rows: list[dict[str, Any]], meta: dict[str, Any], out: IO[bytes]) -> None:
-    ordered = [{column.name: row.get(column.name) for column in columns} for row in rows]
-    out.write(_json.encode({"meta": meta, "rows": ordered}) + b"\n")
+def _json_document(columns: Sequence[Column], rows: Iterable[dict[str, Any]], meta: dict[str, Any], out: IO[bytes]) -> None:
+    out.write(_json.encode({"meta": meta})[:-1] + b',"rows":[')
+    for number, row in enumerate(rows):
+        out.write((b"," if number else b"") + _json.encode({column.name: row.get(column.name) for column in columns}))
+    out.write(b"]}\n")
 
 
-def _parquet(columns: Sequence[Column], rows: list[dict[str, Any]], meta: dict[str, Any], out: IO[bytes]) -> None:
+def _parquet(columns: Sequence[Column], rows: Iterable[dict[str, Any]], meta: dict[str, Any], out: IO[bytes]) -> None:
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -86,6 +88,7 @@ def _parquet(columns: Sequence[Column], rows: list[dict[str, Any]], meta: dict[s
         raise ProjectionError("Parquet needs pyarrow: pip install 'caseledger[parquet]'") from None
     types = {"str": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(), "date": pa.date32(), "json": pa.string()}
     schema = pa.schema([pa.field(column.name, types[column.kind]) for column in columns], metadata={"caseledger": _json.encode(meta)})
+    rows = list(rows)  # a Parquet table is built whole (row groups could stream; not needed yet)
     data = {
         column.name: [
             _json.encode(row[column.name]).decode() if column.kind == "json" and row.get(column.name) is not None else row.get(column.name) for row in rows
@@ -98,7 +101,7 @@ def _parquet(columns: Sequence[Column], rows: list[dict[str, Any]], meta: dict[s
 _WRITERS = {"csv": _csv, "jsonl": _jsonl, "json": _json_document, "parquet": _parquet}
 
 
-def write_export(columns: Sequence[Column], rows: list[dict[str, Any]], meta: dict[str, Any], fmt: str, output: str | None) -> None:
+def write_export(columns: Sequence[Column], rows: Iterable[dict[str, Any]], meta: dict[str, Any], fmt: str, output: str | None) -> None:
     """Write rows in ``fmt`` to ``output`` (atomically) or to standard output."""
     if fmt not in _WRITERS:
         raise ProjectionError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")

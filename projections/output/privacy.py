@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from caseledger.projections.readmodels.database import Database
@@ -42,13 +43,11 @@ def pseudonym(secret: bytes, offender: str) -> str:
     return "p-" + hmac.new(secret, offender.encode(), hashlib.sha256).hexdigest()[:20]
 
 
-def deidentify(rows: list[dict[str, Any]], secret: bytes) -> list[dict[str, Any]]:
-    """Rows with offender ids pseudonymised and free-text columns removed."""
-    out = []
+def deidentify(rows: Iterable[dict[str, Any]], secret: bytes) -> Iterator[dict[str, Any]]:
+    """Rows with offender ids pseudonymised and free-text columns removed, one at a time."""
     for row in rows:
         clean = {key: value for key, value in row.items() if key not in FREE_TEXT_COLUMNS}
         for column in IDENTIFYING_COLUMNS:
             if clean.get(column) is not None:
                 clean[column] = pseudonym(secret, clean[column])
-        out.append(clean)
-    return out
+        yield clean

@@ -81,6 +81,7 @@ class Projector:
             for model in self.models:
                 for statement in model.create_statements(self.db):
                     cursor.execute(statement)
+                model.prepare(cursor, self.db)
                 model.create_indexes(cursor, self.db)
                 cursor.execute(f"SELECT 1 FROM {tracking} WHERE name = ?", (model.name,))
                 if cursor.fetchone() is None:

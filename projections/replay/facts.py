@@ -61,6 +61,28 @@ def where(view: View, *, occurred: bool = True) -> tuple[str, list[Any]]:
     return as_of_sql + known_sql, as_of_params + known_params
 
 
+@dataclass(frozen=True)
+class Weeks:
+    """A range of ISO week labels (``--from WEEK --to WEEK``; either end may be open)."""
+
+    first: str | None = None
+    last: str | None = None
+
+    def condition(self) -> tuple[str, list[Any]]:
+        """SQL conditions (``AND …``) on a ``week`` column (labels sort as the weeks do)."""
+        sql, params = "", list[Any]()
+        for operator, value in ((">=", self.first), ("<=", self.last)):
+            if value is not None:
+                sql, params = f"{sql} AND week {operator} ?", [*params, value]
+        return sql, params
+
+    def __contains__(self, week: str) -> bool:
+        return (self.first is None or week >= self.first) and (self.last is None or week <= self.last)
+
+
+EVERY_WEEK = Weeks()
+
+
 @dataclass(frozen=True, slots=True)
 class Fact:
     """One timeline fact: an event as projections see it."""

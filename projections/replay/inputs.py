@@ -9,7 +9,7 @@ from typing import Literal, get_args
 
 from caseledger.projections.readmodels.database import Cursor, Database
 from caseledger.projections.replay.caseloads import Cut
-from caseledger.projections.replay.facts import View
+from caseledger.projections.replay.facts import EVERY_WEEK, View, Weeks
 from caseledger.projections.replay.world import Case, World
 from caseledger.projections.rules import Rules
 
@@ -56,6 +56,8 @@ class Inputs:
     cursor: Cursor
     db: Database
     gone: set[int]
+    weeks: Weeks = EVERY_WEEK
+    """The weeks an export asked for (``--from``/``--to``; only the add-on projections take them)."""
     cut: Cut = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
