@@ -115,7 +115,7 @@ def recent_weeks(projector: Projector, cursor: Cursor, rules: Rules, officer: st
             found = kept[boundary]
         else:
             source = now if latest is None or latest < boundary else snapshots.world_at(cursor, end, gone)
-            found = carried(source, end).get(officer)
+            found = carried(source, end, officer).get(officer)
         if found is not None:
             minutes = addon_minutes(Inputs(World(), whole_weeks, rules, cursor, db, gone), {officer: found.week}, only=[officer])[officer]
             estimated = rules.case_hours(found.role) * weighted(rules, found.factors) + Fraction(minutes, 60)

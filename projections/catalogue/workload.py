@@ -72,7 +72,7 @@ class OfficerLoad:
 def assess(inputs: Inputs, only: Collection[str] | None = None) -> list[OfficerLoad]:
     """Every registered officer's workload at T (or just those of officers ``only``), exact, in officer order."""
     world, rules = inputs.world, inputs.rules
-    caseloads = Caseloads(inputs.cut)
+    caseloads = Caseloads(inputs.cut, only)
     chosen = [o for o in world.officers.values() if only is None or o.officer in only]
     weeks = {officer.officer: iso_week(inputs, officer.site) for officer in chosen}
     minutes = addon_minutes(inputs, weeks, only=only)

@@ -8,7 +8,8 @@ weekly figures behind *My week*'s chart all count the same way and apply rules a
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Collection
 from fractions import Fraction
 
 from caseledger.projections.replay.facts import View
@@ -45,19 +46,23 @@ class Cut:
 
 
 class Caseloads:
-    """Each officer's counted cases at T by number of complexity factors, and who covers whom."""
+    """Each officer's counted cases at T by number of complexity factors, and who covers whom —
+    for every officer, or only as far as officers ``only`` need (their own cases and those of
+    the absent colleagues they cover), which is what one officer's screen asks."""
 
-    def __init__(self, cut: Cut) -> None:
-        self.own: dict[str, Counter[int]] = {}
-        for case in cut.counted_cases():
-            if case.officer is not None:
-                self.own.setdefault(case.officer, Counter())[len(case.factors)] += 1
+    def __init__(self, cut: Cut, only: Collection[str] | None = None) -> None:
         self.covers: dict[str, list[OfficerInfo]] = {}
         """Each officer's absent colleagues (on leave) whose caseloads they cover."""
         for absent in cut.world.officers.values():
             if absent.on_leave:
                 for coverer in absent.covered_by:
                     self.covers.setdefault(coverer, []).append(absent)
+        wanted = None if only is None else {*only, *(absent.officer for officer in only for absent in self.covers.get(officer, []))}
+        self.own: defaultdict[str, Counter[int]] = defaultdict(Counter)
+        for case in cut.world.cases.values():
+            holder = case.officer
+            if holder is not None and (wanted is None or holder in wanted) and not cut.expired(case):
+                self.own[holder][len(case.factors)] += 1
 
     def count(self, officer: str) -> int:
         return sum(self.own.get(officer, Counter()).values())

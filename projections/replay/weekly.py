@@ -57,11 +57,15 @@ class Carried:
     factors: Counter[int]
 
 
-def carried(world: World, view: View) -> dict[str, Carried]:
-    """What every registered officer carries at ``view``'s T."""
+def carried(world: World, view: View, only: str | None = None) -> dict[str, Carried]:
+    """What every registered officer (or just officer ``only``) carries at ``view``'s T."""
     cut = Cut(world, view)
-    caseloads = Caseloads(cut)
-    return {officer.officer: Carried(officer.role, iso_week(cut.today_at(officer.site)), caseloads.effective(officer)) for officer in world.officers.values()}
+    caseloads = Caseloads(cut, None if only is None else [only])
+    return {
+        officer.officer: Carried(officer.role, iso_week(cut.today_at(officer.site)), caseloads.effective(officer))
+        for officer in world.officers.values()
+        if only is None or officer.officer == only
+    }
 
 
 class WeeklyFigures:
