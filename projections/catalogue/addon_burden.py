@@ -32,20 +32,24 @@ def _groups(inputs: Inputs, keys: tuple[str, ...]) -> Iterator[tuple[tuple[str, 
     week, category), in key order, without retracted tasks; groups left empty are skipped."""
     db, view = inputs.db, inputs.view
     week_sql, week_params = inputs.weeks.condition()
-    expressions = ["COALESCE(site, '')" if key == "site" else key for key in keys]
+    at_now = view.as_of is None and view.known_at is None
+    expressions = [key if at_now or key != "site" else "COALESCE(site, '')" for key in keys]  # the totals keep no null site
     grouped = ", ".join(expressions)
     order = ", ".join(f"{expression} COLLATE {db.recorder.byte_order}" for expression in expressions)
-    if view.as_of is None and view.known_at is None:
-        source, params = f"SELECT {grouped}, SUM(minutes) FROM {db.table(TOTALS)} WHERE 1 = 1{week_sql}", week_params
+    if at_now and len(keys) == 4:  # one total per key already: read them in key order
+        query, params = f"SELECT {grouped}, minutes FROM {db.table(TOTALS)} WHERE 1 = 1{week_sql} ORDER BY {order}", week_params
+    elif at_now:
+        query, params = f"SELECT {grouped}, SUM(minutes) FROM {db.table(TOTALS)} WHERE 1 = 1{week_sql} GROUP BY {grouped} ORDER BY {order}", week_params
     else:
         cut_sql, cut_params = where(view)
-        source, params = f"SELECT {grouped}, SUM(minutes) FROM {db.table('cl_addons')} WHERE 1 = 1{cut_sql}{week_sql}", [*cut_params, *week_params]
+        query = f"SELECT {grouped}, SUM(minutes) FROM {db.table('cl_addons')} WHERE 1 = 1{cut_sql}{week_sql} GROUP BY {grouped} ORDER BY {order}"
+        params = [*cut_params, *week_params]
     withdrawn: Counter[tuple[str, ...]] = Counter()
     for officer, site, week, category, minutes in retracted_addons(inputs.cursor, db, view, inputs.gone):
         task = {"officer": officer, "site": site or "", "week": week, "category": category}
         if week in inputs.weeks:
             withdrawn[tuple(task[key] for key in keys)] += int(minutes)
-    inputs.cursor.execute(f"{source} GROUP BY {grouped} ORDER BY {order}", params)
+    inputs.cursor.execute(query, params)
     for chunk in inputs.cursor.chunks():
         for *key, total in chunk:
             minutes = int(total) - withdrawn.get(tuple(key), 0)

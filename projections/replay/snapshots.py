@@ -47,7 +47,7 @@ from caseledger.projections.readmodels.database import Cursor, Database
 from caseledger.projections.readmodels.tables import micros
 from caseledger.projections.replay.facts import View, retracted, timeline
 from caseledger.projections.replay.weekly import WeeklyFigures, week_starts
-from caseledger.projections.replay.world import WORLD_TYPES, World
+from caseledger.projections.replay.world import CASE_TYPES, WORLD_TYPES, World
 
 
 @dataclass(frozen=True)
@@ -379,7 +379,7 @@ class Snapshots:
         """The world at ``view`` (retracted facts ``gone``): the newest valid snapshot and every
         world fact from its boundary on; when none is valid, a full replay of the facts of
         ``types`` (all a projection reads — the fields the others set, it never looks at)."""
-        snapshot = self.usable(cursor, view, gone)
+        snapshot = self.usable(cursor, view, gone) if types & CASE_TYPES else None  # without cases, a few registrations replay faster than a world decodes
         if snapshot is None:
             return World.replay(timeline(cursor, self.db, view, gone, types))
         world = self._load(cursor, snapshot.boundary_us)

@@ -322,3 +322,6 @@ _CASE_EVENTS: dict[type, Callable[[World, Case, Fact, Any], None]] = {
 
 WORLD_TYPES = frozenset(kind.__name__ for kind in (*_REGISTRATIONS, *_OFFICER_EVENTS, *_CASE_EVENTS))
 """Every timeline event type the world applies (the others change nothing in it)."""
+
+CASE_TYPES = frozenset({"OffenderAdmitted", *(kind.__name__ for kind in _CASE_EVENTS)})
+"""The event types that make or change a case (the bulk of a world)."""

@@ -1,0 +1,157 @@
+"""The read side at national scale: every figure of issue #9's table, at several store sizes, with
+the replay-everything path measured in the same run and each figure's growth with the log.
+
+``python -m bench.scale_bench [--sizes 250000,1000000,3000000] [--seed 7] [--postgres URL]``
+
+Each store holds the generator's first N events (made once in ``bench/out`` by the rebuild
+benchmark's helper, read models caught up, world snapshots and weekly figures built). Every
+measurement runs in its own process, so its peak RSS is its own; wall time is measured inside
+that process from opening the store to the last row written (interpreter start-up and imports
+excluded). "Now" is one hour after the last event occurred, so *My week*'s chart covers weeks
+that have data.
+
+*Replay everything* is the same query with no snapshot usable — the world replayed from the first
+fact, as every query did before snapshots (the weekly figures and add-on totals are still used,
+so it is kinder than the old code, which replayed twice for *My week*); for addon_burden it is
+grouping every task in the add-on read model (the old path; a known-at far ahead selects it).
+The growth exponent is log(t₂/t₁)/log(N₂/N₁) between consecutive sizes: 0 is flat, 1 linear.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Any
+
+from bench import machine
+from bench.rebuild_bench import _store
+
+FIGURES = (
+    "week",
+    "caseload",
+    "export workload (now)",
+    "export addon_burden (now)",
+    "export addon_burden (one quarter)",
+    "export staffing (as of mid-period)",
+    "export release_lead_time (as of mid, known at mid + 10 d)",
+    "export transfers (now)",
+    "history of one offender",
+)
+
+
+def _prepared(url: str) -> dict[str, Any]:
+    """Catch the store up (building snapshots on first use); the data's last instant and an
+    offender with a long history, for the children."""
+    from caseledger.domain.store.application import open_application
+    from caseledger.projections.readmodels.engine import Projector
+
+    projector = Projector(open_application(url))
+    started = time.perf_counter()
+    projector.catch_up()
+    with projector.db.transaction(write=False) as cursor:
+        cursor.execute("SELECT MIN(occurred_us), MAX(occurred_us) FROM cl_timeline")
+        first, last = cursor.fetchone() or (0, 0)
+        cursor.execute("SELECT json_extract(data, '$.offender') AS o, COUNT(*) FROM cl_timeline WHERE type = 'CaseAssigned' GROUP BY o ORDER BY 2 DESC LIMIT 1")
+        offender = cursor.fetchone()[0]  # type: ignore[index]
+    return {"first_us": int(first), "last_us": int(last), "offender": offender, "catch_up_s": time.perf_counter() - started}
+
+
+def _child(url: str, figure: str, naive: bool, context: dict[str, Any]) -> dict[str, Any]:
+    """One measurement in this process."""
+    import datetime as dt
+
+    from caseledger.application.exports import ExportSpec, export_projection
+    from caseledger.application.history import case_history
+    from caseledger.application.session import LedgerSession
+    from caseledger.domain.model.times import iso_week
+
+    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    now = epoch + dt.timedelta(microseconds=context["last_us"] + 3_600_000_000)
+    middle = epoch + dt.timedelta(microseconds=(context["first_us"] + context["last_us"]) // 2)
+    started = time.perf_counter()
+    session = LedgerSession(url, "bench", now=now)
+    if naive:
+        from caseledger.projections.replay.snapshots import Snapshots
+
+        Snapshots.usable = lambda self, cursor, view, gone: None  # type: ignore[method-assign,assignment,misc]  # the baseline: no snapshot is ever valid
+    rows = 0
+    if figure == "week":
+        rows = len(session.week(session.officer_for("bench")).weekly_hours)
+    elif figure == "caseload":
+        rows = len(session.caseload(session.officer_for("bench")))
+    elif figure == "history of one offender":
+        rows = len(case_history(session.app, context["offender"]))
+    else:
+        name = figure.split()[1]
+        far = (now + dt.timedelta(days=1)).isoformat() if naive and name == "addon_burden" else None
+        cuts: dict[str, Any] = {"known_at": far}
+        if "as of mid" in figure:
+            cuts = {"as_of": middle.isoformat(), "known_at": (middle + dt.timedelta(days=10)).isoformat() if "known at" in figure else None}
+        if "quarter" in figure:
+            cuts |= {"first_week": iso_week(middle.date()), "last_week": iso_week(middle.date() + dt.timedelta(weeks=12))}
+        spec = ExportSpec.of(name, now=now, **cuts)
+        with tempfile.TemporaryDirectory() as folder:
+            rows = export_projection(session.projector, spec, fmt="csv", output=os.path.join(folder, "out.csv"), deidentified=False)
+    return {"seconds": time.perf_counter() - started, "rows": rows, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def _measure(url: str, figure: str, naive: bool, context: dict[str, Any]) -> dict[str, Any]:
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.scale_bench", "--child", url, figure, "naive" if naive else "product", json.dumps(context)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    figures: dict[str, Any] = json.loads(result.stdout)
+    return figures
+
+
+def _growth(before: tuple[int, float] | None, size: int, seconds: float) -> str:
+    if before is None:
+        return ""
+    events, earlier = before
+    return f"{math.log(seconds / earlier) / math.log(size / events):.2f}"
+
+
+def main() -> None:
+    parsed = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parsed.add_argument("--sizes", default="250000,1000000,3000000", help="comma-separated store sizes (events)")
+    parsed.add_argument("--seed", type=int, default=7)
+    parsed.add_argument("--only", help="measure only the figures whose name contains this text")
+    parsed.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    args = parsed.parse_args()
+    if args.child:
+        url, figure, mode, context = args.child
+        print(json.dumps(_child(url, figure, mode == "naive", json.loads(context))))
+        return
+    sizes = [int(size) for size in args.sizes.split(",")]
+    figures = [figure for figure in FIGURES if not args.only or args.only in figure]
+    print(f"\nscale benchmark — {machine()} — SQLite\n")
+    print("| events | figure | snapshots (product) | peak RSS | replay everything | peak RSS | ratio | growth (product) | growth (replay) |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+    before: dict[tuple[str, bool], tuple[int, float]] = {}
+    for size in sizes:
+        url = _store(size, args.seed)
+        context = _prepared(url)
+        print(f"| {size:,} | first catch-up (snapshots, weekly figures, totals) | {context['catch_up_s']:.2f} s | | | | | | |", flush=True)
+        for figure in figures:
+            product, naive = _measure(url, figure, False, context), _measure(url, figure, True, context)
+            rows = f" ({product['rows']:,} rows, {product['rows'] / product['seconds']:,.0f} rows/s)" if figure.startswith("export addon") else ""
+            print(
+                f"| {size:,} | {figure} | {product['seconds']:.3f} s{rows} | {product['peak_mb']:.0f} MB | {naive['seconds']:.3f} s | {naive['peak_mb']:.0f} MB "
+                f"| {naive['seconds'] / product['seconds']:.1f}× | {_growth(before.get((figure, False)), size, product['seconds'])} "
+                f"| {_growth(before.get((figure, True)), size, naive['seconds'])} |",
+                flush=True,
+            )
+            before[(figure, False)], before[(figure, True)] = (size, product["seconds"]), (size, naive["seconds"])
+
+
+if __name__ == "__main__":
+    main()
