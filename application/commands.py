@@ -46,6 +46,7 @@ class LedgerService:
 
     def record(self, data: p.Payload, occurred_at: When, note: str | None = None) -> int:
         """Validate and record one event; return its log position."""
+        self.app.check_writable()
         data = checked(data)
         when = parse_instant(occurred_at, "occurred_at") if isinstance(occurred_at, str) else occurred_at
         entry = Entry(data, when, self.user, note)

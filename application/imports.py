@@ -162,6 +162,7 @@ def import_lines(
     on_line: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Record every line of ``lines`` or none; ``on_line(n)`` reports progress every batch."""
+    app.check_writable()
     mapper = app.ledger_mapper
     store_was_empty = app.head_position() == 0
     recorded_at = _RecordedAtPolicy(keep_recorded, _newest_recorded_at(app) if keep_recorded else None)

@@ -35,3 +35,7 @@ class ImportFailed(LedgerError):
 
 class StoreURLError(LedgerError):
     """``--store`` is not a URL caseledger understands."""
+
+
+class ReadOnlyStore(LedgerError):
+    """A write was asked of a read-only replica; nothing was recorded."""

@@ -10,7 +10,9 @@ from uuid import UUID
 from eventsourcing.application import Application
 from eventsourcing.domain import MutableOrImmutableAggregate
 from eventsourcing.persistence import IntegrityError, InternalError, Mapper, ProgrammingError
+from eventsourcing.utils import resolve_topic
 
+from caseledger.domain.errors import ReadOnlyStore
 from caseledger.domain.model.aggregates import OffenderCase, Officer
 from caseledger.domain.store.backend import LedgerRecorder
 from caseledger.domain.store.mapper import LedgerMapper
@@ -43,18 +45,27 @@ class LedgerApplication(Application[UUID]):
         assert isinstance(self.recorder, LedgerRecorder)
         return self.recorder
 
+    def check_writable(self) -> None:
+        """Refuse, before any work, to record into a read-only replica."""
+        if self.ledger_recorder.read_only:
+            raise ReadOnlyStore("this store is a read-only replica: record on the primary, the replica follows it")
+
     def head_position(self) -> int:
         """The highest log position, 0 for an empty store."""
         return self.recorder.max_notification_id() or 0
 
 
 def open_application(url: str) -> LedgerApplication:
-    """Open (creating tables if needed) the ledger stored at ``url``.
+    """Open (creating tables if needed) the ledger stored at ``url`` — or, when ``url`` names a
+    read-only standby, open it without creating anything.
 
     Several processes opening one PostgreSQL store at once race on the library's
     ``CREATE OR REPLACE FUNCTION``/``CREATE TABLE IF NOT EXISTS`` ("tuple concurrently updated",
     duplicate catalog rows); the loser simply tries again."""
     env = store_env(url)
+    recorder: type[LedgerRecorder] = resolve_topic(env["APPLICATION_RECORDER_TOPIC"])
+    if recorder.standby(env):
+        env["CREATE_TABLE"] = "false"  # a replica is read-only: its tables arrive by replication
     for attempt in range(ATTEMPTS_TO_OPEN):
         try:
             return LedgerApplication(env=env)

@@ -138,6 +138,17 @@ class LedgerRecorder(ABC):
     PostgreSQL (the server works on the other core while Python waits on the socket); false
     for SQLite, whose inserts run in this process and contend for the GIL (measured slower)."""
 
+    @classmethod
+    @abstractmethod
+    def standby(cls, env: dict[str, str]) -> bool:
+        """Whether the store ``env`` names is a read-only standby (a streaming replica): then it
+        is opened without creating tables, and nothing may be written to it."""
+
+    @property
+    @abstractmethod
+    def read_only(self) -> bool:
+        """Whether this store refuses writes (a replica): read models arrive by replication."""
+
     @abstractmethod
     def table(self, name: str) -> str:
         """``name`` as SQL for a table beside the events (schema-qualified where there is one)."""

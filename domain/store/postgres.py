@@ -7,6 +7,7 @@ Events are ``<schema>.<events table>`` (position = ``notification_id``), the cha
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -46,6 +47,26 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
         if positions:
             self.append_chain(SQLCursor(curs, numbered_placeholders=True, dict_rows=True), positions, stored_events)
         return positions
+
+    @classmethod
+    def standby(cls, env: dict[str, str]) -> bool:
+        """Ask the server whether it is in recovery (a hot standby streaming from a primary)."""
+        with psycopg.connect(
+            host=env["POSTGRES_HOST"],
+            port=int(env["POSTGRES_PORT"]),
+            user=env["POSTGRES_USER"],
+            password=env.get("POSTGRES_PASSWORD", ""),
+            dbname=env["POSTGRES_DBNAME"],
+            connect_timeout=10,
+        ) as connection:
+            row = connection.execute("SELECT pg_is_in_recovery()").fetchone()
+        return bool(row and row[0])
+
+    @functools.cached_property
+    def read_only(self) -> bool:
+        with self.transaction(write=False) as cursor:
+            row = cursor.execute("SELECT pg_is_in_recovery()").fetchone()
+        return bool(row and row[0])
 
     def table(self, name: str) -> str:
         return f'"{self.datastore.schema}".{name}'

@@ -41,6 +41,14 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder, LedgerRecorder):
             self.append_chain(SQLCursor(c, numbered_placeholders=False), positions, stored_events)
         return positions
 
+    @classmethod
+    def standby(cls, env: dict[str, str]) -> bool:
+        return False  # a SQLite file has no replicas of its own
+
+    @property
+    def read_only(self) -> bool:
+        return False
+
     def table(self, name: str) -> str:
         return name
 

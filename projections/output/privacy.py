@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from caseledger.projections.readmodels.database import Database
+from caseledger.projections.readmodels.engine import ProjectionError
 
 IDENTIFYING_COLUMNS = ("offender",)
 """Columns holding offender ids, replaced by pseudonyms."""
@@ -25,8 +26,16 @@ FREE_TEXT_COLUMNS = ("note", "reason", "destination", "name")
 
 
 def store_secret(db: Database) -> bytes:
-    """This store's pseudonym key, created the first time it is needed."""
+    """This store's pseudonym key, created the first time it is needed (on a replica, the
+    primary's, arrived by replication)."""
     table = db.table("cl_secret")
+    if db.recorder.read_only:
+        if db.recorder.has_table("cl_secret"):
+            with db.transaction(write=False) as cursor:
+                found = cursor.execute(f"SELECT secret FROM {table} WHERE id = 1").fetchone()
+            if found is not None:
+                return bytes.fromhex(found[0])
+        raise ProjectionError("this replica has no pseudonym key yet: make one de-identified export on the primary first")
     with db.transaction(write=True) as cursor:
         cursor.execute(f"CREATE TABLE IF NOT EXISTS {table} (id INTEGER PRIMARY KEY, secret TEXT NOT NULL)")
         cursor.execute(f"SELECT secret FROM {table} WHERE id = 1")

@@ -60,7 +60,13 @@ class Projector:
         self.models = tuple(models)
         self._zones: SiteZones | None = None
         self.snapshots = Snapshots(self.db, snapshot_policy)
-        self._create_tables()
+        self.read_only = self.db.recorder.read_only
+        """A replica: its read models arrive by replication, so this engine never writes."""
+        if self.read_only:
+            if not self.db.recorder.has_table("cl_tracking"):
+                raise ProjectionError("the replica has no read models yet: they arrive from the primary once it has caught up")
+        else:
+            self._create_tables()
 
     def _create_tables(self) -> None:
         """Create the read-model tables if missing (retried: processes starting together race)."""
@@ -110,7 +116,10 @@ class Projector:
 
     def catch_up(self, on_progress: Callable[[int], None] | None = None, *, upto: int | None = None) -> int:
         """Apply every event not yet applied (up to ``upto``), then bring the world snapshots up to
-        the timeline; return how many positions were processed."""
+        the timeline; return how many positions were processed (none on a replica, which
+        reads what the primary's engine wrote)."""
+        if self.read_only:
+            return 0
         processed = self._catch_up_models(on_progress, upto)
         for _ in range(ATTEMPTS):
             if self.snapshots.refresh():
@@ -178,6 +187,8 @@ class Projector:
         took 74 s with them and 41 s without, the issue measured; ``bench.rebuild_bench`` keeps
         them, ``keep_indexes``, as its baseline). A rebuild killed halfway leaves them missing
         until the next process opens the read models, which creates any that are missing."""
+        if self.read_only:
+            raise ProjectionError("a read replica cannot rebuild its read models: rebuild them on the primary")
         chosen = [model for model in self.models if not names or model.name in names]
         unknown = set(names) - {model.name for model in self.models}
         if unknown:

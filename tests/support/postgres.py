@@ -77,6 +77,8 @@ class PostgresServer:
     user: str
     password: str
     base_dir: str
+    as_postgres: bool = False
+    """Whether its processes run as the ``postgres`` OS user (when this process is root)."""
 
     def connect(self, dbname: str = "postgres", **kwargs) -> psycopg.Connection:
         return psycopg.connect(
@@ -221,6 +223,7 @@ def throwaway_cluster(*, durable: bool = False) -> Iterator[PostgresServer]:
             user="postgres",
             password="postgres",
             base_dir=base_dir,
+            as_postgres=as_postgres,
         )
     finally:
         if started:
@@ -233,3 +236,63 @@ def throwaway_cluster(*, durable: bool = False) -> Iterator[PostgresServer]:
                 timeout=120,
             )
         shutil.rmtree(base_dir, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def streaming_replica(primary: PostgresServer) -> Iterator[PostgresServer]:
+    """A hot standby of ``primary``: a second cluster made with ``pg_basebackup -R`` (base
+    backup plus ``standby.signal`` and the connection back), started on its own port and
+    streaming the primary's WAL — read-only, as an analysts' replica is. Removed on exit."""
+    basebackup, pg_ctl = _find_pg_bin("pg_basebackup"), _find_pg_bin("pg_ctl")
+    if basebackup is None or pg_ctl is None:
+        raise ClusterUnavailable("pg_basebackup/pg_ctl not found: install the PostgreSQL 15 server")
+    base_dir = os.path.join(primary.base_dir, "replica")
+    data_dir, log_file = os.path.join(base_dir, "data"), os.path.join(base_dir, "postgres.log")
+    os.mkdir(base_dir, 0o700)
+    if primary.as_postgres:
+        import pwd
+
+        pw = pwd.getpwnam(_PG_OS_USER)
+        os.chown(base_dir, pw.pw_uid, pw.pw_gid)
+    _run(
+        [basebackup, "-h", primary.host, "-p", str(primary.port), "-U", primary.user, "-D", data_dir, "-R", "-X", "stream", "-c", "fast"],
+        as_postgres=primary.as_postgres,
+        cwd=base_dir,
+        what="pg_basebackup",
+    )
+    port = _free_port()
+    opts = f"-p {port} -k {os.path.join(primary.base_dir, 'sock')} -c listen_addresses=127.0.0.1 -c hot_standby=on -c max_connections=200"
+    try:
+        _run(
+            [pg_ctl, "-D", data_dir, "-o", opts, "-w", "-t", "60", "-l", log_file, "start"],
+            as_postgres=primary.as_postgres,
+            cwd=base_dir,
+            what="pg_ctl start (replica)",
+        )
+    except RuntimeError as error:
+        raise ClusterUnavailable(f"{error}\n--- replica log ---\n{Path(log_file).read_text(errors='replace')}") from error
+    try:
+        yield PostgresServer(primary.host, port, primary.user, primary.password, base_dir, primary.as_postgres)
+    finally:
+        subprocess.run(
+            (["runuser", "-u", _PG_OS_USER, "--"] if primary.as_postgres else []) + [pg_ctl, "-D", data_dir, "-m", "immediate", "-w", "stop"],
+            cwd="/",
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            check=False,  # best effort: the primary's directory, holding this one, is removed after
+            timeout=120,
+        )
+
+
+def wait_for_replay(primary: PostgresServer, replica: PostgresServer, timeout: float = 30) -> None:
+    """Wait until the replica has replayed everything the primary has written so far."""
+    import time
+
+    with primary.connect(autocommit=True) as conn:
+        target = conn.execute("SELECT pg_current_wal_lsn()").fetchone()[0]  # type: ignore[index]
+    deadline = time.monotonic() + timeout
+    with replica.connect(autocommit=True) as conn:
+        while conn.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", (target,)).fetchone()[0] is not True:  # type: ignore[index]
+            if time.monotonic() > deadline:
+                raise TimeoutError("the replica did not catch up with the primary")
+            time.sleep(0.05)
