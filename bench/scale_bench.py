@@ -1,10 +1,13 @@
 """The read side at national scale: every figure of issue #9's table, at several store sizes, with
 the replay-everything path measured in the same run and each figure's growth with the log.
 
-``python -m bench.scale_bench [--sizes 250000,1000000,3000000] [--seed 7] [--postgres URL]``
+``python -m bench.scale_bench [--sizes 250000,1000000,3000000] [--postgres-size 1000000] [--seed 7]``
 
-Each store holds the generator's first N events (made once in ``bench/out`` by the rebuild
-benchmark's helper, read models caught up, world snapshots and weekly figures built). Every
+Each SQLite store holds the generator's first N events (made once in ``bench/out`` by the
+rebuild benchmark's helper, read models caught up, world snapshots and weekly figures built).
+The PostgreSQL store is a throwaway durable cluster loaded with the same file; its exports run on
+a streaming read replica (a second cluster made with ``pg_basebackup -R``), as analysts' should,
+while the officers' screens (*My week*, *Caseload*) read the primary. Every
 measurement runs in its own process, so its peak RSS is its own; wall time is measured inside
 that process from opening the store to the last row written (interpreter start-up and imports
 excluded). "Now" is one hour after the last event occurred, so *My week*'s chart covers weeks
@@ -47,20 +50,25 @@ FIGURES = (
 
 
 def _prepared(url: str) -> dict[str, Any]:
-    """Catch the store up (building snapshots on first use); the data's last instant and an
-    offender with a long history, for the children."""
+    """Catch the store up (building snapshots on first use); the data's first and last instants
+    and an offender with a long history, for the children. Run in a child of its own, so the
+    parent's peak memory (inherited by every later child's figure) stays small."""
     from caseledger.domain.store.application import open_application
+    from caseledger.domain.store.log import read_log
     from caseledger.projections.readmodels.engine import Projector
 
     projector = Projector(open_application(url))
     started = time.perf_counter()
     projector.catch_up()
-    with projector.db.transaction(write=False) as cursor:
-        cursor.execute("SELECT MIN(occurred_us), MAX(occurred_us) FROM cl_timeline")
+    caught_up = time.perf_counter() - started
+    db = projector.db
+    with db.transaction(write=False) as cursor:
+        cursor.execute(f"SELECT MIN(occurred_us), MAX(occurred_us) FROM {db.table('cl_timeline')}")
         first, last = cursor.fetchone() or (0, 0)
-        cursor.execute("SELECT json_extract(data, '$.offender') AS o, COUNT(*) FROM cl_timeline WHERE type = 'CaseAssigned' GROUP BY o ORDER BY 2 DESC LIMIT 1")
-        offender = cursor.fetchone()[0]  # type: ignore[index]
-    return {"first_us": int(first), "last_us": int(last), "offender": offender, "catch_up_s": time.perf_counter() - started}
+        cursor.execute(f"SELECT position FROM {db.table('cl_timeline')} WHERE type = 'CaseAssigned' ORDER BY position LIMIT 1")
+        (position,) = cursor.fetchone() or (1,)
+    offender = next(iter(read_log(projector.app, after=int(position) - 1, upto=int(position)))).envelope.data.offender  # type: ignore[attr-defined]
+    return {"first_us": int(first), "last_us": int(last), "offender": offender, "catch_up_s": caught_up}
 
 
 def _child(url: str, figure: str, naive: bool, context: dict[str, Any]) -> dict[str, Any]:
@@ -102,15 +110,14 @@ def _child(url: str, figure: str, naive: bool, context: dict[str, Any]) -> dict[
     return {"seconds": time.perf_counter() - started, "rows": rows, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
-def _measure(url: str, figure: str, naive: bool, context: dict[str, Any]) -> dict[str, Any]:
-    result = subprocess.run(
-        [sys.executable, "-m", "bench.scale_bench", "--child", url, figure, "naive" if naive else "product", json.dumps(context)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
+def _run_child(*arguments: str) -> dict[str, Any]:
+    result = subprocess.run([sys.executable, "-m", "bench.scale_bench", "--child", *arguments], check=True, capture_output=True, text=True)
     figures: dict[str, Any] = json.loads(result.stdout)
     return figures
+
+
+def _measure(url: str, figure: str, naive: bool, context: dict[str, Any]) -> dict[str, Any]:
+    return _run_child(url, figure, "naive" if naive else "product", json.dumps(context))
 
 
 def _growth(before: tuple[int, float] | None, size: int, seconds: float) -> str:
@@ -120,37 +127,65 @@ def _growth(before: tuple[int, float] | None, size: int, seconds: float) -> str:
     return f"{math.log(seconds / earlier) / math.log(size / events):.2f}"
 
 
+def _table(stores: list[tuple[str, int, str, str]], figures: list[str], prepared: dict[str, Any] | None = None) -> None:
+    """Measure ``figures`` on each (label, events, url for the screens, url for the exports);
+    ``prepared``: the store was caught up already (its figures)."""
+    print("| store | events | figure | snapshots (product) | peak RSS | replay everything | peak RSS | ratio | growth (product) | growth (replay) |")
+    print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+    before: dict[tuple[str, str, bool], tuple[int, float]] = {}
+    for label, size, screens, exports in stores:
+        context = prepared or _run_child(screens, "prepare", "-", "{}")
+        print(f"| {label} | {size:,} | catch-up before measuring (snapshots etc. on first use) | {context['catch_up_s']:.2f} s | | | | | | |", flush=True)
+        for figure in figures:
+            url = exports if figure.startswith("export") else screens
+            product, naive = _measure(url, figure, False, context), _measure(url, figure, True, context)
+            rows = f" ({product['rows']:,} rows, {product['rows'] / product['seconds']:,.0f} rows/s)" if figure.startswith("export addon") else ""
+            print(
+                f"| {label} | {size:,} | {figure} | {product['seconds']:.3f} s{rows} | {product['peak_mb']:.0f} MB | {naive['seconds']:.3f} s "
+                f"| {naive['peak_mb']:.0f} MB | {naive['seconds'] / product['seconds']:.1f}× | {_growth(before.get((label, figure, False)), size, product['seconds'])} "
+                f"| {_growth(before.get((label, figure, True)), size, naive['seconds'])} |",
+                flush=True,
+            )
+            before[(label, figure, False)], before[(label, figure, True)] = (size, product["seconds"]), (size, naive["seconds"])
+
+
+def _postgres(size: int, seed: int, figures: list[str]) -> None:
+    """Load a durable throwaway cluster, start a streaming replica of it, measure."""
+    from bench.import_bench import _events_file
+    from caseledger.application.imports import import_lines
+    from caseledger.domain.store.application import open_application
+    from tests.support.postgres import streaming_replica, throwaway_cluster, wait_for_replay
+
+    with throwaway_cluster(durable=True) as primary:
+        url = primary.create_database("ledger")
+        print(f"importing {size:,} events into PostgreSQL …", file=sys.stderr)
+        with open(_events_file(size, seed), "rb") as handle:
+            import_lines(open_application(url), handle, "bench", keep_recorded=True)
+        prepared = _run_child(url, "prepare", "-", "{}")  # read models and snapshots, on the primary
+        with streaming_replica(primary) as replica:
+            wait_for_replay(primary, replica, timeout=600)
+            _table([("PostgreSQL (exports on the replica)", size, url, replica.url("ledger"))], figures, prepared)
+
+
 def main() -> None:
     parsed = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parsed.add_argument("--sizes", default="250000,1000000,3000000", help="comma-separated store sizes (events)")
+    parsed.add_argument("--sizes", default="250000,1000000,3000000", help="comma-separated SQLite store sizes (events); empty for none")
+    parsed.add_argument("--postgres-size", type=int, default=1_000_000, help="events in the PostgreSQL store (0: skip PostgreSQL)")
     parsed.add_argument("--seed", type=int, default=7)
     parsed.add_argument("--only", help="measure only the figures whose name contains this text")
     parsed.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parsed.parse_args()
     if args.child:
         url, figure, mode, context = args.child
-        print(json.dumps(_child(url, figure, mode == "naive", json.loads(context))))
+        print(json.dumps(_prepared(url) if figure == "prepare" else _child(url, figure, mode == "naive", json.loads(context))))
         return
-    sizes = [int(size) for size in args.sizes.split(",")]
     figures = [figure for figure in FIGURES if not args.only or args.only in figure]
-    print(f"\nscale benchmark — {machine()} — SQLite\n")
-    print("| events | figure | snapshots (product) | peak RSS | replay everything | peak RSS | ratio | growth (product) | growth (replay) |")
-    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
-    before: dict[tuple[str, bool], tuple[int, float]] = {}
-    for size in sizes:
-        url = _store(size, args.seed)
-        context = _prepared(url)
-        print(f"| {size:,} | first catch-up (snapshots, weekly figures, totals) | {context['catch_up_s']:.2f} s | | | | | | |", flush=True)
-        for figure in figures:
-            product, naive = _measure(url, figure, False, context), _measure(url, figure, True, context)
-            rows = f" ({product['rows']:,} rows, {product['rows'] / product['seconds']:,.0f} rows/s)" if figure.startswith("export addon") else ""
-            print(
-                f"| {size:,} | {figure} | {product['seconds']:.3f} s{rows} | {product['peak_mb']:.0f} MB | {naive['seconds']:.3f} s | {naive['peak_mb']:.0f} MB "
-                f"| {naive['seconds'] / product['seconds']:.1f}× | {_growth(before.get((figure, False)), size, product['seconds'])} "
-                f"| {_growth(before.get((figure, True)), size, naive['seconds'])} |",
-                flush=True,
-            )
-            before[(figure, False)], before[(figure, True)] = (size, product["seconds"]), (size, naive["seconds"])
+    print(f"\nscale benchmark — {machine()}\n")
+    sizes = [int(size) for size in args.sizes.split(",") if size]
+    _table([("SQLite", size, _store(size, args.seed), _store(size, args.seed)) for size in sizes], figures)
+    if args.postgres_size:
+        print()
+        _postgres(args.postgres_size, args.seed, figures)
 
 
 if __name__ == "__main__":
