@@ -12,3 +12,4 @@ fi
 .venv/bin/python -m bench.load_bench
 .venv/bin/python -m bench.rebuild_bench
 .venv/bin/python -m bench.verify_bench
+.venv/bin/python -m bench.scale_bench

@@ -155,7 +155,7 @@ def test_back_dated_entries_and_retractions_re_snapshot_the_periods_they_touch(s
     service.flag_complexity("o1", "substance_use", occurred_at="2026-02-10T12:00:00+00:00")
     assert boundaries(projector) == [("2026-02-01T00:00:00+00:00", 0), ("2026-03-01T00:00:00+00:00", 0), (head, 1)]
     via, full, _ = through_snapshot(projector, march)
-    assert via.cases["o1"].factors == {"mental_health", "substance_use"} == full.cases["o1"].factors
+    assert via.cases["o1"].factors == ("mental_health", "substance_use") == full.cases["o1"].factors
 
     retraction = service.retract(assignment, "entered in error", occurred_at="2026-03-05T09:00:00+00:00")
     via, full, used = through_snapshot(projector, View(now=NOW))
