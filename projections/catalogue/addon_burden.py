@@ -5,8 +5,9 @@ rows); share_of_week divides by the officer's own weekly hours; fte_equivalent b
 set's standard week. ``--from WEEK --to WEEK`` keeps those weeks.
 
 Rows stream in key order straight from the database, so memory stays flat however long the
-history: at "now" from the running totals the engine keeps (``cl_addon_totals``), at a past
-cut by grouping the tasks inside it. Retracted tasks are subtracted as the rows pass (there
+history: at "now" from the running totals the engine keeps (``cl_addon_totals``; when another
+process has added tasks the totals do not hold yet, from the tasks), at a past cut by grouping
+the tasks inside it. Retracted tasks are subtracted as the rows pass (there
 are few of them), and a group left with no minutes is not written.
 """
 
@@ -16,7 +17,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from caseledger.projections.readmodels.tables import TOTALS
+from caseledger.projections.readmodels.tables import TOTALS, AddOnTotals
 from caseledger.projections.replay.facts import retracted_addons, where
 from caseledger.projections.replay.inputs import Inputs, columns, rounded_ratio
 
@@ -32,7 +33,7 @@ def _groups(inputs: Inputs, keys: tuple[str, ...]) -> Iterator[tuple[tuple[str, 
     week, category), in key order, without retracted tasks; groups left empty are skipped."""
     db, view = inputs.db, inputs.view
     week_sql, week_params = inputs.weeks.condition()
-    at_now = view.as_of is None and view.known_at is None
+    at_now = view.as_of is None and view.known_at is None and AddOnTotals(db).current(inputs.cursor)
     expressions = [key if at_now or key != "site" else "COALESCE(site, '')" for key in keys]  # the totals keep no null site
     grouped = ", ".join(expressions)
     order = ", ".join(f"{expression} COLLATE {db.recorder.byte_order}" for expression in expressions)

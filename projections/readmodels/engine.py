@@ -28,7 +28,7 @@ from caseledger.domain.store.application import LedgerApplication
 from caseledger.domain.store.log import SiteZones
 from caseledger.domain.store.mapper import decode_envelope
 from caseledger.projections.readmodels.database import Database
-from caseledger.projections.readmodels.tables import READ_MODELS, ReadModel, Stamp
+from caseledger.projections.readmodels.tables import READ_MODELS, AddOnTotals, ReadModel, Stamp
 from caseledger.projections.replay.facts import registered_zones
 from caseledger.projections.replay.snapshots import SnapshotPolicy, Snapshots
 
@@ -60,6 +60,7 @@ class Projector:
         self.models = tuple(models)
         self._zones: SiteZones | None = None
         self.snapshots = Snapshots(self.db, snapshot_policy)
+        self.totals = AddOnTotals(self.db)
         self.read_only = self.db.recorder.read_only
         """A replica: its read models arrive by replication, so this engine never writes."""
         if self.read_only:
@@ -87,11 +88,11 @@ class Projector:
             for model in self.models:
                 for statement in model.create_statements(self.db):
                     cursor.execute(statement)
-                model.prepare(cursor, self.db)
                 model.create_indexes(cursor, self.db)
                 cursor.execute(f"SELECT 1 FROM {tracking} WHERE name = ?", (model.name,))
                 if cursor.fetchone() is None:
                     cursor.execute(f"INSERT INTO {tracking} VALUES (?, 0)", (model.name,))
+            self.totals.create(cursor)
             self.snapshots.create(cursor)
 
     def positions(self) -> dict[str, int]:
@@ -121,10 +122,19 @@ class Projector:
         if self.read_only:
             return 0
         processed = self._catch_up_models(on_progress, upto)
+        self._refresh_derived()
+        return processed
+
+    def _refresh_derived(self) -> None:
+        """Bring what is derived from the read models — the add-on totals, the world snapshots and
+        weekly figures — up to them (each retried if another process moved it first)."""
+        lost: tuple[type[Exception], ...] = (*self.db.recorder.conflict_errors, IntegrityError)
+        for _ in range(ATTEMPTS):
+            if self.totals.refresh(lost):
+                break
         for _ in range(ATTEMPTS):
             if self.snapshots.refresh():
                 break
-        return processed
 
     def _catch_up_models(self, on_progress: Callable[[int], None] | None, upto: int | None) -> int:
         processed = 0
@@ -200,7 +210,10 @@ class Projector:
                 model.clear(cursor, self.db)
                 if model.name == "timeline":
                     self.snapshots.clear(cursor)
+                if model.name == "addons":
+                    self.totals.clear(cursor)
                 cursor.execute(f"UPDATE {self.db.table('cl_tracking')} SET position = 0 WHERE name = ?", (model.name,))
-        processed = self.catch_up(on_progress)
+        processed = self._catch_up_models(on_progress, None)
         self._create_tables()  # builds the indexes, retried: two rebuilds at once race to create them
+        self._refresh_derived()  # after the indexes: the snapshots read the timeline by type and time
         return processed

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -83,9 +82,6 @@ class ReadModel:
         for index in self.indexes:
             cursor.execute(f"DROP INDEX IF EXISTS {db.table(index)}")
 
-    def prepare(self, cursor: Cursor, db: Database) -> None:
-        """Bring tables made by an older version up to this one's (after they are created)."""
-
     def row(self, position: int, envelope: StoredEnvelope[Any], stamp: Stamp) -> tuple[Any, ...] | None:
         """The row for one event, or None if this model does not keep it."""
         raise NotImplementedError
@@ -142,9 +138,6 @@ class AddOnModel(ReadModel):
         return [
             f"CREATE TABLE IF NOT EXISTS {db.table(self.table)} (position BIGINT PRIMARY KEY, officer TEXT NOT NULL, site TEXT, "
             f"week TEXT NOT NULL, category TEXT NOT NULL, minutes INTEGER NOT NULL, {_TIMES})",
-            f"CREATE TABLE IF NOT EXISTS {db.table(TOTALS)} (officer TEXT NOT NULL, site TEXT NOT NULL, week TEXT NOT NULL, category TEXT NOT NULL, "
-            "minutes BIGINT NOT NULL, PRIMARY KEY (officer, site, week, category))",
-            f"CREATE INDEX IF NOT EXISTS cl_addon_totals_week ON {db.table(TOTALS)} (week)",
         ]
 
     def row(self, position: int, envelope: StoredEnvelope[Any], stamp: Stamp) -> tuple[Any, ...] | None:
@@ -167,36 +160,78 @@ class AddOnModel(ReadModel):
     def insert_statement(self, db: Database) -> str:
         return f"INSERT INTO {db.table(self.table)} VALUES (?,?,?,?,?,?,?,?,?,?)"
 
-    def prepare(self, cursor: Cursor, db: Database) -> None:
-        """Stores made before the totals existed have tasks and no totals: sum them once."""
-        totals, tasks = db.table(TOTALS), db.table(self.table)
-        if cursor.execute(f"SELECT 1 FROM {totals} LIMIT 1").fetchone() is None and cursor.execute(f"SELECT 1 FROM {tasks} LIMIT 1").fetchone() is not None:
-            cursor.execute(
-                f"INSERT INTO {totals} SELECT officer, COALESCE(site, ''), week, category, SUM(minutes) FROM {tasks} GROUP BY officer, COALESCE(site, ''), week, category"
-            )
-
-    def write(self, cursor: Cursor, db: Database, rows: list[tuple[Any, ...]]) -> None:
-        """Insert the tasks, and add their minutes to the running totals in the same transaction."""
-        super().write(cursor, db, rows)
-        totals: Counter[tuple[str, str, str, str]] = Counter()
-        for _position, officer, site, week, category, minutes, *_times in rows:
-            totals[(officer, site or "", week, category)] += minutes
-        cursor.executemany(
-            f"INSERT INTO {db.table(TOTALS)} AS totals VALUES (?,?,?,?,?) "
-            "ON CONFLICT (officer, site, week, category) DO UPDATE SET minutes = totals.minutes + excluded.minutes",
-            [(*key, minutes) for key, minutes in sorted(totals.items())],
-        )
-
-    def clear(self, cursor: Cursor, db: Database) -> None:
-        super().clear(cursor, db)
-        cursor.execute(f"DELETE FROM {db.table(TOTALS)}")
-
 
 TOTALS = "cl_addon_totals"
-"""Add-on minutes summed per (officer, site, week, category) over every task ever recorded
-(retractions are subtracted by the reader: they are rare, tasks are most of the log). The
-add-on projections at "now" read it in key order instead of grouping the tasks; a past cut
-groups the tasks themselves. A task with no site is kept under site ``''``."""
+
+
+class AddOnTotals:
+    """Add-on minutes summed per (officer, site, week, category) over every task recorded
+    (retractions are subtracted by the reader: they are rare, tasks are most of the log); a task
+    with no site is kept under site ``''``. The add-on projections at "now" read it in key order
+    instead of grouping every task; a past cut groups the tasks themselves.
+
+    It follows the ``addons`` read model with its own tracking row (``addon_totals``): after each
+    catch-up one grouped upsert adds the tasks since its position, so a rebuild of millions of
+    tasks sums them once at the end instead of upserting per batch (measured: per-batch upserts
+    cost 30% of the rebuild), and a store made before the totals existed gets them on its next
+    catch-up. A reader finding the totals behind the tasks groups the tasks instead."""
+
+    tracking_name = "addon_totals"
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.table, self.tasks, self.tracking = db.table(TOTALS), db.table("cl_addons"), db.table("cl_tracking")
+
+    def create(self, cursor: Cursor) -> None:
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {self.table} (officer TEXT NOT NULL, site TEXT NOT NULL, week TEXT NOT NULL, category TEXT NOT NULL, "
+            "minutes BIGINT NOT NULL, PRIMARY KEY (officer, site, week, category))"
+        )
+        cursor.execute(f"CREATE INDEX IF NOT EXISTS cl_addon_totals_week ON {self.table} (week)")
+        if cursor.execute(f"SELECT 1 FROM {self.tracking} WHERE name = ?", (self.tracking_name,)).fetchone() is None:
+            cursor.execute(f"INSERT INTO {self.tracking} VALUES (?, 0)", (self.tracking_name,))
+
+    def clear(self, cursor: Cursor) -> None:
+        cursor.execute(f"DELETE FROM {self.table}")
+        cursor.execute(f"UPDATE {self.tracking} SET position = 0 WHERE name = ?", (self.tracking_name,))
+
+    def _positions(self, cursor: Cursor) -> tuple[int, int]:
+        """(the totals' position, the add-on read model's)."""
+        cursor.execute(f"SELECT name, position FROM {self.tracking} WHERE name IN ('addons', ?)", (self.tracking_name,))
+        positions = dict(cursor.fetchall())
+        return int(positions.get(self.tracking_name, -1)), int(positions.get("addons", 0))
+
+    def current(self, cursor: Cursor) -> bool:
+        """Whether the totals hold every task the add-on read model holds."""
+        done, upto = self._positions(cursor)
+        return done == upto
+
+    def refresh(self, lost: tuple[type[Exception], ...]) -> bool:
+        """Add the tasks after the totals' position, up to the add-on read model's, in one
+        transaction with the tracking row; False when another process moved it first (``lost``:
+        the errors that mean so)."""
+        moved: tuple[type[Exception], ...] = (_Moved, *lost)
+        try:
+            with self.db.transaction(write=True) as cursor:
+                done, upto = self._positions(cursor)
+                if done >= upto:
+                    return True
+                cursor.execute(
+                    f"INSERT INTO {self.table} AS totals SELECT officer, COALESCE(site, ''), week, category, SUM(minutes) FROM {self.tasks} "
+                    "WHERE position > ? AND position <= ? GROUP BY officer, COALESCE(site, ''), week, category "
+                    "ON CONFLICT (officer, site, week, category) DO UPDATE SET minutes = totals.minutes + excluded.minutes",
+                    (done, upto),
+                )
+                cursor.execute(f"UPDATE {self.tracking} SET position = ? WHERE name = ? AND position = ?", (upto, self.tracking_name, done))
+                if cursor.rowcount != 1:
+                    raise _Moved
+        except moved:
+            return False
+        return True
+
+
+class _Moved(Exception):
+    """Another process moved a tracking row first."""
 
 
 READ_MODELS: tuple[ReadModel, ...] = (TimelineModel(), AddOnModel())

@@ -10,6 +10,7 @@ through here, so every projection honours the same cut.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -111,6 +112,25 @@ def retracted(cursor: Cursor, db: Database, view: View, *, upto: int | None = No
     return retracted_positions(targets)
 
 
+def _rows(
+    cursor: Cursor, db: Database, view: View, types: frozenset[str], columns: str, *, since_us: int | None, until_us: int | None, upto: int | None
+) -> Iterator[tuple[Any, ...]]:
+    sql, params = where(view)
+    for condition, value in (("occurred_us >= ?", since_us), ("occurred_us < ?", until_us), ("position <= ?", upto)):
+        if value is not None:
+            sql, params = f"{sql} AND {condition}", [*params, value]
+    wanted = sorted(types)
+    cursor.execute(
+        f"SELECT {columns} FROM {db.table('cl_timeline')} WHERE type IN ({','.join('?' * len(wanted))}){sql} ORDER BY occurred_us, position",
+        [*wanted, *params],
+    )
+    for chunk in cursor.chunks():
+        yield from chunk
+
+
+_FACT_COLUMNS = "position, type, at_site, occurred_us, occurred_date, data"
+
+
 def timeline(
     cursor: Cursor,
     db: Database,
@@ -124,23 +144,35 @@ def timeline(
 ) -> list[Fact]:
     """The facts of ``types`` inside ``view`` and not retracted, in occurred order (ties: position);
     only those that occurred in [``since_us``, ``until_us``) and are at log positions up to
-    ``upto`` when given (how a query carries on from a snapshot, and how snapshots are made)."""
-    sql, params = where(view)
-    for condition, value in (("occurred_us >= ?", since_us), ("occurred_us < ?", until_us), ("position <= ?", upto)):
-        if value is not None:
-            sql, params = f"{sql} AND {condition}", [*params, value]
-    wanted = sorted(types)
-    cursor.execute(
-        f"SELECT position, type, at_site, occurred_us, occurred_date, data FROM {db.table('cl_timeline')} "
-        f"WHERE type IN ({','.join('?' * len(wanted))}){sql} ORDER BY occurred_us, position",
-        [*wanted, *params],
-    )
+    ``upto`` when given (how a query carries on from a snapshot)."""
     return [
         Fact(position, kind, at_site, occurred_us, dt.date.fromisoformat(local), _DECODERS[kind].decode(data))
-        for chunk in cursor.chunks()
-        for position, kind, at_site, occurred_us, local, data in chunk
+        for position, kind, at_site, occurred_us, local, data in _rows(cursor, db, view, types, _FACT_COLUMNS, since_us=since_us, until_us=until_us, upto=upto)
         if position not in gone
     ]
+
+
+Reached = tuple[int, str, int, str]
+"""The latest (occurred µs, occurred local date, recorded µs, recorded local date) among some facts."""
+
+
+def timeline_reaching(
+    cursor: Cursor, db: Database, gone: set[int], types: frozenset[str], *, since_us: int | None, until_us: int | None, upto: int
+) -> tuple[list[Fact], Reached | None]:
+    """:func:`timeline` with no cut, and how far its rows reach in occurred and recorded time
+    (retracted rows included; None when there are none) — read in the same pass, which is how
+    the snapshots learn what they hold without a second query."""
+    facts: list[Fact] = []
+    occurred_us, occurred_date, recorded_us, recorded_date = -(2**62), "", -(2**62), ""
+    rows = _rows(cursor, db, View(), types, f"{_FACT_COLUMNS}, recorded_us, recorded_date", since_us=since_us, until_us=until_us, upto=upto)
+    for position, kind, at_site, occurred, local, data, recorded, recorded_local in rows:
+        occurred_us, recorded_us = max(occurred_us, occurred), max(recorded_us, recorded)
+        occurred_date, recorded_date = max(occurred_date, local), max(recorded_date, recorded_local)
+        if position not in gone:
+            facts.append(Fact(position, kind, at_site, occurred, dt.date.fromisoformat(local), _DECODERS[kind].decode(data)))
+    if not occurred_date:
+        return facts, None
+    return facts, (occurred_us, occurred_date, recorded_us, recorded_date)
 
 
 def retracted_addons(cursor: Cursor, db: Database, view: View, gone: set[int]) -> list[tuple[Any, ...]]:

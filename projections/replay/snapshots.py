@@ -45,7 +45,7 @@ from caseledger.domain.events.catalogue import EventRetracted
 from caseledger.domain.model.times import Cutoff, LocalDay
 from caseledger.projections.readmodels.database import Cursor, Database
 from caseledger.projections.readmodels.tables import micros
-from caseledger.projections.replay.facts import View, retracted, timeline
+from caseledger.projections.replay.facts import Reached, View, retracted, timeline, timeline_reaching
 from caseledger.projections.replay.weekly import WeeklyFigures, week_starts
 from caseledger.projections.replay.world import CASE_TYPES, WORLD_TYPES, World
 
@@ -130,11 +130,11 @@ class Reach:
     recorded_us: int = _NOTHING
     recorded_date: str = ""
 
-    def widened(self, row: tuple[Any, ...]) -> Reach:
-        """This reach and a ``MAX(…)`` row over more facts (None when there were none)."""
-        occurred_us, occurred_date, recorded_us, recorded_date = row
-        if occurred_us is None:
+    def widened(self, seen: Reached | None) -> Reach:
+        """This reach and that of more facts (None when there were none)."""
+        if seen is None:
             return self
+        occurred_us, occurred_date, recorded_us, recorded_date = seen
         return Reach(
             max(self.occurred_us, int(occurred_us)),
             max(self.occurred_date, occurred_date),
@@ -236,8 +236,9 @@ class Snapshots:
         cursor.execute(f"DELETE FROM {self.table} WHERE head = 1")
         self.weekly.forget_after(cursor, start)
         for stop in [*stops, None]:
-            world.apply(timeline(cursor, self.db, View(), gone, WORLD_TYPES, since_us=start, until_us=stop, upto=upto))
-            reach = reach.widened(self._reach_between(cursor, start, stop, upto))
+            facts, seen = timeline_reaching(cursor, self.db, gone, WORLD_TYPES, since_us=start, until_us=stop, upto=upto)
+            world.apply(facts)
+            reach = reach.widened(seen)
             boundary = reach.occurred_us + 1 if stop is None else stop
             if start is not None and boundary <= start:
                 return  # nothing happened after the last stop: no head to write
@@ -301,14 +302,6 @@ class Snapshots:
         row = cursor.fetchone()
         assert row is not None and row[0] is not None, "called only when there are world facts"
         return int(row[0]) - 1
-
-    def _reach_between(self, cursor: Cursor, since: int | None, until: int | None, upto: int) -> tuple[Any, ...]:
-        sql, params = f"type IN ({self._type_marks}) AND position <= ?", [*self._types, upto]
-        for condition, value in (("occurred_us >= ?", since), ("occurred_us < ?", until)):
-            if value is not None:
-                sql, params = f"{sql} AND {condition}", [*params, value]
-        cursor.execute(f"SELECT MAX(occurred_us), MAX(occurred_date), MAX(recorded_us), MAX(recorded_date) FROM {self.timeline} WHERE {sql}", params)
-        return cursor.fetchone() or (None, None, None, None)
 
     def _arrivals(self, cursor: Cursor, after: int, upto: int | None) -> list[tuple[int, str, int]]:
         """(position, type, occurred) of every timeline row after position ``after`` (up to
