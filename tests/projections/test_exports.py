@@ -19,10 +19,12 @@ from caseledger.application.imports import import_lines
 from caseledger.domain.model.times import parse_cutoff
 from caseledger.domain.store.application import open_application
 from caseledger.projections.catalogue import ADDON_BURDEN_BY_SITE, PROJECTIONS
-from caseledger.projections.compute import compute
+from caseledger.projections.compute import compute, replay
 from caseledger.projections.output.formats import FORMATS, write_export
 from caseledger.projections.output.privacy import deidentify, store_secret
 from caseledger.projections.readmodels.database import Database
+from caseledger.projections.readmodels.engine import Projector
+from caseledger.projections.readmodels.tables import AddOnTotals
 from caseledger.projections.replay.facts import View, Weeks
 from caseledger.projections.rules import load_rules
 from tests.support.paths import ROOT
@@ -200,3 +202,24 @@ def test_cli_week_ranges_are_checked(store_url: str) -> None:
         assert len(refused.stderr.strip().splitlines()) == 1
     other = run("export", "workload", "--from", "2026-W11")
     assert other.returncode == 2 and b"--from/--to apply to addon_burden only" in other.stderr
+
+
+def test_add_on_totals_behind_the_tasks_are_not_trusted(scenario) -> None:  # type: ignore[no-untyped-def]
+    """Another process may have added tasks the totals do not hold yet: then addon_burden groups
+    the tasks. Emptied totals whose tracking row is set back stand in for that moment."""
+    rules, projection = load_rules("current"), PROJECTIONS["addon_burden"]
+    current = compute(scenario, projection, View(), rules).rows
+    projector = Projector(scenario)
+    db = projector.db
+    with db.transaction(write=True) as cursor:
+        cursor.execute(f"DELETE FROM {db.table('cl_addon_totals')}")
+        cursor.execute(f"UPDATE {db.table('cl_tracking')} SET position = 0 WHERE name = 'addon_totals'")
+    with db.transaction(write=False) as cursor:
+        assert not AddOnTotals(db).current(cursor)
+        behind = list(projection.compute(replay(cursor, db, View(), rules, projection.event_types)))
+    assert behind == current and current
+    projector.catch_up()  # the totals are summed again from the tasks
+    with db.transaction(write=False) as cursor:
+        assert AddOnTotals(db).current(cursor)
+        assert cursor.execute(f"SELECT COUNT(*) FROM {db.table('cl_addon_totals')}").fetchone() != (0,)
+    assert compute(scenario, projection, View(), rules).rows == current
