@@ -9,6 +9,7 @@ from fractions import Fraction
 from typing import Any
 
 from caseledger.domain.model.times import iso_week as week_label
+from caseledger.projections.readmodels.tables import TOTALS, AddOnTotals
 from caseledger.projections.replay.caseloads import Caseloads, weighted
 from caseledger.projections.replay.facts import retracted_addons, where
 from caseledger.projections.replay.inputs import BASE_TYPES, Inputs, columns, rounded
@@ -30,20 +31,21 @@ def iso_week(inputs: Inputs, site: str | None) -> str:
 
 
 def addon_minutes(inputs: Inputs, weeks: dict[str, str], *, only: Collection[str] | None = None) -> Counter[str]:
-    """Add-on minutes per officer in that officer's week of T (retracted tasks subtracted); for
-    officers ``only`` when given (then read through the (officer, week) index)."""
+    """Add-on minutes per officer in that officer's week of T (retracted tasks subtracted): for
+    every officer at "now" from the add-on totals, else from the tasks inside the cut; for
+    officers ``only`` when given (then read through the tasks' (officer, week) index)."""
     minutes: Counter[str] = Counter()
     wanted = set(weeks.values())
     if not wanted:
         return minutes
-    sql, params = where(inputs.view)
+    view, db = inputs.view, inputs.db
+    every_task = view.as_of is None and view.known_at is None and only is None and AddOnTotals(db).current(inputs.cursor)
+    source = db.table(TOTALS) if every_task else db.table("cl_addons")  # the totals: by week through their week index
+    sql, params = ("", []) if every_task else where(view)
     if only is not None:
         sql, params = f"{sql} AND officer IN ({','.join('?' * len(only))})", [*params, *sorted(only)]
     marks = ",".join("?" * len(wanted))
-    inputs.cursor.execute(
-        f"SELECT officer, week, SUM(minutes) FROM {inputs.db.table('cl_addons')} WHERE week IN ({marks}){sql} GROUP BY officer, week",
-        [*sorted(wanted), *params],
-    )
+    inputs.cursor.execute(f"SELECT officer, week, SUM(minutes) FROM {source} WHERE week IN ({marks}){sql} GROUP BY officer, week", [*sorted(wanted), *params])
     for officer, week, total in inputs.cursor.fetchall():
         if weeks.get(officer) == week:
             minutes[officer] += int(total)
