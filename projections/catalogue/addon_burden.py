@@ -52,26 +52,37 @@ def _groups(inputs: Inputs, keys: tuple[str, ...]) -> Iterator[tuple[tuple[str, 
             withdrawn[tuple(task[key] for key in keys)] += int(minutes)
     inputs.cursor.execute(query, params)
     for chunk in inputs.cursor.chunks():
-        for *key, total in chunk:
-            minutes = int(total) - withdrawn.get(tuple(key), 0)
+        for *values, total in chunk:
+            key = tuple(values)
+            minutes = int(total) - withdrawn[key] if withdrawn else int(total)
             if minutes > 0:
-                yield tuple(key), minutes
+                yield key, minutes
 
 
 def compute(inputs: Inputs) -> Iterator[dict[str, Any]]:
     officers = inputs.world.officers
     standard = inputs.rules.weekly_hours
+    weeks: dict[str, tuple[int, int]] = {}
+    """Each officer's weekly hours as (denominator, 60 × numerator): share = minutes × d / (60 n)."""
+    hours: dict[int, float] = {}
+    """Hours by minutes (a million rows hold a few hundred distinct minute counts)."""
     for (officer, site, week, category), minutes in _groups(inputs, ("officer", "site", "week", "category")):
-        info = officers.get(officer)
-        weekly = info.weekly_hours if info is not None else standard
+        fraction = weeks.get(officer)
+        if fraction is None:
+            info = officers.get(officer)
+            weekly = info.weekly_hours if info is not None else standard
+            fraction = weeks[officer] = (weekly.denominator, 60 * weekly.numerator)
+        in_hours = hours.get(minutes)
+        if in_hours is None:
+            in_hours = hours[minutes] = rounded_ratio(minutes, 60, 2)
         yield {
             "officer": officer,
             "site": site or None,
             "week": week,
             "category": category,
             "minutes": minutes,
-            "hours": rounded_ratio(minutes, 60, 2),
-            "share_of_week": rounded_ratio(minutes * weekly.denominator, 60 * weekly.numerator, 3),
+            "hours": in_hours,
+            "share_of_week": rounded_ratio(minutes * fraction[0], fraction[1], 3),
         }
 
 
