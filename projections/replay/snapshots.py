@@ -59,6 +59,15 @@ class SnapshotPolicy:
     period: Literal["month", "day"] = "month"
     head_every: int = 2_000
     """A query at "now" replays at most about this many facts after the head (a few ms)."""
+    recent: int = 24
+    """Period snapshots kept, newest first; older ones are thinned to every third period (a
+    quarter, for months): the chain holds worlds that grow with history, so keeping every month
+    of ten years would store ~120 of them. A cut older than two years replays up to a quarter."""
+
+    def kept_when_old(self, boundary_us: int) -> bool:
+        """Whether a snapshot older than the ``recent`` ones is kept: every third period."""
+        day = (_EPOCH + dt.timedelta(microseconds=boundary_us)).date()
+        return day.toordinal() % 3 == 0 if self.period == "day" else day.month % 3 == 1
 
     def starts(self, after_us: int, upto_us: int) -> list[int]:
         """Every period start in (``after_us``, ``upto_us``], as UTC microseconds."""
@@ -209,6 +218,7 @@ class Snapshots:
                     cursor.execute(f"DELETE FROM {self.table} WHERE boundary_us > ?", (stale,))
                     self.weekly.forget_after(cursor, stale)
                 self._extend(cursor, upto)
+                self._thin(cursor)
                 cursor.execute(f"UPDATE {self.tracking} SET position = ? WHERE name = ? AND position = ?", (upto, TRACKING_NAME, tracked))
                 if cursor.rowcount != 1:
                     raise _Superseded
@@ -261,6 +271,14 @@ class Snapshots:
                     ),
                 )
             start = boundary
+
+    def _thin(self, cursor: Cursor) -> None:
+        """Keep the ``recent`` period snapshots and every third one before them (see the policy)."""
+        cursor.execute(f"SELECT boundary_us FROM {self.table} WHERE head = 0 ORDER BY boundary_us DESC")
+        older = [int(boundary) for (boundary,) in cursor.fetchall()][self.policy.recent :]
+        for boundary in older:
+            if not self.policy.kept_when_old(boundary):
+                cursor.execute(f"DELETE FROM {self.table} WHERE boundary_us = ?", (boundary,))
 
     # -- reading what they rest on ---------------------------------------------------------------
 

@@ -85,7 +85,7 @@ def cuts_of(app: LedgerApplication, picks: list[float]) -> list[View]:
 @given(lines=streams, cuts=st.lists(st.integers(1, 10**6), min_size=1, max_size=5), picks=st.lists(st.floats(0, 1), min_size=1, max_size=3))
 def test_a_world_from_a_snapshot_equals_a_full_replay(new_store, lines, cuts, picks) -> None:  # type: ignore[no-untyped-def]
     app = open_application(new_store())
-    projector = import_in_chunks(app, lines, cuts)
+    projector = import_in_chunks(app, lines, cuts, SnapshotPolicy(period="day", head_every=25, recent=2))  # old days thinned too
     used = 0
     for view in cuts_of(app, picks):
         via, full, boundary = through_snapshot(projector, view)
@@ -231,3 +231,23 @@ def test_weekly_figures_carry_what_the_workload_projection_counts(new_store, see
                 figure = kept[boundary]
                 assert figure is not None
                 assert rules.case_hours(figure.role) * weighted(rules, figure.factors) == load.case_hours
+
+
+def test_old_period_snapshots_are_thinned_to_every_third_period(store_url: str) -> None:
+    """Daily snapshots over ten days of events, keeping the 3 newest: the older ones left are
+    only those on days whose ordinal is a multiple of three (months: Jan, Apr, Jul, Oct)."""
+    app = open_application(store_url)
+    policy = SnapshotPolicy(period="day", head_every=10_000, recent=3)
+    projector = Projector(app, snapshot_policy=policy)
+    service = ScriptedService(app, "po1", on_recorded=lambda _position: projector.catch_up())
+    service.register_site("s1", "Site one", "institution", "ontario", "UTC", security_levels=["minimum"], occurred_at="2026-01-01T09:00:00+00:00")
+    for day in range(1, 11):
+        service.register_officer(f"po{day}", "Officer", "s1", "institutional_po", occurred_at=f"2026-01-{day:02d}T10:00:00+00:00")
+    kept = [dt.date.fromisoformat(text[:10]) for text, head in boundaries(projector) if not head]
+    older = [dt.date(2026, 1, 2) + dt.timedelta(days=n) for n in range(6)]  # Jan 2–7; Jan 8–10 are the newest three
+    assert kept == [day for day in older if day.toordinal() % 3 == 0] + [dt.date(2026, 1, 8), dt.date(2026, 1, 9), dt.date(2026, 1, 10)]
+    assert len(kept) < 9  # nine days passed; some were thinned
+    monthly = SnapshotPolicy()
+    assert [monthly.kept_when_old(int(dt.datetime(2026, month, 1, tzinfo=dt.UTC).timestamp() * 1_000_000)) for month in range(1, 13)] == [
+        month in (1, 4, 7, 10) for month in range(1, 13)
+    ]
