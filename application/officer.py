@@ -71,7 +71,7 @@ def week(projector: Projector, rules: Rules, view: View, officer: str) -> WeekDa
     db = projector.db
     with db.transaction(write=False) as cursor:
         gone = retracted(cursor, db, view)
-        world = projector.snapshots.world_at(cursor, view, gone)
+        world = projector.snapshots.world_for_officer(cursor, officer, view, gone)
         inputs = Inputs(world, view, rules, cursor, db, gone)
         me = world.officers.get(officer)
         site = {other.officer for other in world.officers.values() if me is not None and other.site == me.site}
@@ -133,7 +133,7 @@ def caseload(projector: Projector, view: View, officer: str) -> list[CaseRow]:
     status and the next dates (hearing, day and full parole eligibility) still ahead."""
     db = projector.db
     with db.transaction(write=False) as cursor:
-        world = projector.snapshots.world_at(cursor, view, retracted(cursor, db, view))
+        world = projector.snapshots.world_for_officer(cursor, officer, view, retracted(cursor, db, view))
     today = view.now.date()
     rows = []
     for case in sorted(world.cases.values(), key=lambda c: c.offender):

@@ -35,8 +35,7 @@ import gc
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from fractions import Fraction
-from typing import Any, Literal
+from typing import Literal
 
 import msgspec
 from eventsourcing.persistence import IntegrityError
@@ -46,8 +45,9 @@ from caseledger.domain.model.times import Cutoff, LocalDay
 from caseledger.projections.readmodels.database import Cursor, Database
 from caseledger.projections.readmodels.tables import micros
 from caseledger.projections.replay.facts import Reached, View, retracted, timeline, timeline_reaching
+from caseledger.projections.replay.headstate import HeadState
 from caseledger.projections.replay.weekly import WeeklyFigures, week_starts
-from caseledger.projections.replay.world import CASE_TYPES, WORLD_TYPES, World
+from caseledger.projections.replay.world import CASE_TYPES, ENCODER, WORLD_TYPES, World, decoder
 
 
 @dataclass(frozen=True)
@@ -96,24 +96,11 @@ _NOTHING = -(2**62)
 """The latest occurred/recorded microseconds of an empty snapshot (before any real time)."""
 
 
-def _encode_extra(value: Any) -> Any:
-    if isinstance(value, Fraction):
-        return str(value)
-    raise NotImplementedError(f"cannot store {type(value).__name__} in a snapshot")
-
-
-def _decode_extra(kind: type, value: Any) -> Any:
-    if kind is Fraction and isinstance(value, str):
-        return Fraction(value)
-    raise NotImplementedError(f"cannot read {kind.__name__} from a snapshot")
-
-
-_ENCODER = msgspec.msgpack.Encoder(enc_hook=_encode_extra)
-_DECODER = msgspec.msgpack.Decoder(World, dec_hook=_decode_extra)
+_DECODER = decoder(World)
 
 
 def encode_world(world: World) -> bytes:
-    return _ENCODER.encode(world)
+    return ENCODER.encode(world)
 
 
 def decode_world(state: bytes) -> World:
@@ -167,6 +154,7 @@ class _Snapshot:
     position: int
     reach: Reach
     excluded: list[int]
+    head: bool
 
 
 class Snapshots:
@@ -179,6 +167,7 @@ class Snapshots:
         self.timeline = db.table("cl_timeline")
         self.tracking = db.table("cl_tracking")
         self.weekly = WeeklyFigures(db)
+        self.head = HeadState(db)
         self._types = sorted(WORLD_TYPES)
         self._type_marks = ",".join("?" * len(self._types))
 
@@ -193,11 +182,13 @@ class Snapshots:
         if cursor.fetchone() is None:
             cursor.execute(f"INSERT INTO {self.tracking} VALUES (?, 0)", (TRACKING_NAME,))
         self.weekly.create(cursor)
+        self.head.create(cursor)
 
     def clear(self, cursor: Cursor) -> None:
         """Forget every snapshot (the timeline they came from is being rebuilt)."""
         cursor.execute(f"DELETE FROM {self.table}")
         self.weekly.forget_after(cursor, None)
+        self.head.clear(cursor)
         cursor.execute(f"UPDATE {self.tracking} SET position = 0 WHERE name = ?", (TRACKING_NAME,))
 
     # -- keeping them ---------------------------------------------------------------------------
@@ -245,9 +236,12 @@ class Snapshots:
         left_out = self.occurred_of(cursor, gone)
         cursor.execute(f"DELETE FROM {self.table} WHERE head = 1")
         self.weekly.forget_after(cursor, start)
+        touched: set[str] | None = set() if newest is not None and newest.head else None  # None: every case row is rewritten
         for stop in [*stops, None]:
             facts, seen = timeline_reaching(cursor, self.db, gone, WORLD_TYPES, since_us=start, until_us=stop, upto=upto)
             world.apply(facts)
+            if touched is not None:
+                touched.update(offender for fact in facts if isinstance(offender := getattr(fact.data, "offender", None), str))
             reach = reach.widened(seen)
             boundary = reach.occurred_us + 1 if stop is None else stop
             if start is not None and boundary <= start:
@@ -270,6 +264,8 @@ class Snapshots:
                         encode_world(world),
                     ),
                 )
+            if stop is None:
+                self.head.write(cursor, world, boundary, touched)
             start = boundary
 
     def _thin(self, cursor: Cursor) -> None:
@@ -292,12 +288,12 @@ class Snapshots:
 
     def _candidates(self, cursor: Cursor, limit: int | None = None) -> list[_Snapshot]:
         cursor.execute(
-            f"SELECT boundary_us, position, occurred_us, occurred_date, recorded_us, recorded_date, excluded FROM {self.table} "
+            f"SELECT boundary_us, position, occurred_us, occurred_date, recorded_us, recorded_date, excluded, head FROM {self.table} "
             f"ORDER BY boundary_us DESC{'' if limit is None else f' LIMIT {int(limit)}'}"
         )
         return [
-            _Snapshot(int(boundary), int(position), Reach(int(occ_us), occ_date, int(rec_us), rec_date), json.loads(excluded))
-            for boundary, position, occ_us, occ_date, rec_us, rec_date, excluded in cursor.fetchall()
+            _Snapshot(int(boundary), int(position), Reach(int(occ_us), occ_date, int(rec_us), rec_date), json.loads(excluded), bool(head))
+            for boundary, position, occ_us, occ_date, rec_us, rec_date, excluded, head in cursor.fetchall()
         ]
 
     def _load(self, cursor: Cursor, boundary: int) -> World:
@@ -385,6 +381,16 @@ class Snapshots:
             if snapshot.excluded == sorted(position for position, occurred in left_out.items() if occurred < snapshot.boundary_us):
                 return snapshot
         return None
+
+    def world_for_officer(self, cursor: Cursor, officer: str, view: View, gone: set[int]) -> World:
+        """What one officer's screens need of the world at ``view``: at "now", when the head
+        snapshot is valid, the partial world its case rows give (:mod:`.headstate`); otherwise the
+        whole world (:meth:`world_at`)."""
+        if view.as_of is None and view.known_at is None:
+            snapshot = self.usable(cursor, view, gone)
+            if snapshot is not None and snapshot.head and self.head.boundary(cursor) == snapshot.boundary_us:
+                return self.head.world_for(cursor, officer, view, gone)
+        return self.world_at(cursor, view, gone)
 
     def world_at(self, cursor: Cursor, view: View, gone: set[int], types: frozenset[str] = WORLD_TYPES) -> World:
         """The world at ``view`` (retracted facts ``gone``): the newest valid snapshot and every

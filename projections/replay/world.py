@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 
@@ -330,3 +330,26 @@ WORLD_TYPES = frozenset(kind.__name__ for kind in (*_REGISTRATIONS, *_OFFICER_EV
 
 CASE_TYPES = frozenset({"OffenderAdmitted", *(kind.__name__ for kind in _CASE_EVENTS)})
 """The event types that make or change a case (the bulk of a world)."""
+
+
+def _encode_extra(value: Any) -> Any:
+    if isinstance(value, Fraction):
+        return str(value)
+    raise NotImplementedError(f"cannot store {type(value).__name__}")
+
+
+def _decode_extra(kind: type, value: Any) -> Any:
+    if kind is Fraction and isinstance(value, str):
+        return Fraction(value)
+    raise NotImplementedError(f"cannot read {kind.__name__}")
+
+
+ENCODER = msgspec.msgpack.Encoder(enc_hook=_encode_extra)
+"""Worlds and their parts as msgpack (weekly hours, exact fractions, as text)."""
+
+_Kind = TypeVar("_Kind")
+
+
+def decoder(kind: type[_Kind]) -> msgspec.msgpack.Decoder[_Kind]:
+    """A decoder of ``kind`` (a world or a part of one) from what :data:`ENCODER` wrote."""
+    return msgspec.msgpack.Decoder(kind, dec_hook=_decode_extra)

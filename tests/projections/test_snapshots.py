@@ -8,7 +8,8 @@ UTC day and a head every 25 facts so that short streams pass many boundaries:
   "now", at past local days, at past known-at instants and at both together — and snapshots were
   in fact used;
 * every projection computed through snapshots equals the one computed with the snapshots gone;
-* *My week*'s chart read from the weekly figures equals the chart replayed week by week.
+* *My week*'s chart read from the weekly figures equals the chart replayed week by week;
+* each officer's *My week* and *Caseload* from the head's case rows equal those from the world.
 
 The hand-checked scenario below walks the invalidation rules one event at a time.
 """
@@ -22,7 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from caseledger.application.imports import import_lines
-from caseledger.application.officer import recent_weeks
+from caseledger.application.officer import caseload, recent_weeks, week
 from caseledger.domain.model.times import LocalDay
 from caseledger.domain.store.application import LedgerApplication, open_application
 from caseledger.domain.store.log import read_log
@@ -251,3 +252,81 @@ def test_old_period_snapshots_are_thinned_to_every_third_period(store_url: str) 
     assert [monthly.kept_when_old(int(dt.datetime(2026, month, 1, tzinfo=dt.UTC).timestamp() * 1_000_000)) for month in range(1, 13)] == [
         month in (1, 4, 7, 10) for month in range(1, 13)
     ]
+
+
+@settings(max_examples=4, deadline=None)
+@given(lines=streams, cuts=st.lists(st.integers(1, 10**6), min_size=1, max_size=4))
+def test_an_officers_screens_from_the_head_case_rows_equal_those_from_the_whole_world(new_store, lines, cuts) -> None:  # type: ignore[no-untyped-def]
+    """Every officer's *My week* and *Caseload* at now, built from the head's case rows (written
+    whole, then case by case as chunks arrive) plus the facts after the head, equal those built
+    from the whole world (the rows deleted). When the last chunk left no valid head (a
+    back-dated fact made it stale), the snapshots are made again with a head at the end."""
+    app = open_application(new_store())
+    projector = import_in_chunks(app, lines, cuts, SnapshotPolicy(period="day", head_every=40))
+    rules, view = load_rules("current"), View(now=NOW)
+
+    def head_is_valid() -> bool:
+        with projector.db.transaction(write=False) as cursor:
+            used = projector.snapshots.usable(cursor, view, retracted(cursor, projector.db, view))
+            return used is not None and used.head and projector.snapshots.head.boundary(cursor) == used.boundary_us
+
+    if not head_is_valid():
+        with projector.db.transaction(write=True) as cursor:
+            projector.snapshots.clear(cursor)
+        projector.catch_up()
+    assert head_is_valid()
+    with projector.db.transaction(write=False) as cursor:
+        world = projector.snapshots.world_at(cursor, view, retracted(cursor, projector.db, view))
+    officers = sorted(world.officers)
+    from_rows = {officer: (week(projector, rules, view, officer), caseload(projector, view, officer)) for officer in officers}
+    with projector.db.transaction(write=True) as cursor:
+        cursor.execute(f"DELETE FROM {projector.db.table('cl_head_registry')}")
+    assert {officer: (week(projector, rules, view, officer), caseload(projector, view, officer)) for officer in officers} == from_rows
+    assert sum(len(screens[1]) for screens in from_rows.values()) == sum(1 for case in world.cases.values() if case.officer in world.officers)
+
+
+def test_an_officers_partial_world_replays_what_happened_after_the_head(store_url: str) -> None:
+    """po1, po2 and po3 at institution s1 (ratio 25 under current rules; 1.25 case hours a case,
+    ×1.25 per complexity factor). Before the head: o1 (flagged ``mental_health``) and o2 assigned
+    to po1, o3 to po2, o4 to po3. After the head (not snapshotted, replayed from the rows): po2 on
+    leave with po1 covering; po3 on leave, uncovered; o2 placed in SIU; o5 admitted and assigned
+    to po1.
+
+    Working for po1 at now: own cases o1, o2, o5 (3); covered: po2's o3 (1); effective 4;
+    weighted 1.25 + 1 + 1 + 1 = 4.25; case hours 1.25 × 4.25 = 5.3125 → 5.31. Alerts: po3 on
+    leave with 1 case (o4) and no coverage. Caseload: o1, o2 (SIU since the placement), o5.
+    The same from the whole world."""
+    app = open_application(store_url)
+    projector = Projector(app, snapshot_policy=SnapshotPolicy(head_every=3))
+    service = ScriptedService(app, "po1", on_recorded=lambda _position: projector.catch_up())
+    at = "2026-02-0{}T{:02d}:00:00+00:00".format
+    service.register_site("s1", "Site one", "institution", "ontario", "UTC", security_levels=["minimum"], occurred_at=at(2, 8))
+    for officer in ("po1", "po2", "po3"):
+        service.register_officer(officer, "Officer", "s1", "institutional_po", occurred_at=at(2, 9))
+    for offender, officer in (("o1", "po1"), ("o2", "po1"), ("o3", "po2"), ("o4", "po3")):
+        service.admit_offender(offender, "s1", "minimum", dt.date(2025, 1, 1), dt.date(2027, 1, 1), warrant_expiry=dt.date(2028, 1, 1), occurred_at=at(3, 9))
+        service.assign_case(offender, officer, occurred_at=at(3, 10))
+    service.flag_complexity("o1", "mental_health", occurred_at=at(3, 11))
+    projector.snapshots.policy = SnapshotPolicy(head_every=10**9)
+    with projector.db.transaction(write=False) as cursor:
+        head = projector.snapshots.head.boundary(cursor)
+    service.start_leave("po2", "annual", occurred_at=at(4, 9))
+    service.start_coverage("po2", "po1", occurred_at=at(4, 9))
+    service.start_leave("po3", "sick", occurred_at=at(4, 10))
+    service.start_siu_placement("o2", "safety", occurred_at=at(5, 9))
+    service.admit_offender("o5", "s1", "minimum", dt.date(2025, 1, 1), dt.date(2027, 1, 1), warrant_expiry=dt.date(2028, 1, 1), occurred_at=at(5, 10))
+    service.assign_case("o5", "po1", occurred_at=at(5, 11))
+    now = dt.datetime(2026, 2, 6, 12, tzinfo=dt.UTC)
+    view, rules = View(now=now), load_rules("current")
+    with projector.db.transaction(write=False) as cursor:
+        assert projector.snapshots.head.boundary(cursor) == head  # the facts above are after the head
+        partial = projector.snapshots.world_for_officer(cursor, "po1", view, set())
+    assert set(partial.cases) == {"o1", "o2", "o3", "o4", "o5"}  # touched, po1's, the covered po2's, site mate po3's
+    from_rows = (week(projector, rules, view, "po1"), caseload(projector, view, "po1"))
+    mine = from_rows[0].workload
+    assert mine is not None and (mine["own_caseload"], mine["covered_caseload"], mine["effective_caseload"], mine["case_hours"]) == (3, 1, 4, 5.31)
+    assert "Uncovered caseload: po3 is on leave with 1 cases and no coverage" in from_rows[0].alerts
+    assert [(row.offender, row.siu_days) for row in from_rows[1]] == [("o1", None), ("o2", 1), ("o5", None)]
+    with projector.db.transaction(write=True) as cursor:
+        cursor.execute(f"DELETE FROM {projector.db.table('cl_head_registry')}")
+    assert (week(projector, rules, view, "po1"), caseload(projector, view, "po1")) == from_rows

@@ -53,3 +53,18 @@ async def settled(pilot: Any) -> None:
             return
         await asyncio.sleep(0.01)
     raise AssertionError("the screen never showed its data")
+
+
+async def reloaded(pilot: Any, screen: Any, loads_before: int) -> None:
+    """Wait until ``screen`` is the current screen again and has shown a load newer than
+    ``loads_before`` with no worker left running — after a form records and closes, the dismissal
+    and the reload it starts happen on the UI thread after the form's worker ends, so waiting for
+    the workers alone can look too early."""
+    for _ in range(500):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if pilot.app.screen is screen and screen.loads > loads_before and not any(w.is_running for w in pilot.app.workers):
+            await pilot.pause()
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the screen never showed a newer load")

@@ -18,7 +18,7 @@ from caseledger.tui.screens.audit import AuditScreen
 from caseledger.tui.screens.casefile import CaseFileScreen
 from caseledger.tui.screens.week import WeekScreen
 from tests.support.commands import ScriptedService
-from tests.support.tui_helpers import make_app, scenario_url, settled
+from tests.support.tui_helpers import make_app, reloaded, scenario_url, settled
 
 
 def run(coroutine: Any) -> Any:
@@ -49,10 +49,12 @@ def test_quick_addon_log_is_three_keys_and_the_minutes(tmp_path: Path) -> None:
         app = make_app(url, "po.brown")
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(pilot)
-            before = {row[0]: row[1] for row in table_rows(app.screen.query_one("#addons-table", DataTable))}
+            week = app.screen
+            before = {row[0]: row[1] for row in table_rows(week.query_one("#addons-table", DataTable))}
+            loads = week.loads
             await pilot.press("a", "2")
             await pilot.press("2", "5", "enter")
-            await settle(pilot)
+            await reloaded(pilot, week, loads)
             assert isinstance(app.screen, WeekScreen)
             after = {row[0]: row[1] for row in table_rows(app.screen.query_one("#addons-table", DataTable))}
             assert after.get("scanning_faxing", 0) == before.get("scanning_faxing", 0) + 25
@@ -127,7 +129,11 @@ async def fill_and_record(pilot: Any, kind: str, values: dict[str, str], occurre
             assert isinstance(widget, Input)
             widget.value = value
     await pilot.press("ctrl+s")
-    await settle(pilot)
+    for _ in range(100):  # the save worker ends before its dismissal reaches the UI thread
+        await settle(pilot)
+        if not isinstance(app.screen, RecordScreen) or str(form.query_one("#record-message", Label).render()):
+            return
+        await asyncio.sleep(0.01)
 
 
 @pytest.mark.slow

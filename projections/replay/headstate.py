@@ -1,0 +1,156 @@
+"""The head snapshot's world kept case by case, so one officer's screen reads one officer's cases.
+
+Decoding the whole head snapshot costs what the world weighs — every case ever admitted — so
+*My week* and *Caseload* would grow with history. Beside each head snapshot the engine keeps
+the same world in rows: ``cl_head_registry`` (every site and officer, one small row, with the
+head's boundary) and ``cl_head_cases`` (one row per case, indexed by its officer, holding the
+case with the episodes it is in the middle of — its open SIU stay, pending transfers — and every
+release row of the offender, and their scheduled hearing). Rows of cases no fact touched since
+the previous head are left as they are.
+
+:func:`HeadState.world_for` then builds a partial world for one officer at "now": the registry,
+every case a fact after the head touches (replayed from their rows), and — once those facts have
+moved officers and coverage on — the cases of the officer, of the absent colleagues they cover
+and of their site. Each case's state depends only on its own facts and each officer's only on
+theirs, so every case in the partial world is exactly what the full world holds; what the screens
+read (their cases, their site's officers, open stays and release rows of their offenders) is
+therefore the same. A stay orphaned by a re-admission (open, but no longer its case's) is not
+carried: a stay is open while its case is in it. Property tests compare both paths.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+import msgspec
+
+from caseledger.projections.readmodels.database import Cursor, Database
+from caseledger.projections.replay.facts import View, timeline
+from caseledger.projections.replay.world import ENCODER, WORLD_TYPES, Case, OfficerInfo, ReleaseRow, SiteInfo, Stay, TransferRequest, World, decoder
+
+HEAD_CASES = "cl_head_cases"
+HEAD_REGISTRY = "cl_head_registry"
+
+
+class CaseRecord(msgspec.Struct, array_like=True, gc=False):
+    """One case at the head, with what it refers to, self-contained."""
+
+    case: Case
+    stay: Stay | None
+    pending: list[TransferRequest]
+    releases: list[ReleaseRow]
+    open_grants: list[int]
+    """Indexes into ``releases``."""
+    hearing: dt.date | None = None
+
+
+class Registry(msgspec.Struct, gc=False):
+    boundary_us: int
+    sites: dict[str, SiteInfo]
+    officers: dict[str, OfficerInfo]
+
+
+def _record(world: World, case: Case, releases: list[int]) -> CaseRecord:
+    local = {index: number for number, index in enumerate(releases)}
+    return CaseRecord(
+        case,
+        world.open_stay(case),
+        [world.transfers[index] for index in case.pending],
+        [world.releases[index] for index in releases],
+        [local[index] for index in case.open_grants if index in local],
+        world.hearings.get(case.offender),
+    )
+
+
+class HeadState:
+    """The ``cl_head_registry`` and ``cl_head_cases`` tables."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.cases, self.registry = db.table(HEAD_CASES), db.table(HEAD_REGISTRY)
+
+    def create(self, cursor: Cursor) -> None:
+        binary = self.db.recorder.binary_type
+        cursor.execute(f"CREATE TABLE IF NOT EXISTS {self.registry} (id INTEGER PRIMARY KEY, boundary_us BIGINT NOT NULL, state {binary} NOT NULL)")
+        cursor.execute(f"CREATE TABLE IF NOT EXISTS {self.cases} (offender TEXT PRIMARY KEY, officer TEXT, state {binary} NOT NULL)")
+        cursor.execute(f"CREATE INDEX IF NOT EXISTS cl_head_cases_officer ON {self.cases} (officer)")
+
+    def clear(self, cursor: Cursor) -> None:
+        cursor.execute(f"DELETE FROM {self.registry}")
+        cursor.execute(f"DELETE FROM {self.cases}")
+
+    def write(self, cursor: Cursor, world: World, boundary_us: int, touched: set[str] | None) -> None:
+        """Keep ``world`` (the head at ``boundary_us``): the registry, and the rows of the cases in
+        ``touched`` (every case when None)."""
+        cursor.execute(f"DELETE FROM {self.registry}")
+        cursor.execute(f"INSERT INTO {self.registry} VALUES (1, ?, ?)", (boundary_us, ENCODER.encode(Registry(boundary_us, world.sites, world.officers))))
+        chosen = world.cases if touched is None else {offender: world.cases[offender] for offender in touched if offender in world.cases}
+        releases: defaultdict[str, list[int]] = defaultdict(list)
+        for index, release in enumerate(world.releases):
+            if release.offender in chosen:
+                releases[release.offender].append(index)
+        if touched is None:
+            cursor.execute(f"DELETE FROM {self.cases}")
+        else:
+            for offender in chosen:
+                cursor.execute(f"DELETE FROM {self.cases} WHERE offender = ?", (offender,))
+        cursor.executemany(
+            f"INSERT INTO {self.cases} VALUES (?,?,?)",
+            [
+                (
+                    offender,
+                    case.officer,
+                    ENCODER.encode(_record(world, case, releases.get(offender, []))),
+                )
+                for offender, case in chosen.items()
+            ],
+        )
+
+    def boundary(self, cursor: Cursor) -> int | None:
+        row = cursor.execute(f"SELECT boundary_us FROM {self.registry} WHERE id = 1").fetchone()
+        return int(row[0]) if row else None
+
+    def world_for(self, cursor: Cursor, officer: str, view: View, gone: set[int]) -> World:
+        """The partial world at ``view`` (a "now" whose valid snapshot is the head these rows
+        keep — the caller checks) that one officer's screens need (see the module)."""
+        row = cursor.execute(f"SELECT state FROM {self.registry} WHERE id = 1").fetchone()
+        assert row is not None, "checked by the caller"
+        registry = _REGISTRY.decode(bytes(row[0]))
+        world = World(sites=registry.sites, officers=registry.officers)
+        after = timeline(cursor, self.db, view, gone, WORLD_TYPES, since_us=registry.boundary_us)
+        touched = {offender for fact in after if isinstance(offender := getattr(fact.data, "offender", None), str)}
+        self._load(cursor, world, "offender", sorted(touched))
+        world.apply(after)
+        me = world.officers.get(officer)
+        carrying = {officer} | {absent.officer for absent in world.officers.values() if absent.on_leave and officer in absent.covered_by}
+        carrying |= {other.officer for other in world.officers.values() if me is not None and other.site == me.site}
+        self._load(cursor, world, "officer", sorted(carrying), skip=touched)
+        return world
+
+    def _load(self, cursor: Cursor, world: World, column: str, keys: list[str], skip: set[str] | frozenset[str] = frozenset()) -> None:
+        """Add the cases whose ``column`` is one of ``keys`` to ``world``, renumbering the
+        episodes they refer to into its lists."""
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            cursor.execute(f"SELECT offender, state FROM {self.cases} WHERE {column} IN ({','.join('?' * len(chunk))})", chunk)
+            for offender, state in cursor.fetchall():
+                if offender in skip or offender in world.cases:
+                    continue
+                record = _RECORDS.decode(bytes(state))
+                case = record.case
+                if record.stay is not None:
+                    case.stay = len(world.stays)
+                    world.stays.append(record.stay)
+                case.pending = tuple(range(len(world.transfers), len(world.transfers) + len(record.pending)))
+                world.transfers.extend(record.pending)
+                first = len(world.releases)
+                world.releases.extend(record.releases)
+                case.open_grants = tuple(first + index for index in record.open_grants)
+                if record.hearing is not None:
+                    world.hearings[offender] = record.hearing
+                world.cases[offender] = case
+
+
+_RECORDS = decoder(CaseRecord)
+_REGISTRY = decoder(Registry)
