@@ -203,6 +203,7 @@ class Snapshots:
             with self.db.transaction(write=True) as cursor:
                 tracked, upto = self._position(cursor, TRACKING_NAME), self._position(cursor, "timeline")
                 if upto == tracked:
+                    self._head_rows_for_older_stores(cursor)
                     return True
                 stale = self.dirty_point(cursor, tracked, upto)
                 if stale is not None:
@@ -267,6 +268,14 @@ class Snapshots:
             if stop is None:
                 self.head.write(cursor, world, boundary, touched)
             start = boundary
+
+    def _head_rows_for_older_stores(self, cursor: Cursor) -> None:
+        """A store whose head snapshot was written before the head's case rows existed gets them
+        from that snapshot, once (one SELECT on every later catch-up)."""
+        if self.head.boundary(cursor) is None:
+            newest = self._newest(cursor)
+            if newest is not None and newest.head:
+                self.head.write(cursor, self._load(cursor, newest.boundary_us), newest.boundary_us, None)
 
     def _thin(self, cursor: Cursor) -> None:
         """Keep the ``recent`` period snapshots and every third one before them (see the policy)."""
