@@ -80,14 +80,12 @@ def week(projector: Projector, rules: Rules, view: View, officer: str) -> WeekDa
         own = {case.offender for case in world.cases.values() if case.officer == officer}
         stays = [siu_stays.row(inputs, stay) for stay in world.stays if stay.offender in own and stay.ended_on is None]
         releases = [release_lead_time.row(inputs, release) for release in world.releases if release.offender in own]
-        minutes = officer_addon_minutes(cursor, db, view, gone, officer)
+        minutes = officer_addon_minutes(cursor, db, view, gone, officer=officer, week=iso_week(view.now.date()))
         everything_now = world if view.as_of is None and view.known_at is None else projector.snapshots.world_at(cursor, View(now=view.now), gone)
         chart = recent_weeks(projector, cursor, rules, officer, now=everything_now, at=view.now) if mine is not None else []
-    this_week = iso_week(view.now.date())
     by_category: Counter[str] = Counter()
-    for task_week, category, total in minutes:
-        if task_week == this_week:
-            by_category[category] += total
+    for category, total in minutes:
+        by_category[category] += total
     return WeekData(officer, mine, dict(sorted((+by_category).items())), alerts(mine, rows, stays, releases, own), chart)
 
 

@@ -29,6 +29,7 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
 
     position_column = "notification_id"
     binary_type = "BYTEA"
+    row_lock = " FOR UPDATE"
     byte_order = '"C"'
     bulk_inserts_overlap = True
     transient_errors = (psycopg.Error,)

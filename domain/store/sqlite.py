@@ -26,6 +26,7 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder, LedgerRecorder):
 
     position_column = "rowid"
     binary_type = "BLOB"
+    row_lock = ""
     byte_order = "BINARY"
     bulk_inserts_overlap = False
     transient_errors = (sqlite3.OperationalError,)

@@ -199,18 +199,18 @@ def registered_officers(cursor: Cursor, db: Database) -> list[str]:
     return [msgspec.json.decode(row[0])["officer"] for row in cursor.fetchall()]
 
 
-def officer_addon_minutes(cursor: Cursor, db: Database, view: View, gone: set[int], officer: str) -> list[tuple[str, str, int]]:
-    """One officer's add-on minutes inside ``view`` as (week, category, minutes), summed in SQL;
-    retracted tasks come back as negative minutes to add."""
+def officer_addon_minutes(cursor: Cursor, db: Database, view: View, gone: set[int], *, officer: str, week: str) -> list[tuple[str, int]]:
+    """One officer's add-on minutes of one ISO week inside ``view`` as (category, minutes), summed
+    in SQL through the (officer, week) index; retracted tasks come back as negative minutes to add."""
     sql, params = where(view)
     cursor.execute(
-        f"SELECT week, category, SUM(minutes) FROM {db.table('cl_addons')} WHERE officer = ?{sql} GROUP BY week, category",
-        [officer, *params],
+        f"SELECT category, SUM(minutes) FROM {db.table('cl_addons')} WHERE officer = ? AND week = ?{sql} GROUP BY category",
+        [officer, week, *params],
     )
-    minutes = [(week, category, int(total)) for week, category, total in cursor.fetchall()]
+    minutes = [(category, int(total)) for category, total in cursor.fetchall()]
     for task_officer, _site, task_week, category, task_minutes in retracted_addons(cursor, db, view, gone):
-        if task_officer == officer:
-            minutes.append((task_week, category, -task_minutes))
+        if task_officer == officer and task_week == week:
+            minutes.append((category, -task_minutes))
     return minutes
 
 
