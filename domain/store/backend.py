@@ -123,10 +123,6 @@ class LedgerRecorder(ABC):
     binary_type: str
     """The column type for bytes (``BLOB`` / ``BYTEA``); reads come back as bytes or a memoryview."""
 
-    row_lock: str
-    """What ends a SELECT that locks the rows it reads until the transaction ends (`` FOR UPDATE``
-    on PostgreSQL; nothing on SQLite, whose write transactions hold the whole database)."""
-
     byte_order: str
     """The collation that sorts text by code point, as Python does (``BINARY`` / ``"C"``): an
     export sorted by the database must come out in the order a sorted() list would."""

@@ -29,11 +29,11 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
 
     position_column = "notification_id"
     binary_type = "BYTEA"
-    row_lock = " FOR UPDATE"
     byte_order = '"C"'
     bulk_inserts_overlap = True
     transient_errors = (psycopg.Error,)
-    conflict_errors = (psycopg.IntegrityError,)
+    conflict_errors = (psycopg.IntegrityError, psycopg.errors.DeadlockDetected)
+    """A deadlock the server broke by aborting this transaction is a race lost too: re-read, go on."""
 
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name=events_table_name)

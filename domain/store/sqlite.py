@@ -26,7 +26,6 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder, LedgerRecorder):
 
     position_column = "rowid"
     binary_type = "BLOB"
-    row_lock = ""
     byte_order = "BINARY"
     bulk_inserts_overlap = False
     transient_errors = (sqlite3.OperationalError,)

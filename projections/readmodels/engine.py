@@ -204,11 +204,6 @@ class Projector:
         if unknown:
             raise ProjectionError(f"no read model named {', '.join(sorted(unknown))}")
         with self.db.transaction(write=True) as cursor:
-            # Lock the tracking rows first: a concurrent batch then either commits before the rows
-            # are deleted (and its rows go with them) or waits and finds its position reset. Without
-            # it, PostgreSQL could delete the rows it saw, then reset a position over a batch that
-            # committed meanwhile — rows no position accounts for, and every later batch colliding.
-            cursor.execute(f"SELECT name FROM {self.db.table('cl_tracking')} ORDER BY name{self.db.recorder.row_lock}").fetchall()
             for model in chosen:
                 if not keep_indexes:
                     model.drop_indexes(cursor, self.db)
