@@ -338,9 +338,17 @@ def _encode_extra(value: Any) -> Any:
     raise NotImplementedError(f"cannot store {type(value).__name__}")
 
 
+_FRACTIONS: dict[str, Fraction] = {}
+"""Weekly hours read so far: a few distinct values for thousands of officers (a Fraction is
+immutable, so one can be shared; parsing each costs more than decoding the rest of the officer)."""
+
+
 def _decode_extra(kind: type, value: Any) -> Any:
     if kind is Fraction and isinstance(value, str):
-        return Fraction(value)
+        found = _FRACTIONS.get(value)
+        if found is None:
+            found = _FRACTIONS[value] = Fraction(value)
+        return found
     raise NotImplementedError(f"cannot read {kind.__name__}")
 
 
