@@ -29,6 +29,7 @@ from caseledger.application.interchange import encode_line, render_line
 from caseledger.application.readmodels import ReadModels
 from caseledger.application.status import store_status
 from caseledger.domain.errors import DomainError
+from caseledger.domain.events.catalogue import PAYLOAD_TYPES
 from caseledger.domain.model.times import parse_cutoff
 from caseledger.domain.store.application import LedgerApplication, open_application
 
@@ -96,6 +97,11 @@ def import_file(args: argparse.Namespace) -> int:
 
 def events(args: argparse.Namespace) -> int:
     """``caseledger events``: the raw log as JSON Lines, filtered."""
+    unknown = sorted(set(args.type) - set(PAYLOAD_TYPES))
+    if unknown:
+        raise DomainError("--type", f"no event type {unknown[0]!r}; choose from {', '.join(PAYLOAD_TYPES)}")
+    if args.limit is not None and args.limit < 0:
+        raise DomainError("--limit", f"must be 0 or more, not {args.limit}")
     app = open_application(args.store)
     keep = EventFilter(
         types=args.type,
@@ -189,8 +195,20 @@ def tui(args: argparse.Namespace) -> int:
     return 0
 
 
+def _writable(path: str | None, flag: str) -> None:
+    """Refuse, before any work, an output path whose folder is missing or that is a folder."""
+    if path is None:
+        return
+    target = Path(path)
+    if target.is_dir():
+        raise DomainError(flag, f"{path} is a folder; name a file in it")
+    if not target.parent.is_dir():
+        raise DomainError(flag, f"no folder {str(target.parent)!r} to write {target.name!r} in")
+
+
 def export(args: argparse.Namespace) -> int:
     """``caseledger export PROJECTION``: compute at the cut, write in the format, atomically."""
+    _writable(args.output, "--output")
     spec = ExportSpec.of(
         args.projection,
         by_site=args.by == "site",
@@ -217,6 +235,8 @@ def rebuild(args: argparse.Namespace) -> int:
 
 def retract(args: argparse.Namespace) -> int:
     """``caseledger retract POSITION --reason R``: record an ``EventRetracted``."""
+    if not 1 <= args.position <= 2**63 - 1:
+        raise DomainError("POSITION", f"{args.position} is not a log position")
     app = open_application(args.store)
     position = LedgerService(app, args.user).retract(args.position, args.reason, occurred_at=dt.datetime.now(dt.UTC))
     print(f"retracted position {args.position} (the retraction is position {position})", file=sys.stderr)
@@ -226,9 +246,13 @@ def retract(args: argparse.Namespace) -> int:
 
 def verify(args: argparse.Namespace) -> int:
     """``caseledger verify [--checkpoint FILE]``: exit 0 if intact, 1 naming the first break."""
+    if args.public_key and not args.checkpoint:
+        raise DomainError("--public-key", "pins the key a checkpoint is signed with: give --checkpoint FILE too")
+    if args.public_key and not Path(args.public_key).is_file():
+        raise DomainError("--public-key", f"no file {args.public_key!r}")
     app = open_application(args.store)
     checkpoint = Path(args.checkpoint) if args.checkpoint else None
-    verdict = verify_store(app, checkpoint, Path(args.public_key) if checkpoint and args.public_key else None, since_checkpoint=args.since_checkpoint)
+    verdict = verify_store(app, checkpoint, Path(args.public_key) if args.public_key else None, since_checkpoint=args.since_checkpoint)
     if verdict.ok:
         scope = " from the checkpoint on" if args.since_checkpoint else ""
         print(f"intact: {verdict.events} events{scope}, head position {verdict.head_position}, head {verdict.head.hex()}")
@@ -239,6 +263,7 @@ def verify(args: argparse.Namespace) -> int:
 
 def checkpoint(args: argparse.Namespace) -> int:
     """``caseledger checkpoint``: sign the verified chain head with a key kept outside the store."""
+    _writable(args.output, "--output")
     app = open_application(args.store)
     made = sign_checkpoint(app, Path(args.key) if args.key else None)
     document = msgspec.json.format(msgspec.json.encode(made), indent=2) + b"\n"

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from eventsourcing.persistence import MapperDeserialisationError
 
 from caseledger.domain.errors import LedgerError
-from caseledger.domain.store.urls import default_store_url
+from caseledger.domain.store.urls import default_store_url, require_existing
 
 
 def _default_user() -> str:
@@ -106,6 +106,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+STORE_CREATING_COMMANDS = ("import", "demo", "tui")
+"""The commands that may create the store they are pointed at; the others need it to exist."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``caseledger`` console script."""
     parser = build_parser()
@@ -114,6 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.user = args.user or _default_user()
     run: Callable[[argparse.Namespace], int] = args.run
     try:
+        if args.command not in STORE_CREATING_COMMANDS:
+            require_existing(args.store)
         return run(args)
     except (LedgerError, MapperDeserialisationError) as error:
         print(f"caseledger: {error}", file=sys.stderr)

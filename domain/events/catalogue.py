@@ -36,7 +36,8 @@ Minutes = Annotated[int, msgspec.Meta(ge=1, le=720)]
 WeeklyHours = Annotated[float, msgspec.Meta(gt=0, le=80)]
 """An officer's contracted weekly hours (37.5 by default)."""
 
-Position = Annotated[int, msgspec.Meta(ge=1)]
+Position = Annotated[int, msgspec.Meta(ge=1, le=2**63 - 1)]
+"""A log position: stores keep them as signed 64-bit integers."""
 """A global log position (the notification id)."""
 
 SiteKind = Literal["institution", "community_office", "ccc"]

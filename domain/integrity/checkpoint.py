@@ -107,11 +107,17 @@ def read_checkpoint(path: Path) -> Checkpoint:
 
 def pinned_public_key(path: Path) -> str:
     """The raw hex public key of a PEM public or private key file."""
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise CheckpointError(f"{path}: cannot read the public key: {error.strerror}") from None
     try:
         key = serialization.load_pem_public_key(data)
     except ValueError:
-        private = serialization.load_pem_private_key(data, password=None)
+        try:
+            private = serialization.load_pem_private_key(data, password=None)
+        except (ValueError, TypeError):
+            raise CheckpointError(f"{path}: not a PEM Ed25519 key") from None
         key = private.public_key()
     if not isinstance(key, Ed25519PublicKey):
         raise CheckpointError(f"{path}: not an Ed25519 key")

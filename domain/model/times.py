@@ -40,6 +40,10 @@ def parse_instant(text: str, field: str) -> dt.datetime | dt.date:
         raise DomainError(field, f"not an ISO 8601 date (YYYY-MM-DD) or timestamp with offset: {text!r}") from error
     if moment.tzinfo is None:
         raise DomainError(field, f"timestamp needs a UTC offset, e.g. {text}+00:00")
+    try:
+        moment.astimezone(dt.UTC)
+    except OverflowError:
+        raise DomainError(field, f"{text!r} is outside the years 1–9999 once taken to UTC") from None
     return moment
 
 

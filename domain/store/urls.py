@@ -11,6 +11,8 @@ Each selects the library's persistence module and the backend's recorder class
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
@@ -48,7 +50,20 @@ def encryption_env() -> dict[str, str]:
             raise StoreURLError(f"CASELEDGER_KEY_FILE {key_file}: {error.strerror}") from None
     if not key:
         return {}
+    try:
+        if len(base64.b64decode(key, validate=True)) not in (16, 24, 32):
+            raise ValueError
+    except (ValueError, binascii.Error):
+        source = "CASELEDGER_KEY_FILE" if key_file and not os.environ.get("CASELEDGER_KEY") else "CASELEDGER_KEY"
+        raise StoreURLError(f"{source}: not an AES key (base64 of 16, 24 or 32 bytes, as AESCipher.create_key makes it)") from None
     return {"CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher", "CIPHER_KEY": key}
+
+
+def require_existing(url: str) -> None:
+    """Refuse a SQLite store file that does not exist (a command that only reads or adds to a
+    store must not create an empty one at a mistyped path and report on it)."""
+    if url.startswith("sqlite:///") and not Path(url[len("sqlite:///") :]).is_file():
+        raise StoreURLError(f"no store at {url[len('sqlite:///') :]!r}: check --store (import or demo creates one)")
 
 
 def store_env(url: str) -> dict[str, str]:

@@ -117,6 +117,8 @@ def parse_rules(content: bytes, origin: str) -> Rules:
         raise RulesError(f"{origin}: {error}") from None
     except (msgspec.DecodeError, UnicodeDecodeError, ValueError) as error:
         raise RulesError(f"{origin}: not valid TOML: {error}") from None
+    except RecursionError:
+        raise RulesError(f"{origin}: not a rules file: nested too deeply") from None
     return Rules(rule_set, hashlib.sha256(content).hexdigest())
 
 

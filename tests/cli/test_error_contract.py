@@ -1,0 +1,90 @@
+"""The exit-code contract (issue #10, point 6): bad input exits 2 with one line naming what was
+wrong — never a traceback — and leaves the store as it was (the same verified head and count).
+Each case here was found by an adversarial review; both stores where the store is involved."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support.paths import ROOT, SCENARIO
+
+
+def caseledger(url: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "caseledger.cli.main", "--store", url, *args],
+        capture_output=True,
+        check=False,
+        cwd=ROOT,
+        env={**os.environ, "CASELEDGER_USER": "auditor", **(env or {})},
+        timeout=300,
+    )
+
+
+def verified(url: str) -> bytes:
+    done = caseledger(url, "verify")
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def refused(done: subprocess.CompletedProcess[bytes], message: str) -> None:
+    lines = done.stderr.decode().strip().splitlines()
+    assert done.returncode == 2, done.stderr
+    assert lines == [f"caseledger: {message}"] or (len(lines) == 1 and message in lines[0]), lines
+    assert b"Traceback" not in done.stderr
+
+
+def cases(tmp_path: Path) -> list[tuple[tuple[str, ...], str, dict[str, str]]]:
+    """(arguments, the message's text, extra environment) for each case."""
+    (tmp_path / "a-folder").mkdir()
+    (tmp_path / "not-a-key.pem").write_text("not a pem\n")
+    (tmp_path / "deep.toml").write_text('name = "deep"\na = ' + "[" * 5000 + "]" * 5000 + "\n")
+    (tmp_path / "huge.jsonl").write_text('{"type":"EventRetracted","occurred_at":"2026-03-19","by":"auditor","position":1180591620717411303424,"reason":"x"}\n')
+    missing = str(tmp_path / "missing" / "out.csv")
+    return [
+        (("export", "workload", "--output", missing), f"--output: no folder '{tmp_path / 'missing'}' to write 'out.csv' in", {}),
+        (("export", "workload", "--output", str(tmp_path / "a-folder")), f"--output: {tmp_path / 'a-folder'} is a folder; name a file in it", {}),
+        (("checkpoint", "--output", missing), f"--output: no folder '{tmp_path / 'missing'}' to write 'out.csv' in", {}),
+        (("verify", "--public-key", str(tmp_path / "not-a-key.pem")), "--public-key: pins the key a checkpoint is signed with: give --checkpoint FILE too", {}),
+        (("retract", "99999999999999999999999", "--reason", "x"), "POSITION: 99999999999999999999999 is not a log position", {}),
+        (("import", str(tmp_path / "huge.jsonl")), "line 1: position: Expected `int` <= 9223372036854775807", {}),
+        (
+            ("export", "workload", "--as-of", "9999-12-31T23:59:59-12:00"),
+            "--as-of: '9999-12-31T23:59:59-12:00' is outside the years 1–9999 once taken to UTC",
+            {},
+        ),
+        (("export", "workload", "--rules", str(tmp_path / "deep.toml")), f"{tmp_path / 'deep.toml'}: not a rules file: nested too deeply", {}),
+        (("events",), "CASELEDGER_KEY: not an AES key (base64 of 16, 24 or 32 bytes, as AESCipher.create_key makes it)", {"CASELEDGER_KEY": "notbase64"}),
+        (("events", "--type", "Bogus"), "--type: no event type 'Bogus'; choose from", {}),
+        (("events", "--limit", "-1"), "--limit: must be 0 or more, not -1", {}),
+    ]
+
+
+def test_bad_input_exits_2_in_one_line_and_changes_nothing(store_url: str, tmp_path: Path) -> None:
+    assert caseledger(store_url, "import", str(SCENARIO)).returncode == 0
+    before = verified(store_url)
+    for args, message, env in cases(tmp_path):
+        refused(caseledger(store_url, *args, env=env), message)
+        assert verified(store_url) == before, args
+    assert not (tmp_path / "missing").exists()
+
+
+def test_a_checkpoint_pinned_to_a_file_that_is_not_a_key_is_refused(sqlite_url: str, tmp_path: Path) -> None:
+    assert caseledger(sqlite_url, "import", str(SCENARIO)).returncode == 0
+    checkpoint, key = tmp_path / "checkpoint.json", tmp_path / "signing.pem"
+    assert caseledger(sqlite_url, "checkpoint", "--key", str(key), "--output", str(checkpoint)).returncode == 0
+    (tmp_path / "not-a-key.pem").write_text("not a pem\n")
+    refused(caseledger(sqlite_url, "verify", "--checkpoint", str(checkpoint), "--public-key", str(tmp_path / "not-a-key.pem")), "not a PEM Ed25519 key")
+    refused(caseledger(sqlite_url, "verify", "--checkpoint", str(checkpoint), "--public-key", str(tmp_path / "absent.pem")), "--public-key: no file")
+    assert caseledger(sqlite_url, "verify", "--checkpoint", str(checkpoint), "--public-key", str(key)).returncode == 0
+
+
+@pytest.mark.parametrize("command", [("verify",), ("events",), ("status",), ("export", "workload"), ("history", "off-001")])
+def test_reading_a_mistyped_store_path_refuses_and_creates_nothing(tmp_path: Path, command: tuple[str, ...]) -> None:
+    path = tmp_path / "mistyped.db"
+    refused(caseledger(f"sqlite:///{path}", *command), f"no store at '{path}': check --store (import or demo creates one)")
+    assert not path.exists()
