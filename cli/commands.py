@@ -32,6 +32,7 @@ from caseledger.domain.errors import DomainError
 from caseledger.domain.events.catalogue import PAYLOAD_TYPES
 from caseledger.domain.model.times import parse_cutoff
 from caseledger.domain.store.application import LedgerApplication, open_application
+from caseledger.domain.store.urls import redacted
 
 
 @contextlib.contextmanager
@@ -161,7 +162,7 @@ def status(args: argparse.Namespace) -> int:
 def print_status(app: LedgerApplication, url: str, out: IO[str]) -> None:
     """Write the status report of ``app`` to ``out``."""
     status = store_status(app)
-    print(f"store:          {url}", file=out)
+    print(f"store:          {redacted(url)}", file=out)
     print(f"head position:  {status.head}", file=out)
     print(f"events:         {sum(status.counts.values())}", file=out)
     for name, count in sorted(status.counts.items()):

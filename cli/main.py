@@ -106,12 +106,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+PRIVATE = 0o077
+"""Permission bits no file caseledger creates gives to group or others (they hold case data)."""
+
 STORE_CREATING_COMMANDS = ("import", "demo", "tui")
 """The commands that may create the store they are pointed at; the others need it to exist."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``caseledger`` console script."""
+    os.umask(os.umask(0) | PRIVATE)  # stores, exports, checkpoints: the user's alone unless the umask asks for less
     parser = build_parser()
     args = parser.parse_args(argv)
     args.store = args.store or default_store_url()

@@ -18,6 +18,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier
 
+from caseledger.domain.errors import StoreURLError
 from caseledger.domain.integrity.chain import CHAIN_TABLE
 from caseledger.domain.store.backend import BulkTransaction, LedgerRecorder, SQLCursor
 
@@ -51,16 +52,23 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
 
     @classmethod
     def standby(cls, env: dict[str, str]) -> bool:
-        """Ask the server whether it is in recovery (a hot standby streaming from a primary)."""
-        with psycopg.connect(
-            host=env["POSTGRES_HOST"],
-            port=int(env["POSTGRES_PORT"]),
-            user=env["POSTGRES_USER"],
-            password=env.get("POSTGRES_PASSWORD", ""),
-            dbname=env["POSTGRES_DBNAME"],
-            connect_timeout=10,
-        ) as connection:
-            row = connection.execute("SELECT pg_is_in_recovery()").fetchone()
+        """Ask the server whether it is in recovery (a hot standby streaming from a primary) —
+        the first connection, so a server that cannot be reached or refuses the login is reported
+        here, in one line without the password."""
+        where = f"{env['POSTGRES_HOST']}:{env['POSTGRES_PORT']}/{env['POSTGRES_DBNAME']}"
+        try:
+            with psycopg.connect(
+                host=env["POSTGRES_HOST"],
+                port=int(env["POSTGRES_PORT"]),
+                user=env["POSTGRES_USER"],
+                password=env.get("POSTGRES_PASSWORD", ""),
+                dbname=env["POSTGRES_DBNAME"],
+                connect_timeout=10,
+            ) as connection:
+                row = connection.execute("SELECT pg_is_in_recovery()").fetchone()
+        except psycopg.OperationalError as error:
+            reason = " ".join(str(error).split()).replace(env.get("POSTGRES_PASSWORD") or "\0", "***")
+            raise StoreURLError(f"cannot open the PostgreSQL store at {where}: {reason}") from None
         return bool(row and row[0])
 
     @functools.cached_property

@@ -59,6 +59,14 @@ def encryption_env() -> dict[str, str]:
     return {"CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher", "CIPHER_KEY": key}
 
 
+def redacted(url: str) -> str:
+    """``url`` with any password replaced by ``***`` (for anything printed or logged)."""
+    parsed = urlparse(url)
+    if parsed.password is None:
+        return url
+    return parsed._replace(netloc=parsed.netloc.replace(f":{parsed.password}@", ":***@", 1)).geturl()
+
+
 def require_existing(url: str) -> None:
     """Refuse a SQLite store file that does not exist (a command that only reads or adds to a
     store must not create an empty one at a mistyped path and report on it)."""
@@ -87,11 +95,15 @@ def _backend_env(url: str) -> dict[str, str]:
     if parsed.scheme in ("postgresql", "postgres"):
         if not parsed.hostname or not parsed.path.strip("/"):
             raise StoreURLError(f"{url!r}: expected postgresql://user@host:port/dbname")
+        try:
+            port = parsed.port or 5432
+        except ValueError:
+            raise StoreURLError(f"{redacted(url)!r}: the port must be a number from 1 to 65535") from None
         env = {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": unquote(parsed.path.strip("/")),
             "POSTGRES_HOST": parsed.hostname,
-            "POSTGRES_PORT": str(parsed.port or 5432),
+            "POSTGRES_PORT": str(port),
             "POSTGRES_USER": unquote(parsed.username or os.environ.get("USER", "postgres")),
             "POSTGRES_PASSWORD": unquote(parsed.password or os.environ.get("PGPASSWORD", "")),
             "POSTGRES_LOCK_TIMEOUT": "60",

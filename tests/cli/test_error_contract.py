@@ -88,3 +88,31 @@ def test_reading_a_mistyped_store_path_refuses_and_creates_nothing(tmp_path: Pat
     path = tmp_path / "mistyped.db"
     refused(caseledger(f"sqlite:///{path}", *command), f"no store at '{path}': check --store (import or demo creates one)")
     assert not path.exists()
+
+
+def test_files_it_creates_are_the_users_alone(tmp_path: Path) -> None:
+    """Under a permissive umask (022) the store, its journal files and an export are still 0600."""
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    previous = os.umask(0o022)
+    try:
+        assert caseledger(url, "import", str(SCENARIO)).returncode == 0
+        assert caseledger(url, "export", "transfers", "--output", str(tmp_path / "transfers.csv")).returncode == 0
+    finally:
+        os.umask(previous)
+    for path in [tmp_path / "store.db", tmp_path / "transfers.csv"]:
+        assert path.stat().st_mode & 0o777 == 0o600, (path, oct(path.stat().st_mode))
+
+
+def test_a_postgresql_store_that_cannot_be_reached_is_one_line_and_its_password_is_never_printed(postgres_url: str) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    refused(caseledger(f"postgresql://u:s3cret@127.0.0.1:{closed}/db", "status"), f"cannot open the PostgreSQL store at 127.0.0.1:{closed}/db:")
+    done = caseledger("postgresql://u:s3cret@127.0.0.1:99999/db", "status")
+    refused(done, "'postgresql://u:***@127.0.0.1:99999/db': the port must be a number from 1 to 65535")
+    with_password = postgres_url.replace("postgresql://postgres@", "postgresql://postgres:postgres@") if ":postgres@" not in postgres_url else postgres_url
+    assert caseledger(with_password, "import", str(SCENARIO)).returncode == 0
+    status = caseledger(with_password, "status")
+    assert status.returncode == 0 and b":postgres@" not in status.stdout and b":***@" in status.stdout
