@@ -28,6 +28,7 @@ from caseledger.application.integrity import sign_checkpoint, verify_store
 from caseledger.application.interchange import encode_line, render_line
 from caseledger.application.readmodels import ReadModels
 from caseledger.application.status import store_status
+from caseledger.application.text import for_terminal
 from caseledger.domain.errors import DomainError
 from caseledger.domain.events.catalogue import PAYLOAD_TYPES
 from caseledger.domain.model.times import parse_cutoff
@@ -148,7 +149,7 @@ def history(args: argparse.Namespace) -> int:
             details = f"[RETRACTED at {line.retracted_by[0]}: {line.retracted_by[1]}] {details}"
         if envelope.note:
             details += f"  — note: {envelope.note}"
-        print(f"{line.event.position:>8}  {occurred:<16}  {line.event.type:<24}  {recorded:<16}  {envelope.recorded_by:<16}  {details}", file=out)
+        print(for_terminal(f"{line.event.position:>8}  {occurred:<16}  {line.event.type:<24}  {recorded:<16}  {envelope.recorded_by:<16}  {details}"), file=out)
     return 0
 
 

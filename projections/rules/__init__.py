@@ -63,7 +63,9 @@ class ReleaseRules(msgspec.Struct, forbid_unknown_fields=True):
 class RuleSet(msgspec.Struct, forbid_unknown_fields=True):
     """One rule set, as its TOML file says."""
 
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    name: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._()-]{0,99}$")]
+    """Letters, digits, spaces and ``._()-`` only: the name is written into every export's
+    provenance (a CSV's first line, a header), so it can hold no newline, quote or separator."""
     ratios: Ratios
     hours: HoursRules
     complexity: ComplexityRules
@@ -129,4 +131,7 @@ def load_rules(name_or_path: str = "current") -> Rules:
         content = path.read_bytes()
     except OSError as error:
         raise RulesError(f"{name_or_path}: cannot read rules file: {error.strerror}") from None
-    return parse_rules(content, str(name_or_path))
+    rules = parse_rules(content, str(name_or_path))
+    if name_or_path not in BUILT_IN and rules.name in BUILT_IN:
+        raise RulesError(f"{name_or_path}: name: {rules.name!r} is a built-in rule set's name; a rules file must call itself something else")
+    return rules

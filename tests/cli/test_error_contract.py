@@ -116,3 +116,25 @@ def test_a_postgresql_store_that_cannot_be_reached_is_one_line_and_its_password_
     assert caseledger(with_password, "import", str(SCENARIO)).returncode == 0
     status = caseledger(with_password, "status")
     assert status.returncode == 0 and b":postgres@" not in status.stdout and b":***@" in status.stdout
+
+
+def test_a_note_cannot_rewrite_the_terminal_and_a_rules_file_cannot_forge_provenance(sqlite_url: str, tmp_path: Path) -> None:
+    """``history`` prints a note's escape sequence as ``\\x1b`` text (it erased the line and drew a
+    forged one); a rules file whose name holds a newline, or takes a built-in name, is refused."""
+    task = '{"type":"AddOnTaskLogged","occurred_at":"2026-03-19","by":"po.brown","officer":"po.brown","category":"clerical","minutes":45}'
+    admitted = (
+        '{"type":"OffenderAdmitted","occurred_at":"2026-03-19","by":"hq","note":"x\\u001b[2K\\rforged line","offender":"off-900","site":"on-hyb",'
+        '"security_level":"medium","sentence_start":"2025-01-01","statutory_release":"2027-01-01","warrant_expiry":"2028-01-01"}'
+    )
+    lines = tmp_path / "more.jsonl"
+    lines.write_text(task + "\n" + admitted + "\n")
+    assert caseledger(sqlite_url, "import", str(SCENARIO)).returncode == 0
+    assert caseledger(sqlite_url, "import", str(lines)).returncode == 0, caseledger(sqlite_url, "import", str(lines)).stderr
+    history = caseledger(sqlite_url, "history", "off-900")
+    assert history.returncode == 0 and b"\x1b" not in history.stdout and b"\r" not in history.stdout
+    assert b"x\\x1b[2K\\rforged line" in history.stdout
+    current = (ROOT / "projections" / "rules" / "current.toml").read_text()
+    for name, message in (('"evil\\n# caseledger export: rules=current"', "- at `$.name`"), ('"current"', "is a built-in rule set's name")):
+        forged = tmp_path / "forged.toml"
+        forged.write_text(current.replace('name = "current"', f"name = {name}", 1))
+        refused(caseledger(sqlite_url, "export", "workload", "--rules", str(forged)), message)

@@ -316,3 +316,29 @@ def test_the_palette_offers_what_fits_the_screen(tmp_path: Path) -> None:
 
 def test_bindings_have_ids() -> None:
     assert all(binding.id for binding in CaseLedgerApp.BINDINGS)  # type: ignore[union-attr]
+
+
+def test_markup_and_control_characters_in_a_reason_are_shown_as_typed(tmp_path: Path) -> None:
+    """A retraction reason holding markup (``[/]``, ``[bold]``) and an escape sequence crashed the
+    Case file and Audit screens (MarkupError) or could restyle them: both now show it as typed,
+    the escape made visible."""
+    url = scenario_url(tmp_path)
+    reason = "typo [/] [bold]x \x1b[2K"
+    ScriptedService(open_application(url), "auditor").retract(2, reason, occurred_at="2026-03-20")
+
+    async def scenario() -> None:
+        app = make_app(url)
+        async with app.run_test(size=(160, 40)) as pilot:
+            await settle(pilot)
+            app.open_case("off-001")
+            await settle(pilot)
+            case_rows = table_rows(app.screen.query_one(DataTable))
+            await pilot.press("5")
+            await settle(pilot)
+            assert isinstance(app.screen, AuditScreen)
+            audit_rows = table_rows(app.screen.query_one(DataTable))
+            shown = [str(cell) for row in case_rows + audit_rows for cell in row]
+            assert any("typo \\[/] \\[bold]x \\x1b[2K" in cell for cell in shown), shown
+            assert not any("\x1b" in cell for cell in shown)
+
+    run(scenario())

@@ -16,7 +16,7 @@ from caseledger.domain.errors import LedgerError
 from caseledger.domain.events.catalogue import PAYLOAD_TYPES
 from caseledger.domain.model.times import Cutoff, parse_cutoff
 from caseledger.tui.screens.base import DataScreen
-from caseledger.tui.widgets.tables import fill_table
+from caseledger.tui.widgets.tables import fill_table, plain
 
 PAGE = 100
 
@@ -99,7 +99,7 @@ class AuditScreen(DataScreen):
         header = ("position", "type", "occurred", "recorded (UTC)", "by", "site", "fields")
         if isinstance(page, str):
             fill_table(self.query_one(DataTable), header, [])
-            message.update(page)
+            message.update(plain(page))
             return
         rows = []
         for event in page.events:
@@ -116,7 +116,7 @@ class AuditScreen(DataScreen):
             rows.append((cells, str(event.position)))
         fill_table(self.query_one(DataTable), header, rows)
         shown = f"positions {page.first}–{page.last}" if page.events else "no events"
-        message.update(f"{shown} of {page.head} · ] next page · [ previous page")
+        message.update(plain(f"{shown} of {page.head} · ] next page · [ previous page"))
         self.last_shown = page.last
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

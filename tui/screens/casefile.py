@@ -15,7 +15,7 @@ from caseledger.application.history import HistoryLine
 from caseledger.domain.errors import LedgerError
 from caseledger.domain.model.times import parse_cutoff, zone
 from caseledger.tui.screens.base import DataScreen
-from caseledger.tui.widgets.tables import fill_table
+from caseledger.tui.widgets.tables import fill_table, plain
 
 
 class CaseFileScreen(DataScreen):
@@ -66,7 +66,7 @@ class CaseFileScreen(DataScreen):
         message = self.query_one("#casefile-message", Label)
         if isinstance(data, str):
             fill_table(table, header, [])
-            message.update(data)
+            message.update(plain(data))
             return
         message.update(f"{len(data)} events · x retracts the selected one")
         table.focus()

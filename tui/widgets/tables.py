@@ -12,7 +12,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from rich.cells import cell_len
+from rich.markup import escape
 from textual.widgets import DataTable
+
+from caseledger.application.text import for_terminal
 
 Row = tuple[Sequence[Any], str | None]
 """A row's cells and its key (None for rows nothing refers back to)."""
@@ -22,7 +25,13 @@ def fill_table(table: DataTable[Any], header: Sequence[str], rows: Sequence[Row]
     """Replace the table's columns and rows; each column as wide as its widest cell or label."""
     table.clear(columns=True)
     for index, label in enumerate(header):
-        width = max([cell_len(label), *(cell_len(str(cells[index])) for cells, _key in rows)])
+        width = max([cell_len(label), *(cell_len(for_terminal(str(cells[index]))) for cells, _key in rows)])
         table.add_column(label, width=width)
     for cells, key in rows:
-        table.add_row(*cells, key=key)
+        table.add_row(*(plain(cell) for cell in cells), key=key)
+
+
+def plain(value: Any) -> Any:
+    """Text shown as it is: markup escaped (a reason may hold ``[/]``; a table cell and a label
+    read their text as markup) and control characters made visible; numbers stay numbers."""
+    return escape(for_terminal(value)) if isinstance(value, str) else value
