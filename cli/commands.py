@@ -155,7 +155,7 @@ def history(args: argparse.Namespace) -> int:
 
 def status(args: argparse.Namespace) -> int:
     """``caseledger status``: where the store is, its head position, and its events by type."""
-    app = open_application(args.store)
+    app = open_application(args.store, payloads=False)
     print_status(app, args.store, sys.stdout)
     return 0
 
@@ -252,7 +252,7 @@ def verify(args: argparse.Namespace) -> int:
         raise DomainError("--public-key", "pins the key a checkpoint is signed with: give --checkpoint FILE too")
     if args.public_key and not Path(args.public_key).is_file():
         raise DomainError("--public-key", f"no file {args.public_key!r}")
-    app = open_application(args.store)
+    app = open_application(args.store, payloads=False)
     checkpoint = Path(args.checkpoint) if args.checkpoint else None
     verdict = verify_store(app, checkpoint, Path(args.public_key) if args.public_key else None, since_checkpoint=args.since_checkpoint)
     if verdict.ok:
@@ -266,7 +266,7 @@ def verify(args: argparse.Namespace) -> int:
 def checkpoint(args: argparse.Namespace) -> int:
     """``caseledger checkpoint``: sign the verified chain head with a key kept outside the store."""
     _writable(args.output, "--output")
-    app = open_application(args.store)
+    app = open_application(args.store, payloads=False)
     made = sign_checkpoint(app, Path(args.key) if args.key else None)
     document = msgspec.json.format(msgspec.json.encode(made), indent=2) + b"\n"
     if args.output:

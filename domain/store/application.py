@@ -15,6 +15,7 @@ from eventsourcing.utils import resolve_topic
 from caseledger.domain.errors import ReadOnlyStore
 from caseledger.domain.model.aggregates import OffenderCase, Officer
 from caseledger.domain.store.backend import LedgerRecorder
+from caseledger.domain.store.keys import check_key
 from caseledger.domain.store.mapper import LedgerMapper
 from caseledger.domain.store.urls import APP_NAME, store_env
 
@@ -55,9 +56,12 @@ class LedgerApplication(Application[UUID]):
         return self.recorder.max_notification_id() or 0
 
 
-def open_application(url: str) -> LedgerApplication:
+def open_application(url: str, *, payloads: bool = True) -> LedgerApplication:
     """Open (creating tables if needed) the ledger stored at ``url`` — or, when ``url`` names a
-    read-only standby, open it without creating anything.
+    read-only standby, open it without creating anything. A process that will read or write
+    events' payloads (``payloads``) must hold the store's key, if it has one, or none if it has
+    none (:mod:`caseledger.domain.store.keys`); one that only walks the hash chain (verify,
+    checkpoint, status) needs no key: the chain covers the ciphertext.
 
     Several processes opening one PostgreSQL store at once race on the library's
     ``CREATE OR REPLACE FUNCTION``/``CREATE TABLE IF NOT EXISTS`` ("tuple concurrently updated",
@@ -66,10 +70,14 @@ def open_application(url: str) -> LedgerApplication:
     recorder: type[LedgerRecorder] = resolve_topic(env["APPLICATION_RECORDER_TOPIC"])
     if recorder.standby(env):
         env["CREATE_TABLE"] = "false"  # a replica is read-only: its tables arrive by replication
+    racing: tuple[type[Exception], ...] = (InternalError, IntegrityError, ProgrammingError, *recorder.conflict_errors)
     for attempt in range(ATTEMPTS_TO_OPEN):
         try:
-            return LedgerApplication(env=env)
-        except (InternalError, IntegrityError, ProgrammingError):
+            app = LedgerApplication(env=env)
+            if payloads:
+                check_key(app.ledger_recorder, app.ledger_mapper, env.get("CIPHER_KEY"))
+            return app
+        except racing:
             if attempt == ATTEMPTS_TO_OPEN - 1:
                 raise
             time.sleep(random.uniform(0.05, 0.3))

@@ -12,6 +12,7 @@ import pytest
 from eventsourcing.cryptography import AESCipher
 
 from caseledger.application.imports import import_lines
+from caseledger.domain.errors import StoreURLError
 from caseledger.domain.integrity.verify import verify
 from caseledger.domain.store.application import open_application
 from caseledger.domain.store.log import read_log
@@ -36,7 +37,7 @@ def test_payloads_are_encrypted_and_everything_still_works(store_url: str, monke
     rows = compute(app, find("transfers"), View(), load_rules("current")).rows
     assert {row["offender"] for row in rows} == {"off-003", "off-005"}
     monkeypatch.delenv("CASELEDGER_KEY_FILE")
-    keyless = open_application(store_url)
+    keyless = open_application(store_url, payloads=False)
     assert verify(keyless).ok  # the chain covers the ciphertext: auditors need no key
     result = subprocess.run(
         [sys.executable, "-m", "caseledger.cli.main", "--store", store_url, "events"],
@@ -48,3 +49,75 @@ def test_payloads_are_encrypted_and_everything_still_works(store_url: str, monke
         timeout=120,
     )
     assert result.returncode == 2 and "set CASELEDGER_KEY" in result.stderr
+
+
+def test_an_import_without_the_key_or_with_another_is_refused_before_it_writes(store_url: str, tmp_path: Path) -> None:
+    """An import run without the key (or with a wrong one) stored its events in plain JSON beside
+    the encrypted ones and broke the store for the right key. Now both are refused in one line
+    when the store opens, and the store still reads with its key; a plain store refuses a key."""
+    key, other = AESCipher.create_key(32), AESCipher.create_key(32)
+
+    def cli(*args: str, key: str | None) -> subprocess.CompletedProcess[str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CASELEDGER_KEY")} | ({"CASELEDGER_KEY": key} if key else {})
+        return subprocess.run(
+            [sys.executable, "-m", "caseledger.cli.main", "--store", store_url, *args],
+            capture_output=True,
+            check=False,
+            text=True,
+            cwd=ROOT,
+            env=env,
+            timeout=120,
+        )
+
+    assert cli("import", str(SCENARIO), key=key).returncode == 0
+    before = cli("verify", key=None).stdout
+    for attempt, message in ((None, "this store is encrypted (key sha256:"), (other, "this store is encrypted with another key (sha256:")):
+        done = cli("import", str(SCENARIO), key=attempt)
+        assert done.returncode == 2 and message in done.stderr and len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+        assert cli("verify", key=None).stdout == before  # nothing was written
+    events = cli("events", key=key)
+    assert events.returncode == 0 and len(events.stdout.splitlines()) == 72
+
+
+def test_a_plain_store_refuses_a_key_and_an_older_store_learns_its_key_from_its_events(sqlite_url: str) -> None:
+    key = AESCipher.create_key(32)
+    plain = sqlite_url
+    app = open_application(plain)
+    import_lines(app, SCENARIO.read_bytes().splitlines(), "importer")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CASELEDGER_KEY")}
+    refused = subprocess.run(
+        [sys.executable, "-m", "caseledger.cli.main", "--store", plain, "events"],
+        capture_output=True,
+        check=False,
+        text=True,
+        cwd=ROOT,
+        env=env | {"CASELEDGER_KEY": key},
+    )
+    assert refused.returncode == 2 and "this store is not encrypted" in refused.stderr
+    sql(plain, "DROP TABLE cl_store_key")  # a store made before the fingerprint was recorded
+    wrong = subprocess.run(
+        [sys.executable, "-m", "caseledger.cli.main", "--store", plain, "events"],
+        capture_output=True,
+        check=False,
+        text=True,
+        cwd=ROOT,
+        env=env | {"CASELEDGER_KEY": key},
+    )
+    assert wrong.returncode == 2 and "do not decrypt with the key given" in wrong.stderr
+    again = subprocess.run(
+        [sys.executable, "-m", "caseledger.cli.main", "--store", plain, "events"], capture_output=True, check=False, text=True, cwd=ROOT, env=env
+    )
+    assert again.returncode == 0 and len(again.stdout.splitlines()) == 72
+    assert sql(plain, "SELECT fingerprint FROM cl_store_key") == [("not encrypted",)]
+
+
+def test_an_older_encrypted_store_opened_without_its_key_is_not_taken_for_a_plain_one(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a key the ciphertext is not decrypted at all: the first event must still decode,
+    or the store would be recorded as plain and its own key refused from then on."""
+    monkeypatch.setenv("CASELEDGER_KEY", AESCipher.create_key(32))
+    import_lines(open_application(sqlite_url), SCENARIO.read_bytes().splitlines(), "importer")
+    sql(sqlite_url, "DROP TABLE cl_store_key")
+    monkeypatch.delenv("CASELEDGER_KEY")
+    with pytest.raises(StoreURLError, match="do not decrypt with the key given"):
+        open_application(sqlite_url)
+    assert sql(sqlite_url, "SELECT name FROM sqlite_master WHERE name = 'cl_store_key'") == []
