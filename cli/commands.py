@@ -171,6 +171,10 @@ def print_status(app: LedgerApplication, url: str, out: IO[str]) -> None:
     print("read models:    position      lag", file=out)
     for model in status.models:
         print(f"  {model.name:<12}{model.position:>12}{model.lag:>9}", file=out)
+        if model.ahead:
+            print(
+                f"  WARNING: {model.name} is {model.ahead} positions AHEAD of the log: the log lost events or the read model was edited; rebuild it", file=out
+            )
 
 
 def demo(args: argparse.Namespace) -> int:

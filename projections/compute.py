@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from caseledger.domain.integrity.chain import CHAIN_TABLE
 from caseledger.domain.model.times import LocalDay
 from caseledger.domain.store.application import LedgerApplication
 from caseledger.projections.catalogue import ADDON_BURDEN_BY_SITE, PROJECTIONS, Projection
@@ -80,6 +81,8 @@ def streamed(
     with db.transaction(write=False) as cursor:
         cursor.execute(f"SELECT MIN(position) FROM {db.table('cl_tracking')}")
         (position,) = cursor.fetchone() or (0,)
+        cursor.execute(f"SELECT head FROM {db.table(CHAIN_TABLE)} WHERE position = ?", (position,))
+        chained = cursor.fetchone()
         meta = {
             "projection": projection.name + (" by site" if projection is ADDON_BURDEN_BY_SITE else ""),
             "rules": rules.name,
@@ -88,6 +91,7 @@ def streamed(
             "known_at": _cutoff_text(view.known_at) or view.now.isoformat(),
             **({"weeks": f"{weeks.first or ''}..{weeks.last or ''}"} if weeks != EVERY_WEEK else {}),
             "log_position": position,
+            "chain_head": bytes(chained[0]).hex() if chained else None,
             "generated_at": view.now.isoformat(),
         }
         yield Streamed(projection, projection.compute(replay(cursor, db, view, rules, projection.event_types, weeks=weeks)), meta)

@@ -49,6 +49,9 @@ class ModelStatus:
     name: str
     position: int
     lag: int
+    ahead: int = 0
+    """Positions the read model holds beyond the log's head: the log lost events (a tail cut)
+    or the tracking row was edited — either way its figures cannot be trusted until rebuilt."""
 
 
 class Projector:
@@ -106,7 +109,7 @@ class Projector:
         """The head position and each read model's position and lag (events not yet applied)."""
         head = self.app.head_position()
         positions = self.positions()
-        return head, [ModelStatus(name, position, max(0, head - position)) for name, position in positions.items()]
+        return head, [ModelStatus(name, position, max(0, head - position), max(0, position - head)) for name, position in positions.items()]
 
     def _site_zones(self) -> SiteZones:
         """Every site's time zone (located through the timeline read model, read from the log),

@@ -9,9 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from tests.support.paths import ROOT, SCENARIO
+from tests.support.tampering import truncate_tail
 
 
 def caseledger(url: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
@@ -138,3 +140,20 @@ def test_a_note_cannot_rewrite_the_terminal_and_a_rules_file_cannot_forge_proven
         forged = tmp_path / "forged.toml"
         forged.write_text(current.replace('name = "current"', f"name = {name}", 1))
         refused(caseledger(sqlite_url, "export", "workload", "--rules", str(forged)), message)
+
+
+def test_status_names_read_models_ahead_of_a_cut_log_and_exports_carry_the_chain_head(sqlite_url: str, tmp_path: Path) -> None:
+    """After the log's tail is cut (events and their chain rows), the read models still hold
+    them: status reported lag 0 as if all were well. It now says which read model is ahead and
+    by how much. An export's provenance names the chain head of the position it reflects, so a
+    reader can check it against ``verify`` or a signed checkpoint."""
+    assert caseledger(sqlite_url, "import", str(SCENARIO)).returncode == 0
+    head = verified(sqlite_url).split()[-1].decode()
+    export = tmp_path / "transfers.jsonl"
+    assert caseledger(sqlite_url, "export", "transfers", "--format", "jsonl", "--output", str(export)).returncode == 0
+    meta = msgspec.json.decode(export.read_bytes().splitlines()[0])["meta"]
+    assert (meta["log_position"], meta["chain_head"]) == (72, head)
+    truncate_tail(sqlite_url, 70)
+    status = caseledger(sqlite_url, "status")
+    assert status.returncode == 0
+    assert b"WARNING: timeline is 2 positions AHEAD of the log" in status.stdout and b"WARNING: addons is 2 positions AHEAD of the log" in status.stdout
