@@ -105,7 +105,8 @@ def recent_weeks(projector: Projector, cursor: Cursor, rules: Rules, officer: st
     gone = retracted(cursor, db, View(now=at))
     stale, latest = snapshots.stale_point(cursor), snapshots.latest_occurred(cursor)
     kept = snapshots.weekly.read(cursor, officer, [b for b in boundaries if stale is None or b <= stale])
-    whole_weeks = View(as_of=at, now=at)
+    current = View(as_of=at, now=at)
+    """T = ``at``: the current week's point, and the add-on minutes of every past week (all known by now)."""
     series = []
     for boundary in boundaries:
         end = View(as_of=instant(boundary - 1), now=at)
@@ -115,10 +116,9 @@ def recent_weeks(projector: Projector, cursor: Cursor, rules: Rules, officer: st
             source = now if latest is None or latest < boundary else snapshots.world_at(cursor, end, gone)
             found = carried(source, end, officer).get(officer)
         if found is not None:
-            minutes = addon_minutes(Inputs(World(), whole_weeks, rules, cursor, db, gone), {officer: found.week}, only=[officer])[officer]
+            minutes = addon_minutes(Inputs(World(), current, rules, cursor, db, gone), {officer: found.week}, only=[officer])[officer]
             estimated = rules.case_hours(found.role) * weighted(rules, found.factors) + Fraction(minutes, 60)
             series.append((iso_week(end.local_date_of_t("UTC")), float(round(estimated, 2))))
-    current = View(as_of=at, now=at)
     world = snapshots.world_at(cursor, current, gone) if latest is not None and latest > micros(at) else now
     loads = assess(Inputs(world, current, rules, cursor, db, gone), only=[officer])
     if loads:

@@ -46,7 +46,7 @@ from caseledger.projections.readmodels.database import Cursor, Database
 from caseledger.projections.readmodels.tables import micros
 from caseledger.projections.replay.facts import Reached, View, retracted, timeline, timeline_reaching
 from caseledger.projections.replay.headstate import HeadState
-from caseledger.projections.replay.weekly import WeeklyFigures, week_starts
+from caseledger.projections.replay.weekly import WeeklyFigures, instant, week_starts
 from caseledger.projections.replay.world import CASE_TYPES, ENCODER, WORLD_TYPES, World, decoder
 
 
@@ -66,12 +66,12 @@ class SnapshotPolicy:
 
     def kept_when_old(self, boundary_us: int) -> bool:
         """Whether a snapshot older than the ``recent`` ones is kept: every third period."""
-        day = (_EPOCH + dt.timedelta(microseconds=boundary_us)).date()
+        day = instant(boundary_us).date()
         return day.toordinal() % 3 == 0 if self.period == "day" else day.month % 3 == 1
 
     def starts(self, after_us: int, upto_us: int) -> list[int]:
         """Every period start in (``after_us``, ``upto_us``], as UTC microseconds."""
-        day = (_EPOCH + dt.timedelta(microseconds=after_us)).date()
+        day = instant(after_us).date()
         starts: list[int] = []
         while True:
             day = self._next(day)
@@ -85,9 +85,6 @@ class SnapshotPolicy:
         if self.period == "day":
             return day + dt.timedelta(days=1)
         return dt.date(day.year + 1, 1, 1) if day.month == 12 else dt.date(day.year, day.month + 1, 1)
-
-
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 SNAPSHOTS = "cl_snapshots"

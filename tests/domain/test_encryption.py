@@ -25,6 +25,14 @@ from tests.support.paths import ROOT
 SCENARIO = ROOT / "fixtures" / "scenario.jsonl"
 
 
+def cli(url: str, *args: str, key: str | None) -> subprocess.CompletedProcess[str]:
+    """``caseledger --store url ARGS`` run as a process with ``key`` as its only key (or none)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CASELEDGER_KEY")} | ({"CASELEDGER_KEY": key} if key else {})
+    return subprocess.run(
+        [sys.executable, "-m", "caseledger.cli.main", "--store", url, *args], capture_output=True, check=False, text=True, cwd=ROOT, env=env, timeout=120
+    )
+
+
 def test_payloads_are_encrypted_and_everything_still_works(store_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     key_file = tmp_path / "store.key"
     key_file.write_text(AESCipher.create_key(32))
@@ -39,15 +47,7 @@ def test_payloads_are_encrypted_and_everything_still_works(store_url: str, monke
     monkeypatch.delenv("CASELEDGER_KEY_FILE")
     keyless = open_application(store_url, payloads=False)
     assert verify(keyless).ok  # the chain covers the ciphertext: auditors need no key
-    result = subprocess.run(
-        [sys.executable, "-m", "caseledger.cli.main", "--store", store_url, "events"],
-        capture_output=True,
-        check=False,
-        text=True,
-        cwd=ROOT,
-        env={k: v for k, v in os.environ.items() if not k.startswith("CASELEDGER_KEY")},
-        timeout=120,
-    )
+    result = cli(store_url, "events", key=None)
     assert result.returncode == 2 and "set CASELEDGER_KEY" in result.stderr
 
 
@@ -56,26 +56,13 @@ def test_an_import_without_the_key_or_with_another_is_refused_before_it_writes(s
     the encrypted ones and broke the store for the right key. Now both are refused in one line
     when the store opens, and the store still reads with its key; a plain store refuses a key."""
     key, other = AESCipher.create_key(32), AESCipher.create_key(32)
-
-    def cli(*args: str, key: str | None) -> subprocess.CompletedProcess[str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("CASELEDGER_KEY")} | ({"CASELEDGER_KEY": key} if key else {})
-        return subprocess.run(
-            [sys.executable, "-m", "caseledger.cli.main", "--store", store_url, *args],
-            capture_output=True,
-            check=False,
-            text=True,
-            cwd=ROOT,
-            env=env,
-            timeout=120,
-        )
-
-    assert cli("import", str(SCENARIO), key=key).returncode == 0
-    before = cli("verify", key=None).stdout
+    assert cli(store_url, "import", str(SCENARIO), key=key).returncode == 0
+    before = cli(store_url, "verify", key=None).stdout
     for attempt, message in ((None, "this store is encrypted (key sha256:"), (other, "this store is encrypted with another key (sha256:")):
-        done = cli("import", str(SCENARIO), key=attempt)
+        done = cli(store_url, "import", str(SCENARIO), key=attempt)
         assert done.returncode == 2 and message in done.stderr and len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
-        assert cli("verify", key=None).stdout == before  # nothing was written
-    events = cli("events", key=key)
+        assert cli(store_url, "verify", key=None).stdout == before  # nothing was written
+    events = cli(store_url, "events", key=key)
     assert events.returncode == 0 and len(events.stdout.splitlines()) == 72
 
 
@@ -84,29 +71,12 @@ def test_a_plain_store_refuses_a_key_and_an_older_store_learns_its_key_from_its_
     plain = sqlite_url
     app = open_application(plain)
     import_lines(app, SCENARIO.read_bytes().splitlines(), "importer")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CASELEDGER_KEY")}
-    refused = subprocess.run(
-        [sys.executable, "-m", "caseledger.cli.main", "--store", plain, "events"],
-        capture_output=True,
-        check=False,
-        text=True,
-        cwd=ROOT,
-        env=env | {"CASELEDGER_KEY": key},
-    )
+    refused = cli(plain, "events", key=key)
     assert refused.returncode == 2 and "this store is not encrypted" in refused.stderr
     sql(plain, "DROP TABLE cl_store_key")  # a store made before the fingerprint was recorded
-    wrong = subprocess.run(
-        [sys.executable, "-m", "caseledger.cli.main", "--store", plain, "events"],
-        capture_output=True,
-        check=False,
-        text=True,
-        cwd=ROOT,
-        env=env | {"CASELEDGER_KEY": key},
-    )
+    wrong = cli(plain, "events", key=key)
     assert wrong.returncode == 2 and "do not decrypt with the key given" in wrong.stderr
-    again = subprocess.run(
-        [sys.executable, "-m", "caseledger.cli.main", "--store", plain, "events"], capture_output=True, check=False, text=True, cwd=ROOT, env=env
-    )
+    again = cli(plain, "events", key=None)
     assert again.returncode == 0 and len(again.stdout.splitlines()) == 72
     assert sql(plain, "SELECT fingerprint FROM cl_store_key") == [("not encrypted",)]
 

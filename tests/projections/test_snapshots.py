@@ -115,8 +115,7 @@ def boundaries(projector: Projector) -> list[tuple[str, int]]:
     with projector.db.transaction(write=False) as cursor:
         cursor.execute(f"SELECT boundary_us, head FROM {projector.db.table('cl_snapshots')} ORDER BY boundary_us")
         rows = cursor.fetchall()
-    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-    return [((epoch + dt.timedelta(microseconds=int(us))).isoformat(), int(head)) for us, head in rows]
+    return [(instant(int(us)).isoformat(), int(head)) for us, head in rows]
 
 
 def test_back_dated_entries_and_retractions_re_snapshot_the_periods_they_touch(store_url: str) -> None:
