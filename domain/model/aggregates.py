@@ -26,7 +26,7 @@ from functools import cache, lru_cache
 from typing import Any, ClassVar, cast
 
 from eventsourcing.domain import Aggregate, TAggregate
-from eventsourcing.utils import get_topic, register_topic, resolve_topic
+from eventsourcing.utils import get_topic, resolve_topic
 
 from caseledger.domain.events import catalogue as p
 
@@ -254,14 +254,3 @@ AGGREGATE_FOR_TYPE: dict[type[p.Payload], type[LedgerAggregate]] = {
 
 AGGREGATE_CLASSES: dict[str, type[LedgerAggregate]] = {cls.__name__: cls for cls in (Site, Officer, OffenderCase, AddOnTask, RetractionLog)}
 """Every aggregate class by its name: stored snapshots name their aggregate so, not by module path."""
-
-
-def _register_legacy_topics() -> None:
-    """Snapshots written before the ``caseledger`` namespace name their aggregate by its old module
-    path (``snapshot:domain.aggregates:OffenderCase``); registering those topics keeps stores made
-    then readable (tests/domain/test_legacy_store.py opens one)."""
-    for name, aggregate in AGGREGATE_CLASSES.items():
-        register_topic(f"domain.aggregates:{name}", aggregate)
-
-
-_register_legacy_topics()

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import random
 import time
+from functools import cached_property
 from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.domain import MutableOrImmutableAggregate
-from eventsourcing.persistence import IntegrityError, InternalError, Mapper, ProgrammingError
+from eventsourcing.persistence import EventStore, IntegrityError, InternalError, Mapper, ProgrammingError, StoredEvent
 from eventsourcing.utils import resolve_topic
 
 from caseledger.domain.errors import ReadOnlyStore
 from caseledger.domain.model.aggregates import OffenderCase, Officer
 from caseledger.domain.store.backend import LedgerRecorder
-from caseledger.domain.store.keys import check_key
+from caseledger.domain.store.keys import check_cache_key, check_key
 from caseledger.domain.store.mapper import LedgerMapper
+from caseledger.domain.store.seal import CacheSeal, cache_key
+from caseledger.domain.store.snapshots import SealedSnapshotStore
 from caseledger.domain.store.urls import APP_NAME, store_env
 
 ATTEMPTS_TO_OPEN = 8
@@ -46,6 +49,44 @@ class LedgerApplication(Application[UUID]):
         assert isinstance(self.recorder, LedgerRecorder)
         return self.recorder
 
+    @cached_property
+    def seal(self) -> CacheSeal:
+        """MACs for this store's caches, under its cache key (:mod:`caseledger.domain.store.seal`)."""
+        return CacheSeal(cache_key(self.env.get("CIPHER_KEY")))
+
+    def construct_snapshot_store(self) -> EventStore[UUID]:
+        """Snapshots with a MAC, checked before they are used (:mod:`caseledger.domain.store.snapshots`)."""
+        recorder = self.factory.aggregate_recorder(purpose="snapshots")
+        return SealedSnapshotStore(self.mapper, recorder, self.seal)
+
+    @property
+    def snapshots_table(self) -> str:
+        """The name of the library's aggregate snapshot table (the backends' factories name it differently)."""
+        assert self.snapshots is not None, "snapshotting_intervals always gives a snapshot store"
+        return str(vars(self.snapshots.recorder)["events_table_name"])
+
+    def forged_snapshots(self) -> list[tuple[UUID, int]]:
+        """(aggregate, version) of every stored snapshot whose MAC fails."""
+        assert isinstance(self.snapshots, SealedSnapshotStore)
+        recorder = self.ledger_recorder
+        forged = []
+        with recorder.transaction(write=False) as cursor:
+            cursor.execute(f"SELECT originator_id, originator_version, topic, state FROM {recorder.table(self.snapshots_table)}")
+            for stored_id, version, topic, state in cursor.fetchall():
+                aggregate = stored_id if isinstance(stored_id, UUID) else UUID(stored_id)
+                if self.snapshots.authentic(StoredEvent(aggregate, int(version), topic, bytes(state))) is None:
+                    forged.append((aggregate, int(version)))
+        return forged
+
+    def delete_snapshots(self, snapshots: list[tuple[UUID, int]]) -> None:
+        recorder = self.ledger_recorder
+        with recorder.transaction(write=True) as cursor:
+            for aggregate, version in snapshots:
+                cursor.execute(
+                    f"DELETE FROM {recorder.table(self.snapshots_table)} WHERE originator_id = ? AND originator_version = ?",
+                    (recorder.stored_id(aggregate), version),
+                )
+
     def check_writable(self) -> None:
         """Refuse, before any work, to record into a read-only replica."""
         if self.ledger_recorder.read_only:
@@ -56,12 +97,14 @@ class LedgerApplication(Application[UUID]):
         return self.recorder.max_notification_id() or 0
 
 
-def open_application(url: str, *, payloads: bool = True) -> LedgerApplication:
+def open_application(url: str, *, payloads: bool = True, new_cache_key: bool = False) -> LedgerApplication:
     """Open (creating tables if needed) the ledger stored at ``url`` — or, when ``url`` names a
     read-only standby, open it without creating anything. A process that will read or write
     events' payloads (``payloads``) must hold the store's key, if it has one, or none if it has
     none (:mod:`caseledger.domain.store.keys`); one that only walks the hash chain (verify,
-    checkpoint, status) needs no key: the chain covers the ciphertext.
+    checkpoint, status) needs no key: the chain covers the ciphertext. ``new_cache_key``: this
+    process's cache key replaces the one the store's caches were sealed with (every cache is
+    then discarded and rebuilt).
 
     Several processes opening one PostgreSQL store at once race on the library's
     ``CREATE OR REPLACE FUNCTION``/``CREATE TABLE IF NOT EXISTS`` ("tuple concurrently updated",
@@ -76,6 +119,7 @@ def open_application(url: str, *, payloads: bool = True) -> LedgerApplication:
             app = LedgerApplication(env=env)
             if payloads:
                 check_key(app.ledger_recorder, app.ledger_mapper, env.get("CIPHER_KEY"))
+                check_cache_key(app.ledger_recorder, app.seal, app.snapshots_table, adopt=new_cache_key)
             return app
         except racing:
             if attempt == ATTEMPTS_TO_OPEN - 1:

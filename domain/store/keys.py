@@ -17,11 +17,14 @@ import base64
 import hashlib
 
 from caseledger.domain.errors import StoreURLError
-from caseledger.domain.store.backend import LedgerRecorder
+from caseledger.domain.store.backend import LedgerRecorder, SQLCursor
 from caseledger.domain.store.mapper import LedgerMapper, decode_envelope
+from caseledger.domain.store.seal import CacheSeal
 
 KEY_TABLE = "cl_store_key"
 PLAIN = "not encrypted"
+STORE_ROW, CACHE_ROW = 1, 2
+"""``cl_store_key`` rows: the store key's fingerprint, the cache key's (:mod:`.seal`)."""
 
 
 def fingerprint(key: str | None) -> str:
@@ -46,11 +49,44 @@ def check_key(recorder: LedgerRecorder, mapper: LedgerMapper, key: str | None) -
         raise StoreURLError(f"this store is encrypted with another key ({recorded}, not {mine}): nothing was read or written")
 
 
-def _recorded(recorder: LedgerRecorder) -> str | None:
+def check_cache_key(recorder: LedgerRecorder, seal: CacheSeal, snapshots_table: str, *, adopt: bool = False) -> None:
+    """Refuse a process whose cache key is not the one the store's caches are sealed with
+    (:mod:`.seal`); record it on first use. A store whose caches were made before they were
+    sealed (or, with ``adopt``, sealed under another key) loses its aggregate snapshots here; its
+    read models are rebuilt by the projection engine, which finds them unsealed."""
+    recorded = _recorded(recorder, CACHE_ROW)
+    if recorded == seal.fingerprint:
+        return
+    if recorded is not None and not adopt:
+        raise StoreURLError(
+            f"this store's caches are sealed with another cache key ({recorded}, not {seal.fingerprint}): set CASELEDGER_CACHE_KEY_FILE "
+            "to the store's cache key file, or run `caseledger rebuild --new-cache-key` to rebuild every cache under this one"
+        )
+    if recorder.read_only:
+        return
+    table = recorder.table(KEY_TABLE)
+    with recorder.transaction(write=True) as cursor:
+        _create(cursor, table)
+        row = cursor.execute(f"SELECT fingerprint FROM {table} WHERE id = ?", (CACHE_ROW,)).fetchone()
+        if row is not None and not adopt:
+            if str(row[0]) != seal.fingerprint:
+                raise StoreURLError(f"this store's caches are sealed with another cache key ({row[0]}, not {seal.fingerprint})")
+            return  # another process recorded this key first
+        if recorder.has_table(snapshots_table):
+            cursor.execute(f"DELETE FROM {recorder.table(snapshots_table)}")
+        cursor.execute(f"DELETE FROM {table} WHERE id = ?", (CACHE_ROW,))
+        cursor.execute(f"INSERT INTO {table} VALUES (?, ?)", (CACHE_ROW, seal.fingerprint))
+
+
+def _create(cursor: SQLCursor, table: str) -> None:
+    cursor.execute(f"CREATE TABLE IF NOT EXISTS {table} (id INTEGER PRIMARY KEY, fingerprint TEXT NOT NULL)")
+
+
+def _recorded(recorder: LedgerRecorder, row_id: int = STORE_ROW) -> str | None:
     if not recorder.has_table(KEY_TABLE):
         return None
     with recorder.transaction(write=False) as cursor:
-        row = cursor.execute(f"SELECT fingerprint FROM {recorder.table(KEY_TABLE)} WHERE id = 1").fetchone()
+        row = cursor.execute(f"SELECT fingerprint FROM {recorder.table(KEY_TABLE)} WHERE id = ?", (row_id,)).fetchone()
     return str(row[0]) if row else None
 
 
@@ -68,9 +104,9 @@ def _first_use(recorder: LedgerRecorder, mapper: LedgerMapper, mine: str) -> str
         return found
     table = recorder.table(KEY_TABLE)
     with recorder.transaction(write=True) as cursor:
-        cursor.execute(f"CREATE TABLE IF NOT EXISTS {table} (id INTEGER PRIMARY KEY, fingerprint TEXT NOT NULL)")
-        row = cursor.execute(f"SELECT fingerprint FROM {table} WHERE id = 1").fetchone()
+        _create(cursor, table)
+        row = cursor.execute(f"SELECT fingerprint FROM {table} WHERE id = ?", (STORE_ROW,)).fetchone()
         if row is not None:
             return str(row[0])  # another process recorded it first
-        cursor.execute(f"INSERT INTO {table} VALUES (1, ?)", (found,))
+        cursor.execute(f"INSERT INTO {table} VALUES (?, ?)", (STORE_ROW, found))
     return found

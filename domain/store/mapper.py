@@ -54,10 +54,11 @@ _encoder = msgspec.json.Encoder()
 
 SNAPSHOT_TOPIC_PREFIX = "snapshot:"
 """Snapshot topics are ``snapshot:`` + the aggregate's class name, e.g. ``snapshot:OffenderCase``,
-so moving a module never strands a stored snapshot (stores made before the ``caseledger``
-namespace hold ``snapshot:domain.aggregates:OffenderCase``, still read through the library's
-topic registry). Snapshots are a cache of state derived from the events, kept in the snapshots
-table; the hash chain covers the events only."""
+so moving a module never strands a stored snapshot. Snapshots are a cache of state derived from
+the events, kept in the snapshots table with a MAC (:mod:`caseledger.domain.store.snapshots`);
+the hash chain covers the events only. (Stores made before the ``caseledger`` namespace held
+``snapshot:domain.aggregates:OffenderCase``; made before snapshots carried a MAC, they are
+discarded when such a store is first opened.)"""
 
 
 class SnapshotEnvelope(msgspec.Struct, kw_only=True):
@@ -188,7 +189,7 @@ class LedgerMapper(Mapper[UUID]):
     def _snapshot(self, stored_event: StoredEvent) -> Snapshot:
         name = stored_event.topic.removeprefix(SNAPSHOT_TOPIC_PREFIX)
         envelope = msgspec.json.decode(self.unseal(stored_event.state), type=SnapshotEnvelope)
-        aggregate_class: type[LedgerAggregate] = resolve_topic(name) if ":" in name else AGGREGATE_CLASSES[name]
+        aggregate_class = AGGREGATE_CLASSES[name]
         snapshot = object.__new__(Snapshot)
         object.__setattr__(
             snapshot,

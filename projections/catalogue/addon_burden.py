@@ -4,10 +4,10 @@ A task's site and week are where and when it happened (an officer who moved mid-
 rows); share_of_week divides by the officer's own weekly hours; fte_equivalent by the rule
 set's standard week. ``--from WEEK --to WEEK`` keeps those weeks.
 
-Rows stream in key order straight from the database, so memory stays flat however long the
-history: at "now" from the running totals the engine keeps (``cl_addon_totals``; when another
-process has added tasks the totals do not hold yet, from the tasks), at a past cut by grouping
-the tasks inside it. Retracted tasks are subtracted as the rows pass (there
+At "now", by officer, rows stream in key order from the running totals the engine keeps
+(``cl_addon_totals``), so memory stays flat however long the history; by site, or when another
+process has added tasks the totals do not hold yet, or at a past cut, the totals or the tasks
+inside the cut are grouped in memory (one entry per output row) and written in key order. Retracted tasks are subtracted as the rows pass (there
 are few of them), and a group left with no minutes is not written.
 """
 
@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from caseledger.projections.readmodels.tables import TOTALS, AddOnTotals
+from caseledger.projections.readmodels.tables import AddOnModel, AddOnTotals
 from caseledger.projections.replay.facts import retracted_addons, where
 from caseledger.projections.replay.inputs import Inputs, columns, rounded_ratio
 
@@ -30,33 +30,40 @@ SITE_COLUMNS = columns("site:str, week:str, category:str, minutes:int, fte_equiv
 
 def _groups(inputs: Inputs, keys: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], int]]:
     """Minutes inside the cut and the weeks, grouped by ``keys`` (columns among officer, site,
-    week, category), in key order, without retracted tasks; groups left empty are skipped."""
+    week, category), in key order, without retracted tasks; groups left empty are skipped. Every
+    row read is checked against its MAC (:mod:`caseledger.projections.readmodels.sealing`), so
+    the sums are made here, not in SQL."""
     db, view = inputs.db, inputs.view
     week_sql, week_params = inputs.weeks.condition()
     at_now = view.as_of is None and view.known_at is None and AddOnTotals(db).current(inputs.cursor)
-    expressions = [key if at_now or key != "site" else "COALESCE(site, '')" for key in keys]  # the totals keep no null site
-    grouped = ", ".join(expressions)
-    order = ", ".join(f"{expression} COLLATE {db.recorder.byte_order}" for expression in expressions)
-    if at_now and len(keys) == 4:  # one total per key already: read them in key order
-        query, params = f"SELECT {grouped}, minutes FROM {db.table(TOTALS)} WHERE 1 = 1{week_sql} ORDER BY {order}", week_params
-    elif at_now:
-        query, params = f"SELECT {grouped}, SUM(minutes) FROM {db.table(TOTALS)} WHERE 1 = 1{week_sql} GROUP BY {grouped} ORDER BY {order}", week_params
-    else:
-        cut_sql, cut_params = where(view)
-        query = f"SELECT {grouped}, SUM(minutes) FROM {db.table('cl_addons')} WHERE 1 = 1{cut_sql}{week_sql} GROUP BY {grouped} ORDER BY {order}"
-        params = [*cut_params, *week_params]
     withdrawn: Counter[tuple[str, ...]] = Counter()
     for officer, site, week, category, minutes in retracted_addons(inputs.cursor, db, view, inputs.gone):
         task = {"officer": officer, "site": site or "", "week": week, "category": category}
         if week in inputs.weeks:
             withdrawn[tuple(task[key] for key in keys)] += int(minutes)
-    inputs.cursor.execute(query, params)
-    for chunk in inputs.cursor.chunks():
-        for *values, total in chunk:
-            key = tuple(values)
+    if at_now and len(keys) == 4:  # one total per key already: read them in key order
+        order = ", ".join(f"{key} COLLATE {db.recorder.byte_order}" for key in keys)
+        for officer, site, week, category, total in AddOnTotals(db).sealed.select(inputs.cursor, f"1 = 1{week_sql}", week_params, order):
+            key = (officer, site, week, category)
             minutes = int(total) - withdrawn[key] if withdrawn else int(total)
             if minutes > 0:
                 yield key, minutes
+        return
+    grouped: Counter[tuple[str, ...]] = Counter()
+    if at_now:
+        for officer, site, week, category, total in AddOnTotals(db).sealed.select(inputs.cursor, f"1 = 1{week_sql}", week_params):
+            row = {"officer": officer, "site": site, "week": week, "category": category}
+            grouped[tuple(row[key] for key in keys)] += int(total)
+    else:
+        cut_sql, cut_params = where(view)
+        tasks = AddOnModel().sealed(db).select(inputs.cursor, f"1 = 1{cut_sql}{week_sql}", [*cut_params, *week_params])
+        for _position, officer, site, week, category, task_minutes, *_times in tasks:
+            row = {"officer": officer, "site": site or "", "week": week, "category": category}
+            grouped[tuple(row[key] for key in keys)] += int(task_minutes)
+    for group in sorted(grouped):
+        minutes = grouped[group] - withdrawn[group]
+        if minutes > 0:
+            yield group, minutes
 
 
 def compute(inputs: Inputs) -> Iterator[dict[str, Any]]:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 from caseledger.domain.model.times import iso_week as week_label
-from caseledger.projections.readmodels.tables import TOTALS, AddOnTotals
+from caseledger.projections.readmodels.tables import AddOnModel, AddOnTotals
 from caseledger.projections.replay.caseloads import Caseloads, weighted
 from caseledger.projections.replay.facts import retracted_addons, where
 from caseledger.projections.replay.inputs import BASE_TYPES, Inputs, columns, rounded
@@ -40,13 +40,20 @@ def addon_minutes(inputs: Inputs, weeks: dict[str, str], *, only: Collection[str
         return minutes
     view, db = inputs.view, inputs.db
     every_task = view.as_of is None and view.known_at is None and only is None and AddOnTotals(db).current(inputs.cursor)
-    source = db.table(TOTALS) if every_task else db.table("cl_addons")  # the totals: by week through their week index
     sql, params = ("", []) if every_task else where(view)
     if only is not None:
         sql, params = f"{sql} AND officer IN ({','.join('?' * len(only))})", [*params, *sorted(only)]
-    marks = ",".join("?" * len(wanted))
-    inputs.cursor.execute(f"SELECT officer, week, SUM(minutes) FROM {source} WHERE week IN ({marks}){sql} GROUP BY officer, week", [*sorted(wanted), *params])
-    for officer, week, total in inputs.cursor.fetchall():
+    condition, values = f"week IN ({','.join('?' * len(wanted))}){sql}", [*sorted(wanted), *params]
+    if every_task:  # the totals, by week through their week index
+        rows: Iterable[tuple[Any, ...]] = (
+            (officer, week, total) for officer, _site, week, _category, total in AddOnTotals(db).sealed.select(inputs.cursor, condition, values)
+        )
+    else:
+        rows = (
+            (officer, week, task)
+            for _position, officer, _site, week, _category, task, *_times in AddOnModel().sealed(db).select(inputs.cursor, condition, values)
+        )
+    for officer, week, total in rows:  # each row checked against its MAC: summed here, not in SQL
         if weeks.get(officer) == week:
             minutes[officer] += int(total)
     for officer, _site, week, _category, task_minutes in retracted_addons(inputs.cursor, inputs.db, inputs.view, inputs.gone):

@@ -28,12 +28,37 @@ from caseledger.domain.store.application import LedgerApplication
 from caseledger.domain.store.log import SiteZones
 from caseledger.domain.store.mapper import decode_envelope
 from caseledger.projections.readmodels.database import Database
-from caseledger.projections.readmodels.tables import READ_MODELS, AddOnTotals, ReadModel, Stamp
+from caseledger.projections.readmodels.sealing import SEALS, SealedTable, Seals, Writing
+from caseledger.projections.readmodels.tables import READ_MODELS, TOTALS, AddOnModel, AddOnTotals, ReadModel, Stamp, TimelineModel
 from caseledger.projections.replay.facts import registered_zones
-from caseledger.projections.replay.snapshots import SnapshotPolicy, Snapshots
+from caseledger.projections.replay.headstate import HEAD_CASES, HEAD_REGISTRY, HeadState
+from caseledger.projections.replay.snapshots import DERIVED_TABLES, SNAPSHOT_COLUMNS, SNAPSHOTS, SnapshotPolicy, Snapshots
+from caseledger.projections.replay.weekly import WEEKLY, WeeklyFigures
 
 BATCH = 10_000
 ATTEMPTS = 20
+
+SEALED_TRACKING: dict[str, str] = {
+    TimelineModel.table: TimelineModel.name,
+    AddOnModel.table: AddOnModel.name,
+    TOTALS: AddOnTotals.tracking_name,
+    **dict.fromkeys(DERIVED_TABLES, "snapshots"),
+}
+"""Every sealed table, with the tracking row whose position its seal must carry."""
+
+
+def sealed_table(db: Database, name: str) -> SealedTable:
+    """The sealed table ``name`` with its columns."""
+    columns = {
+        TimelineModel.table: TimelineModel.columns,
+        AddOnModel.table: AddOnModel.columns,
+        TOTALS: AddOnTotals.columns,
+        SNAPSHOTS: SNAPSHOT_COLUMNS,
+        WEEKLY: WeeklyFigures.columns,
+        HEAD_CASES: HeadState.case_columns,
+        HEAD_REGISTRY: HeadState.registry_columns,
+    }[name]
+    return SealedTable(db, name, columns)
 
 
 class ProjectionError(LedgerError):
@@ -64,6 +89,7 @@ class Projector:
         self._zones: SiteZones | None = None
         self.snapshots = Snapshots(self.db, snapshot_policy)
         self.totals = AddOnTotals(self.db)
+        self.seals = Seals(self.db)
         self.read_only = self.db.recorder.read_only
         """A replica: its read models arrive by replication, so this engine never writes."""
         if self.read_only:
@@ -86,7 +112,13 @@ class Projector:
 
     def _create_tables_once(self) -> None:
         tracking = self.db.table("cl_tracking")
+        unsealed = self.db.recorder.has_table("cl_tracking") and not self.db.recorder.has_table(SEALS)
         with self.db.transaction(write=True) as cursor:
+            if unsealed:  # read models made before they were sealed: dropped, rebuilt from the log
+                for name in (*SEALED_TRACKING, "cl_tracking"):
+                    cursor.execute(f"DROP TABLE IF EXISTS {self.db.table(name)}")
+            self.seals.create(cursor)
+            self.seals.start(cursor, list(SEALED_TRACKING))
             cursor.execute(f"CREATE TABLE IF NOT EXISTS {tracking} (name TEXT PRIMARY KEY, position BIGINT NOT NULL)")
             for model in self.models:
                 for statement in model.create_statements(self.db):
@@ -179,18 +211,33 @@ class Projector:
         lost_race: tuple[type[Exception], ...] = (*self.db.recorder.conflict_errors, IntegrityError)
         try:
             with self.db.transaction(write=True) as cursor:
+                writing = Writing(self.seals, cursor)
                 for model in self.models:
                     if positions[model.name] >= last:
                         continue
-                    model.write(cursor, self.db, rows[model.name])
+                    model.write(cursor, writing, self.db, rows[model.name])
                     cursor.execute(
                         f"UPDATE {tracking} SET position = ? WHERE name = ? AND position = ?",
                         (last, model.name, positions[model.name]),
                     )
                     if cursor.rowcount != 1:
                         raise _LostRace
+                    writing.reseal([model.table], last)
         except lost_race as error:
             raise _LostRace from error
+
+    def check(self, *, rows: bool = False) -> None:
+        """Check every seal against its MAC, its table's tracking row and the log's chain — and
+        with ``rows``, each table's rows against its seal (a pass over every table's MACs);
+        :class:`CacheForged` names the first that fails (:mod:`.sealing`)."""
+        with self.db.transaction(write=False) as cursor:
+            cursor.execute(f"SELECT name, position FROM {self.db.table('cl_tracking')}")
+            tracked = {str(name): int(position) for name, position in cursor.fetchall()}
+            for table, tracking in SEALED_TRACKING.items():
+                seal = self.seals.read(cursor, table)
+                self.seals.check_position(cursor, seal, tracked.get(tracking, 0))
+                if rows:
+                    self.seals.check_rows(cursor, sealed_table(self.db, table))
 
     def rebuild(self, names: Sequence[str] = (), on_progress: Callable[[int], None] | None = None, *, keep_indexes: bool = False) -> int:
         """Empty the named read models (all if none) and replay the whole log into them.
@@ -207,14 +254,15 @@ class Projector:
         if unknown:
             raise ProjectionError(f"no read model named {', '.join(sorted(unknown))}")
         with self.db.transaction(write=True) as cursor:
+            writing = Writing(self.seals, cursor)
             for model in chosen:
                 if not keep_indexes:
                     model.drop_indexes(cursor, self.db)
-                model.clear(cursor, self.db)
+                model.clear(cursor, writing, self.db)
                 if model.name == "timeline":
-                    self.snapshots.clear(cursor)
+                    self.snapshots.clear(cursor, writing)
                 if model.name == "addons":
-                    self.totals.clear(cursor)
+                    self.totals.clear(cursor, writing)
                 cursor.execute(f"UPDATE {self.db.table('cl_tracking')} SET position = 0 WHERE name = ?", (model.name,))
         processed = self._catch_up_models(on_progress, None)
         self._create_tables()  # builds the indexes, retried: two rebuilds at once race to create them

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -28,6 +29,7 @@ from caseledger.domain.events.catalogue import AddOnTaskLogged
 from caseledger.domain.model.times import iso_week, zone
 from caseledger.domain.store.mapper import StoredEnvelope
 from caseledger.projections.readmodels.database import Cursor, Database
+from caseledger.projections.readmodels.sealing import SealedTable, Seals, Writing
 
 _encoder = msgspec.json.Encoder()
 
@@ -67,6 +69,8 @@ class ReadModel:
 
     name = ""
     table = ""
+    columns: ClassVar[tuple[str, ...]] = ()
+    """The table's columns in order (``mac`` follows, :mod:`.sealing`)."""
     indexes: ClassVar[dict[str, str]] = {}
     """Secondary indexes by name: the columns each covers. Kept apart from the table so a full
     rebuild can drop them and build each once at the end (see :meth:`Projector.rebuild`)."""
@@ -86,14 +90,15 @@ class ReadModel:
         """The row for one event, or None if this model does not keep it."""
         raise NotImplementedError
 
-    def insert_statement(self, db: Database) -> str:
-        raise NotImplementedError
+    def sealed(self, db: Database) -> SealedTable:
+        return SealedTable(db, self.table, self.columns)
 
-    def write(self, cursor: Cursor, db: Database, rows: list[tuple[Any, ...]]) -> None:
-        cursor.executemany(self.insert_statement(db), rows)
+    def write(self, cursor: Cursor, writing: Writing, db: Database, rows: list[tuple[Any, ...]]) -> None:
+        self.sealed(db).insert(cursor, writing, rows)
 
-    def clear(self, cursor: Cursor, db: Database) -> None:
+    def clear(self, cursor: Cursor, writing: Writing, db: Database) -> None:
         cursor.execute(f"DELETE FROM {db.table(self.table)}")
+        writing.cleared(self.table)
 
 
 _TIMES = "occurred_us BIGINT NOT NULL, occurred_date TEXT NOT NULL, recorded_us BIGINT NOT NULL, recorded_date TEXT NOT NULL"
@@ -102,12 +107,14 @@ _TIMES = "occurred_us BIGINT NOT NULL, occurred_date TEXT NOT NULL, recorded_us 
 class TimelineModel(ReadModel):
     name = "timeline"
     table = "cl_timeline"
+    columns = ("position", "type", "at_site", "occurred_us", "occurred_date", "recorded_us", "recorded_date", "data")
     indexes: ClassVar[dict[str, str]] = {"cl_timeline_type_occurred": "type, occurred_us"}
     """Projections read facts by type up to an occurred time; the sites' zones by type alone."""
 
     def create_statements(self, db: Database) -> list[str]:
         return [
-            f"CREATE TABLE IF NOT EXISTS {db.table(self.table)} (position BIGINT PRIMARY KEY, type TEXT NOT NULL, at_site TEXT, {_TIMES}, data TEXT NOT NULL)"
+            f"CREATE TABLE IF NOT EXISTS {db.table(self.table)} (position BIGINT PRIMARY KEY, type TEXT NOT NULL, at_site TEXT, {_TIMES}, data TEXT NOT NULL, "
+            f"mac {db.recorder.binary_type} NOT NULL)"
         ]
 
     def row(self, position: int, envelope: StoredEnvelope[Any], stamp: Stamp) -> tuple[Any, ...] | None:
@@ -125,19 +132,17 @@ class TimelineModel(ReadModel):
             _encoder.encode(data).decode(),
         )
 
-    def insert_statement(self, db: Database) -> str:
-        return f"INSERT INTO {db.table(self.table)} VALUES (?,?,?,?,?,?,?,?)"
-
 
 class AddOnModel(ReadModel):
     name = "addons"
     table = "cl_addons"
+    columns = ("position", "officer", "site", "week", "category", "minutes", "occurred_us", "occurred_date", "recorded_us", "recorded_date")
     indexes: ClassVar[dict[str, str]] = {"cl_addons_officer_week": "officer, week"}
 
     def create_statements(self, db: Database) -> list[str]:
         return [
             f"CREATE TABLE IF NOT EXISTS {db.table(self.table)} (position BIGINT PRIMARY KEY, officer TEXT NOT NULL, site TEXT, "
-            f"week TEXT NOT NULL, category TEXT NOT NULL, minutes INTEGER NOT NULL, {_TIMES})",
+            f"week TEXT NOT NULL, category TEXT NOT NULL, minutes INTEGER NOT NULL, {_TIMES}, mac {db.recorder.binary_type} NOT NULL)",
         ]
 
     def row(self, position: int, envelope: StoredEnvelope[Any], stamp: Stamp) -> tuple[Any, ...] | None:
@@ -157,9 +162,6 @@ class AddOnModel(ReadModel):
             stamp.recorded_date,
         )
 
-    def insert_statement(self, db: Database) -> str:
-        return f"INSERT INTO {db.table(self.table)} VALUES (?,?,?,?,?,?,?,?,?,?)"
-
 
 TOTALS = "cl_addon_totals"
 
@@ -171,28 +173,34 @@ class AddOnTotals:
     instead of grouping every task; a past cut groups the tasks themselves.
 
     It follows the ``addons`` read model with its own tracking row (``addon_totals``): after each
-    catch-up one grouped upsert adds the tasks since its position, so a rebuild of millions of
-    tasks sums them once at the end instead of upserting per batch (measured: per-batch upserts
-    cost 30% of the rebuild), and a store made before the totals existed gets them on its next
-    catch-up. A reader finding the totals behind the tasks groups the tasks instead."""
+    catch-up the tasks since its position are read (each checked against its MAC), grouped, and
+    added to the totals of their keys, so a rebuild of millions of tasks sums them once at the
+    end instead of per batch (measured: per-batch upserts cost 30% of the rebuild), and a store
+    made before the totals existed gets them on its next catch-up. A reader finding the totals
+    behind the tasks groups the tasks instead."""
 
     tracking_name = "addon_totals"
+    columns = ("officer", "site", "week", "category", "minutes")
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self.table, self.tasks, self.tracking = db.table(TOTALS), db.table("cl_addons"), db.table("cl_tracking")
+        self.table, self.tracking = db.table(TOTALS), db.table("cl_tracking")
+        self.sealed = SealedTable(db, TOTALS, self.columns)
+        self.tasks = AddOnModel().sealed(db)
+        self.seals = Seals(db)
 
     def create(self, cursor: Cursor) -> None:
         cursor.execute(
             f"CREATE TABLE IF NOT EXISTS {self.table} (officer TEXT NOT NULL, site TEXT NOT NULL, week TEXT NOT NULL, category TEXT NOT NULL, "
-            "minutes BIGINT NOT NULL, PRIMARY KEY (officer, site, week, category))"
+            f"minutes BIGINT NOT NULL, mac {self.db.recorder.binary_type} NOT NULL, PRIMARY KEY (officer, site, week, category))"
         )
         cursor.execute(f"CREATE INDEX IF NOT EXISTS cl_addon_totals_week ON {self.table} (week)")
         if cursor.execute(f"SELECT 1 FROM {self.tracking} WHERE name = ?", (self.tracking_name,)).fetchone() is None:
             cursor.execute(f"INSERT INTO {self.tracking} VALUES (?, 0)", (self.tracking_name,))
 
-    def clear(self, cursor: Cursor) -> None:
+    def clear(self, cursor: Cursor, writing: Writing) -> None:
         cursor.execute(f"DELETE FROM {self.table}")
+        writing.cleared(TOTALS)
         cursor.execute(f"UPDATE {self.tracking} SET position = 0 WHERE name = ?", (self.tracking_name,))
 
     def _positions(self, cursor: Cursor) -> tuple[int, int]:
@@ -216,18 +224,32 @@ class AddOnTotals:
                 done, upto = self._positions(cursor)
                 if done >= upto:
                     return True
-                cursor.execute(
-                    f"INSERT INTO {self.table} AS totals SELECT officer, COALESCE(site, ''), week, category, SUM(minutes) FROM {self.tasks} "
-                    "WHERE position > ? AND position <= ? GROUP BY officer, COALESCE(site, ''), week, category "
-                    "ON CONFLICT (officer, site, week, category) DO UPDATE SET minutes = totals.minutes + excluded.minutes",
-                    (done, upto),
-                )
                 cursor.execute(f"UPDATE {self.tracking} SET position = ? WHERE name = ? AND position = ?", (upto, self.tracking_name, done))
-                if cursor.rowcount != 1:
+                if cursor.rowcount != 1:  # first, so a second process waits here for this one, then finds the row moved
                     raise _Moved
+                writing = Writing(self.seals, cursor)
+                added: Counter[tuple[str, str, str, str]] = Counter()
+                for _position, officer, site, week, category, minutes, *_times in self.tasks.select(cursor, "position > ? AND position <= ?", (done, upto)):
+                    added[officer, site or "", week, category] += int(minutes)
+                existing = self._existing(cursor, writing, added) if self.seals.read(cursor, TOTALS).rows else {}
+                self.sealed.insert(cursor, writing, [(*key, existing.get(key, 0) + minutes) for key, minutes in sorted(added.items())])
+                writing.reseal([TOTALS], upto)
         except moved:
             return False
         return True
+
+    def _existing(self, cursor: Cursor, writing: Writing, added: Counter[tuple[str, str, str, str]]) -> dict[tuple[str, ...], int]:
+        """The totals already kept for the keys in ``added`` (checked), removed to be written anew."""
+        weeks = sorted({key[2] for key in added})
+        existing: dict[tuple[str, ...], int] = {}
+        for start in range(0, len(weeks), 500):
+            chunk = weeks[start : start + 500]
+            for *key, minutes in self.sealed.select(cursor, f"week IN ({','.join('?' * len(chunk))})", chunk):
+                if tuple(key) in added:
+                    existing[tuple(key)] = int(minutes)
+        for kept in existing:
+            self.sealed.delete(cursor, writing, "officer = ? AND site = ? AND week = ? AND category = ?", kept)
+        return existing
 
 
 class _Moved(Exception):

@@ -10,7 +10,7 @@ through here, so every projection honours the same cut.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +21,7 @@ from caseledger.domain.model.retractions import retracted_positions
 from caseledger.domain.model.times import Cutoff, LocalDay, utc_now, zone
 from caseledger.domain.store.log import SiteZones, logged_at, site_zones
 from caseledger.projections.readmodels.database import Cursor, Database
-from caseledger.projections.readmodels.tables import micros
+from caseledger.projections.readmodels.tables import AddOnModel, TimelineModel, micros
 
 _DECODERS = {name: msgspec.json.Decoder(cls) for name, cls in PAYLOAD_TYPES.items()}
 
@@ -102,10 +102,9 @@ def retracted(cursor: Cursor, db: Database, view: View, *, upto: int | None = No
     known_sql, params = where(view, occurred=False)
     if upto is not None:
         known_sql, params = f"{known_sql} AND position <= ?", [*params, upto]
-    cursor.execute(f"SELECT position, data FROM {db.table('cl_timeline')} WHERE type = 'EventRetracted'{known_sql}", params)
     decoder = _DECODERS["EventRetracted"]
     targets: dict[int, int] = {}
-    for position, data in cursor.fetchall():
+    for position, *_columns, data in list(TimelineModel().sealed(db).select(cursor, f"type = 'EventRetracted'{known_sql}", params)):
         retraction = decoder.decode(data)
         assert isinstance(retraction, EventRetracted)
         targets[position] = retraction.position
@@ -113,22 +112,16 @@ def retracted(cursor: Cursor, db: Database, view: View, *, upto: int | None = No
 
 
 def _rows(
-    cursor: Cursor, db: Database, view: View, types: frozenset[str], columns: str, *, since_us: int | None, until_us: int | None, upto: int | None
-) -> Iterator[tuple[Any, ...]]:
+    cursor: Cursor, db: Database, view: View, types: frozenset[str], *, since_us: int | None, until_us: int | None, upto: int | None
+) -> Iterable[tuple[Any, ...]]:
+    """The timeline rows (every column, each checked against its MAC) of ``types`` inside
+    ``view``, in occurred order."""
     sql, params = where(view)
     for condition, value in (("occurred_us >= ?", since_us), ("occurred_us < ?", until_us), ("position <= ?", upto)):
         if value is not None:
             sql, params = f"{sql} AND {condition}", [*params, value]
     wanted = sorted(types)
-    cursor.execute(
-        f"SELECT {columns} FROM {db.table('cl_timeline')} WHERE type IN ({','.join('?' * len(wanted))}){sql} ORDER BY occurred_us, position",
-        [*wanted, *params],
-    )
-    for chunk in cursor.chunks():
-        yield from chunk
-
-
-_FACT_COLUMNS = "position, type, at_site, occurred_us, occurred_date, data"
+    return TimelineModel().sealed(db).select(cursor, f"type IN ({','.join('?' * len(wanted))}){sql}", [*wanted, *params], "occurred_us, position")
 
 
 def timeline(
@@ -147,7 +140,9 @@ def timeline(
     ``upto`` when given (how a query carries on from a snapshot)."""
     return [
         Fact(position, kind, at_site, occurred_us, dt.date.fromisoformat(local), _DECODERS[kind].decode(data))
-        for position, kind, at_site, occurred_us, local, data in _rows(cursor, db, view, types, _FACT_COLUMNS, since_us=since_us, until_us=until_us, upto=upto)
+        for position, kind, at_site, occurred_us, local, _recorded, _recorded_local, data in _rows(
+            cursor, db, view, types, since_us=since_us, until_us=until_us, upto=upto
+        )
         if position not in gone
     ]
 
@@ -164,8 +159,8 @@ def timeline_reaching(
     the snapshots learn what they hold without a second query."""
     facts: list[Fact] = []
     occurred_us, occurred_date, recorded_us, recorded_date = -(2**62), "", -(2**62), ""
-    rows = _rows(cursor, db, View(), types, f"{_FACT_COLUMNS}, recorded_us, recorded_date", since_us=since_us, until_us=until_us, upto=upto)
-    for position, kind, at_site, occurred, local, data, recorded, recorded_local in rows:
+    rows = _rows(cursor, db, View(), types, since_us=since_us, until_us=until_us, upto=upto)
+    for position, kind, at_site, occurred, local, recorded, recorded_local, data in rows:
         occurred_us, recorded_us = max(occurred_us, occurred), max(recorded_us, recorded)
         occurred_date, recorded_date = max(occurred_date, local), max(recorded_date, recorded_local)
         if position not in gone:
@@ -183,31 +178,27 @@ def retracted_addons(cursor: Cursor, db: Database, view: View, gone: set[int]) -
     sql, params = where(view)
     rows: list[tuple[Any, ...]] = []
     ordered = sorted(gone)
+    tasks = AddOnModel().sealed(db)
     for start in range(0, len(ordered), 500):
         chunk = ordered[start : start + 500]
-        cursor.execute(
-            f"SELECT officer, site, week, category, minutes FROM {db.table('cl_addons')} WHERE position IN ({','.join('?' * len(chunk))}){sql}",
-            [*chunk, *params],
-        )
-        rows.extend(cursor.fetchall())
+        found = tasks.select(cursor, f"position IN ({','.join('?' * len(chunk))}){sql}", [*chunk, *params])
+        rows.extend((officer, site, week, category, minutes) for _position, officer, site, week, category, minutes, *_times in list(found))
     return rows
 
 
 def registered_officers(cursor: Cursor, db: Database) -> list[str]:
     """Every registered officer's id, in the order they were registered."""
-    cursor.execute(f"SELECT data FROM {db.table('cl_timeline')} WHERE type = 'OfficerRegistered' ORDER BY position")
-    return [msgspec.json.decode(row[0])["officer"] for row in cursor.fetchall()]
+    rows = TimelineModel().sealed(db).select(cursor, "type = 'OfficerRegistered'", (), "position")
+    return [msgspec.json.decode(row[-1])["officer"] for row in list(rows)]
 
 
 def officer_addon_minutes(cursor: Cursor, db: Database, view: View, gone: set[int], *, officer: str, week: str) -> list[tuple[str, int]]:
-    """One officer's add-on minutes of one ISO week inside ``view`` as (category, minutes), summed
-    in SQL through the (officer, week) index; retracted tasks come back as negative minutes to add."""
+    """One officer's add-on minutes of one ISO week inside ``view`` as (category, minutes), read
+    through the (officer, week) index, each task checked against its MAC; retracted tasks come
+    back as negative minutes to add."""
     sql, params = where(view)
-    cursor.execute(
-        f"SELECT category, SUM(minutes) FROM {db.table('cl_addons')} WHERE officer = ? AND week = ?{sql} GROUP BY category",
-        [officer, week, *params],
-    )
-    minutes = [(category, int(total)) for category, total in cursor.fetchall()]
+    tasks = AddOnModel().sealed(db).select(cursor, f"officer = ? AND week = ?{sql}", [officer, week, *params])
+    minutes = [(category, int(task_minutes)) for _position, _officer, _site, _week, category, task_minutes, *_times in list(tasks)]
     for task_officer, _site, task_week, category, task_minutes in retracted_addons(cursor, db, view, gone):
         if task_officer == officer and task_week == week:
             minutes.append((category, -task_minutes))

@@ -26,6 +26,7 @@ from collections import defaultdict
 import msgspec
 
 from caseledger.projections.readmodels.database import Cursor, Database
+from caseledger.projections.readmodels.sealing import SealedTable, Writing
 from caseledger.projections.replay.facts import View, timeline
 from caseledger.projections.replay.world import ENCODER, WORLD_TYPES, Case, OfficerInfo, ReleaseRow, SiteInfo, Stay, TransferRequest, World, decoder
 
@@ -64,39 +65,47 @@ def _record(world: World, case: Case, releases: list[int]) -> CaseRecord:
 
 
 class HeadState:
-    """The ``cl_head_registry`` and ``cl_head_cases`` tables."""
+    """The ``cl_head_registry`` and ``cl_head_cases`` tables (each row with its MAC)."""
+
+    case_columns = ("offender", "officer", "state")
+    registry_columns = ("id", "boundary_us", "state")
 
     def __init__(self, db: Database) -> None:
         self.db = db
         self.cases, self.registry = db.table(HEAD_CASES), db.table(HEAD_REGISTRY)
+        self.sealed_cases = SealedTable(db, HEAD_CASES, self.case_columns)
+        self.sealed_registry = SealedTable(db, HEAD_REGISTRY, self.registry_columns)
 
     def create(self, cursor: Cursor) -> None:
         binary = self.db.recorder.binary_type
-        cursor.execute(f"CREATE TABLE IF NOT EXISTS {self.registry} (id INTEGER PRIMARY KEY, boundary_us BIGINT NOT NULL, state {binary} NOT NULL)")
-        cursor.execute(f"CREATE TABLE IF NOT EXISTS {self.cases} (offender TEXT PRIMARY KEY, officer TEXT, state {binary} NOT NULL)")
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {self.registry} (id INTEGER PRIMARY KEY, boundary_us BIGINT NOT NULL, state {binary} NOT NULL, mac {binary} NOT NULL)"
+        )
+        cursor.execute(f"CREATE TABLE IF NOT EXISTS {self.cases} (offender TEXT PRIMARY KEY, officer TEXT, state {binary} NOT NULL, mac {binary} NOT NULL)")
         cursor.execute(f"CREATE INDEX IF NOT EXISTS cl_head_cases_officer ON {self.cases} (officer)")
 
-    def clear(self, cursor: Cursor) -> None:
-        cursor.execute(f"DELETE FROM {self.registry}")
-        cursor.execute(f"DELETE FROM {self.cases}")
+    def clear(self, cursor: Cursor, writing: Writing) -> None:
+        self.sealed_registry.delete(cursor, writing)
+        self.sealed_cases.delete(cursor, writing)
 
-    def write(self, cursor: Cursor, world: World, boundary_us: int, touched: set[str] | None) -> None:
+    def write(self, cursor: Cursor, writing: Writing, world: World, boundary_us: int, touched: set[str] | None) -> None:
         """Keep ``world`` (the head at ``boundary_us``): the registry, and the rows of the cases in
         ``touched`` (every case when None)."""
-        cursor.execute(f"DELETE FROM {self.registry}")
-        cursor.execute(f"INSERT INTO {self.registry} VALUES (1, ?, ?)", (boundary_us, ENCODER.encode(Registry(boundary_us, world.sites, world.officers))))
+        self.sealed_registry.delete(cursor, writing)
+        self.sealed_registry.insert(cursor, writing, [(1, boundary_us, ENCODER.encode(Registry(boundary_us, world.sites, world.officers)))])
         chosen = world.cases if touched is None else {offender: world.cases[offender] for offender in touched if offender in world.cases}
         releases: defaultdict[str, list[int]] = defaultdict(list)
         for index, release in enumerate(world.releases):
             if release.offender in chosen:
                 releases[release.offender].append(index)
         if touched is None:
-            cursor.execute(f"DELETE FROM {self.cases}")
+            self.sealed_cases.delete(cursor, writing)
         else:
             for offender in chosen:
-                cursor.execute(f"DELETE FROM {self.cases} WHERE offender = ?", (offender,))
-        cursor.executemany(
-            f"INSERT INTO {self.cases} VALUES (?,?,?)",
+                self.sealed_cases.delete(cursor, writing, "offender = ?", (offender,))
+        self.sealed_cases.insert(
+            cursor,
+            writing,
             [
                 (
                     offender,
@@ -107,16 +116,19 @@ class HeadState:
             ],
         )
 
+    def _registry(self, cursor: Cursor) -> Registry | None:
+        rows = list(self.sealed_registry.select(cursor, "id = 1"))
+        return _REGISTRY.decode(rows[0][2]) if rows else None
+
     def boundary(self, cursor: Cursor) -> int | None:
-        row = cursor.execute(f"SELECT boundary_us FROM {self.registry} WHERE id = 1").fetchone()
-        return int(row[0]) if row else None
+        rows = list(self.sealed_registry.select(cursor, "id = 1"))
+        return int(rows[0][1]) if rows else None
 
     def world_for(self, cursor: Cursor, officer: str, view: View, gone: set[int]) -> World:
         """The partial world at ``view`` (a "now" whose valid snapshot is the head these rows
         keep — the caller checks) that one officer's screens need (see the module)."""
-        row = cursor.execute(f"SELECT state FROM {self.registry} WHERE id = 1").fetchone()
-        assert row is not None, "checked by the caller"
-        registry = _REGISTRY.decode(bytes(row[0]))
+        registry = self._registry(cursor)
+        assert registry is not None, "checked by the caller"
         world = World(sites=registry.sites, officers=registry.officers)
         after = timeline(cursor, self.db, view, gone, WORLD_TYPES, since_us=registry.boundary_us)
         touched = {offender for fact in after if isinstance(offender := getattr(fact.data, "offender", None), str)}
@@ -133,8 +145,7 @@ class HeadState:
         episodes they refer to into its lists."""
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
-            cursor.execute(f"SELECT offender, state FROM {self.cases} WHERE {column} IN ({','.join('?' * len(chunk))})", chunk)
-            for offender, state in cursor.fetchall():
+            for offender, _officer, state in list(self.sealed_cases.select(cursor, f"{column} IN ({','.join('?' * len(chunk))})", chunk)):
                 if offender in skip or offender in world.cases:
                     continue
                 record = _RECORDS.decode(bytes(state))

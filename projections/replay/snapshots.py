@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -43,10 +44,11 @@ from eventsourcing.persistence import IntegrityError
 from caseledger.domain.events.catalogue import EventRetracted
 from caseledger.domain.model.times import Cutoff, LocalDay
 from caseledger.projections.readmodels.database import Cursor, Database
-from caseledger.projections.readmodels.tables import micros
+from caseledger.projections.readmodels.sealing import CacheForged, SealedTable, Seals, Writing
+from caseledger.projections.readmodels.tables import TimelineModel, micros
 from caseledger.projections.replay.facts import Reached, View, retracted, timeline, timeline_reaching
-from caseledger.projections.replay.headstate import HeadState
-from caseledger.projections.replay.weekly import WeeklyFigures, instant, week_starts
+from caseledger.projections.replay.headstate import HEAD_CASES, HEAD_REGISTRY, HeadState
+from caseledger.projections.replay.weekly import WEEKLY, WeeklyFigures, instant, week_starts
 from caseledger.projections.replay.world import CASE_TYPES, ENCODER, WORLD_TYPES, World, decoder
 
 
@@ -88,12 +90,21 @@ class SnapshotPolicy:
 
 
 SNAPSHOTS = "cl_snapshots"
+SNAPSHOT_COLUMNS = ("boundary_us", "head", "position", "occurred_us", "occurred_date", "recorded_us", "recorded_date", "excluded", "state_digest")
+"""The sealed columns; the world itself (``state``, megabytes) is sealed through its digest, so
+listing the snapshots checks their MACs without reading any world."""
+DERIVED_TABLES = (SNAPSHOTS, WEEKLY, HEAD_CASES, HEAD_REGISTRY)
+"""The tables kept with the snapshots' tracking row, sealed at its position."""
 TRACKING_NAME = "snapshots"
 _NOTHING = -(2**62)
 """The latest occurred/recorded microseconds of an empty snapshot (before any real time)."""
 
 
 _DECODER = decoder(World)
+
+
+def state_digest(state: bytes) -> str:
+    return hashlib.blake2b(state, digest_size=32).hexdigest()
 
 
 def encode_world(world: World) -> bytes:
@@ -167,6 +178,9 @@ class Snapshots:
         self.tracking = db.table("cl_tracking")
         self.weekly = WeeklyFigures(db)
         self.head = HeadState(db)
+        self.sealed = SealedTable(db, SNAPSHOTS, SNAPSHOT_COLUMNS)
+        self.timeline_rows = TimelineModel().sealed(db)
+        self.seals = Seals(db)
         self._types = sorted(WORLD_TYPES)
         self._type_marks = ",".join("?" * len(self._types))
 
@@ -175,7 +189,7 @@ class Snapshots:
         cursor.execute(
             f"CREATE TABLE IF NOT EXISTS {self.table} (boundary_us BIGINT PRIMARY KEY, head INTEGER NOT NULL, position BIGINT NOT NULL, "
             "occurred_us BIGINT NOT NULL, occurred_date TEXT NOT NULL, recorded_us BIGINT NOT NULL, recorded_date TEXT NOT NULL, "
-            f"excluded TEXT NOT NULL, state {self.db.recorder.binary_type} NOT NULL)"
+            f"excluded TEXT NOT NULL, state_digest TEXT NOT NULL, mac {self.db.recorder.binary_type} NOT NULL, state {self.db.recorder.binary_type})"
         )
         cursor.execute(f"SELECT 1 FROM {self.tracking} WHERE name = ?", (TRACKING_NAME,))
         if cursor.fetchone() is None:
@@ -183,12 +197,14 @@ class Snapshots:
         self.weekly.create(cursor)
         self.head.create(cursor)
 
-    def clear(self, cursor: Cursor) -> None:
+    def clear(self, cursor: Cursor, writing: Writing) -> None:
         """Forget every snapshot (the timeline they came from is being rebuilt)."""
         cursor.execute(f"DELETE FROM {self.table}")
-        self.weekly.forget_after(cursor, None)
-        self.head.clear(cursor)
         cursor.execute(f"UPDATE {self.tracking} SET position = 0 WHERE name = ?", (TRACKING_NAME,))
+        for table in DERIVED_TABLES:
+            if table != SNAPSHOTS:
+                cursor.execute(f"DELETE FROM {self.db.table(table)}")
+            writing.cleared(table)
 
     # -- keeping them ---------------------------------------------------------------------------
 
@@ -202,22 +218,23 @@ class Snapshots:
             with self.db.transaction(write=True) as cursor:
                 tracked, upto = self._position(cursor, TRACKING_NAME), self._position(cursor, "timeline")
                 if upto == tracked:
-                    self._head_rows_for_older_stores(cursor)
                     return True
+                writing = Writing(self.seals, cursor)
                 stale = self.dirty_point(cursor, tracked, upto)
                 if stale is not None:
-                    cursor.execute(f"DELETE FROM {self.table} WHERE boundary_us > ?", (stale,))
-                    self.weekly.forget_after(cursor, stale)
-                self._extend(cursor, upto)
-                self._thin(cursor)
+                    self.sealed.delete(cursor, writing, "boundary_us > ?", (stale,))
+                    self.weekly.forget_after(cursor, writing, stale)
+                self._extend(cursor, writing, upto)
+                self._thin(cursor, writing)
                 cursor.execute(f"UPDATE {self.tracking} SET position = ? WHERE name = ? AND position = ?", (upto, TRACKING_NAME, tracked))
                 if cursor.rowcount != 1:
                     raise _Superseded
+                writing.reseal(DERIVED_TABLES, upto)
         except lost:
             return False
         return True
 
-    def _extend(self, cursor: Cursor, upto: int) -> None:
+    def _extend(self, cursor: Cursor, writing: Writing, upto: int) -> None:
         """Write what is due — snapshots at the period starts passed, weekly figures at the Mondays
         passed, a new head — replaying forward from the newest snapshot still standing."""
         newest = self._newest(cursor)
@@ -234,8 +251,8 @@ class Snapshots:
         reach = newest.reach if newest is not None else Reach()
         gone = retracted(cursor, self.db, View(), upto=upto)
         left_out = self.occurred_of(cursor, gone)
-        cursor.execute(f"DELETE FROM {self.table} WHERE head = 1")
-        self.weekly.forget_after(cursor, start)
+        self.sealed.delete(cursor, writing, "head = 1")
+        self.weekly.forget_after(cursor, writing, start)
         touched: set[str] | None = set() if newest is not None and newest.head else None  # None: every case row is rewritten
         for stop in [*stops, None]:
             facts, seen = timeline_reaching(cursor, self.db, gone, WORLD_TYPES, since_us=start, until_us=stop, upto=upto)
@@ -247,42 +264,24 @@ class Snapshots:
             if start is not None and boundary <= start:
                 return  # nothing happened after the last stop: no head to write
             if stop in mondays:
-                self.weekly.write(cursor, world, boundary)
+                self.weekly.write(cursor, writing, world, boundary)
             if stop is None or stop in periods:
                 excluded = sorted(position for position, occurred in left_out.items() if occurred < boundary)
-                cursor.execute(
-                    f"INSERT INTO {self.table} VALUES (?,?,?,?,?,?,?,?,?)",
-                    (
-                        boundary,
-                        int(stop is None),
-                        upto,
-                        reach.occurred_us,
-                        reach.occurred_date,
-                        reach.recorded_us,
-                        reach.recorded_date,
-                        json.dumps(excluded),
-                        encode_world(world),
-                    ),
-                )
+                state = encode_world(world)
+                meta = (boundary, int(stop is None), upto, reach.occurred_us, reach.occurred_date, reach.recorded_us, reach.recorded_date)
+                self.sealed.insert(cursor, writing, [(*meta, json.dumps(excluded), state_digest(state))])
+                cursor.execute(f"UPDATE {self.table} SET state = ? WHERE boundary_us = ?", (state, boundary))
             if stop is None:
-                self.head.write(cursor, world, boundary, touched)
+                self.head.write(cursor, writing, world, boundary, touched)
             start = boundary
 
-    def _head_rows_for_older_stores(self, cursor: Cursor) -> None:
-        """A store whose head snapshot was written before the head's case rows existed gets them
-        from that snapshot, once (one SELECT on every later catch-up)."""
-        if self.head.boundary(cursor) is None:
-            newest = self._newest(cursor)
-            if newest is not None and newest.head:
-                self.head.write(cursor, self._load(cursor, newest.boundary_us), newest.boundary_us, None)
-
-    def _thin(self, cursor: Cursor) -> None:
+    def _thin(self, cursor: Cursor, writing: Writing) -> None:
         """Keep the ``recent`` period snapshots and every third one before them (see the policy)."""
         cursor.execute(f"SELECT boundary_us FROM {self.table} WHERE head = 0 ORDER BY boundary_us DESC")
         older = [int(boundary) for (boundary,) in cursor.fetchall()][self.policy.recent :]
         for boundary in older:
             if not self.policy.kept_when_old(boundary):
-                cursor.execute(f"DELETE FROM {self.table} WHERE boundary_us = ?", (boundary,))
+                self.sealed.delete(cursor, writing, "boundary_us = ?", (boundary,))
 
     # -- reading what they rest on ---------------------------------------------------------------
 
@@ -295,19 +294,24 @@ class Snapshots:
         return found[0] if found else None
 
     def _candidates(self, cursor: Cursor, limit: int | None = None) -> list[_Snapshot]:
-        cursor.execute(
-            f"SELECT boundary_us, position, occurred_us, occurred_date, recorded_us, recorded_date, excluded, head FROM {self.table} "
-            f"ORDER BY boundary_us DESC{'' if limit is None else f' LIMIT {int(limit)}'}"
-        )
-        return [
-            _Snapshot(int(boundary), int(position), Reach(int(occ_us), occ_date, int(rec_us), rec_date), json.loads(excluded), bool(head))
-            for boundary, position, occ_us, occ_date, rec_us, rec_date, excluded, head in cursor.fetchall()
-        ]
+        """The snapshots, newest first, each checked against its MAC."""
+        found = []
+        for boundary, head, position, occ_us, occ_date, rec_us, rec_date, excluded, _digest in self.sealed.select(cursor, order="boundary_us DESC"):
+            found.append(_Snapshot(int(boundary), int(position), Reach(int(occ_us), occ_date, int(rec_us), rec_date), json.loads(excluded), bool(head)))
+            if limit is not None and len(found) >= limit:
+                break
+        return found
 
     def _load(self, cursor: Cursor, boundary: int) -> World:
+        """The world of the snapshot at ``boundary``: its row checked against its MAC, its state
+        against the digest the row seals."""
+        rows = list(self.sealed.select(cursor, "boundary_us = ?", (boundary,)))
+        assert rows, "a snapshot listed in this transaction is gone"
         row = cursor.execute(f"SELECT state FROM {self.table} WHERE boundary_us = ?", (boundary,)).fetchone()
-        assert row is not None, "a snapshot listed in this transaction is gone"
-        return decode_world(bytes(row[0]))
+        state = bytes(row[0]) if row is not None and row[0] is not None else b""
+        if state_digest(state) != rows[0][-1]:
+            raise CacheForged(f"read model {SNAPSHOTS}: the world of snapshot {boundary} is not the one sealed (edited)")
+        return decode_world(state)
 
     def _by_type(self, select: str) -> str:
         """``select`` over each world type's index range, combined (one index probe per type)."""
@@ -330,8 +334,8 @@ class Snapshots:
         ``upto``): a range of the primary key. Filtering by type is left to Python — with a type
         condition the planner prefers the (type, occurred) index and reads every row of the type."""
         bound, params = ("" if upto is None else " AND position <= ?"), ([after] if upto is None else [after, upto])
-        cursor.execute(f"SELECT position, type, occurred_us FROM {self.timeline} WHERE position > ?{bound}", params)
-        return [(int(position), kind, int(occurred)) for position, kind, occurred in cursor.fetchall()]
+        rows = self.timeline_rows.select(cursor, f"position > ?{bound}", params)
+        return [(int(position), kind, int(occurred)) for position, kind, _site, occurred, *_rest in list(rows)]
 
     def _world_facts_since(self, cursor: Cursor, after: int, upto: int) -> int:
         return sum(1 for _position, kind, _occurred in self._arrivals(cursor, after, upto) if kind in WORLD_TYPES)
@@ -341,8 +345,8 @@ class Snapshots:
         wanted, found = sorted(positions), dict[int, int]()
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
-            cursor.execute(f"SELECT position, type, occurred_us FROM {self.timeline} WHERE position IN ({','.join('?' * len(chunk))})", chunk)
-            found.update((int(position), int(occurred)) for position, kind, occurred in cursor.fetchall() if kind in WORLD_TYPES)
+            rows = list(self.timeline_rows.select(cursor, f"position IN ({','.join('?' * len(chunk))})", chunk))
+            found.update((int(position), int(occurred)) for position, kind, _site, occurred, *_rest in rows if kind in WORLD_TYPES)
         return found
 
     def dirty_point(self, cursor: Cursor, after: int, upto: int | None) -> int | None:
@@ -364,8 +368,8 @@ class Snapshots:
         targets: set[int] = set()
         for start in range(0, len(positions), 500):
             chunk = positions[start : start + 500]
-            cursor.execute(f"SELECT data FROM {self.timeline} WHERE position IN ({','.join('?' * len(chunk))}) AND type = 'EventRetracted'", chunk)
-            targets |= {msgspec.json.decode(data, type=EventRetracted).position for (data,) in cursor.fetchall()}
+            rows = list(self.timeline_rows.select(cursor, f"position IN ({','.join('?' * len(chunk))}) AND type = 'EventRetracted'", chunk))
+            targets |= {msgspec.json.decode(row[-1], type=EventRetracted).position for row in rows}
         return targets
 
     # -- using them ------------------------------------------------------------------------------

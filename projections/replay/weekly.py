@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from caseledger.domain.model.times import iso_week
 from caseledger.projections.readmodels.database import Cursor, Database
+from caseledger.projections.readmodels.sealing import SealedTable, Writing
 from caseledger.projections.readmodels.tables import micros
 from caseledger.projections.replay.caseloads import Caseloads, Cut
 from caseledger.projections.replay.facts import View
@@ -69,30 +70,34 @@ def carried(world: World, view: View, only: str | None = None) -> dict[str, Carr
 
 
 class WeeklyFigures:
-    """The ``cl_officer_weeks`` table: (week boundary, officer) → what was carried."""
+    """The ``cl_officer_weeks`` table: (week boundary, officer) → what was carried (each row
+    with its MAC, :mod:`caseledger.projections.readmodels.sealing`)."""
+
+    columns = ("boundary_us", "officer", "role", "week", "factors")
 
     def __init__(self, db: Database) -> None:
         self.db = db
         self.table = db.table(WEEKLY)
+        self.sealed = SealedTable(db, WEEKLY, self.columns)
 
     def create(self, cursor: Cursor) -> None:
         cursor.execute(
             f"CREATE TABLE IF NOT EXISTS {self.table} (boundary_us BIGINT NOT NULL, officer TEXT NOT NULL, role TEXT NOT NULL, "
-            "week TEXT NOT NULL, factors TEXT NOT NULL, PRIMARY KEY (boundary_us, officer))"
+            f"week TEXT NOT NULL, factors TEXT NOT NULL, mac {self.db.recorder.binary_type} NOT NULL, PRIMARY KEY (boundary_us, officer))"
         )
 
-    def forget_after(self, cursor: Cursor, boundary_us: int | None) -> None:
+    def forget_after(self, cursor: Cursor, writing: Writing, boundary_us: int | None) -> None:
         """Delete the rows after ``boundary_us`` (all when None): they are about to be rewritten."""
         if boundary_us is None:
-            cursor.execute(f"DELETE FROM {self.table}")
+            self.sealed.delete(cursor, writing)
         else:
-            cursor.execute(f"DELETE FROM {self.table} WHERE boundary_us > ?", (boundary_us,))
+            self.sealed.delete(cursor, writing, "boundary_us > ?", (boundary_us,))
 
-    def write(self, cursor: Cursor, world: World, boundary_us: int) -> None:
+    def write(self, cursor: Cursor, writing: Writing, world: World, boundary_us: int) -> None:
         """Record what every officer of ``world`` carries at the instant before ``boundary_us``."""
         view = View(as_of=instant(boundary_us - 1), now=instant(boundary_us))
         rows = [(boundary_us, officer, found.role, found.week, json.dumps(sorted(found.factors.items()))) for officer, found in carried(world, view).items()]
-        cursor.executemany(f"INSERT INTO {self.table} VALUES (?,?,?,?,?)", rows)
+        self.sealed.insert(cursor, writing, rows)
 
     def read(self, cursor: Cursor, officer: str, boundaries: list[int]) -> dict[int, Carried | None]:
         """What ``officer`` carried at each of ``boundaries`` that has figures (None: figures
@@ -100,11 +105,11 @@ class WeeklyFigures:
         left out."""
         found: dict[int, Carried | None] = {}
         for boundary in boundaries:
-            row = cursor.execute(f"SELECT role, week, factors FROM {self.table} WHERE boundary_us = ? AND officer = ?", (boundary, officer)).fetchone()
-            if row is None:
+            rows = list(self.sealed.select(cursor, "boundary_us = ? AND officer = ?", (boundary, officer)))
+            if not rows:
                 if cursor.execute(f"SELECT 1 FROM {self.table} WHERE boundary_us = ? LIMIT 1", (boundary,)).fetchone() is not None:
                     found[boundary] = None
                 continue
-            role, week, factors = row
+            _boundary, _officer, role, week, factors = rows[0]
             found[boundary] = Carried(role, week, Counter({int(number): int(count) for number, count in json.loads(factors)}))
         return found

@@ -78,7 +78,7 @@ def test_a_plain_store_refuses_a_key_and_an_older_store_learns_its_key_from_its_
     assert wrong.returncode == 2 and "do not decrypt with the key given" in wrong.stderr
     again = cli(plain, "events", key=None)
     assert again.returncode == 0 and len(again.stdout.splitlines()) == 72
-    assert sql(plain, "SELECT fingerprint FROM cl_store_key") == [("not encrypted",)]
+    assert sql(plain, "SELECT fingerprint FROM cl_store_key WHERE id = 1") == [("not encrypted",)]
 
 
 def test_an_older_encrypted_store_opened_without_its_key_is_not_taken_for_a_plain_one(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:

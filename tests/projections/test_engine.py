@@ -36,8 +36,8 @@ class FailingAddOns(AddOnModel):
     def __init__(self) -> None:
         self.batches = 0
 
-    def write(self, cursor, db, rows) -> None:  # type: ignore[no-untyped-def]
-        super().write(cursor, db, rows)
+    def write(self, cursor, writing, db, rows) -> None:  # type: ignore[no-untyped-def]
+        super().write(cursor, writing, db, rows)
         self.batches += 1
         if self.batches == 2:
             raise RuntimeError("power cut")

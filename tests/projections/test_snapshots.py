@@ -29,6 +29,7 @@ from caseledger.domain.store.application import LedgerApplication, open_applicat
 from caseledger.domain.store.log import read_log
 from caseledger.projections.catalogue.workload import assess
 from caseledger.projections.readmodels.engine import Projector
+from caseledger.projections.readmodels.sealing import Writing
 from caseledger.projections.replay.caseloads import weighted
 from caseledger.projections.replay.facts import View, retracted, timeline
 from caseledger.projections.replay.inputs import Inputs
@@ -271,7 +272,7 @@ def test_an_officers_screens_from_the_head_case_rows_equal_those_from_the_whole_
 
     if not head_is_valid():
         with projector.db.transaction(write=True) as cursor:
-            projector.snapshots.clear(cursor)
+            projector.snapshots.clear(cursor, Writing(projector.seals, cursor))
         projector.catch_up()
     assert head_is_valid()
     with projector.db.transaction(write=False) as cursor:

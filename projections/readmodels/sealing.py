@@ -1,0 +1,204 @@
+"""Read models that cannot be edited unseen: a MAC on every row, a seal on every table.
+
+The read models are caches of the log kept beside it, outside its hash chain: an insider who
+multiplied ``cl_addons.minutes`` or deleted timeline rows changed the exports while their
+provenance still vouched for the log position. Now, under the cache key kept outside the
+database (:mod:`caseledger.domain.store.seal`):
+
+* every row carries ``mac``, the MAC of its columns under its table's name, so a changed,
+  invented or moved row fails when it is read — and every reader reads rows in Python and checks
+  them (no read-side sum is left to SQL over rows it did not check);
+* every table has a **seal** (``cl_seals``): the log position it reflects, the chain head at that
+  position, how many rows it holds and the sum of their MACs (mod 2**128), itself under a MAC.
+  Before read models are used, every seal is checked against the log's chain (a cut tail, an
+  edited tracking row) — cheap, a few lookups; exports, ``status`` and ``verify --deep`` also
+  count each table's rows and sum their MACs (a deleted row, an older authentic version of a row
+  put back).
+
+A failure raises :class:`CacheForged`, naming the table and row; the caller reports it and
+rebuilds the read models from the log (:mod:`caseledger.application.readmodels`), never using
+what failed. Residual risk, in the README's threat model: a row deleted from a table an officer
+screen reads is noticed by the next export, status or deep verification, not by that screen;
+putting back older authentic rows so that both count and MAC sum match is a subset-sum problem
+over rows the insider must have copied earlier, and ``verify --deep`` still catches it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from caseledger.domain.errors import LedgerError
+from caseledger.domain.store.seal import CacheSeal
+from caseledger.projections.readmodels.database import Cursor, Database
+
+SEALS = "cl_seals"
+_MODULUS = 2**128
+
+
+class CacheForged(LedgerError):
+    """A read-model row or seal fails its MAC, or a seal disagrees with the log or its table."""
+
+
+def _digest(macs: Iterable[bytes | memoryview]) -> int:
+    return sum(int.from_bytes(bytes(mac), "big") for mac in macs) % _MODULUS
+
+
+@dataclass
+class Seal:
+    """One table's seal: what it reflects and what it holds."""
+
+    table: str
+    position: int
+    head: str
+    rows: int
+    digest: int
+
+
+class SealedTable:
+    """One sealed table: ``columns`` (in table order, ``mac`` last and not listed)."""
+
+    def __init__(self, db: Database, name: str, columns: Sequence[str]) -> None:
+        self.db, self.name, self.columns = db, name, tuple(columns)
+        self.table = db.table(name)
+        self.seal: CacheSeal = db.app.seal
+
+    def mac(self, row: Sequence[Any]) -> bytes:
+        return self.seal.mac(self.name, [bytes(value) if isinstance(value, memoryview) else value for value in row])
+
+    def with_mac(self, row: Sequence[Any]) -> tuple[Any, ...]:
+        return (*row, self.mac(row))
+
+    def checked(self, row: Sequence[Any]) -> tuple[Any, ...]:
+        """``row`` (its columns, then its MAC) without the MAC, or :class:`CacheForged`."""
+        *values, mac = row
+        values = [bytes(value) if isinstance(value, memoryview) else value for value in values]
+        if not self.seal.valid(self.name, values, mac):
+            raise CacheForged(f"read model {self.name}: the row {values[0]!r} fails its MAC (edited or invented)")
+        return tuple(values)
+
+    def select(self, cursor: Cursor, where: str = "", params: Sequence[Any] = (), order: str = "") -> Iterable[tuple[Any, ...]]:
+        """Every row matching ``where``, checked, in ``order``."""
+        cursor.execute(
+            f"SELECT {', '.join(self.columns)}, mac FROM {self.table}{' WHERE ' + where if where else ''}{' ORDER BY ' + order if order else ''}", params
+        )
+        for chunk in cursor.chunks():
+            for row in chunk:
+                yield self.checked(row)
+
+    def insert(self, cursor: Cursor, writing: Writing, rows: Sequence[Sequence[Any]]) -> None:
+        sealed = [self.with_mac(row) for row in rows]
+        if sealed:
+            cursor.executemany(f"INSERT INTO {self.table} ({', '.join(self.columns)}, mac) VALUES ({','.join('?' * (len(self.columns) + 1))})", sealed)
+        writing.added(self.name, [row[-1] for row in sealed])
+
+    def delete(self, cursor: Cursor, writing: Writing, where: str = "", params: Sequence[Any] = ()) -> None:
+        clause = f" WHERE {where}" if where else ""
+        cursor.execute(f"SELECT mac FROM {self.table}{clause}", params)
+        writing.removed(self.name, [mac for (mac,) in cursor.fetchall()])
+        cursor.execute(f"DELETE FROM {self.table}{clause}", params)
+
+    def census(self, cursor: Cursor) -> tuple[int, int]:
+        """(rows, MAC sum) as the table holds them now (one pass over the MAC column)."""
+        cursor.execute(f"SELECT mac FROM {self.table}")
+        rows = digest = 0
+        for chunk in cursor.chunks(20_000):
+            rows += len(chunk)
+            digest += _digest(mac for (mac,) in chunk)
+        return rows, digest % _MODULUS
+
+
+class Seals:
+    """The ``cl_seals`` table."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.table = db.table(SEALS)
+        self.seal: CacheSeal = db.app.seal
+
+    def create(self, cursor: Cursor) -> None:
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {self.table} (name TEXT PRIMARY KEY, position BIGINT NOT NULL, head TEXT NOT NULL, rows BIGINT NOT NULL, "
+            f"digest TEXT NOT NULL, mac {self.db.recorder.binary_type} NOT NULL)"
+        )
+
+    def _mac(self, seal: Seal) -> bytes:
+        return self.seal.mac(SEALS, (seal.table, seal.position, seal.head, seal.rows, str(seal.digest)))
+
+    def read(self, cursor: Cursor, name: str) -> Seal:
+        """The seal of table ``name``, checked (a table never sealed is sealed empty at 0)."""
+        row = cursor.execute(f"SELECT position, head, rows, digest, mac FROM {self.table} WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            raise CacheForged(f"read model {name}: its seal is missing")
+        position, head, rows, digest, mac = row
+        seal = Seal(name, int(position), str(head), int(rows), int(digest))
+        if not self.seal.valid(SEALS, (name, seal.position, seal.head, seal.rows, str(seal.digest)), mac):
+            raise CacheForged(f"read model {name}: its seal fails its MAC (edited)")
+        return seal
+
+    def write(self, cursor: Cursor, seal: Seal) -> None:
+        cursor.execute(f"DELETE FROM {self.table} WHERE name = ?", (seal.table,))
+        cursor.execute(f"INSERT INTO {self.table} VALUES (?,?,?,?,?,?)", (seal.table, seal.position, seal.head, seal.rows, str(seal.digest), self._mac(seal)))
+
+    def start(self, cursor: Cursor, names: Sequence[str]) -> None:
+        """Seal ``names`` empty at position 0 where they have no seal yet (a new store)."""
+        for name in names:
+            if cursor.execute(f"SELECT 1 FROM {self.table} WHERE name = ?", (name,)).fetchone() is None:
+                self.write(cursor, Seal(name, 0, "", 0, 0))
+
+    def check_position(self, cursor: Cursor, seal: Seal, tracked: int) -> None:
+        """The seal reflects the position its table's tracking row says, and the log still holds,
+        at that position, the chain head the seal was made at."""
+        if seal.position != tracked:
+            raise CacheForged(f"read model {seal.table}: sealed at position {seal.position}, but its tracking row says {tracked} (edited)")
+        if chain_head(cursor, self.db, seal.position) != seal.head:
+            raise CacheForged(
+                f"read model {seal.table}: built from a log whose chain head at position {seal.position} is not this log's (a cut or rewritten tail)"
+            )
+
+    def check_rows(self, cursor: Cursor, table: SealedTable) -> None:
+        """The table holds exactly the rows its seal counts (same number, same MAC sum)."""
+        seal = self.read(cursor, table.name)
+        rows, digest = table.census(cursor)
+        if rows != seal.rows:
+            raise CacheForged(f"read model {table.name}: holds {rows} rows, its seal {seal.rows} (rows deleted or put back)")
+        if digest != seal.digest:
+            raise CacheForged(f"read model {table.name}: its rows are not the ones sealed (older versions put back)")
+
+
+def chain_head(cursor: Cursor, db: Database, position: int) -> str:
+    """The log's chain head at ``position`` as hex ('' before the first event, or none there)."""
+    if position == 0:
+        return ""
+    row = cursor.execute(f"SELECT head FROM {db.table('cl_chain')} WHERE position = ?", (position,)).fetchone()
+    return bytes(row[0]).hex() if row else "missing"
+
+
+class Writing:
+    """What one write transaction adds to and removes from sealed tables, then their new seals."""
+
+    def __init__(self, seals: Seals, cursor: Cursor) -> None:
+        self.seals, self.cursor = seals, cursor
+        self._delta: dict[str, tuple[int, int]] = {}
+
+    def added(self, name: str, macs: Sequence[bytes]) -> None:
+        rows, digest = self._delta.get(name, (0, 0))
+        self._delta[name] = (rows + len(macs), digest + _digest(macs))
+
+    def removed(self, name: str, macs: Sequence[bytes | memoryview]) -> None:
+        rows, digest = self._delta.get(name, (0, 0))
+        self._delta[name] = (rows - len(macs), digest - _digest(macs))
+
+    def cleared(self, name: str) -> None:
+        """The table was emptied outright (a rebuild): its seal starts again from nothing."""
+        self.seals.write(self.cursor, Seal(name, 0, "", 0, 0))
+        self._delta.pop(name, None)
+
+    def reseal(self, names: Sequence[str], position: int) -> None:
+        """Write the seals of ``names`` at ``position`` with this transaction's changes."""
+        head = chain_head(self.cursor, self.seals.db, position)
+        for name in names:
+            seal = self.seals.read(self.cursor, name)
+            rows, digest = self._delta.pop(name, (0, 0))
+            self.seals.write(self.cursor, Seal(name, position, head, seal.rows + rows, (seal.digest + digest) % _MODULUS))

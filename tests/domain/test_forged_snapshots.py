@@ -1,0 +1,112 @@
+"""Issue #10, hole 1: a forged aggregate snapshot cannot let forbidden events into the log.
+
+The forger edits the database, not the program: it rewrites a snapshot's JSON (keeping the
+bytes that were there before it) or invents a snapshot for an offender who was never admitted.
+It does not hold the cache key, kept outside the database, so it cannot make the MAC. The
+import that the forgery would have let through is refused as if the snapshot were not there,
+the forgery is reported and deleted, and the log is unchanged."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from caseledger.domain.model.aggregates import OffenderCase, entity_id
+from caseledger.domain.store.seal import MAC_SIZE
+from tests.cli.test_error_contract import caseledger, verified
+from tests.support.world import open_ledger, seed_world
+
+
+def _snapshot_rows(url: str, key: str) -> list[tuple[int, bytes]]:
+    app, _ = open_ledger(url)
+    recorder, case = app.ledger_recorder, entity_id(OffenderCase.KIND, key)
+    with recorder.transaction(write=False) as cursor:
+        rows = cursor.execute(
+            f"SELECT originator_version, state FROM {recorder.table(app.snapshots_table)} WHERE originator_id = ? ORDER BY originator_version",
+            (recorder.stored_id(case),),
+        ).fetchall()
+    return [(int(version), bytes(state)) for version, state in rows]
+
+
+def _write_snapshot(url: str, key: str, version: int, state: bytes) -> None:
+    app, _ = open_ledger(url)
+    recorder, case = app.ledger_recorder, entity_id(OffenderCase.KIND, key)
+    with recorder.transaction(write=True) as cursor:
+        table = recorder.table(app.snapshots_table)
+        cursor.execute(f"DELETE FROM {table} WHERE originator_id = ? AND originator_version = ?", (recorder.stored_id(case), version))
+        cursor.execute(f"INSERT INTO {table} VALUES (?, ?, ?, ?)", (recorder.stored_id(case), version, "snapshot:OffenderCase", state))
+
+
+def _forged(genuine: bytes, **changes: object) -> bytes:
+    """The genuine snapshot with its state edited, its MAC bytes left as they were."""
+    envelope = json.loads(genuine[MAC_SIZE:])
+    envelope["state"].update(changes)
+    return genuine[:MAC_SIZE] + json.dumps(envelope).encode()
+
+
+def _count(url: str) -> int:
+    app, _ = open_ledger(url)
+    return app.head_position()
+
+
+def test_a_forged_snapshot_is_not_trusted(store_url: str, tmp_path: Path) -> None:
+    _app, service = open_ledger(store_url)
+    seed_world(service)
+    for index in range(55):  # O1 passes 50 versions: it has a snapshot
+        service.assign_case("O1", ("po1", "po2")[index % 2], occurred_at="2026-01-08")
+    [(version, genuine)] = _snapshot_rows(store_url, "O1")
+    assert version == 50 and json.loads(genuine[MAC_SIZE:])["state"]["in_siu"] is False
+    _write_snapshot(store_url, "O1", version, _forged(genuine, in_siu=True, pending_transfer_sites=["PEN"]))
+    before, head = verified(store_url), _count(store_url)
+
+    lines = tmp_path / "forbidden.jsonl"
+    lines.write_text(
+        '{"type":"SIUPlacementEnded","occurred_at":"2026-01-09","by":"po1","offender":"O1","outcome":"mainstream"}\n'
+        '{"type":"TransferCompleted","occurred_at":"2026-01-09","by":"po1","offender":"O1"}\n'
+    )
+    done = caseledger(store_url, "import", str(lines))
+    stderr = done.stderr.decode()
+    assert done.returncode == 2, stderr
+    assert "version 50 fails its MAC" in stderr and "Traceback" not in stderr
+    assert stderr.strip().splitlines()[-1].startswith("caseledger: line 1: "), stderr
+    assert verified(store_url) == before and _count(store_url) == head
+    assert len(_snapshot_rows(store_url, "O1")) == 1  # reported, not deleted (by `rebuild`, below) ...
+    shown = caseledger(store_url, "history", "O1")
+    assert shown.returncode == 0 and b"Traceback" not in shown.stderr  # ... and the case still loads from its events
+
+
+def test_an_invented_snapshot_does_not_admit_an_offender(store_url: str, tmp_path: Path) -> None:
+    _app, service = open_ledger(store_url)
+    seed_world(service)
+    for index in range(55):
+        service.assign_case("O1", ("po1", "po2")[index % 2], occurred_at="2026-01-08")
+    [(_version, genuine)] = _snapshot_rows(store_url, "O1")
+    _write_snapshot(store_url, "GHOST", 50, _forged(genuine, offender="GHOST"))  # copied from O1, MAC and all
+    head = _count(store_url)
+    lines = tmp_path / "ghost.jsonl"
+    lines.write_text('{"type":"CaseAssigned","occurred_at":"2026-01-09","by":"po1","offender":"GHOST","officer":"po1"}\n')
+    done = caseledger(store_url, "import", str(lines))
+    assert done.returncode == 2, done.stderr
+    assert b"fails its MAC" in done.stderr and b"Traceback" not in done.stderr
+    assert _count(store_url) == head
+
+
+def test_the_genuine_snapshot_is_used(store_url: str) -> None:
+    """The MAC does not stop honest snapshots: the repository restores O1 from its snapshot
+    (made visible by giving the snapshot a state the events do not have, MAC recomputed as the
+    store's own key would)."""
+    app, service = open_ledger(store_url)
+    seed_world(service)
+    for index in range(55):
+        service.assign_case("O1", ("po1", "po2")[index % 2], occurred_at="2026-01-08")
+    [(version, genuine)] = _snapshot_rows(store_url, "O1")
+    envelope = json.loads(genuine[MAC_SIZE:])
+    envelope["state"]["supervision_notes_marker"] = "from the snapshot"
+    state = json.dumps(envelope).encode()
+    case = entity_id(OffenderCase.KIND, "O1")
+    mac = app.seal.mac("snapshot", (str(case), version, "snapshot:OffenderCase", state))
+    _write_snapshot(store_url, "O1", version, mac + state)
+    fresh, _ = open_ledger(store_url)
+    restored = fresh.repository.get(case)
+    assert vars(restored)["supervision_notes_marker"] == "from the snapshot"
+    assert restored.version == 56
