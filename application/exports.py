@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from caseledger.domain.errors import CacheForged
 from caseledger.domain.model.times import parse_cutoff, parse_week, utc_now
 from caseledger.projections.catalogue import PROJECTIONS, Projection
 from caseledger.projections.compute import find, streamed
@@ -80,15 +81,25 @@ def export_projection(projector: Projector, spec: ExportSpec, *, fmt: str, outpu
     """Write ``spec``'s projection as ``fmt`` to ``output`` (standard output when None; atomically
     otherwise); offender ids pseudonymised when ``deidentified``. Returns how many rows were written."""
     secret = store_secret(projector.db) if deidentified else None
-    written = 0
 
-    def counted(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        nonlocal written
-        for row in rows:
-            written += 1
-            yield row
+    def export() -> int:
+        written = 0
 
-    with streamed(projector.app, spec.projection, spec.view, spec.rules, projector, weeks=spec.weeks) as result:
-        rows = deidentify(result.rows, secret) if secret is not None else result.rows
-        write_export(spec.projection.columns, counted(rows), {**result.meta, "deidentified": deidentified}, fmt, output)
-    return written
+        def counted(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+            nonlocal written
+            for row in rows:
+                written += 1
+                yield row
+
+        with streamed(projector.app, spec.projection, spec.view, spec.rules, projector, weeks=spec.weeks) as result:
+            rows = deidentify(result.rows, secret) if secret is not None else result.rows
+            write_export(spec.projection.columns, counted(rows), {**result.meta, "deidentified": deidentified}, fmt, output)
+        return written
+
+    if output is not None:  # written atomically: a read that fails a MAC leaves no file, and is done again
+        return projector.trusting(export)
+    try:
+        return export()
+    except CacheForged as forged:  # rows already printed cannot be taken back
+        projector.repair(forged)
+        raise CacheForged(f"{forged}; the read models were rebuilt: run the export again") from None

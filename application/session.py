@@ -70,11 +70,11 @@ class LedgerSession:
     def week(self, officer: str) -> WeekData:
         with self.lock:
             self.projector.catch_up()
-            return week(self.projector, self.rules, self.view(), officer)
+            return self.projector.trusting(lambda: week(self.projector, self.rules, self.view(), officer))
 
     def caseload(self, officer: str) -> list[CaseRow]:
         with self.lock:
-            return caseload(self.projector, self.view(), officer)
+            return self.projector.trusting(lambda: caseload(self.projector, self.view(), officer))
 
     def history(self, offender: str, as_of: Cutoff | None = None, known_at: Cutoff | None = None) -> list[HistoryLine]:
         with self.lock:

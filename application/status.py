@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from caseledger.domain.errors import CacheForged
 from caseledger.domain.store.application import LedgerApplication
 from caseledger.projections.readmodels.engine import ModelStatus, Projector
 
@@ -15,10 +16,19 @@ class StoreStatus:
     head: int
     counts: dict[str, int]
     models: list[ModelStatus]
+    forged: str | None
+    """Why the read models cannot be trusted (a seal, row or chain head that fails), or None."""
 
 
 def store_status(app: LedgerApplication) -> StoreStatus:
-    """Counted in SQL (no event is decoded); the read models' positions from their tracking rows."""
+    """Counted in SQL (no event is decoded); the read models' positions from their tracking rows,
+    each table checked against its seal and the log's chain (:mod:`caseledger.projections.readmodels.sealing`)."""
     counts = app.ledger_recorder.topic_counts()
-    head, models = Projector(app).status()
-    return StoreStatus(head, counts, models)
+    projector = Projector(app)
+    head, models = projector.status()
+    try:
+        projector.check(rows=True)
+        forged = None
+    except CacheForged as error:
+        forged = str(error)
+    return StoreStatus(head, counts, models, forged)

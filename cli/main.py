@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 
 from eventsourcing.persistence import MapperDeserialisationError
 
-from caseledger.domain.errors import LedgerError
+from caseledger.domain.errors import CacheForged, LedgerError
 from caseledger.domain.store.urls import default_store_url, require_existing
 
 
@@ -125,6 +125,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command not in STORE_CREATING_COMMANDS:
             require_existing(args.store)
         return run(args)
+    except CacheForged as error:
+        print(f"caseledger: {error}", file=sys.stderr)
+        return 1
     except (LedgerError, MapperDeserialisationError) as error:
         print(f"caseledger: {error}", file=sys.stderr)
         return 2

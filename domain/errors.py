@@ -39,3 +39,8 @@ class StoreURLError(LedgerError):
 
 class ReadOnlyStore(LedgerError):
     """A write was asked of a read-only replica; nothing was recorded."""
+
+
+class CacheForged(LedgerError):
+    """A cache of the log — an aggregate snapshot, a read-model row or a table's seal — fails its
+    MAC or disagrees with the log: it is not used (exit 1, like a broken chain)."""

@@ -80,6 +80,11 @@ class CacheSeal:
         (the cache it belongs to, so a row cannot be moved between caches)."""
         return hashlib.blake2b(_encoder.encode((label, parts)), key=self._key, digest_size=MAC_SIZE).digest()
 
+    def derived(self, purpose: str) -> bytes:
+        """A key for ``purpose`` derived from the cache key (e.g. the pseudonyms of exports), so it
+        too lives outside the database."""
+        return hashlib.blake2b(purpose.encode(), key=self._key, digest_size=32).digest()
+
     def valid(self, label: str, parts: Any, mac: bytes | memoryview | None) -> bool:
         """Whether ``mac`` is the MAC of ``parts`` (compared in constant time)."""
         return mac is not None and secrets.compare_digest(bytes(mac), self.mac(label, parts))

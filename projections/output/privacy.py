@@ -1,9 +1,13 @@
 """De-identification: offender ids become keyed pseudonyms; names and free text are dropped.
 
-The key is a random per-store secret kept in the store itself (``cl_secret``), created on first
-use. A pseudonym is the HMAC-SHA256 of the offender id under that key, so it is stable within a
-store (the same offender has the same pseudonym in every export, and analysts can join exports)
-and useless outside it (without the key it cannot be reversed or recomputed from a list of ids).
+The pseudonym key is derived from the store's cache key (:mod:`caseledger.domain.store.seal`),
+kept outside the database: it used to be a random secret in the store itself (``cl_secret``), in
+plain text, where anyone reading the database could compute pseudonyms from a list of ids and
+anyone writing it could replace it unseen. A pseudonym is the HMAC-SHA256 of the offender id
+under that key, so it is stable for a store (the same offender has the same pseudonym in every
+export, and analysts can join exports) and useless without the key (it cannot be reversed or
+recomputed from a list of ids). Replacing the cache key (``rebuild --new-cache-key``) changes
+every pseudonym.
 The projections carry no names or free text; the columns named here are the identifying ones.
 """
 
@@ -11,12 +15,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from caseledger.projections.readmodels.database import Database
-from caseledger.projections.readmodels.engine import ProjectionError
 
 IDENTIFYING_COLUMNS = ("offender",)
 """Columns holding offender ids, replaced by pseudonyms."""
@@ -26,25 +28,8 @@ FREE_TEXT_COLUMNS = ("note", "reason", "destination", "name")
 
 
 def store_secret(db: Database) -> bytes:
-    """This store's pseudonym key, created the first time it is needed (on a replica, the
-    primary's, arrived by replication)."""
-    table = db.table("cl_secret")
-    if db.recorder.read_only:
-        if db.recorder.has_table("cl_secret"):
-            with db.transaction(write=False) as cursor:
-                found = cursor.execute(f"SELECT secret FROM {table} WHERE id = 1").fetchone()
-            if found is not None:
-                return bytes.fromhex(found[0])
-        raise ProjectionError("this replica has no pseudonym key yet: make one de-identified export on the primary first")
-    with db.transaction(write=True) as cursor:
-        cursor.execute(f"CREATE TABLE IF NOT EXISTS {table} (id INTEGER PRIMARY KEY, secret TEXT NOT NULL)")
-        cursor.execute(f"SELECT secret FROM {table} WHERE id = 1")
-        row = cursor.fetchone()
-        if row is None:
-            secret = secrets.token_hex(32)
-            cursor.execute(f"INSERT INTO {table} VALUES (1, ?)", (secret,))
-            return bytes.fromhex(secret)
-    return bytes.fromhex(row[0])
+    """This store's pseudonym key (the same on a replica, whose processes hold the same cache key)."""
+    return db.app.seal.derived("caseledger pseudonyms")
 
 
 def pseudonym(secret: bytes, offender: str) -> str:

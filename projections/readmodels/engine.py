@@ -18,15 +18,16 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from eventsourcing.persistence import IntegrityError, InternalError
 
-from caseledger.domain.errors import LedgerError
+from caseledger.domain.errors import CacheForged, LedgerError
 from caseledger.domain.events.catalogue import SiteRegistered
 from caseledger.domain.store.application import LedgerApplication
 from caseledger.domain.store.log import SiteZones
 from caseledger.domain.store.mapper import decode_envelope
+from caseledger.domain.store.snapshots import REPORTS
 from caseledger.projections.readmodels.database import Database
 from caseledger.projections.readmodels.sealing import SEALS, SealedTable, Seals, Writing
 from caseledger.projections.readmodels.tables import READ_MODELS, TOTALS, AddOnModel, AddOnTotals, ReadModel, Stamp, TimelineModel
@@ -35,6 +36,7 @@ from caseledger.projections.replay.headstate import HEAD_CASES, HEAD_REGISTRY, H
 from caseledger.projections.replay.snapshots import DERIVED_TABLES, SNAPSHOT_COLUMNS, SNAPSHOTS, SnapshotPolicy, Snapshots
 from caseledger.projections.replay.weekly import WEEKLY, WeeklyFigures
 
+T = TypeVar("T")
 BATCH = 10_000
 ATTEMPTS = 20
 
@@ -114,8 +116,10 @@ class Projector:
         tracking = self.db.table("cl_tracking")
         unsealed = self.db.recorder.has_table("cl_tracking") and not self.db.recorder.has_table(SEALS)
         with self.db.transaction(write=True) as cursor:
-            if unsealed:  # read models made before they were sealed: dropped, rebuilt from the log
-                for name in (*SEALED_TRACKING, "cl_tracking"):
+            if (
+                unsealed
+            ):  # read models made before they were sealed: dropped, rebuilt from the log (and the old pseudonym secret, now derived from the cache key)
+                for name in (*SEALED_TRACKING, "cl_tracking", "cl_secret"):
                     cursor.execute(f"DROP TABLE IF EXISTS {self.db.table(name)}")
             self.seals.create(cursor)
             self.seals.start(cursor, list(SEALED_TRACKING))
@@ -150,15 +154,42 @@ class Projector:
             self._zones = registered_zones(self.db)
         return self._zones
 
-    def catch_up(self, on_progress: Callable[[int], None] | None = None, *, upto: int | None = None) -> int:
+    def catch_up(self, on_progress: Callable[[int], None] | None = None, *, upto: int | None = None, census: bool = False) -> int:
         """Apply every event not yet applied (up to ``upto``), then bring the world snapshots up to
         the timeline; return how many positions were processed (none on a replica, which
-        reads what the primary's engine wrote)."""
+        reads what the primary's engine wrote). Then check the seals (:meth:`check`; with
+        ``census``, every table's rows too) and, if one fails, :meth:`repair`."""
         if self.read_only:
+            self.check(rows=census)
             return 0
+        try:
+            self.check()  # first: an edited tracking row would have the catch-up redo what is done
+        except CacheForged as forged:
+            self.repair(forged)
         processed = self._catch_up_models(on_progress, upto)
         self._refresh_derived()
+        try:
+            self.check(rows=census)
+        except CacheForged as forged:
+            self.repair(forged)
         return processed
+
+    def repair(self, forged: CacheForged) -> None:
+        """Report ``forged`` and rebuild every read model from the log (a replica cannot: its
+        primary must, so there the error stands)."""
+        if self.read_only:
+            raise CacheForged(f"{forged} — rebuild the read models on the primary; the replica follows it") from None
+        REPORTS.warning("caseledger: warning: %s: every read model is rebuilt from the log, the failing one is not used", forged)
+        self.rebuild()
+        self.check(rows=True)
+
+    def trusting(self, work: Callable[[], T]) -> T:
+        """``work()``; if a row it read failed its MAC, again after :meth:`repair`."""
+        try:
+            return work()
+        except CacheForged as forged:
+            self.repair(forged)
+            return work()
 
     def _refresh_derived(self) -> None:
         """Bring what is derived from the read models — the add-on totals, the world snapshots and

@@ -29,16 +29,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from caseledger.domain.errors import LedgerError
+from caseledger.domain.errors import CacheForged
 from caseledger.domain.store.seal import CacheSeal
 from caseledger.projections.readmodels.database import Cursor, Database
 
 SEALS = "cl_seals"
 _MODULUS = 2**128
-
-
-class CacheForged(LedgerError):
-    """A read-model row or seal fails its MAC, or a seal disagrees with the log or its table."""
 
 
 def _digest(macs: Iterable[bytes | memoryview]) -> int:

@@ -21,10 +21,11 @@ carried: a stay is open while its case is in it. Property tests compare both pat
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import msgspec
 
+from caseledger.domain.errors import CacheForged
 from caseledger.projections.readmodels.database import Cursor, Database
 from caseledger.projections.readmodels.sealing import SealedTable, Writing
 from caseledger.projections.replay.facts import View, timeline
@@ -50,6 +51,9 @@ class Registry(msgspec.Struct, gc=False):
     boundary_us: int
     sites: dict[str, SiteInfo]
     officers: dict[str, OfficerInfo]
+    cases_of: dict[str, int] = {}
+    """How many case rows each officer has: a row moved out of an officer's reach (its officer
+    column edited) or deleted would otherwise just vanish from their screens unseen."""
 
 
 def _record(world: World, case: Case, releases: list[int]) -> CaseRecord:
@@ -92,7 +96,9 @@ class HeadState:
         """Keep ``world`` (the head at ``boundary_us``): the registry, and the rows of the cases in
         ``touched`` (every case when None)."""
         self.sealed_registry.delete(cursor, writing)
-        self.sealed_registry.insert(cursor, writing, [(1, boundary_us, ENCODER.encode(Registry(boundary_us, world.sites, world.officers)))])
+        cases_of = Counter(case.officer for case in world.cases.values() if case.officer is not None)
+        registry = Registry(boundary_us, world.sites, world.officers, dict(cases_of))
+        self.sealed_registry.insert(cursor, writing, [(1, boundary_us, ENCODER.encode(registry))])
         chosen = world.cases if touched is None else {offender: world.cases[offender] for offender in touched if offender in world.cases}
         releases: defaultdict[str, list[int]] = defaultdict(list)
         for index, release in enumerate(world.releases):
@@ -137,15 +143,22 @@ class HeadState:
         me = world.officers.get(officer)
         carrying = {officer} | {absent.officer for absent in world.officers.values() if absent.on_leave and officer in absent.covered_by}
         carrying |= {other.officer for other in world.officers.values() if me is not None and other.site == me.site}
-        self._load(cursor, world, "officer", sorted(carrying), skip=touched)
+        found = self._load(cursor, world, "officer", sorted(carrying), skip=touched)
+        for carrier in carrying:
+            if found[carrier] != registry.cases_of.get(carrier, 0):
+                raise CacheForged(
+                    f"read model {HEAD_CASES}: {found[carrier]} case rows of {carrier!r}, the head registry says {registry.cases_of.get(carrier, 0)}"
+                )
         return world
 
-    def _load(self, cursor: Cursor, world: World, column: str, keys: list[str], skip: set[str] | frozenset[str] = frozenset()) -> None:
+    def _load(self, cursor: Cursor, world: World, column: str, keys: list[str], skip: set[str] | frozenset[str] = frozenset()) -> Counter[str]:
         """Add the cases whose ``column`` is one of ``keys`` to ``world``, renumbering the
-        episodes they refer to into its lists."""
+        episodes they refer to into its lists; return how many rows each officer had."""
+        seen: Counter[str] = Counter()
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
-            for offender, _officer, state in list(self.sealed_cases.select(cursor, f"{column} IN ({','.join('?' * len(chunk))})", chunk)):
+            for offender, officer, state in list(self.sealed_cases.select(cursor, f"{column} IN ({','.join('?' * len(chunk))})", chunk)):
+                seen[officer] += 1
                 if offender in skip or offender in world.cases:
                     continue
                 record = _RECORDS.decode(bytes(state))
@@ -161,6 +174,7 @@ class HeadState:
                 if record.hearing is not None:
                     world.hearings[offender] = record.hearing
                 world.cases[offender] = case
+        return seen
 
 
 _RECORDS = decoder(CaseRecord)

@@ -41,10 +41,11 @@ from typing import Literal
 import msgspec
 from eventsourcing.persistence import IntegrityError
 
+from caseledger.domain.errors import CacheForged
 from caseledger.domain.events.catalogue import EventRetracted
 from caseledger.domain.model.times import Cutoff, LocalDay
 from caseledger.projections.readmodels.database import Cursor, Database
-from caseledger.projections.readmodels.sealing import CacheForged, SealedTable, Seals, Writing
+from caseledger.projections.readmodels.sealing import SealedTable, Seals, Writing
 from caseledger.projections.readmodels.tables import TimelineModel, micros
 from caseledger.projections.replay.facts import Reached, View, retracted, timeline, timeline_reaching
 from caseledger.projections.replay.headstate import HEAD_CASES, HEAD_REGISTRY, HeadState

@@ -1,0 +1,100 @@
+"""Issue #10, hole 4: read models edited behind caseledger's back are caught, named, and rebuilt.
+
+Each case edits the database as an insider would (SQL straight at a table, never through the
+program), then runs the command an analyst or officer would. The edit is reported on stderr
+naming the table, the read models are rebuilt from the log, and the numbers are those of the
+untouched store — never the edited ones. Both stores."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from caseledger.application.session import LedgerSession
+from tests.cli.test_error_contract import caseledger
+from tests.support.paths import SCENARIO
+from tests.support.tampering import sql, truncate_tail
+
+PAST = "2026-03-01"
+
+
+def rows(url: str, tmp_path: Path, *args: str) -> tuple[list[dict[str, object]], str]:
+    """An export's rows (JSON Lines, provenance line left out) and what it said on stderr."""
+    out = tmp_path / f"{'-'.join(args)}.jsonl".replace("/", "_")
+    done = caseledger(url, "export", *args, "--format", "jsonl", "--output", str(out))
+    assert done.returncode == 0, done.stderr
+    return [msgspec.json.decode(line) for line in out.read_bytes().splitlines()[1:]], done.stderr.decode()
+
+
+@pytest.fixture
+def store(store_url: str, tmp_path: Path) -> tuple[str, dict[tuple[str, ...], list[dict[str, object]]]]:
+    """The scenario's store and its honest exports."""
+    assert caseledger(store_url, "import", str(SCENARIO)).returncode == 0
+    honest = {
+        args: rows(store_url, tmp_path, *args)[0]
+        for args in (("addon_burden",), ("addon_burden", "--as-of", PAST), ("workload",), ("siu_stays",), ("addon_burden", "--by", "site"))
+    }
+    assert all(honest.values())
+    return store_url, honest
+
+
+@pytest.mark.parametrize(
+    ("tampering", "export", "named"),
+    [
+        ("UPDATE cl_addons SET minutes = minutes * 10", ("addon_burden", "--as-of", PAST), "read model cl_addons: the row"),
+        ("UPDATE cl_addon_totals SET minutes = minutes * 10", ("addon_burden",), "read model cl_addon_totals: the row"),
+        ("UPDATE cl_addon_totals SET minutes = minutes * 10", ("addon_burden", "--by", "site"), "read model cl_addon_totals: the row"),
+        ("DELETE FROM cl_timeline WHERE type = 'SIUPlacementStarted'", ("siu_stays",), "read model cl_timeline: holds"),
+        ("DELETE FROM cl_addon_totals WHERE category = 'travel_logistics'", ("addon_burden",), "read model cl_addon_totals: holds"),
+        ("UPDATE cl_seals SET rows = rows - 1 WHERE name = 'cl_timeline'", ("workload",), "read model cl_timeline: its seal fails its MAC"),
+        ("UPDATE cl_tracking SET position = position - 3 WHERE name = 'timeline'", ("workload",), "its tracking row says"),
+        ("UPDATE cl_snapshots SET state = NULL", ("workload",), "read model cl_snapshots: the world of snapshot"),
+        ("DELETE FROM cl_officer_weeks WHERE officer = 'po.adams'", ("workload",), "read model cl_officer_weeks: holds"),
+    ],
+)
+def test_an_edited_read_model_is_named_and_never_used(
+    store: tuple[str, dict[tuple[str, ...], list[dict[str, object]]]], tmp_path: Path, tampering: str, export: tuple[str, ...], named: str
+) -> None:
+    url, honest = store
+    sql(url, tampering)
+    found, stderr = rows(url, tmp_path, *export)
+    assert named in stderr and "every read model is rebuilt from the log" in stderr, stderr
+    assert found == honest[export]
+    again, quiet = rows(url, tmp_path, *export)  # rebuilt: clean from now on
+    assert again == honest[export] and quiet == ""
+
+
+def test_a_cut_log_tail_is_caught_by_the_chain_head_each_seal_records(
+    store: tuple[str, dict[tuple[str, ...], list[dict[str, object]]]], tmp_path: Path
+) -> None:
+    url, _honest = store
+    truncate_tail(url, 70)
+    status = caseledger(url, "status")
+    assert b"read model cl_timeline: built from a log whose chain head at position 72 is not this log's" in status.stdout, status.stdout
+    _found, stderr = rows(url, tmp_path, "workload")
+    assert "chain head at position 72 is not this log's" in stderr and "rebuilt" in stderr
+    status = caseledger(url, "status")
+    assert b"sealed: every read model checks" in status.stdout and b"AHEAD" not in status.stdout
+
+
+def test_an_edited_head_case_row_does_not_reach_the_officers_caseload(store: tuple[str, dict[tuple[str, ...], list[dict[str, object]]]]) -> None:
+    url, _honest = store
+    session = LedgerSession(url, "po.adams")
+    officer = session.officer_for("po.adams")
+    honest = session.caseload(officer)
+    assert honest
+    sql(url, "UPDATE cl_head_cases SET officer = 'someone.else'")  # moved out of the officer's reach: MACs untouched
+    assert LedgerSession(url, "po.adams").caseload(officer) == honest
+
+
+def test_an_edited_weekly_figure_does_not_reach_the_officers_chart(store: tuple[str, dict[tuple[str, ...], list[dict[str, object]]]]) -> None:
+    url, _honest = store
+    march = dt.datetime(2026, 3, 25, 12, tzinfo=dt.UTC)  # the chart's eight weeks are all in the scenario's figures
+    session = LedgerSession(url, "po.adams", now=march)
+    officer = session.officer_for("po.adams")
+    honest = session.week(officer)
+    sql(url, "UPDATE cl_officer_weeks SET factors = '[[1, 40]]'")
+    assert LedgerSession(url, "po.adams", now=march).week(officer) == honest
