@@ -8,6 +8,8 @@ from pathlib import Path
 from caseledger.domain.integrity.checkpoint import Checkpoint, CheckpointError, check, default_key_path, make_checkpoint, pinned_public_key, read_checkpoint
 from caseledger.domain.integrity.verify import Verdict, verify
 from caseledger.domain.store.application import LedgerApplication
+from caseledger.projections.readmodels.deep import Difference
+from caseledger.projections.readmodels.deep import deep_difference as _deep
 
 
 def verify_store(app: LedgerApplication, checkpoint: Path | None = None, public_key: Path | None = None, *, since_checkpoint: bool = False) -> Verdict:
@@ -27,3 +29,8 @@ def sign_checkpoint(app: LedgerApplication, key: Path | None = None) -> Checkpoi
     """A checkpoint of the verified head, signed with ``key`` (default: the user config directory's,
     created on first use)."""
     return make_checkpoint(app, key or default_key_path())
+
+
+def deep_difference(app: LedgerApplication) -> Difference | None:
+    """``verify --deep``: the first cache that is not what the log gives (:mod:`caseledger.projections.readmodels.deep`)."""
+    return _deep(app)

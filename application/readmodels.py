@@ -42,3 +42,11 @@ class ReadModels:
         self.projector.rebuild(names, on_progress)
         head, _models = self.projector.status()
         return names, head
+
+
+def discard_forged_snapshots(app: LedgerApplication) -> int:
+    """Delete the aggregate snapshots whose MAC fails (commands already ignore them); return how many."""
+    forged = app.forged_snapshots()
+    if forged:
+        app.delete_snapshots(forged)
+    return len(forged)

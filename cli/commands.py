@@ -24,9 +24,9 @@ from caseledger.application.events import EventFilter, describe_fields, filtered
 from caseledger.application.exports import ExportSpec, export_projection
 from caseledger.application.history import case_history
 from caseledger.application.imports import ImportReport, import_lines
-from caseledger.application.integrity import sign_checkpoint, verify_store
+from caseledger.application.integrity import deep_difference, sign_checkpoint, verify_store
 from caseledger.application.interchange import encode_line, render_line
-from caseledger.application.readmodels import ReadModels
+from caseledger.application.readmodels import ReadModels, discard_forged_snapshots
 from caseledger.application.status import store_status
 from caseledger.application.text import for_terminal
 from caseledger.domain.errors import DomainError
@@ -235,7 +235,12 @@ def export(args: argparse.Namespace) -> int:
 
 def rebuild(args: argparse.Namespace) -> int:
     """``caseledger rebuild [NAME]``: empty read models and replay the log into them."""
-    app = open_application(args.store)
+    if args.new_cache_key and args.projection:
+        raise DomainError("--new-cache-key", "rebuilds every cache: give no read model or projection with it")
+    app = open_application(args.store, new_cache_key=args.new_cache_key)
+    forged = discard_forged_snapshots(app)
+    if forged:
+        print(f"deleted {forged} aggregate snapshots that failed their MAC", file=sys.stderr)
     models = ReadModels.of(app)
     with _progress("rebuilding read models", app.head_position()) as report:
         names, head = models.rebuild(args.projection, report)
@@ -260,15 +265,22 @@ def verify(args: argparse.Namespace) -> int:
         raise DomainError("--public-key", "pins the key a checkpoint is signed with: give --checkpoint FILE too")
     if args.public_key and not Path(args.public_key).is_file():
         raise DomainError("--public-key", f"no file {args.public_key!r}")
-    app = open_application(args.store, payloads=False)
+    app = open_application(args.store, payloads=args.deep)
     checkpoint = Path(args.checkpoint) if args.checkpoint else None
     verdict = verify_store(app, checkpoint, Path(args.public_key) if args.public_key else None, since_checkpoint=args.since_checkpoint)
-    if verdict.ok:
-        scope = " from the checkpoint on" if args.since_checkpoint else ""
-        print(f"intact: {verdict.events} events{scope}, head position {verdict.head_position}, head {verdict.head.hex()}")
+    if not verdict.ok:
+        print(f"BROKEN at position {verdict.broken_at}: {verdict.reason} ({verdict.events} events verified before it)")
+        return 1
+    scope = " from the checkpoint on" if args.since_checkpoint else ""
+    print(f"intact: {verdict.events} events{scope}, head position {verdict.head_position}, head {verdict.head.hex()}")
+    if not args.deep:
         return 0
-    print(f"BROKEN at position {verdict.broken_at}: {verdict.reason} ({verdict.events} events verified before it)")
-    return 1
+    difference = deep_difference(app)
+    if difference is not None:
+        print(f"CACHE DIFFERS: {difference}")
+        return 1
+    print("deep: every aggregate snapshot, world snapshot and read model equals its recomputation from the log")
+    return 0
 
 
 def checkpoint(args: argparse.Namespace) -> int:

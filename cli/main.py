@@ -81,6 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     rebuild = sub.add_parser("rebuild", help="rebuild read models from the log, with a progress bar")
     rebuild.add_argument("projection", nargs="?", help="a read model (timeline, addons) or a projection; default: all")
+    rebuild.add_argument(
+        "--new-cache-key", action="store_true", help="seal every cache under this process's cache key instead of the one the store was sealed with"
+    )
     rebuild.set_defaults(run=commands.rebuild)
 
     retract = sub.add_parser("retract", help="retract the event at a log position (recorded as an event)")
@@ -93,6 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--public-key", help="PEM key the checkpoint must be signed with (pin it)")
     verify.add_argument(
         "--since-checkpoint", action="store_true", help="trust what the signed checkpoint covered; walk only the events after it (cost grows with them)"
+    )
+    verify.add_argument(
+        "--deep",
+        action="store_true",
+        help="also recompute every snapshot and read model from the log and name the first that differs (needs the store's keys; costs a rebuild)",
     )
     verify.set_defaults(run=commands.verify)
 

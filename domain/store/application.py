@@ -5,16 +5,16 @@ from __future__ import annotations
 import random
 import time
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 from uuid import UUID
 
 from eventsourcing.application import Application
-from eventsourcing.domain import MutableOrImmutableAggregate
+from eventsourcing.domain import MutableOrImmutableAggregate, Snapshot
 from eventsourcing.persistence import EventStore, IntegrityError, InternalError, Mapper, ProgrammingError, StoredEvent
 from eventsourcing.utils import resolve_topic
 
 from caseledger.domain.errors import ReadOnlyStore
-from caseledger.domain.model.aggregates import OffenderCase, Officer
+from caseledger.domain.model.aggregates import LedgerAggregate, OffenderCase, Officer
 from caseledger.domain.store.backend import LedgerRecorder
 from caseledger.domain.store.keys import check_cache_key, check_key
 from caseledger.domain.store.mapper import LedgerMapper
@@ -77,6 +77,24 @@ class LedgerApplication(Application[UUID]):
                 if self.snapshots.authentic(StoredEvent(aggregate, int(version), topic, bytes(state))) is None:
                     forged.append((aggregate, int(version)))
         return forged
+
+    def unfaithful_snapshot(self) -> tuple[UUID, int] | None:
+        """The first authentic stored snapshot whose state is not what its aggregate's events give
+        up to its version (``verify --deep``), or None."""
+        assert isinstance(self.snapshots, SealedSnapshotStore)
+        with self.ledger_recorder.transaction(write=False) as cursor:
+            cursor.execute(
+                f"SELECT originator_id, originator_version FROM {self.ledger_recorder.table(self.snapshots_table)} ORDER BY originator_id, originator_version"
+            )
+            stored = [(key if isinstance(key, UUID) else UUID(key), int(version)) for key, version in cursor.fetchall()]
+        for aggregate, version in stored:
+            snapshots = [cast("Snapshot", found) for found in self.snapshots.get(aggregate, gt=version - 1, lte=version)]
+            replayed: LedgerAggregate | None = None
+            for event in self.events.get(aggregate, lte=version):
+                replayed = cast("LedgerAggregate.Event", event).mutate(replayed)
+            if snapshots and (replayed is None or Snapshot.take(replayed).state != snapshots[0].state):
+                return aggregate, version
+        return None
 
     def delete_snapshots(self, snapshots: list[tuple[UUID, int]]) -> None:
         recorder = self.ledger_recorder

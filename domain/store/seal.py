@@ -26,6 +26,7 @@ honest cache forged — unless it rebuilds every cache under its own key
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import os
 import secrets
@@ -53,10 +54,7 @@ def cache_key(store_key: str | None) -> bytes:
     configured = os.environ.get(CACHE_KEY_FILE_ENV)
     path = Path(configured) if configured else default_cache_key_file()
     if not path.exists() and not configured:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as file:
-            file.write(base64.b64encode(secrets.token_bytes(32)).decode() + "\n")
+        _create_key_file(path)
     try:
         key = base64.b64decode(path.read_text().strip(), validate=True)
     except OSError as error:
@@ -66,6 +64,22 @@ def cache_key(store_key: str | None) -> bytes:
     if len(key) < 16:
         raise StoreURLError(f"{path}: a cache key must hold at least 16 bytes")
     return key
+
+
+def _create_key_file(path: Path) -> None:
+    """Write a new random key to ``path`` (0600), whole or not at all: written aside, then linked
+    into place, so a process starting at the same moment reads either no file or the whole key
+    (and the second of two creators keeps the first's)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    aside = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    descriptor = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "w") as file:
+            file.write(base64.b64encode(secrets.token_bytes(32)).decode() + "\n")
+        with contextlib.suppress(FileExistsError):
+            os.link(aside, path)
+    finally:
+        aside.unlink()
 
 
 class CacheSeal:

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import contextlib
 
+from caseledger.domain.integrity.chain import CHAIN_TABLE
 from caseledger.domain.store.application import LedgerApplication
-from caseledger.domain.store.backend import SQLCursor
+from caseledger.domain.store.backend import LedgerRecorder, SQLCursor
 
 Cursor = SQLCursor
 """The read side's cursor: ``?`` placeholders, tuple rows, on either backend."""
@@ -22,9 +23,11 @@ Cursor = SQLCursor
 class Database:
     """The ledger's database, for read-model tables and raw log reads."""
 
-    def __init__(self, app: LedgerApplication) -> None:
+    def __init__(self, app: LedgerApplication, recorder: LedgerRecorder | None = None) -> None:
         self.app = app
-        self.recorder = app.ledger_recorder
+        self.recorder = recorder or app.ledger_recorder
+        """Where the read-model tables live: the store's own database, or (``verify --deep``) a
+        scratch database that read models are rebuilt into from the store's log."""
 
     def table(self, name: str) -> str:
         """``name`` qualified with the store's schema (PostgreSQL) or as is (SQLite)."""
@@ -39,4 +42,18 @@ class Database:
 
         Reads the three columns projections need, without building the library's Notification
         objects (whose UUID conversion alone costs more than decoding the event)."""
-        return [(row[0], row[1], bytes(row[2])) for row in self.recorder.events_after("topic, state", after, limit)]
+        return [(row[0], row[1], bytes(row[2])) for row in self.app.ledger_recorder.events_after("topic, state", after, limit)]
+
+    def chain_head(self, cursor: Cursor, position: int) -> str:
+        """The log's chain head at ``position`` as hex ('' before the first event, 'missing' when
+        the log has no event there) — read in ``cursor``'s transaction when the read models live
+        beside the log."""
+        if position == 0:
+            return ""
+        statement, params = f"SELECT head FROM {self.app.ledger_recorder.table(CHAIN_TABLE)} WHERE position = ?", (position,)
+        if self.recorder is self.app.ledger_recorder:
+            row = cursor.execute(statement, params).fetchone()
+        else:
+            with self.app.ledger_recorder.transaction(write=False) as log:
+                row = log.execute(statement, params).fetchone()
+        return bytes(row[0]).hex() if row else "missing"

@@ -84,9 +84,11 @@ class ModelStatus:
 class Projector:
     """Keeps the read models of one store up to date."""
 
-    def __init__(self, app: LedgerApplication, models: Sequence[ReadModel] = READ_MODELS, snapshot_policy: SnapshotPolicy | None = None) -> None:
+    def __init__(
+        self, app: LedgerApplication, models: Sequence[ReadModel] = READ_MODELS, snapshot_policy: SnapshotPolicy | None = None, *, db: Database | None = None
+    ) -> None:
         self.app = app
-        self.db = Database(app)
+        self.db = db or Database(app)
         self.models = tuple(models)
         self._zones: SiteZones | None = None
         self.snapshots = Snapshots(self.db, snapshot_policy)
@@ -140,6 +142,12 @@ class Projector:
             cursor.execute(f"SELECT name, position FROM {self.db.table('cl_tracking')}")
             known = dict(cursor.fetchall())
         return {model.name: int(known.get(model.name, 0)) for model in self.models}
+
+    def positions_of_everything(self) -> dict[str, int]:
+        """Every tracking row's position: the read models', the add-on totals' and the snapshots'."""
+        with self.db.transaction(write=False) as cursor:
+            cursor.execute(f"SELECT name, position FROM {self.db.table('cl_tracking')}")
+            return {str(name): int(position) for name, position in cursor.fetchall()}
 
     def status(self) -> tuple[int, list[ModelStatus]]:
         """The head position and each read model's position and lag (events not yet applied)."""
@@ -270,14 +278,18 @@ class Projector:
                 if rows:
                     self.seals.check_rows(cursor, sealed_table(self.db, table))
 
-    def rebuild(self, names: Sequence[str] = (), on_progress: Callable[[int], None] | None = None, *, keep_indexes: bool = False) -> int:
+    def rebuild(
+        self, names: Sequence[str] = (), on_progress: Callable[[int], None] | None = None, *, keep_indexes: bool = False, upto: int | None = None
+    ) -> int:
         """Empty the named read models (all if none) and replay the whole log into them.
 
         Their secondary indexes are dropped first and each built once at the end: kept during the
         refill, every insert updates them and the rebuild slows as they grow (at 3M events it
         took 74 s with them and 41 s without, the issue measured; ``bench.rebuild_bench`` keeps
         them, ``keep_indexes``, as its baseline). A rebuild killed halfway leaves them missing
-        until the next process opens the read models, which creates any that are missing."""
+        until the next process opens the read models, which creates any that are missing.
+        ``upto``: refill only up to that log position (``verify --deep`` compares with read
+        models that reflect it)."""
         if self.read_only:
             raise ProjectionError("a read replica cannot rebuild its read models: rebuild them on the primary")
         chosen = [model for model in self.models if not names or model.name in names]
@@ -295,7 +307,7 @@ class Projector:
                 if model.name == "addons":
                     self.totals.clear(cursor, writing)
                 cursor.execute(f"UPDATE {self.db.table('cl_tracking')} SET position = 0 WHERE name = ?", (model.name,))
-        processed = self._catch_up_models(on_progress, None)
+        processed = self._catch_up_models(on_progress, upto)
         self._create_tables()  # builds the indexes, retried: two rebuilds at once race to create them
         self._refresh_derived()  # after the indexes: the snapshots read the timeline by type and time
         return processed

@@ -148,7 +148,7 @@ class Seals:
         at that position, the chain head the seal was made at."""
         if seal.position != tracked:
             raise CacheForged(f"read model {seal.table}: sealed at position {seal.position}, but its tracking row says {tracked} (edited)")
-        if chain_head(cursor, self.db, seal.position) != seal.head:
+        if self.db.chain_head(cursor, seal.position) != seal.head:
             raise CacheForged(
                 f"read model {seal.table}: built from a log whose chain head at position {seal.position} is not this log's (a cut or rewritten tail)"
             )
@@ -161,14 +161,6 @@ class Seals:
             raise CacheForged(f"read model {table.name}: holds {rows} rows, its seal {seal.rows} (rows deleted or put back)")
         if digest != seal.digest:
             raise CacheForged(f"read model {table.name}: its rows are not the ones sealed (older versions put back)")
-
-
-def chain_head(cursor: Cursor, db: Database, position: int) -> str:
-    """The log's chain head at ``position`` as hex ('' before the first event, or none there)."""
-    if position == 0:
-        return ""
-    row = cursor.execute(f"SELECT head FROM {db.table('cl_chain')} WHERE position = ?", (position,)).fetchone()
-    return bytes(row[0]).hex() if row else "missing"
 
 
 class Writing:
@@ -193,7 +185,7 @@ class Writing:
 
     def reseal(self, names: Sequence[str], position: int) -> None:
         """Write the seals of ``names`` at ``position`` with this transaction's changes."""
-        head = chain_head(self.cursor, self.seals.db, position)
+        head = self.seals.db.chain_head(self.cursor, position)
         for name in names:
             seal = self.seals.read(self.cursor, name)
             rows, digest = self._delta.pop(name, (0, 0))

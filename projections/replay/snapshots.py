@@ -248,7 +248,7 @@ class Snapshots:
         if not stops and self._world_facts_since(cursor, newest.position if newest is not None else 0, upto) < self.policy.head_every:
             return
         start = newest.boundary_us if newest is not None else None
-        world = self._load(cursor, newest.boundary_us) if newest is not None else World()
+        world = self.load(cursor, newest.boundary_us) if newest is not None else World()
         reach = newest.reach if newest is not None else Reach()
         gone = retracted(cursor, self.db, View(), upto=upto)
         left_out = self.occurred_of(cursor, gone)
@@ -303,7 +303,7 @@ class Snapshots:
                 break
         return found
 
-    def _load(self, cursor: Cursor, boundary: int) -> World:
+    def load(self, cursor: Cursor, boundary: int) -> World:
         """The world of the snapshot at ``boundary``: its row checked against its MAC, its state
         against the digest the row seals."""
         rows = list(self.sealed.select(cursor, "boundary_us = ?", (boundary,)))
@@ -412,7 +412,7 @@ class Snapshots:
         snapshot = self.usable(cursor, view, gone) if types & CASE_TYPES else None  # without cases, a few registrations replay faster than a world decodes
         if snapshot is None:
             return World.replay(timeline(cursor, self.db, view, gone, types))
-        world = self._load(cursor, snapshot.boundary_us)
+        world = self.load(cursor, snapshot.boundary_us)
         world.apply(timeline(cursor, self.db, view, gone, WORLD_TYPES, since_us=snapshot.boundary_us))
         return world
 

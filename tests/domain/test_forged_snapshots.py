@@ -8,6 +8,7 @@ the forgery is reported and deleted, and the log is unchanged."""
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
@@ -110,3 +111,45 @@ def test_the_genuine_snapshot_is_used(store_url: str) -> None:
     restored = fresh.repository.get(case)
     assert vars(restored)["supervision_notes_marker"] == "from the snapshot"
     assert restored.version == 56
+
+
+def test_rebuild_deletes_forged_snapshots_and_a_new_cache_key_is_adopted_only_when_asked(sqlite_url: str, tmp_path: Path) -> None:
+    _app, service = open_ledger(sqlite_url)
+    seed_world(service)
+    for index in range(55):
+        service.assign_case("O1", ("po1", "po2")[index % 2], occurred_at="2026-01-08")
+    [(version, genuine)] = _snapshot_rows(sqlite_url, "O1")
+    _write_snapshot(sqlite_url, "O1", version, _forged(genuine, in_siu=True))
+    rebuilt = caseledger(sqlite_url, "rebuild")
+    assert rebuilt.returncode == 0 and b"deleted 1 aggregate snapshots that failed their MAC" in rebuilt.stderr
+    assert _snapshot_rows(sqlite_url, "O1") == []
+
+    other_key = tmp_path / "other-cache-key"
+    other_key.write_text(base64.b64encode(b"k" * 32).decode())
+    elsewhere = {"CASELEDGER_CACHE_KEY_FILE": str(other_key)}
+    refused = caseledger(sqlite_url, "export", "workload", env=elsewhere)
+    assert refused.returncode == 2 and b"this store's caches are sealed with another cache key" in refused.stderr
+    assert caseledger(sqlite_url, "rebuild", "--new-cache-key", env=elsewhere).returncode == 0
+    assert caseledger(sqlite_url, "export", "workload", env=elsewhere).returncode == 0
+    assert b"sealed with another cache key" in caseledger(sqlite_url, "export", "workload").stderr  # the old key is now the other one
+
+
+def test_deep_verification_names_a_forged_and_an_unfaithful_snapshot(sqlite_url: str) -> None:
+    """A snapshot with a wrong MAC is named by ``verify --deep``; so is one sealed with the
+    store's own key whose state is not what the events give (a bug, or someone holding the key)."""
+    app, service = open_ledger(sqlite_url)
+    seed_world(service)
+    for index in range(55):
+        service.assign_case("O1", ("po1", "po2")[index % 2], occurred_at="2026-01-08")
+    assert caseledger(sqlite_url, "verify", "--deep").returncode == 0
+    [(version, genuine)] = _snapshot_rows(sqlite_url, "O1")
+    envelope = json.loads(genuine[MAC_SIZE:])
+    envelope["state"]["officer"] = "cpo"
+    state = json.dumps(envelope).encode()
+    case = entity_id(OffenderCase.KIND, "O1")
+    _write_snapshot(sqlite_url, "O1", version, app.seal.mac("snapshot", (str(case), version, "snapshot:OffenderCase", state)) + state)
+    unfaithful = caseledger(sqlite_url, "verify", "--deep")
+    assert unfaithful.returncode == 1 and f"CACHE DIFFERS: stored_snapshots {case} v50: its state is not what".encode() in unfaithful.stdout
+    _write_snapshot(sqlite_url, "O1", version, _forged(genuine, officer="cpo"))
+    forged = caseledger(sqlite_url, "verify", "--deep")
+    assert forged.returncode == 1 and f"CACHE DIFFERS: stored_snapshots {case} v50: fails its MAC".encode() in forged.stdout

@@ -7,6 +7,8 @@ from typing import Any
 
 import psycopg
 
+from caseledger.domain.integrity.chain import chain_rows
+
 
 def sql(url: str, statement: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     """Run SQL straight against the store's database, as an attacker with database access would."""
@@ -26,3 +28,16 @@ def sql(url: str, statement: str, params: tuple[Any, ...] = ()) -> list[tuple[An
 def truncate_tail(url: str, keep: int) -> None:
     sql(url, "DELETE FROM stored_events WHERE rowid > %s", (keep,))
     sql(url, "DELETE FROM cl_chain WHERE position > %s", (keep,))
+
+
+def rewrite_consistently(url: str, position: int, find: bytes, replace: bytes) -> None:
+    """Change the stored event at ``position`` (plain JSON ``find`` → ``replace``) and recompute
+    the chain from there on, as an insider who knows the chain's formula would: ``verify`` alone
+    then finds nothing; a signed checkpoint or ``verify --deep`` must."""
+    events_table, key = ("stored_events", "rowid") if url.startswith("sqlite") else ("caseledger_events", "notification_id")
+    [(state,)] = sql(url, f"SELECT state FROM {events_table} WHERE {key} = %s", (position,))
+    sql(url, f"UPDATE {events_table} SET state = %s WHERE {key} = %s", (bytes(state).replace(find, replace), position))
+    [(previous,)] = sql(url, "SELECT head FROM cl_chain WHERE position = %s", (position - 1,))
+    events = sql(url, f"SELECT {key}, originator_id, originator_version, topic, state FROM {events_table} WHERE {key} >= %s ORDER BY {key}", (position,))
+    for row, leaf, head in chain_rows(bytes(previous), [(int(p), str(o), int(v), t, bytes(s)) for p, o, v, t, s in events]):
+        sql(url, "UPDATE cl_chain SET leaf = %s, head = %s WHERE position = %s", (leaf, head, row))
