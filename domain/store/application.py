@@ -16,6 +16,7 @@ from eventsourcing.utils import resolve_topic
 from caseledger.domain.errors import ReadOnlyStore
 from caseledger.domain.model.aggregates import LedgerAggregate, OffenderCase, Officer
 from caseledger.domain.store.backend import LedgerRecorder
+from caseledger.domain.store.cloak import Cloak
 from caseledger.domain.store.keys import check_cache_key, check_key
 from caseledger.domain.store.mapper import LedgerMapper
 from caseledger.domain.store.seal import CacheSeal, cache_key
@@ -48,6 +49,11 @@ class LedgerApplication(Application[UUID]):
         """The recorder, typed as the ledger's backend interface (every store URL selects one)."""
         assert isinstance(self.recorder, LedgerRecorder)
         return self.recorder
+
+    @cached_property
+    def cloak(self) -> Cloak:
+        """Encryption of the read side's values, on when the store is encrypted (:mod:`caseledger.domain.store.cloak`)."""
+        return Cloak(self.env.get("CIPHER_KEY"), self.ledger_mapper.cipher)
 
     @cached_property
     def seal(self) -> CacheSeal:

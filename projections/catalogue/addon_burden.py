@@ -41,7 +41,7 @@ def _groups(inputs: Inputs, keys: tuple[str, ...]) -> Iterator[tuple[tuple[str, 
         task = {"officer": officer, "site": site or "", "week": week, "category": category}
         if week in inputs.weeks:
             withdrawn[tuple(task[key] for key in keys)] += int(minutes)
-    if at_now and len(keys) == 4:  # one total per key already: read them in key order
+    if at_now and len(keys) == 4 and not db.app.cloak.on:  # one total per key already: read them in key order (cloaked names sort otherwise)
         order = ", ".join(f"{key} COLLATE {db.recorder.byte_order}" for key in keys)
         for officer, site, week, category, total in AddOnTotals(db).sealed.select(inputs.cursor, f"1 = 1{week_sql}", week_params, order):
             key = (officer, site, week, category)

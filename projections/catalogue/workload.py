@@ -42,7 +42,8 @@ def addon_minutes(inputs: Inputs, weeks: dict[str, str], *, only: Collection[str
     every_task = view.as_of is None and view.known_at is None and only is None and AddOnTotals(db).current(inputs.cursor)
     sql, params = ("", []) if every_task else where(view)
     if only is not None:
-        sql, params = f"{sql} AND officer IN ({','.join('?' * len(only))})", [*params, *sorted(only)]
+        cloaked = [AddOnModel().sealed(db).param("officer", officer) for officer in sorted(only)]
+        sql, params = f"{sql} AND officer IN ({','.join('?' * len(only))})", [*params, *cloaked]
     condition, values = f"week IN ({','.join('?' * len(wanted))}){sql}", [*sorted(wanted), *params]
     if every_task:  # the totals, by week through their week index
         rows: Iterable[tuple[Any, ...]] = (

@@ -33,7 +33,7 @@ from caseledger.projections.readmodels.sealing import SEALS, SealedTable, Seals,
 from caseledger.projections.readmodels.tables import READ_MODELS, TOTALS, AddOnModel, AddOnTotals, ReadModel, Stamp, TimelineModel
 from caseledger.projections.replay.facts import registered_zones
 from caseledger.projections.replay.headstate import HEAD_CASES, HEAD_REGISTRY, HeadState
-from caseledger.projections.replay.snapshots import DERIVED_TABLES, SNAPSHOT_COLUMNS, SNAPSHOTS, SnapshotPolicy, Snapshots
+from caseledger.projections.replay.snapshots import DERIVED_TABLES, SNAPSHOTS, SnapshotPolicy, Snapshots
 from caseledger.projections.replay.weekly import WEEKLY, WeeklyFigures
 
 T = TypeVar("T")
@@ -50,17 +50,18 @@ SEALED_TRACKING: dict[str, str] = {
 
 
 def sealed_table(db: Database, name: str) -> SealedTable:
-    """The sealed table ``name`` with its columns."""
-    columns = {
-        TimelineModel.table: TimelineModel.columns,
-        AddOnModel.table: AddOnModel.columns,
-        TOTALS: AddOnTotals.columns,
-        SNAPSHOTS: SNAPSHOT_COLUMNS,
-        WEEKLY: WeeklyFigures.columns,
-        HEAD_CASES: HeadState.case_columns,
-        HEAD_REGISTRY: HeadState.registry_columns,
-    }[name]
-    return SealedTable(db, name, columns)
+    """The sealed table ``name``, as the module that keeps it defines it (columns, cloaking)."""
+    head = HeadState(db)
+    tables = {
+        TimelineModel.table: TimelineModel().sealed(db),
+        AddOnModel.table: AddOnModel().sealed(db),
+        TOTALS: AddOnTotals(db).sealed,
+        SNAPSHOTS: Snapshots(db).sealed,
+        WEEKLY: WeeklyFigures(db).sealed,
+        HEAD_CASES: head.sealed_cases,
+        HEAD_REGISTRY: head.sealed_registry,
+    }
+    return tables[name]
 
 
 class ProjectionError(LedgerError):

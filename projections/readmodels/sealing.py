@@ -25,11 +25,12 @@ over rows the insider must have copied earlier, and ``verify --deep`` still catc
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from caseledger.domain.errors import CacheForged
+from caseledger.domain.store.cloak import Cloak
 from caseledger.domain.store.seal import CacheSeal
 from caseledger.projections.readmodels.database import Cursor, Database
 
@@ -52,26 +53,50 @@ class Seal:
     digest: int
 
 
-class SealedTable:
-    """One sealed table: ``columns`` (in table order, ``mac`` last and not listed)."""
+Hidden = Mapping[str, Literal["name", "blob"]]
+"""Which columns an encrypted store cloaks, and how (:mod:`caseledger.domain.store.cloak`)."""
 
-    def __init__(self, db: Database, name: str, columns: Sequence[str]) -> None:
+
+class SealedTable:
+    """One sealed table: ``columns`` (in table order, ``mac`` last and not listed), those in
+    ``hidden`` cloaked in an encrypted store. Rows go in and come out plain; what is stored, and
+    what the MAC covers, is the cloaked row."""
+
+    def __init__(self, db: Database, name: str, columns: Sequence[str], hidden: Hidden | None = None) -> None:
         self.db, self.name, self.columns = db, name, tuple(columns)
         self.table = db.table(name)
         self.seal: CacheSeal = db.app.seal
+        self.cloak: Cloak = db.app.cloak
+        self.hidden = dict(hidden or {}) if self.cloak.on else {}
+        self._hidden = [(index, self.hidden[column]) for index, column in enumerate(self.columns) if column in self.hidden]
 
     def mac(self, row: Sequence[Any]) -> bytes:
         return self.seal.mac(self.name, [bytes(value) if isinstance(value, memoryview) else value for value in row])
 
+    def param(self, column: str, value: str | None) -> str | None:
+        """``value`` as ``column`` stores it (cloaked if it is a hidden name), for a WHERE clause."""
+        return self.cloak.name(value) if self.hidden.get(column) == "name" else value
+
+    def _stored(self, row: Sequence[Any]) -> Sequence[Any]:
+        if not self._hidden:
+            return row
+        stored = list(row)
+        for index, kind in self._hidden:
+            stored[index] = self.cloak.name(stored[index]) if kind == "name" else self.cloak.blob(stored[index])
+        return stored
+
     def with_mac(self, row: Sequence[Any]) -> tuple[Any, ...]:
-        return (*row, self.mac(row))
+        stored = self._stored(row)
+        return (*stored, self.mac(stored))
 
     def checked(self, row: Sequence[Any]) -> tuple[Any, ...]:
-        """``row`` (its columns, then its MAC) without the MAC, or :class:`CacheForged`."""
+        """``row`` (its stored columns, then its MAC) without the MAC and uncloaked, or :class:`CacheForged`."""
         *values, mac = row
         values = [bytes(value) if isinstance(value, memoryview) else value for value in values]
         if not self.seal.valid(self.name, values, mac):
-            raise CacheForged(f"read model {self.name}: the row {values[0]!r} fails its MAC (edited or invented)")
+            raise CacheForged(f"read model {self.name}: the row at {self.columns[0]} {values[0]!r} fails its MAC (edited or invented)")
+        for index, kind in self._hidden:
+            values[index] = self.cloak.unname(values[index]) if kind == "name" else self.cloak.unblob(values[index])
         return tuple(values)
 
     def select(self, cursor: Cursor, where: str = "", params: Sequence[Any] = (), order: str = "") -> Iterable[tuple[Any, ...]]:

@@ -29,7 +29,7 @@ from caseledger.domain.events.catalogue import AddOnTaskLogged
 from caseledger.domain.model.times import iso_week, zone
 from caseledger.domain.store.mapper import StoredEnvelope
 from caseledger.projections.readmodels.database import Cursor, Database
-from caseledger.projections.readmodels.sealing import SealedTable, Seals, Writing
+from caseledger.projections.readmodels.sealing import Hidden, SealedTable, Seals, Writing
 
 _encoder = msgspec.json.Encoder()
 
@@ -71,6 +71,8 @@ class ReadModel:
     table = ""
     columns: ClassVar[tuple[str, ...]] = ()
     """The table's columns in order (``mac`` follows, :mod:`.sealing`)."""
+    hidden: ClassVar[Hidden] = {}
+    """The columns an encrypted store cloaks."""
     indexes: ClassVar[dict[str, str]] = {}
     """Secondary indexes by name: the columns each covers. Kept apart from the table so a full
     rebuild can drop them and build each once at the end (see :meth:`Projector.rebuild`)."""
@@ -91,7 +93,7 @@ class ReadModel:
         raise NotImplementedError
 
     def sealed(self, db: Database) -> SealedTable:
-        return SealedTable(db, self.table, self.columns)
+        return SealedTable(db, self.table, self.columns, self.hidden)
 
     def write(self, cursor: Cursor, writing: Writing, db: Database, rows: list[tuple[Any, ...]]) -> None:
         self.sealed(db).insert(cursor, writing, rows)
@@ -108,12 +110,13 @@ class TimelineModel(ReadModel):
     name = "timeline"
     table = "cl_timeline"
     columns = ("position", "type", "at_site", "occurred_us", "occurred_date", "recorded_us", "recorded_date", "data")
+    hidden: ClassVar[Hidden] = {"at_site": "name", "data": "blob"}
     indexes: ClassVar[dict[str, str]] = {"cl_timeline_type_occurred": "type, occurred_us"}
     """Projections read facts by type up to an occurred time; the sites' zones by type alone."""
 
     def create_statements(self, db: Database) -> list[str]:
         return [
-            f"CREATE TABLE IF NOT EXISTS {db.table(self.table)} (position BIGINT PRIMARY KEY, type TEXT NOT NULL, at_site TEXT, {_TIMES}, data TEXT NOT NULL, "
+            f"CREATE TABLE IF NOT EXISTS {db.table(self.table)} (position BIGINT PRIMARY KEY, type TEXT NOT NULL, at_site TEXT, {_TIMES}, data {db.recorder.binary_type} NOT NULL, "
             f"mac {db.recorder.binary_type} NOT NULL)"
         ]
 
@@ -129,7 +132,7 @@ class TimelineModel(ReadModel):
             stamp.occurred_date,
             stamp.recorded_us,
             stamp.recorded_date,
-            _encoder.encode(data).decode(),
+            _encoder.encode(data),
         )
 
 
@@ -137,6 +140,7 @@ class AddOnModel(ReadModel):
     name = "addons"
     table = "cl_addons"
     columns = ("position", "officer", "site", "week", "category", "minutes", "occurred_us", "occurred_date", "recorded_us", "recorded_date")
+    hidden: ClassVar[Hidden] = {"officer": "name", "site": "name"}
     indexes: ClassVar[dict[str, str]] = {"cl_addons_officer_week": "officer, week"}
 
     def create_statements(self, db: Database) -> list[str]:
@@ -185,7 +189,7 @@ class AddOnTotals:
     def __init__(self, db: Database) -> None:
         self.db = db
         self.table, self.tracking = db.table(TOTALS), db.table("cl_tracking")
-        self.sealed = SealedTable(db, TOTALS, self.columns)
+        self.sealed = SealedTable(db, TOTALS, self.columns, AddOnModel.hidden)
         self.tasks = AddOnModel().sealed(db)
         self.seals = Seals(db)
 
@@ -247,8 +251,9 @@ class AddOnTotals:
             for *key, minutes in self.sealed.select(cursor, f"week IN ({','.join('?' * len(chunk))})", chunk):
                 if tuple(key) in added:
                     existing[tuple(key)] = int(minutes)
-        for kept in existing:
-            self.sealed.delete(cursor, writing, "officer = ? AND site = ? AND week = ? AND category = ?", kept)
+        for officer, site, week, category in existing:
+            cloaked = (self.sealed.param("officer", officer), self.sealed.param("site", site), week, category)
+            self.sealed.delete(cursor, writing, "officer = ? AND site = ? AND week = ? AND category = ?", cloaked)
         return existing
 
 

@@ -197,7 +197,8 @@ def officer_addon_minutes(cursor: Cursor, db: Database, view: View, gone: set[in
     through the (officer, week) index, each task checked against its MAC; retracted tasks come
     back as negative minutes to add."""
     sql, params = where(view)
-    tasks = AddOnModel().sealed(db).select(cursor, f"officer = ? AND week = ?{sql}", [officer, week, *params])
+    sealed = AddOnModel().sealed(db)
+    tasks = sealed.select(cursor, f"officer = ? AND week = ?{sql}", [sealed.param("officer", officer), week, *params])
     minutes = [(category, int(task_minutes)) for _position, _officer, _site, _week, category, task_minutes, *_times in list(tasks)]
     for task_officer, _site, task_week, category, task_minutes in retracted_addons(cursor, db, view, gone):
         if task_officer == officer and task_week == week:

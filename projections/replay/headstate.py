@@ -77,8 +77,8 @@ class HeadState:
     def __init__(self, db: Database) -> None:
         self.db = db
         self.cases, self.registry = db.table(HEAD_CASES), db.table(HEAD_REGISTRY)
-        self.sealed_cases = SealedTable(db, HEAD_CASES, self.case_columns)
-        self.sealed_registry = SealedTable(db, HEAD_REGISTRY, self.registry_columns)
+        self.sealed_cases = SealedTable(db, HEAD_CASES, self.case_columns, {"offender": "name", "officer": "name", "state": "blob"})
+        self.sealed_registry = SealedTable(db, HEAD_REGISTRY, self.registry_columns, {"state": "blob"})
 
     def create(self, cursor: Cursor) -> None:
         binary = self.db.recorder.binary_type
@@ -108,7 +108,7 @@ class HeadState:
             self.sealed_cases.delete(cursor, writing)
         else:
             for offender in chosen:
-                self.sealed_cases.delete(cursor, writing, "offender = ?", (offender,))
+                self.sealed_cases.delete(cursor, writing, "offender = ?", (self.sealed_cases.param("offender", offender),))
         self.sealed_cases.insert(
             cursor,
             writing,
@@ -156,7 +156,7 @@ class HeadState:
         episodes they refer to into its lists; return how many rows each officer had."""
         seen: Counter[str] = Counter()
         for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
+            chunk = [self.sealed_cases.param(column, key) for key in keys[start : start + 500]]
             for offender, officer, state in list(self.sealed_cases.select(cursor, f"{column} IN ({','.join('?' * len(chunk))})", chunk)):
                 seen[officer] += 1
                 if offender in skip or offender in world.cases:

@@ -268,7 +268,7 @@ class Snapshots:
                 self.weekly.write(cursor, writing, world, boundary)
             if stop is None or stop in periods:
                 excluded = sorted(position for position, occurred in left_out.items() if occurred < boundary)
-                state = encode_world(world)
+                state = self.db.app.cloak.blob(encode_world(world))
                 meta = (boundary, int(stop is None), upto, reach.occurred_us, reach.occurred_date, reach.recorded_us, reach.recorded_date)
                 self.sealed.insert(cursor, writing, [(*meta, json.dumps(excluded), state_digest(state))])
                 cursor.execute(f"UPDATE {self.table} SET state = ? WHERE boundary_us = ?", (state, boundary))
@@ -312,7 +312,7 @@ class Snapshots:
         state = bytes(row[0]) if row is not None and row[0] is not None else b""
         if state_digest(state) != rows[0][-1]:
             raise CacheForged(f"read model {SNAPSHOTS}: the world of snapshot {boundary} is not the one sealed (edited)")
-        return decode_world(state)
+        return decode_world(self.db.app.cloak.unblob(state))
 
     def _by_type(self, select: str) -> str:
         """``select`` over each world type's index range, combined (one index probe per type)."""

@@ -78,7 +78,7 @@ class WeeklyFigures:
     def __init__(self, db: Database) -> None:
         self.db = db
         self.table = db.table(WEEKLY)
-        self.sealed = SealedTable(db, WEEKLY, self.columns)
+        self.sealed = SealedTable(db, WEEKLY, self.columns, {"officer": "name"})
 
     def create(self, cursor: Cursor) -> None:
         cursor.execute(
@@ -105,7 +105,7 @@ class WeeklyFigures:
         left out."""
         found: dict[int, Carried | None] = {}
         for boundary in boundaries:
-            rows = list(self.sealed.select(cursor, "boundary_us = ? AND officer = ?", (boundary, officer)))
+            rows = list(self.sealed.select(cursor, "boundary_us = ? AND officer = ?", (boundary, self.sealed.param("officer", officer))))
             if not rows:
                 if cursor.execute(f"SELECT 1 FROM {self.table} WHERE boundary_us = ? LIMIT 1", (boundary,)).fetchone() is not None:
                     found[boundary] = None
