@@ -18,6 +18,8 @@ wrong type, an unknown key or a value out of range is reported with the field th
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -88,6 +90,9 @@ def parse_line(raw: bytes | str, default_actor: str) -> ParsedLine:
         raise DomainError("$", f"not a JSON object: {error}") from None
     except UnicodeDecodeError as error:
         raise DomainError("$", f"not valid UTF-8 (byte {error.start}): {error.reason}") from None
+    duplicate = _duplicate_key(raw if isinstance(raw, bytes) else raw.encode())
+    if duplicate is not None:
+        raise DomainError(duplicate, "appears twice in the line: which value was meant? (JSON readers differ: one keeps the first, another the last)")
     payload_type, field_count, is_retraction = _PAYLOAD_OF_LINE[type(line)]
     data = payload_type(*msgspec.structs.astuple(line)[:field_count])
     occurred_at = parse_instant(line.occurred_at, "occurred_at")
@@ -97,6 +102,27 @@ def parse_line(raw: bytes | str, default_actor: str) -> ParsedLine:
         line.recorded_at,
         log_position,
     )
+
+
+_KEY_COLON = re.compile(rb'"\s*:')
+"""A quote followed by a colon: every key has one (a string may hold more, escaped)."""
+
+
+def _duplicate_key(raw: bytes) -> str | None:
+    """A key the line's JSON object has twice (msgspec, like most readers, would keep one
+    silently), or None. The exact check runs only when the line has more key-like colons than
+    distinct keys, which an honest line has not (one regex and one untyped decode per line)."""
+    if len(_KEY_COLON.findall(raw)) == len(msgspec.json.decode(raw)):
+        return None
+    twice: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [key for key, _value in items]
+        twice.extend(key for key in keys if keys.count(key) > 1)
+        return dict(items)
+
+    json.loads(raw, object_pairs_hook=pairs)
+    return twice[0] if twice else None
 
 
 _PAYLOAD_OF_LINE: dict[type, tuple[type[p.Payload], int, bool]] = {

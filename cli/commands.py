@@ -29,7 +29,7 @@ from caseledger.application.interchange import encode_line, render_line
 from caseledger.application.readmodels import ReadModels, discard_forged_snapshots
 from caseledger.application.status import store_status
 from caseledger.application.text import for_terminal
-from caseledger.domain.errors import DomainError
+from caseledger.domain.errors import STORE_FAILURES, DomainError, store_failure
 from caseledger.domain.events.catalogue import PAYLOAD_TYPES
 from caseledger.domain.model.times import parse_cutoff
 from caseledger.domain.store.application import LedgerApplication, open_application
@@ -55,6 +55,18 @@ def _catch_up(app: LedgerApplication) -> ReadModels:
     with _progress("updating read models", models.lag()) as report:
         models.catch_up(report)
     return models
+
+
+def _catch_up_after_recording(app: LedgerApplication) -> None:
+    """Catch the read models up after events were recorded: if the store or disk refuses now, the
+    events stand (they were committed) and the read models catch up at the next command."""
+    try:
+        _catch_up(app)
+    except STORE_FAILURES as error:
+        print(
+            f"caseledger: warning: the events are recorded, but the read models could not be brought up to date ({store_failure(error)}): the next command that reads does it",
+            file=sys.stderr,
+        )
 
 
 def _progress_lines(stream: IO[bytes], total_bytes: int | None) -> Iterator[bytes]:
@@ -93,7 +105,7 @@ def import_file(args: argparse.Namespace) -> int:
             report = _import_stream(app, handle, os.fstat(handle.fileno()).st_size, args)
     span = f" (positions {report.first_position}–{report.last_position})" if report.events else ""
     print(f"imported {report.events} events{span}", file=sys.stderr)
-    _catch_up(app)
+    _catch_up_after_recording(app)
     return 0
 
 
@@ -255,7 +267,7 @@ def retract(args: argparse.Namespace) -> int:
     app = open_application(args.store)
     position = LedgerService(app, args.user).retract(args.position, args.reason, occurred_at=dt.datetime.now(dt.UTC))
     print(f"retracted position {args.position} (the retraction is position {position})", file=sys.stderr)
-    _catch_up(app)
+    _catch_up_after_recording(app)
     return 0
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 
 from eventsourcing.persistence import MapperDeserialisationError
 
-from caseledger.domain.errors import CacheForged, LedgerError
+from caseledger.domain.errors import STORE_FAILURES, CacheForged, LedgerError, store_failure
 from caseledger.domain.store.urls import default_store_url, require_existing
 
 
@@ -136,6 +136,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CacheForged as error:
         print(f"caseledger: {error}", file=sys.stderr)
         return 1
+    except STORE_FAILURES as error:  # a full disk, a read-only file, a server gone: the transaction rolled back
+        print(f"caseledger: {store_failure(error)}; nothing was recorded", file=sys.stderr)
+        return 2
     except (LedgerError, MapperDeserialisationError) as error:
         print(f"caseledger: {error}", file=sys.stderr)
         return 2

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
+
+import psycopg
+from eventsourcing.persistence import PersistenceError
+
 
 class LedgerError(Exception):
     """Base of every error caseledger reports to a user instead of a traceback."""
@@ -44,3 +49,14 @@ class ReadOnlyStore(LedgerError):
 class CacheForged(LedgerError):
     """A cache of the log — an aggregate snapshot, a read-model row or a table's seal — fails its
     MAC or disagrees with the log: it is not used (exit 1, like a broken chain)."""
+
+
+STORE_FAILURES: tuple[type[Exception], ...] = (PersistenceError, sqlite3.Error, psycopg.Error, OSError)
+"""What the store or the disk raises when it cannot do what was asked — a full disk, a read-only
+file or folder, a server that went away — as opposed to what a person typed wrong."""
+
+
+def store_failure(error: Exception) -> str:
+    """One line saying what the store or the disk refused (never a traceback)."""
+    reason = getattr(error, "strerror", None) or " ".join(str(error).split()) or type(error).__name__
+    return f"the store or the disk refused: {reason}"

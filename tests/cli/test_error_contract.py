@@ -5,6 +5,9 @@ Each case here was found by an adversarial review; both stores where the store i
 from __future__ import annotations
 
 import os
+import resource
+import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +16,8 @@ import msgspec
 import pytest
 
 from tests.support.paths import ROOT, SCENARIO
-from tests.support.tampering import truncate_tail
+from tests.support.postgres import throwaway_cluster
+from tests.support.tampering import sql, truncate_tail
 
 
 def caseledger(url: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
@@ -157,3 +161,144 @@ def test_status_names_read_models_ahead_of_a_cut_log_and_exports_carry_the_chain
     status = caseledger(sqlite_url, "status")
     assert status.returncode == 0
     assert b"WARNING: timeline is 2 positions AHEAD of the log" in status.stdout and b"WARNING: addons is 2 positions AHEAD of the log" in status.stdout
+
+
+def test_duplicate_keys_in_an_import_line_are_refused(sqlite_url: str, tmp_path: Path) -> None:
+    """msgspec, like most JSON readers, keeps one of two equal keys silently; which one differs by reader."""
+    assert caseledger(sqlite_url, "import", str(SCENARIO)).returncode == 0
+    before = verified(sqlite_url)
+    twice = tmp_path / "twice.jsonl"
+    twice.write_text(
+        '{"type":"AddOnTaskLogged","occurred_at":"2026-03-19","by":"po.adams","officer":"po.adams","category":"clerical","minutes":5,"minutes":500}\n'
+    )
+    refused(caseledger(sqlite_url, "import", str(twice)), "line 1: minutes: appears twice in the line")
+    assert verified(sqlite_url) == before
+
+
+def test_a_wrong_postgresql_password_is_one_line_after_one_login(tmp_path: Path) -> None:
+    """It used to retry for 30 s (~33 failed logins in the server's log), then print a traceback."""
+    with throwaway_cluster(passwords=True) as server:
+        url = server.create_database("guarded")
+        wrong = url.replace(":postgres@", ":not-the-password@")
+        done = caseledger(wrong, "status")
+        refused(done, f"cannot open the PostgreSQL store at 127.0.0.1:{server.port}/guarded:")
+        assert b"password authentication failed" in done.stderr and b"not-the-password" not in done.stderr
+        log = (Path(server.base_dir) / "postgres.log").read_text()
+        assert log.count('password authentication failed for user "postgres"') == 1
+        assert caseledger(url, "import", str(SCENARIO)).returncode == 0  # the right password opens it
+
+
+def _more_tasks(tmp_path: Path, count: int) -> Path:
+    lines = tmp_path / "more.jsonl"
+    task = '{"type":"AddOnTaskLogged","occurred_at":"2026-03-19","by":"po.adams","officer":"po.adams","category":"clerical","minutes":%d}\n'
+    lines.write_text("".join(task % (5 + index % 50) for index in range(count)))
+    return lines
+
+
+def _limited(url: str, limit: int, *args: str) -> subprocess.CompletedProcess[bytes]:
+    """``caseledger`` with no file allowed to grow past ``limit`` bytes: a disk that fills up."""
+
+    def no_room() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails instead of killing the process
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return subprocess.run(
+        [sys.executable, "-m", "caseledger.cli.main", "--store", url, *args], capture_output=True, check=False, cwd=ROOT, preexec_fn=no_room, timeout=300
+    )
+
+
+def _copy_store(source: Path, target: Path) -> str:
+    for suffix in ("", "-wal", "-shm"):
+        there = target.with_name(target.name + suffix)
+        if Path(f"{source}{suffix}").exists():
+            shutil.copyfile(f"{source}{suffix}", there)
+        elif there.exists():
+            there.unlink()
+    return f"sqlite:///{target}"
+
+
+def test_a_disk_that_fills_during_an_import_is_one_line_and_records_nothing(tmp_path: Path) -> None:
+    """Imports run with less and less room (bisecting down to where the import just fits): each
+    one either records nothing — one line, exit 2, the store as it was — or records everything,
+    the read models caught up or, when the disk filled after the import, a one-line warning."""
+    original = tmp_path / "store.db"
+    assert caseledger(f"sqlite:///{original}", "import", str(SCENARIO)).returncode == 0
+    more = _more_tasks(tmp_path, 11_000)
+    low, high, outcomes = 0, 64_000_000, set()  # the import cannot fit under low; it fits under high
+    while high - low > 50_000:
+        middle = (low + high) // 2
+        url = _copy_store(original, tmp_path / "trial.db")
+        done = _limited(url, middle, "import", str(more))
+        lines = done.stderr.decode().strip().splitlines()
+        assert b"Traceback" not in done.stderr, done.stderr
+        if done.returncode == 0:
+            high = middle
+            assert lines[0] == "imported 11000 events (positions 73–11072)"
+            assert lines[1:] in ([], [lines[-1]]) and all(line.startswith("caseledger: warning: the events are recorded, but") for line in lines[1:]), lines
+            outcomes.add("recorded" + (" and warned" if lines[1:] else ""))
+        else:
+            refused(done, "the store or the disk refused:")  # one line, exit 2
+            assert b"nothing was recorded" in done.stderr and verified(url).startswith(b"intact: 72 events")
+            low = middle
+            outcomes.add("refused")
+    assert {"refused", "recorded"} <= {outcome.removesuffix(" and warned") for outcome in outcomes}
+
+
+def test_a_store_that_fails_while_the_read_models_catch_up_after_an_import_keeps_the_import(sqlite_url: str, tmp_path: Path) -> None:
+    """The events are committed before the read models catch up: a store failure then (here the
+    timeline made unwritable, as a full disk would) is a one-line warning, the import stands and
+    the next command that can write catches up. It printed "imported" and then a traceback."""
+    assert caseledger(sqlite_url, "import", str(SCENARIO)).returncode == 0
+    sql(sqlite_url, "ALTER TABLE cl_timeline RENAME TO cl_timeline_kept")
+    sql(sqlite_url, "CREATE VIEW cl_timeline AS SELECT * FROM cl_timeline_kept")
+    done = caseledger(sqlite_url, "import", str(_more_tasks(tmp_path, 10)))
+    lines = done.stderr.decode().strip().splitlines()
+    assert done.returncode == 0 and lines[0] == "imported 10 events (positions 73–82)", lines
+    assert len(lines) == 2 and lines[1].startswith("caseledger: warning: the events are recorded, but the read models could not be brought up to date"), lines
+    assert verified(sqlite_url).startswith(b"intact: 82 events")
+    sql(sqlite_url, "DROP VIEW cl_timeline")
+    sql(sqlite_url, "ALTER TABLE cl_timeline_kept RENAME TO cl_timeline")
+    assert caseledger(sqlite_url, "export", "workload", "--output", str(tmp_path / "w.csv")).returncode == 0
+    assert "head position:  82" in caseledger(sqlite_url, "status").stdout.decode()
+
+
+def _read_only(paths: list[Path]) -> bool:
+    """Make ``paths`` unwritable even for root (immutable, where the file system allows it) or, for
+    another user, by their modes; False when neither works here."""
+    if os.geteuid() != 0:
+        for path in paths:
+            path.chmod(0o555 if path.is_dir() else 0o444)
+        return True
+    return all(subprocess.run(["chattr", "+i", str(path)], capture_output=True, check=False).returncode == 0 for path in paths)
+
+
+def _writable(paths: list[Path]) -> None:
+    for path in paths:
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "-i", str(path)], capture_output=True, check=False)
+        path.chmod(0o700 if path.is_dir() else 0o600)
+
+
+def test_a_read_only_store_is_one_line_and_unchanged(tmp_path: Path) -> None:
+    """A store the user may read but not write: its folder and files immutable (as root, where the
+    file system supports it) or read-only by mode. Where neither can be arranged, a store whose
+    files cannot grow by a byte stands in for it (the write fails the same way: one line, exit 2)."""
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    url = f"sqlite:///{folder / 'store.db'}"
+    assert caseledger(url, "import", str(SCENARIO)).returncode == 0
+    assert caseledger(url, "export", "workload", "--output", str(tmp_path / "w.csv")).returncode == 0
+    before = verified(url)
+    paths = [*folder.iterdir(), folder]
+    more = _more_tasks(tmp_path, 10)
+    try:
+        if _read_only(paths):
+            done = caseledger(url, "import", str(more))
+        else:
+            _writable(paths)
+            done = _limited(url, max(path.stat().st_size for path in folder.iterdir()), "import", str(more))
+    finally:
+        _writable(paths)
+    assert done.returncode == 2 and b"Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert b"caseledger: the store or the disk refused: " in done.stderr and b"nothing was recorded" in done.stderr
+    assert verified(url) == before

@@ -119,11 +119,12 @@ def _run(cmd: list[str], *, as_postgres: bool, cwd: str, what: str) -> None:
 
 
 @contextlib.contextmanager
-def throwaway_cluster(*, durable: bool = False) -> Iterator[PostgresServer]:
+def throwaway_cluster(*, durable: bool = False, passwords: bool = False) -> Iterator[PostgresServer]:
     """A fresh PostgreSQL cluster on a free loopback port, removed on exit.
 
     ``durable=False`` (tests) turns fsync and synchronous commit off; benchmarks use
-    ``durable=True`` so the figures are those of a real server.
+    ``durable=True`` so the figures are those of a real server. ``passwords``: TCP logins must
+    give their password (SCRAM), as on a real server; otherwise every login is trusted.
     """
     initdb = _find_pg_bin("initdb")
     pg_ctl = _find_pg_bin("pg_ctl")
@@ -217,14 +218,10 @@ def throwaway_cluster(*, durable: bool = False) -> Iterator[PostgresServer]:
             log = Path(log_file).read_text(errors="replace") if os.path.exists(log_file) else ""
             raise ClusterUnavailable(f"{last_error}\n--- postgres log ---\n{log}")
 
-        yield PostgresServer(
-            host="127.0.0.1",
-            port=port,
-            user="postgres",
-            password="postgres",
-            base_dir=base_dir,
-            as_postgres=as_postgres,
-        )
+        server = PostgresServer(host="127.0.0.1", port=port, user="postgres", password="postgres", base_dir=base_dir, as_postgres=as_postgres)
+        if passwords:
+            _require_passwords(server, pg_ctl, data_dir)
+        yield server
     finally:
         if started:
             subprocess.run(
@@ -236,6 +233,16 @@ def throwaway_cluster(*, durable: bool = False) -> Iterator[PostgresServer]:
                 timeout=120,
             )
         shutil.rmtree(base_dir, ignore_errors=True)
+
+
+def _require_passwords(server: PostgresServer, pg_ctl: str, data_dir: str) -> None:
+    """Give the superuser its password, then make TCP logins prove theirs (sockets stay trusted)."""
+    with server.connect(autocommit=True) as conn:
+        conn.execute("SET password_encryption = 'scram-sha-256'")
+        conn.execute("ALTER ROLE postgres PASSWORD 'postgres'")
+    hba = Path(data_dir) / "pg_hba.conf"
+    hba.write_text("local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\nhost replication all 127.0.0.1/32 scram-sha-256\n")
+    _run([pg_ctl, "-D", data_dir, "reload"], as_postgres=server.as_postgres, cwd=server.base_dir, what="pg_ctl reload")
 
 
 @contextlib.contextmanager
