@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from caseledger.domain.errors import CacheForged
 from caseledger.domain.store.application import LedgerApplication
+from caseledger.domain.store.keys import holds_cache_key
 from caseledger.projections.readmodels.engine import ModelStatus, Projector
 
 
@@ -18,6 +19,9 @@ class StoreStatus:
     models: list[ModelStatus]
     forged: str | None
     """Why the read models cannot be trusted (a seal, row or chain head that fails), or None."""
+    checked: bool = True
+    """False when this process lacks the store's keys (an encrypted store's status needs none):
+    the seals were not checked."""
 
 
 def store_status(app: LedgerApplication) -> StoreStatus:
@@ -26,6 +30,8 @@ def store_status(app: LedgerApplication) -> StoreStatus:
     counts = app.ledger_recorder.topic_counts()
     projector = Projector(app)
     head, models = projector.status()
+    if not holds_cache_key(app.ledger_recorder, app.seal):
+        return StoreStatus(head, counts, models, None, checked=False)
     try:
         projector.check(rows=True)
         forged = None

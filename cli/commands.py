@@ -187,7 +187,9 @@ def print_status(app: LedgerApplication, url: str, out: IO[str]) -> None:
             print(
                 f"  WARNING: {model.name} is {model.ahead} positions AHEAD of the log: the log lost events or the read model was edited; rebuild it", file=out
             )
-    if status.forged is None:
+    if not status.checked:
+        print("sealed: not checked (this process does not hold the store's keys: set CASELEDGER_KEY or CASELEDGER_CACHE_KEY_FILE)", file=out)
+    elif status.forged is None:
         print("sealed: every read model checks (its rows, their MACs, the chain head it was built from)", file=out)
     else:
         print(f"WARNING: {status.forged}: not used; the next command that reads rebuilds the read models (or `caseledger rebuild`)", file=out)

@@ -78,6 +78,12 @@ def check_cache_key(recorder: LedgerRecorder, seal: CacheSeal, snapshots_table: 
         cursor.execute(f"INSERT INTO {table} VALUES (?, ?)", (CACHE_ROW, seal.fingerprint))
 
 
+def holds_cache_key(recorder: LedgerRecorder, seal: CacheSeal) -> bool:
+    """Whether ``seal`` is under the cache key the store's caches are sealed with (a process that
+    opened the store without its keys, to verify or report, may not hold it)."""
+    return _recorded(recorder, CACHE_ROW) in (None, seal.fingerprint)
+
+
 def _create(cursor: SQLCursor, table: str) -> None:
     cursor.execute(f"CREATE TABLE IF NOT EXISTS {table} (id INTEGER PRIMARY KEY, fingerprint TEXT NOT NULL)")
 
