@@ -63,7 +63,7 @@ class LedgerApplication(Application[UUID]):
     def construct_snapshot_store(self) -> EventStore[UUID]:
         """Snapshots with a MAC, checked before they are used (:mod:`caseledger.domain.store.snapshots`)."""
         recorder = self.factory.aggregate_recorder(purpose="snapshots")
-        return SealedSnapshotStore(self.mapper, recorder, self.seal)
+        return SealedSnapshotStore(self.mapper, recorder, lambda: self.seal, self.ledger_recorder)
 
     @property
     def snapshots_table(self) -> str:

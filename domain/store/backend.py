@@ -197,6 +197,18 @@ class LedgerRecorder(ABC):
             Notification(id=pos, originator_id=aggregate_id, originator_version=ver, topic=topic, state=stored_state(state)) for pos, ver, topic, state in rows
         ]
 
+    def head_at_version(self, aggregate_id: UUID, version: int) -> bytes | None:
+        """The chain head at the log position of ``aggregate_id``'s event ``version`` (None when this
+        log has no such event): it commits to the whole log up to that event, so a snapshot bound
+        to it is bound to this log's history of the aggregate."""
+        with self.transaction(write=False) as cursor:
+            row = cursor.execute(
+                f"SELECT chain.head FROM {self.events_table} AS e JOIN {self.table(CHAIN_TABLE)} AS chain ON chain.position = e.{self.position_column} "
+                "WHERE e.originator_id = ? AND e.originator_version = ?",
+                (self.stored_id(aggregate_id), version),
+            ).fetchone()
+        return bytes(row[0]) if row else None
+
     def topic_counts(self) -> dict[str, int]:
         """How many stored events of each type (one GROUP BY; no event is decoded)."""
         with self.transaction(write=False) as cursor:

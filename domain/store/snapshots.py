@@ -4,23 +4,27 @@ The library's snapshot store trusts whatever row it finds, and commands validate
 aggregate it restores: a snapshot edited to say ``in_siu = true`` let an import end an SIU stay
 that never began, and ``verify`` said the chain was intact (the chain covers events, not
 snapshots). Here every stored snapshot's state is its MAC (:mod:`.seal`) followed by the sealed
-state; a snapshot whose MAC does not match its aggregate, version, topic and state is
-reported and skipped, so the aggregate is rebuilt from an older authentic snapshot or from its
+state. The MAC covers the aggregate, version, topic and state **and the chain head at the log
+position of the aggregate's event of that version** — so a snapshot copied from another store
+sealed with the same cache key (a backup, a fork, another store of the same user), or invented
+for an aggregate this log has no such event of, fails too. A snapshot whose MAC does not match
+is reported and skipped, so the aggregate is rebuilt from an older authentic snapshot or from its
 events — never from the forgery. It is not deleted there (the reader may be inside an import's
-write transaction); ``caseledger rebuild`` deletes every forged snapshot (:meth:`forged`) and
+write transaction); ``caseledger rebuild`` deletes every forged snapshot and
 ``verify --deep`` names them.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import AggregateRecorder, EventStore, Mapper, Recording, StoredEvent
 
+from caseledger.domain.store.backend import LedgerRecorder
 from caseledger.domain.store.seal import MAC_SIZE, CacheSeal
 
 REPORTS = logging.getLogger("caseledger.integrity")
@@ -36,24 +40,35 @@ FORGED = (
 class SealedSnapshotStore(EventStore[UUID]):
     """The application's snapshot store, with a MAC on every snapshot."""
 
-    def __init__(self, mapper: Mapper[UUID], recorder: AggregateRecorder, seal: CacheSeal) -> None:
+    def __init__(self, mapper: Mapper[UUID], recorder: AggregateRecorder, seal: Callable[[], CacheSeal], log: LedgerRecorder) -> None:
         super().__init__(mapper, recorder)
-        self.seal = seal
+        self._seal = seal
+        self.log = log
+        """The application recorder: where the chain head each snapshot is bound to is read."""
 
-    def _mac(self, stored: StoredEvent) -> bytes:
-        return self.seal.mac("snapshot", (str(stored.originator_id), stored.originator_version, stored.topic, stored.state))
+    def _parts(self, stored: StoredEvent) -> tuple[Any, ...] | None:
+        """What the MAC covers, or None when this log has no event of the snapshot's version."""
+        head = self.log.head_at_version(UUID(str(stored.originator_id)), stored.originator_version)
+        return None if head is None else (str(stored.originator_id), stored.originator_version, stored.topic, bytes(stored.state), head)
 
     def authentic(self, stored: StoredEvent) -> StoredEvent | None:
         """The stored snapshot without its MAC, or None if the MAC does not match."""
         state = bytes(stored.state)
         plain = StoredEvent(stored.originator_id, stored.originator_version, stored.topic, state[MAC_SIZE:])
-        return plain if self.seal.valid("snapshot", (str(plain.originator_id), plain.originator_version, plain.topic, plain.state), state[:MAC_SIZE]) else None
+        parts = self._parts(plain)
+        return plain if parts is not None and self._seal().valid("snapshot", parts, state[:MAC_SIZE]) else None
+
+    def mac(self, stored: StoredEvent) -> bytes:
+        """The MAC of a stored snapshot (its state without a MAC) in this log."""
+        parts = self._parts(stored)
+        assert parts is not None, "a snapshot is taken of an aggregate whose event of that version is recorded"
+        return self._seal().mac("snapshot", parts)
 
     def put(self, domain_events: Sequence[DomainEventProtocol[UUID]], **kwargs: Any) -> list[Recording[UUID]]:
         stored = []
         for snapshot in domain_events:
             plain = self.mapper.to_stored_event(snapshot)
-            stored.append(StoredEvent(plain.originator_id, plain.originator_version, plain.topic, self._mac(plain) + plain.state))
+            stored.append(StoredEvent(plain.originator_id, plain.originator_version, plain.topic, self.mac(plain) + plain.state))
         self.recorder.insert_events(stored, **kwargs)
         return []
 

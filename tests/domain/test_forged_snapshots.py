@@ -12,8 +12,11 @@ import base64
 import json
 from pathlib import Path
 
+from eventsourcing.persistence import StoredEvent
+
 from caseledger.domain.model.aggregates import OffenderCase, entity_id
 from caseledger.domain.store.seal import MAC_SIZE
+from caseledger.domain.store.snapshots import SealedSnapshotStore
 from tests.cli.test_error_contract import caseledger, verified
 from tests.support.world import open_ledger, seed_world
 
@@ -105,7 +108,8 @@ def test_the_genuine_snapshot_is_used(store_url: str) -> None:
     envelope["state"]["supervision_notes_marker"] = "from the snapshot"
     state = json.dumps(envelope).encode()
     case = entity_id(OffenderCase.KIND, "O1")
-    mac = app.seal.mac("snapshot", (str(case), version, "snapshot:OffenderCase", state))
+    assert isinstance(app.snapshots, SealedSnapshotStore)
+    mac = app.snapshots.mac(StoredEvent(case, version, "snapshot:OffenderCase", state))
     _write_snapshot(store_url, "O1", version, mac + state)
     fresh, _ = open_ledger(store_url)
     restored = fresh.repository.get(case)
@@ -147,9 +151,39 @@ def test_deep_verification_names_a_forged_and_an_unfaithful_snapshot(sqlite_url:
     envelope["state"]["officer"] = "cpo"
     state = json.dumps(envelope).encode()
     case = entity_id(OffenderCase.KIND, "O1")
-    _write_snapshot(sqlite_url, "O1", version, app.seal.mac("snapshot", (str(case), version, "snapshot:OffenderCase", state)) + state)
+    assert isinstance(app.snapshots, SealedSnapshotStore)
+    _write_snapshot(sqlite_url, "O1", version, app.snapshots.mac(StoredEvent(case, version, "snapshot:OffenderCase", state)) + state)
     unfaithful = caseledger(sqlite_url, "verify", "--deep")
     assert unfaithful.returncode == 1 and f"CACHE DIFFERS: stored_snapshots {case} v50: its state is not what".encode() in unfaithful.stdout
     _write_snapshot(sqlite_url, "O1", version, _forged(genuine, officer="cpo"))
     forged = caseledger(sqlite_url, "verify", "--deep")
     assert forged.returncode == 1 and f"CACHE DIFFERS: stored_snapshots {case} v50: fails its MAC".encode() in forged.stdout
+
+
+def test_a_snapshot_copied_from_another_store_with_the_same_cache_key_is_not_trusted(new_store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The reviewer's attack: two stores of one user share the cache key; in the second, O1's
+    version 50 follows an SIU placement. Its snapshot, MAC and all, copied into the first, must
+    not let the first end a stay it never began: the MAC binds the chain head of this log."""
+    honest, other = new_store(), new_store()
+    for url, in_siu in ((honest, False), (other, True)):
+        _app, service = open_ledger(url)
+        seed_world(service)
+        if in_siu:
+            service.start_siu_placement("O1", "assault", occurred_at="2026-01-07")
+        for index in range(55 - in_siu):
+            service.assign_case("O1", ("po1", "po2")[index % 2], occurred_at="2026-01-08")
+    [(version, copied)] = _snapshot_rows(other, "O1")
+    assert json.loads(copied[MAC_SIZE:])["state"]["in_siu"] is True
+    _write_snapshot(honest, "O1", version, copied)
+    _write_snapshot(honest, "GHOST", version, copied)  # and for an offender the first store never admitted
+    head = _count(honest)
+    lines = tmp_path / "forbidden.jsonl"
+    lines.write_text('{"type":"SIUPlacementEnded","occurred_at":"2026-01-09","by":"po1","offender":"O1","outcome":"mainstream"}\n')
+    done = caseledger(honest, "import", str(lines))
+    assert done.returncode == 2 and b"fails its MAC" in done.stderr and b"Traceback" not in done.stderr, done.stderr
+    ghost = tmp_path / "ghost.jsonl"
+    ghost.write_text('{"type":"CaseAssigned","occurred_at":"2026-01-09","by":"po1","offender":"GHOST","officer":"po1"}\n')
+    assert caseledger(honest, "import", str(ghost)).returncode == 2
+    assert _count(honest) == head
+    rebuilt = caseledger(honest, "rebuild")
+    assert b"deleted 2 aggregate snapshots that failed their MAC" in rebuilt.stderr
