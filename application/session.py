@@ -19,6 +19,7 @@ from caseledger.application.exports import ExportSpec, export_projection
 from caseledger.application.history import HistoryLine, case_history
 from caseledger.application.officer import CaseRow, WeekData, caseload, officer_for, week
 from caseledger.application.readmodels import ReadModels
+from caseledger.domain.errors import CacheForged
 from caseledger.domain.events import catalogue as p
 from caseledger.domain.model.times import Cutoff, utc_now
 from caseledger.domain.store.application import LedgerApplication, open_application
@@ -57,6 +58,18 @@ class LedgerSession:
         with self.lock:
             return self.projector.catch_up()
 
+    def check_caches(self) -> str | None:
+        """Count and check every read-model row against its seal (the officer screens check only
+        the rows they read, so a deleted row is noticed here); if one fails, rebuild the read
+        models and say why. Read without the session lock (screens keep loading meanwhile)."""
+        try:
+            self.projector.check(rows=True)
+        except CacheForged as forged:
+            with self.lock:
+                self.projector.repair(forged)
+            return str(forged)
+        return None
+
     def officer_for(self, user: str) -> str:
         with self.lock:
             self.projector.catch_up()
@@ -74,6 +87,7 @@ class LedgerSession:
 
     def caseload(self, officer: str) -> list[CaseRow]:
         with self.lock:
+            self.projector.catch_up()
             return self.projector.trusting(lambda: caseload(self.projector, self.view(), officer))
 
     def history(self, offender: str, as_of: Cutoff | None = None, known_at: Cutoff | None = None) -> list[HistoryLine]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from caseledger.domain.errors import CacheForged
+from caseledger.domain.errors import CacheForged, StoreURLError
 from caseledger.domain.store.application import LedgerApplication
 from caseledger.domain.store.keys import holds_cache_key
 from caseledger.projections.readmodels.engine import ModelStatus, Projector
@@ -19,9 +19,9 @@ class StoreStatus:
     models: list[ModelStatus]
     forged: str | None
     """Why the read models cannot be trusted (a seal, row or chain head that fails), or None."""
-    checked: bool = True
-    """False when this process lacks the store's keys (an encrypted store's status needs none):
-    the seals were not checked."""
+    unchecked: str | None = None
+    """Why the seals were not checked (``status`` needs no key, so it may not hold the one the
+    store's caches are sealed with), or None when they were."""
 
 
 def store_status(app: LedgerApplication) -> StoreStatus:
@@ -30,8 +30,14 @@ def store_status(app: LedgerApplication) -> StoreStatus:
     counts = app.ledger_recorder.topic_counts()
     projector = Projector(app)
     head, models = projector.status()
-    if not holds_cache_key(app.ledger_recorder, app.seal):
-        return StoreStatus(head, counts, models, None, checked=False)
+    try:
+        held = holds_cache_key(app.ledger_recorder, app.seal)
+    except StoreURLError as error:
+        return StoreStatus(head, counts, models, None, unchecked=f"the cache key cannot be read: {error}")
+    if not held:
+        return StoreStatus(
+            head, counts, models, None, unchecked="this process does not hold the cache key the store records: set CASELEDGER_KEY or CASELEDGER_CACHE_KEY_FILE"
+        )
     try:
         projector.check(rows=True)
         forged = None

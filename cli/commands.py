@@ -187,8 +187,8 @@ def print_status(app: LedgerApplication, url: str, out: IO[str]) -> None:
             print(
                 f"  WARNING: {model.name} is {model.ahead} positions AHEAD of the log: the log lost events or the read model was edited; rebuild it", file=out
             )
-    if not status.checked:
-        print("sealed: not checked (this process does not hold the store's keys: set CASELEDGER_KEY or CASELEDGER_CACHE_KEY_FILE)", file=out)
+    if status.unchecked is not None:
+        print(f"sealed: not checked ({status.unchecked})", file=out)
     elif status.forged is None:
         print("sealed: every read model checks (its rows, their MACs, the chain head it was built from)", file=out)
     else:

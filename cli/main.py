@@ -136,14 +136,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CacheForged as error:
         print(f"caseledger: {error}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # `caseledger events | head`: the reader had enough
+        return 0
     except STORE_FAILURES as error:  # a full disk, a read-only file, a server gone: the transaction rolled back
         print(f"caseledger: {store_failure(error)}; nothing was recorded", file=sys.stderr)
         return 2
     except (LedgerError, MapperDeserialisationError) as error:
         print(f"caseledger: {error}", file=sys.stderr)
         return 2
-    except BrokenPipeError:
-        return 0
     except KeyboardInterrupt:
         print("caseledger: interrupted; nothing partial was recorded", file=sys.stderr)
         return 130

@@ -93,6 +93,16 @@ class CaseLedgerApp(App[None]):
         self.reload_screen()
         if self.poll_seconds:
             self.set_interval(self.poll_seconds, self.poll)
+        self.check_caches()
+
+    @work(thread=True, exclusive=True, group="caches", exit_on_error=False)
+    def check_caches(self) -> None:
+        """Once the screen shows: every read-model row against its seal (a pass over the tables); a
+        failure is rebuilt from the log, said, and the screen reloaded."""
+        forged = self.session.check_caches()
+        if forged is not None:
+            self.call_from_thread(self.notify, f"{forged}: the read models were rebuilt from the log", severity="warning", timeout=15)
+            self.call_from_thread(self.reload_screen)
 
     # -- live ---------------------------------------------------------------------------------
 

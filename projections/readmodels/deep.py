@@ -27,7 +27,7 @@ from caseledger.domain.errors import CacheForged
 from caseledger.domain.store.application import LedgerApplication, open_application
 from caseledger.projections.readmodels.database import Cursor, Database
 from caseledger.projections.readmodels.engine import Projector, sealed_table
-from caseledger.projections.readmodels.sealing import Seals, Writing
+from caseledger.projections.readmodels.sealing import SEALS, Seals, Writing
 from caseledger.projections.readmodels.tables import TOTALS, AddOnModel, AddOnTotals, TimelineModel
 from caseledger.projections.replay.facts import View, retracted, timeline
 from caseledger.projections.replay.headstate import HEAD_CASES, HEAD_REGISTRY, HeadState
@@ -50,8 +50,26 @@ class Difference:
 
 def deep_difference(app: LedgerApplication) -> Difference | None:
     """The first cache that differs from its recomputation from the log, or None. Nothing is
-    caught up or repaired first: what is compared is what a reader would find now."""
-    projector = Projector(app)
+    caught up, repaired or created first: what is compared is what a reader would find now, at
+    the lowest position any read model reflects (one that is further on is compared only where it
+    can be: its rows up to there)."""
+    if app.ledger_recorder.has_table("cl_tracking") and app.ledger_recorder.has_table(SEALS):
+        found = _read_model_difference(Projector(app, reading_only=True))
+        if found is not None:
+            return found
+    forged_snapshots = app.forged_snapshots()
+    if forged_snapshots:
+        aggregate, version = forged_snapshots[0]
+        return Difference(app.snapshots_table, f"{aggregate} v{version}", "fails its MAC")
+    unfaithful = app.unfaithful_snapshot()
+    if unfaithful is not None:
+        return Difference(app.snapshots_table, f"{unfaithful[0]} v{unfaithful[1]}", "its state is not what its aggregate's events give")
+    return None
+
+
+def _read_model_difference(projector: Projector) -> Difference | None:
+    """The first read model that differs from its rebuild from the log, or whose seals fail."""
+    app = projector.app
     upto = min(projector.positions_of_everything().values())
     with tempfile.TemporaryDirectory(prefix="caseledger-deep-") as folder:
         scratch_app = open_application(f"sqlite:///{Path(folder) / 'scratch.db'}", payloads=False)
@@ -65,13 +83,6 @@ def deep_difference(app: LedgerApplication) -> Difference | None:
         projector.check(rows=True)
     except CacheForged as forged:
         return Difference("seals", "", str(forged))
-    forged_snapshots = app.forged_snapshots()
-    if forged_snapshots:
-        aggregate, version = forged_snapshots[0]
-        return Difference(app.snapshots_table, f"{aggregate} v{version}", "fails its MAC")
-    unfaithful = app.unfaithful_snapshot()
-    if unfaithful is not None:
-        return Difference(app.snapshots_table, f"{unfaithful[0]} v{unfaithful[1]}", "its state is not what its aggregate's events give")
     return None
 
 
@@ -99,10 +110,14 @@ class _Comparison:
             yield from _compare(model.table, model.columns, stored, _rows(rebuilt, theirs, model.table))
         if self.projector.positions_of_everything()[AddOnTotals.tracking_name] == self.upto:
             yield from _compare(TOTALS, AddOnTotals.columns, _rows(db, mine, TOTALS), _rows(rebuilt, theirs, TOTALS))
-        last_monday = max((int(row[0]) for row in _rows(db, mine, WEEKLY)), default=None)
-        weekly = [row for row in _rows(rebuilt, theirs, WEEKLY) if last_monday is not None and int(row[0]) <= last_monday]
-        yield from _compare(WEEKLY, WeeklyFigures.columns, _rows(db, mine, WEEKLY), weekly)
+        derived_here = self.projector.positions_of_everything()["snapshots"] == self.upto
+        if derived_here:  # the weekly figures and the head were made at this position
+            last_monday = max((int(row[0]) for row in _rows(db, mine, WEEKLY)), default=None)
+            weekly = [row for row in _rows(rebuilt, theirs, WEEKLY) if last_monday is not None and int(row[0]) <= last_monday]
+            yield from _compare(WEEKLY, WeeklyFigures.columns, _rows(db, mine, WEEKLY), weekly)
         for boundary, head, position, *_meta in list(sealed_table(db, SNAPSHOTS).select(mine, order="boundary_us")):
+            if int(position) > self.upto:
+                continue
             world = _recomputed(rebuilt, theirs, int(boundary), int(position))
             try:
                 stored_world = self.projector.snapshots.load(mine, int(boundary))
@@ -111,7 +126,7 @@ class _Comparison:
                 return
             if stored_world != world:
                 yield Difference(SNAPSHOTS, f"boundary {boundary}", "the world it holds is not the log's replayed to that boundary")
-            if head:
+            if head and derived_here:
                 yield from self._head(world, int(boundary))
 
     def _head(self, world: World, boundary: int) -> Iterator[Difference]:

@@ -65,10 +65,13 @@ class SealedTable:
     def __init__(self, db: Database, name: str, columns: Sequence[str], hidden: Hidden | None = None) -> None:
         self.db, self.name, self.columns = db, name, tuple(columns)
         self.table = db.table(name)
-        self.seal: CacheSeal = db.app.seal
         self.cloak: Cloak = db.app.cloak
         self.hidden = dict(hidden or {}) if self.cloak.on else {}
         self._hidden = [(index, self.hidden[column]) for index, column in enumerate(self.columns) if column in self.hidden]
+
+    @property
+    def seal(self) -> CacheSeal:
+        return self.db.app.seal
 
     def mac(self, row: Sequence[Any]) -> bytes:
         return self.seal.mac(self.name, [bytes(value) if isinstance(value, memoryview) else value for value in row])
@@ -99,11 +102,10 @@ class SealedTable:
             values[index] = self.cloak.unname(values[index]) if kind == "name" else self.cloak.unblob(values[index])
         return tuple(values)
 
-    def select(self, cursor: Cursor, where: str = "", params: Sequence[Any] = (), order: str = "") -> Iterable[tuple[Any, ...]]:
-        """Every row matching ``where``, checked, in ``order``."""
-        cursor.execute(
-            f"SELECT {', '.join(self.columns)}, mac FROM {self.table}{' WHERE ' + where if where else ''}{' ORDER BY ' + order if order else ''}", params
-        )
+    def select(self, cursor: Cursor, where: str = "", params: Sequence[Any] = (), order: str = "", limit: int | None = None) -> Iterable[tuple[Any, ...]]:
+        """Every row matching ``where`` (the first ``limit``), checked, in ``order``."""
+        clauses = f"{' WHERE ' + where if where else ''}{' ORDER BY ' + order if order else ''}{f' LIMIT {int(limit)}' if limit is not None else ''}"
+        cursor.execute(f"SELECT {', '.join(self.columns)}, mac FROM {self.table}{clauses}", params)
         for chunk in cursor.chunks():
             for row in chunk:
                 yield self.checked(row)
@@ -121,12 +123,19 @@ class SealedTable:
         cursor.execute(f"DELETE FROM {self.table}{clause}", params)
 
     def census(self, cursor: Cursor) -> tuple[int, int]:
-        """(rows, MAC sum) as the table holds them now (one pass over the MAC column)."""
-        cursor.execute(f"SELECT mac FROM {self.table}")
+        """(rows, MAC sum) as the table holds them now, every row checked against its MAC on the
+        way (one pass over the table: a row moved where no reader looks, its MAC kept, or a MAC
+        changed to balance the sum, fails here). :class:`CacheForged` names the first bad row."""
+        cursor.execute(f"SELECT {', '.join(self.columns)}, mac FROM {self.table}")
         rows = digest = 0
         for chunk in cursor.chunks(20_000):
+            for row in chunk:
+                *values, mac = row
+                stored = [bytes(value) if isinstance(value, memoryview) else value for value in values]
+                if not self.seal.valid(self.name, stored, mac):
+                    raise CacheForged(f"read model {self.name}: the row at {self.columns[0]} {stored[0]!r} fails its MAC (edited, moved or invented)")
             rows += len(chunk)
-            digest += _digest(mac for (mac,) in chunk)
+            digest += _digest(row[-1] for row in chunk)
         return rows, digest % _MODULUS
 
 
@@ -136,7 +145,11 @@ class Seals:
     def __init__(self, db: Database) -> None:
         self.db = db
         self.table = db.table(SEALS)
-        self.seal: CacheSeal = db.app.seal
+
+    @property
+    def seal(self) -> CacheSeal:
+        """The cache key's MACs (read when first needed: a process that only reports positions needs no key)."""
+        return self.db.app.seal
 
     def create(self, cursor: Cursor) -> None:
         cursor.execute(

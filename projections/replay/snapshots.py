@@ -183,7 +183,6 @@ class Snapshots:
         self.timeline_rows = TimelineModel().sealed(db)
         self.seals = Seals(db)
         self._types = sorted(WORLD_TYPES)
-        self._type_marks = ",".join("?" * len(self._types))
 
     def create(self, cursor: Cursor) -> None:
         """Create the table and the tracking row if missing (inside the engine's creation)."""
@@ -308,27 +307,37 @@ class Snapshots:
         against the digest the row seals."""
         rows = list(self.sealed.select(cursor, "boundary_us = ?", (boundary,)))
         assert rows, "a snapshot listed in this transaction is gone"
+        return decode_world(self.db.app.cloak.unblob(self._state(cursor, boundary, rows[0][-1])))
+
+    def _state(self, cursor: Cursor, boundary: int, digest: str) -> bytes:
         row = cursor.execute(f"SELECT state FROM {self.table} WHERE boundary_us = ?", (boundary,)).fetchone()
         state = bytes(row[0]) if row is not None and row[0] is not None else b""
-        if state_digest(state) != rows[0][-1]:
+        if state_digest(state) != digest:
             raise CacheForged(f"read model {SNAPSHOTS}: the world of snapshot {boundary} is not the one sealed (edited)")
-        return decode_world(self.db.app.cloak.unblob(state))
+        return state
 
-    def _by_type(self, select: str) -> str:
-        """``select`` over each world type's index range, combined (one index probe per type)."""
-        return " UNION ALL ".join(f"SELECT {select} FROM {self.timeline} WHERE type = ?" for _ in self._types)
+    def check_worlds(self, cursor: Cursor) -> None:
+        """Every snapshot's world against the digest its row seals (hashed, not decoded)."""
+        for boundary, *_meta, digest in list(self.sealed.select(cursor)):
+            self._state(cursor, int(boundary), digest)
+
+    def _extreme(self, cursor: Cursor, direction: str) -> int | None:
+        """The latest (``DESC``) or earliest (``ASC``) occurred time of a world fact, read from the
+        row that has it, checked (one index probe per type): a forged far-future row would
+        otherwise have the snapshots stop at every month until the year 9999."""
+        found = [int(row[3]) for kind in self._types for row in self.timeline_rows.select(cursor, "type = ?", (kind,), f"occurred_us {direction}", limit=1)]
+        if not found:
+            return None
+        return max(found) if direction == "DESC" else min(found)
 
     def latest_occurred(self, cursor: Cursor) -> int | None:
         """When the latest world fact occurred (None: there are none)."""
-        cursor.execute(f"SELECT MAX(m) FROM ({self._by_type('MAX(occurred_us) AS m')}) AS per_type", self._types)
-        row = cursor.fetchone()
-        return int(row[0]) if row and row[0] is not None else None
+        return self._extreme(cursor, "DESC")
 
     def _earliest_occurred(self, cursor: Cursor) -> int:
-        cursor.execute(f"SELECT MIN(m) FROM ({self._by_type('MIN(occurred_us) AS m')}) AS per_type", self._types)
-        row = cursor.fetchone()
-        assert row is not None and row[0] is not None, "called only when there are world facts"
-        return int(row[0]) - 1
+        earliest = self._extreme(cursor, "ASC")
+        assert earliest is not None, "called only when there are world facts"
+        return earliest - 1
 
     def _arrivals(self, cursor: Cursor, after: int, upto: int | None) -> list[tuple[int, str, int]]:
         """(position, type, occurred) of every timeline row after position ``after`` (up to

@@ -107,7 +107,7 @@ class WeeklyFigures:
         for boundary in boundaries:
             rows = list(self.sealed.select(cursor, "boundary_us = ? AND officer = ?", (boundary, self.sealed.param("officer", officer))))
             if not rows:
-                if cursor.execute(f"SELECT 1 FROM {self.table} WHERE boundary_us = ? LIMIT 1", (boundary,)).fetchone() is not None:
+                if list(self.sealed.select(cursor, "boundary_us = ?", (boundary,), limit=1)):  # checked: a junk row must not stand for a week
                     found[boundary] = None
                 continue
             _boundary, _officer, role, week, factors = rows[0]

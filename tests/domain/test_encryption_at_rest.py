@@ -88,7 +88,7 @@ def test_a_sqlite_store_holds_nothing_identifying_in_plain_text(tmp_path: Path, 
     if encrypted:
         assert found == set()
         keyless = caseledger(url, "status", env={"CASELEDGER_KEY": ""}).stdout.decode()  # status needs no key, and then cannot check the seals
-        assert "sealed: not checked (this process does not hold the store's keys" in keyless and "WARNING" not in keyless
+        assert "sealed: not checked (this process does not hold the cache key the store records" in keyless and "WARNING" not in keyless
     else:
         assert {b"off-001", b"po.adams", b"Bath Institution", b"RCMP E Division"} <= found
 

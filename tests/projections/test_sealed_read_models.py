@@ -53,6 +53,13 @@ def store(store_url: str, tmp_path: Path) -> tuple[str, dict[tuple[str, ...], li
         ("UPDATE cl_tracking SET position = position - 3 WHERE name = 'timeline'", ("workload",), "its tracking row says"),
         ("UPDATE cl_snapshots SET state = NULL", ("workload",), "read model cl_snapshots: the world of snapshot"),
         ("DELETE FROM cl_officer_weeks WHERE officer = 'po.adams'", ("workload",), "read model cl_officer_weeks: holds"),
+        # moved where no reader looks, its MAC kept: the count and MAC sum still match, the row's MAC does not
+        (
+            "UPDATE cl_addons SET position = 999999999, week = '1900-W01' WHERE position = 59",
+            ("addon_burden", "--as-of", PAST),
+            "cl_addons: the row at position 999999999 fails",
+        ),
+        ("UPDATE cl_timeline SET position = 999999, type = 'Zzz' WHERE position = 52", ("workload",), "cl_timeline: the row at position 999999 fails"),
     ],
 )
 def test_an_edited_read_model_is_named_and_never_used(
@@ -97,4 +104,46 @@ def test_an_edited_weekly_figure_does_not_reach_the_officers_chart(store: tuple[
     officer = session.officer_for("po.adams")
     honest = session.week(officer)
     sql(url, "UPDATE cl_officer_weeks SET factors = '[[1, 40]]'")
+    assert LedgerSession(url, "po.adams", now=march).week(officer) == honest
+
+
+FUTURE = 4_611_686_018_427_387_904
+
+
+@pytest.mark.parametrize(
+    ("statement", "params"),
+    [
+        ("UPDATE cl_snapshots SET state = %s WHERE head = 1", (b"\x00",)),
+        ("INSERT INTO cl_timeline VALUES (73, 'Zzz', NULL, 0, '2026-01-01', 0, '2026-01-01', %s, %s)", (b"{}", b"\x00")),  # in the next batch's way
+        ("INSERT INTO cl_timeline VALUES (999999, 'CaseAssigned', NULL, %s, '9999-01-01', 0, '2026-01-01', %s, %s)", (FUTURE, b"{}", b"\x00")),
+    ],
+)
+def test_a_cache_forged_in_the_way_of_a_catch_up_is_repaired_there(
+    store: tuple[str, dict[tuple[str, ...], list[dict[str, object]]]], tmp_path: Path, statement: str, params: tuple[object, ...]
+) -> None:
+    """In the way of the catch-up after an import, or met by the next export's check: it used to
+    fail every command after it — exit 1, a traceback (year 10000) or "kept losing races" —
+    until a manual rebuild. Now the import stands, the forgery is named once (by whichever
+    command meets it first) and the read models are rebuilt."""
+    url, honest = store
+    sql(url, statement, params)
+    line = tmp_path / "one.jsonl"
+    line.write_text('{"type":"AddOnTaskLogged","occurred_at":"2026-03-19","by":"po.adams","officer":"po.adams","category":"clerical","minutes":5}\n')
+    done = caseledger(url, "import", str(line))
+    assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr
+    found, stderr = rows(url, tmp_path, "siu_stays")
+    assert (done.stderr.decode() + stderr).count("every read model is rebuilt from the log") == 1, (done.stderr, stderr)
+    assert found == honest[("siu_stays",)]
+    assert rows(url, tmp_path, "siu_stays") == (honest[("siu_stays",)], "")
+    assert b"sealed: every read model checks" in caseledger(url, "status").stdout
+
+
+def test_a_junk_weekly_row_does_not_hide_a_week_from_the_chart(store: tuple[str, dict[tuple[str, ...], list[dict[str, object]]]]) -> None:
+    url, _honest = store
+    march = dt.datetime(2026, 3, 25, 12, tzinfo=dt.UTC)
+    officer = LedgerSession(url, "po.adams", now=march).officer_for("po.adams")
+    honest = LedgerSession(url, "po.adams", now=march).week(officer)
+    [(boundary,)] = sql(url, "SELECT MAX(boundary_us) FROM cl_officer_weeks")
+    sql(url, "DELETE FROM cl_officer_weeks WHERE boundary_us = %s", (boundary,))
+    sql(url, "INSERT INTO cl_officer_weeks VALUES (%s, 'nobody', 'x', 'x', '[]', %s)", (boundary, b"\x00"))
     assert LedgerSession(url, "po.adams", now=march).week(officer) == honest

@@ -18,6 +18,7 @@ from caseledger.tui.screens.audit import AuditScreen
 from caseledger.tui.screens.casefile import CaseFileScreen
 from caseledger.tui.screens.week import WeekScreen
 from tests.support.commands import ScriptedService
+from tests.support.tampering import sql
 from tests.support.tui_helpers import make_app, reloaded, scenario_url, settled
 
 
@@ -342,3 +343,27 @@ def test_markup_and_control_characters_in_a_reason_are_shown_as_typed(tmp_path: 
             assert not any("\x1b" in cell for cell in shown)
 
     run(scenario())
+
+
+def test_a_deleted_read_model_row_is_noticed_once_the_screen_shows_and_the_week_is_honest(tmp_path: Path) -> None:
+    """My week reads po.adams' add-on rows through their index: a row deleted there just vanished.
+    Once the first screen shows, the app counts every table against its seal (in a worker), says
+    what failed and reloads from read models rebuilt from the log."""
+    url = scenario_url(tmp_path)
+
+    async def minutes_shown(app: CaseLedgerApp) -> list[tuple[Any, ...]]:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.app.workers.wait_for_complete()
+            await settle(pilot)
+            table = app.screen.query_one("#addons-table", DataTable)
+            shown = [tuple(table.get_row_at(index)) for index in range(table.row_count)]
+            notes = [str(notification.message) for notification in app._notifications]
+        return [*shown, *[(note,) for note in notes if "rebuilt" in note]]
+
+    honest = run(minutes_shown(make_app(url)))
+    assert honest and all(len(row) == 2 for row in honest)
+    sql(url, "DELETE FROM cl_addons WHERE officer = 'po.adams' AND category = 'travel_logistics'")
+    after = run(minutes_shown(make_app(url)))
+    assert after[: len(honest)] == honest
+    assert len(after) == len(honest) + 1 and "read model cl_addons: holds" in after[-1][0]
