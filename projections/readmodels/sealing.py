@@ -11,16 +11,16 @@ database (:mod:`caseledger.domain.store.seal`):
 * every table has a **seal** (``cl_seals``): the log position it reflects, the chain head at that
   position, how many rows it holds and the sum of their MACs (mod 2**128), itself under a MAC.
   Before read models are used, every seal is checked against the log's chain (a cut tail, an
-  edited tracking row) — cheap, a few lookups; exports, ``status`` and ``verify --deep`` also
-  count each table's rows and sum their MACs (a deleted row, an older authentic version of a row
-  put back).
+  edited tracking row) — cheap, a few lookups; exports, ``status``, the TUI at start and
+  ``verify --deep`` also take a census: every row's MAC checked, the rows counted and their MACs
+  summed against the seal (a deleted or moved row, an older authentic version put back).
 
 A failure raises :class:`CacheForged`, naming the table and row; the caller reports it and
-rebuilds the read models from the log (:mod:`caseledger.application.readmodels`), never using
-what failed. Residual risk, in the README's threat model: a row deleted from a table an officer
-screen reads is noticed by the next export, status or deep verification, not by that screen;
-putting back older authentic rows so that both count and MAC sum match is a subset-sum problem
-over rows the insider must have copied earlier, and ``verify --deep`` still catches it.
+rebuilds the read models from the log (:meth:`Projector.repair`), never using what failed.
+Residual risk, in the README: a row deleted from a table an officer screen reads, after the
+TUI's census, is noticed by the next census or deep verification, not by that screen; putting
+back older authentic rows so that both count and MAC sum match is a subset-sum problem over
+rows the insider must have copied earlier, and ``verify --deep`` still catches it.
 """
 
 from __future__ import annotations
