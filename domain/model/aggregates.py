@@ -222,8 +222,22 @@ class AddOnTask(LedgerAggregate):
 
 
 class RetractionLog(LedgerAggregate):
+    """Every retraction of the ledger, in one aggregate: retractions are rare, and one sequence
+    makes two retractions of one event racing each other impossible (the second is re-run and
+    refused)."""
+
     KIND = "retractions"
     key = "ledger"
+
+    def __init__(self) -> None:
+        self.targets: frozenset[int] = frozenset()
+        """The positions a retraction names (each may be named once)."""
+
+    def _retracted(self, data: p.EventRetracted) -> None:
+        self.targets = self.targets | {data.position}
+
+    HANDLERS: ClassVar[dict[type[p.Payload], Callable[[Any, Any], None]]] = {p.EventRetracted: _retracted}
+    SNAPSHOT_TYPES: ClassVar[dict[str, Callable[[Any], Any]]] = {"targets": frozenset}
 
 
 RETRACTION_LOG_KEY = RetractionLog.key

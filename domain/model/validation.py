@@ -5,12 +5,14 @@ Structs; this module holds the rest of the specification's error list: unknown a
 ids, transfer to the current site, completing a transfer never requested, ending an SIU stay
 that never started, SIU at a non-institution, admission outside an institution, a release to a
 site that is not a community office or CCC, security levels on the wrong kind of site, an
-unknown time zone, retracting a position that does not exist. Anything else odd is accepted
+unknown time zone, retracting a position that does not exist; and (issue #11) a second
+retraction of one event or a retraction with a blank reason. Anything else odd is accepted
 (the specification calls it realistic messiness; projections ignore it).
 
 Validation runs in log order against a :class:`LedgerView`: the command path reads aggregates
 from the store, the importer keeps them in memory. Both call :func:`place`, so both enforce the
-same rules. Retractions are ignored here, as the specification says.
+same rules. Retractions are ignored here (a retracted event still counts for validation), as
+the specification says.
 """
 
 from __future__ import annotations
@@ -211,7 +213,13 @@ def _event_retracted(view: LedgerView, data: p.EventRetracted) -> Placement:
     exists, at_site = view.site_of_position(data.position)
     if not exists:
         raise DomainError("position", f"no event at position {data.position}")
+    if not data.reason.strip():
+        raise DomainError("reason", "a retraction must say why (the reason is blank)")
     log = view.retraction_log()
+    if log is not None and data.position in log.targets:
+        raise DomainError(
+            "position", f"the event at position {data.position} was already retracted: one retraction per event (to undo it, retract the retraction)"
+        )
     return Placement(RetractionLog, RETRACTION_LOG_ID, log, at_site)
 
 

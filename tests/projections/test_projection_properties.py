@@ -33,12 +33,14 @@ def stream(seed: int, events: int, retractions: int) -> list[dict[str, Any]]:
     """Generated lines with their would-be positions, plus some retractions (some of retractions)."""
     rng = random.Random(seed)
     lines = [{**line, "position": index + 1} for index, line in enumerate(generate(events, seed=seed))]
+    targeted: set[int] = set()  # one retraction per event
     for _ in range(retractions):
         at = rng.randrange(20, len(lines))
         previous = lines[at - 1]
-        targets = [line for line in lines[:at] if line["type"] != "SiteRegistered"]
+        targets = [line for line in lines[:at] if line["type"] != "SiteRegistered" and line.get("log_position", line.get("position")) not in targeted]
         target = rng.choice(targets)
         target_position = target.get("log_position", target.get("position"))
+        targeted.add(target_position)
         lines.insert(
             at,
             {
