@@ -192,7 +192,7 @@ def print_status(app: LedgerApplication, url: str, out: IO[str]) -> None:
     elif status.forged is None:
         print("sealed: every read model checks (its rows, their MACs, the chain head it was built from)", file=out)
     else:
-        print(f"WARNING: {status.forged}: not used; the next command that reads rebuilds the read models (or `caseledger rebuild`)", file=out)
+        print(f"WARNING: {status.forged}: not used; `caseledger rebuild` rebuilds the read models from the log", file=out)
 
 
 def demo(args: argparse.Namespace) -> int:

@@ -17,12 +17,13 @@ from typing import Any
 from caseledger.domain.integrity.chain import CHAIN_TABLE
 from caseledger.domain.model.times import LocalDay
 from caseledger.domain.store.application import LedgerApplication
-from caseledger.projections.catalogue import ADDON_BURDEN_BY_SITE, PROJECTIONS, Projection
+from caseledger.projections.catalogue import ADDON_BURDEN_BY_SITE, PROJECTIONS, READ_MODELS_OF, Projection
 from caseledger.projections.readmodels.database import Cursor, Database
 from caseledger.projections.readmodels.engine import ProjectionError, Projector
+from caseledger.projections.readmodels.tables import TOTALS, AddOnModel, TimelineModel
 from caseledger.projections.replay.facts import EVERY_WEEK, View, Weeks, retracted
 from caseledger.projections.replay.inputs import Inputs
-from caseledger.projections.replay.snapshots import Snapshots
+from caseledger.projections.replay.snapshots import SNAPSHOTS, Snapshots
 from caseledger.projections.rules import Rules
 
 
@@ -62,6 +63,17 @@ def find(name: str, *, by_site: bool = False) -> Projection:
     return PROJECTIONS[name]
 
 
+def census_of(projection: Projection, view: View) -> set[str]:
+    """The tables an export of ``projection`` at ``view`` reads, to count before it trusts them: the
+    timeline and the world snapshots always (the snapshot used is hashed when it is loaded); the
+    add-on totals at "now", the tasks at a cut. The officers' head rows and weekly figures, which
+    no export reads, are counted by ``status``, the TUI and ``verify --deep``."""
+    tables = {TimelineModel.table, SNAPSHOTS}
+    if "addons" in READ_MODELS_OF[projection.name]:
+        tables.add(TOTALS if view.as_of is None and view.known_at is None else AddOnModel.table)
+    return tables
+
+
 def replay(cursor: Cursor, db: Database, view: View, rules: Rules, types: frozenset[str], *, weeks: Weeks = EVERY_WEEK) -> Inputs:
     """The world at the cut — from the newest valid snapshot, or replayed from the facts of
     ``types`` — with everything a projection computes from."""
@@ -76,7 +88,7 @@ def streamed(
     """Bring the read models up to date, then compute ``projection`` at ``view`` under ``rules``
     inside one read transaction, its rows produced as they are read."""
     projector = projector or Projector(app)
-    projector.catch_up(census=True)
+    projector.catch_up(census=census_of(projection, view))
     db = projector.db
     with db.transaction(write=False) as cursor:
         cursor.execute(f"SELECT MIN(position) FROM {db.table('cl_tracking')}")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -172,11 +172,11 @@ class Projector:
             self._zones = registered_zones(self.db)
         return self._zones
 
-    def catch_up(self, on_progress: Callable[[int], None] | None = None, *, upto: int | None = None, census: bool = False) -> int:
+    def catch_up(self, on_progress: Callable[[int], None] | None = None, *, upto: int | None = None, census: bool | Collection[str] = False) -> int:
         """Apply every event not yet applied (up to ``upto``), then bring the world snapshots up to
         the timeline; return how many positions were processed (none on a replica, which
-        reads what the primary's engine wrote). Then check the seals (:meth:`check`; with
-        ``census``, every table's rows too) and, if one fails, :meth:`repair`."""
+        reads what the primary's engine wrote). Then check the seals (:meth:`check`, with a
+        census of the tables ``census`` names, or all) and, if one fails, :meth:`repair`."""
         if self.read_only:
             self.check(rows=census)
             return 0
@@ -279,19 +279,21 @@ class Projector:
         except lost_race as error:
             raise _LostRace from error
 
-    def check(self, *, rows: bool = False) -> None:
+    def check(self, *, rows: bool | Collection[str] = False) -> None:
         """Check every seal against its MAC, its table's tracking row and the log's chain — and
-        with ``rows``, each table's rows against its seal (a pass over every table's MACs);
-        :class:`CacheForged` names the first that fails (:mod:`.sealing`)."""
+        take a census of ``rows`` (table names; True: every table, and every snapshot's world):
+        each row's MAC checked, the rows counted and summed against the seal. :class:`CacheForged`
+        names the first that fails (:mod:`.sealing`)."""
+        counted = set(SEALED_TRACKING) if rows is True else set(rows or ())
         with self.db.transaction(write=False) as cursor:
             cursor.execute(f"SELECT name, position FROM {self.db.table('cl_tracking')}")
             tracked = {str(name): int(position) for name, position in cursor.fetchall()}
             for table, tracking in SEALED_TRACKING.items():
                 seal = self.seals.read(cursor, table)
                 self.seals.check_position(cursor, seal, tracked.get(tracking, 0))
-                if rows:
+                if table in counted:
                     self.seals.check_rows(cursor, sealed_table(self.db, table))
-            if rows:
+            if rows is True:
                 self.snapshots.check_worlds(cursor)
 
     def rebuild(

@@ -74,7 +74,8 @@ class SealedTable:
         return self.db.app.seal
 
     def mac(self, row: Sequence[Any]) -> bytes:
-        return self.seal.mac(self.name, [bytes(value) if isinstance(value, memoryview) else value for value in row])
+        """The MAC of a row as stored (values as Python gives them: bytes, not a driver's memoryview)."""
+        return self.seal.mac(self.name, row)
 
     def param(self, column: str, value: str | None) -> str | None:
         """``value`` as ``column`` stores it (cloaked if it is a hidden name), for a WHERE clause."""

@@ -52,7 +52,6 @@ def store(store_url: str, tmp_path: Path) -> tuple[str, dict[tuple[str, ...], li
         ("UPDATE cl_seals SET rows = rows - 1 WHERE name = 'cl_timeline'", ("workload",), "read model cl_timeline: its seal fails its MAC"),
         ("UPDATE cl_tracking SET position = position - 3 WHERE name = 'timeline'", ("workload",), "its tracking row says"),
         ("UPDATE cl_snapshots SET state = NULL", ("workload",), "read model cl_snapshots: the world of snapshot"),
-        ("DELETE FROM cl_officer_weeks WHERE officer = 'po.adams'", ("workload",), "read model cl_officer_weeks: holds"),
         # moved where no reader looks, its MAC kept: the count and MAC sum still match, the row's MAC does not
         (
             "UPDATE cl_addons SET position = 999999999, week = '1900-W01' WHERE position = 59",
@@ -72,6 +71,23 @@ def test_an_edited_read_model_is_named_and_never_used(
     assert found == honest[export]
     again, quiet = rows(url, tmp_path, *export)  # rebuilt: clean from now on
     assert again == honest[export] and quiet == ""
+
+
+@pytest.mark.parametrize(
+    "tampering",
+    ["DELETE FROM cl_officer_weeks WHERE officer = 'po.adams'", "DELETE FROM cl_head_cases WHERE offender = 'off-001'"],
+)
+def test_a_row_deleted_from_what_only_officer_screens_read_is_named_by_status(
+    store: tuple[str, dict[tuple[str, ...], list[dict[str, object]]]], tampering: str
+) -> None:
+    """No export reads the weekly figures or the head's case rows (so exports do not count them):
+    ``status`` does, and says how to rebuild."""
+    url, _honest = store
+    sql(url, tampering)
+    status = caseledger(url, "status").stdout.decode()
+    assert "WARNING: read model cl_" in status and ": holds " in status and "caseledger rebuild" in status, status
+    assert caseledger(url, "rebuild").returncode == 0
+    assert "sealed: every read model checks" in caseledger(url, "status").stdout.decode()
 
 
 def test_a_cut_log_tail_is_caught_by_the_chain_head_each_seal_records(
