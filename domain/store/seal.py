@@ -30,6 +30,7 @@ import contextlib
 import hashlib
 import os
 import secrets
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +99,16 @@ class CacheSeal:
         """A key for ``purpose`` derived from the cache key (e.g. the pseudonyms of exports), so it
         too lives outside the database."""
         return hashlib.blake2b(purpose.encode(), key=self._key, digest_size=32).digest()
+
+    def first_forged(self, label: str, rows: Sequence[Sequence[Any]]) -> int | None:
+        """The index of the first of ``rows`` (columns, then the MAC) whose MAC is not theirs, or
+        None: :meth:`valid` in one loop for a census of millions of rows (no timing oracle is at
+        stake here — whoever could time it can read the database)."""
+        encode, key, blake2b = _encoder.encode, self._key, hashlib.blake2b
+        for index, row in enumerate(rows):
+            if blake2b(encode((label, row[:-1])), key=key, digest_size=MAC_SIZE).digest() != row[-1]:
+                return index
+        return None
 
     def valid(self, label: str, parts: Any, mac: bytes | memoryview | None) -> bool:
         """Whether ``mac`` is the MAC of ``parts`` (compared in constant time)."""

@@ -130,11 +130,9 @@ class SealedTable:
         cursor.execute(f"SELECT {', '.join(self.columns)}, mac FROM {self.table}")
         rows = digest = 0
         for chunk in cursor.chunks(20_000):
-            for row in chunk:
-                *values, mac = row
-                stored = [bytes(value) if isinstance(value, memoryview) else value for value in values]
-                if not self.seal.valid(self.name, stored, mac):
-                    raise CacheForged(f"read model {self.name}: the row at {self.columns[0]} {stored[0]!r} fails its MAC (edited, moved or invented)")
+            forged = self.seal.first_forged(self.name, chunk)
+            if forged is not None:
+                raise CacheForged(f"read model {self.name}: the row at {self.columns[0]} {chunk[forged][0]!r} fails its MAC (edited, moved or invented)")
             rows += len(chunk)
             digest += _digest(row[-1] for row in chunk)
         return rows, digest % _MODULUS
