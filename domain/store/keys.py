@@ -60,7 +60,8 @@ def check_cache_key(recorder: LedgerRecorder, seal: CacheSeal, snapshots_table: 
     if recorded is not None and not adopt:
         raise StoreURLError(
             f"this store's caches are sealed with another cache key ({recorded}, not {seal.fingerprint}): set CASELEDGER_CACHE_KEY_FILE "
-            "to the store's cache key file, or run `caseledger rebuild --new-cache-key` to rebuild every cache under this one"
+            "to the store's cache key file (ask whoever runs the store); only if that key is lost, `caseledger rebuild --new-cache-key` "
+            "rebuilds every cache under this one — every other user then needs it, and every pseudonym changes"
         )
     if recorder.read_only:
         return
