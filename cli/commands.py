@@ -30,7 +30,7 @@ from caseledger.application.readmodels import ReadModels, discard_forged_snapsho
 from caseledger.application.status import store_status
 from caseledger.application.text import for_terminal
 from caseledger.domain.errors import STORE_FAILURES, DomainError, store_failure
-from caseledger.domain.events.catalogue import PAYLOAD_TYPES
+from caseledger.domain.events.catalogue import PAYLOAD_TYPES, Payload, RoleGranted, RoleRevoked, UserLinked
 from caseledger.domain.model.times import parse_cutoff
 from caseledger.domain.store.application import LedgerApplication, open_application
 from caseledger.domain.store.urls import redacted
@@ -259,6 +259,25 @@ def rebuild(args: argparse.Namespace) -> int:
     with _progress("rebuilding read models", app.head_position()) as report:
         names, head = models.rebuild(args.projection, report)
     print(f"rebuilt {', '.join(names) or 'all read models'} to position {head}", file=sys.stderr)
+    return 0
+
+
+def change_role(args: argparse.Namespace) -> int:
+    """``caseledger admin grant|revoke USER ROLE [--site S]``: record ``RoleGranted``/``RoleRevoked``."""
+    kind = RoleGranted if args.action == "grant" else RoleRevoked
+    return _record_admin(args, kind(user=args.who, role=args.role, site=args.site))
+
+
+def link_user(args: argparse.Namespace) -> int:
+    """``caseledger admin link USER OFFICER``: record ``UserLinked``."""
+    return _record_admin(args, UserLinked(user=args.who, officer=args.officer))
+
+
+def _record_admin(args: argparse.Namespace, data: Payload) -> int:
+    app = open_application(args.store)
+    position = LedgerService(app, args.user).record(data, dt.datetime.now(dt.UTC))
+    print(f"recorded {type(data).__name__} at position {position}", file=sys.stderr)
+    _catch_up_after_recording(app)
     return 0
 
 

@@ -13,10 +13,12 @@ import getpass
 import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import get_args
 
 from eventsourcing.persistence import MapperDeserialisationError
 
 from caseledger.domain.errors import STORE_FAILURES, CacheForged, LedgerError, store_failure
+from caseledger.domain.events.catalogue import AccessRole
 from caseledger.domain.store.urls import default_store_url, require_existing
 
 
@@ -90,6 +92,20 @@ def build_parser() -> argparse.ArgumentParser:
     retract.add_argument("position", type=int)
     retract.add_argument("--reason", required=True, help="why (kept with the retraction)")
     retract.set_defaults(run=commands.retract)
+
+    admin = sub.add_parser("admin", help="who may do what: grant, revoke, link (recorded as events)")
+    actions = admin.add_subparsers(dest="action", required=True, metavar="ACTION")
+    roles = list(get_args(AccessRole))
+    for action, text in (("grant", "give USER a role"), ("revoke", "take a role from USER")):
+        change = actions.add_parser(action, help=text)
+        change.add_argument("who", metavar="USER", help="the login")
+        change.add_argument("role", choices=roles)
+        change.add_argument("--site", help="the site a supervisor supervises (supervisors only)")
+        change.set_defaults(run=commands.change_role)
+    link = actions.add_parser("link", help="USER is officer OFFICER (their screens open on that officer)")
+    link.add_argument("who", metavar="USER", help="the login")
+    link.add_argument("officer")
+    link.set_defaults(run=commands.link_user)
 
     verify = sub.add_parser("verify", help="recompute the hash chain; name the first broken position (exit 1)")
     verify.add_argument("--checkpoint", help="also prove the log still holds what this checkpoint covered")

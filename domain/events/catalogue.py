@@ -69,6 +69,8 @@ ReleasePlanStepName = Literal[
 Decision = Literal["granted", "denied", "postponed", "withdrawn"]
 CcloPurpose = Literal["information_sharing", "joint_home_visit", "warrant_execution", "apprehension", "risk_consultation"]
 WarrantReason = Literal["breach", "ual"]
+AccessRole = Literal["officer", "supervisor", "auditor", "analyst", "admin"]
+"""Who may do what (the specification's "Who may do what"); not an officer's job (:data:`Role`)."""
 
 
 class Payload(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defaults=True):
@@ -237,6 +239,27 @@ class WarrantIssued(Payload, frozen=True):
 
 class OffenderApprehended(Payload, frozen=True):
     offender: Identifier
+
+
+class UserLinked(Payload, frozen=True):
+    """The login ``user`` is officer ``officer`` (their screens open on that officer's week)."""
+
+    user: Identifier
+    officer: Identifier
+
+
+class RoleGranted(Payload, frozen=True):
+    """``user`` may now act as ``role`` — a supervisor for one ``site``."""
+
+    user: Identifier
+    role: AccessRole
+    site: Identifier | None = None
+
+
+class RoleRevoked(Payload, frozen=True):
+    user: Identifier
+    role: AccessRole
+    site: Identifier | None = None
 
 
 class EventRetracted(Payload, frozen=True):

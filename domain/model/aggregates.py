@@ -221,6 +221,36 @@ class AddOnTask(LedgerAggregate):
     KIND = "addon"
 
 
+class User(LedgerAggregate):
+    """A login: the officer it is linked to, and the roles it holds (a supervisor's with its site)."""
+
+    KIND = "user"
+
+    def __init__(self) -> None:
+        self.user = ""
+        self.officer: str | None = None
+        self.roles: frozenset[tuple[str, str | None]] = frozenset()
+
+    def _linked(self, data: p.UserLinked) -> None:
+        self.key = self.user = data.user
+        self.officer = data.officer
+
+    def _granted(self, data: p.RoleGranted) -> None:
+        self.key = self.user = data.user
+        self.roles = self.roles | {(data.role, data.site)}
+
+    def _revoked(self, data: p.RoleRevoked) -> None:
+        self.key = self.user = data.user
+        self.roles = self.roles - {(data.role, data.site)}
+
+    HANDLERS: ClassVar[dict[type[p.Payload], Callable[[Any, Any], None]]] = {
+        p.UserLinked: _linked,
+        p.RoleGranted: _granted,
+        p.RoleRevoked: _revoked,
+    }
+    SNAPSHOT_TYPES: ClassVar[dict[str, Callable[[Any], Any]]] = {"roles": lambda held: frozenset((role, site) for role, site in held)}
+
+
 class RetractionLog(LedgerAggregate):
     """Every retraction of the ledger, in one aggregate: retractions are rare, and one sequence
     makes two retractions of one event racing each other impossible (the second is re-run and
@@ -261,10 +291,13 @@ AGGREGATE_FOR_TYPE: dict[type[p.Payload], type[LedgerAggregate]] = {
     p.CoverageEnded: Officer,
     p.AddOnTaskLogged: AddOnTask,
     p.EventRetracted: RetractionLog,
+    p.UserLinked: User,
+    p.RoleGranted: User,
+    p.RoleRevoked: User,
     **{cls: OffenderCase for cls in p.PAYLOAD_TYPES.values() if "offender" in cls.__struct_fields__ and cls is not p.AddOnTaskLogged},
 }
 """Which aggregate each event type is appended to (the mapper uses it to rebuild events)."""
 
 
-AGGREGATE_CLASSES: dict[str, type[LedgerAggregate]] = {cls.__name__: cls for cls in (Site, Officer, OffenderCase, AddOnTask, RetractionLog)}
+AGGREGATE_CLASSES: dict[str, type[LedgerAggregate]] = {cls.__name__: cls for cls in (Site, Officer, OffenderCase, AddOnTask, RetractionLog, User)}
 """Every aggregate class by its name: stored snapshots name their aggregate so, not by module path."""

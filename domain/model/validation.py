@@ -6,7 +6,8 @@ ids, transfer to the current site, completing a transfer never requested, ending
 that never started, SIU at a non-institution, admission outside an institution, a release to a
 site that is not a community office or CCC, security levels on the wrong kind of site, an
 unknown time zone, retracting a position that does not exist; and (issue #11) a second
-retraction of one event or a retraction with a blank reason. Anything else odd is accepted
+retraction of one event or a retraction with a blank reason, a supervisor's role without its
+site (or another role with one), a user linked to an officer never registered. Anything else odd is accepted
 (the specification calls it realistic messiness; projections ignore it).
 
 Validation runs in log order against a :class:`LedgerView`: the command path reads aggregates
@@ -32,6 +33,7 @@ from caseledger.domain.model.aggregates import (
     Officer,
     RetractionLog,
     Site,
+    User,
     entity_id,
 )
 from caseledger.domain.model.times import zone
@@ -49,6 +51,8 @@ class LedgerView(Protocol):
     def offender(self, key: str) -> OffenderCase | None: ...
 
     def retraction_log(self) -> RetractionLog | None: ...
+
+    def user(self, key: str) -> User | None: ...
 
     def site_of_position(self, position: int) -> tuple[bool, str | None]:
         """Whether an event exists at ``position``, and the site where it happened."""
@@ -223,6 +227,27 @@ def _event_retracted(view: LedgerView, data: p.EventRetracted) -> Placement:
     return Placement(RetractionLog, RETRACTION_LOG_ID, log, at_site)
 
 
+def _user_placement(view: LedgerView, key: str, at_site: str | None) -> Placement:
+    existing = view.user(key)
+    return Placement(User, entity_id(User.KIND, key), existing, at_site)
+
+
+def _user_linked(view: LedgerView, data: p.UserLinked) -> Placement:
+    officer = _officer(view, data.officer)
+    return _user_placement(view, data.user, officer.site)
+
+
+def _role_changed(view: LedgerView, data: p.RoleGranted | p.RoleRevoked) -> Placement:
+    """A supervisor's role is for one site, which must be registered; no other role has one."""
+    if data.role == "supervisor" and data.site is None:
+        raise DomainError("site", "a supervisor supervises one site: name it")
+    if data.role != "supervisor" and data.site is not None:
+        raise DomainError("site", f"only a supervisor's role has a site; the {data.role} role has none")
+    if data.site is not None:
+        _site(view, data.site, "site")
+    return _user_placement(view, data.user, data.site)
+
+
 Rule = Callable[[LedgerView, Any], Placement]
 """A validation rule: takes the ledger's state and one payload of the type it is registered for."""
 
@@ -244,6 +269,9 @@ _RULES: dict[type[p.Payload], Rule] = {
     p.ReleasePlanStarted: _release_plan_started,
     p.OffenderReleased: _offender_released,
     p.EventRetracted: _event_retracted,
+    p.UserLinked: _user_linked,
+    p.RoleGranted: _role_changed,
+    p.RoleRevoked: _role_changed,
 }
 
 

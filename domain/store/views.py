@@ -22,6 +22,7 @@ from caseledger.domain.model.aggregates import (
     Officer,
     RetractionLog,
     Site,
+    User,
     entity_id,
 )
 from caseledger.domain.store.application import LedgerApplication
@@ -54,6 +55,9 @@ class StoreView:
 
     def retraction_log(self) -> RetractionLog | None:
         return self._get(RetractionLog, RETRACTION_LOG_KEY)
+
+    def user(self, key: str) -> User | None:
+        return self._get(User, key)
 
     def _read_committed_position(self, position: int) -> StoredEvent | None:
         found = self.app.recorder.select_notifications(start=position, limit=1)

@@ -111,6 +111,9 @@ EVERY_TYPE: list[tuple[str, dict[str, str]]] = [
     ("WarrantIssued", {"offender": "off-100", "reason": "breach"}),
     ("OffenderApprehended", {"offender": "off-100"}),
     ("EventRetracted", {"position": "75", "reason": "entered twice"}),
+    ("UserLinked", {"user": "po.brown", "officer": "po.brown"}),
+    ("RoleGranted", {"user": "po.brown", "role": "supervisor", "site": "on-hyb"}),
+    ("RoleRevoked", {"user": "po.brown", "role": "supervisor", "site": "on-hyb"}),
 ]
 
 
