@@ -41,7 +41,7 @@ class EventFilter:
     def keeps(self, event: LoggedEvent, zones: SiteZones) -> bool:
         envelope = event.envelope
         data = envelope.data
-        if self.actor and envelope.recorded_by != self.actor:
+        if self.actor and self.actor not in (envelope.recorded_by, envelope.entered_by):
             return False
         if self.offender and getattr(data, "offender", None) != self.offender:
             return False

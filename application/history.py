@@ -9,6 +9,7 @@ must see both the event and its retraction.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 from caseledger.domain.errors import DomainError
@@ -18,6 +19,7 @@ from caseledger.domain.model.retractions import retracted_positions
 from caseledger.domain.model.times import Cutoff, within
 from caseledger.domain.store.application import LedgerApplication
 from caseledger.domain.store.log import LoggedEvent, SiteZones
+from caseledger.domain.store.mapper import StoredEnvelope
 from caseledger.projections.readmodels.database import Database
 from caseledger.projections.replay.facts import registered_zones
 
@@ -63,3 +65,9 @@ def case_history(
     lines = [HistoryLine(e, zone_of(e), reason_for.get(e.position)) for e in known if within(e.envelope.occurred_at, as_of, zone_of(e))]
     lines.sort(key=lambda line: (line.event.envelope.occurred_at, line.event.position))
     return lines
+
+
+def who(envelope: StoredEnvelope[Any]) -> str:
+    """Who recorded an event, and who made the entry when it came in by an import
+    (``mai1 via clerk``: entered by mai1, imported by clerk)."""
+    return f"{envelope.entered_by} via {envelope.recorded_by}" if envelope.entered_by else envelope.recorded_by

@@ -17,6 +17,7 @@ position, since positions need not survive a move (PostgreSQL sequences leave ga
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from array import array
 from bisect import bisect_left
@@ -188,7 +189,7 @@ def import_lines(
                     if carried <= previous_carried:
                         raise DomainError("position", f"log positions must increase (after {previous_carried})")
                     previous_carried = carried
-                entry = parsed.entry
+                entry = parsed.kept() if keep_recorded else parsed.entry
                 if isinstance(entry.data, p.EventRetracted):
                     batch.flush()
                     batch.settle()
@@ -215,4 +216,4 @@ def _repointed(entry: Entry, positions: PositionMap) -> Entry:
     new_position = positions.get(data.position)
     if new_position is None:
         return entry
-    return Entry(msgspec.structs.replace(data, position=new_position), entry.occurred_at, entry.recorded_by, entry.note)
+    return dataclasses.replace(entry, data=msgspec.structs.replace(data, position=new_position))

@@ -1,11 +1,18 @@
 """The JSON Lines interchange format: the public import/export contract.
 
-One JSON object per line. Reserved keys: ``type``, ``occurred_at``, optional ``by`` (the actor;
-defaults to the importing user) and ``note`` (≤ 2000 characters); every other key is one of the
-event's fields, and unknown keys or types are errors.
+One JSON object per line. Reserved keys: ``type``, ``occurred_at``, optional ``by`` (who made
+the entry) and ``note`` (≤ 2000 characters); every other key is one of the event's fields, and
+unknown keys or types are errors.
 
-What ``caseledger events`` writes is importable: ``recorded_by`` is read as ``by`` (``by`` wins
-if both are present), ``position`` and ``recorded_at`` are ignored unless ``--keep-recorded``.
+**Who recorded it** (issue #11): an import records the importing user as ``recorded_by``; the
+person a line names — its ``entered_by``, else its ``by``, else its ``recorded_by`` — is kept as
+``entered_by`` (the person who made the entry elsewhere; left out when it is the importer). Only
+``--keep-recorded`` (moving a store with its history) keeps a line's ``recorded_by`` (else its
+``by``) as the recorder, and its ``entered_by`` as it was. Restricting that to an admin is the
+permission table's (not enforced yet).
+
+What ``caseledger events`` writes is importable: ``recorded_by`` and ``entered_by`` as above,
+``position`` and ``recorded_at`` are ignored unless ``--keep-recorded``.
 
 One wrinkle the catalogue forces: ``EventRetracted`` has a field named ``position`` (the
 retracted event's), which collides with the log position the raw log prints first on every
@@ -37,6 +44,7 @@ RESERVED_FIELDS: tuple[tuple[str, Any, Any], ...] = (
     ("by", p.Identifier | None, None),
     ("note", p.LongText | None, None),
     ("recorded_by", p.Identifier | None, None),
+    ("entered_by", p.Identifier | None, None),
     ("recorded_at", AwareDatetime | None, None),
     ("log_position", p.Position | None, None),
 )
@@ -68,6 +76,15 @@ class ParsedLine:
     entry: Entry
     recorded_at: dt.datetime | None
     log_position: int | None
+    recorded_by: str | None = None
+    """Who the line says recorded it (its ``recorded_by``, else its ``by``): the recorder only
+    when a store is moved with ``--keep-recorded``."""
+    entered_by: str | None = None
+    """The line's own ``entered_by`` (kept as is when a store is moved)."""
+
+    def kept(self) -> Entry:
+        """The entry as a store move records it: the line's recorder and ``entered_by``."""
+        return Entry(self.entry.data, self.entry.occurred_at, self.recorded_by or self.entry.recorded_by, self.entry.note, self.entered_by)
 
 
 def _decoder() -> msgspec.json.Decoder[Any]:
@@ -97,10 +114,13 @@ def parse_line(raw: bytes | str, default_actor: str) -> ParsedLine:
     data = payload_type(*msgspec.structs.astuple(line)[:field_count])
     occurred_at = parse_instant(line.occurred_at, "occurred_at")
     log_position = line.log_position if is_retraction else line.position
+    named = line.entered_by or line.by or line.recorded_by
     return ParsedLine(
-        Entry(data, occurred_at, line.by or line.recorded_by or default_actor, line.note),
+        Entry(data, occurred_at, default_actor, line.note, named if named != default_actor else None),
         line.recorded_at,
         log_position,
+        line.recorded_by or line.by,
+        line.entered_by,
     )
 
 
@@ -141,6 +161,8 @@ def render_line(position: int, envelope: StoredEnvelope[Any]) -> dict[str, Any]:
         "recorded_at": envelope.recorded_at.isoformat(),
         "recorded_by": envelope.recorded_by,
     }
+    if envelope.entered_by is not None:
+        line["entered_by"] = envelope.entered_by
     if envelope.note is not None:
         line["note"] = envelope.note
     line.update(msgspec.to_builtins(envelope.data))

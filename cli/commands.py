@@ -22,7 +22,7 @@ from caseledger.application.commands import LedgerService
 from caseledger.application.demo import seed_demo
 from caseledger.application.events import EventFilter, describe_fields, filtered_events
 from caseledger.application.exports import ExportSpec, export_projection
-from caseledger.application.history import case_history
+from caseledger.application.history import case_history, who
 from caseledger.application.imports import ImportReport, import_lines
 from caseledger.application.integrity import deep_difference, sign_checkpoint, verify_store
 from caseledger.application.interchange import encode_line, render_line
@@ -161,7 +161,7 @@ def history(args: argparse.Namespace) -> int:
             details = f"[RETRACTED at {line.retracted_by[0]}: {line.retracted_by[1]}] {details}"
         if envelope.note:
             details += f"  — note: {envelope.note}"
-        print(for_terminal(f"{line.event.position:>8}  {occurred:<16}  {line.event.type:<24}  {recorded:<16}  {envelope.recorded_by:<16}  {details}"), file=out)
+        print(for_terminal(f"{line.event.position:>8}  {occurred:<16}  {line.event.type:<24}  {recorded:<16}  {who(envelope):<16}  {details}"), file=out)
     return 0
 
 

@@ -56,6 +56,8 @@ class LedgerAggregate(Aggregate):
 
         occurred_at: dt.datetime
         recorded_by: str
+        entered_by: str | None
+        """Who made the entry elsewhere, when it came in by an import (``recorded_by`` is who imported it)."""
         at_site: str | None
         note: str | None
         data: p.Payload

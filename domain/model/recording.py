@@ -32,6 +32,8 @@ class Entry:
     occurred_at: dt.datetime | dt.date
     recorded_by: str
     note: str | None = None
+    entered_by: str | None = None
+    """Who made the entry elsewhere (an imported line's ``by``); ``recorded_by`` is who records it here."""
 
 
 def shape_error(error: msgspec.ValidationError) -> DomainError:
@@ -81,6 +83,7 @@ def record_entry(view: LedgerView, entry: Entry, recorded_at: dt.datetime) -> tu
             originator_topic=aggregate_topic(cls),
             occurred_at=occurred_at,
             recorded_by=entry.recorded_by,
+            entered_by=entry.entered_by,
             at_site=placement.at_site,
             note=entry.note,
             data=entry.data,
@@ -92,6 +95,7 @@ def record_entry(view: LedgerView, entry: Entry, recorded_at: dt.datetime) -> tu
             timestamp=recorded_at,
             occurred_at=occurred_at,
             recorded_by=entry.recorded_by,
+            entered_by=entry.entered_by,
             at_site=placement.at_site,
             note=entry.note,
             data=entry.data,

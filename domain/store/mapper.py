@@ -9,7 +9,7 @@ Stored format (version 1), fixed from day one because stored bytes are forever:
     {"recorded_at": "2026-11-22T07:16:56.123456Z", "occurred_at": "2026-03-02T00:00:00-05:00",
      "recorded_by": "po.tremblay", "at_site": "KP", "note": "…", "data": {…the event's fields…}}
 
-  ``note``/``at_site`` are omitted when empty; ``v`` (format version) is omitted while it is 1.
+  ``note``/``at_site``/``entered_by`` (who made an imported entry elsewhere) are omitted when empty; ``v`` (format version) is omitted while it is 1.
   ``data`` is the payload Struct of :mod:`caseledger.domain.events.catalogue` (dates as ``YYYY-MM-DD``).
   Then the library's optional compressor and cipher apply, as in its own Mapper.
 * ``originator_id``/``originator_version``: the aggregate (see :mod:`caseledger.domain.model.aggregates`).
@@ -47,6 +47,7 @@ class StoredEnvelope(msgspec.Struct, Generic[P], kw_only=True, omit_defaults=Tru
     data: P
     at_site: str | None = None
     note: str | None = None
+    entered_by: str | None = None
     v: int = FORMAT_VERSION
 
 
@@ -124,6 +125,7 @@ class LedgerMapper(Mapper[UUID]):
                 recorded_at=event.timestamp,
                 occurred_at=event.occurred_at,
                 recorded_by=event.recorded_by,
+                entered_by=event.entered_by,
                 data=event.data,
                 at_site=event.at_site,
                 note=event.note,
@@ -173,6 +175,7 @@ class LedgerMapper(Mapper[UUID]):
             "timestamp": envelope.recorded_at,
             "occurred_at": envelope.occurred_at,
             "recorded_by": envelope.recorded_by,
+            "entered_by": envelope.entered_by,
             "at_site": envelope.at_site,
             "note": envelope.note,
             "data": envelope.data,

@@ -98,7 +98,8 @@ def test_imported_events_carry_actor_and_both_times(store_url: str) -> None:
     assert report.events == 4
     events = list(read_log(app))
     assert [e.type for e in events] == ["SiteRegistered", "OfficerRegistered", "OffenderAdmitted", "AddOnTaskLogged"]
-    assert [e.envelope.recorded_by for e in events] == ["importer", "importer", "mai1", "importer"]
+    assert [e.envelope.recorded_by for e in events] == ["importer"] * 4  # who imported (issue #11) ...
+    assert [e.envelope.entered_by for e in events] == [None, None, "mai1", None]  # ... and who made the entry
     assert all(e.envelope.recorded_at >= before for e in events)
     assert events[2].envelope.occurred_at.isoformat() == "2026-01-06T00:00:00-05:00"
     assert events[3].envelope.occurred_at.isoformat() == "2026-01-07T10:15:00-05:00"
@@ -112,7 +113,11 @@ def test_export_then_import_into_an_empty_store_gives_the_same_log(store_url: st
     target = open_application(store_url)
     import_lines(target, first, "someone-else")
     second = exported(target)
-    assert comparable(second) == comparable(first)
+    # the same events; the re-import is recorded by its importer, the original recorder kept as who entered each
+    recorded_then = [line.pop("recorded_by") for line in comparable(first)]
+    again = comparable(second)
+    assert [(line.pop("recorded_by"), line.pop("entered_by", None)) for line in again] == [("someone-else", by) for by in recorded_then]
+    assert again == [{key: value for key, value in line.items() if key != "recorded_by"} for line in comparable(first)]
 
 
 def test_keep_recorded_moves_a_store_with_its_bitemporal_history(sqlite_url: str, postgres_url: str) -> None:

@@ -24,7 +24,8 @@ def test_rendered_lines_parse_back_to_the_same_event(*, data: Payload, occurred,
     parsed = parse_line(encode_line(render_line(position, envelope)), "importer")
     assert parsed.entry.data == data
     assert parsed.entry.occurred_at == occurred
-    assert parsed.entry.recorded_by == by
+    assert parsed.entry.recorded_by == "importer" and parsed.entry.entered_by == (by if by != "importer" else None)
+    assert parsed.kept().recorded_by == by  # a store move keeps the recorder
     assert parsed.entry.note == note
     assert parsed.recorded_at == recorded
     assert parsed.log_position == position
@@ -63,10 +64,15 @@ def test_bad_lines_name_the_field_and_the_rule(line: bytes, field: str, rule_par
     assert rule_part in caught.value.rule
 
 
-def test_by_defaults_to_the_importing_user_and_wins_over_recorded_by() -> None:
-    assert parse_line(_line(), "alice").entry.recorded_by == "alice"
-    assert parse_line(_line(recorded_by="bob"), "alice").entry.recorded_by == "bob"
-    assert parse_line(_line(recorded_by="bob", by="carol"), "alice").entry.recorded_by == "carol"
+def test_the_importer_records_and_a_lines_by_is_kept_as_entered_by() -> None:
+    """Issue #11: a line's ``by`` no longer becomes ``recorded_by`` — the importing user does."""
+    assert (parse_line(_line(), "alice").entry.recorded_by, parse_line(_line(), "alice").entry.entered_by) == ("alice", None)
+    assert parse_line(_line(recorded_by="bob"), "alice").entry.entered_by == "bob"
+    assert parse_line(_line(recorded_by="bob", by="carol"), "alice").entry.entered_by == "carol"
+    assert parse_line(_line(by="carol", entered_by="dan"), "alice").entry.entered_by == "dan"
+    assert parse_line(_line(by="alice"), "alice").entry.entered_by is None
+    moved = parse_line(_line(recorded_by="bob", entered_by="dan"), "alice").kept()
+    assert (moved.recorded_by, moved.entered_by) == ("bob", "dan")
 
 
 def test_bare_dates_stay_dates_until_the_site_is_known() -> None:

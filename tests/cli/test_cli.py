@@ -34,7 +34,8 @@ def test_import_then_events_shows_every_event_with_actor_and_both_times(store_ur
     assert imported.returncode == 0, imported.stderr
     lines = [msgspec.json.decode(line) for line in caseledger("--store", store_url, "events").stdout.splitlines()]
     assert [line["type"] for line in lines] == [line["type"] for line in SETUP]
-    assert [line["recorded_by"] for line in lines] == ["clerk", "clerk", "mai1", "clerk"]
+    assert [line["recorded_by"] for line in lines] == ["clerk"] * 4
+    assert [line.get("entered_by") for line in lines] == [None, None, "mai1", None]
     assert all({"position", "occurred_at", "recorded_at"} <= line.keys() for line in lines)
     filtered = caseledger("--store", store_url, "events", "--type", "OffenderAdmitted", "--actor", "mai1").stdout.splitlines()
     assert [msgspec.json.decode(line)["offender"] for line in filtered] == ["O1"]

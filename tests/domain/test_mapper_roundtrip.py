@@ -15,19 +15,30 @@ from tests.support.strategies import TEXT, any_payload, aware_datetimes
 actors = st.from_regex(r"\A[a-z0-9._-]{1,20}\Z")
 
 
-@given(data=any_payload, occurred=aware_datetimes, recorded=aware_datetimes, by=actors, note=st.none() | TEXT, site=st.none() | actors)
-def test_envelope_round_trips_exactly(*, data: Payload, occurred, recorded, by, note, site) -> None:
-    envelope = StoredEnvelope(recorded_at=recorded, occurred_at=occurred, recorded_by=by, data=data, at_site=site, note=note)
+@given(
+    data=any_payload, occurred=aware_datetimes, recorded=aware_datetimes, by=actors, note=st.none() | TEXT, site=st.none() | actors, entered=st.none() | actors
+)
+def test_envelope_round_trips_exactly(*, data: Payload, occurred, recorded, by, note, site, entered) -> None:
+    envelope = StoredEnvelope(recorded_at=recorded, occurred_at=occurred, recorded_by=by, data=data, at_site=site, note=note, entered_by=entered)
     decoded = decode_envelope(type(data).__name__, encode_envelope(envelope))
     assert decoded == envelope
     assert decoded.occurred_at.utcoffset() == occurred.utcoffset()  # the offset survives, not just the instant
 
 
-@given(any_payload, aware_datetimes, aware_datetimes, actors, st.integers(1, 50))
-def test_mapper_round_trips_domain_events(data: Payload, occurred, recorded, by, version) -> None:
+@given(data=any_payload, occurred=aware_datetimes, recorded=aware_datetimes, by=actors, version=st.integers(1, 50), entered_by=st.none() | actors)
+def test_mapper_round_trips_domain_events(*, data: Payload, occurred, recorded, by, version, entered_by) -> None:
     mapper = LedgerMapper()
     cls = AGGREGATE_FOR_TYPE[type(data)]
-    common = {"originator_id": uuid.uuid4(), "timestamp": recorded, "occurred_at": occurred, "recorded_by": by, "at_site": "S1", "note": None, "data": data}
+    common = {
+        "originator_id": uuid.uuid4(),
+        "timestamp": recorded,
+        "occurred_at": occurred,
+        "recorded_by": by,
+        "entered_by": entered_by,
+        "at_site": "S1",
+        "note": None,
+        "data": data,
+    }
     if version == 1:
         event = cls.Created(originator_version=1, originator_topic=aggregate_topic(cls), **common)
     else:

@@ -12,6 +12,7 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select
 
 from caseledger.application.events import EventFilter, LogPage, describe_fields
+from caseledger.application.history import who
 from caseledger.domain.errors import LedgerError
 from caseledger.domain.events.catalogue import PAYLOAD_TYPES
 from caseledger.domain.model.times import Cutoff, parse_cutoff
@@ -109,7 +110,7 @@ class AuditScreen(DataScreen):
                 event.type,
                 envelope.occurred_at.isoformat(timespec="minutes"),
                 envelope.recorded_at.strftime("%Y-%m-%d %H:%M:%S"),
-                envelope.recorded_by,
+                who(envelope),
                 envelope.at_site or "",
                 describe_fields(envelope.data),
             )

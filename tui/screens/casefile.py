@@ -11,7 +11,7 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Input, Label
 
 from caseledger.application.events import describe_fields
-from caseledger.application.history import HistoryLine
+from caseledger.application.history import HistoryLine, who
 from caseledger.domain.errors import LedgerError
 from caseledger.domain.model.times import parse_cutoff, zone
 from caseledger.tui.screens.base import DataScreen
@@ -80,7 +80,7 @@ class CaseFileScreen(DataScreen):
                 line.event.type,
                 describe_fields(envelope.data, omit=("offender",)),
                 envelope.recorded_at.strftime("%Y-%m-%d %H:%M"),
-                envelope.recorded_by,
+                who(envelope),
                 status,
             )
             rows.append((cells, str(line.event.position)))
