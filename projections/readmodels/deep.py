@@ -17,8 +17,9 @@ It reads the store and writes only to the scratch file; its cost is a rebuild's.
 
 from __future__ import annotations
 
+import itertools
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -106,14 +107,15 @@ class _Comparison:
     def _differences(self) -> Iterator[Difference]:
         db, rebuilt, mine, theirs = self.projector.db, self.scratch.db, self.mine, self.theirs
         for model in (TimelineModel(), AddOnModel()):
-            stored = [row for row in _rows(db, mine, model.table) if int(row[0]) <= self.upto]
+            stored = _rows(db, mine, model.table, "position <= ?", (self.upto,))
             yield from _compare(model.table, model.columns, stored, _rows(rebuilt, theirs, model.table))
         if self.projector.positions_of_everything()[AddOnTotals.tracking_name] == self.upto:
             yield from _compare(TOTALS, AddOnTotals.columns, _rows(db, mine, TOTALS), _rows(rebuilt, theirs, TOTALS))
         derived_here = self.projector.positions_of_everything()["snapshots"] == self.upto
         if derived_here:  # the weekly figures and the head were made at this position
-            last_monday = max((int(row[0]) for row in _rows(db, mine, WEEKLY)), default=None)
-            weekly = [row for row in _rows(rebuilt, theirs, WEEKLY) if last_monday is not None and int(row[0]) <= last_monday]
+            row = mine.execute(f"SELECT MAX(boundary_us) FROM {db.table(WEEKLY)}").fetchone()
+            last_monday = int(row[0]) if row and row[0] is not None else -1
+            weekly = _rows(rebuilt, theirs, WEEKLY, "boundary_us <= ?", (last_monday,))
             yield from _compare(WEEKLY, WeeklyFigures.columns, _rows(db, mine, WEEKLY), weekly)
         for boundary, head, position, *_meta in list(sealed_table(db, SNAPSHOTS).select(mine, order="boundary_us")):
             if int(position) > self.upto:
@@ -146,30 +148,38 @@ def _recomputed(db: Database, cursor: Cursor, boundary: int, position: int) -> W
     return decode_world(encode_world(World.replay(timeline(cursor, db, View(), gone, WORLD_TYPES, until_us=boundary, upto=position))))
 
 
-def _rows(db: Database, cursor: Cursor, table: str) -> list[tuple[Any, ...]]:
-    """Every row of ``table``, checked against its MAC and uncloaked, in key order (compared by
-    content: in an encrypted store the same row is stored with a fresh nonce, so a fresh MAC)."""
+_ORDER = {TOTALS: ("officer", "site", "week", "category"), WEEKLY: ("boundary_us", "officer"), HEAD_CASES: ("offender",), HEAD_REGISTRY: ("id",)}
+"""Each table's key, in order (the timeline and the tasks: their position)."""
+
+
+def _rows(db: Database, cursor: Cursor, table: str, where: str = "", params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
+    """Every row of ``table`` (matching ``where``), checked against its MAC and uncloaked, in key
+    order — streamed, so comparing a store of millions of rows holds a chunk of each side. Text
+    keys sort by bytes on both backends; in an encrypted store both sides cloak names the same
+    way, so their order (by cloaked bytes) is the same too. Rows are compared by content: the
+    same row is stored with a fresh nonce, so a fresh MAC."""
     sealed = sealed_table(db, table)
-    return sorted(sealed.select(cursor), key=lambda row: tuple(str(value) for value in row))
+    collation = db.recorder.byte_order
+    order = ", ".join(key if key in ("position", "boundary_us", "id") else f"{key} COLLATE {collation}" for key in _ORDER.get(table, ("position",)))
+    yield from sealed.select(cursor, where, params, order)
 
 
 def _compare(table: str, columns: tuple[str, ...], stored: Iterable[tuple[Any, ...]], recomputed: Iterable[tuple[Any, ...]]) -> Iterator[Difference]:
-    """The first difference between two key-ordered row lists."""
-    mine, theirs = list(stored), list(recomputed)
-    for index in range(max(len(mine), len(theirs))):
-        if index >= len(mine):
-            yield Difference(table, _key(table, theirs[index]), "missing: the log gives this row, the store has none")
+    """The first difference between two key-ordered row streams."""
+    for mine, theirs in itertools.zip_longest(stored, recomputed):
+        if mine is None:
+            yield Difference(table, _key(table, theirs), "missing: the log gives this row, the store has none")
             return
-        if index >= len(theirs):
-            yield Difference(table, _key(table, mine[index]), "the store holds this row, the log gives none")
+        if theirs is None:
+            yield Difference(table, _key(table, mine), "the store holds this row, the log gives none")
             return
-        if mine[index] != theirs[index]:
-            if _key(table, mine[index]) != _key(table, theirs[index]):
-                yield Difference(table, _key(table, theirs[index]), f"the store has {_key(table, mine[index])} where the log gives this row")
+        if mine != theirs:
+            if _key(table, mine) != _key(table, theirs):
+                yield Difference(table, _key(table, theirs), f"the store has {_key(table, mine)} where the log gives this row")
                 return
-            changed = [name for name, a, b in zip(columns, mine[index], theirs[index], strict=True) if a != b]
-            values = {name: mine[index][position] for position, name in enumerate(columns) if name in changed}
-            yield Difference(table, _key(table, mine[index]), f"{', '.join(changed)} differ (stored {values}, not what the log gives)")
+            changed = [name for name, a, b in zip(columns, mine, theirs, strict=True) if a != b]
+            values = {name: mine[position] for position, name in enumerate(columns) if name in changed}
+            yield Difference(table, _key(table, mine), f"{', '.join(changed)} differ (stored {values}, not what the log gives)")
             return
 
 
