@@ -15,6 +15,7 @@ from pathlib import Path
 from eventsourcing.persistence import StoredEvent
 
 from caseledger.domain.model.aggregates import OffenderCase, entity_id
+from caseledger.domain.store.application import LedgerApplication
 from caseledger.domain.store.seal import MAC_SIZE
 from caseledger.domain.store.snapshots import SealedSnapshotStore
 from tests.cli.test_error_contract import caseledger, verified
@@ -48,16 +49,25 @@ def _forged(genuine: bytes, **changes: object) -> bytes:
     return genuine[:MAC_SIZE] + json.dumps(envelope).encode()
 
 
+def _snapshotted(url: str, *, in_siu: bool = False) -> LedgerApplication:
+    """The tiny world with O1 past 50 versions, so it has a snapshot at version 50 (taken while in
+    an SIU stay when ``in_siu``)."""
+    app, service = open_ledger(url)
+    seed_world(service)
+    if in_siu:
+        service.start_siu_placement("O1", "assault", occurred_at="2026-01-07")
+    for index in range(55 - in_siu):
+        service.assign_case("O1", ("po1", "po2")[index % 2], occurred_at="2026-01-08")
+    return app
+
+
 def _count(url: str) -> int:
     app, _ = open_ledger(url)
     return app.head_position()
 
 
 def test_a_forged_snapshot_is_not_trusted(store_url: str, tmp_path: Path) -> None:
-    _app, service = open_ledger(store_url)
-    seed_world(service)
-    for index in range(55):  # O1 passes 50 versions: it has a snapshot
-        service.assign_case("O1", ("po1", "po2")[index % 2], occurred_at="2026-01-08")
+    _snapshotted(store_url)
     [(version, genuine)] = _snapshot_rows(store_url, "O1")
     assert version == 50 and json.loads(genuine[MAC_SIZE:])["state"]["in_siu"] is False
     _write_snapshot(store_url, "O1", version, _forged(genuine, in_siu=True, pending_transfer_sites=["PEN"]))
@@ -80,10 +90,7 @@ def test_a_forged_snapshot_is_not_trusted(store_url: str, tmp_path: Path) -> Non
 
 
 def test_an_invented_snapshot_does_not_admit_an_offender(store_url: str, tmp_path: Path) -> None:
-    _app, service = open_ledger(store_url)
-    seed_world(service)
-    for index in range(55):
-        service.assign_case("O1", ("po1", "po2")[index % 2], occurred_at="2026-01-08")
+    _snapshotted(store_url)
     [(_version, genuine)] = _snapshot_rows(store_url, "O1")
     _write_snapshot(store_url, "GHOST", 50, _forged(genuine, offender="GHOST"))  # copied from O1, MAC and all
     head = _count(store_url)
@@ -99,10 +106,7 @@ def test_the_genuine_snapshot_is_used(store_url: str) -> None:
     """The MAC does not stop honest snapshots: the repository restores O1 from its snapshot
     (made visible by giving the snapshot a state the events do not have, MAC recomputed as the
     store's own key would)."""
-    app, service = open_ledger(store_url)
-    seed_world(service)
-    for index in range(55):
-        service.assign_case("O1", ("po1", "po2")[index % 2], occurred_at="2026-01-08")
+    app = _snapshotted(store_url)
     [(version, genuine)] = _snapshot_rows(store_url, "O1")
     envelope = json.loads(genuine[MAC_SIZE:])
     envelope["state"]["supervision_notes_marker"] = "from the snapshot"
@@ -118,10 +122,7 @@ def test_the_genuine_snapshot_is_used(store_url: str) -> None:
 
 
 def test_rebuild_deletes_forged_snapshots_and_a_new_cache_key_is_adopted_only_when_asked(sqlite_url: str, tmp_path: Path) -> None:
-    _app, service = open_ledger(sqlite_url)
-    seed_world(service)
-    for index in range(55):
-        service.assign_case("O1", ("po1", "po2")[index % 2], occurred_at="2026-01-08")
+    _snapshotted(sqlite_url)
     [(version, genuine)] = _snapshot_rows(sqlite_url, "O1")
     _write_snapshot(sqlite_url, "O1", version, _forged(genuine, in_siu=True))
     rebuilt = caseledger(sqlite_url, "rebuild")
@@ -141,10 +142,7 @@ def test_rebuild_deletes_forged_snapshots_and_a_new_cache_key_is_adopted_only_wh
 def test_deep_verification_names_a_forged_and_an_unfaithful_snapshot(sqlite_url: str) -> None:
     """A snapshot with a wrong MAC is named by ``verify --deep``; so is one sealed with the
     store's own key whose state is not what the events give (a bug, or someone holding the key)."""
-    app, service = open_ledger(sqlite_url)
-    seed_world(service)
-    for index in range(55):
-        service.assign_case("O1", ("po1", "po2")[index % 2], occurred_at="2026-01-08")
+    app = _snapshotted(sqlite_url)
     assert caseledger(sqlite_url, "verify", "--deep").returncode == 0
     [(version, genuine)] = _snapshot_rows(sqlite_url, "O1")
     envelope = json.loads(genuine[MAC_SIZE:])
@@ -165,13 +163,8 @@ def test_a_snapshot_copied_from_another_store_with_the_same_cache_key_is_not_tru
     version 50 follows an SIU placement. Its snapshot, MAC and all, copied into the first, must
     not let the first end a stay it never began: the MAC binds the chain head of this log."""
     honest, other = new_store(), new_store()
-    for url, in_siu in ((honest, False), (other, True)):
-        _app, service = open_ledger(url)
-        seed_world(service)
-        if in_siu:
-            service.start_siu_placement("O1", "assault", occurred_at="2026-01-07")
-        for index in range(55 - in_siu):
-            service.assign_case("O1", ("po1", "po2")[index % 2], occurred_at="2026-01-08")
+    _snapshotted(honest)
+    _snapshotted(other, in_siu=True)
     [(version, copied)] = _snapshot_rows(other, "O1")
     assert json.loads(copied[MAC_SIZE:])["state"]["in_siu"] is True
     _write_snapshot(honest, "O1", version, copied)
