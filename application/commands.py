@@ -15,15 +15,16 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import re
 import time
 from collections.abc import Callable
 
 from eventsourcing.persistence import IntegrityError
 
-from caseledger.domain.errors import ConflictError, DomainError
+from caseledger.application.identity import identity
+from caseledger.domain.errors import ConflictError
 from caseledger.domain.events import catalogue as p
-from caseledger.domain.model.recording import Entry, checked, record_entry
+from caseledger.domain.model.access import Actor
+from caseledger.domain.model.recording import Entry, actor_of, checked, record_entry
 from caseledger.domain.model.times import parse_instant, utc_now
 from caseledger.domain.store.application import LedgerApplication
 from caseledger.domain.store.views import StoreView
@@ -37,12 +38,18 @@ class LedgerService:
 
     ATTEMPTS = 20
 
-    def __init__(self, app: LedgerApplication, user: str, on_recorded: Callable[[int], object] | None = None) -> None:
-        """``on_recorded(position)`` runs after each recorded command — the hook the read models use
+    def __init__(self, app: LedgerApplication, user: str | None = None, on_recorded: Callable[[int], object] | None = None) -> None:
+        """``user``: who records, where the store does not prove it (SQLite: the operating system
+        login unless a script says otherwise; on PostgreSQL the database login, whatever is given).
+        ``on_recorded(position)`` runs after each recorded command — the hook the read models use
         to update incrementally (the session wires it to the projector; scripts may leave it out)."""
         self.app = app
-        self.user = checked_actor(user)
+        self.user = identity(app, user)
         self.on_recorded = on_recorded
+
+    def actor(self) -> Actor:
+        """Who records, with their roles as the store holds them now."""
+        return actor_of(StoreView(self.app), self.user)
 
     def record(self, data: p.Payload, occurred_at: When, note: str | None = None) -> int:
         """Validate and record one event; return its log position."""
@@ -51,7 +58,8 @@ class LedgerService:
         when = parse_instant(occurred_at, "occurred_at") if isinstance(occurred_at, str) else occurred_at
         entry = Entry(data, when, self.user, note)
         for attempt in range(self.ATTEMPTS):
-            aggregate, event = record_entry(StoreView(self.app), entry, utc_now())
+            view = StoreView(self.app)
+            aggregate, event = record_entry(view, entry, utc_now(), actor_of(view, self.user))
             aggregate.pending_events.append(event)  # saved through the aggregate, so snapshots are taken
             try:
                 recordings = self.app.save(aggregate)
@@ -67,10 +75,3 @@ class LedgerService:
     def retract(self, position: int, reason: str, *, occurred_at: When, note: str | None = None) -> int:
         """Record ``EventRetracted``: the event at ``position`` no longer counts in projections."""
         return self.record(p.EventRetracted(position=position, reason=reason), occurred_at, note)
-
-
-def checked_actor(user: str) -> str:
-    """A user id must be an identifier like every other id in the ledger."""
-    if not re.fullmatch(p.IDENTIFIER_PATTERN, user):
-        raise DomainError("by", f"user id {user!r} must match {p.IDENTIFIER_PATTERN}")
-    return user

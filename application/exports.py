@@ -77,9 +77,19 @@ class ExportSpec:
         return cls(projection, rule_set, view, weeks)
 
 
-def export_projection(projector: Projector, spec: ExportSpec, *, fmt: str, output: str | None, deidentified: bool) -> int:
+SITE_COLUMNS = ("site", "from_site", "to_site")
+"""The columns that place a row at a site (a supervisor exports the rows of their own sites)."""
+
+
+def at_sites(rows: Iterable[dict[str, Any]], sites: frozenset[str]) -> Iterator[dict[str, Any]]:
+    """The rows placed at one of ``sites`` (a transfer at either end)."""
+    return (row for row in rows if any(row.get(column) in sites for column in SITE_COLUMNS))
+
+
+def export_projection(projector: Projector, spec: ExportSpec, *, fmt: str, output: str | None, deidentified: bool, sites: frozenset[str] | None = None) -> int:
     """Write ``spec``'s projection as ``fmt`` to ``output`` (standard output when None; atomically
-    otherwise); offender ids pseudonymised when ``deidentified``. Returns how many rows were written."""
+    otherwise); offender ids pseudonymised when ``deidentified``; only the rows at ``sites`` when
+    given (:func:`~caseledger.domain.model.access.export_sites`). Returns how many rows were written."""
     secret = store_secret(projector.db) if deidentified else None
 
     def export() -> int:
@@ -92,8 +102,10 @@ def export_projection(projector: Projector, spec: ExportSpec, *, fmt: str, outpu
                 yield row
 
         with streamed(projector.app, spec.projection, spec.view, spec.rules, projector, weeks=spec.weeks) as result:
-            rows = deidentify(result.rows, secret) if secret is not None else result.rows
-            write_export(spec.projection.columns, counted(rows), {**result.meta, "deidentified": deidentified}, fmt, output)
+            rows = result.rows if sites is None else at_sites(result.rows, sites)
+            rows = deidentify(rows, secret) if secret is not None else rows
+            meta = {**result.meta, "deidentified": deidentified, **({"sites": ",".join(sorted(sites))} if sites is not None else {})}
+            write_export(spec.projection.columns, counted(rows), meta, fmt, output)
         return written
 
     if output is not None:  # written atomically: a read that fails a MAC leaves no file, and is done again

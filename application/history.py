@@ -12,14 +12,16 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from caseledger.domain.errors import DomainError
+from caseledger.domain.errors import AccessRefused, DomainError
 from caseledger.domain.events.catalogue import EventRetracted
+from caseledger.domain.model.access import Actor, may_read_case, require_reader
 from caseledger.domain.model.aggregates import RETRACTION_LOG_ID, OffenderCase, entity_id
 from caseledger.domain.model.retractions import retracted_positions
 from caseledger.domain.model.times import Cutoff, within
 from caseledger.domain.store.application import LedgerApplication
-from caseledger.domain.store.log import LoggedEvent, SiteZones
+from caseledger.domain.store.log import LoggedEvent, SiteZones, logged
 from caseledger.domain.store.mapper import StoredEnvelope
+from caseledger.domain.store.views import StoreView
 from caseledger.projections.readmodels.database import Database
 from caseledger.projections.replay.facts import registered_zones
 
@@ -34,8 +36,7 @@ class HistoryLine:
 
 
 def _logged(app: LedgerApplication, aggregate_id: UUID) -> list[LoggedEvent]:
-    mapper = app.ledger_mapper
-    return [LoggedEvent(n.id, aggregate_id, n.originator_version, mapper.read_envelope(n)) for n in app.ledger_recorder.aggregate_notifications(aggregate_id)]
+    return [logged(app, event) for event in app.ledger_recorder.aggregate_events(aggregate_id)]
 
 
 def case_history(
@@ -65,6 +66,16 @@ def case_history(
     lines = [HistoryLine(e, zone_of(e), reason_for.get(e.position)) for e in known if within(e.envelope.occurred_at, as_of, zone_of(e))]
     lines.sort(key=lambda line: (line.event.envelope.occurred_at, line.event.position))
     return lines
+
+
+def require_case_reader(app: LedgerApplication, actor: Actor, offender: str) -> None:
+    """Refuse to show ``offender``'s history to someone the permission table does not let read it
+    (an officer: their own cases; a supervisor: their sites'; an auditor, an admin: any). The
+    refusal says nothing of where the case is or whose it is."""
+    require_reader(actor, "history")
+    case = StoreView(app).offender(offender)
+    if case is not None and not may_read_case(actor, case.where, case.officer):
+        raise AccessRefused(f"only the case's officer, a supervisor of its site, an auditor or an admin may read {offender}'s history; {actor.described()}")
 
 
 def who(envelope: StoredEnvelope[Any]) -> str:

@@ -28,14 +28,16 @@ from dataclasses import dataclass
 import msgspec
 from eventsourcing.persistence import StoredEvent
 
+from caseledger.application.identity import identity
 from caseledger.application.interchange import ParsedLine, parse_line
 from caseledger.domain.errors import DomainError, ImportFailed
 from caseledger.domain.events import catalogue as p
-from caseledger.domain.model.recording import Entry, record_entry
+from caseledger.domain.model.access import require_reader
+from caseledger.domain.model.recording import Entry, actor_of, record_entry
 from caseledger.domain.model.times import EARLIEST, utc_now
 from caseledger.domain.store.application import LedgerApplication
-from caseledger.domain.store.backend import BulkTransaction
-from caseledger.domain.store.views import WorkingSetView
+from caseledger.domain.store.backend import AttributedEvent, BulkTransaction
+from caseledger.domain.store.views import StoreView, WorkingSetView
 
 BATCH_SIZE = 5000
 
@@ -83,14 +85,20 @@ class _Batch:
         self.writer = writer
         self.events: list[StoredEvent] = []
         self.carried: list[int | None] = []
+        self.recorders: list[str] | None = None
+        """Each event's recorder, kept in the store's own column where it has one (``--keep-recorded``)."""
         self.in_flight: tuple[Future[list[int]], list[int | None]] | None = None
         self.written = 0
         self.first: int | None = None
         self.last: int | None = None
 
-    def add(self, stored: StoredEvent, carried_position: int | None) -> None:
+    def add(self, stored: StoredEvent, carried_position: int | None, kept_recorder: str | None = None) -> None:
         self.events.append(stored)
         self.carried.append(carried_position)
+        if kept_recorder is not None:
+            if self.recorders is None:
+                self.recorders = []
+            self.recorders.append(kept_recorder)
 
     def flush(self) -> None:
         """Hand the pending events to the writer (after the previous batch has landed)."""
@@ -98,12 +106,13 @@ class _Batch:
         if not self.events:
             return
         if self.writer is not None:
-            future = self.writer.submit(self.transaction.insert, self.events)
+            future = self.writer.submit(self.transaction.insert, self.events, self.recorders)
         else:
             future = Future()
-            future.set_result(self.transaction.insert(self.events))
+            future.set_result(self.transaction.insert(self.events, self.recorders))
         self.in_flight = (future, self.carried)
         self.events, self.carried = [], []
+        self.recorders = None if self.recorders is None else []
 
     def settle(self) -> None:
         """Wait for the batch in flight and book its positions."""
@@ -156,14 +165,18 @@ def _newest_recorded_at(app: LedgerApplication) -> dt.datetime | None:
 def import_lines(
     app: LedgerApplication,
     lines: Iterable[bytes],
-    user: str,
+    user: str | None = None,
     *,
     keep_recorded: bool = False,
     batch_size: int = BATCH_SIZE,
     on_line: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Record every line of ``lines`` or none; ``on_line(n)`` reports progress every batch."""
+    """Record every line of ``lines`` or none; ``on_line(n)`` reports progress every batch.
+    ``user``: who imports, where the store does not prove it (:func:`~caseledger.application.commands.identity`);
+    only an admin imports (checked once: every line is then theirs to record)."""
     app.check_writable()
+    user = identity(app, user)
+    require_reader(actor_of(StoreView(app), user), "import")
     mapper = app.ledger_mapper
     store_was_empty = app.head_position() == 0
     recorded_at = _RecordedAtPolicy(keep_recorded, _newest_recorded_at(app) if keep_recorded else None)
@@ -171,7 +184,7 @@ def import_lines(
     with app.ledger_recorder.bulk_transaction() as transaction, ThreadPoolExecutor(1, thread_name_prefix="import-writer") as writer:
         batch = _Batch(transaction, positions, writer if transaction.overlaps_writes else None)
 
-        def read_position(position: int) -> StoredEvent | None:
+        def read_position(position: int) -> AttributedEvent | None:
             batch.flush()
             batch.settle()
             return transaction.read(position)
@@ -198,7 +211,7 @@ def import_lines(
             except DomainError as error:
                 raise ImportFailed(number, error.field, error.rule) from None
             view.remember(aggregate)
-            batch.add(mapper.to_stored_event(event), carried)
+            batch.add(mapper.to_stored_event(event), carried, entry.recorded_by if keep_recorded else None)
             if len(batch.events) >= batch_size:
                 batch.flush()
                 if on_line is not None:

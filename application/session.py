@@ -9,37 +9,84 @@ The work itself is the application layer's (:mod:`.officer`, :mod:`.events`, :mo
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
+from dataclasses import dataclass
 from typing import Any
 
 from caseledger.application.commands import LedgerService
-from caseledger.application.events import EventFilter, LogPage, log_page
-from caseledger.application.exports import ExportSpec, export_projection
-from caseledger.application.history import HistoryLine, case_history
+from caseledger.application.events import AuditScope, EventFilter, LogPage, log_page
+from caseledger.application.exports import ExportSpec, at_sites, export_projection
+from caseledger.application.history import HistoryLine, case_history, require_case_reader
 from caseledger.application.officer import CaseRow, WeekData, caseload, officer_for, week
 from caseledger.application.readmodels import ReadModels
 from caseledger.domain.errors import CacheForged
 from caseledger.domain.events import catalogue as p
+from caseledger.domain.model.access import READERS, RECORDING_ROLES, Actor, export_sites
+from caseledger.domain.model.recording import actor_of
 from caseledger.domain.model.times import Cutoff, utc_now
 from caseledger.domain.store.application import LedgerApplication, open_application
+from caseledger.domain.store.views import StoreView
 from caseledger.projections.compute import compute, find
 from caseledger.projections.readmodels.engine import Projector
 from caseledger.projections.replay.facts import View
 from caseledger.projections.rules import Rules, load_rules
 
 
+@dataclass(frozen=True)
+class Seat:
+    """Who is at the keyboard and whose view they have: the proven ``login`` records; ``actor``'s
+    roles decide what the screens offer (the viewed user's; an admin may take anyone's view)."""
+
+    login: str
+    viewer: str
+    actor: Actor
+    notice: str | None = None
+    """Why the view is not the one asked for, if it is not."""
+
+    @property
+    def records(self) -> bool:
+        """Whether this view records at all (an auditor's or analyst's is read-only)."""
+        return any(self.actor.holds(role) for role in RECORDING_ROLES)
+
+    def may(self, action: str) -> bool:
+        """Whether a role of this view allows ``action`` (a key of :data:`~caseledger.domain.model.access.READERS`)."""
+        return any(self.actor.holds(role) for role in READERS[action])
+
+
 class LedgerSession:
     """The store, its read models and the command service, for one user."""
 
-    def __init__(self, store_url: str, user: str, now: dt.datetime | None = None) -> None:
+    def __init__(self, store_url: str, user: str | None = None, now: dt.datetime | None = None, *, login: str | None = None) -> None:
+        """``user``: whose view to open (default: the login's own); who records is the store's
+        login (``login`` names it where the store does not prove one: a script's or test's SQLite)."""
         self.lock = threading.RLock()
         self.app: LedgerApplication = open_application(store_url)
         self.projector = Projector(self.app)
-        self.service = LedgerService(self.app, user, on_recorded=lambda _position: self.projector.catch_up())
-        self.user = user
+        self.service = LedgerService(self.app, login, on_recorded=lambda _position: self.projector.catch_up())
+        self.user = user or self.service.user
         self.fixed_now = now
         self.rules: Rules = load_rules("current")
+        self.seat = Seat(self.service.user, self.user, Actor(self.service.user))
+        """Who is at the keyboard, once :meth:`take_seat` has read their roles."""
+
+    def take_seat(self) -> Seat:
+        """Read the login's roles and the viewed user's: an admin may open anyone's view (with its
+        roles; a view of someone holding none keeps the admin's), anyone else only their own."""
+        with self.lock:
+            view = StoreView(self.app)
+            me = actor_of(view, self.service.user)
+            notice = None
+            viewer = self.user
+            if viewer != me.login and not me.admin:
+                notice, viewer = f"only an admin opens another user's view: showing {me.login}'s", me.login
+            actor = me if viewer == me.login else actor_of(view, viewer)
+            if actor is not me and not actor.roles:
+                notice, actor = f"{viewer} holds no role in this store: their screens with your roles", me
+            self.user = viewer
+            self.seat = Seat(me.login, viewer, actor, notice)
+            return self.seat
 
     def now(self) -> dt.datetime:
         """The session's clock (fixed in tests and snapshots)."""
@@ -71,14 +118,20 @@ class LedgerSession:
         return None
 
     def officer_for(self, user: str) -> str:
+        """The officer whose screens open: the one ``user`` is linked to, else ``user`` if an
+        officer, else the first parole officer (a supervisor's or an auditor's first look)."""
         with self.lock:
             self.projector.catch_up()
-            return officer_for(self.projector, user)
+            linked = self.seat.actor.officer if self.seat.viewer == user else None
+            return linked or officer_for(self.projector, user)
 
     def officers(self) -> list[dict[str, Any]]:
-        """Every officer's workload row now (the Site screen and the officer picker)."""
+        """Every officer's workload row now that this view may see (the Site screen: a supervisor's
+        sites; every site for an auditor, an analyst or an admin)."""
+        sites = export_sites(self.seat.actor, identified=False)
         with self.lock:
-            return compute(self.app, find("workload"), self.view(), self.rules, self.projector).rows
+            rows = compute(self.app, find("workload"), self.view(), self.rules, self.projector).rows
+        return rows if sites is None else list(at_sites(rows, sites))
 
     def week(self, officer: str) -> WeekData:
         with self.lock:
@@ -92,11 +145,12 @@ class LedgerSession:
 
     def history(self, offender: str, as_of: Cutoff | None = None, known_at: Cutoff | None = None) -> list[HistoryLine]:
         with self.lock:
+            require_case_reader(self.app, self.seat.actor, offender)
             return case_history(self.app, offender, as_of=as_of, known_at=known_at)
 
     def log_page(self, after: int, limit: int, keep: EventFilter) -> LogPage:
         with self.lock:
-            return log_page(self.app, keep, after, limit)
+            return log_page(self.app, dataclasses.replace(keep, scope=AuditScope(self.app, self.seat.actor)), after, limit)
 
     # -- writes -------------------------------------------------------------------------------
 
@@ -107,8 +161,9 @@ class LedgerSession:
     def export(self, name: str, fmt: str, path: str, *, deidentified: bool, as_of: str, rules: str) -> int:
         """Export as the Export screen's form says (``as_of`` as typed, checked here)."""
         spec = ExportSpec.of(name, rules=rules, as_of=as_of or None, labels=("as of", "known at"), now=self.now())
+        sites = export_sites(self.seat.actor, identified=not deidentified)
         with self.lock:
-            return export_projection(self.projector, spec, fmt=fmt, output=path, deidentified=deidentified)
+            return export_projection(self.projector, spec, fmt=fmt, output=path, deidentified=deidentified, sites=sites)
 
     def read_model_lag(self) -> int:
         """Events the read models have still to apply (the TUI warns when it is large)."""

@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
@@ -20,19 +21,22 @@ import msgspec
 
 from caseledger.application.commands import LedgerService
 from caseledger.application.demo import seed_demo
-from caseledger.application.events import EventFilter, describe_fields, filtered_events
+from caseledger.application.events import AuditScope, EventFilter, describe_fields, filtered_events
 from caseledger.application.exports import ExportSpec, export_projection
-from caseledger.application.history import case_history, who
+from caseledger.application.history import case_history, require_case_reader, who
+from caseledger.application.identity import current_actor
 from caseledger.application.imports import ImportReport, import_lines
 from caseledger.application.integrity import deep_difference, sign_checkpoint, verify_store
 from caseledger.application.interchange import encode_line, render_line
 from caseledger.application.readmodels import ReadModels, discard_forged_snapshots
 from caseledger.application.status import store_status
 from caseledger.application.text import for_terminal
-from caseledger.domain.errors import STORE_FAILURES, DomainError, store_failure
+from caseledger.domain.errors import STORE_FAILURES, AccessRefused, DomainError, store_failure
 from caseledger.domain.events.catalogue import PAYLOAD_TYPES, Payload, RoleGranted, RoleRevoked, UserLinked
+from caseledger.domain.model.access import export_sites, require_reader
 from caseledger.domain.model.times import parse_cutoff
 from caseledger.domain.store.application import LedgerApplication, open_application
+from caseledger.domain.store.roles import PROJECTOR_ROLE
 from caseledger.domain.store.urls import redacted
 
 
@@ -88,7 +92,7 @@ def _progress_lines(stream: IO[bytes], total_bytes: int | None) -> Iterator[byte
 
 
 def _import_stream(app: LedgerApplication, stream: IO[bytes], total: int | None, args: argparse.Namespace) -> ImportReport:
-    return import_lines(app, _progress_lines(stream, total), args.user, keep_recorded=args.keep_recorded)
+    return import_lines(app, _progress_lines(stream, total), keep_recorded=args.keep_recorded)
 
 
 def import_file(args: argparse.Namespace) -> int:
@@ -118,6 +122,7 @@ def events(args: argparse.Namespace) -> int:
         raise DomainError("--limit", f"must be 0 or more, not {args.limit}")
     app = open_application(args.store)
     keep = EventFilter(
+        scope=AuditScope(app, current_actor(app)),
         types=args.type,
         actor=args.actor,
         offender=args.offender,
@@ -139,6 +144,7 @@ def history(args: argparse.Namespace) -> int:
     app = open_application(args.store)
     as_of = parse_cutoff(args.as_of, "--as-of") if args.as_of else None
     known_at = parse_cutoff(args.known_at, "--known-at") if args.known_at else None
+    require_case_reader(app, current_actor(app), args.offender)
     lines = case_history(app, args.offender, as_of=as_of, known_at=known_at)
     out = sys.stdout
     if args.json:
@@ -199,7 +205,7 @@ def demo(args: argparse.Namespace) -> int:
     """``caseledger demo``: seed a year of one region's events into an empty store, then open the
     UI (or, without a terminal or with ``--no-tui``, print the store's status)."""
     app = open_application(args.store)
-    report = seed_demo(app, args.seed, args.user, lambda data: _progress_lines(io.BytesIO(data), len(data)))
+    report = seed_demo(app, args.seed, lambda data: _progress_lines(io.BytesIO(data), len(data)))
     if report is not None:
         print(f"seeded {report.events} demo events into {args.store}", file=sys.stderr)
         _catch_up(app)
@@ -243,7 +249,8 @@ def export(args: argparse.Namespace) -> int:
         last_week=args.last_week,
     )
     app = open_application(args.store)
-    export_projection(_catch_up(app).projector, spec, fmt=args.format, output=args.output, deidentified=args.deidentify)
+    sites = export_sites(current_actor(app), identified=args.identified)
+    export_projection(_catch_up(app).projector, spec, fmt=args.format, output=args.output, deidentified=not args.identified, sites=sites)
     return 0
 
 
@@ -252,6 +259,7 @@ def rebuild(args: argparse.Namespace) -> int:
     if args.new_cache_key and args.projection:
         raise DomainError("--new-cache-key", "rebuilds every cache: give no read model or projection with it")
     app = open_application(args.store, new_cache_key=args.new_cache_key)
+    require_reader(current_actor(app), "rebuild")
     forged = discard_forged_snapshots(app)
     if forged:
         print(f"deleted {forged} aggregate snapshots that failed their MAC", file=sys.stderr)
@@ -275,7 +283,7 @@ def link_user(args: argparse.Namespace) -> int:
 
 def _record_admin(args: argparse.Namespace, data: Payload) -> int:
     app = open_application(args.store)
-    position = LedgerService(app, args.user).record(data, dt.datetime.now(dt.UTC))
+    position = LedgerService(app).record(data, dt.datetime.now(dt.UTC))
     print(f"recorded {type(data).__name__} at position {position}", file=sys.stderr)
     _catch_up_after_recording(app)
     return 0
@@ -286,7 +294,7 @@ def retract(args: argparse.Namespace) -> int:
     if not 1 <= args.position <= 2**63 - 1:
         raise DomainError("POSITION", f"{args.position} is not a log position")
     app = open_application(args.store)
-    position = LedgerService(app, args.user).retract(args.position, args.reason, occurred_at=dt.datetime.now(dt.UTC))
+    position = LedgerService(app).retract(args.position, args.reason, occurred_at=dt.datetime.now(dt.UTC))
     print(f"retracted position {args.position} (the retraction is position {position})", file=sys.stderr)
     _catch_up_after_recording(app)
     return 0
@@ -299,6 +307,7 @@ def verify(args: argparse.Namespace) -> int:
     if args.public_key and not Path(args.public_key).is_file():
         raise DomainError("--public-key", f"no file {args.public_key!r}")
     app = open_application(args.store, payloads=args.deep)
+    require_reader(current_actor(app), "verify")
     checkpoint = Path(args.checkpoint) if args.checkpoint else None
     verdict = verify_store(app, checkpoint, Path(args.public_key) if args.public_key else None, since_checkpoint=args.since_checkpoint)
     if not verdict.ok:
@@ -320,6 +329,7 @@ def checkpoint(args: argparse.Namespace) -> int:
     """``caseledger checkpoint``: sign the verified chain head with a key kept outside the store."""
     _writable(args.output, "--output")
     app = open_application(args.store, payloads=False)
+    require_reader(current_actor(app), "verify")
     made = sign_checkpoint(app, Path(args.key) if args.key else None)
     document = msgspec.json.format(msgspec.json.encode(made), indent=2) + b"\n"
     if args.output:
@@ -327,4 +337,35 @@ def checkpoint(args: argparse.Namespace) -> int:
         print(f"checkpoint of position {made.position} written to {args.output}", file=sys.stderr)
     else:
         sys.stdout.buffer.write(document)
+    return 0
+
+
+def whoami(args: argparse.Namespace) -> int:
+    """``caseledger whoami``: the login the store proves, its linked officer and its roles."""
+    actor = current_actor(open_application(args.store))
+    print(for_terminal(f"{actor.described()}; officer: {actor.officer or 'none linked'}"))
+    return 0
+
+
+def project(args: argparse.Namespace) -> int:
+    """``caseledger project [--follow]``: bring the read models up to date — on a PostgreSQL store
+    with roles, the projector login's job (user logins only read them)."""
+    app = open_application(args.store)
+    if not app.ledger_recorder.writes_caches:
+        raise AccessRefused(f"only the store's owner or a member of {PROJECTOR_ROLE} writes the read models; {app.ledger_recorder.login} reads them")
+    while True:
+        models = _catch_up(app)
+        print(f"read models at position {min(models.projector.positions().values(), default=0)}", file=sys.stderr)
+        if not args.follow:
+            return 0
+        time.sleep(max(0.1, args.interval))
+
+
+def init_roles(args: argparse.Namespace) -> int:
+    """``caseledger admin init-roles``: on PostgreSQL, the group roles and their grants (the
+    owner runs it); logins named are made members. Run again after adding logins."""
+    app = open_application(args.store)
+    _catch_up(app)  # the read models exist before their grants are given
+    require_reader(current_actor(app), "init-roles")
+    print(app.ledger_recorder.init_roles(users=args.users, admins=args.admins, projectors=args.projectors), file=sys.stderr)
     return 0

@@ -9,7 +9,6 @@ and ``history`` start fast and run where no terminal is attached.
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -22,10 +21,6 @@ from caseledger.domain.events.catalogue import AccessRole
 from caseledger.domain.store.urls import default_store_url, require_existing
 
 
-def _default_user() -> str:
-    return os.environ.get("CASELEDGER_USER") or getpass.getuser()
-
-
 def build_parser() -> argparse.ArgumentParser:
     """All commands and options (``caseledger --help``)."""
     from caseledger.cli import commands
@@ -34,7 +29,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--store", default=None, help="sqlite:///path.db or postgresql://user@host:port/db (default: $CASELEDGER_STORE or a file in the user data directory)"
     )
-    parser.add_argument("--user", default=None, help="who records (default: $CASELEDGER_USER or the login name)")
+    parser.add_argument(
+        "--user",
+        default=None,
+        help="whose view the terminal UI opens (default: $CASELEDGER_USER, else yours); never who records: that is the database login, or the OS login on SQLite",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     demo = sub.add_parser("demo", help="seed the demo data into an empty store, then open the terminal UI")
@@ -47,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     imp = sub.add_parser("import", help="validate all, then record all (nothing on any error)")
     imp.add_argument("file", help="JSON Lines file, or - for standard input")
-    imp.add_argument("--keep-recorded", action="store_true", help="keep each line's recorded_at (moving a store)")
+    imp.add_argument("--keep-recorded", action="store_true", help="keep each line's recorded_at and recorded_by (an admin moving a store)")
     imp.set_defaults(run=commands.import_file)
 
     events = sub.add_parser("events", help="the raw log as JSON Lines")
@@ -75,7 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--rules", default="current", help="current, proposed, or the path of a rules TOML file")
     export.add_argument("--format", default="csv", choices=("csv", "jsonl", "json", "parquet"))
     export.add_argument("--output", "-o", help="file to write atomically (default: standard output)")
-    export.add_argument("--deidentify", action="store_true", help="offender ids become keyed pseudonyms")
+    export.add_argument("--identified", action="store_true", help="keep offender ids (supervisors, auditors, admins); by default they become keyed pseudonyms")
+    export.add_argument("--deidentify", action="store_true", help=argparse.SUPPRESS)  # the default now; still accepted
     export.add_argument("--by", choices=("site",), help="addon_burden only: roll up to sites")
     export.add_argument("--from", dest="first_week", metavar="WEEK", help="addon_burden only: the first ISO week to export, e.g. 2026-W01")
     export.add_argument("--to", dest="last_week", metavar="WEEK", help="addon_burden only: the last ISO week to export, e.g. 2026-W13")
@@ -93,8 +93,13 @@ def build_parser() -> argparse.ArgumentParser:
     retract.add_argument("--reason", required=True, help="why (kept with the retraction)")
     retract.set_defaults(run=commands.retract)
 
-    admin = sub.add_parser("admin", help="who may do what: grant, revoke, link (recorded as events)")
+    admin = sub.add_parser("admin", help="who may do what: grant, revoke, link (recorded as events); init-roles (PostgreSQL)")
     actions = admin.add_subparsers(dest="action", required=True, metavar="ACTION")
+    init = actions.add_parser("init-roles", help="PostgreSQL: create the group roles and grants; make logins users, admins or the projector")
+    init.add_argument("--user", dest="users", action="append", default=[], metavar="LOGIN", help="a person's login (repeatable)")
+    init.add_argument("--admin", dest="admins", action="append", default=[], metavar="LOGIN", help="an admin's login (repeatable)")
+    init.add_argument("--projector", dest="projectors", action="append", default=[], metavar="LOGIN", help="the login that runs `caseledger project`")
+    init.set_defaults(run=commands.init_roles)
     roles = list(get_args(AccessRole))
     for action, text in (("grant", "give USER a role"), ("revoke", "take a role from USER")):
         change = actions.add_parser(action, help=text)
@@ -125,6 +130,14 @@ def build_parser() -> argparse.ArgumentParser:
     checkpoint.add_argument("--output", "-o", help="checkpoint file (default: standard output)")
     checkpoint.set_defaults(run=commands.checkpoint)
 
+    project = sub.add_parser("project", help="bring the read models up to date (the projector's job on a PostgreSQL store with roles)")
+    project.add_argument("--follow", action="store_true", help="keep them up to date until interrupted")
+    project.add_argument("--interval", type=float, default=1.0, help="seconds between looks at the log with --follow")
+    project.set_defaults(run=commands.project)
+
+    whoami = sub.add_parser("whoami", help="who the store says you are: login, linked officer, roles")
+    whoami.set_defaults(run=commands.whoami)
+
     status = sub.add_parser("status", help="head position, events by type, each read model's position and lag")
     status.set_defaults(run=commands.status)
     return parser
@@ -143,7 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     args.store = args.store or default_store_url()
-    args.user = args.user or _default_user()
+    args.user = args.user or os.environ.get("CASELEDGER_USER") or None
     run: Callable[[argparse.Namespace], int] = args.run
     try:
         if args.command not in STORE_CREATING_COMMANDS:

@@ -24,6 +24,15 @@ class DomainError(LedgerError):
         self.rule = rule
 
 
+class AccessRefused(LedgerError):
+    """The person's roles do not allow what they asked (the message names the rule and who they
+    are); nothing was recorded or read (:mod:`caseledger.domain.model.access`)."""
+
+    def __init__(self, rule: str) -> None:
+        super().__init__(f"refused: {rule}")
+        self.rule = rule
+
+
 class ConflictError(LedgerError):
     """Another writer changed the same case at the same moment and retries ran out."""
 

@@ -18,7 +18,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from caseledger.application.session import LedgerSession
+from caseledger.application.session import LedgerSession, Seat
 from caseledger.domain.events import catalogue as p
 from caseledger.tui.forms import HelpScreen, QuickAddOnScreen, RecordScreen, RetractScreen
 from caseledger.tui.screens.audit import AuditScreen
@@ -58,16 +58,18 @@ class CaseLedgerApp(App[None]):
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
 
-    def __init__(self, store_url: str, user: str, *, now: dt.datetime | None = None, poll_seconds: float = 1.0) -> None:
+    def __init__(self, store_url: str, user: str | None = None, *, now: dt.datetime | None = None, poll_seconds: float = 1.0, login: str | None = None) -> None:
+        """``user``: whose view to open (``--user``; default the login's own). Entries are recorded
+        as the login the store proves, whatever the view (``login``: see :class:`LedgerSession`)."""
         super().__init__()
-        self.session = LedgerSession(store_url, user, now)
-        self.user = user
-        self.officer = user
+        self.session = LedgerSession(store_url, user, now, login=login)
+        self.user = self.session.user
+        self.officer = self.user
         self.ready = False
         """False until the read models have caught up and the officer is known (see ``start``)."""
         self.seen_head = 0
         self.poll_seconds = poll_seconds
-        self.sub_title = user
+        self.sub_title = self.user
 
     def on_mount(self) -> None:
         self.switch_mode("week")
@@ -82,14 +84,29 @@ class CaseLedgerApp(App[None]):
         if lag > 10_000:
             self.call_from_thread(self.notify, f"Bringing read models up to date ({lag:,} events)…", timeout=10)
         self.session.catch_up()
-        officer = self.session.officer_for(self.user)
-        self.call_from_thread(self.started, officer, head)
+        seat = self.session.take_seat()
+        officer = self.session.officer_for(seat.viewer)
+        self.call_from_thread(self.started, officer, head, seat)
 
-    def started(self, officer: str, head: int) -> None:
+    @property
+    def seat(self) -> Seat:
+        return self.session.seat
+
+    def started(self, officer: str, head: int, seat: Seat) -> None:
         self.officer = officer
+        self.user = seat.viewer
         self.seen_head = head
         self.ready = True
-        self.sub_title = self.user + ("" if officer == self.user else f" (showing {officer})")
+        roles = ", ".join(seat.actor.role_names) or "no role"
+        recorded_as = "" if seat.viewer == seat.login else f" · records as {seat.login}"
+        self.sub_title = f"{seat.viewer} ({roles}){'' if officer == seat.viewer else f' · showing {officer}'}{recorded_as}"
+        if seat.notice:
+            self.notify(seat.notice, severity="warning", timeout=10)
+        if not seat.records:
+            self.notify(f"Read-only: {roles} may read, not record", timeout=10)
+        self.refresh_bindings()
+        if not self.may_open(self.current_mode):
+            self.switch_mode("week")
         self.reload_screen()
         if self.poll_seconds:
             self.set_interval(self.poll_seconds, self.poll)
@@ -168,14 +185,29 @@ class CaseLedgerApp(App[None]):
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
 
+    def may_open(self, mode: str) -> bool:
+        """Whether this view's roles let it open screen ``mode`` (the permission table's reading rows)."""
+        needs = SCREEN_NEEDS.get(mode)
+        return needs is None or self.seat.may(needs)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer only what this view's roles allow: nothing recorded from a read-only view, no
+        screen its roles may not read (the footer, the keys and the palette follow)."""
+        if action in RECORDING_ACTIONS:
+            return self.seat.records
+        if action == "switch_mode" and parameters and self.ready:  # before the roles are read, screens wait for them to load
+            return self.may_open(str(parameters[0]))
+        return True
+
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         for mode, screen_class in SCREEN_CLASSES.items():
-            if self.current_mode != mode:
+            if self.current_mode != mode and self.may_open(mode):
                 yield SystemCommand(f"Go to {screen_class.TITLE}", f"switch to the {mode} screen", lambda mode=mode: self.switch_mode(mode))
-        yield SystemCommand("Log an add-on task", "category, minutes, Enter", self.action_quick_addon)
-        yield SystemCommand("Record an event", "a form for every event type", self.action_record)
-        if isinstance(screen, (CaseFileScreen, AuditScreen)):
+        if self.seat.records:
+            yield SystemCommand("Log an add-on task", "category, minutes, Enter", self.action_quick_addon)
+            yield SystemCommand("Record an event", "a form for every event type", self.action_record)
+        if isinstance(screen, (CaseFileScreen, AuditScreen)) and self.seat.records:
             yield SystemCommand("Retract the selected event", "with a reason", screen.action_retract)
         if isinstance(screen, AuditScreen):
             yield SystemCommand("Next page of the log", "]", lambda: screen.action_page(1))
@@ -184,6 +216,13 @@ class CaseLedgerApp(App[None]):
             yield SystemCommand("Toggle all sites", "s", screen.action_toggle_all)
 
 
-def run(store_url: str, user: str) -> None:
-    """Open the UI on ``store_url`` as ``user``."""
+SCREEN_NEEDS = {"casefile": "history", "site": "export", "audit": "audit", "export": "export"}
+"""The reading right each screen needs (:data:`~caseledger.domain.model.access.READERS`); My week and
+Caseload are every user's."""
+
+RECORDING_ACTIONS = frozenset({"quick_addon", "record", "retract"})
+
+
+def run(store_url: str, user: str | None) -> None:
+    """Open the UI on ``store_url`` with ``user``'s view (default: the login's own)."""
     CaseLedgerApp(store_url, user).run()

@@ -17,6 +17,7 @@ import msgspec
 
 from caseledger.domain.errors import DomainError
 from caseledger.domain.events import catalogue as p
+from caseledger.domain.model.access import Actor, authorize
 from caseledger.domain.model.aggregates import LedgerAggregate, aggregate_topic
 from caseledger.domain.model.times import check_not_future, resolve_occurred_at
 from caseledger.domain.model.validation import LedgerView, place
@@ -61,8 +62,18 @@ def _zone_of(view: LedgerView, data: p.Payload, at_site: str | None) -> str | No
     return site.timezone if site is not None else None
 
 
-def record_entry(view: LedgerView, entry: Entry, recorded_at: dt.datetime) -> tuple[LedgerAggregate, LedgerAggregate.Event]:
+def actor_of(view: LedgerView, login: str) -> Actor:
+    """``login`` as the ledger knows them now: linked officer and roles (admin if they are one of
+    the store's first users, or are about to record its first event)."""
+    user = view.user(login)
+    first = view.first_users()
+    return Actor(login, user.officer if user else None, user.roles if user else frozenset(), first_user=first is None or login in first)
+
+
+def record_entry(view: LedgerView, entry: Entry, recorded_at: dt.datetime, actor: Actor | None = None) -> tuple[LedgerAggregate, LedgerAggregate.Event]:
     """Validate ``entry``; return its new event and its aggregate with the event applied (unsaved).
+    With ``actor``, refuse what their roles do not allow (:func:`~caseledger.domain.model.access.authorize`;
+    an import is checked once, as a whole: only an admin imports).
 
     The event is built and applied directly rather than through the library's
     ``trigger_event``/``_create`` (which match keyword arguments by signature on every call):
@@ -71,6 +82,8 @@ def record_entry(view: LedgerView, entry: Entry, recorded_at: dt.datetime) -> tu
     if entry.note is not None and not 0 < len(entry.note) <= NOTE_LIMIT:
         raise DomainError("note", f"a note is 1 to {NOTE_LIMIT} characters")
     placement = place(view, entry.data)
+    if actor is not None:
+        authorize(actor, entry.data, placement.at_site, case=placement.existing, target=placement.target, now=recorded_at)
     occurred_at = resolve_occurred_at(entry.occurred_at, _zone_of(view, entry.data, placement.at_site))
     check_not_future(occurred_at, recorded_at)
     existing = placement.existing

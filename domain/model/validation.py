@@ -25,6 +25,7 @@ from typing import Any, Protocol
 
 from caseledger.domain.errors import DomainError
 from caseledger.domain.events import catalogue as p
+from caseledger.domain.model.access import LoggedEntry
 from caseledger.domain.model.aggregates import (
     RETRACTION_LOG_ID,
     AddOnTask,
@@ -54,8 +55,13 @@ class LedgerView(Protocol):
 
     def user(self, key: str) -> User | None: ...
 
-    def site_of_position(self, position: int) -> tuple[bool, str | None]:
-        """Whether an event exists at ``position``, and the site where it happened."""
+    def entry_at(self, position: int) -> LoggedEntry | None:
+        """The event at ``position`` (where it happened, who recorded it when), if there is one."""
+        ...
+
+    def first_users(self) -> frozenset[str] | None:
+        """The store's first users, admins without a grant: its owner and whoever recorded its
+        first event; None while it holds no event (whoever records first is one)."""
         ...
 
 
@@ -67,6 +73,8 @@ class Placement:
     aggregate_id: uuid.UUID
     existing: LedgerAggregate | None
     at_site: str | None
+    target: LoggedEntry | None = None
+    """The event a retraction names."""
 
 
 def _site(view: LedgerView, key: str, field: str) -> Site:
@@ -214,8 +222,8 @@ def _offender_released(view: LedgerView, data: p.OffenderReleased) -> Placement:
 
 
 def _event_retracted(view: LedgerView, data: p.EventRetracted) -> Placement:
-    exists, at_site = view.site_of_position(data.position)
-    if not exists:
+    target = view.entry_at(data.position)
+    if target is None:
         raise DomainError("position", f"no event at position {data.position}")
     if not data.reason.strip():
         raise DomainError("reason", "a retraction must say why (the reason is blank)")
@@ -224,7 +232,7 @@ def _event_retracted(view: LedgerView, data: p.EventRetracted) -> Placement:
         raise DomainError(
             "position", f"the event at position {data.position} was already retracted: one retraction per event (to undo it, retract the retraction)"
         )
-    return Placement(RetractionLog, RETRACTION_LOG_ID, log, at_site)
+    return Placement(RetractionLog, RETRACTION_LOG_ID, log, target.at_site, target)
 
 
 def _user_placement(view: LedgerView, key: str, at_site: str | None) -> Placement:

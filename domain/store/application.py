@@ -8,7 +8,7 @@ from functools import cached_property
 from typing import Any, ClassVar, cast
 from uuid import UUID
 
-from eventsourcing.application import Application
+from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.domain import MutableOrImmutableAggregate, Snapshot
 from eventsourcing.persistence import EventStore, IntegrityError, InternalError, Mapper, ProgrammingError, StoredEvent
 from eventsourcing.utils import resolve_topic
@@ -34,6 +34,12 @@ class LedgerApplication(Application[UUID]):
 
     name = APP_NAME
     snapshotting_intervals: ClassVar[dict[type[MutableOrImmutableAggregate[Any]], int]] = {OffenderCase: 50, Officer: 50}
+
+    def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
+        """Snapshots are a cache the owner and the projector write; a user login's save takes none
+        (the database would refuse it: :mod:`caseledger.domain.store.roles`)."""
+        if self.ledger_recorder.writes_caches:
+            super()._take_snapshots(processing_event)
 
     def construct_mapper(self) -> Mapper[UUID]:
         return LedgerMapper(compressor=self.factory.compressor(), cipher=self.factory.cipher())

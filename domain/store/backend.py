@@ -16,10 +16,11 @@ from __future__ import annotations
 import contextlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import Notification, StoredEvent
+from eventsourcing.persistence import StoredEvent
 
 from caseledger.domain.integrity.chain import CHAIN_TABLE, GENESIS, chain_rows
 
@@ -81,6 +82,18 @@ def _dict_values(row: dict[str, Any]) -> tuple[Any, ...]:
     return tuple(row.values())
 
 
+@dataclass(frozen=True, slots=True)
+class AttributedEvent:
+    """A stored event with its position and the login the database recorded as inserting it
+    (None on SQLite, and for events a PostgreSQL store holds from before it recorded logins):
+    where the store names the login, that name, not the one in the event's state, is who
+    recorded it (:mod:`caseledger.domain.store.postgres`)."""
+
+    position: int
+    stored: StoredEvent
+    login: str | None
+
+
 class BulkTransaction:
     """Inserts many batches of stored events in one transaction; positions come back per batch.
 
@@ -94,24 +107,27 @@ class BulkTransaction:
         self.cursor = cursor
         self.overlaps_writes = recorder.bulk_inserts_overlap
 
-    def insert(self, stored_events: Sequence[StoredEvent]) -> list[int]:
-        """Insert ``stored_events`` in order; return their log positions."""
+    def insert(self, stored_events: Sequence[StoredEvent], recorders: Sequence[str] | None = None) -> list[int]:
+        """Insert ``stored_events`` in order; return their log positions. ``recorders``: the name
+        each one keeps as its recorder (an admin's ``--keep-recorded`` import); otherwise the
+        store names the login that inserts them where it can (:attr:`LedgerRecorder.identity_column`)."""
         if not stored_events:
             return []
-        positions = self.recorder.insert_batch(self.cursor, stored_events)
+        positions = self.recorder.insert_batch(self.cursor, stored_events, recorders)
         self.recorder.append_chain(self.cursor, positions, stored_events)
         return positions
 
-    def read(self, position: int) -> StoredEvent | None:
+    def read(self, position: int) -> AttributedEvent | None:
         """The stored event at ``position``, seeing this transaction's own uncommitted rows."""
         recorder = self.recorder
         row = self.cursor.execute(
-            f"SELECT originator_id, originator_version, topic, state FROM {recorder.events_table} WHERE {recorder.position_column}=?", (position,)
+            f"SELECT originator_id, originator_version, topic, state, {recorder.identity_column} FROM {recorder.events_table} WHERE {recorder.position_column}=?",
+            (position,),
         ).fetchone()
         if row is None:
             return None
         originator_id = row[0] if isinstance(row[0], UUID) else UUID(row[0])
-        return StoredEvent(originator_id, row[1], row[2], stored_state(row[3]))
+        return AttributedEvent(position, StoredEvent(originator_id, row[1], row[2], stored_state(row[3])), row[4])
 
 
 class LedgerRecorder(ABC):
@@ -133,6 +149,11 @@ class LedgerRecorder(ABC):
     conflict_errors: tuple[type[Exception], ...]
     """The driver's errors for a key already taken (another writer got there first)."""
 
+    identity_column: str
+    """SQL for the login the database recorded as inserting an event: ``NULL`` on SQLite (one
+    trust domain: the operating system login is in the event's state), ``recorded_by`` on
+    PostgreSQL, written by the server from ``session_user`` (a client cannot write another)."""
+
     bulk_inserts_overlap: bool
     """Whether inserting in a writer thread overlaps with the importer's work. True for
     PostgreSQL (the server works on the other core while Python waits on the socket); false
@@ -148,6 +169,34 @@ class LedgerRecorder(ABC):
     @abstractmethod
     def read_only(self) -> bool:
         """Whether this store refuses writes (a replica): read models arrive by replication."""
+
+    @property
+    def login(self) -> str | None:
+        """The login the database knows this connection by, where it proves one (PostgreSQL's
+        ``session_user``); None where the operating system login is the identity (SQLite)."""
+        return None
+
+    @property
+    @abstractmethod
+    def owner(self) -> str | None:
+        """Who owns the store — the login that created its tables (PostgreSQL), the operating
+        system user owning its file (SQLite): its first user, an admin without a grant."""
+
+    @abstractmethod
+    def init_roles(self, *, users: Sequence[str], admins: Sequence[str], projectors: Sequence[str]) -> str:
+        """Give the database the group roles and grants of :mod:`caseledger.domain.store.roles` and
+        make the logins named members; say what was done."""
+
+    @property
+    def owns_store(self) -> bool:
+        """Whether this login owns the store: creates and migrates its tables, records its keys."""
+        return True
+
+    @property
+    def writes_caches(self) -> bool:
+        """Whether this login writes the read models and snapshots (the owner or the projector);
+        a user login reads them as it finds them (:mod:`caseledger.domain.store.roles`)."""
+        return True
 
     @abstractmethod
     def table(self, name: str) -> str:
@@ -172,8 +221,9 @@ class LedgerRecorder(ABC):
         """One write transaction for many batches, holding the write lock from the start."""
 
     @abstractmethod
-    def insert_batch(self, cursor: SQLCursor, stored_events: Sequence[StoredEvent]) -> list[int]:
-        """Insert one non-empty batch inside a bulk transaction; return the positions given."""
+    def insert_batch(self, cursor: SQLCursor, stored_events: Sequence[StoredEvent], recorders: Sequence[str] | None = None) -> list[int]:
+        """Insert one non-empty batch inside a bulk transaction; return the positions given
+        (``recorders``: see :meth:`BulkTransaction.insert`)."""
 
     # -- written once, for every backend -----------------------------------------------------
 
@@ -186,16 +236,10 @@ class LedgerRecorder(ABC):
         events = ((p, s.originator_id, s.originator_version, s.topic, s.state) for p, s in zip(positions, stored_events, strict=True))
         cursor.executemany(f"INSERT INTO {chain} VALUES (?, ?, ?)", chain_rows(previous, events))
 
-    def aggregate_notifications(self, aggregate_id: UUID) -> list[Notification]:
-        """One aggregate's stored events *with their log positions* (the library's select_events has none)."""
-        with self.transaction(write=False) as cursor:
-            rows = cursor.execute(
-                f"SELECT {self.position_column}, originator_version, topic, state FROM {self.events_table} WHERE originator_id=? ORDER BY originator_version",
-                (self.stored_id(aggregate_id),),
-            ).fetchall()
-        return [
-            Notification(id=pos, originator_id=aggregate_id, originator_version=ver, topic=topic, state=stored_state(state)) for pos, ver, topic, state in rows
-        ]
+    def aggregate_events(self, aggregate_id: UUID) -> list[AttributedEvent]:
+        """One aggregate's stored events *with their log positions* (the library's select_events
+        has none) and the login that recorded each, in version order."""
+        return self._attributed("originator_id = ? ORDER BY originator_version", (self.stored_id(aggregate_id),))
 
     def head_at_version(self, aggregate_id: UUID, version: int) -> bytes | None:
         """The chain head at the log position of ``aggregate_id``'s event ``version`` (None when this
@@ -223,20 +267,31 @@ class LedgerRecorder(ABC):
         """Up to ``limit`` chain rows (position, leaf, head) after ``after``, in position order."""
         return self._rows_after(self.table(CHAIN_TABLE), "position", "leaf, head", after, limit)
 
-    def events_at(self, positions: Sequence[int]) -> list[tuple[Any, ...]]:
-        """The stored events at ``positions`` that exist: (position, originator id, version, topic,
-        state), in position order."""
+    def events_at(self, positions: Sequence[int]) -> list[AttributedEvent]:
+        """The stored events at ``positions`` that exist, in position order."""
         if not positions:
             return []
+        return self._attributed(f"{self.position_column} IN ({','.join('?' * len(positions))}) ORDER BY {self.position_column}", list(positions))
+
+    def attributed_after(self, after: int, limit: int, *, upto: int | None = None, topics: Sequence[str] = ()) -> list[AttributedEvent]:
+        """Up to ``limit`` stored events after ``after`` (to ``upto``; of ``topics``, if given), in
+        position order — the log as readers show it, with the login the store recorded."""
+        where, params = f"{self.position_column} > ?", list[Any]([after])
+        if upto is not None:
+            where, params = f"{where} AND {self.position_column} <= ?", [*params, upto]
+        if topics:
+            where, params = f"{where} AND topic IN ({','.join('?' * len(topics))})", [*params, *topics]
+        return self._attributed(f"{where} ORDER BY {self.position_column} LIMIT ?", [*params, limit])
+
+    def _attributed(self, where: str, params: Sequence[Any]) -> list[AttributedEvent]:
         with self.transaction(write=False) as cursor:
             rows = cursor.execute(
-                f"SELECT {self.position_column}, originator_id, originator_version, topic, state FROM {self.events_table} "
-                f"WHERE {self.position_column} IN ({','.join('?' * len(positions))}) ORDER BY {self.position_column}",
-                list(positions),
+                f"SELECT {self.position_column}, originator_id, originator_version, topic, state, {self.identity_column} FROM {self.events_table} WHERE {where}",
+                params,
             ).fetchall()
         return [
-            (position, originator if isinstance(originator, UUID) else UUID(originator), version, topic, stored_state(state))
-            for position, originator, version, topic, state in rows
+            AttributedEvent(position, StoredEvent(originator if isinstance(originator, UUID) else UUID(originator), version, topic, stored_state(state)), login)
+            for position, originator, version, topic, state, login in rows
         ]
 
     def chain_before(self, position: int) -> tuple[Any, ...] | None:

@@ -63,7 +63,7 @@ def check_cache_key(recorder: LedgerRecorder, seal: CacheSeal, snapshots_table: 
             "to the store's cache key file (ask whoever runs the store); only if that key is lost, `caseledger rebuild --new-cache-key` "
             "rebuilds every cache under this one — every other user then needs it, and every pseudonym changes"
         )
-    if recorder.read_only:
+    if recorder.read_only or not recorder.owns_store:
         return
     table = recorder.table(KEY_TABLE)
     with recorder.transaction(write=True) as cursor:
@@ -107,7 +107,7 @@ def _first_use(recorder: LedgerRecorder, mapper: LedgerMapper, mine: str) -> str
             decode_envelope(first[0][1], mapper.unseal(bytes(first[0][2])))
         except Exception:  # the first event does not open and decode with this key (or without one): not ours to record
             raise StoreURLError("this store's events do not decrypt with the key given (or are encrypted and no key is given)") from None
-    if recorder.read_only:
+    if recorder.read_only or not recorder.owns_store:
         return found
     table = recorder.table(KEY_TABLE)
     with recorder.transaction(write=True) as cursor:

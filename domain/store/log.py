@@ -2,8 +2,9 @@
 
 Used by ``caseledger events`` and the Audit screen (through the application's filters) and to
 find each site's time zone. Reading goes
-through the library's ``select_notifications`` a batch at a time, so a store of any size streams
-in constant memory; the ``type`` filter is pushed down into SQL as topics.
+a batch at a time, so a store of any size streams in constant memory; the ``type`` filter is
+pushed down into SQL as topics. Each event's recorder is the login the store recorded, where it
+records one (PostgreSQL), else the name in the event.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import Notification, StoredEvent
+import msgspec
 
 from caseledger.domain.store.application import LedgerApplication
+from caseledger.domain.store.backend import AttributedEvent
 from caseledger.domain.store.mapper import StoredEnvelope
 
 READ_BATCH = 5000
@@ -45,18 +47,24 @@ def read_log(
     batch: int = READ_BATCH,
 ) -> Iterator[LoggedEvent]:
     """Events with ``after < position <= upto`` (of ``types``, if given), in position order."""
-    mapper = app.ledger_mapper
+    recorder = app.ledger_recorder
     while True:
-        notifications = app.recorder.select_notifications(start=after, limit=batch, stop=upto, topics=list(types), inclusive_of_start=False)
-        for notification in notifications:
-            yield _logged(mapper.read_envelope(notification), notification)
-        if len(notifications) < batch:
+        found = recorder.attributed_after(after, batch, upto=upto, topics=types)
+        for event in found:
+            yield logged(app, event)
+        if len(found) < batch:
             return
-        after = notifications[-1].id
+        after = found[-1].position
 
 
-def _logged(envelope: StoredEnvelope[Any], notification: Notification) -> LoggedEvent:
-    return LoggedEvent(notification.id, notification.originator_id, notification.originator_version, envelope)
+def logged(app: LedgerApplication, event: AttributedEvent) -> LoggedEvent:
+    """Decode ``event``; where the store recorded the login that inserted it, that login is who
+    recorded it, whatever name its state carries (a client wrote the state; the server wrote
+    the login)."""
+    envelope = app.ledger_mapper.read_envelope(event.stored)
+    if event.login is not None and event.login != envelope.recorded_by:
+        envelope = msgspec.structs.replace(envelope, recorded_by=event.login)
+    return LoggedEvent(event.position, event.stored.originator_id, event.stored.originator_version, envelope)
 
 
 def site_zones(app: LedgerApplication, after: int = 0) -> dict[str, str]:
@@ -69,12 +77,7 @@ def site_zones(app: LedgerApplication, after: int = 0) -> dict[str, str]:
 
 def logged_at(app: LedgerApplication, positions: Sequence[int]) -> list[LoggedEvent]:
     """The events at ``positions`` (those that exist), decoded, read straight from the log."""
-    rows = app.ledger_recorder.events_at(positions)
-    mapper = app.ledger_mapper
-    return [
-        LoggedEvent(position, originator, version, mapper.read_envelope(StoredEvent(originator, version, topic, state)))
-        for position, originator, version, topic, state in rows
-    ]
+    return [logged(app, event) for event in app.ledger_recorder.events_at(positions)]
 
 
 class SiteZones:

@@ -16,11 +16,24 @@ from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg import Cursor
 from psycopg.rows import DictRow, tuple_row
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Composed, Identifier, Literal
 
 from caseledger.domain.errors import StoreURLError
 from caseledger.domain.integrity.chain import CHAIN_TABLE
 from caseledger.domain.store.backend import BulkTransaction, LedgerRecorder, SQLCursor
+from caseledger.domain.store.keys import KEY_TABLE
+from caseledger.domain.store.roles import (
+    ADMIN_ROLE,
+    EVENTS_TABLE,
+    PROJECTOR_ROLE,
+    USER_ROLE,
+    grant_statements,
+    identity_statements,
+    lock_statement,
+    member_test,
+    owner_test,
+    qualified,
+)
 
 
 class ChainedPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
@@ -29,6 +42,7 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
     Tested with the library's own ``ApplicationRecorderTestCase`` (tests/domain/test_recorders.py)."""
 
     position_column = "notification_id"
+    identity_column = "recorded_by"
     binary_type = "BYTEA"
     byte_order = '"C"'
     bulk_inserts_overlap = True
@@ -43,6 +57,8 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
                 Identifier(self.datastore.schema), Identifier(CHAIN_TABLE)
             )
         )
+        self.sql_create_statements.extend(identity_statements(self.datastore.schema, events_table_name))
+        self.lock_table_statements = [*self.lock_table_statements[:-1], lock_statement(self.datastore.schema)]
 
     def _fetch_ids_after_insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         positions = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
@@ -52,8 +68,9 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
 
     @classmethod
     def standby(cls, env: dict[str, str]) -> bool:
-        """Ask the server whether it is in recovery (a hot standby streaming from a primary) —
-        the first connection, so a server that cannot be reached or refuses the login is reported
+        """Ask the server whether it is in recovery (a hot standby streaming from a primary), or the
+        login may not create the store's tables (they exist, and another login owns them) — the
+        first connection, so a server that cannot be reached or refuses the login is reported
         here, in one line without the password."""
         where = f"{env['POSTGRES_HOST']}:{env['POSTGRES_PORT']}/{env['POSTGRES_DBNAME']}"
         try:
@@ -65,7 +82,10 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
                 dbname=env["POSTGRES_DBNAME"],
                 connect_timeout=10,
             ) as connection:
-                row = connection.execute("SELECT pg_is_in_recovery()").fetchone()
+                events = qualified(env.get("POSTGRES_SCHEMA") or "public", EVENTS_TABLE)
+                row = connection.execute(
+                    SQL("SELECT pg_is_in_recovery() OR (to_regclass({}) IS NOT NULL AND NOT {})").format(Literal(events), owner_test(events))
+                ).fetchone()
         except psycopg.OperationalError as error:
             reason = " ".join(str(error).split()).replace(env.get("POSTGRES_PASSWORD") or "\0", "***")
             raise StoreURLError(f"cannot open the PostgreSQL store at {where}: {reason}") from None
@@ -76,6 +96,55 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
         with self.transaction(write=False) as cursor:
             row = cursor.execute("SELECT pg_is_in_recovery()").fetchone()
         return bool(row and row[0])
+
+    @functools.cached_property
+    def login(self) -> str | None:
+        with self.transaction(write=False) as cursor:
+            row = cursor.execute("SELECT session_user").fetchone()
+        return str(row[0]) if row else None
+
+    @functools.cached_property
+    def owner(self) -> str | None:
+        with self.datastore.get_connection() as connection, connection.cursor(row_factory=tuple_row) as cursor:
+            row = cursor.execute(
+                "SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = to_regclass(%s)", (qualified(self.datastore.schema, self.events_table_name),)
+            ).fetchone()
+        return str(row[0]) if row else None
+
+    @functools.cached_property
+    def owns_store(self) -> bool:
+        return self._holds(owner_test(qualified(self.datastore.schema, self.events_table_name)))
+
+    @functools.cached_property
+    def writes_caches(self) -> bool:
+        return self.owns_store or self._holds(member_test(PROJECTOR_ROLE))
+
+    def _holds(self, test: Composed) -> bool:
+        with self.datastore.get_connection() as connection, connection.cursor(row_factory=tuple_row) as cursor:
+            row = cursor.execute(SQL("SELECT {}").format(test)).fetchone()
+        return bool(row and row[0])
+
+    def init_roles(self, *, users: Sequence[str], admins: Sequence[str], projectors: Sequence[str]) -> str:
+        if not self.owns_store:
+            raise StoreURLError(f"only the store's owner ({self.owner}) sets up its roles; this is {self.login}")
+        schema = self.datastore.schema
+        with self.datastore.get_connection() as connection, connection.transaction(), connection.cursor(row_factory=tuple_row) as cursor:
+            tables = [
+                str(name)
+                for (name,) in cursor.execute(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = %s AND tablename NOT IN (%s, %s, %s)",
+                    (schema, self.events_table_name, CHAIN_TABLE, KEY_TABLE),
+                ).fetchall()
+            ]
+            for statement in grant_statements(schema, self.events_table_name, CHAIN_TABLE, tables):
+                cursor.execute(statement)
+            for group, logins in ((USER_ROLE, users), (ADMIN_ROLE, admins), (PROJECTOR_ROLE, projectors)):
+                for login in logins:
+                    cursor.execute(SQL("GRANT {} TO {}").format(Identifier(group), Identifier(login)))
+        members = ", ".join(
+            f"{group}: {', '.join(logins)}" for group, logins in ((USER_ROLE, users), (ADMIN_ROLE, admins), (PROJECTOR_ROLE, projectors)) if logins
+        )
+        return f"roles {USER_ROLE}, {ADMIN_ROLE}, {PROJECTOR_ROLE} granted on schema {schema} ({len(tables)} cache tables for the projector){'; ' + members if members else ''}"
 
     def table(self, name: str) -> str:
         return f'"{self.datastore.schema}".{name}'
@@ -106,17 +175,23 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
             self._lock_table(cursor)
             yield BulkTransaction(self, SQLCursor(cursor, numbered_placeholders=True, dict_rows=True))
 
-    def insert_batch(self, cursor: SQLCursor, stored_events: Sequence[StoredEvent]) -> list[int]:
+    def insert_batch(self, cursor: SQLCursor, stored_events: Sequence[StoredEvent], recorders: Sequence[str] | None = None) -> list[int]:
         """``COPY … FROM STDIN (FORMAT BINARY)``, several times cheaper than the library's
         ``INSERT … SELECT unnest(composite[])``. Under the exclusive table lock nobody else draws
         from the ``notification_id`` sequence, so a batch's positions are consecutive; the count
         of rows in that range confirms it."""
         raw: Cursor[DictRow] = cursor.raw
         self._notify_channel(raw)
-        with raw.copy(f"COPY {self.events_table} (originator_id, originator_version, topic, state) FROM STDIN (FORMAT BINARY)") as copy:
-            copy.set_types(["uuid", "int8", "text", "bytea"])
-            for s in stored_events:
-                copy.write_row((s.originator_id, s.originator_version, s.topic, s.state))
+        kept = ", recorded_by" if recorders is not None else ""
+        with raw.copy(f"COPY {self.events_table} (originator_id, originator_version, topic, state{kept}) FROM STDIN (FORMAT BINARY)") as copy:
+            if recorders is None:
+                copy.set_types(["uuid", "int8", "text", "bytea"])
+                for s in stored_events:
+                    copy.write_row((s.originator_id, s.originator_version, s.topic, s.state))
+            else:
+                copy.set_types(["uuid", "int8", "text", "bytea", "text"])
+                for s, name in zip(stored_events, recorders, strict=True):
+                    copy.write_row((s.originator_id, s.originator_version, s.topic, s.state, name))
         sequence = f"{self.datastore.schema}.{self.events_table_name}"
         (last,) = cursor.execute("SELECT currval(pg_get_serial_sequence(?, 'notification_id'))", (sequence,)).fetchone() or (0,)
         first = last - len(stored_events) + 1

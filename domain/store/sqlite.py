@@ -7,6 +7,8 @@ and a plain ``BEGIN`` for reads (one snapshot for every statement)."""
 from __future__ import annotations
 
 import contextlib
+import os
+import pwd
 import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -15,6 +17,7 @@ from uuid import UUID
 from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
+from caseledger.domain.errors import StoreURLError
 from caseledger.domain.integrity.chain import CHAIN_TABLE
 from caseledger.domain.store.backend import BULK_CACHE_KIB, BulkTransaction, LedgerRecorder, SQLCursor
 
@@ -25,6 +28,7 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder, LedgerRecorder):
     Tested with the library's own ``ApplicationRecorderTestCase`` (tests/domain/test_recorders.py)."""
 
     position_column = "rowid"
+    identity_column = "NULL"
     binary_type = "BLOB"
     byte_order = "BINARY"
     bulk_inserts_overlap = False
@@ -48,6 +52,18 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder, LedgerRecorder):
     @property
     def read_only(self) -> bool:
         return False
+
+    @property
+    def owner(self) -> str | None:
+        try:
+            return pwd.getpwuid(os.stat(self.datastore.pool.db_name).st_uid).pw_name
+        except (OSError, KeyError):  # an in-memory database, or a uid with no name
+            return None
+
+    def init_roles(self, *, users: Sequence[str], admins: Sequence[str], projectors: Sequence[str]) -> str:
+        raise StoreURLError(
+            "init-roles sets up a PostgreSQL store's database roles; a SQLite file is one trust domain (whoever can write it can write anything in it)"
+        )
 
     def table(self, name: str) -> str:
         return name
@@ -94,7 +110,7 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder, LedgerRecorder):
         with self._transaction(write=True, bulk=True) as cursor:
             yield BulkTransaction(self, cursor)
 
-    def insert_batch(self, cursor: SQLCursor, stored_events: Sequence[StoredEvent]) -> list[int]:
+    def insert_batch(self, cursor: SQLCursor, stored_events: Sequence[StoredEvent], recorders: Sequence[str] | None = None) -> list[int]:
         """One ``executemany`` per batch. Under ``BEGIN IMMEDIATE`` nobody else inserts, and SQLite
         gives a rowid table's new rows max(rowid)+1, +2, …; the final max(rowid) confirms it."""
         (before,) = cursor.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM {self.events_table}").fetchone() or (0,)

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import StoredEvent
 
+from caseledger.domain.model.access import LoggedEntry
 from caseledger.domain.model.aggregates import (
     RETRACTION_LOG_KEY,
     LedgerAggregate,
@@ -26,6 +26,8 @@ from caseledger.domain.model.aggregates import (
     entity_id,
 )
 from caseledger.domain.store.application import LedgerApplication
+from caseledger.domain.store.backend import AttributedEvent
+from caseledger.domain.store.log import logged
 
 A = TypeVar("A", bound=LedgerAggregate)
 
@@ -33,9 +35,10 @@ A = TypeVar("A", bound=LedgerAggregate)
 class StoreView:
     """Validation state read from the store through the application's repository."""
 
-    def __init__(self, app: LedgerApplication, read_position: Callable[[int], StoredEvent | None] | None = None) -> None:
+    def __init__(self, app: LedgerApplication, read_position: Callable[[int], AttributedEvent | None] | None = None) -> None:
         self.app = app
         self._read_position = read_position or self._read_committed_position
+        self._first_users: frozenset[str] | None = None
 
     def _get(self, cls: type[A], key: str) -> A | None:
         try:
@@ -59,15 +62,25 @@ class StoreView:
     def user(self, key: str) -> User | None:
         return self._get(User, key)
 
-    def _read_committed_position(self, position: int) -> StoredEvent | None:
-        found = self.app.recorder.select_notifications(start=position, limit=1)
-        return found[0] if found and found[0].id == position else None
+    def _read_committed_position(self, position: int) -> AttributedEvent | None:
+        found = self.app.ledger_recorder.events_at([position])
+        return found[0] if found else None
 
-    def site_of_position(self, position: int) -> tuple[bool, str | None]:
-        stored = self._read_position(position)
-        if stored is None:
-            return False, None
-        return True, self.app.ledger_mapper.read_envelope(stored).at_site
+    def entry_at(self, position: int) -> LoggedEntry | None:
+        found = self._read_position(position)
+        if found is None:
+            return None
+        envelope = logged(self.app, found).envelope
+        return LoggedEntry(envelope.at_site, envelope.recorded_by, envelope.recorded_at)
+
+    def first_users(self) -> frozenset[str] | None:
+        if self._first_users is None:
+            recorder = self.app.ledger_recorder
+            first = recorder.attributed_after(0, 1)
+            if not first:
+                return None
+            self._first_users = frozenset(name for name in (recorder.owner, logged(self.app, first[0]).envelope.recorded_by) if name)
+        return self._first_users
 
 
 class WorkingSetView(StoreView):
@@ -79,13 +92,13 @@ class WorkingSetView(StoreView):
     def __init__(
         self,
         app: LedgerApplication,
-        read_position: Callable[[int], StoredEvent | None],
+        read_position: Callable[[int], AttributedEvent | None],
         *,
         store_was_empty: bool,
     ) -> None:
         super().__init__(app, read_position)
         self.store_was_empty = store_was_empty
-        self._known: dict[type[LedgerAggregate], dict[str, LedgerAggregate | None]] = {cls: {} for cls in (Site, Officer, OffenderCase, RetractionLog)}
+        self._known: dict[type[LedgerAggregate], dict[str, LedgerAggregate | None]] = {cls: {} for cls in (Site, Officer, OffenderCase, RetractionLog, User)}
 
     def _get(self, cls: type[A], key: str) -> A | None:
         known = self._known[cls]

@@ -104,11 +104,14 @@ class Projector:
         self.snapshots = Snapshots(self.db, snapshot_policy)
         self.totals = AddOnTotals(self.db)
         self.seals = Seals(self.db)
-        self.read_only = reading_only or self.db.recorder.read_only
+        self.read_only = reading_only or self.db.recorder.read_only or not self.db.recorder.writes_caches
         """A replica (its read models arrive by replication) or a reader that must not write."""
-        if self.read_only:
+        if self.read_only or not self.db.recorder.owns_store:
             if not (self.db.recorder.has_table("cl_tracking") and self.db.recorder.has_table(SEALS)):
-                raise ProjectionError("there are no sealed read models to read yet (on a replica: they arrive from the primary once it has caught up)")
+                raise ProjectionError(
+                    "there are no sealed read models to read yet (on a replica: they arrive from the primary once it has caught up; "
+                    "on a store with roles: its owner makes them with `caseledger admin init-roles`)"
+                )
         else:
             self._create_tables()
 

@@ -11,6 +11,7 @@ from caseledger.application.history import case_history
 from caseledger.domain.errors import DomainError
 from caseledger.domain.model.times import LocalDay
 from caseledger.domain.store.log import site_zones
+from tests.support.identity import recorder_for
 from tests.support.world import open_ledger, seed_world
 
 
@@ -21,7 +22,7 @@ def test_history_is_in_occurred_order_with_actor_and_times(store_url: str) -> No
     service.flag_complexity("O1", "mental_health", occurred_at="2026-01-20")  # back-dated
     lines = case_history(app, "O1", site_zones(app))
     assert [line.event.type for line in lines] == ["OffenderAdmitted", "ComplexityFlagged", "CaseAssigned"]
-    assert [line.event.envelope.recorded_by for line in lines] == ["po1", "po1", "po1"]
+    assert [line.event.envelope.recorded_by for line in lines] == [recorder_for(store_url, "po1")] * 3
     assert lines[1].event.envelope.recorded_at > lines[2].event.envelope.recorded_at
 
 

@@ -16,6 +16,7 @@ from caseledger.domain.errors import ImportFailed
 from caseledger.domain.store.application import open_application
 from caseledger.domain.store.log import read_log
 from caseledger.fixtures.generate import generate
+from tests.support.identity import recorder_for
 
 SETUP = [
     {
@@ -98,7 +99,7 @@ def test_imported_events_carry_actor_and_both_times(store_url: str) -> None:
     assert report.events == 4
     events = list(read_log(app))
     assert [e.type for e in events] == ["SiteRegistered", "OfficerRegistered", "OffenderAdmitted", "AddOnTaskLogged"]
-    assert [e.envelope.recorded_by for e in events] == ["importer"] * 4  # who imported (issue #11) ...
+    assert [e.envelope.recorded_by for e in events] == [recorder_for(store_url, "importer")] * 4  # who imported (issue #11) ...
     assert [e.envelope.entered_by for e in events] == [None, None, "mai1", None]  # ... and who made the entry
     assert all(e.envelope.recorded_at >= before for e in events)
     assert events[2].envelope.occurred_at.isoformat() == "2026-01-06T00:00:00-05:00"
@@ -116,7 +117,9 @@ def test_export_then_import_into_an_empty_store_gives_the_same_log(store_url: st
     # the same events; the re-import is recorded by its importer, the original recorder kept as who entered each
     recorded_then = [line.pop("recorded_by") for line in comparable(first)]
     again = comparable(second)
-    assert [(line.pop("recorded_by"), line.pop("entered_by", None)) for line in again] == [("someone-else", by) for by in recorded_then]
+    assert [(line.pop("recorded_by"), line.pop("entered_by", None)) for line in again] == [
+        (recorder_for(store_url, "someone-else"), by) for by in recorded_then
+    ]
     assert again == [{key: value for key, value in line.items() if key != "recorded_by"} for line in comparable(first)]
 
 
@@ -129,7 +132,7 @@ def test_keep_recorded_moves_a_store_with_its_bitemporal_history(sqlite_url: str
     source = open_application(sqlite_url)
     import_lines(source, jsonl(SETUP), "importer")
     addon = next(e.position for e in read_log(source) if e.type == "AddOnTaskLogged")
-    ScriptedService(source, "auditor").retract(addon, "logged twice", occurred_at="2026-01-08")
+    ScriptedService(source, "importer").retract(addon, "logged twice", occurred_at="2026-01-08")
     lines = exported(source)
 
     import_lines(target, lines, "mover", keep_recorded=True)

@@ -10,11 +10,12 @@ from pathlib import Path
 import msgspec
 
 from tests.application.test_import import SETUP, jsonl
+from tests.support.identity import as_login, recorder_for
 from tests.support.paths import ROOT
 
 
 def caseledger(*args: str, stdin: bytes | None = None, user: str = "clerk") -> subprocess.CompletedProcess[bytes]:
-    env = {**os.environ, "CASELEDGER_USER": user}
+    env = {**os.environ, **as_login(user)}
     return subprocess.run([sys.executable, "-m", "caseledger.cli.main", *args], input=stdin, capture_output=True, check=False, cwd=ROOT, env=env, timeout=300)
 
 
@@ -34,7 +35,7 @@ def test_import_then_events_shows_every_event_with_actor_and_both_times(store_ur
     assert imported.returncode == 0, imported.stderr
     lines = [msgspec.json.decode(line) for line in caseledger("--store", store_url, "events").stdout.splitlines()]
     assert [line["type"] for line in lines] == [line["type"] for line in SETUP]
-    assert [line["recorded_by"] for line in lines] == ["clerk"] * 4
+    assert [line["recorded_by"] for line in lines] == [recorder_for(store_url, "clerk")] * 4
     assert [line.get("entered_by") for line in lines] == [None, None, "mai1", None]
     assert all({"position", "occurred_at", "recorded_at"} <= line.keys() for line in lines)
     filtered = caseledger("--store", store_url, "events", "--type", "OffenderAdmitted", "--actor", "mai1").stdout.splitlines()
@@ -86,7 +87,7 @@ def test_retract_from_the_command_line_shows_in_history_and_exports(sqlite_url: 
     good = tmp_path / "good.jsonl"
     good.write_bytes(b"".join(jsonl([*SETUP, {"type": "CaseAssigned", "occurred_at": "2026-01-06", "offender": "O1", "officer": "po1"}])))
     assert caseledger("--store", sqlite_url, "import", str(good)).returncode == 0
-    retracted = caseledger("--store", sqlite_url, "retract", "5", "--reason", "wrong officer", user="auditor")
+    retracted = caseledger("--store", sqlite_url, "retract", "5", "--reason", "wrong officer")
     assert retracted.returncode == 0, retracted.stderr
     history = caseledger("--store", sqlite_url, "history", "O1").stdout.decode()
     assert "[RETRACTED at 6: wrong officer]" in history

@@ -15,7 +15,7 @@ from tests.support.paths import SCENARIO
 def ledger(store_url: str) -> tuple[str, LedgerApplication]:
     app = open_application(store_url)
     import_lines(app, SCENARIO.read_bytes().splitlines(), "importer")
-    service = ScriptedService(app, "auditor")
+    service = ScriptedService(app, "importer")  # the store's first user: an admin
     service.log_addon_task("po.brown", "clerical", 20, occurred_at="2026-03-20")  # the command path too
     service.retract(33, "entered twice", occurred_at="2026-03-20")
     assert verify(app).ok

@@ -50,7 +50,7 @@ def test_an_old_store_verifies_lists_and_exports_as_before(name: str, tmp_path: 
     assert listed.returncode == 0, listed.stderr
     assert listed.stdout == (LEGACY / name / "events.jsonl").read_bytes()
     for projection in PROJECTIONS:
-        exported = caseledger(url, "export", projection, "--as-of", "2026-06-30", "--format", "json")
+        exported = caseledger(url, "export", projection, "--as-of", "2026-06-30", "--format", "json", "--identified")
         assert exported.returncode == 0, exported.stderr
         now, before = json.loads(exported.stdout), json.loads((LEGACY / name / f"{projection}.json").read_text())
         assert now["rows"] == before["rows"], projection
@@ -68,6 +68,6 @@ def test_an_old_snapshot_is_discarded_and_the_case_takes_new_commands(tmp_path: 
         assert cursor.execute("SELECT topic FROM stored_snapshots").fetchall() == []  # unsealed: never trusted
     from_events = app.repository.get(case_id)
     assert from_events.officer == "po2" and from_events.pending_transfer_sites == ("PEN",) and from_events.version == 62
-    position = ScriptedService(app, "tester").assign_case("O1", "po1", occurred_at="2026-02-01")
+    position = ScriptedService(app).assign_case("O1", "po1", occurred_at="2026-02-01")  # the OS login owns the copied file: an admin
     assert position == 105
     assert app.repository.get(case_id).officer == "po1"

@@ -72,7 +72,7 @@ def test_a_replaced_tail_is_caught_against_a_checkpoint(ledger, tmp_path: Path) 
     url, app = ledger
     made = make_checkpoint(app, tmp_path / "key.pem")
     truncate_tail(url, made.position - 3)
-    forger = ScriptedService(open_application(url), "forger")
+    forger = ScriptedService(open_application(url), "importer")
     for minutes in (5, 6, 7, 8):
         forger.log_addon_task("po.chen", "other", minutes, occurred_at="2026-03-20")
     reopened = open_application(url)
@@ -84,7 +84,7 @@ def test_a_replaced_tail_is_caught_against_a_checkpoint(ledger, tmp_path: Path) 
 def test_a_log_that_only_grew_passes_its_checkpoint(ledger, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     _url, app = ledger
     made = make_checkpoint(app, tmp_path / "key.pem")
-    ScriptedService(app, "po.chen").log_addon_task("po.chen", "clerical", 30, occurred_at="2026-03-20")
+    ScriptedService(app, "importer").log_addon_task("po.chen", "clerical", 30, occurred_at="2026-03-20")
     assert check(app, made).ok
 
 

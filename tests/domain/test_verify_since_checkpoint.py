@@ -21,7 +21,7 @@ from tests.support.tampering import sql, truncate_tail
 
 
 def grow(app: object, tasks: int = 3) -> None:
-    service = ScriptedService(app, "po.chen")  # type: ignore[arg-type]
+    service = ScriptedService(app, "importer")  # type: ignore[arg-type]
     for minutes in range(tasks):
         service.log_addon_task("po.chen", "clerical", 10 + minutes, occurred_at="2026-03-21")
 

@@ -90,7 +90,7 @@ def test_a_command_is_visible_in_the_projections_as_soon_as_it_returns(store_url
     projector = Projector(app)
     from tests.support.commands import ScriptedService
 
-    service = ScriptedService(app, "po1", on_recorded=lambda _position: projector.catch_up())
+    service = ScriptedService(app, "tester", on_recorded=lambda _position: projector.catch_up())
     service.assign_case("O1", "po1", occurred_at="2026-01-07")
     position = service.log_addon_task("po1", "scanning_faxing", 25, occurred_at="2026-01-07T10:00:00-05:00")
     assert projector.positions() == {"timeline": position, "addons": position}

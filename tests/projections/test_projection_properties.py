@@ -72,7 +72,7 @@ def test_incremental_catch_up_equals_rebuild(new_store, lines, cuts) -> None:  #
     bounds = sorted({cut % len(lines) for cut in cuts} | {len(lines)})
     start = 0
     for bound in bounds:
-        import_lines(app, encoded(lines[start:bound]), "importer", keep_recorded=True)
+        import_lines(app, encoded(lines[start:bound]), "admin", keep_recorded=True)  # the stream's first user (its registrations' recorder)
         projector.catch_up()
         start = bound
     incremental = everything(app, View(now=NOW))

@@ -47,7 +47,7 @@ def import_in_chunks(app: LedgerApplication, lines: list[dict[str, object]], cut
     projector = Projector(app, snapshot_policy=policy)
     start = 0
     for bound in sorted({cut % len(lines) for cut in cuts} | {len(lines)}):
-        import_lines(app, encoded(lines[start:bound]), "importer", keep_recorded=True)
+        import_lines(app, encoded(lines[start:bound]), "admin", keep_recorded=True)  # the stream's first user (its registrations' recorder)
         projector.catch_up()
         start = bound
     return projector

@@ -17,6 +17,14 @@ from caseledger.domain.events import catalogue as p
 class ScriptedService(LedgerService):
     """A :class:`LedgerService` with one method per event type."""
 
+    def grant(self, user: str, role: str, site: str | None = None, *, occurred_at: When = "2026-01-05") -> int:
+        """Record ``RoleGranted`` (the service's user must be an admin)."""
+        return self.record(p.RoleGranted(user=user, role=role, site=site), occurred_at)
+
+    def link(self, user: str, officer: str, *, occurred_at: When = "2026-01-05") -> int:
+        """Record ``UserLinked``."""
+        return self.record(p.UserLinked(user=user, officer=officer), occurred_at)
+
     def register_site(
         self, site: str, name: str, kind: str, region: str, timezone: str, *, security_levels: Sequence[str] = (), occurred_at: When, note: str | None = None
     ) -> int:

@@ -36,8 +36,13 @@ def stamped(lines: list[bytes]) -> list[bytes]:
     return out
 
 
-def make_app(url: str, user: str = "po.adams", poll_seconds: float = 0) -> CaseLedgerApp:
-    return CaseLedgerApp(url, user, now=NOW, poll_seconds=poll_seconds)
+SCENARIO_ADMIN = "hq.admin"
+"""The scenario's first user (it recorded the registrations): an admin, and the login the
+tests' apps record as, so screens do not depend on who runs the tests."""
+
+
+def make_app(url: str, user: str | None = "po.adams", poll_seconds: float = 0, login: str = SCENARIO_ADMIN) -> CaseLedgerApp:
+    return CaseLedgerApp(url, user, now=NOW, poll_seconds=poll_seconds, login=login)
 
 
 async def settled(pilot: Any) -> None:

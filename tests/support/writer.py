@@ -59,7 +59,7 @@ def run(url: str, user: str, commands: int, rate: float | None, seed: int, *, ca
         except (DomainError, ConflictError):
             refused += 1
         latencies.append(time.perf_counter() - begin)
-    return {"user": user, "positions": positions, "refused": refused, "latencies": latencies}
+    return {"user": service.user, "positions": positions, "refused": refused, "latencies": latencies}
 
 
 def main() -> None:

@@ -19,7 +19,7 @@ from caseledger.tui.screens.casefile import CaseFileScreen
 from caseledger.tui.screens.week import WeekScreen
 from tests.support.commands import ScriptedService
 from tests.support.tampering import sql
-from tests.support.tui_helpers import make_app, reloaded, scenario_url, settled
+from tests.support.tui_helpers import SCENARIO_ADMIN, make_app, reloaded, scenario_url, settled
 
 
 def run(coroutine: Any) -> Any:
@@ -66,7 +66,7 @@ def test_quick_addon_log_is_three_keys_and_the_minutes(tmp_path: Path) -> None:
         "AddOnTaskLogged",
         "scanning_faxing",
         25,
-        "po.brown",
+        SCENARIO_ADMIN,  # the login records, whoever's view it is (issue #11)
     )
 
 
@@ -153,7 +153,7 @@ def test_every_event_type_records_through_its_form_and_reaches_store_and_project
                 await fill_and_record(pilot, kind, values)
                 assert not isinstance(app.screen, RecordScreen), (kind, str(app.screen.query_one("#record-message", Label).render()))
                 event = newest(url)
-                assert (event.type, event.envelope.recorded_by) == (kind, "po.brown")
+                assert (event.type, event.envelope.recorded_by) == (kind, SCENARIO_ADMIN)
             positions = app.session.projector.positions()
             assert set(positions.values()) == {open_application(url).head_position()}
 
@@ -284,7 +284,7 @@ def test_events_from_another_process_appear_without_a_restart(tmp_path: Path) ->
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.press("5")
             await settle(pilot)
-            other = ScriptedService(open_application(url), "po.chen")
+            other = ScriptedService(open_application(url), SCENARIO_ADMIN)
             position = other.log_addon_task("po.chen", "clerical", 10, occurred_at="2026-03-20")
             for _ in range(40):
                 await asyncio.sleep(0.05)
@@ -328,7 +328,7 @@ def test_markup_and_control_characters_in_a_reason_are_shown_as_typed(tmp_path: 
     the escape made visible."""
     url = scenario_url(tmp_path)
     reason = "typo [/] [bold]x \x1b[2K"
-    ScriptedService(open_application(url), "auditor").retract(2, reason, occurred_at="2026-03-20")
+    ScriptedService(open_application(url), SCENARIO_ADMIN).retract(2, reason, occurred_at="2026-03-20")
 
     async def scenario() -> None:
         app = make_app(url)

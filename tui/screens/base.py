@@ -19,6 +19,10 @@ class LedgerScreen(Screen[None]):
     def ledger(self) -> CaseLedgerApp:
         return cast("CaseLedgerApp", self.app)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A screen's own keys follow the view's roles as the app's do (no retraction from a read-only view)."""
+        return self.ledger.check_action(action, parameters)
+
 
 class DataScreen(LedgerScreen):
     """A screen whose content comes from the store. Subclasses implement ``request`` (on the UI

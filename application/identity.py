@@ -1,0 +1,40 @@
+"""Who is at the keyboard: the login the store proves, and their roles.
+
+On PostgreSQL the database login (``session_user``) is who records and reads: the server writes
+it beside every event, so no client can record under another name, and ``--user`` or
+``CASELEDGER_USER`` cannot change it. On SQLite — one laptop, one trust domain — it is the
+operating system login as the login session reports it (``LOGNAME``); whoever can write the
+file can write anything in it, so there the name guards against mistakes, not insiders
+(README, "Threat model"). ``--user`` only chooses whose view the terminal UI opens.
+"""
+
+from __future__ import annotations
+
+import getpass
+import re
+
+from caseledger.domain.errors import DomainError
+from caseledger.domain.events import catalogue as p
+from caseledger.domain.model.access import Actor
+from caseledger.domain.model.recording import actor_of
+from caseledger.domain.store.application import LedgerApplication
+from caseledger.domain.store.views import StoreView
+
+
+def identity(app: LedgerApplication, user: str | None = None) -> str:
+    """Who is recording or reading: the login the store proves (PostgreSQL), else ``user``, else
+    the operating system login (``LOGNAME``, as the login session sets it: SQLite is one trust
+    domain, README "Threat model")."""
+    return app.ledger_recorder.login or checked_actor(user or getpass.getuser())
+
+
+def current_actor(app: LedgerApplication, user: str | None = None) -> Actor:
+    """The person using ``app`` now, with their linked officer and roles."""
+    return actor_of(StoreView(app), identity(app, user))
+
+
+def checked_actor(user: str) -> str:
+    """A user id must be an identifier like every other id in the ledger."""
+    if not re.fullmatch(p.IDENTIFIER_PATTERN, user):
+        raise DomainError("by", f"user id {user!r} must match {p.IDENTIFIER_PATTERN}")
+    return user
