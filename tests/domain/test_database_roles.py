@@ -1,0 +1,136 @@
+"""Issue #11 on PostgreSQL: the database, not the program, proves who recorded an event and refuses
+what a user login may not do — tried with ``psql``-level SQL as an insider would.
+
+Logins (tests/support/people.py): po.adams and po.chen (officers), clerk (an admin login made a
+member of caseledger_admin), projector (member of caseledger_projector); the owner created the
+store and ran ``caseledger admin init-roles``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import msgspec
+import psycopg
+import pytest
+from psycopg import sql
+
+from caseledger.application.commands import LedgerService
+from caseledger.domain.events import catalogue as p
+from caseledger.domain.store.application import open_application
+from caseledger.domain.store.log import read_log
+from tests.support.people import Staffed, staffed
+from tests.support.postgres import PostgresServer
+
+EVENTS = "caseledger_events"
+
+
+@pytest.fixture(scope="module")
+def store(postgres_server: PostgresServer) -> Iterator[Staffed]:
+    url = postgres_server.create_database("database_roles")
+    people = staffed(url)
+    with psycopg.connect(url, autocommit=True) as connection:
+        for login in ("clerk", "projector"):
+            if connection.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (login,)).fetchone() is None:
+                connection.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(login)))
+    done = people.cli(people.admin, "admin", "init-roles", "--admin", "clerk", "--projector", "projector")
+    assert done.returncode == 0, done.stderr
+    assert people.cli(people.admin, "admin", "grant", "clerk", "admin").returncode == 0
+    yield people
+
+
+def connect(store: Staffed, login: str) -> psycopg.Connection:
+    return psycopg.connect(store.url_for(login), autocommit=True)
+
+
+def newest(store: Staffed, count: int) -> list[tuple[str, str | None]]:
+    """(recorded_by, entered_by) of the newest ``count`` events."""
+    events = list(read_log(open_application(store.url)))[-count:]
+    return [(event.envelope.recorded_by, event.envelope.entered_by) for event in events]
+
+
+def test_each_login_records_under_its_own_name_whatever_the_client_says(store: Staffed) -> None:
+    store.service("po.adams").record(p.AddOnTaskLogged(officer="po.adams", category="clerical", minutes=10), "2026-03-20")
+    impostor = open_application(store.url_for("po.chen"))
+    LedgerService(impostor, "po.adams").record(p.AddOnTaskLogged(officer="po.chen", category="clerical", minutes=11), "2026-03-20")
+    assert newest(store, 2) == [("po.adams", None), ("po.chen", None)]
+
+    own = open_application(store.url_for("po.chen")).head_position()
+    retracted = store.cli("po.chen", "--user", "po.adams", "retract", str(own), "--reason", "typo", env={"CASELEDGER_USER": "po.adams"})
+    assert retracted.returncode == 0, retracted.stderr
+    line = b'{"type":"AddOnTaskLogged","occurred_at":"2026-03-20","officer":"po.adams","category":"travel_logistics","minutes":30,"by":"po.adams","recorded_by":"po.adams"}\n'
+    imported = store.cli("clerk", "import", "-", stdin=line, env={"CASELEDGER_USER": "po.adams"})
+    assert imported.returncode == 0, imported.stderr
+    assert newest(store, 2) == [("po.chen", None), ("clerk", "po.adams")]
+
+
+def test_a_row_inserted_by_hand_cannot_name_another_recorder(store: Staffed) -> None:
+    """An insider copies an event and inserts it with psql: naming another recorder in the column
+    is refused; naming them only inside the event's state is overruled by the column on reading."""
+    with connect(store, store.admin) as owner:
+        state = owner.execute(
+            sql.SQL("SELECT state FROM {} WHERE recorded_by = 'po.adams' ORDER BY notification_id DESC LIMIT 1").format(sql.Identifier(EVENTS))
+        ).fetchone()
+    assert state is not None
+    with connect(store, "po.chen") as chen:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match=r"recorded by the login that inserts it \(po.chen\), not by po.adams"):
+            chen.execute(
+                sql.SQL(
+                    "INSERT INTO {} (originator_id, originator_version, topic, state, recorded_by) VALUES (gen_random_uuid(), 1, 'AddOnTaskLogged', %s, 'po.adams')"
+                ).format(sql.Identifier(EVENTS)),
+                (state[0],),
+            )
+        forged = msgspec.json.decode(bytes(state[0]))
+        assert forged["recorded_by"] == "po.adams"  # the state says po.adams …
+        chen.execute(
+            sql.SQL("INSERT INTO {} (originator_id, originator_version, topic, state) VALUES (gen_random_uuid(), 1, 'AddOnTaskLogged', %s)").format(
+                sql.Identifier(EVENTS)
+            ),
+            (state[0],),
+        )
+    assert newest(store, 1)[0][0] == "po.chen"  # … the log says who inserted it
+    inserted = store.head()
+    verdict = store.cli("auditor", "verify")
+    assert verdict.returncode == 1 and verdict.stdout.startswith(f"BROKEN at position {inserted}".encode())  # and it has no chain row
+
+
+@pytest.mark.parametrize("login", ["po.adams", "projector"])
+def test_a_user_login_changes_no_event_and_no_cache(store: Staffed, login: str) -> None:
+    """UPDATE and DELETE on the events, the chain, the key fingerprints, the snapshots and every
+    read model: refused by the database (the projector may write the caches, nothing else)."""
+    with connect(store, store.admin) as owner:
+        tables = [name for (name,) in owner.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename").fetchall()]
+        count = owner.execute(sql.SQL("SELECT COUNT(*) FROM {}").format(sql.Identifier(EVENTS))).fetchone()
+    assert {EVENTS, "cl_chain", "cl_store_key", "caseledger_snapshots", "cl_tracking", "cl_seals", "cl_timeline", "cl_addons"} <= set(tables)
+    caches = {name for name in tables if name not in (EVENTS, "cl_chain", "cl_store_key")}
+    for table in tables:
+        may_write = login == "projector" and table in caches
+        for statement in ("UPDATE {} SET {} = {}", "DELETE FROM {} WHERE {} = {}"):
+            with connect(store, login) as connection:
+                column = connection.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_name = %s ORDER BY ordinal_position LIMIT 1", (table,)
+                ).fetchone()
+                assert column is not None
+                query = sql.SQL(statement).format(sql.Identifier(table), sql.Identifier(column[0]), sql.Identifier(column[0]))
+                if may_write:
+                    with connection.transaction(force_rollback=True):
+                        connection.execute(query)
+                    continue
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                    connection.execute(query)
+    with connect(store, store.admin) as owner:
+        assert owner.execute(sql.SQL("SELECT COUNT(*) FROM {}").format(sql.Identifier(EVENTS))).fetchone() == count
+
+
+def test_the_projector_writes_the_read_models_but_no_event(store: Staffed) -> None:
+    with connect(store, "projector") as projector, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        projector.execute(
+            sql.SQL("INSERT INTO {} (originator_id, originator_version, topic, state) VALUES (gen_random_uuid(), 1, 'x', '')").format(sql.Identifier(EVENTS))
+        )
+    store.service("po.adams").record(p.AddOnTaskLogged(officer="po.adams", category="vehicle_maintenance", minutes=40), "2026-03-20")
+    head = store.head()
+    refused = store.cli("po.adams", "project")
+    assert refused.returncode == 2 and b"only the store's owner or a member of caseledger_projector" in refused.stderr
+    done = store.cli("projector", "project")
+    assert done.returncode == 0, done.stderr
+    assert f"read models at position {head}".encode() in done.stderr
