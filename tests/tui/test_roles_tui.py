@@ -1,0 +1,113 @@
+"""Issue #11 in the terminal UI: it opens on the login's linked officer, offers only what the
+view's roles allow (keys, footer, palette), says why a refused entry was not recorded, and an
+auditor's is read-only.
+
+People on the scenario store (granted by its admin, hq.admin): mai is linked to po.brown with the
+officer role; aud is an auditor; ana an analyst; eve holds no role.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Label
+
+from caseledger.domain.store.application import open_application
+from caseledger.tui.forms import QuickAddOnScreen, RecordScreen
+from caseledger.tui.screens.audit import AuditScreen
+from caseledger.tui.screens.export import ExportScreen
+from caseledger.tui.screens.week import WeekScreen
+from tests.support.commands import ScriptedService
+from tests.support.tui_helpers import SCENARIO_ADMIN, make_app, scenario_url
+from tests.tui.test_tui import fill_and_record, run, settle
+
+
+def people(folder: Path) -> str:
+    url = scenario_url(folder)
+    admin = ScriptedService(open_application(url), SCENARIO_ADMIN)
+    admin.link("mai", "po.brown", occurred_at="2026-03-20")
+    admin.grant("mai", "officer", occurred_at="2026-03-20")
+    admin.grant("aud", "auditor", occurred_at="2026-03-20")
+    admin.grant("ana", "analyst", occurred_at="2026-03-20")
+    return url
+
+
+def test_the_ui_opens_on_the_linked_officer_and_records_as_the_login(tmp_path: Path) -> None:
+    url = people(tmp_path)
+
+    async def scenario() -> None:
+        app = make_app(url, None, login="mai")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            assert (app.officer, app.sub_title) == ("po.brown", "mai (officer) · showing po.brown")
+            await pilot.press("a")
+            await settle(pilot)
+            assert isinstance(app.screen, QuickAddOnScreen)
+
+    run(scenario())
+
+
+def test_a_refused_entry_says_which_rule_and_records_nothing(tmp_path: Path) -> None:
+    url = people(tmp_path)
+    head = open_application(url).head_position()
+
+    async def scenario() -> None:
+        app = make_app(url, None, login="mai")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await fill_and_record(pilot, "AddOnTaskLogged", {"officer": "po.chen", "category": "clerical", "minutes": "15"})
+            form = app.screen
+            assert isinstance(form, RecordScreen)
+            message = str(form.query_one("#record-message", Label).render())
+            assert "refused: only officer po.chen (their own login), a supervisor of on-max or an admin may record AddOnTaskLogged" in message
+
+    run(scenario())
+    assert open_application(url).head_position() == head
+
+
+def test_an_auditors_ui_is_read_only(tmp_path: Path) -> None:
+    url = people(tmp_path)
+    head = open_application(url).head_position()
+
+    async def scenario() -> None:
+        app = make_app(url, None, login="aud")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            for key in ("a", "n"):
+                await pilot.press(key)
+                await settle(pilot)
+                assert isinstance(app.screen, WeekScreen)
+            commands = {command.title for command in app.get_system_commands(app.screen)}
+            assert not commands & {"Log an add-on task", "Record an event"}
+            assert not {active.binding.action for active in app.active_bindings.values() if active.enabled} & {"quick_addon", "record"}
+            await pilot.press("5")
+            await settle(pilot)
+            assert isinstance(app.screen, AuditScreen)
+            await pilot.press("x")
+            await settle(pilot)
+            assert isinstance(app.screen, AuditScreen)  # no retraction form
+            assert "Retract the selected event" not in {command.title for command in app.get_system_commands(app.screen)}
+
+    run(scenario())
+    assert open_application(url).head_position() == head
+
+
+def test_an_analyst_exports_but_reads_no_audit_log_and_a_user_with_no_role_gets_their_own_view(tmp_path: Path) -> None:
+    url = people(tmp_path)
+
+    async def scenario() -> None:
+        app = make_app(url, None, login="ana")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("5")
+            await settle(pilot)
+            assert isinstance(app.screen, WeekScreen)
+            await pilot.press("6")
+            await settle(pilot)
+            assert isinstance(app.screen, ExportScreen)
+        impostor = make_app(url, "aud", login="mai")  # only an admin opens another user's view
+        async with impostor.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            assert impostor.seat.viewer == "mai" and impostor.seat.notice == "only an admin opens another user's view: showing mai's"
+
+    run(scenario())
