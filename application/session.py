@@ -23,7 +23,7 @@ from caseledger.application.officer import CaseRow, WeekData, caseload, officer_
 from caseledger.application.readmodels import ReadModels
 from caseledger.domain.errors import CacheForged
 from caseledger.domain.events import catalogue as p
-from caseledger.domain.model.access import READERS, RECORDING_ROLES, Actor, export_sites
+from caseledger.domain.model.access import READERS, RECORDING_ROLES, Actor, export_sites, require_officer_reader
 from caseledger.domain.model.recording import actor_of
 from caseledger.domain.model.times import Cutoff, utc_now
 from caseledger.domain.store.application import LedgerApplication, open_application
@@ -133,13 +133,19 @@ class LedgerSession:
             rows = compute(self.app, find("workload"), self.view(), self.rules, self.projector).rows
         return rows if sites is None else list(at_sites(rows, sites))
 
+    def _officer_reader(self, officer: str) -> None:
+        record = StoreView(self.app).officer(officer)
+        require_officer_reader(self.seat.actor, officer, record.site if record else None)
+
     def week(self, officer: str) -> WeekData:
         with self.lock:
+            self._officer_reader(officer)
             self.projector.catch_up()
             return self.projector.trusting(lambda: week(self.projector, self.rules, self.view(), officer))
 
     def caseload(self, officer: str) -> list[CaseRow]:
         with self.lock:
+            self._officer_reader(officer)
             self.projector.catch_up()
             return self.projector.trusting(lambda: caseload(self.projector, self.view(), officer))
 

@@ -105,8 +105,8 @@ class CaseLedgerApp(App[None]):
         if not seat.records:
             self.notify(f"Read-only: {roles} may read, not record", timeout=10)
         self.refresh_bindings()
-        if not self.may_open(self.current_mode):
-            self.switch_mode("week")
+        if not self.may_open(self.current_mode):  # e.g. an analyst, who reads no officer's week
+            self.switch_mode(next((mode for mode in SCREEN_CLASSES if self.may_open(mode)), "week"))
         self.reload_screen()
         if self.poll_seconds:
             self.set_interval(self.poll_seconds, self.poll)
@@ -187,8 +187,7 @@ class CaseLedgerApp(App[None]):
 
     def may_open(self, mode: str) -> bool:
         """Whether this view's roles let it open screen ``mode`` (the permission table's reading rows)."""
-        needs = SCREEN_NEEDS.get(mode)
-        return needs is None or self.seat.may(needs)
+        return self.seat.may(SCREEN_NEEDS[mode])
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Offer only what this view's roles allow: nothing recorded from a read-only view, no
@@ -216,9 +215,15 @@ class CaseLedgerApp(App[None]):
             yield SystemCommand("Toggle all sites", "s", screen.action_toggle_all)
 
 
-SCREEN_NEEDS = {"casefile": "history", "site": "export", "audit": "audit", "export": "export"}
-"""The reading right each screen needs (:data:`~caseledger.domain.model.access.READERS`); My week and
-Caseload are every user's."""
+SCREEN_NEEDS = {
+    "week": "officer screens",
+    "caseload": "officer screens",
+    "casefile": "history",
+    "site": "export",
+    "audit": "audit",
+    "export": "export",
+}
+"""The reading right each screen needs (:data:`~caseledger.domain.model.access.READERS`)."""
 
 RECORDING_ACTIONS = frozenset({"quick_addon", "record", "retract"})
 

@@ -143,6 +143,7 @@ def _retraction(actor: Actor, position: int, target: LoggedEntry | None, now: dt
 
 
 READERS: dict[str, tuple[str, ...]] = {
+    "officer screens": ("officer", "supervisor", "auditor", "admin"),
     "history": ("officer", "supervisor", "auditor", "admin"),
     "audit": ("officer", "supervisor", "auditor", "admin"),
     "verify": ("supervisor", "auditor", "admin"),
@@ -155,6 +156,7 @@ READERS: dict[str, tuple[str, ...]] = {
 """Who may do each reading or administrative action (rows are narrowed further by site or case)."""
 
 ACTION_WORDS = {
+    "officer screens": "read an officer's week and caseload",
     "history": "read a case's history",
     "audit": "read the audit log",
     "verify": "verify or checkpoint the store",
@@ -179,6 +181,16 @@ def export_sites(actor: Actor, identified: bool) -> frozenset[str] | None:
     if actor.admin or actor.holds("auditor") or (actor.holds("analyst") and not identified):
         return None
     return actor.supervised
+
+
+def require_officer_reader(actor: Actor, officer: str, site: str | None) -> None:
+    """Refuse an officer's week and caseload (their cases by offender id) to anyone but that
+    officer, a supervisor of their site, an auditor or an admin."""
+    require_reader(actor, "officer screens")
+    if not (actor.admin or actor.holds("auditor") or actor.supervises(site) or (actor.holds("officer") and actor.officer == officer)):
+        raise _refuse(
+            actor, f"only officer {officer} (their own login), a supervisor of their site, an auditor or an admin may read {officer}'s week and caseload"
+        )
 
 
 def may_read_case(actor: Actor, site: str | None, assigned: str | None) -> bool:

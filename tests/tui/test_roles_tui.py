@@ -10,15 +10,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import Label
 
+from caseledger.application.session import LedgerSession
+from caseledger.domain.errors import AccessRefused
 from caseledger.domain.store.application import open_application
 from caseledger.tui.forms import QuickAddOnScreen, RecordScreen
 from caseledger.tui.screens.audit import AuditScreen
 from caseledger.tui.screens.export import ExportScreen
+from caseledger.tui.screens.site import SiteScreen
 from caseledger.tui.screens.week import WeekScreen
 from tests.support.commands import ScriptedService
-from tests.support.tui_helpers import SCENARIO_ADMIN, make_app, scenario_url
+from tests.support.tui_helpers import NOW, SCENARIO_ADMIN, make_app, scenario_url
 from tests.tui.test_tui import fill_and_record, run, settle
 
 
@@ -92,16 +96,18 @@ def test_an_auditors_ui_is_read_only(tmp_path: Path) -> None:
     assert open_application(url).head_position() == head
 
 
-def test_an_analyst_exports_but_reads_no_audit_log_and_a_user_with_no_role_gets_their_own_view(tmp_path: Path) -> None:
+def test_an_analyst_reads_sites_and_exports_only_and_nobody_borrows_a_view_without_being_admin(tmp_path: Path) -> None:
     url = people(tmp_path)
 
     async def scenario() -> None:
         app = make_app(url, None, login="ana")
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(pilot)
-            await pilot.press("5")
-            await settle(pilot)
-            assert isinstance(app.screen, WeekScreen)
+            assert isinstance(app.screen, SiteScreen)  # no officer's week or caseload: they name offenders
+            for key in ("1", "2", "3", "5"):
+                await pilot.press(key)
+                await settle(pilot)
+                assert isinstance(app.screen, SiteScreen)
             await pilot.press("6")
             await settle(pilot)
             assert isinstance(app.screen, ExportScreen)
@@ -111,3 +117,19 @@ def test_an_analyst_exports_but_reads_no_audit_log_and_a_user_with_no_role_gets_
             assert impostor.seat.viewer == "mai" and impostor.seat.notice == "only an admin opens another user's view: showing mai's"
 
     run(scenario())
+
+
+def test_an_officer_reads_their_own_week_and_caseload_not_a_colleagues(tmp_path: Path) -> None:
+    """What the screens ask of the session, refused below the UI: mai (officer, linked to
+    po.brown) reads po.brown's week and caseload, not po.chen's; aud (auditor) reads both."""
+    url = people(tmp_path)
+    session = LedgerSession(url, None, NOW, login="mai")
+    session.take_seat()
+    assert session.week("po.brown").officer == "po.brown"
+    assert {row.offender for row in session.caseload("po.brown")} == {"off-002"}
+    for read in (session.week, session.caseload):
+        with pytest.raises(AccessRefused, match=r"only officer po.chen \(their own login\), a supervisor of their site, an auditor or an admin"):
+            read("po.chen")
+    auditor = LedgerSession(url, None, NOW, login="aud")
+    auditor.take_seat()
+    assert auditor.week("po.chen").officer == "po.chen"

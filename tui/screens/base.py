@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, cast
 from textual import work
 from textual.screen import Screen
 
+from caseledger.domain.errors import AccessRefused
+
 if TYPE_CHECKING:
     from caseledger.tui.app import CaseLedgerApp
 
@@ -49,8 +51,13 @@ class DataScreen(LedgerScreen):
 
     @work(thread=True, group="load", exit_on_error=False)
     def _load(self, generation: int, request: Any) -> None:
-        """Fetch in a thread; hand the result to the UI thread."""
-        data = self.fetch(request)
+        """Fetch in a thread; hand the result to the UI thread — or, when this view's roles may not
+        read it, say so (the screen keeps its placeholder)."""
+        try:
+            data = self.fetch(request)
+        except AccessRefused as refused:
+            self.app.call_from_thread(self.notify, str(refused), severity="error", timeout=10, markup=False)
+            return
         self.app.call_from_thread(self._deliver, generation, data)
 
     def _deliver(self, generation: int, data: Any) -> None:
