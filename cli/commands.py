@@ -353,9 +353,13 @@ def project(args: argparse.Namespace) -> int:
     app = open_application(args.store)
     if not app.ledger_recorder.writes_caches:
         raise AccessRefused(f"only the store's owner or a member of {PROJECTOR_ROLE} writes the read models; {app.ledger_recorder.login} reads them")
+    reported = -1
     while True:
         models = _catch_up(app)
-        print(f"read models at position {min(models.projector.positions().values(), default=0)}", file=sys.stderr)
+        position = min(models.projector.positions().values(), default=0)
+        if position != reported:  # following: a line when the log moved, not every interval
+            print(f"read models at position {position}", file=sys.stderr)
+            reported = position
         if not args.follow:
             return 0
         time.sleep(max(0.1, args.interval))

@@ -8,6 +8,9 @@ store and ran ``caseledger admin init-roles``.
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import msgspec
@@ -19,6 +22,7 @@ from caseledger.application.commands import LedgerService
 from caseledger.domain.events import catalogue as p
 from caseledger.domain.store.application import open_application
 from caseledger.domain.store.log import read_log
+from tests.support.paths import ROOT
 from tests.support.people import Staffed, staffed
 from tests.support.postgres import PostgresServer
 
@@ -134,3 +138,21 @@ def test_the_projector_writes_the_read_models_but_no_event(store: Staffed) -> No
     done = store.cli("projector", "project")
     assert done.returncode == 0, done.stderr
     assert f"read models at position {head}".encode() in done.stderr
+
+
+def test_the_projector_follows_the_log(store: Staffed) -> None:
+    """``project --follow`` as the projector login: an officer's new event reaches the read models
+    without anyone asking (the officer's own login cannot write them)."""
+    follower = subprocess.Popen(
+        [sys.executable, "-m", "caseledger.cli.main", "--store", store.url_for("projector"), "project", "--follow", "--interval", "0.2"],
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    try:
+        assert follower.stderr is not None
+        assert follower.stderr.readline().startswith(b"read models at position ")
+        position = store.service("po.adams").record(p.AddOnTaskLogged(officer="po.adams", category="clerical", minutes=7), "2026-03-20")
+        assert follower.stderr.readline().decode().strip() == f"read models at position {position}"
+    finally:
+        follower.send_signal(signal.SIGINT)
+        assert follower.wait(timeout=30) == 130
