@@ -68,8 +68,18 @@ class LedgerSession:
         self.user = user or self.service.user
         self.fixed_now = now
         self.rules: Rules = load_rules("current")
-        self.seat = Seat(self.service.user, self.user, Actor(self.service.user))
-        """Who is at the keyboard, once :meth:`take_seat` has read their roles."""
+        self._seat: Seat | None = None
+
+    @property
+    def seat(self) -> Seat:
+        """Who is at the keyboard, with their roles (read from the store when first asked)."""
+        return self._seat or self.take_seat()
+
+    @property
+    def seat_so_far(self) -> Seat:
+        """The seat if its roles are read, else one with none (records nothing, reads nothing) —
+        for a UI thread, which must not wait on the store while a worker catches up."""
+        return self._seat or Seat(self.service.user, self.user, Actor(self.service.user))
 
     def take_seat(self) -> Seat:
         """Read the login's roles and the viewed user's: an admin may open anyone's view (with its
@@ -85,8 +95,8 @@ class LedgerSession:
             if actor is not me and not actor.roles:
                 notice, actor = f"{viewer} holds no role in this store: their screens with your roles", me
             self.user = viewer
-            self.seat = Seat(me.login, viewer, actor, notice)
-            return self.seat
+            self._seat = Seat(me.login, viewer, actor, notice)
+            return self._seat
 
     def now(self) -> dt.datetime:
         """The session's clock (fixed in tests and snapshots)."""

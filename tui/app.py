@@ -90,7 +90,8 @@ class CaseLedgerApp(App[None]):
 
     @property
     def seat(self) -> Seat:
-        return self.session.seat
+        """This view's seat (one with no roles until ``start`` has read them)."""
+        return self.session.seat_so_far
 
     def started(self, officer: str, head: int, seat: Seat) -> None:
         self.officer = officer
