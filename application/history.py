@@ -74,7 +74,8 @@ def require_case_reader(app: LedgerApplication, actor: Actor, offender: str) -> 
     refusal says nothing of where the case is or whose it is."""
     require_reader(actor, "history")
     case = StoreView(app).offender(offender)
-    if case is not None and not may_read_case(actor, case.where, case.officer):
+    readable = may_read_case(actor, case.where, case.officer) if case is not None else may_read_case(actor, None, None)
+    if not readable:  # an unknown offender too: a refusal must not tell whether the case exists
         raise AccessRefused(f"only the case's officer, a supervisor of its site, an auditor or an admin may read {offender}'s history; {actor.described()}")
 
 

@@ -36,5 +36,5 @@ def current_actor(app: LedgerApplication, user: str | None = None) -> Actor:
 def checked_actor(user: str) -> str:
     """A user id must be an identifier like every other id in the ledger."""
     if not re.fullmatch(p.IDENTIFIER_PATTERN, user):
-        raise DomainError("by", f"user id {user!r} must match {p.IDENTIFIER_PATTERN}")
+        raise DomainError("login", f"{user!r} is not a name caseledger can record: a login must match {p.IDENTIFIER_PATTERN}")
     return user

@@ -30,7 +30,7 @@ from eventsourcing.persistence import StoredEvent
 
 from caseledger.application.identity import identity
 from caseledger.application.interchange import ParsedLine, parse_line
-from caseledger.domain.errors import DomainError, ImportFailed
+from caseledger.domain.errors import AccessRefused, DomainError, ImportFailed
 from caseledger.domain.events import catalogue as p
 from caseledger.domain.model.access import require_reader
 from caseledger.domain.model.recording import Entry, actor_of, record_entry
@@ -177,6 +177,10 @@ def import_lines(
     app.check_writable()
     user = identity(app, user)
     require_reader(actor_of(StoreView(app), user), "import")
+    if keep_recorded and app.ledger_recorder.login is not None and not app.ledger_recorder.owns_store:
+        raise AccessRefused(
+            f"only the store's owner ({app.ledger_recorder.owner}) keeps other logins' names (--keep-recorded): the database writes every other login's own; {user}"
+        )
     mapper = app.ledger_mapper
     store_was_empty = app.head_position() == 0
     recorded_at = _RecordedAtPolicy(keep_recorded, _newest_recorded_at(app) if keep_recorded else None)

@@ -258,8 +258,8 @@ def rebuild(args: argparse.Namespace) -> int:
     """``caseledger rebuild [NAME]``: empty read models and replay the log into them."""
     if args.new_cache_key and args.projection:
         raise DomainError("--new-cache-key", "rebuilds every cache: give no read model or projection with it")
+    require_reader(current_actor(open_application(args.store, payloads=False)), "rebuild")  # before a new cache key changes anything
     app = open_application(args.store, new_cache_key=args.new_cache_key)
-    require_reader(current_actor(app), "rebuild")
     forged = discard_forged_snapshots(app)
     if forged:
         print(f"deleted {forged} aggregate snapshots that failed their MAC", file=sys.stderr)

@@ -176,6 +176,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("caseledger: interrupted; nothing partial was recorded", file=sys.stderr)
         return 130
+    except Exception as error:  # a bug, or an event written around the program: one line, never a traceback
+        if os.environ.get("CASELEDGER_DEBUG"):
+            raise
+        print(
+            f"caseledger: unexpected {type(error).__name__}: {' '.join(str(error).split())} — a bug, or a store written around caseledger "
+            "(`caseledger verify` names a broken chain; CASELEDGER_DEBUG=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":

@@ -94,6 +94,8 @@ class LoggedEntry:
     at_site: str | None
     recorded_by: str
     recorded_at: dt.datetime
+    kind: str = ""
+    """The event's type name."""
 
 
 def _refuse(actor: Actor, rule: str) -> AccessRefused:
@@ -111,13 +113,13 @@ def authorize(actor: Actor, data: p.Payload, at_site: str | None, *, case: objec
     name = kind.__name__
     if kind in ADMINISTRATION:
         raise _refuse(actor, "only an admin may register sites and officers, move officers, link users and grant roles")
+    if isinstance(data, p.EventRetracted):
+        _retraction(actor, data.position, target, now)
+        return
     if actor.supervises(at_site):
         return
     if kind in SUPERVISORS:
         raise _refuse(actor, f"only a supervisor of {at_site} or an admin may {SUPERVISORS[kind]} there")
-    if isinstance(data, p.EventRetracted):
-        _retraction(actor, data.position, target, now)
-        return
     if kind in OFFICERS_OWN:
         officer = getattr(data, "officer", None)
         if actor.holds("officer") and officer == actor.officer:
@@ -132,10 +134,22 @@ def authorize(actor: Actor, data: p.Payload, at_site: str | None, *, case: objec
     )
 
 
+ADMINISTRATION_NAMES = frozenset(kind.__name__ for kind in ADMINISTRATION)
+
+
 def _retraction(actor: Actor, position: int, target: LoggedEntry | None, now: dt.datetime) -> None:
+    """An officer: their own entry, within 24 hours. A supervisor: an entry at their site that a
+    supervisor could have made — not an admin's registration, and not someone else's retraction
+    (which would revive what they retracted)."""
     if target is not None and actor.holds("officer") and target.recorded_by == actor.login and now - target.recorded_at <= OWN_ENTRY_WINDOW:
         return
     site = target.at_site if target else None
+    if target is not None and actor.supervises(site):
+        if target.kind in ADMINISTRATION_NAMES:
+            raise _refuse(actor, f"position {position} is a {target.kind}: only an admin may retract it")
+        if target.kind != p.EventRetracted.__name__ or target.recorded_by == actor.login:
+            return
+        raise _refuse(actor, f"position {position} is {target.recorded_by}'s retraction: only they or an admin may retract it")
     raise _refuse(
         actor,
         f"an officer retracts only their own entries, within 24 hours; position {position} at {site or 'no site'} needs a supervisor of its site or an admin",

@@ -193,6 +193,8 @@ class OffenderCase(LedgerAggregate):
         self.pending_transfer_sites = (*self.pending_transfer_sites, data.to_site)
 
     def _transfer_completed(self, data: p.TransferCompleted) -> None:
+        if not self.pending_transfer_sites:  # validation refuses it; only an event written around the program gets here
+            return
         self.location = self.last_site = self.pending_transfer_sites[-1]
         self.pending_transfer_sites = ()
         self.officer = None
@@ -232,6 +234,8 @@ class User(LedgerAggregate):
         self.user = ""
         self.officer: str | None = None
         self.roles: frozenset[tuple[str, str | None]] = frozenset()
+        self.admin_revoked = False
+        """The admin role was revoked (and not granted again): a first user, admin without a grant, is then not."""
 
     def _linked(self, data: p.UserLinked) -> None:
         self.key = self.user = data.user
@@ -240,10 +244,14 @@ class User(LedgerAggregate):
     def _granted(self, data: p.RoleGranted) -> None:
         self.key = self.user = data.user
         self.roles = self.roles | {(data.role, data.site)}
+        if data.role == "admin":
+            self.admin_revoked = False
 
     def _revoked(self, data: p.RoleRevoked) -> None:
         self.key = self.user = data.user
         self.roles = self.roles - {(data.role, data.site)}
+        if data.role == "admin":
+            self.admin_revoked = True
 
     HANDLERS: ClassVar[dict[type[p.Payload], Callable[[Any, Any], None]]] = {
         p.UserLinked: _linked,

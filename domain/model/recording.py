@@ -67,7 +67,8 @@ def actor_of(view: LedgerView, login: str) -> Actor:
     the store's first users, or are about to record its first event)."""
     user = view.user(login)
     first = view.first_users()
-    return Actor(login, user.officer if user else None, user.roles if user else frozenset(), first_user=first is None or login in first)
+    revoked = user is not None and user.admin_revoked
+    return Actor(login, user.officer if user else None, user.roles if user else frozenset(), first_user=(first is None or login in first) and not revoked)
 
 
 def record_entry(view: LedgerView, entry: Entry, recorded_at: dt.datetime, actor: Actor | None = None) -> tuple[LedgerAggregate, LedgerAggregate.Event]:

@@ -41,6 +41,10 @@ from caseledger.domain.model.times import zone
 
 RELEASE_DESTINATION_KINDS = ("community_office", "ccc")
 
+USER_EVENTS = frozenset(kind.__name__ for kind in (p.UserLinked, p.RoleGranted, p.RoleRevoked))
+"""Events a retraction may not name: validation ignores retractions (as the specification says), so
+retracting a grant would change nothing the permission checks read — revoke the role instead."""
+
 
 class LedgerView(Protocol):
     """Read access to the current state of the aggregates validation consults."""
@@ -227,6 +231,11 @@ def _event_retracted(view: LedgerView, data: p.EventRetracted) -> Placement:
         raise DomainError("position", f"no event at position {data.position}")
     if not data.reason.strip():
         raise DomainError("reason", "a retraction must say why (the reason is blank)")
+    if target.kind in USER_EVENTS:
+        raise DomainError(
+            "position",
+            f"position {data.position} is a {target.kind}: who may do what is changed by revoking a role or linking the user again, not by a retraction",
+        )
     log = view.retraction_log()
     if log is not None and data.position in log.targets:
         raise DomainError(

@@ -14,13 +14,13 @@ from eventsourcing.persistence import EventStore, IntegrityError, InternalError,
 from eventsourcing.utils import resolve_topic
 
 from caseledger.domain.errors import ReadOnlyStore
-from caseledger.domain.model.aggregates import LedgerAggregate, OffenderCase, Officer
+from caseledger.domain.model.aggregates import LedgerAggregate
 from caseledger.domain.store.backend import LedgerRecorder
 from caseledger.domain.store.cloak import Cloak
 from caseledger.domain.store.keys import check_cache_key, check_key
 from caseledger.domain.store.mapper import LedgerMapper
 from caseledger.domain.store.seal import CacheSeal, cache_key
-from caseledger.domain.store.snapshots import SealedSnapshotStore
+from caseledger.domain.store.snapshots import SNAPSHOTTED, SealedSnapshotStore
 from caseledger.domain.store.urls import APP_NAME, store_env
 
 ATTEMPTS_TO_OPEN = 8
@@ -33,7 +33,7 @@ class LedgerApplication(Application[UUID]):
     case reads a snapshot and the events after it instead of replaying the whole case."""
 
     name = APP_NAME
-    snapshotting_intervals: ClassVar[dict[type[MutableOrImmutableAggregate[Any]], int]] = {OffenderCase: 50, Officer: 50}
+    snapshotting_intervals: ClassVar[dict[type[MutableOrImmutableAggregate[Any]], int]] = dict.fromkeys(SNAPSHOTTED, 50)
 
     def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
         """Snapshots are a cache the owner and the projector write; a user login's save takes none

@@ -6,12 +6,20 @@ further than the program would let them:
 
 * **Who recorded an event** is the login that inserted it: the events table has a
   ``recorded_by`` column that a trigger fills with ``session_user`` (which no client can set:
-  ``SET ROLE`` changes ``current_user``, and ``SET SESSION AUTHORIZATION`` needs a superuser). A
-  row that names anyone else is refused — except for the store's owner and members of
-  ``caseledger_admin``, whose ``--keep-recorded`` import moves a store with its history. Events
-  recorded before the column existed have none; their state's name stands.
-* **User logins** (members of ``caseledger_user``) may read the store and insert events and their
-  chain rows — nothing else: no UPDATE or DELETE of events or the chain (a trigger refuses them
+  ``SET ROLE`` changes ``current_user``, and ``SET SESSION AUTHORIZATION`` needs a superuser).
+  User logins may insert only the event's own columns (a column-level grant: no position, no
+  recorder), and the trigger refuses a row naming anyone else — only the store's owner keeps
+  another recorder's name, when ``--keep-recorded`` moves a store with its history. Events
+  recorded before the column existed have none; their state's name stands. The trigger runs
+  with a fixed ``search_path`` (a temporary table cannot stand in for ``pg_class``).
+* **What the database can check of an event** without reading it (payloads may be encrypted):
+  its type. The trigger refuses a type the catalogue does not have, and the administrative
+  types (registering sites and officers, moving officers, linking users, granting and revoking
+  roles) from anyone but the owner and members of ``caseledger_admin``. Everything else the
+  permission table says is the program's to enforce: a user login that writes SQL by hand can
+  insert, under its own name, an event the program would have refused (README, "Threat model").
+* **User logins** (members of ``caseledger_user``) may read the store and insert events (their
+  own columns) and their chain rows — nothing else: no UPDATE or DELETE of events or the chain (a trigger refuses them
   to everyone but the owner, who could drop it anyway), no write to read models, snapshots or
   the store's key fingerprints. The events table's write lock, which keeps the chain in order, is
   taken through a ``SECURITY DEFINER`` function, because ``LOCK TABLE … EXCLUSIVE`` itself
@@ -28,7 +36,12 @@ catch them (README, "Threat model").
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from psycopg.sql import SQL, Composed, Identifier, Literal
+
+from caseledger.domain.events.catalogue import PAYLOAD_TYPES
+from caseledger.domain.model.access import ADMINISTRATION
 
 USER_ROLE = "caseledger_user"
 PROJECTOR_ROLE = "caseledger_projector"
@@ -64,15 +77,29 @@ def identity_statements(schema: str, events_table: str) -> list[Composed]:
     owner_only = owner_test(name)
     return [
         SQL(
-            "CREATE OR REPLACE FUNCTION {schema}.{function}() RETURNS trigger LANGUAGE plpgsql AS $body$ BEGIN "
-            "IF NEW.recorded_by IS NULL THEN NEW.recorded_by := session_user; "
-            "ELSIF NEW.recorded_by <> session_user AND NOT ({may_keep}) THEN "
+            "CREATE OR REPLACE FUNCTION {schema}.{function}() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $body$ BEGIN "
+            "IF NOT ({owner}) THEN "
+            "IF NEW.recorded_by IS NOT NULL AND NEW.recorded_by <> session_user THEN "
             "RAISE EXCEPTION 'an event is recorded by the login that inserts it (%), not by %', session_user, NEW.recorded_by "
-            "USING ERRCODE = 'insufficient_privilege'; "
-            "END IF; RETURN NEW; END $body$"
-        ).format(schema=Identifier(schema), function=Identifier(IDENTITY_FUNCTION), may_keep=SQL("{} OR {}").format(owner_only, member_test(ADMIN_ROLE))),
+            "USING ERRCODE = 'insufficient_privilege'; END IF; "
+            "IF NOT (NEW.topic = ANY ({known})) THEN "
+            "RAISE EXCEPTION 'no event type %', NEW.topic USING ERRCODE = 'insufficient_privilege'; END IF; "
+            "IF NEW.topic = ANY ({administration}) AND NOT ({admin}) THEN "
+            "RAISE EXCEPTION 'only an admin login (a member of {admin_role}) records %', NEW.topic USING ERRCODE = 'insufficient_privilege'; END IF; "
+            "END IF; "
+            "IF NEW.recorded_by IS NULL THEN NEW.recorded_by := session_user; END IF; "
+            "RETURN NEW; END $body$"
+        ).format(
+            schema=Identifier(schema),
+            function=Identifier(IDENTITY_FUNCTION),
+            owner=owner_only,
+            known=_text_array(PAYLOAD_TYPES),
+            administration=_text_array(type_.__name__ for type_ in ADMINISTRATION),
+            admin=member_test(ADMIN_ROLE),
+            admin_role=SQL(ADMIN_ROLE),
+        ),
         SQL(
-            "CREATE OR REPLACE FUNCTION {schema}.{function}() RETURNS trigger LANGUAGE plpgsql AS $body$ BEGIN "
+            "CREATE OR REPLACE FUNCTION {schema}.{function}() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $body$ BEGIN "
             "IF NOT ({owner}) THEN RAISE EXCEPTION 'events are never changed or deleted: record an EventRetracted' "
             "USING ERRCODE = 'insufficient_privilege'; END IF; "
             "IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW; END $body$"
@@ -103,6 +130,10 @@ def identity_statements(schema: str, events_table: str) -> list[Composed]:
     ]
 
 
+def _text_array(names: Iterable[str]) -> Composed:
+    return SQL("ARRAY[{}]::text[]").format(SQL(", ").join(Literal(name) for name in names))
+
+
 def lock_statement(schema: str) -> Composed:
     """Take the events table's write lock through the owner's function (see the module's docstring)."""
     return SQL("SELECT {}.{}()").format(Identifier(schema), Identifier(LOCK_FUNCTION))
@@ -125,7 +156,9 @@ def grant_statements(schema: str, events_table: str, chain_table: str, projector
         SQL("GRANT {} TO {}").format(Identifier(USER_ROLE), Identifier(ADMIN_ROLE)),
         SQL("GRANT USAGE ON SCHEMA {} TO {}, {}").format(schema_id, Identifier(USER_ROLE), Identifier(PROJECTOR_ROLE)),
         SQL("GRANT SELECT ON ALL TABLES IN SCHEMA {} TO {}, {}").format(schema_id, Identifier(USER_ROLE), Identifier(PROJECTOR_ROLE)),
-        SQL("GRANT INSERT ON {}, {} TO {}").format(events, chain, Identifier(USER_ROLE)),
+        SQL("REVOKE INSERT ON {} FROM {}").format(events, Identifier(USER_ROLE)),  # a table-wide grant would cover every column
+        SQL("GRANT INSERT (originator_id, originator_version, topic, state) ON {} TO {}").format(events, Identifier(USER_ROLE)),
+        SQL("GRANT INSERT ON {} TO {}").format(chain, Identifier(USER_ROLE)),
         SQL("GRANT USAGE ON ALL SEQUENCES IN SCHEMA {} TO {}").format(schema_id, Identifier(USER_ROLE)),
         SQL("GRANT EXECUTE ON FUNCTION {}.{}() TO {}").format(schema_id, Identifier(LOCK_FUNCTION), Identifier(USER_ROLE)),
     ]

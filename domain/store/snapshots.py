@@ -24,7 +24,9 @@ from uuid import UUID
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import AggregateRecorder, EventStore, Mapper, Recording, StoredEvent
 
+from caseledger.domain.model.aggregates import LedgerAggregate, OffenderCase, Officer
 from caseledger.domain.store.backend import LedgerRecorder
+from caseledger.domain.store.mapper import SNAPSHOT_TOPIC_PREFIX
 from caseledger.domain.store.seal import MAC_SIZE, CacheSeal
 
 REPORTS = logging.getLogger("caseledger.integrity")
@@ -35,6 +37,13 @@ FORGED = (
     "caseledger: warning: the snapshot of %s version %s fails its MAC (edited, or sealed with another cache key): "
     "not used, the aggregate is replayed from its events; `caseledger rebuild` deletes it"
 )
+
+
+SNAPSHOTTED: tuple[type[LedgerAggregate], ...] = (OffenderCase, Officer)
+"""The only aggregates the program snapshots (long-lived, many events): a snapshot of any other —
+a user's roles, say — was not taken by caseledger and is never used."""
+
+SNAPSHOTTED_TOPICS = frozenset(SNAPSHOT_TOPIC_PREFIX + cls.__name__ for cls in SNAPSHOTTED)
 
 
 class SealedSnapshotStore(EventStore[UUID]):
@@ -85,6 +94,9 @@ class SealedSnapshotStore(EventStore[UUID]):
         as the repository asks) goes on to the next older authentic one, if any."""
         found = 0
         for stored in self.recorder.select_events(originator_id, gt=gt, lte=lte, desc=desc):
+            if stored.topic not in SNAPSHOTTED_TOPICS:  # the program snapshots no other aggregate: a cache-key holder's invention
+                REPORTS.warning(FORGED, stored.originator_id, stored.originator_version)
+                continue
             plain = self.authentic(stored)
             if plain is None:
                 REPORTS.warning(FORGED, stored.originator_id, stored.originator_version)

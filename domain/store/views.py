@@ -71,14 +71,14 @@ class StoreView:
         if found is None:
             return None
         envelope = logged(self.app, found).envelope
-        return LoggedEntry(envelope.at_site, envelope.recorded_by, envelope.recorded_at)
+        return LoggedEntry(envelope.at_site, envelope.recorded_by, envelope.recorded_at, type(envelope.data).__name__)
 
     def first_users(self) -> frozenset[str] | None:
         if self._first_users is None:
             recorder = self.app.ledger_recorder
             first = recorder.attributed_after(0, 1)
-            if not first:
-                return None
+            if not first:  # empty: whoever records first is its first user — where the store proves no login
+                return None if recorder.login is None or recorder.owner is None else frozenset({recorder.owner})
             self._first_users = frozenset(name for name in (recorder.owner, logged(self.app, first[0]).envelope.recorded_by) if name)
         return self._first_users
 

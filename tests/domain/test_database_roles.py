@@ -68,34 +68,53 @@ def test_each_login_records_under_its_own_name_whatever_the_client_says(store: S
     assert newest(store, 2) == [("po.chen", None), ("clerk", "po.adams")]
 
 
-def test_a_row_inserted_by_hand_cannot_name_another_recorder(store: Staffed) -> None:
-    """An insider copies an event and inserts it with psql: naming another recorder in the column
-    is refused; naming them only inside the event's state is overruled by the column on reading."""
+def insert(connection: psycopg.Connection, columns: str, values: str, params: tuple[object, ...] = ()) -> None:
+    connection.execute(sql.SQL(f"INSERT INTO {{}} ({columns}) VALUES ({values})").format(sql.Identifier(EVENTS)), params)
+
+
+def test_a_row_inserted_by_hand_cannot_name_another_recorder_or_make_its_author_an_admin(store: Staffed) -> None:
+    """An insider writes SQL: naming another recorder, choosing a position, an event type the
+    catalogue lacks, a role granted to themselves, a temporary ``pg_class`` to pass for the owner
+    — each refused by the database. Naming another only inside the event's state (which the
+    database cannot read: it may be encrypted) is overruled by the column on reading."""
     with connect(store, store.admin) as owner:
         state = owner.execute(
             sql.SQL("SELECT state FROM {} WHERE recorded_by = 'po.adams' ORDER BY notification_id DESC LIMIT 1").format(sql.Identifier(EVENTS))
         ).fetchone()
-    assert state is not None
+        grant = owner.execute(sql.SQL("SELECT state FROM {} WHERE topic = 'RoleGranted' LIMIT 1").format(sql.Identifier(EVENTS))).fetchone()
+    assert state is not None and grant is not None
+    uuid = "gen_random_uuid(), 1"
     with connect(store, "po.chen") as chen:
-        with pytest.raises(psycopg.errors.InsufficientPrivilege, match=r"recorded by the login that inserts it \(po.chen\), not by po.adams"):
-            chen.execute(
-                sql.SQL(
-                    "INSERT INTO {} (originator_id, originator_version, topic, state, recorded_by) VALUES (gen_random_uuid(), 1, 'AddOnTaskLogged', %s, 'po.adams')"
-                ).format(sql.Identifier(EVENTS)),
-                (state[0],),
-            )
-        forged = msgspec.json.decode(bytes(state[0]))
-        assert forged["recorded_by"] == "po.adams"  # the state says po.adams …
-        chen.execute(
-            sql.SQL("INSERT INTO {} (originator_id, originator_version, topic, state) VALUES (gen_random_uuid(), 1, 'AddOnTaskLogged', %s)").format(
-                sql.Identifier(EVENTS)
-            ),
-            (state[0],),
-        )
+        for columns, values, params in (
+            ("originator_id, originator_version, topic, state, recorded_by", f"{uuid}, 'AddOnTaskLogged', %s, 'po.adams'", (state[0],)),
+            ("originator_id, originator_version, topic, state, notification_id", f"{uuid}, 'AddOnTaskLogged', %s, 1", (state[0],)),
+        ):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied for table caseledger_events"):
+                insert(chen, columns, values, params)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="no event type Garbage"):
+            insert(chen, "originator_id, originator_version, topic, state", f"{uuid}, 'Garbage', 'x'")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match=r"only an admin login \(a member of caseledger_admin\) records RoleGranted"):
+            insert(chen, "originator_id, originator_version, topic, state", f"{uuid}, 'RoleGranted', %s", (grant[0],))
+        chen.execute("CREATE TEMP TABLE pg_class (oid oid, relowner oid)")
+        chen.execute("INSERT INTO pg_class VALUES ('public.caseledger_events'::regclass, (SELECT oid FROM pg_roles WHERE rolname = session_user))")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match=r"only an admin login \(a member of caseledger_admin\) records RoleGranted"):
+            insert(chen, "originator_id, originator_version, topic, state", f"{uuid}, 'RoleGranted', %s", (grant[0],))
+        assert msgspec.json.decode(bytes(state[0]))["recorded_by"] == "po.adams"  # the state says po.adams …
+        insert(chen, "originator_id, originator_version, topic, state", f"{uuid}, 'AddOnTaskLogged', %s", (state[0],))
     assert newest(store, 1)[0][0] == "po.chen"  # … the log says who inserted it
     inserted = store.head()
     verdict = store.cli("auditor", "verify")
     assert verdict.returncode == 1 and verdict.stdout.startswith(f"BROKEN at position {inserted}".encode())  # and it has no chain row
+
+
+def test_only_the_owner_moves_a_store_with_other_logins_names(store: Staffed) -> None:
+    """clerk is an admin (a member of caseledger_admin, granted the admin role) but not the owner."""
+    line = b'{"type":"AddOnTaskLogged","occurred_at":"2026-03-20","recorded_at":"2099-01-01T00:00:00+00:00","officer":"po.adams","category":"clerical","minutes":5,"recorded_by":"po.adams"}\n'
+    before = store.head()
+    refused = store.cli("clerk", "import", "--keep-recorded", "-", stdin=line)
+    assert refused.returncode == 2
+    assert refused.stderr.decode().startswith("caseledger: refused: only the store's owner (postgres) keeps other logins' names")
+    assert store.head() == before
 
 
 @pytest.mark.parametrize("login", ["po.adams", "projector"])

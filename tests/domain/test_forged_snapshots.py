@@ -12,12 +12,15 @@ import base64
 import json
 from pathlib import Path
 
+from eventsourcing.domain import Snapshot
 from eventsourcing.persistence import StoredEvent
 
-from caseledger.domain.model.aggregates import OffenderCase, entity_id
+from caseledger.domain.model.aggregates import OffenderCase, User, entity_id
+from caseledger.domain.model.recording import actor_of
 from caseledger.domain.store.application import LedgerApplication
 from caseledger.domain.store.seal import MAC_SIZE
 from caseledger.domain.store.snapshots import SealedSnapshotStore
+from caseledger.domain.store.views import StoreView
 from tests.cli.test_error_contract import caseledger, verified
 from tests.support.world import open_ledger, seed_world
 
@@ -180,3 +183,19 @@ def test_a_snapshot_copied_from_another_store_with_the_same_cache_key_is_not_tru
     assert _count(honest) == head
     rebuilt = caseledger(honest, "rebuild")
     assert b"deleted 2 aggregate snapshots that failed their MAC" in rebuilt.stderr
+
+
+def test_a_sealed_snapshot_of_a_users_roles_is_never_used(store_url: str) -> None:
+    """A holder of the cache key (the projector login) seals a snapshot of po.chen's User
+    aggregate with the admin role added. caseledger never snapshots users, so it is not read:
+    po.chen's roles are what the events say."""
+    app, service = open_ledger(store_url)
+    seed_world(service)
+    service.grant("po.chen", "officer")
+    user = app.repository.get(entity_id(User.KIND, "po.chen"))
+    assert isinstance(user, User)
+    user.roles = user.roles | {("admin", None)}
+    app.snapshots.put([Snapshot.take(user)])  # sealed with the cache key: its MAC is valid
+    assert len(list(app.snapshots.recorder.select_events(user.id))) == 1
+    chen = actor_of(StoreView(open_ledger(store_url)[0]), "po.chen")
+    assert (chen.roles, chen.admin) == (frozenset({("officer", None)}), False)

@@ -18,6 +18,7 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from caseledger.domain.errors import AccessRefused
@@ -185,3 +186,37 @@ def test_only_an_admin_imports_grants_and_registers(store: Staffed, tmp_path: Pa
     allowed(store, store.admin, "import", str(tmp_path / "site.jsonl"))
     allowed(store, store.admin, "admin", "grant", "po.chen", "supervisor", "--site", "on-max")
     assert b"supervisor of on-max" in allowed(store, "po.chen", "whoami")
+
+
+def test_a_supervisor_cannot_undo_an_admins_registration_or_anyones_grant(store: Staffed) -> None:
+    log = list(read_log(open_application(store.url)))
+    site = next(e.position for e in log if e.type == "SiteRegistered" and e.envelope.data.site == "on-hyb")
+    officer = next(e.position for e in log if e.type == "OfficerRegistered" and e.envelope.data.officer == "po.adams")
+    grant = next(e.position for e in log if e.type == "RoleGranted" and e.envelope.data.user == "sup.hyb")
+    refused_in_one_line(store, "sup.hyb", "retract", str(site), "--reason", "x", rule=f"position {site} is a SiteRegistered: only an admin may retract it")
+    refused_in_one_line(store, "sup.hyb", "retract", str(officer), "--reason", "x", rule="is a OfficerRegistered: only an admin may retract it")
+    before = store.head()
+    done = store.cli(store.admin, "retract", str(grant), "--reason", "wrong person")
+    assert done.returncode == 2 and "who may do what is changed by revoking a role" in done.stderr.decode()
+    assert store.head() == before
+
+
+def test_the_first_user_is_admin_until_revoked_and_an_empty_database_store_has_only_its_owner(tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    """SQLite: hq.admin imports first (admin); revoking admin from hq.admin takes it away.
+    PostgreSQL: an empty store after init-roles — a user login is no admin (only the owner is)."""
+    lite = staffed(f"sqlite:///{tmp_path}/first.db")
+    allowed(lite, lite.admin, "admin", "grant", "po.chen", "admin")
+    allowed(lite, "po.chen", "admin", "revoke", lite.admin, "admin")
+    refused_in_one_line(lite, lite.admin, "admin", "grant", "po.adams", "auditor", rule="hq.admin (no role)")
+    server = request.getfixturevalue("postgres_server")
+    url = server.create_database("empty_after_init_roles")
+    empty = Staffed(url, "postgres")
+    with psycopg.connect(url, autocommit=True) as connection:
+        if connection.execute("SELECT 1 FROM pg_roles WHERE rolname = 'po.chen'").fetchone() is None:
+            connection.execute('CREATE ROLE "po.chen" LOGIN')
+    allowed(empty, "postgres", "admin", "init-roles", "--user", "po.chen")
+    assert b"po.chen (no role)" in allowed(empty, "po.chen", "whoami")
+    site = b'{"type":"SiteRegistered","occurred_at":"2026-03-20","site":"x","name":"X","kind":"ccc","region":"ontario","timezone":"America/Toronto"}\n'
+    refused = empty.cli("po.chen", "import", "-", stdin=site)
+    assert refused.returncode == 2 and b"only an admin may import events" in refused.stderr
+    assert empty.head() == 0
