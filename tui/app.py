@@ -103,7 +103,11 @@ class CaseLedgerApp(App[None]):
         self.sub_title = f"{seat.viewer} ({roles}){'' if officer == seat.viewer else f' · showing {officer}'}{recorded_as}"
         if seat.notice:
             self.notify(seat.notice, severity="warning", timeout=10)
-        if not seat.records:
+        if not seat.actor.role_names:
+            self.notify(
+                f"{seat.login} holds no role in this store: an admin grants one (caseledger admin grant {seat.login} officer)", severity="error", timeout=60
+            )
+        elif not seat.records:
             self.notify(f"Read-only: {roles} may read, not record", timeout=10)
         self.refresh_bindings()
         if not self.may_open(self.current_mode):  # e.g. an analyst, who reads no officer's week

@@ -133,3 +133,21 @@ def test_an_officer_reads_their_own_week_and_caseload_not_a_colleagues(tmp_path:
     auditor = LedgerSession(url, None, NOW, login="aud")
     auditor.take_seat()
     assert auditor.week("po.chen").officer == "po.chen"
+
+
+def test_a_login_with_no_role_is_told_how_to_get_one(tmp_path: Path) -> None:
+    url = people(tmp_path)
+
+    async def scenario() -> None:
+        app = make_app(url, None, login="eve")
+        async with app.run_test(size=(120, 40)) as pilot:
+            for _ in range(200):  # no screen loads for eve: wait for the start worker instead
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+                if app.ready:
+                    break
+            messages = [notification.message for notification in app._notifications]
+            assert "eve holds no role in this store: an admin grants one (caseledger admin grant eve officer)" in messages
+            assert not app.seat.records
+
+    run(scenario())
