@@ -23,7 +23,7 @@ from caseledger.application.officer import CaseRow, WeekData, caseload, officer_
 from caseledger.application.readmodels import ReadModels
 from caseledger.domain.errors import CacheForged
 from caseledger.domain.events import catalogue as p
-from caseledger.domain.model.access import READERS, RECORDING_ROLES, Actor, export_sites, require_officer_reader
+from caseledger.domain.model.access import READERS, RECORDING_ROLES, Actor, export_sites, recordable, require_officer_reader
 from caseledger.domain.model.recording import actor_of
 from caseledger.domain.model.times import Cutoff, utc_now
 from caseledger.domain.store.application import LedgerApplication, open_application
@@ -49,6 +49,11 @@ class Seat:
     def records(self) -> bool:
         """Whether this view records at all (an auditor's or analyst's is read-only)."""
         return any(self.actor.holds(role) for role in RECORDING_ROLES)
+
+    @property
+    def recordable(self) -> list[str]:
+        """The event types this view's roles may record (the record form offers only these)."""
+        return recordable(self.actor)
 
     def may(self, action: str) -> bool:
         """Whether a role of this view allows ``action`` (a key of :data:`~caseledger.domain.model.access.READERS`)."""

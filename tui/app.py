@@ -158,7 +158,7 @@ class CaseLedgerApp(App[None]):
         self.push_screen(QuickAddOnScreen(self.officer, self.record, self.session.now), self.recorded)
 
     def action_record(self) -> None:
-        self.push_screen(RecordScreen(self.record), self.recorded)
+        self.push_screen(RecordScreen(self.record, kinds=self.seat.recordable), self.recorded)
 
     def ask_retraction(self, position: int) -> None:
         def retract(reason: str | None) -> None:

@@ -8,7 +8,7 @@ records in a thread worker as the current user; a refusal is shown under the fie
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, get_args
 
 import msgspec
@@ -82,15 +82,17 @@ class RecordScreen(ModalScreen[int | None]):
         Binding("ctrl+s", "submit", "Record", id="record.submit"),
     ]
 
-    def __init__(self, record: Callable[[p.Payload, str, str | None], int], kind: str = "CaseAssigned") -> None:
+    def __init__(self, record: Callable[[p.Payload, str, str | None], int], kind: str = "CaseAssigned", kinds: Sequence[str] = tuple(p.PAYLOAD_TYPES)) -> None:
+        """``kinds``: the event types the view's roles may record (the list offers only those)."""
         super().__init__()
         self.record = record
-        self.kind = kind
+        self.kinds = list(kinds)
+        self.kind = kind if kind in self.kinds else self.kinds[0]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="record-dialog", classes="dialog"):
             yield Label("Record an event", classes="panel-title")
-            yield Select([(name, name) for name in p.PAYLOAD_TYPES], value=self.kind, allow_blank=False, id="record-type")
+            yield Select([(name, name) for name in self.kinds], value=self.kind, allow_blank=False, id="record-type")
             fields = VerticalScroll(id="record-fields")
             fields.can_focus = False  # Tab goes field to field, not to the scrolling container
             yield fields

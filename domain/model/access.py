@@ -156,6 +156,17 @@ def _retraction(actor: Actor, position: int, target: LoggedEntry | None, now: dt
     )
 
 
+def recordable(actor: Actor) -> list[str]:
+    """The event types ``actor``'s roles may record at all (the forms offer these; whether a given
+    case or officer is theirs is checked when it is recorded)."""
+    if actor.admin:
+        return list(p.PAYLOAD_TYPES)
+    if not any(actor.holds(role) for role in RECORDING_ROLES):
+        return []
+    barred = set(ADMINISTRATION) | (set() if actor.supervised else set(SUPERVISORS))
+    return [name for name, kind in p.PAYLOAD_TYPES.items() if kind not in barred]
+
+
 READERS: dict[str, tuple[str, ...]] = {
     "officer screens": ("officer", "supervisor", "auditor", "admin"),
     "history": ("officer", "supervisor", "auditor", "admin"),

@@ -62,6 +62,9 @@ def test_a_refused_entry_says_which_rule_and_records_nothing(tmp_path: Path) -> 
             await fill_and_record(pilot, "AddOnTaskLogged", {"officer": "po.chen", "category": "clerical", "minutes": "15"})
             form = app.screen
             assert isinstance(form, RecordScreen)
+            offered = set(form.kinds)  # an officer's form: no registrations, roles, assignments or coverage
+            assert {"AddOnTaskLogged", "EventRetracted", "ReleasePlanStep"} <= offered
+            assert not offered & {"SiteRegistered", "RoleGranted", "CaseAssigned", "CoverageStarted", "OffenderAdmitted"}
             message = str(form.query_one("#record-message", Label).render())
             assert "refused: only officer po.chen (their own login), a supervisor of on-max or an admin may record AddOnTaskLogged" in message
 
