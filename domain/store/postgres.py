@@ -57,7 +57,7 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
                 Identifier(self.datastore.schema), Identifier(CHAIN_TABLE)
             )
         )
-        self.sql_create_statements.extend(identity_statements(self.datastore.schema, events_table_name))
+        self.sql_create_statements.extend(identity_statements(self.datastore.schema, events_table_name, CHAIN_TABLE))
         self.lock_table_statements = [*self.lock_table_statements[:-1], lock_statement(self.datastore.schema)]
 
     def _fetch_ids_after_insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:

@@ -23,7 +23,8 @@ further than the program would let them:
   to everyone but the owner, who could drop it anyway), no write to read models, snapshots or
   the store's key fingerprints. The events table's write lock, which keeps the chain in order, is
   taken through a ``SECURITY DEFINER`` function, because ``LOCK TABLE … EXCLUSIVE`` itself
-  needs UPDATE.
+  needs UPDATE. A chain row must name an event that exists (a trigger), so nobody can fill the
+  chain ahead of the log and block every writer.
 * **The projector** (members of ``caseledger_projector``) writes the read models and aggregate
   snapshots; it may not insert, change or delete events. ``caseledger project`` run as that
   login keeps them up to date; user logins read them as they find them.
@@ -51,6 +52,7 @@ EVENTS_TABLE = "caseledger_events"
 LOCK_FUNCTION = "cl_lock_events"
 IDENTITY_FUNCTION = "cl_recorded_by"
 IMMUTABLE_FUNCTION = "cl_events_immutable"
+CHAIN_FUNCTION = "cl_chain_names_an_event"
 
 
 def owner_test(name: str) -> Composed:
@@ -69,9 +71,10 @@ def qualified(schema: str, table: str) -> str:
     return f'"{schema}"."{table}"'
 
 
-def identity_statements(schema: str, events_table: str) -> list[Composed]:
-    """Create the ``recorded_by`` column, its trigger, the immutability trigger and the lock
-    function (each only if missing, so opening a store takes no table lock)."""
+def identity_statements(schema: str, events_table: str, chain_table: str) -> list[Composed]:
+    """Create the ``recorded_by`` column and its trigger, the events' immutability trigger, the
+    chain's trigger and the lock function (each trigger only if missing, so opening a store takes
+    no table lock)."""
     name = qualified(schema, events_table)
     table = SQL("{}.{}").format(Identifier(schema), Identifier(events_table))
     owner_only = owner_test(name)
@@ -105,6 +108,12 @@ def identity_statements(schema: str, events_table: str) -> list[Composed]:
             "IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW; END $body$"
         ).format(schema=Identifier(schema), function=Identifier(IMMUTABLE_FUNCTION), owner=owner_only),
         SQL(
+            "CREATE OR REPLACE FUNCTION {schema}.{function}() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $body$ BEGIN "
+            "IF NOT EXISTS (SELECT 1 FROM {table} WHERE notification_id = NEW.position) THEN "
+            "RAISE EXCEPTION 'a chain row names no event (position %)', NEW.position USING ERRCODE = 'insufficient_privilege'; END IF; "
+            "RETURN NEW; END $body$"
+        ).format(schema=Identifier(schema), function=Identifier(CHAIN_FUNCTION), table=table),
+        SQL(
             "CREATE OR REPLACE FUNCTION {schema}.{function}() RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog "
             "AS $body$ BEGIN LOCK TABLE {table} IN EXCLUSIVE MODE; END $body$"
         ).format(schema=Identifier(schema), function=Identifier(LOCK_FUNCTION), table=table),
@@ -117,8 +126,14 @@ def identity_statements(schema: str, events_table: str) -> list[Composed]:
             "CREATE TRIGGER {identity} BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION {schema}.{identity}(); END IF; "
             "IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = {name}::regclass AND tgname = {immutable_name}) THEN "
             "CREATE TRIGGER {immutable} BEFORE UPDATE OR DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION {schema}.{immutable}(); END IF; "
+            "IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = {chain_name}::regclass AND tgname = {chained_name}) THEN "
+            "CREATE TRIGGER {chained} BEFORE INSERT ON {chain} FOR EACH ROW EXECUTE FUNCTION {schema}.{chained}(); END IF; "
             "END $body$"
         ).format(
+            chain_name=Literal(qualified(schema, chain_table)),
+            chain=SQL("{}.{}").format(Identifier(schema), Identifier(chain_table)),
+            chained=Identifier(CHAIN_FUNCTION),
+            chained_name=Literal(CHAIN_FUNCTION),
             name=Literal(name),
             table=table,
             schema=Identifier(schema),

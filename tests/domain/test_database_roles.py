@@ -91,6 +91,8 @@ def test_a_row_inserted_by_hand_cannot_name_another_recorder_or_make_its_author_
         ):
             with pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied for table caseledger_events"):
                 insert(chen, columns, values, params)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match=r"a chain row names no event \(position 99999\)"):
+            chen.execute("INSERT INTO cl_chain SELECT g, '\\x00', '\\x00' FROM generate_series(99999, 100010) AS g")
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match="no event type Garbage"):
             insert(chen, "originator_id, originator_version, topic, state", f"{uuid}, 'Garbage', 'x'")
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match=r"only an admin login \(a member of caseledger_admin\) records RoleGranted"):
