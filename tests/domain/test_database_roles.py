@@ -77,6 +77,7 @@ def test_a_row_inserted_by_hand_cannot_name_another_recorder_or_make_its_author_
     catalogue lacks, a role granted to themselves, a temporary ``pg_class`` to pass for the owner
     — each refused by the database. Naming another only inside the event's state (which the
     database cannot read: it may be encrypted) is overruled by the column on reading."""
+    store.service("po.adams").record(p.AddOnTaskLogged(officer="po.adams", category="clerical", minutes=12), "2026-03-20")
     with connect(store, store.admin) as owner:
         state = owner.execute(
             sql.SQL("SELECT state FROM {} WHERE recorded_by = 'po.adams' ORDER BY notification_id DESC LIMIT 1").format(sql.Identifier(EVENTS))

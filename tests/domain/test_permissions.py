@@ -88,7 +88,7 @@ def test_an_officer_records_for_themselves_and_their_own_cases_only(store: Staff
 
 
 def test_a_supervisor_assigns_and_arranges_coverage_at_their_site_only(store: Staffed) -> None:
-    recorded_by(store, "sup.hyb", p.CaseAssigned(offender="off-007", officer="po.brown"))
+    recorded_by(store, "sup.hyb", p.CaseAssigned(offender="off-007", officer="po.adams"))  # off-007 stays po.adams's for the other tests
     recorded_by(store, "sup.hyb", p.LeaveStarted(officer="po.adams", kind="sick"))
     recorded_by(store, "sup.hyb", p.CoverageStarted(officer="po.adams", covering_officer="po.brown"))
     refused_to_record(store, "sup.hyb", p.CaseAssigned(offender="off-003", officer="po.chen"), "only a supervisor of on-max or an admin may assign cases there")
