@@ -221,8 +221,7 @@ def tui(args: argparse.Namespace) -> int:
     """``caseledger tui``: the terminal UI (Textual is imported only here)."""
     from caseledger.tui.app import run
 
-    run(args.store, args.user)
-    return 0
+    return run(args.store, args.user)
 
 
 def _writable(path: str | None, flag: str) -> None:

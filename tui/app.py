@@ -17,10 +17,11 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.widgets import DataTable, Input, Select
 
 from caseledger.application.session import LedgerSession, Seat
 from caseledger.domain.events import catalogue as p
-from caseledger.tui.forms import HelpScreen, QuickAddOnScreen, RecordScreen, RetractScreen
+from caseledger.tui.forms import HelpScreen, HelpSection, QuickAddOnScreen, RecordScreen, RetractScreen
 from caseledger.tui.screens.audit import AuditScreen
 from caseledger.tui.screens.base import DataScreen
 from caseledger.tui.screens.casefile import CaseFileScreen
@@ -54,6 +55,7 @@ class CaseLedgerApp(App[None]):
         Binding("a", "quick_addon", "Add-on", id="record.addon"),
         Binding("n", "record", "Record", id="record.event"),
         Binding("t", "toggle_dark", "Theme", show=False, id="app.theme"),
+        Binding("escape", "leave_field", "Leave the text box", show=False, id="app.leave"),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
@@ -185,7 +187,31 @@ class CaseLedgerApp(App[None]):
             screen.open(offender)
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen())
+        self.push_screen(HelpScreen(self.help_sections()))
+
+    def help_sections(self) -> list[HelpSection]:
+        """Every binding of the app and of each screen and form, with what else each takes."""
+
+        def keys(bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
+            return [(self.get_key_display(binding), binding.description) for binding in bindings if isinstance(binding, Binding) and binding.id]
+
+        sections: list[HelpSection] = [("Anywhere", keys(self.BINDINGS), "Ctrl+P the command palette (what fits this screen)")]
+        sections += [(screen.TITLE or mode, keys(screen.BINDINGS), HELP_NOTES.get(mode, "")) for mode, screen in SCREEN_CLASSES.items()]
+        sections = [section for section in sections if section[1] or section[2]]
+        sections += [
+            ("Quick add-on", [], "a, then the category's digit, the minutes, Enter"),
+            ("Record", keys(RecordScreen.BINDINGS), "pick the type, fill the fields"),
+        ]
+        return sections
+
+    def action_leave_field(self) -> None:
+        """Escape leaves a text box or list for the screen's table (or nothing), so the screen keys work again."""
+        if isinstance(self.focused, (Input, Select)):
+            tables = self.screen.query(DataTable)
+            if tables:
+                tables.first().focus()
+            else:
+                self.screen.set_focus(None)
 
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
@@ -232,7 +258,17 @@ SCREEN_NEEDS = {
 
 RECORDING_ACTIONS = frozenset({"quick_addon", "record", "retract"})
 
+HELP_NOTES = {
+    "caseload": "Enter opens the selected case",
+    "casefile": "type an offender id (letters typed in the table go to it) or an as-of date, Enter",
+    "audit": "filters (type, actor, offender, known at, occurred from/to), then Enter",
+}
+"""What each screen takes besides its keys."""
 
-def run(store_url: str, user: str | None) -> None:
-    """Open the UI on ``store_url`` with ``user``'s view (default: the login's own)."""
-    CaseLedgerApp(store_url, user).run()
+
+def run(store_url: str, user: str | None) -> int:
+    """Open the UI on ``store_url`` with ``user``'s view (default: the login's own); the exit
+    code: 0, or non-zero when the app ended on an error (Textual prints it)."""
+    app = CaseLedgerApp(store_url, user)
+    app.run()
+    return app.return_code or 0

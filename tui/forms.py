@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, get_args
 
 import msgspec
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -254,24 +255,28 @@ class RetractScreen(ModalScreen[str | None]):
             self.dismiss(event.value.strip())
 
 
+HelpSection = tuple[str, list[tuple[str, str]], str]
+"""A screen's title, its keys (as shown, what each does) and a note on what else it takes."""
+
+
 class HelpScreen(ModalScreen[None]):
-    """Every key binding, by screen."""
+    """Every key binding, by screen — built from the bindings themselves (so it cannot drift from
+    them) and drawn as plain text: a key like ``[`` is not markup."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,question_mark,q", "dismiss(None)", "Close", id="help.close")]
 
+    def __init__(self, sections: list[HelpSection]) -> None:
+        super().__init__()
+        self.sections = sections
+
     def compose(self) -> ComposeResult:
-        lines = [
-            "[b]Anywhere[/b]",
-            "1 My week · 2 Caseload · 3 Case file · 4 Site · 5 Audit · 6 Export",
-            "a quick add-on log (a, a digit, the minutes, Enter) · n record any event",
-            "Ctrl+P command palette (offers what fits this screen) · t light/dark · ? help · q quit",
-            "",
-            "[b]Caseload[/b] Enter opens the case file",
-            "[b]Case file[/b] type an offender id or an as-of date, Enter · x retract the selected event",
-            "[b]Site[/b] s all sites / my site",
-            "[b]Audit[/b] filters (type, actor, offender, known at, occurred from/to), then Enter · ] next page · [ previous page · x retract",
-            "[b]Export[/b] Ctrl+E runs the export",
-            "[b]Record[/b] Ctrl+S records · Esc cancels",
-        ]
+        text = Text()
+        for title, keys, note in self.sections:
+            text.append(title, style="bold")
+            if keys:
+                text.append("  " + " · ".join(f"{key} {what}" for key, what in keys))
+            if note:
+                text.append(("  — " if keys else "  ") + note)
+            text.append("\n")
         with Grid(classes="dialog"):
-            yield Static("\n".join(lines))
+            yield Static(text)

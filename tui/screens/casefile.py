@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -30,12 +31,24 @@ class CaseFileScreen(DataScreen):
         yield Header()
         with Horizontal(classes="controls"):
             yield Label("Offender")
-            yield Input(self.offender, placeholder="offender id", id="offender-input")
+            yield Input(self.offender, placeholder="offender id", id="offender-input", select_on_focus=False)
             yield Label("As of")
             yield Input(placeholder="YYYY-MM-DD or timestamp", id="as-of-input")
         yield Label("", id="casefile-message")
         yield DataTable(id="history-table", cursor_type="row")
         yield Footer()
+
+    def on_key(self, event: events.Key) -> None:
+        """Type-to-find: a character typed in the table that is no key of this screen starts a
+        new offender id in the Offender box (digits typed there stay there)."""
+        offender = self.query_one("#offender-input", Input)
+        if self.focused is not self.query_one("#history-table", DataTable) or not event.is_printable or event.key in self.app.active_bindings:
+            return
+        event.stop()
+        event.prevent_default()
+        offender.value = event.character or ""
+        offender.cursor_position = len(offender.value)
+        offender.focus()
 
     def open(self, offender: str) -> None:
         """Show ``offender``'s case (now, or once the screen has mounted)."""

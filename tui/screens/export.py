@@ -18,7 +18,7 @@ from caseledger.tui.screens.base import LedgerScreen
 
 class ExportScreen(LedgerScreen):
     TITLE = "Export"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+e", "run", "Run export", id="export.run")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+e", "run", "Run export", id="export.run", priority=True)]
 
     def compose(self) -> ComposeResult:
         yield Header()

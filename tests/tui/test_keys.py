@@ -1,0 +1,144 @@
+"""Issue #12, point 5: keys and focus that never surprise.
+
+Every binding on every screen is pressed (including ``?``, whose help text once held ``]`` and
+``[`` and crashed the app with a MarkupError — and exited 0); the app must still be running after
+each. Then the focus rules: Escape leaves a text box, letters typed in the Case file's table go to
+the Offender box, Ctrl+E runs the export from inside a text box, and a crash exits non-zero."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.binding import Binding
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Input
+
+from caseledger.tui import app as app_module
+from caseledger.tui.app import SCREEN_CLASSES, CaseLedgerApp
+from caseledger.tui.forms import HelpScreen
+from caseledger.tui.screens.casefile import CaseFileScreen
+from caseledger.tui.screens.export import ExportScreen
+from tests.support.tui_helpers import make_app, scenario_url
+from tests.tui.test_tui import run, settle
+
+
+def first_key(binding: Binding) -> str:
+    return binding.key.split(",")[0].strip()
+
+
+async def back_to(pilot: Any, mode: str) -> None:
+    """Close whatever the key opened (a form, help, a palette) and return to ``mode``."""
+    app: CaseLedgerApp = pilot.app
+    for _ in range(5):
+        if not isinstance(app.screen, ModalScreen):
+            break
+        await pilot.press("escape")
+        await pilot.pause()
+    app.switch_mode(mode)
+    await settle(pilot)
+
+
+def test_every_binding_on_every_screen_leaves_the_app_running(tmp_path: Path) -> None:
+    url = scenario_url(tmp_path)
+    pressed: list[str] = []
+
+    async def scenario() -> None:
+        app = make_app(url, None)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            for mode in SCREEN_CLASSES:
+                await back_to(pilot, mode)
+                bindings = [b for b in (*app.BINDINGS, *app.screen.BINDINGS) if isinstance(b, Binding) and b.action != "quit"]
+                for binding in bindings:
+                    await pilot.press(first_key(binding))
+                    await pilot.pause()
+                    assert app.is_running and app.return_code is None, f"{mode}: {binding.key} stopped the app"
+                    pressed.append(f"{mode}:{binding.id}")
+                    await back_to(pilot, mode)
+            await pilot.press("question_mark")
+            await pilot.pause()
+            assert isinstance(app.screen, HelpScreen)
+            help_text = str(app.screen.query_one("Static").render())
+            assert "] Next page" in help_text and "[ Previous page" in help_text  # the keys that broke the markup, shown as typed
+            await pilot.press("escape", "q")
+            await pilot.pause()
+        assert app.return_code == 0
+
+    run(scenario())
+    assert len(pressed) == len(SCREEN_CLASSES) * sum(1 for b in CaseLedgerApp.BINDINGS if isinstance(b, Binding) and b.action != "quit") + sum(
+        sum(1 for b in screen.BINDINGS if isinstance(b, Binding)) for screen in SCREEN_CLASSES.values()
+    )
+
+
+def test_escape_leaves_a_text_box_and_letters_in_the_case_table_find_an_offender(tmp_path: Path) -> None:
+    url = scenario_url(tmp_path)
+
+    async def scenario() -> None:
+        app = make_app(url, None)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("3")
+            await settle(pilot)
+            offender = app.screen.query_one("#offender-input", Input)
+            assert app.focused is offender
+            await pilot.press("4", "1")  # digits in a text box are text, not screen keys
+            assert (isinstance(app.screen, CaseFileScreen), offender.value) == (True, "41")
+            await pilot.press("escape")
+            assert isinstance(app.focused, DataTable)
+            await pilot.press("o", "f", "f")  # in the table: no screen key, so it starts an offender id
+            assert (app.focused, offender.value) == (offender, "off")
+            await pilot.press("minus", "0", "0", "3", "enter")
+            await settle(pilot)
+            assert app.screen.query_one("#history-table", DataTable).row_count > 0
+            await pilot.press("escape", "6")
+            await settle(pilot)
+            assert isinstance(app.screen, ExportScreen)
+
+    run(scenario())
+
+
+def test_ctrl_e_runs_the_export_from_inside_a_text_box(tmp_path: Path) -> None:
+    url = scenario_url(tmp_path)
+    target = tmp_path / "from-a-text-box.csv"
+
+    async def scenario() -> None:
+        app = make_app(url, None)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("6")
+            await settle(pilot)
+            path = app.screen.query_one("#export-path", Input)
+            path.value = str(target)
+            path.focus()
+            await pilot.press("ctrl+e")
+            for _ in range(100):
+                await settle(pilot)
+                if target.exists():
+                    break
+
+    run(scenario())
+    assert target.read_text().count("\n") > 1
+
+
+class Exploding(CaseLedgerApp):
+    CSS_PATH = str(Path(app_module.__file__).with_name("app.tcss"))
+
+    def action_toggle_dark(self) -> None:
+        raise RuntimeError("a bug")
+
+
+def test_a_crash_exits_non_zero(tmp_path: Path) -> None:
+    url = scenario_url(tmp_path)
+
+    async def scenario() -> int | None:
+        app = Exploding(url, None, login="hq.admin", poll_seconds=0)
+        with pytest.raises(RuntimeError, match="a bug"):  # the test harness re-raises what the app printed
+            async with app.run_test(size=(120, 40)) as pilot:
+                await settle(pilot)
+                await pilot.press("t")
+                await pilot.pause()
+        return app.return_code
+
+    assert run(scenario()) == 1
