@@ -54,6 +54,8 @@ class CaseRow:
     siu_days: int | None
     plan: str
     next_dates: str
+    whose: str = "own"
+    """``own``, or ``covering po.x`` for a case of an absent colleague this officer covers."""
 
 
 def officer_for(projector: Projector, user: str) -> str:
@@ -127,21 +129,25 @@ def recent_weeks(projector: Projector, cursor: Cursor, rules: Rules, officer: st
 
 
 def caseload(projector: Projector, view: View, officer: str) -> list[CaseRow]:
-    """The officer's cases at the cut, with where each is, its complexity, SIU days, release-plan
-    status and the next dates (hearing, day and full parole eligibility) still ahead."""
+    """The officer's cases at the cut — their own, then those of absent colleagues they cover
+    (counted in My week's "Covered", so listed here too, marked whose) — with where each is, its
+    complexity, SIU days, release-plan status and the next dates still ahead (hearing, day and
+    full parole eligibility, warrant expiry)."""
     db = projector.db
     with db.transaction(write=False) as cursor:
         world = projector.snapshots.world_for_officer(cursor, officer, view, retracted(cursor, db, view))
     today = view.now.date()
+    covering = {absent.officer for absent in world.officers.values() if absent.on_leave and officer in absent.covered_by}
     rows = []
-    for case in sorted(world.cases.values(), key=lambda c: c.offender):
-        if case.officer != officer:
-            continue
+    mine = [case for case in world.cases.values() if case.officer == officer]
+    theirs = [case for case in world.cases.values() if case.officer in covering]
+    for case in [*sorted(mine, key=lambda c: c.offender), *sorted(theirs, key=lambda c: (c.officer or "", c.offender))]:
         stay = world.open_stay(case)
         hearing, day, full = world.hearings.get(case.offender), case.day_parole_eligibility, case.full_parole_eligibility
         upcoming = [f"hearing {hearing}"] if hearing and hearing >= today else []
         upcoming += [f"DP {day}"] if day and day >= today else []
         upcoming += [f"FP {full}"] if full and full >= today else []
+        upcoming += [f"WED {case.warrant_expiry}"] if case.warrant_expiry >= today else []
         rows.append(
             CaseRow(
                 case.offender,
@@ -150,6 +156,7 @@ def caseload(projector: Projector, view: View, officer: str) -> list[CaseRow]:
                 (today - stay.started_on).days if stay is not None else None,
                 f"since {case.plan.started_on}" if case.plan else "no plan",
                 "; ".join(upcoming) or "—",
+                "own" if case.officer == officer else f"covering {case.officer}",
             )
         )
     return rows

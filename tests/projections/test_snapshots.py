@@ -294,8 +294,8 @@ def test_an_officers_partial_world_replays_what_happened_after_the_head(store_ur
 
     Working for po1 at now: own cases o1, o2, o5 (3); covered: po2's o3 (1); effective 4;
     weighted 1.25 + 1 + 1 + 1 = 4.25; case hours 1.25 × 4.25 = 5.3125 → 5.31. Alerts: po3 on
-    leave with 1 case (o4) and no coverage. Caseload: o1, o2 (SIU since the placement), o5.
-    The same from the whole world."""
+    leave with 1 case (o4) and no coverage. Caseload: o1, o2 (SIU since the placement), o5, then
+    the covered o3 (po2's, marked). The same from the whole world."""
     app = open_application(store_url)
     projector = Projector(app, snapshot_policy=SnapshotPolicy(head_every=3))
     service = ScriptedService(app, "po1", on_recorded=lambda _position: projector.catch_up())
@@ -326,7 +326,12 @@ def test_an_officers_partial_world_replays_what_happened_after_the_head(store_ur
     mine = from_rows[0].workload
     assert mine is not None and (mine["own_caseload"], mine["covered_caseload"], mine["effective_caseload"], mine["case_hours"]) == (3, 1, 4, 5.31)
     assert "Uncovered caseload: po3 is on leave with 1 cases and no coverage" in from_rows[0].alerts
-    assert [(row.offender, row.siu_days) for row in from_rows[1]] == [("o1", None), ("o2", 1), ("o5", None)]
+    assert [(row.offender, row.siu_days, row.whose) for row in from_rows[1]] == [
+        ("o1", None, "own"),
+        ("o2", 1, "own"),
+        ("o5", None, "own"),
+        ("o3", None, "covering po2"),
+    ]
     with projector.db.transaction(write=True) as cursor:
         cursor.execute(f"DELETE FROM {projector.db.table('cl_head_registry')}")
     assert (week(projector, rules, view, "po1"), caseload(projector, view, "po1")) == from_rows

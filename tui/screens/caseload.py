@@ -29,9 +29,9 @@ class CaseloadScreen(DataScreen):
     def show(self, rows: list[CaseRow]) -> None:
         fill_table(
             self.query_one(DataTable),
-            ("offender", "location", "complexity", "SIU days", "release plan", "next dates"),
+            ("offender", "whose", "location", "complexity", "SIU days", "release plan", "next dates"),
             [
-                ((row.offender, row.location, row.complexity, "—" if row.siu_days is None else row.siu_days, row.plan, row.next_dates), row.offender)
+                ((row.offender, row.whose, row.location, row.complexity, "—" if row.siu_days is None else row.siu_days, row.plan, row.next_dates), row.offender)
                 for row in rows
             ],
         )
