@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.text import Text
 from textual.widgets import DataTable, Input, Label, Select
 
 from caseledger.domain.events.catalogue import PAYLOAD_TYPES
@@ -240,13 +241,18 @@ def test_case_file_shows_retractions_and_retracts_with_a_reason(tmp_path: Path) 
             assert isinstance(screen, CaseFileScreen)
             table = screen.query_one(DataTable)
             first = table_rows(table)[0]
-            assert first[2] == "OffenderAdmitted"
+            assert first[4] == "OffenderAdmitted" and first[3] == "mai.evans"  # occurred, recorded and by side by side (the scenario says mai.evans)
+            position = first[0]
             await pilot.press("x")
             await settle(pilot)
             app.screen.query_one("#retract-reason", Input).value = "wrong date"
             await pilot.press("enter")
             await settle(pilot)
-            assert "RETRACTED (wrong date)" in table_rows(screen.query_one(DataTable))[0][6]
+            retracted = table_rows(screen.query_one(DataTable))[0]
+            retraction = newest(url).position
+            assert str(retracted[5]) == f"retracted at {retraction}: wrong date"
+            assert all(isinstance(cell, Text) and cell.style == "strike dim" for cell in retracted)  # struck through, every cell
+            assert str(retracted[0]) == str(position)
 
     run(scenario())
     event = newest(url)

@@ -14,9 +14,10 @@ from textual.widgets import DataTable, Footer, Header, Input, Label
 from caseledger.application.events import describe_fields
 from caseledger.application.history import HistoryLine, who
 from caseledger.domain.errors import LedgerError
+from caseledger.domain.events.catalogue import TransferCompleted
 from caseledger.domain.model.times import parse_cutoff, zone
 from caseledger.tui.screens.base import DataScreen
-from caseledger.tui.widgets.tables import fill_table, plain
+from caseledger.tui.widgets.tables import fill_table, plain, struck
 
 
 class CaseFileScreen(DataScreen):
@@ -75,27 +76,32 @@ class CaseFileScreen(DataScreen):
 
     def show(self, data: list[HistoryLine] | str) -> None:
         table = self.query_one(DataTable)
-        header = ("position", "occurred (local)", "type", "details", "recorded (UTC)", "by", "status")
+        header = ("position", "occurred (local)", "recorded (UTC)", "by", "type", "status", "details")
         message = self.query_one("#casefile-message", Label)
         if isinstance(data, str):
             fill_table(table, header, [])
             message.update(plain(data))
             return
-        message.update(f"{len(data)} events · x retracts the selected one")
+        message.update(f"{len(data)} events · x retracts the selected one · retracted events are struck through")
         table.focus()
         rows = []
         for line in data:
             envelope = line.event.envelope
-            status = f"RETRACTED ({line.retracted_by[1]})" if line.retracted_by else ""
-            cells = (
+            details = describe_fields(envelope.data, omit=("offender",))
+            if isinstance(envelope.data, TransferCompleted) and envelope.at_site:
+                details = f"to {envelope.at_site}"  # where the transfer went is where it happened
+            status = f"retracted at {line.retracted_by[0]}: {line.retracted_by[1]}" if line.retracted_by else ""
+            cells: tuple[object, ...] = (
                 line.event.position,
                 envelope.occurred_at.astimezone(zone(line.zone)).strftime("%Y-%m-%d %H:%M"),
-                line.event.type,
-                describe_fields(envelope.data, omit=("offender",)),
                 envelope.recorded_at.strftime("%Y-%m-%d %H:%M"),
                 who(envelope),
+                line.event.type,
                 status,
+                details,
             )
+            if line.retracted_by:
+                cells = tuple(struck(cell) for cell in cells)
             rows.append((cells, str(line.event.position)))
         fill_table(table, header, rows)
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from rich.cells import cell_len
 from rich.markup import escape
+from rich.text import Text
 from textual.widgets import DataTable
 
 from caseledger.application.text import for_terminal
@@ -33,5 +34,12 @@ def fill_table(table: DataTable[Any], header: Sequence[str], rows: Sequence[Row]
 
 def plain(value: Any) -> Any:
     """Text shown as it is: markup escaped (a reason may hold ``[/]``; a table cell and a label
-    read their text as markup) and control characters made visible; numbers stay numbers."""
+    read their text as markup) and control characters made visible; numbers stay numbers; styled
+    text (:func:`struck`) is already plain."""
     return escape(for_terminal(value)) if isinstance(value, str) else value
+
+
+def struck(value: Any) -> Text:
+    """A cell of a retracted event: struck through and dimmed, its text shown as typed (a Text is
+    never read as markup)."""
+    return Text(for_terminal(str(value)), style="strike dim")
