@@ -1,20 +1,27 @@
-"""*Site*: every officer's workload row at the user's site (all sites for someone who is not an
-officer), uncovered caseloads first, then the most over-ratio."""
+"""*Site*: the supervisor's view — one row per officer at the site (cases against the ratio,
+estimated hours against the week, overtime, leave, covering, add-ons, uncovered cases), those
+needing action first and over-limit cells marked; ``s`` shows every site the view may see as one
+row each, with totals."""
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Footer, Header
+from textual.widgets import DataTable, Footer, Header, Label
 
-from caseledger.application.exports import columns_of
 from caseledger.application.officer import site_rows
+from caseledger.application.supervisor import OFFICER_HEADER, SITE_HEADER, Cell, officer_row, site_rows_with_totals
+from caseledger.application.text import for_terminal
 from caseledger.tui.screens.base import DataScreen
 from caseledger.tui.widgets.tables import fill_table
 
-COLUMNS = columns_of("workload")
+
+def shown(cell: Cell) -> Text:
+    """A cell as text (never markup), bold red when over a limit."""
+    return Text(for_terminal(cell.text), style="bold red" if cell.over else "")
 
 
 class SiteScreen(DataScreen):
@@ -27,6 +34,7 @@ class SiteScreen(DataScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield Label("", id="site-message")
         yield DataTable(id="site-table", cursor_type="row")
         yield Footer()
 
@@ -34,9 +42,17 @@ class SiteScreen(DataScreen):
         return self.ledger.session.officers()
 
     def show(self, rows: list[dict[str, Any]]) -> None:
-        mine, shown = site_rows(rows, self.ledger.officer, all_sites=self.all_sites)
-        fill_table(self.query_one(DataTable), COLUMNS, [(tuple("—" if row[c] is None else row[c] for c in COLUMNS), None) for row in shown])
-        self.sub_title = "all sites" if self.all_sites or mine is None else f"site {mine}"
+        table = self.query_one(DataTable)
+        message = self.query_one("#site-message", Label)
+        if self.all_sites:
+            fill_table(table, SITE_HEADER, [(tuple(map(shown, cells)), None) for cells in site_rows_with_totals(rows)])
+            self.sub_title = "every site, with totals"
+            message.update("red: over the capacity, the weeks, or cases nobody carries · s: one site's officers")
+            return
+        mine, officers = site_rows(rows, self.ledger.officer, all_sites=False)
+        fill_table(table, OFFICER_HEADER, [(tuple(map(shown, officer_row(row))), None) for row in officers])
+        self.sub_title = f"site {mine}" if mine else "every site"
+        message.update("red: over the ratio, over the week, overtime, cases nobody carries · s: every site, with totals")
 
     def action_toggle_all(self) -> None:
         self.all_sites = not self.all_sites

@@ -1,0 +1,99 @@
+"""The supervisor's questions, answered from the workload rows: who is over their ratio or their
+week, who is away, whose cases nobody carries — in words a supervisor uses, with the cells that
+need action marked — and the same per site, with totals (the Site screen; issue #12, point 4).
+
+Plain data only (no Textual): a :class:`Cell` says its text and whether it is over a limit; the
+screen decides how that looks.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+ROLE_WORDS = {
+    "institutional_po": "institutional PO",
+    "community_po": "community PO",
+    "ccc_po": "CCC PO",
+    "mai": "MAI",
+    "po_supervisor": "PO supervisor",
+}
+"""Each officer role as parole staff say it (the ids stay in exports)."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    over: bool = False
+    """Over a limit: more cases than the ratio, more hours than the week, cases nobody carries."""
+
+
+OFFICER_HEADER = ("officer", "role", "leave", "cases / ratio", "covering", "est. hours / week", "overtime", "add-ons", "uncovered")
+SITE_HEADER = ("site", "officers", "on leave", "cases / capacity", "est. hours / weeks", "overtime", "uncovered")
+
+
+def _hours(value: float) -> str:
+    return f"{value:.2f} h"
+
+
+def _cases(count: int) -> str:
+    return f"{count} case" if count == 1 else f"{count} cases"
+
+
+def officer_row(row: dict[str, Any]) -> tuple[Cell, ...]:
+    """One officer's workload row as the supervisor reads it."""
+    cases, ratio = row["effective_caseload"], row["ratio_standard"]
+    estimated, week = row["estimated_weekly_hours"], row["weekly_hours"]
+    return (
+        Cell(row["officer"]),
+        Cell(ROLE_WORDS.get(row["role"], row["role"])),
+        Cell("on leave" if row["on_leave"] else ""),
+        Cell(f"{cases} / {ratio}" if ratio else str(cases), over=bool(ratio) and cases > ratio),
+        Cell(_cases(row["covered_caseload"]) if row["covered_caseload"] else ""),
+        Cell(f"{_hours(estimated)} / {week:g}", over=estimated > week),
+        Cell(_hours(row["overtime_hours"]) if row["overtime_hours"] else "", over=row["overtime_hours"] > 0),
+        Cell(_hours(row["addon_minutes_week"] / 60) if row["addon_minutes_week"] else ""),
+        Cell(_cases(row["uncovered_caseload"]) if row["uncovered_caseload"] else "", over=row["uncovered_caseload"] > 0),
+    )
+
+
+def site_rows_with_totals(rows: Iterable[dict[str, Any]]) -> list[tuple[Cell, ...]]:
+    """One row per site — officers, how many on leave, cases against the sites' capacity (the sum
+    of each officer's ratio), estimated hours against the weeks, overtime and uncovered cases —
+    sites needing action first, then a row of totals."""
+    by_site: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        by_site[row["site"]].append(row)
+    summed = [_summed(site, members) for site, members in by_site.items()]
+    summed.sort(key=lambda totals: (-totals[6], -totals[5], -(totals[3] / totals[4] if totals[4] else 0), totals[0]))
+    everything = _summed("all sites", [row for members in by_site.values() for row in members]) if len(summed) > 1 else None
+    return [_site_cells(totals) for totals in summed] + ([_site_cells(everything)] if everything else [])
+
+
+def _summed(site: str, members: Sequence[dict[str, Any]]) -> tuple[Any, ...]:
+    return (
+        site,
+        len(members),
+        sum(1 for row in members if row["on_leave"]),
+        sum(row["effective_caseload"] for row in members),
+        sum(row["ratio_standard"] or 0 for row in members if not row["on_leave"]),
+        sum(row["overtime_hours"] for row in members),
+        sum(row["uncovered_caseload"] for row in members),
+        sum(row["estimated_weekly_hours"] for row in members),
+        sum(row["weekly_hours"] for row in members if not row["on_leave"]),
+    )
+
+
+def _site_cells(totals: tuple[Any, ...]) -> tuple[Cell, ...]:
+    site, officers, away, cases, capacity, overtime, uncovered, estimated, weeks = totals
+    return (
+        Cell(site),
+        Cell(str(officers)),
+        Cell(str(away) if away else ""),
+        Cell(f"{cases} / {capacity}", over=cases > capacity),
+        Cell(f"{_hours(estimated)} / {weeks:g}", over=estimated > weeks),
+        Cell(_hours(overtime) if overtime else "", over=overtime > 0),
+        Cell(_cases(uncovered) if uncovered else "", over=uncovered > 0),
+    )

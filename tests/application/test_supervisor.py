@@ -1,0 +1,69 @@
+"""The supervisor's view (issue #12, point 4), hand-checked on three workload rows.
+
+KP: a (institutional PO, 27 cases against a ratio of 25 → over; 42.14 h estimated in a 37.5 h
+week → over; 4.64 h overtime; 450 add-on minutes = 7.50 h) and b (on leave, 12 own cases nobody
+covers → 12 uncovered). PEN: c (community PO, 20 / 40, 30.00 h of 37.5, covering 3 cases).
+
+Per site: KP has 2 officers, 1 on leave; cases 27 + 12 = 39 against a capacity of 25 (b is on
+leave: their ratio is not capacity) → over; estimated 42.14 + 0 = 42.14 h against one 37.5 h week
+→ over; overtime 4.64 h; uncovered 12. PEN: 1 officer, 20 / 40, 30.00 h / 37.5. KP needs action
+(uncovered) so it comes first. All sites: 3 officers, 1 on leave, 59 / 65, 72.14 h / 75, 4.64 h,
+12 uncovered."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from caseledger.application.supervisor import officer_row, site_rows_with_totals
+
+
+def workload(officer: str, site: str, role: str, *, cases: int, ratio: int, estimated: float, overtime: float = 0.0, **more: Any) -> dict[str, Any]:
+    return {
+        "officer": officer,
+        "site": site,
+        "role": role,
+        "on_leave": more.get("on_leave", False),
+        "effective_caseload": cases,
+        "covered_caseload": more.get("covered", 0),
+        "ratio_standard": ratio,
+        "estimated_weekly_hours": estimated,
+        "weekly_hours": 37.5,
+        "overtime_hours": overtime,
+        "addon_minutes_week": more.get("addon_minutes", 0),
+        "uncovered_caseload": more.get("uncovered", 0),
+    }
+
+
+ROWS = [
+    workload("a", "KP", "institutional_po", cases=27, ratio=25, estimated=42.14, overtime=4.64, addon_minutes=450),
+    workload("b", "KP", "institutional_po", cases=12, ratio=25, estimated=0.0, on_leave=True, uncovered=12),
+    workload("c", "PEN", "community_po", cases=20, ratio=40, estimated=30.0, covered=3),
+]
+
+
+def cells(row: tuple[Any, ...]) -> list[tuple[str, bool]]:
+    return [(cell.text, cell.over) for cell in row]
+
+
+def test_an_officer_row_in_words_with_what_is_over_marked() -> None:
+    assert cells(officer_row(ROWS[0])) == [
+        ("a", False),
+        ("institutional PO", False),
+        ("", False),
+        ("27 / 25", True),
+        ("", False),
+        ("42.14 h / 37.5", True),
+        ("4.64 h", True),
+        ("7.50 h", False),
+        ("", False),
+    ]
+    assert [text for text, _over in cells(officer_row(ROWS[1]))][2::6] == ["on leave", "12 cases"]
+    assert cells(officer_row(ROWS[2]))[4] == ("3 cases", False)
+
+
+def test_one_row_per_site_needing_action_first_then_the_totals() -> None:
+    assert [cells(row) for row in site_rows_with_totals(ROWS)] == [
+        [("KP", False), ("2", False), ("1", False), ("39 / 25", True), ("42.14 h / 37.5", True), ("4.64 h", True), ("12 cases", True)],
+        [("PEN", False), ("1", False), ("", False), ("20 / 40", False), ("30.00 h / 37.5", False), ("", False), ("", False)],
+        [("all sites", False), ("3", False), ("1", False), ("59 / 65", False), ("72.14 h / 75", False), ("4.64 h", True), ("12 cases", True)],
+    ]
