@@ -71,6 +71,8 @@ class CaseLedgerApp(App[None]):
         """False until the read models have caught up and the officer is known (see ``start``)."""
         self.seen_head = 0
         self.poll_seconds = poll_seconds
+        self.last_kind = "CaseAssigned"
+        """The record form opens on the type last recorded."""
         self.sub_title = self.user
 
     def on_mount(self) -> None:
@@ -160,7 +162,20 @@ class CaseLedgerApp(App[None]):
         self.push_screen(QuickAddOnScreen(self.officer, self.record, self.session.now), self.recorded)
 
     def action_record(self) -> None:
-        self.push_screen(RecordScreen(self.record, kinds=self.seat.recordable), self.recorded)
+        """The record form, opened on the last type recorded, the view's officer and the open
+        case's offender filled in."""
+        known = {"officer": self.officer}
+        screen = self.screen
+        if isinstance(screen, CaseFileScreen) and screen.offender_shown:
+            known["offender"] = screen.offender_shown
+        form = RecordScreen(self.record, self.last_kind, kinds=self.seat.recordable, known=known)
+
+        def done(position: int | None) -> None:
+            if position is not None:
+                self.last_kind = form.kind
+            self.recorded(position)
+
+        self.push_screen(form, done)
 
     def ask_retraction(self, position: int) -> None:
         def retract(reason: str | None) -> None:

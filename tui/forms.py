@@ -83,10 +83,19 @@ class RecordScreen(ModalScreen[int | None]):
         Binding("ctrl+s", "submit", "Record", id="record.submit"),
     ]
 
-    def __init__(self, record: Callable[[p.Payload, str, str | None], int], kind: str = "CaseAssigned", kinds: Sequence[str] = tuple(p.PAYLOAD_TYPES)) -> None:
-        """``kinds``: the event types the view's roles may record (the list offers only those)."""
+    def __init__(
+        self,
+        record: Callable[[p.Payload, str, str | None], int],
+        kind: str = "CaseAssigned",
+        kinds: Sequence[str] = tuple(p.PAYLOAD_TYPES),
+        known: dict[str, str] | None = None,
+    ) -> None:
+        """``kinds``: the event types the view's roles may record (the list offers only those);
+        ``known``: field values the context already knows (the open case's offender, the view's
+        officer), filled in wherever a type has that field."""
         super().__init__()
         self.record = record
+        self.known = dict(known or {})
         self.kinds = list(kinds)
         self.kind = kind if kind in self.kinds else self.kinds[0]
 
@@ -120,7 +129,7 @@ class RecordScreen(ModalScreen[int | None]):
             if choices:
                 widgets.append(Select([(c, c) for c in choices], id=f"field-{field.name}", classes="field"))
             else:
-                widgets.append(Input(placeholder=_hint(field.type), id=f"field-{field.name}", classes="field"))
+                widgets.append(Input(self.known.get(field.name, ""), placeholder=_hint(field.type), id=f"field-{field.name}", classes="field"))
             widgets.append(Static("", id=f"error-{field.name}", classes="field-error"))
         widgets += [
             Label("occurred_at"),
@@ -131,8 +140,8 @@ class RecordScreen(ModalScreen[int | None]):
             Static("", id="error-note", classes="field-error"),
         ]
         await container.mount_all(widgets)
-        first = self.query(".field").first()
-        first.focus()
+        empty = [field for field in self.query(".field") if not (isinstance(field, Input) and field.value)]
+        (empty[0] if empty else self.query(".field").first()).focus()  # the first field the context did not fill
 
     def values(self) -> dict[str, str]:
         values = {}

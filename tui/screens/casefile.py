@@ -27,6 +27,8 @@ class CaseFileScreen(DataScreen):
     def __init__(self, offender: str = "") -> None:
         super().__init__()
         self.offender = offender
+        self.offender_shown = ""
+        """The offender whose history is on screen ('' when none is)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -81,8 +83,10 @@ class CaseFileScreen(DataScreen):
         if isinstance(data, str):
             fill_table(table, header, [])
             message.update(plain(data))
+            self.offender_shown = ""
             return
         message.update(f"{len(data)} events · x retracts the selected one · retracted events are struck through")
+        self.offender_shown = data[0].event.envelope.data.offender if data else ""
         table.focus()
         rows = []
         for line in data:
