@@ -15,3 +15,32 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 def for_terminal(text: str) -> str:
     """``text`` with every control character replaced by a visible escape (``\\n``, ``\\x1b`` …)."""
     return _CONTROL.sub(lambda found: found.group().encode("unicode_escape").decode(), text)
+
+
+_SENTENCES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"Expected `str` matching regex .*"), "use letters, digits and . _ - only (1 to 64 characters, no spaces)"),
+    (re.compile(r"Invalid enum value '(.*)'"), "'{0}' is not one of the choices"),
+    (re.compile(r"Expected `(?:int|float)` >= (\S+)"), "at least {0}"),
+    (re.compile(r"Expected `(?:int|float)` <= (\S+)"), "at most {0}"),
+    (re.compile(r"Expected `int`, got .*"), "a whole number, like 30"),
+    (re.compile(r"Expected `float`, got .*"), "a number, like 37.5"),
+    (re.compile(r"Invalid RFC3339 encoded date.*"), "a date, like 2026-03-20"),
+    (re.compile(r"Expected `str` of length <= (\d+).*"), "at most {0} characters"),
+    (re.compile(r"required"), "needed"),
+)
+
+
+def in_words(rule: str) -> str:
+    """A validation rule as a sentence a parole officer reads (``Expected `int` <= 720`` → ``at
+    most 720``); a rule already in words is returned as it is. The ids and the exact rule stay in
+    the command line's messages, which scripts read."""
+    for pattern, sentence in _SENTENCES:
+        found = pattern.fullmatch(rule)
+        if found:
+            return sentence.format(*found.groups())
+    return rule
+
+
+def field_words(name: str) -> str:
+    """A field's name as words (``occurred_at`` → ``occurred at``)."""
+    return name.replace("_", " ")

@@ -20,9 +20,11 @@ from textual.containers import Grid, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 
+from caseledger.application.text import field_words, in_words
 from caseledger.domain.errors import DomainError, LedgerError
 from caseledger.domain.events import catalogue as p
 from caseledger.domain.model.recording import shape_error
+from caseledger.tui.widgets.tables import plain
 
 ADDON_CATEGORIES: tuple[str, ...] = get_args(p.AddOnCategory)
 
@@ -125,14 +127,14 @@ class RecordScreen(ModalScreen[int | None]):
         widgets: list[Any] = []
         for field in payload_fields(p.PAYLOAD_TYPES[self.kind]):
             choices = _choices(field.type)
-            widgets.append(Label(field.name + ("" if field.required else " (optional)")))
+            widgets.append(Label(field_words(field.name) + ("" if field.required else " (optional)")))
             if choices:
                 widgets.append(Select([(c, c) for c in choices], id=f"field-{field.name}", classes="field"))
             else:
                 widgets.append(Input(self.known.get(field.name, ""), placeholder=_hint(field.type), id=f"field-{field.name}", classes="field"))
             widgets.append(Static("", id=f"error-{field.name}", classes="field-error"))
         widgets += [
-            Label("occurred_at"),
+            Label("occurred at"),
             Input(dt.date.today().isoformat(), placeholder="YYYY-MM-DD or timestamp with offset", id="field-occurred_at", classes="field"),
             Static("", id="error-occurred_at", classes="field-error"),
             Label("note (optional)"),
@@ -176,15 +178,16 @@ class RecordScreen(ModalScreen[int | None]):
             self.app.call_from_thread(self.show_error, error)
             return
         except LedgerError as error:
-            self.app.call_from_thread(self.query_one("#record-message", Label).update, str(error))
+            self.app.call_from_thread(self.query_one("#record-message", Label).update, plain(str(error)))
             return
         self.app.call_from_thread(self.dismiss, position)
 
     def show_error(self, error: DomainError) -> None:
-        target = self.query(f"#error-{error.field}").results(Static)
-        for widget in target:
-            widget.update(f"⚠ {error.rule}")
-        self.query_one("#record-message", Label).update(f"Not recorded — {error.field}: {error.rule}")
+        """The rule under its field and in the message, in words, shown as text (never markup)."""
+        rule = in_words(error.rule)
+        for widget in self.query(f"#error-{error.field}").results(Static):
+            widget.update(plain(f"⚠ {rule}"))
+        self.query_one("#record-message", Label).update(plain(f"Not recorded — {field_words(error.field)}: {rule}"))
 
 
 class QuickAddOnScreen(ModalScreen[int | None]):

@@ -1,0 +1,36 @@
+"""Issue #12, point 2 (part): validation rules in sentences for the TUI, from the rules msgspec
+and the ledger give (the command line keeps the exact rule, which scripts read)."""
+
+from __future__ import annotations
+
+import msgspec
+import pytest
+
+from caseledger.application.text import field_words, in_words
+from caseledger.domain.events import catalogue as p
+from caseledger.domain.model.recording import shape_error
+
+
+@pytest.mark.parametrize(
+    ("raw", "field", "sentence"),
+    [
+        ({"officer": "po b", "category": "clerical", "minutes": "5"}, "officer", "use letters, digits and . _ - only (1 to 64 characters, no spaces)"),
+        ({"officer": "po", "category": "nope", "minutes": "5"}, "category", "'nope' is not one of the choices"),
+        ({"officer": "po", "category": "clerical", "minutes": "5000"}, "minutes", "at most 720"),
+        ({"officer": "po", "category": "clerical", "minutes": "0"}, "minutes", "at least 1"),
+        ({"officer": "po", "category": "clerical", "minutes": "abc"}, "minutes", "a whole number, like 30"),
+    ],
+)
+def test_a_rule_reads_as_a_sentence(raw: dict[str, str], field: str, sentence: str) -> None:
+    with pytest.raises(msgspec.ValidationError) as caught:
+        msgspec.convert(raw, p.AddOnTaskLogged, strict=False)
+    error = shape_error(caught.value)
+    assert (error.field, in_words(error.rule)) == (field, sentence)
+
+
+def test_a_date_and_words_already_in_words() -> None:
+    with pytest.raises(msgspec.ValidationError) as caught:
+        msgspec.convert({"offender": "o", "hearing_date": "2026-13-01", "review_type": "x"}, p.HearingScheduled, strict=False)
+    assert in_words(shape_error(caught.value).rule) == "a date, like 2026-03-20"
+    assert in_words("'on-hyb' is already where off-002 is") == "'on-hyb' is already where off-002 is"
+    assert (in_words("required"), field_words("occurred_at")) == ("needed", "occurred at")
