@@ -13,14 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-ROLE_WORDS = {
-    "institutional_po": "institutional PO",
-    "community_po": "community PO",
-    "ccc_po": "CCC PO",
-    "mai": "MAI",
-    "po_supervisor": "PO supervisor",
-}
-"""Each officer role as parole staff say it (the ids stay in exports)."""
+from caseledger.application.text import ROLE_WORDS
 
 
 @dataclass(frozen=True)

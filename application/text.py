@@ -9,6 +9,15 @@ from __future__ import annotations
 
 import re
 
+ROLE_WORDS = {
+    "institutional_po": "institutional PO",
+    "community_po": "community PO",
+    "ccc_po": "CCC PO",
+    "mai": "MAI",
+    "po_supervisor": "PO supervisor",
+}
+"""Each officer role as parole staff say it (the ids stay in exports)."""
+
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 

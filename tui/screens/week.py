@@ -8,6 +8,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 
 from caseledger.application.officer import WeekData
+from caseledger.application.text import ROLE_WORDS
 from caseledger.tui.screens.base import DataScreen
 from caseledger.tui.widgets.tables import fill_table
 
@@ -48,7 +49,7 @@ class WeekScreen(DataScreen):
                 else f"{row['effective_caseload']} (hours-based office)"
             )
             caseload.update(
-                f"[b]{row['officer']}[/b] · {row['role']} · {row['site']}{' · ON LEAVE' if row['on_leave'] else ''}\n\n"
+                f"[b]{row['officer']}[/b] · {ROLE_WORDS.get(row['role'], row['role'])} · {row['site']}{' · [b]on leave[/b]' if row['on_leave'] else ''}\n\n"
                 f"Caseload against ratio: [b]{ratio}[/b]\n"
                 f"Own cases: {row['own_caseload']}   Covered: {row['covered_caseload']}\n"
                 f"Weighted by complexity: {row['weighted_caseload']}"
