@@ -19,6 +19,7 @@ from caseledger.application.commands import LedgerService
 from caseledger.application.events import AuditScope, EventFilter, LogPage, log_page
 from caseledger.application.exports import ExportSpec, at_sites, export_projection
 from caseledger.application.history import HistoryLine, case_history, require_case_reader
+from caseledger.application.oddities import oddities
 from caseledger.application.officer import CaseRow, WeekData, caseload, officer_for, week
 from caseledger.application.readmodels import ReadModels
 from caseledger.domain.errors import CacheForged
@@ -174,6 +175,11 @@ class LedgerSession:
             return log_page(self.app, dataclasses.replace(keep, scope=AuditScope(self.app, self.seat.actor)), after, limit)
 
     # -- writes -------------------------------------------------------------------------------
+
+    def oddities(self, data: p.Payload) -> list[str]:
+        """What is accepted but odd about ``data`` (the form asks before recording it)."""
+        with self.lock:
+            return oddities(StoreView(self.app), data)
 
     def record(self, data: p.Payload, occurred_at: dt.datetime | dt.date | str, note: str | None = None) -> int:
         with self.lock:

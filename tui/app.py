@@ -168,7 +168,7 @@ class CaseLedgerApp(App[None]):
         screen = self.screen
         if isinstance(screen, CaseFileScreen) and screen.offender_shown:
             known["offender"] = screen.offender_shown
-        form = RecordScreen(self.record, self.last_kind, kinds=self.seat.recordable, known=known)
+        form = RecordScreen(self.record, self.last_kind, kinds=self.seat.recordable, known=known, odd=self.session.oddities)
 
         def done(position: int | None) -> None:
             if position is not None:

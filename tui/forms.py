@@ -91,6 +91,7 @@ class RecordScreen(ModalScreen[int | None]):
         kind: str = "CaseAssigned",
         kinds: Sequence[str] = tuple(p.PAYLOAD_TYPES),
         known: dict[str, str] | None = None,
+        odd: Callable[[p.Payload], list[str]] = lambda _data: [],
     ) -> None:
         """``kinds``: the event types the view's roles may record (the list offers only those);
         ``known``: field values the context already knows (the open case's offender, the view's
@@ -98,6 +99,9 @@ class RecordScreen(ModalScreen[int | None]):
         super().__init__()
         self.record = record
         self.known = dict(known or {})
+        self.odd = odd
+        """What is accepted but odd about an entry: said first, recorded on a second Ctrl+S."""
+        self.confirmed: p.Payload | None = None
         self.kinds = list(kinds)
         self.kind = kind if kind in self.kinds else self.kinds[0]
 
@@ -173,6 +177,11 @@ class RecordScreen(ModalScreen[int | None]):
     @work(thread=True, exclusive=True, exit_on_error=False)
     def save(self, payload: p.Payload, occurred_at: str, note: str | None) -> None:
         try:
+            odd = self.odd(payload) if payload != self.confirmed else []
+            if odd:
+                self.confirmed = payload
+                self.app.call_from_thread(self.query_one("#record-message", Label).update, plain(f"Check: {'; '.join(odd)}. Ctrl+S again records it."))
+                return
             position = self.record(payload, occurred_at, note)
         except DomainError as error:
             self.app.call_from_thread(self.show_error, error)
