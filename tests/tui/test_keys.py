@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual import events
 from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input
@@ -90,6 +91,15 @@ def test_escape_leaves_a_text_box_and_letters_in_the_case_table_find_an_offender
             await pilot.press("o", "f", "f")  # in the table: no screen key, so it starts an offender id
             assert (app.focused, offender.value) == (offender, "off")
             await pilot.press("minus", "0", "0", "3", "enter")
+            await settle(pilot)
+            table = app.screen.query_one("#history-table", DataTable)
+            assert app.focused is table
+            for char in "FPS":  # typed faster than the focus moves: every key reaches the table first
+                table.post_message(events.Key(char, char))
+            await pilot.pause()
+            assert offender.value == "FPS"
+            offender.value = "off-003"
+            await pilot.press("enter")
             await settle(pilot)
             assert app.screen.query_one("#history-table", DataTable).row_count > 0
             await pilot.press("escape", "6")

@@ -29,6 +29,8 @@ class CaseFileScreen(DataScreen):
         self.offender = offender
         self.offender_shown = ""
         """The offender whose history is on screen ('' when none is)."""
+        self.finding = False
+        """Characters typed in the table are going to the Offender box."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -49,9 +51,15 @@ class CaseFileScreen(DataScreen):
             return
         event.stop()
         event.prevent_default()
-        offender.value = event.character or ""
-        offender.cursor_position = len(offender.value)
+        if not self.finding:  # the first character starts a new id; the next ones (typed before the focus moved) follow it
+            offender.value = ""
+            self.finding = True
+        offender.insert_text_at_cursor(event.character or "")
         offender.focus()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if event.widget is self.query_one("#history-table", DataTable):
+            self.finding = False
 
     def open(self, offender: str) -> None:
         """Show ``offender``'s case (now, or once the screen has mounted)."""
