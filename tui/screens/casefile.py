@@ -45,9 +45,13 @@ class CaseFileScreen(DataScreen):
 
     def on_key(self, event: events.Key) -> None:
         """Type-to-find: a character typed in the table that is no key of this screen starts a
-        new offender id in the Offender box (digits typed there stay there)."""
+        new offender id in the Offender box; every character typed after it goes there too, digits
+        included, even those that reach the table before the focus has moved."""
         offender = self.query_one("#offender-input", Input)
-        if self.focused is not self.query_one("#history-table", DataTable) or not event.is_printable or event.key in self.app.active_bindings:
+        in_table = self.focused is self.query_one("#history-table", DataTable)
+        if not in_table or not event.is_printable:
+            return
+        if event.key in self.app.active_bindings and not self.finding:  # a screen key, unless an id is being typed
             return
         event.stop()
         event.prevent_default()
