@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import Input, Select
+from rich.text import Text
+from textual.widgets import DataTable, Input, Select
 
+from caseledger.domain.store.application import open_application
 from caseledger.tui.forms import RecordScreen
-from tests.support.tui_helpers import make_app, scenario_url
+from tests.support.commands import ScriptedService
+from tests.support.tui_helpers import SCENARIO_ADMIN, make_app, scenario_url
 from tests.tui.test_tui import newest, run, settle
 
 
@@ -44,3 +47,26 @@ def test_the_form_fills_in_the_open_case_and_the_officer_and_remembers_the_type(
     run(scenario())
     event = newest(url)
     assert (event.type, event.envelope.data.offender, event.envelope.data.factor) == ("ComplexityFlagged", "off-007", "gang")
+
+
+def test_the_case_file_shows_the_case_as_the_ledger_knew_it(tmp_path: Path) -> None:
+    """off-001's CaseAssigned (position 12) is retracted at 2026-03-22 (recorded now, after the
+    scenario's recording times of 2026-03-21): known at 2026-03-21 12:30 UTC it is not struck,
+    known now it is."""
+    url = scenario_url(tmp_path)
+    ScriptedService(open_application(url), SCENARIO_ADMIN).retract(12, "wrong officer", occurred_at="2026-03-20")
+
+    async def struck_rows(known_at: str) -> list[int]:
+        app = make_app(url, None)
+        async with app.run_test(size=(160, 40)) as pilot:
+            await settle(pilot)
+            app.open_case("off-001")
+            await settle(pilot)
+            app.screen.query_one("#known-at-input", Input).value = known_at
+            app.screen.reload()
+            await settle(pilot)
+            table = app.screen.query_one("#history-table", DataTable)
+            return [int(str(row[0])) for row in (table.get_row_at(index) for index in range(table.row_count)) if isinstance(row[0], Text)]
+
+    assert run(struck_rows("")) == [12]
+    assert run(struck_rows("2026-03-21T12:30:00+00:00")) == []

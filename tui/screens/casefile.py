@@ -39,6 +39,8 @@ class CaseFileScreen(DataScreen):
             yield Input(self.offender, placeholder="offender id", id="offender-input", select_on_focus=False)
             yield Label("As of")
             yield Input(placeholder="YYYY-MM-DD or timestamp", id="as-of-input")
+            yield Label("Known at")
+            yield Input(placeholder="YYYY-MM-DD or timestamp", id="known-at-input")
         yield Label("", id="casefile-message")
         yield DataTable(id="history-table", cursor_type="row")
         yield Footer()
@@ -75,16 +77,20 @@ class CaseFileScreen(DataScreen):
     def on_mount(self) -> None:
         self.query_one("#offender-input", Input).value = self.offender
 
-    def request(self) -> tuple[str, str]:
-        return self.query_one("#offender-input", Input).value.strip(), self.query_one("#as-of-input", Input).value.strip()
+    def request(self) -> tuple[str, str, str]:
+        offender, as_of, known_at = (self.query_one(f"#{name}", Input).value.strip() for name in ("offender-input", "as-of-input", "known-at-input"))
+        return offender, as_of, known_at
 
-    def fetch(self, request: tuple[str, str]) -> list[HistoryLine] | str:
-        offender, as_of_text = request
+    def fetch(self, request: tuple[str, str, str]) -> list[HistoryLine] | str:
+        """The case as it had happened by *as of* and as the ledger knew it at *known at* (a
+        retraction recorded after *known at* does not strike its event)."""
+        offender, as_of_text, known_at_text = request
         if not offender:
             return "Type an offender id and press Enter."
         try:
             as_of = parse_cutoff(as_of_text, "as of") if as_of_text else None
-            return self.ledger.session.history(offender, as_of=as_of)
+            known_at = parse_cutoff(known_at_text, "known at") if known_at_text else None
+            return self.ledger.session.history(offender, as_of=as_of, known_at=known_at)
         except LedgerError as error:
             return str(error)
 
