@@ -53,3 +53,24 @@ def in_words(rule: str) -> str:
 def field_words(name: str) -> str:
     """A field's name as words (``occurred_at`` → ``occurred at``)."""
     return name.replace("_", " ")
+
+
+_WORD_BREAK = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_SPOKEN = {"Cclo": "CCLO", "Add On": "Add-on", "non_case": "non-case", "scanning_faxing": "scanning and faxing"}
+
+
+def type_words(name: str) -> str:
+    """An event type as words (``SIUPlacementStarted`` → ``SIU placement started``,
+    ``CcloContactRecorded`` → ``CCLO contact recorded``); the id stays in exports and the log."""
+    words = _WORD_BREAK.sub(" ", name)
+    for written, spoken in _SPOKEN.items():
+        words = words.replace(written, spoken)
+    first, _, rest = words.partition(" ")
+    return " ".join([first, *(word if word.isupper() else word.lower() for word in rest.split())])
+
+
+def choice_words(value: str) -> str:
+    """A choice (a category, a kind, a step) as words: ``non_case_email`` → ``non-case email``."""
+    for written, spoken in _SPOKEN.items():
+        value = value.replace(written, spoken)
+    return value.replace("_", " ")

@@ -20,7 +20,7 @@ from textual.containers import Grid, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 
-from caseledger.application.text import field_words, in_words
+from caseledger.application.text import choice_words, field_words, in_words, type_words
 from caseledger.domain.errors import DomainError, LedgerError
 from caseledger.domain.events import catalogue as p
 from caseledger.domain.model.recording import shape_error
@@ -108,7 +108,7 @@ class RecordScreen(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="record-dialog", classes="dialog"):
             yield Label("Record an event", classes="panel-title")
-            yield Select([(name, name) for name in self.kinds], value=self.kind, allow_blank=False, id="record-type")
+            yield Select([(type_words(name), name) for name in self.kinds], value=self.kind, allow_blank=False, id="record-type")
             fields = VerticalScroll(id="record-fields")
             fields.can_focus = False  # Tab goes field to field, not to the scrolling container
             yield fields
@@ -133,7 +133,7 @@ class RecordScreen(ModalScreen[int | None]):
             choices = _choices(field.type)
             widgets.append(Label(field_words(field.name) + ("" if field.required else " (optional)")))
             if choices:
-                widgets.append(Select([(c, c) for c in choices], id=f"field-{field.name}", classes="field"))
+                widgets.append(Select([(choice_words(c), c) for c in choices], id=f"field-{field.name}", classes="field"))
             else:
                 widgets.append(Input(self.known.get(field.name, ""), placeholder=_hint(field.type), id=f"field-{field.name}", classes="field"))
             widgets.append(Static("", id=f"error-{field.name}", classes="field-error"))

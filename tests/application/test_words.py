@@ -6,7 +6,7 @@ from __future__ import annotations
 import msgspec
 import pytest
 
-from caseledger.application.text import field_words, in_words
+from caseledger.application.text import choice_words, field_words, in_words, type_words
 from caseledger.domain.events import catalogue as p
 from caseledger.domain.model.recording import shape_error
 
@@ -34,3 +34,26 @@ def test_a_date_and_words_already_in_words() -> None:
     assert in_words(shape_error(caught.value).rule) == "a date, like 2026-03-20"
     assert in_words("'on-hyb' is already where off-002 is") == "'on-hyb' is already where off-002 is"
     assert (in_words("required"), field_words("occurred_at")) == ("needed", "occurred at")
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("SIUPlacementStarted", "SIU placement started"),
+        ("CcloContactRecorded", "CCLO contact recorded"),
+        ("AddOnTaskLogged", "Add-on task logged"),
+        ("ReleaseDecisionRecorded", "Release decision recorded"),
+        ("EventRetracted", "Event retracted"),
+    ],
+)
+def test_an_event_type_reads_as_words(name: str, words: str) -> None:
+    assert type_words(name) == words
+
+
+def test_every_event_type_and_choice_has_words_without_underscores() -> None:
+    assert all("_" not in type_words(name) and type_words(name)[0].isupper() for name in p.PAYLOAD_TYPES)
+    assert [choice_words(c) for c in ("scanning_faxing", "non_case_email", "assessment_for_decision_submitted")] == [
+        "scanning and faxing",
+        "non-case email",
+        "assessment for decision submitted",
+    ]
