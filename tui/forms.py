@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from typing import Any, ClassVar, get_args
+from types import UnionType
+from typing import Any, ClassVar, Literal, Union, get_args, get_origin, get_type_hints
 
 import msgspec
 from rich.text import Text
@@ -44,10 +45,14 @@ def _hint(info: msgspec.inspect.Type) -> str:
     return "identifier" if isinstance(info, msgspec.inspect.StrType) and info.pattern else "text"
 
 
-def _choices(info: msgspec.inspect.Type) -> tuple[str, ...] | None:
-    if isinstance(info, msgspec.inspect.LiteralType):
-        return tuple(str(value) for value in info.values)
-    return None
+def choices_of(payload_type: type[p.Payload], name: str) -> tuple[str, ...] | None:
+    """A field's choices in the catalogue's order (release-plan steps in the order the process
+    takes them; msgspec would sort them), or None for a field without a fixed set."""
+    annotation = get_type_hints(payload_type)[name]
+    if get_origin(annotation) in (Union, UnionType):  # optional: X | None
+        options = [arg for arg in get_args(annotation) if arg is not type(None)]
+        annotation = options[0] if len(options) == 1 else annotation
+    return tuple(str(value) for value in get_args(annotation)) if get_origin(annotation) is Literal else None
 
 
 def payload_fields(payload_type: type[p.Payload]) -> tuple[msgspec.inspect.Field, ...]:
@@ -130,7 +135,7 @@ class RecordScreen(ModalScreen[int | None]):
         await container.remove_children()
         widgets: list[Any] = []
         for field in payload_fields(p.PAYLOAD_TYPES[self.kind]):
-            choices = _choices(field.type)
+            choices = choices_of(p.PAYLOAD_TYPES[self.kind], field.name)
             widgets.append(Label(field_words(field.name) + ("" if field.required else " (optional)")))
             if choices:
                 widgets.append(Select([(choice_words(c), c) for c in choices], id=f"field-{field.name}", classes="field"))

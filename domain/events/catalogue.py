@@ -60,12 +60,13 @@ SIUEndOutcome = Literal["mainstream", "transfer", "release", "other"]
 TransferKind = Literal["voluntary", "involuntary", "emergency"]
 ReleaseType = Literal["day_parole", "full_parole", "statutory_release", "warrant_expiry"]
 ReleasePlanStepName = Literal[
-    "housing_secured",
-    "travel_booked",
     "community_assessment_requested",
     "community_assessment_received",
     "assessment_for_decision_submitted",
+    "housing_secured",
+    "travel_booked",
 ]
+"""In the order the process takes them (forms list them so)."""
 Decision = Literal["granted", "denied", "postponed", "withdrawn"]
 CcloPurpose = Literal["information_sharing", "joint_home_visit", "warrant_execution", "apprehension", "risk_consultation"]
 WarrantReason = Literal["breach", "ual"]

@@ -9,8 +9,9 @@ from pathlib import Path
 from rich.text import Text
 from textual.widgets import DataTable, Input, Select
 
+from caseledger.domain.events import catalogue as p
 from caseledger.domain.store.application import open_application
-from caseledger.tui.forms import RecordScreen
+from caseledger.tui.forms import RecordScreen, choices_of
 from tests.support.commands import ScriptedService
 from tests.support.tui_helpers import SCENARIO_ADMIN, make_app, scenario_url
 from tests.tui.test_tui import newest, run, settle
@@ -70,3 +71,17 @@ def test_the_case_file_shows_the_case_as_the_ledger_knew_it(tmp_path: Path) -> N
 
     assert run(struck_rows("")) == [12]
     assert run(struck_rows("2026-03-21T12:30:00+00:00")) == []
+
+
+def test_choices_keep_the_catalogues_order_and_lists_stay_text_boxes() -> None:
+    """Release-plan steps in the order the process takes them (msgspec would sort them
+    alphabetically: assessment_for_decision_submitted first); a list of levels stays typed."""
+    assert choices_of(p.ReleasePlanStep, "step") == (
+        "community_assessment_requested",
+        "community_assessment_received",
+        "assessment_for_decision_submitted",
+        "housing_secured",
+        "travel_booked",
+    )
+    assert choices_of(p.SiteRegistered, "security_levels") is None
+    assert choices_of(p.ReleasePlanStarted, "destination_site") is None
