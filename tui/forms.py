@@ -210,7 +210,7 @@ class QuickAddOnScreen(ModalScreen[int | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(None)", "Cancel", id="addon.cancel"),
         *(
-            Binding(str(number), f"category({number - 1})", category, show=False, id=f"addon.category.{category}")
+            Binding(str(number), f"category({number - 1})", choice_words(category), show=False, id=f"addon.category.{category}")
             for number, category in enumerate(ADDON_CATEGORIES, 1)
         ),
     ]
@@ -225,7 +225,7 @@ class QuickAddOnScreen(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="addon-dialog", classes="dialog"):
             yield Label(f"Add-on task for {self.officer}: press a number, type minutes, Enter", classes="panel-title")
-            yield OptionList(*(f"{n}  {c}" for n, c in enumerate(ADDON_CATEGORIES, 1)), id="addon-categories")
+            yield OptionList(*(f"{n}  {choice_words(c)}" for n, c in enumerate(ADDON_CATEGORIES, 1)), id="addon-categories")
             yield Input(placeholder="minutes (1–720)", id="addon-minutes", disabled=True, type="integer")
             yield Label("", id="addon-message")
 

@@ -59,7 +59,7 @@ def test_quick_addon_log_is_three_keys_and_the_minutes(tmp_path: Path) -> None:
             await reloaded(pilot, week, loads)
             assert isinstance(app.screen, WeekScreen)
             after = {row[0]: row[1] for row in table_rows(app.screen.query_one("#addons-table", DataTable))}
-            assert after.get("scanning_faxing", 0) == before.get("scanning_faxing", 0) + 25
+            assert after.get("scanning and faxing", 0) == before.get("scanning and faxing", 0) + 25  # categories in words
 
     run(scenario())
     event = newest(url)

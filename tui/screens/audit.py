@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Select
 
 from caseledger.application.events import EventFilter, LogPage, describe_fields
 from caseledger.application.history import who
+from caseledger.application.text import type_words
 from caseledger.domain.errors import LedgerError
 from caseledger.domain.events.catalogue import PAYLOAD_TYPES
 from caseledger.domain.model.times import Cutoff, parse_cutoff
@@ -65,7 +66,7 @@ class AuditScreen(DataScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(classes="controls"):
-            yield Select([(name, name) for name in PAYLOAD_TYPES], prompt="any type", id="type-filter")
+            yield Select([(type_words(name), name) for name in PAYLOAD_TYPES], prompt="any type", id="type-filter")
             yield Input(placeholder="actor", id="actor-filter")
             yield Input(placeholder="offender", id="offender-filter")
             yield Input(placeholder="known at", id="known-filter")

@@ -8,7 +8,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 
 from caseledger.application.officer import WeekData
-from caseledger.application.text import ROLE_WORDS
+from caseledger.application.text import ROLE_WORDS, choice_words
 from caseledger.tui.screens.base import DataScreen
 from caseledger.tui.widgets.tables import fill_table
 
@@ -61,7 +61,9 @@ class WeekScreen(DataScreen):
                 f"Add-on hours: {row['addon_minutes_week'] / 60:.2f}\n" + (f"[b red]Over by {over} h[/b red]" if over else "Within the week")
             )
         categories = list(data.addon_by_category.items()) or [("(none yet)", 0)]
-        fill_table(self.query_one("#addons-table", DataTable), ("category", "minutes"), [((category, minutes), None) for category, minutes in categories])
+        fill_table(
+            self.query_one("#addons-table", DataTable), ("category", "minutes"), [((choice_words(category), minutes), None) for category, minutes in categories]
+        )
         self.query_one("#addon-chart", Sparkline).data = [hours for _week, hours in data.weekly_hours]
         if data.weekly_hours and row is not None:
             first, last = data.weekly_hours[0][0], data.weekly_hours[-1][0]
