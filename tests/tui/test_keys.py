@@ -41,7 +41,8 @@ async def back_to(pilot: Any, mode: str) -> None:
     await settle(pilot)
 
 
-def test_every_binding_on_every_screen_leaves_the_app_running(tmp_path: Path) -> None:
+def test_every_binding_on_every_screen_leaves_the_app_running(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # Ctrl+E on the Export screen writes its default file name here
     url = scenario_url(tmp_path)
     pressed: list[str] = []
 
@@ -68,6 +69,7 @@ def test_every_binding_on_every_screen_leaves_the_app_running(tmp_path: Path) ->
         assert app.return_code == 0
 
     run(scenario())
+    assert (tmp_path / "caseledger-export.csv").read_text().count("\n") > 1  # Ctrl+E exported, as pressed
     assert len(pressed) == len(SCREEN_CLASSES) * sum(1 for b in CaseLedgerApp.BINDINGS if isinstance(b, Binding) and b.action != "quit") + sum(
         sum(1 for b in screen.BINDINGS if isinstance(b, Binding)) for screen in SCREEN_CLASSES.values()
     )
