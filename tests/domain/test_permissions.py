@@ -141,6 +141,8 @@ def test_the_audit_log_shows_each_person_their_part(store: Staffed) -> None:
     mine = allowed(store, "po.chen", "events").splitlines()
     assert len(mine) < len(sites) < len(everything)
     assert all(b'"site":"on-max"' not in line or b"on-hyb" in line for line in sites)
+    assert any(b'"offender":"off-007"' in line for line in sites) and not any(b'"offender":"off-003"' in line for line in sites)  # on-hyb's case, not on-max's
+    assert not any(b'"offender":"off-007"' in line for line in mine)  # po.adams's case, not po.chen's
     assert all(b"po.chen" in line or b"off-003" in line or b"off-005" in line or b"off-006" in line for line in mine)
     refused_in_one_line(store, "analyst", "events", rule="may read the audit log")
 
