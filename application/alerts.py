@@ -1,31 +1,45 @@
-"""The alerts an officer sees on *My week*: what in the projections needs a person's attention."""
+"""The alerts an officer sees on *My week*: what in the projections needs a person's attention —
+over ratio, over the week, a short release-plan lead, a colleague's uncovered caseload, and each
+deadline overdue or due soon (the deadlines replaced the single "long SIU stay" threshold: the
+SIU reviews are deadlines now)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-LONG_SIU_DAYS = 15
-"""An open SIU stay longer than this is an alert (CD 711: reviews are due at day 5 and 30; the
-deadlines issue will replace this single threshold with the specification's deadline table)."""
+from caseledger.application.text import DEADLINE_WORDS
+
+if TYPE_CHECKING:
+    from caseledger.application.officer import DueRow
+
+
+def _days(count: int) -> str:
+    return f"{count} day" if count == 1 else f"{count} days"
+
+
+def deadline_alert(row: DueRow) -> str:
+    """``Overdue: off-1 correctional plan, due 2026-06-10 (20 days ago)``, or due soon."""
+    what = f"{row.offender} {DEADLINE_WORDS.get(row.deadline, row.deadline)}, due {row.due_on}"
+    if row.status == "overdue":
+        return f"Overdue: {what} ({_days(-row.days_left)} ago)"
+    return f"Due soon: {what} ({'today' if row.days_left == 0 else 'in ' + _days(row.days_left)})"
 
 
 def alerts(
     mine: dict[str, Any] | None,
     everyone: list[dict[str, Any]],
-    stays: list[dict[str, Any]],
     releases: list[dict[str, Any]],
     own: set[str],
+    pressing: list[DueRow],
 ) -> list[str]:
     """Alerts for one officer: their ``workload`` row (``mine``), every officer's rows, the
-    ``siu_stays`` and ``release_lead_time`` rows, and the offenders on their own caseload."""
-    found = []
+    ``release_lead_time`` rows, the offenders on their own caseload, and their overdue and
+    due-soon deadlines (overdue first)."""
+    found = [deadline_alert(row) for row in pressing]
     if mine and mine["ratio_utilization"] is not None and mine["ratio_utilization"] > 1:
         found.append(f"Over ratio: {mine['effective_caseload']} cases against a standard of {mine['ratio_standard']}")
     if mine and mine["overtime_hours"] > 0:
         found.append(f"Estimated {mine['estimated_weekly_hours']} h this week: {mine['overtime_hours']} h over {mine['weekly_hours']}")
-    for stay in stays:
-        if stay["offender"] in own and stay["ended_on"] is None and stay["dwell_days"] > LONG_SIU_DAYS:
-            found.append(f"Long SIU stay: {stay['offender']} for {stay['dwell_days']} days")
     for release in releases:
         if release["offender"] in own and release["short_lead"] and release["released_on"] is None:
             lead = "no plan" if release["no_plan"] else f"plan lead {release['plan_lead_days']} days"

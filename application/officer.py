@@ -1,4 +1,4 @@
-"""What an officer's screens show, as plain data: *My week*, the caseload, who the user is.
+"""What an officer's screens show, as plain data: *My week*, *Due*, the caseload, who the user is.
 
 Each function takes the projector (read models kept up to date by the caller), the rule set and
 the cut, and reads one consistent view of the read models. None replays the history: the world
@@ -17,7 +17,8 @@ from typing import Any
 
 from caseledger.application.alerts import alerts
 from caseledger.domain.model.times import iso_week
-from caseledger.projections.catalogue import release_lead_time, siu_stays, workload
+from caseledger.projections.catalogue import deadlines, release_lead_time, workload
+from caseledger.projections.catalogue.deadlines import Reading
 from caseledger.projections.catalogue.workload import addon_minutes, assess
 from caseledger.projections.readmodels.database import Cursor
 from caseledger.projections.readmodels.engine import Projector
@@ -44,6 +45,44 @@ class WeekData:
     """Estimated hours (case hours + add-on hours) at the end of each recent week."""
 
 
+@dataclass(frozen=True)
+class DueRow:
+    """One open deadline on the officer's *Due* screen."""
+
+    offender: str
+    deadline: str
+    status: str
+    """``overdue``, ``due_soon`` or ``open``."""
+    due_on: dt.date
+    days_left: int
+    """Due date − today at the instance's site (negative: overdue by that many days)."""
+    opened_on: dt.date
+    site: str | None
+    whose: str = "own"
+    source: str = ""
+
+
+def _carrying(world: World, officer: str) -> set[str]:
+    """The absent colleagues (on leave) whose cases ``officer`` covers."""
+    return {absent.officer for absent in world.officers.values() if absent.on_leave and officer in absent.covered_by}
+
+
+def due_rows(inputs: Inputs, officer: str) -> list[DueRow]:
+    """The open deadlines of the cases ``officer`` carries (own, then covered), overdue first, then
+    by due date."""
+    covering = _carrying(inputs.world, officer)
+
+    def row(reading: Reading) -> DueRow:
+        due = reading.due
+        whose = "own" if reading.officer == officer else f"covering {reading.officer}"
+        days_left = (reading.due_on - inputs.today_at(due.site)).days
+        return DueRow(
+            due.offender, due.deadline, reading.status, reading.due_on, days_left, due.opened_on, due.site, whose, inputs.rules.deadline(due.deadline).source
+        )
+
+    return [row(reading) for reading in deadlines.open_for(inputs, {officer} | covering)]
+
+
 @dataclass
 class CaseRow:
     """One case on an officer's caseload."""
@@ -68,8 +107,9 @@ def officer_for(projector: Projector, user: str) -> str:
 
 def week(projector: Projector, rules: Rules, view: View, officer: str) -> WeekData:
     """My week, from the world at the cut (the newest snapshot and what happened since): the
-    officer's workload row and their site's (for uncovered caseloads), their own cases' open SIU
-    stays and release leads, their own add-on minutes, and the chart of recent weeks."""
+    officer's workload row and their site's (for uncovered caseloads), their own cases' release
+    leads, the deadlines overdue or due soon of what they carry, their own add-on minutes, and the
+    chart of recent weeks."""
     db = projector.db
     with db.transaction(write=False) as cursor:
         gone = retracted(cursor, db, view)
@@ -80,15 +120,24 @@ def week(projector: Projector, rules: Rules, view: View, officer: str) -> WeekDa
         rows = workload.compute(inputs, site | {officer})
         mine = next((row for row in rows if row["officer"] == officer), None)
         own = {case.offender for case in world.cases.values() if case.officer == officer}
-        stays = [siu_stays.row(inputs, stay) for stay in world.stays if stay.offender in own and stay.ended_on is None]
         releases = [release_lead_time.row(inputs, release) for release in world.releases if release.offender in own]
+        pressing = [row for row in due_rows(inputs, officer) if row.status != "open"]
         minutes = officer_addon_minutes(cursor, db, view, gone, officer=officer, week=iso_week(view.now.date()))
         everything_now = world if view.as_of is None and view.known_at is None else projector.snapshots.world_at(cursor, View(now=view.now), gone)
         chart = recent_weeks(projector, cursor, rules, officer, now=everything_now, at=view.now) if mine is not None else []
     by_category: Counter[str] = Counter()
     for category, total in minutes:
         by_category[category] += total
-    return WeekData(officer, mine, dict(sorted((+by_category).items())), alerts(mine, rows, stays, releases, own), chart)
+    return WeekData(officer, mine, dict(sorted((+by_category).items())), alerts(mine, rows, releases, own, pressing), chart)
+
+
+def due(projector: Projector, rules: Rules, view: View, officer: str) -> list[DueRow]:
+    """*Due*: the officer's open deadlines at the cut (see :func:`due_rows`)."""
+    db = projector.db
+    with db.transaction(write=False) as cursor:
+        gone = retracted(cursor, db, view)
+        world = projector.snapshots.world_for_officer(cursor, officer, view, gone)
+        return due_rows(Inputs(world, view, rules, cursor, db, gone), officer)
 
 
 def recent_weeks(projector: Projector, cursor: Cursor, rules: Rules, officer: str, *, now: World, at: dt.datetime, weeks: int = 8) -> list[tuple[str, float]]:
@@ -131,23 +180,28 @@ def recent_weeks(projector: Projector, cursor: Cursor, rules: Rules, officer: st
 def caseload(projector: Projector, view: View, officer: str) -> list[CaseRow]:
     """The officer's cases at the cut — their own, then those of absent colleagues they cover
     (counted in My week's "Covered", so listed here too, marked whose) — with where each is, its
-    complexity, SIU days, release-plan status and the next dates still ahead (hearing, day and
-    full parole eligibility, warrant expiry)."""
+    complexity, SIU days, release-plan status and the next dates still ahead (hearing, granted
+    release, day and full parole eligibility, statutory release, warrant expiry)."""
     db = projector.db
     with db.transaction(write=False) as cursor:
         world = projector.snapshots.world_for_officer(cursor, officer, view, retracted(cursor, db, view))
     today = view.now.date()
-    covering = {absent.officer for absent in world.officers.values() if absent.on_leave and officer in absent.covered_by}
+    covering = _carrying(world, officer)
     rows = []
     mine = [case for case in world.cases.values() if case.officer == officer]
     theirs = [case for case in world.cases.values() if case.officer in covering]
     for case in [*sorted(mine, key=lambda c: c.offender), *sorted(theirs, key=lambda c: (c.officer or "", c.offender))]:
         stay = world.open_stay(case)
         hearing, day, full = world.hearings.get(case.offender), case.day_parole_eligibility, case.full_parole_eligibility
-        upcoming = [f"hearing {hearing}"] if hearing and hearing >= today else []
-        upcoming += [f"DP {day}"] if day and day >= today else []
-        upcoming += [f"FP {full}"] if full and full >= today else []
-        upcoming += [f"WED {case.warrant_expiry}"] if case.warrant_expiry >= today else []
+        dates = (
+            ("hearing", hearing),
+            ("release", case.granted_release),
+            ("DP", day),
+            ("FP", full),
+            ("SR", case.statutory_release),
+            ("WED", case.warrant_expiry),
+        )
+        upcoming = [f"{label} {when}" for label, when in dates if when is not None and when >= today]
         rows.append(
             CaseRow(
                 case.offender,
@@ -164,8 +218,9 @@ def caseload(projector: Projector, view: View, officer: str) -> list[CaseRow]:
 
 def site_rows(everyone: list[dict[str, Any]], officer: str, *, all_sites: bool) -> tuple[str | None, list[dict[str, Any]]]:
     """The *Site* screen's rows: the officer's site (or every site), uncovered caseloads first,
-    then the most over ratio; and the officer's site (None when the officer has no row)."""
+    then the most overdue deadlines, then the most over ratio; and the officer's site (None when
+    the officer has no row)."""
     mine = next((row["site"] for row in everyone if row["officer"] == officer), None)
     shown = [row for row in everyone if all_sites or mine is None or row["site"] == mine]
-    shown.sort(key=lambda r: (-r["uncovered_caseload"], -(r["ratio_utilization"] or 0), r["officer"]))
+    shown.sort(key=lambda r: (-r["uncovered_caseload"], -r.get("overdue", 0), -(r["ratio_utilization"] or 0), r["officer"]))
     return mine, shown

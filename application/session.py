@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import threading
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +21,7 @@ from caseledger.application.events import AuditScope, EventFilter, LogPage, log_
 from caseledger.application.exports import ExportSpec, at_sites, export_projection
 from caseledger.application.history import HistoryLine, case_history, require_case_reader
 from caseledger.application.oddities import oddities
-from caseledger.application.officer import CaseRow, WeekData, caseload, officer_for, week
+from caseledger.application.officer import CaseRow, DueRow, WeekData, caseload, due, officer_for, week
 from caseledger.application.readmodels import ReadModels
 from caseledger.domain.errors import CacheForged
 from caseledger.domain.events import catalogue as p
@@ -143,10 +144,15 @@ class LedgerSession:
 
     def officers(self) -> list[dict[str, Any]]:
         """Every officer's workload row now that this view may see (the Site screen: a supervisor's
-        sites; every site for an auditor, an analyst or an admin)."""
+        sites; every site for an auditor, an analyst or an admin), each with ``overdue``: how many
+        deadlines of the cases they carry are overdue."""
         sites = export_sites(self.seat.actor, identified=False)
         with self.lock:
-            rows = compute(self.app, find("workload"), self.view(), self.rules, self.projector).rows
+            view = self.view()
+            rows = compute(self.app, find("workload"), view, self.rules, self.projector).rows
+            instances = compute(self.app, find("deadlines"), view, self.rules, self.projector).rows
+        overdue = Counter(row["officer"] for row in instances if row["status"] == "overdue")
+        rows = [{**row, "overdue": overdue.get(row["officer"], 0)} for row in rows]
         return rows if sites is None else list(at_sites(rows, sites))
 
     def _officer_reader(self, officer: str) -> None:
@@ -158,6 +164,12 @@ class LedgerSession:
             self._officer_reader(officer)
             self.projector.catch_up()
             return self.projector.trusting(lambda: week(self.projector, self.rules, self.view(), officer))
+
+    def due(self, officer: str) -> list[DueRow]:
+        with self.lock:
+            self._officer_reader(officer)
+            self.projector.catch_up()
+            return self.projector.trusting(lambda: due(self.projector, self.rules, self.view(), officer))
 
     def caseload(self, officer: str) -> list[CaseRow]:
         with self.lock:

@@ -23,8 +23,9 @@ class Cell:
     """Over a limit: more cases than the ratio, more hours than the week, cases nobody carries."""
 
 
-OFFICER_HEADER = ("officer", "role", "leave", "cases / ratio", "covering", "est. hours / week", "overtime", "add-ons", "uncovered")
-SITE_HEADER = ("site", "officers", "on leave", "cases / capacity", "est. hours / weeks", "overtime", "uncovered")
+OFFICER_HEADER = ("officer", "role", "leave", "cases / ratio", "est. hours / week", "overtime", "uncovered", "deadlines", "covering", "add-ons")
+"""What needs action first, so a narrow terminal cuts what needs it least (covering, add-ons)."""
+SITE_HEADER = ("site", "officers", "on leave", "cases / capacity", "est. hours / weeks", "overtime", "uncovered", "deadlines")
 
 
 def _hours(value: float) -> str:
@@ -36,7 +37,7 @@ def _cases(count: int) -> str:
 
 
 def officer_row(row: dict[str, Any]) -> tuple[Cell, ...]:
-    """One officer's workload row as the supervisor reads it."""
+    """One officer's workload row as the supervisor reads it (in :data:`OFFICER_HEADER`'s order)."""
     cases, ratio = row["effective_caseload"], row["ratio_standard"]
     estimated, week = row["estimated_weekly_hours"], row["weekly_hours"]
     return (
@@ -44,23 +45,30 @@ def officer_row(row: dict[str, Any]) -> tuple[Cell, ...]:
         Cell(ROLE_WORDS.get(row["role"], row["role"])),
         Cell("on leave" if row["on_leave"] else ""),
         Cell(f"{cases} / {ratio}" if ratio else str(cases), over=bool(ratio) and cases > ratio),
-        Cell(_cases(row["covered_caseload"]) if row["covered_caseload"] else ""),
         Cell(f"{_hours(estimated)} / {week:g}", over=estimated > week),
         Cell(_hours(row["overtime_hours"]) if row["overtime_hours"] else "", over=row["overtime_hours"] > 0),
-        Cell(_hours(row["addon_minutes_week"] / 60) if row["addon_minutes_week"] else ""),
         Cell(_cases(row["uncovered_caseload"]) if row["uncovered_caseload"] else "", over=row["uncovered_caseload"] > 0),
+        _overdue(row.get("overdue", 0)),
+        Cell(_cases(row["covered_caseload"]) if row["covered_caseload"] else ""),
+        Cell(_hours(row["addon_minutes_week"] / 60) if row["addon_minutes_week"] else ""),
     )
+
+
+def _overdue(count: int) -> Cell:
+    """Overdue deadlines of the cases carried: ``3 overdue`` under the header "deadlines"."""
+    return Cell(f"{count} overdue" if count else "", over=count > 0)
 
 
 def site_rows_with_totals(rows: Iterable[dict[str, Any]]) -> list[tuple[Cell, ...]]:
     """One row per site — officers, how many on leave, cases against the sites' capacity (the sum
-    of each officer's ratio), estimated hours against the weeks, overtime and uncovered cases —
+    of each officer's ratio), estimated hours against the weeks, overtime, uncovered cases and
+    overdue deadlines —
     sites needing action first, then a row of totals."""
     by_site: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         by_site[row["site"]].append(row)
     summed = [_summed(site, members) for site, members in by_site.items()]
-    summed.sort(key=lambda totals: (-totals[6], -totals[5], -(totals[3] / totals[4] if totals[4] else 0), totals[0]))
+    summed.sort(key=lambda totals: (-totals[6], -totals[9], -totals[5], -(totals[3] / totals[4] if totals[4] else 0), totals[0]))
     everything = _summed("all sites", [row for members in by_site.values() for row in members]) if len(summed) > 1 else None
     return [_site_cells(totals) for totals in summed] + ([_site_cells(everything)] if everything else [])
 
@@ -76,11 +84,12 @@ def _summed(site: str, members: Sequence[dict[str, Any]]) -> tuple[Any, ...]:
         sum(row["uncovered_caseload"] for row in members),
         sum(row["estimated_weekly_hours"] for row in members),
         sum(row["weekly_hours"] for row in members if not row["on_leave"]),
+        sum(row.get("overdue", 0) for row in members),
     )
 
 
 def _site_cells(totals: tuple[Any, ...]) -> tuple[Cell, ...]:
-    site, officers, away, cases, capacity, overtime, uncovered, estimated, weeks = totals
+    site, officers, away, cases, capacity, overtime, uncovered, estimated, weeks, overdue = totals
     return (
         Cell(site),
         Cell(str(officers)),
@@ -89,4 +98,5 @@ def _site_cells(totals: tuple[Any, ...]) -> tuple[Cell, ...]:
         Cell(f"{_hours(estimated)} / {weeks:g}", over=estimated > weeks),
         Cell(_hours(overtime) if overtime else "", over=overtime > 0),
         Cell(_cases(uncovered) if uncovered else "", over=uncovered > 0),
+        _overdue(overdue),
     )

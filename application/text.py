@@ -18,6 +18,20 @@ ROLE_WORDS = {
 }
 """Each officer role as parole staff say it (the ids stay in exports)."""
 
+DEADLINE_WORDS = {
+    "preliminary_assessment": "preliminary assessment",
+    "correctional_plan": "correctional plan",
+    "release_plan_start": "start the release plan",
+    "board_information": "information to the Board",
+    "siu_first_review": "SIU review by the institutional head",
+    "siu_commissioner_review": "SIU review by the Commissioner",
+    "transfer_decision": "transfer decision",
+}
+"""Each deadline as an officer says it."""
+
+STATUS_WORDS = {"overdue": "overdue", "due_soon": "due soon", "open": "open", "met": "met", "late": "done late", "superseded": "superseded", "moot": "moot"}
+"""Each deadline status in words."""
+
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 

@@ -68,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     history.set_defaults(run=commands.history)
 
     export = sub.add_parser("export", help="a projection as CSV, JSON Lines, JSON or Parquet")
-    export.add_argument("projection", help="workload, addon_burden, release_lead_time, siu_stays, transfers, cclo_contacts, staffing")
+    export.add_argument("projection", help="workload, addon_burden, release_lead_time, siu_stays, transfers, cclo_contacts, staffing, deadlines")
     export.add_argument("--as-of", help="as it had happened by this time (timestamp with offset, or a local date)")
     export.add_argument("--known-at", help="as the system knew it at this time")
     export.add_argument("--rules", default="current", help="current, proposed, or the path of a rules TOML file")

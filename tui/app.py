@@ -1,6 +1,6 @@
 """The caseledger terminal UI.
 
-Screens are Textual *modes* (1–6 switch between them); store work runs in thread workers and
+Screens are Textual *modes* (1–7 switch between them); store work runs in thread workers and
 comes back through ``call_from_thread`` (the UI never blocks on the store); a 1-second poll
 notices events recorded by other processes (another officer on the same store), brings the read
 models up to date and reloads the screen on show. Key bindings carry ids; the command palette
@@ -26,19 +26,21 @@ from caseledger.tui.screens.audit import AuditScreen
 from caseledger.tui.screens.base import DataScreen
 from caseledger.tui.screens.casefile import CaseFileScreen
 from caseledger.tui.screens.caseload import CaseloadScreen
+from caseledger.tui.screens.due import DueScreen
 from caseledger.tui.screens.export import ExportScreen
 from caseledger.tui.screens.site import SiteScreen
 from caseledger.tui.screens.week import WeekScreen
 
 SCREEN_CLASSES: dict[str, type[Screen[Any]]] = {
     "week": WeekScreen,
+    "due": DueScreen,
     "caseload": CaseloadScreen,
     "casefile": CaseFileScreen,
     "site": SiteScreen,
     "audit": AuditScreen,
     "export": ExportScreen,
 }
-"""The screens in key order (1–6), by mode name."""
+"""The screens in key order (1–7), by mode name."""
 
 
 class CaseLedgerApp(App[None]):
@@ -47,11 +49,12 @@ class CaseLedgerApp(App[None]):
     MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = dict(SCREEN_CLASSES)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("1", "switch_mode('week')", "Week", id="screen.week"),
-        Binding("2", "switch_mode('caseload')", "Caseload", id="screen.caseload"),
-        Binding("3", "switch_mode('casefile')", "Case", id="screen.casefile"),
-        Binding("4", "switch_mode('site')", "Site", id="screen.site"),
-        Binding("5", "switch_mode('audit')", "Audit", id="screen.audit"),
-        Binding("6", "switch_mode('export')", "Export", id="screen.export"),
+        Binding("2", "switch_mode('due')", "Due", id="screen.due"),
+        Binding("3", "switch_mode('caseload')", "Caseload", id="screen.caseload"),
+        Binding("4", "switch_mode('casefile')", "Case", id="screen.casefile"),
+        Binding("5", "switch_mode('site')", "Site", id="screen.site"),
+        Binding("6", "switch_mode('audit')", "Audit", id="screen.audit"),
+        Binding("7", "switch_mode('export')", "Export", id="screen.export"),
         Binding("a", "quick_addon", "Add-on", id="record.addon"),
         Binding("n", "record", "Record", id="record.event"),
         Binding("t", "toggle_dark", "Theme", show=False, id="app.theme"),
@@ -263,6 +266,7 @@ class CaseLedgerApp(App[None]):
 
 SCREEN_NEEDS = {
     "week": "officer screens",
+    "due": "officer screens",
     "caseload": "officer screens",
     "casefile": "history",
     "site": "export",
@@ -274,6 +278,7 @@ SCREEN_NEEDS = {
 RECORDING_ACTIONS = frozenset({"quick_addon", "record", "retract"})
 
 HELP_NOTES = {
+    "due": "overdue first, then by due date; Enter opens the selected case",
     "caseload": "Enter opens the selected case",
     "casefile": "type an offender id (letters typed in the table go to it) or an as-of date, Enter",
     "audit": "filters (type, actor, offender, known at, occurred from/to), then Enter",

@@ -70,6 +70,10 @@ ReleasePlanStepName = Literal[
 Decision = Literal["granted", "denied", "postponed", "withdrawn"]
 CcloPurpose = Literal["information_sharing", "joint_home_visit", "warrant_execution", "apprehension", "risk_consultation"]
 WarrantReason = Literal["breach", "ual"]
+Province = Literal["NL", "PE", "NS", "NB", "QC", "ON", "MB", "SK", "AB", "BC", "YT", "NT", "NU"]
+"""A site's province or territory: it picks the holiday calendar of its working days."""
+CaseTask = Literal["preliminary_assessment", "correctional_plan"]
+"""The case tasks whose deadlines no other event completes."""
 AccessRole = Literal["officer", "supervisor", "auditor", "analyst", "admin"]
 """Who may do what (the specification's "Who may do what"); not an officer's job (:data:`Role`)."""
 
@@ -89,6 +93,7 @@ class SiteRegistered(Payload, frozen=True):
     region: Region
     timezone: ShortText
     security_levels: list[SecurityLevel] = []
+    province: Province | None = None
 
 
 class OfficerRegistered(Payload, frozen=True):
@@ -231,6 +236,13 @@ class CcloContactRecorded(Payload, frozen=True):
     police_service: ShortText
     purpose: CcloPurpose
     minutes: Minutes
+
+
+class CaseTaskCompleted(Payload, frozen=True):
+    """Completes a deadline that no other event completes (see the deadlines projection)."""
+
+    offender: Identifier
+    task: CaseTask
 
 
 class WarrantIssued(Payload, frozen=True):

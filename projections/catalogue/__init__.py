@@ -1,4 +1,4 @@
-"""The seven projections of the specification, one module each, indexed by name."""
+"""The projections of the specification, one module each, indexed by name."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 from caseledger.projections.catalogue import (
     addon_burden,
     cclo_contacts,
+    deadlines,
     release_lead_time,
     siu_stays,
     staffing,
@@ -30,7 +31,7 @@ class Projection:
 
 PROJECTIONS: dict[str, Projection] = {
     module.NAME: Projection(module.NAME, module.COLUMNS, module.compute, module.EVENT_TYPES)
-    for module in (workload, addon_burden, release_lead_time, siu_stays, transfers, cclo_contacts, staffing)
+    for module in (workload, addon_burden, release_lead_time, siu_stays, transfers, cclo_contacts, staffing, deadlines)
 }
 ADDON_BURDEN_BY_SITE = Projection("addon_burden", addon_burden.SITE_COLUMNS, addon_burden.compute_by_site, addon_burden.EVENT_TYPES)
 
@@ -43,6 +44,7 @@ READ_MODELS_OF: dict[str, tuple[str, ...]] = {
     "transfers": ("timeline",),
     "cclo_contacts": ("timeline",),
     "staffing": ("timeline", "addons"),
+    "deadlines": ("timeline",),
 }
 """Which read models each projection is computed from (``rebuild PROJECTION`` rebuilds those)."""
 

@@ -4,17 +4,17 @@ Decoding the whole head snapshot costs what the world weighs — every case ever
 *My week* and *Caseload* would grow with history. Beside each head snapshot the engine keeps
 the same world in rows: ``cl_head_registry`` (every site and officer, one small row, with the
 head's boundary) and ``cl_head_cases`` (one row per case, indexed by its officer, holding the
-case with the episodes it is in the middle of — its open SIU stay, pending transfers — and every
-release row of the offender, and their scheduled hearing). Rows of cases no fact touched since
-the previous head are left as they are.
+case with the episodes it is in the middle of — its open SIU stay, pending transfers, open
+deadline instances — and every release row of the offender, and their scheduled hearing). Rows
+of cases no fact touched since the previous head are left as they are.
 
 :func:`HeadState.world_for` then builds a partial world for one officer at "now": the registry,
 every case a fact after the head touches (replayed from their rows), and — once those facts have
 moved officers and coverage on — the cases of the officer, of the absent colleagues they cover
 and of their site. Each case's state depends only on its own facts and each officer's only on
 theirs, so every case in the partial world is exactly what the full world holds; what the screens
-read (their cases, their site's officers, open stays and release rows of their offenders) is
-therefore the same. A stay orphaned by a re-admission (open, but no longer its case's) is not
+read (their cases, their site's officers, open stays, open deadlines and release rows of their
+offenders) is therefore the same. A stay orphaned by a re-admission (open, but no longer its case's) is not
 carried: a stay is open while its case is in it. Property tests compare both paths.
 """
 
@@ -29,7 +29,20 @@ from caseledger.domain.errors import CacheForged
 from caseledger.projections.readmodels.database import Cursor, Database
 from caseledger.projections.readmodels.sealing import SealedTable, Writing
 from caseledger.projections.replay.facts import View, timeline
-from caseledger.projections.replay.world import ENCODER, WORLD_TYPES, Case, OfficerInfo, ReleaseRow, SiteInfo, Stay, TransferRequest, World, decoder
+from caseledger.projections.replay.world import (
+    ENCODER,
+    WORLD_FORMAT,
+    WORLD_TYPES,
+    Case,
+    Due,
+    OfficerInfo,
+    ReleaseRow,
+    SiteInfo,
+    Stay,
+    TransferRequest,
+    World,
+    decoder,
+)
 
 HEAD_CASES = "cl_head_cases"
 HEAD_REGISTRY = "cl_head_registry"
@@ -45,6 +58,8 @@ class CaseRecord(msgspec.Struct, array_like=True, gc=False):
     open_grants: list[int]
     """Indexes into ``releases``."""
     hearing: dt.date | None = None
+    deadlines: list[Due] = []
+    """The case's open deadline instances."""
 
 
 class Registry(msgspec.Struct, gc=False):
@@ -54,6 +69,8 @@ class Registry(msgspec.Struct, gc=False):
     cases_of: dict[str, int] = {}
     """How many case rows each officer has: a row moved out of an officer's reach (its officer
     column edited) or deleted would otherwise just vanish from their screens unseen."""
+    format: int = 0
+    """The world format of the rows (:data:`WORLD_FORMAT`); rows of another are rebuilt, not read."""
 
 
 def _record(world: World, case: Case, releases: list[int]) -> CaseRecord:
@@ -65,6 +82,7 @@ def _record(world: World, case: Case, releases: list[int]) -> CaseRecord:
         [world.releases[index] for index in releases],
         [local[index] for index in case.open_grants if index in local],
         world.hearings.get(case.offender),
+        [world.deadlines[index] for index in case.open_deadlines],
     )
 
 
@@ -97,7 +115,7 @@ class HeadState:
         ``touched`` (every case when None)."""
         self.sealed_registry.delete(cursor, writing)
         cases_of = Counter(case.officer for case in world.cases.values() if case.officer is not None)
-        registry = Registry(boundary_us, world.sites, world.officers, dict(cases_of))
+        registry = Registry(boundary_us, world.sites, world.officers, dict(cases_of), WORLD_FORMAT)
         self.sealed_registry.insert(cursor, writing, [(1, boundary_us, ENCODER.encode(registry))])
         chosen = world.cases if touched is None else {offender: world.cases[offender] for offender in touched if offender in world.cases}
         releases: defaultdict[str, list[int]] = defaultdict(list)
@@ -135,6 +153,8 @@ class HeadState:
         keep — the caller checks) that one officer's screens need (see the module)."""
         registry = self._registry(cursor)
         assert registry is not None, "checked by the caller"
+        if registry.format != WORLD_FORMAT:
+            raise CacheForged(f"read model {HEAD_REGISTRY}: made by an older caseledger (world format {registry.format}, now {WORLD_FORMAT})")
         world = World(sites=registry.sites, officers=registry.officers)
         after = timeline(cursor, self.db, view, gone, WORLD_TYPES, since_us=registry.boundary_us)
         touched = {offender for fact in after if isinstance(offender := getattr(fact.data, "offender", None), str)}
@@ -171,6 +191,8 @@ class HeadState:
                 first = len(world.releases)
                 world.releases.extend(record.releases)
                 case.open_grants = tuple(first + index for index in record.open_grants)
+                case.open_deadlines = tuple(range(len(world.deadlines), len(world.deadlines) + len(record.deadlines)))
+                world.deadlines.extend(record.deadlines)
                 if record.hearing is not None:
                     world.hearings[offender] = record.hearing
                 world.cases[offender] = case

@@ -50,7 +50,7 @@ from caseledger.projections.readmodels.tables import TimelineModel, micros
 from caseledger.projections.replay.facts import Reached, View, retracted, timeline, timeline_reaching
 from caseledger.projections.replay.headstate import HEAD_CASES, HEAD_REGISTRY, HeadState
 from caseledger.projections.replay.weekly import WEEKLY, WeeklyFigures, instant, week_starts
-from caseledger.projections.replay.world import CASE_TYPES, ENCODER, WORLD_TYPES, World, decoder
+from caseledger.projections.replay.world import CASE_TYPES, ENCODER, WORLD_FORMAT, WORLD_TYPES, World, decoder
 
 
 @dataclass(frozen=True)
@@ -247,7 +247,7 @@ class Snapshots:
         if not stops and self._world_facts_since(cursor, newest.position if newest is not None else 0, upto) < self.policy.head_every:
             return
         start = newest.boundary_us if newest is not None else None
-        world = self.load(cursor, newest.boundary_us) if newest is not None else World()
+        world = self.load(cursor, newest.boundary_us) if newest is not None else World(format=WORLD_FORMAT)
         reach = newest.reach if newest is not None else Reach()
         gone = retracted(cursor, self.db, View(), upto=upto)
         left_out = self.occurred_of(cursor, gone)
@@ -307,7 +307,10 @@ class Snapshots:
         against the digest the row seals."""
         rows = list(self.sealed.select(cursor, "boundary_us = ?", (boundary,)))
         assert rows, "a snapshot listed in this transaction is gone"
-        return decode_world(self.db.app.cloak.unblob(self._state(cursor, boundary, rows[0][-1])))
+        world = decode_world(self.db.app.cloak.unblob(self._state(cursor, boundary, rows[0][-1])))
+        if world.format != WORLD_FORMAT:
+            raise CacheForged(f"read model {SNAPSHOTS}: snapshot {boundary} was made by an older caseledger (world format {world.format}, now {WORLD_FORMAT})")
+        return world
 
     def _state(self, cursor: Cursor, boundary: int, digest: str) -> bytes:
         row = cursor.execute(f"SELECT state FROM {self.table} WHERE boundary_us = ?", (boundary,)).fetchone()

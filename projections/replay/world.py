@@ -8,8 +8,15 @@ on leave between ``LeaveStarted`` and ``LeaveEnded``; complexity factors are the
 plus flagged minus cleared. Odd but accepted input (an SIU review outside a stay, a cancel with
 nothing pending, ``LeaveEnded`` with no leave) changes nothing here.
 
-Episodes — SIU stays, transfer requests, release decisions and releases, CCLO contacts — are
-collected as they happen, so the projections that list them need no second pass.
+Episodes — SIU stays, transfer requests, release decisions and releases, CCLO contacts, deadline
+instances — are collected as they happen, so the projections that list them need no second pass.
+
+Deadline instances (the specification's "Deadlines") are kept here free of rules: which event
+opened one, where, its anchor date, and how and when it closed (``completed``, ``superseded`` by a
+later opening of the same deadline, ``moot`` when the offender was released or the SIU stay
+ended). The due date, calendars and status at T need the rules and T, so the ``deadlines``
+projection computes them (:mod:`caseledger.projections.catalogue.deadlines`). A re-admission of an
+offender whose case is still open makes that case's open instances moot.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ class SiteInfo(msgspec.Struct, array_like=True, gc=False):
     region: str
     timezone: str
     security_levels: tuple[str, ...]
+    province: str | None = None
 
 
 class OfficerInfo(msgspec.Struct, array_like=True, gc=False):
@@ -98,6 +106,48 @@ class Contact(msgspec.Struct, array_like=True, gc=False):
     minutes: int
 
 
+class Due(msgspec.Struct, array_like=True, gc=False):
+    """One deadline instance: what opened it and how it closed (see the module)."""
+
+    deadline: str
+    offender: str
+    site: str | None
+    """Where the opening event happened: its calendar and T's date are that site's."""
+    opened_on: dt.date
+    anchor_on: dt.date
+    """The date the rule counts from (``sentence_start``, the admission, the hearing…)."""
+    long_sentence: bool = False
+    """``correctional_plan`` only: the sentence is longer than four years."""
+    closed_on: dt.date | None = None
+    closed_as: str | None = None
+    """``completed``, ``superseded`` or ``moot`` (None while open)."""
+    officer: str | None = None
+    """The assignment in force just before the closing event."""
+
+
+PRELIMINARY_ASSESSMENT, CORRECTIONAL_PLAN, RELEASE_PLAN_START = "preliminary_assessment", "correctional_plan", "release_plan_start"
+BOARD_INFORMATION, SIU_FIRST_REVIEW, SIU_COMMISSIONER_REVIEW, TRANSFER_DECISION = (
+    "board_information",
+    "siu_first_review",
+    "siu_commissioner_review",
+    "transfer_decision",
+)
+DEADLINES = (
+    PRELIMINARY_ASSESSMENT,
+    CORRECTIONAL_PLAN,
+    RELEASE_PLAN_START,
+    BOARD_INFORMATION,
+    SIU_FIRST_REVIEW,
+    SIU_COMMISSIONER_REVIEW,
+    TRANSFER_DECISION,
+)
+"""Every deadline the world tracks, in the specification's order (the rules give their numbers)."""
+SIU_DEADLINES = frozenset({SIU_FIRST_REVIEW, SIU_COMMISSIONER_REVIEW})
+SIU_COMPLETIONS = {"institutional_head": SIU_FIRST_REVIEW, "commissioner": SIU_COMMISSIONER_REVIEW}
+"""Which review level completes which SIU deadline."""
+LONG_SENTENCE_YEARS = 4
+
+
 class Case(msgspec.Struct, array_like=True, gc=False):
     """One offender's case. The episodes it is in the middle of are held as indexes into the
     world's lists (``stay`` into ``stays``, ``pending`` into ``transfers``, ``open_grants`` into
@@ -118,6 +168,14 @@ class Case(msgspec.Struct, array_like=True, gc=False):
     plan: Plan | None = None
     last_arrival: dt.date | None = None
     open_grants: tuple[int, ...] = ()
+    statutory_release: dt.date | None = None
+    granted_release: dt.date | None = None
+    """The release date of the latest granted decision, until the offender is released."""
+    open_deadlines: tuple[int, ...] = ()
+    """Indexes into the world's ``deadlines`` of the instances still open."""
+    submitted_on: dt.date | None = None
+    """When the assessment for decision was first submitted under the current plan (it completes
+    a Board-information deadline opened later, by a hearing scheduled under that plan)."""
 
     @property
     def where(self) -> str:
@@ -139,11 +197,15 @@ class World(msgspec.Struct, gc=False):
     contacts: list[Contact] = msgspec.field(default_factory=list)
     hearings: dict[str, dt.date] = msgspec.field(default_factory=dict)
     """Each offender's latest scheduled hearing date (whether or not the case is admitted yet)."""
+    deadlines: list[Due] = msgspec.field(default_factory=list)
+    format: int = 0
+    """:data:`WORLD_FORMAT` when made by this version; a stored world of another format (0: made
+    before the field existed) is rebuilt, not read."""
 
     @classmethod
     def replay(cls, facts: Iterable[Fact]) -> World:
         """The world after ``facts`` (in occurred order)."""
-        world = cls()
+        world = cls(format=WORLD_FORMAT)
         world.apply(facts)
         return world
 
@@ -173,8 +235,40 @@ class World(msgspec.Struct, gc=False):
                 registrations[kind](world, fact, data)
 
 
+WORLD_FORMAT = 2
+"""Bumped whenever a stored world would mean something else: 2 added deadline instances."""
+
+
+def _open(world: World, case: Case, fact: Fact, deadline: str, anchor_on: dt.date, *, long_sentence: bool = False) -> int:
+    """Open an instance of ``deadline`` for ``case`` (superseding an open one of the same deadline)."""
+    _close(world, case, fact.local_date, "superseded", {deadline})
+    case.open_deadlines = (*case.open_deadlines, len(world.deadlines))
+    world.deadlines.append(Due(deadline, case.offender, fact.at_site, fact.local_date, anchor_on, long_sentence))
+    return len(world.deadlines) - 1
+
+
+def _close(world: World, case: Case, day: dt.date, how: str, deadlines: Iterable[str] | None = None) -> None:
+    """Close ``case``'s open instances of ``deadlines`` (all when None) on ``day`` as ``how``."""
+    kept = []
+    for index in case.open_deadlines:
+        due = world.deadlines[index]
+        if deadlines is None or due.deadline in deadlines:
+            due.closed_on, due.closed_as, due.officer = day, how, case.officer
+        else:
+            kept.append(index)
+    case.open_deadlines = tuple(kept)
+
+
+def _years_after(day: dt.date, years: int) -> dt.date:
+    """``day`` moved ``years`` calendar years on (29 February to 28 February in a common year)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
 def _site(world: World, fact: Fact, data: p.SiteRegistered) -> None:
-    world.sites[data.site] = SiteInfo(data.site, data.kind, data.region, data.timezone, tuple(data.security_levels))
+    world.sites[data.site] = SiteInfo(data.site, data.kind, data.region, data.timezone, tuple(data.security_levels), data.province)
 
 
 def _officer(world: World, fact: Fact, data: p.OfficerRegistered) -> None:
@@ -202,13 +296,34 @@ def _coverage_ended(officer: OfficerInfo, data: p.CoverageEnded) -> None:
 
 
 def _admitted(world: World, fact: Fact, data: p.OffenderAdmitted) -> None:
-    world.cases[data.offender] = Case(
-        data.offender, data.site, data.site, data.warrant_expiry, tuple(sorted(set(data.complexity))), data.day_parole_eligibility, data.full_parole_eligibility
+    earlier = world.cases.get(data.offender)
+    if earlier is not None:
+        _close(world, earlier, fact.local_date, "moot")
+    case = world.cases[data.offender] = Case(
+        data.offender,
+        data.site,
+        data.site,
+        data.warrant_expiry,
+        tuple(sorted(set(data.complexity))),
+        data.day_parole_eligibility,
+        data.full_parole_eligibility,
+        statutory_release=data.statutory_release,
     )
+    admitted_on = fact.local_date
+    _open(world, case, fact, PRELIMINARY_ASSESSMENT, data.sentence_start)
+    _open(world, case, fact, CORRECTIONAL_PLAN, admitted_on, long_sentence=data.warrant_expiry > _years_after(data.sentence_start, LONG_SENTENCE_YEARS))
+    eligible = [day for day in (data.day_parole_eligibility, data.full_parole_eligibility, data.statutory_release) if day is not None and day > admitted_on]
+    if eligible:
+        _open(world, case, fact, RELEASE_PLAN_START, min(eligible))
 
 
 def _hearing(world: World, fact: Fact, data: p.HearingScheduled) -> None:
     world.hearings[data.offender] = data.hearing_date
+    case = world.cases.get(data.offender)
+    if case is not None:
+        _open(world, case, fact, BOARD_INFORMATION, data.hearing_date)
+        if case.plan is not None and case.submitted_on is not None:
+            _close(world, case, case.submitted_on, "completed", {BOARD_INFORMATION})
 
 
 def _assigned(world: World, case: Case, fact: Fact, data: p.CaseAssigned) -> None:
@@ -228,11 +343,15 @@ def _siu_started(world: World, case: Case, fact: Fact, data: p.SIUPlacementStart
     if case.stay is None:
         case.stay = len(world.stays)
         world.stays.append(Stay(case.offender, case.location, fact.local_date))
+        _open(world, case, fact, SIU_FIRST_REVIEW, fact.local_date)
+        _open(world, case, fact, SIU_COMMISSIONER_REVIEW, fact.local_date)
 
 
 def _siu_review(world: World, case: Case, fact: Fact, data: p.SIUReviewHeld) -> None:
     if case.stay is not None:
         world.stays[case.stay].reviews += 1
+    if data.level in SIU_COMPLETIONS:
+        _close(world, case, fact.local_date, "completed", {SIU_COMPLETIONS[data.level]})
 
 
 def _siu_ended(world: World, case: Case, fact: Fact, data: p.SIUPlacementEnded) -> None:
@@ -240,11 +359,14 @@ def _siu_ended(world: World, case: Case, fact: Fact, data: p.SIUPlacementEnded) 
         stay = world.stays[case.stay]
         stay.ended_on, stay.outcome = fact.local_date, data.outcome
         case.stay = None
+        _close(world, case, fact.local_date, "moot", SIU_DEADLINES)
 
 
 def _transfer_requested(world: World, case: Case, fact: Fact, data: p.TransferRequested) -> None:
     case.pending = (*case.pending, len(world.transfers))
     world.transfers.append(TransferRequest(case.offender, case.location, data.to_site, data.kind, fact.local_date))
+    if data.kind == "voluntary":
+        _open(world, case, fact, TRANSFER_DECISION, fact.local_date)
     stay = world.open_stay(case)
     if stay is not None and stay.transfer_requested_on is None:
         stay.transfer_requested_on = fact.local_date
@@ -255,6 +377,8 @@ def _transfer_completed(world: World, case: Case, fact: Fact, data: p.TransferCo
         request = world.transfers[case.pending[-1]]
         case.pending = case.pending[:-1]
         request.completed_on = fact.local_date
+        if request.kind == "voluntary":
+            _close(world, case, fact.local_date, "completed", {TRANSFER_DECISION})
         case.location = case.last_site = request.to_site
         case.officer = None
         case.last_arrival = fact.local_date
@@ -262,18 +386,35 @@ def _transfer_completed(world: World, case: Case, fact: Fact, data: p.TransferCo
 
 def _transfer_cancelled(world: World, case: Case, fact: Fact, data: p.TransferCancelled) -> None:
     if case.pending:
-        world.transfers[case.pending[-1]].cancelled_on = fact.local_date
+        request = world.transfers[case.pending[-1]]
+        request.cancelled_on = fact.local_date
         case.pending = case.pending[:-1]
+        if request.kind == "voluntary":
+            _close(world, case, fact.local_date, "completed", {TRANSFER_DECISION})
 
 
 def _plan_started(world: World, case: Case, fact: Fact, data: p.ReleasePlanStarted) -> None:
     case.plan = Plan(fact.local_date, case.last_arrival)
+    case.submitted_on = None
+    _close(world, case, fact.local_date, "completed", {RELEASE_PLAN_START})
+
+
+def _plan_step(world: World, case: Case, fact: Fact, data: p.ReleasePlanStep) -> None:
+    if data.step == "assessment_for_decision_submitted":
+        _close(world, case, fact.local_date, "completed", {BOARD_INFORMATION})
+        if case.plan is not None and case.submitted_on is None:
+            case.submitted_on = fact.local_date
+
+
+def _task_completed(world: World, case: Case, fact: Fact, data: p.CaseTaskCompleted) -> None:
+    _close(world, case, fact.local_date, "completed", {data.task})
 
 
 def _decision(world: World, case: Case, fact: Fact, data: p.ReleaseDecisionRecorded) -> None:
     row = ReleaseRow(case.offender, fact.at_site, case.officer, data.release_type, case.plan, fact.local_date, granted=data.decision == "granted")
     if row.granted:
         case.open_grants = (*case.open_grants, len(world.releases))
+        case.granted_release = data.release_date
     world.releases.append(row)
 
 
@@ -284,6 +425,8 @@ def _released(world: World, case: Case, fact: Fact, data: p.OffenderReleased) ->
         world.releases[match].released_on = fact.local_date
     else:
         world.releases.append(ReleaseRow(case.offender, fact.at_site, case.officer, data.release_type, case.plan, None, fact.local_date))
+    _close(world, case, fact.local_date, "moot")
+    case.granted_release = None
     case.location = data.destination_site
     if data.destination_site:
         case.last_site = data.destination_site
@@ -319,6 +462,8 @@ _CASE_EVENTS: dict[type, Callable[[World, Case, Fact, Any], None]] = {
     p.TransferCompleted: _transfer_completed,
     p.TransferCancelled: _transfer_cancelled,
     p.ReleasePlanStarted: _plan_started,
+    p.ReleasePlanStep: _plan_step,
+    p.CaseTaskCompleted: _task_completed,
     p.ReleaseDecisionRecorded: _decision,
     p.OffenderReleased: _released,
     p.CcloContactRecorded: _contact,

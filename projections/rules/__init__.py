@@ -1,4 +1,4 @@
-"""Rule sets: caseload ratios, hours, complexity and release-plan lead (TOML, validated).
+"""Rule sets: caseload ratios, hours, complexity, release-plan lead and deadlines (TOML, validated).
 
 ``current`` and ``proposed`` ship with the package; ``--rules PATH`` loads any other file of the
 same shape. Numbers are never constants in code. Every export records the rule set's name and
@@ -15,6 +15,7 @@ from typing import Annotated
 import msgspec
 
 from caseledger.domain.errors import LedgerError
+from caseledger.projections.rules.deadlines import DeadlineRule, DeadlineRules, WorkingDays, catalogue_errors
 
 HERE = Path(__file__).resolve().parent
 BUILT_IN = ("current", "proposed")
@@ -70,6 +71,7 @@ class RuleSet(msgspec.Struct, forbid_unknown_fields=True):
     hours: HoursRules
     complexity: ComplexityRules
     release: ReleaseRules
+    deadlines: DeadlineRules
 
 
 class Rules:
@@ -81,6 +83,7 @@ class Rules:
         self.sha256 = sha256
         self.weekly_hours = Fraction(str(rule_set.hours.weekly))
         self._multipliers: dict[int, Fraction] = {}
+        self._calendars: dict[str | None, WorkingDays] = {}
 
     def ratio(self, kind: str, security_levels: tuple[str, ...]) -> int | None:
         """Offenders per officer at a site: the lowest ratio among a hybrid institution's levels,
@@ -110,6 +113,21 @@ class Rules:
     def minimum_plan_lead_days(self) -> int:
         return self.set.release.minimum_plan_lead_days
 
+    def deadline(self, name: str) -> DeadlineRule:
+        rule: DeadlineRule = getattr(self.set.deadlines, name)
+        return rule
+
+    @property
+    def due_soon_days(self) -> int:
+        return self.set.deadlines.due_soon_days
+
+    def working_days(self, province: str | None) -> WorkingDays:
+        """The working-day calendar of a site in ``province`` (None: Canada's holidays alone)."""
+        found = self._calendars.get(province)
+        if found is None:
+            found = self._calendars[province] = WorkingDays(province, frozenset(self.set.deadlines.closed_days))
+        return found
+
 
 def parse_rules(content: bytes, origin: str) -> Rules:
     """Validate TOML ``content``; a :class:`RulesError` names ``origin`` and the broken field."""
@@ -121,6 +139,9 @@ def parse_rules(content: bytes, origin: str) -> Rules:
         raise RulesError(f"{origin}: not valid TOML: {error}") from None
     except RecursionError:
         raise RulesError(f"{origin}: not a rules file: nested too deeply") from None
+    errors = catalogue_errors(rule_set.deadlines)
+    if errors:
+        raise RulesError(f"{origin}: {errors[0]}")
     return Rules(rule_set, hashlib.sha256(content).hexdigest())
 
 

@@ -8,7 +8,8 @@ Per site: KP has 2 officers, 1 on leave; cases 27 + 12 = 39 against a capacity o
 leave: their ratio is not capacity) → over; estimated 42.14 + 0 = 42.14 h against one 37.5 h week
 → over; overtime 4.64 h; uncovered 12. PEN: 1 officer, 20 / 40, 30.00 h / 37.5. KP needs action
 (uncovered) so it comes first. All sites: 3 officers, 1 on leave, 59 / 65, 72.14 h / 75, 4.64 h,
-12 uncovered."""
+12 uncovered. Overdue deadlines: a 2, c 1 (b none: no cell) → KP 2, PEN 1, all sites 3, each
+marked."""
 
 from __future__ import annotations
 
@@ -31,13 +32,14 @@ def workload(officer: str, site: str, role: str, *, cases: int, ratio: int, esti
         "overtime_hours": overtime,
         "addon_minutes_week": more.get("addon_minutes", 0),
         "uncovered_caseload": more.get("uncovered", 0),
+        "overdue": more.get("overdue", 0),
     }
 
 
 ROWS = [
-    workload("a", "KP", "institutional_po", cases=27, ratio=25, estimated=42.14, overtime=4.64, addon_minutes=450),
+    workload("a", "KP", "institutional_po", cases=27, ratio=25, estimated=42.14, overtime=4.64, addon_minutes=450, overdue=2),
     workload("b", "KP", "institutional_po", cases=12, ratio=25, estimated=0.0, on_leave=True, uncovered=12),
-    workload("c", "PEN", "community_po", cases=20, ratio=40, estimated=30.0, covered=3),
+    workload("c", "PEN", "community_po", cases=20, ratio=40, estimated=30.0, covered=3, overdue=1),
 ]
 
 
@@ -51,19 +53,31 @@ def test_an_officer_row_in_words_with_what_is_over_marked() -> None:
         ("institutional PO", False),
         ("", False),
         ("27 / 25", True),
-        ("", False),
         ("42.14 h / 37.5", True),
         ("4.64 h", True),
-        ("7.50 h", False),
         ("", False),
+        ("2 overdue", True),
+        ("", False),
+        ("7.50 h", False),
     ]
-    assert [text for text, _over in cells(officer_row(ROWS[1]))][2::6] == ["on leave", "12 cases"]
-    assert cells(officer_row(ROWS[2]))[4] == ("3 cases", False)
+    assert [text for text, _over in cells(officer_row(ROWS[1]))][2::4] == ["on leave", "12 cases"]
+    assert cells(officer_row(ROWS[1]))[7] == ("", False)
+    assert cells(officer_row(ROWS[2]))[7] == ("1 overdue", True)
+    assert cells(officer_row(ROWS[2]))[8] == ("3 cases", False)
 
 
 def test_one_row_per_site_needing_action_first_then_the_totals() -> None:
     assert [cells(row) for row in site_rows_with_totals(ROWS)] == [
-        [("KP", False), ("2", False), ("1", False), ("39 / 25", True), ("42.14 h / 37.5", True), ("4.64 h", True), ("12 cases", True)],
-        [("PEN", False), ("1", False), ("", False), ("20 / 40", False), ("30.00 h / 37.5", False), ("", False), ("", False)],
-        [("all sites", False), ("3", False), ("1", False), ("59 / 65", False), ("72.14 h / 75", False), ("4.64 h", True), ("12 cases", True)],
+        [("KP", False), ("2", False), ("1", False), ("39 / 25", True), ("42.14 h / 37.5", True), ("4.64 h", True), ("12 cases", True), ("2 overdue", True)],
+        [("PEN", False), ("1", False), ("", False), ("20 / 40", False), ("30.00 h / 37.5", False), ("", False), ("", False), ("1 overdue", True)],
+        [
+            ("all sites", False),
+            ("3", False),
+            ("1", False),
+            ("59 / 65", False),
+            ("72.14 h / 75", False),
+            ("4.64 h", True),
+            ("12 cases", True),
+            ("3 overdue", True),
+        ],
     ]

@@ -82,7 +82,7 @@ def test_escape_leaves_a_text_box_and_letters_in_the_case_table_find_an_offender
         app = make_app(url, None)
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(pilot)
-            await pilot.press("3")
+            await pilot.press("4")
             await settle(pilot)
             offender = app.screen.query_one("#offender-input", Input)
             assert app.focused is offender
@@ -104,7 +104,7 @@ def test_escape_leaves_a_text_box_and_letters_in_the_case_table_find_an_offender
             await pilot.press("enter")
             await settle(pilot)
             assert app.screen.query_one("#history-table", DataTable).row_count > 0
-            await pilot.press("escape", "6")
+            await pilot.press("escape", "7")
             await settle(pilot)
             assert isinstance(app.screen, ExportScreen)
 
@@ -119,7 +119,7 @@ def test_ctrl_e_runs_the_export_from_inside_a_text_box(tmp_path: Path) -> None:
         app = make_app(url, None)
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(pilot)
-            await pilot.press("6")
+            await pilot.press("7")
             await settle(pilot)
             path = app.screen.query_one("#export-path", Input)
             path.value = str(target)

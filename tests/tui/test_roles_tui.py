@@ -87,7 +87,7 @@ def test_an_auditors_ui_is_read_only(tmp_path: Path) -> None:
             commands = {command.title for command in app.get_system_commands(app.screen)}
             assert not commands & {"Log an add-on task", "Record an event"}
             assert not {active.binding.action for active in app.active_bindings.values() if active.enabled} & {"quick_addon", "record"}
-            await pilot.press("5")
+            await pilot.press("6")
             await settle(pilot)
             assert isinstance(app.screen, AuditScreen)
             await pilot.press("x")
@@ -107,11 +107,11 @@ def test_an_analyst_reads_sites_and_exports_only_and_nobody_borrows_a_view_witho
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(pilot)
             assert isinstance(app.screen, SiteScreen)  # no officer's week or caseload: they name offenders
-            for key in ("1", "2", "3", "5"):
+            for key in ("1", "2", "3", "4", "6"):
                 await pilot.press(key)
                 await settle(pilot)
                 assert isinstance(app.screen, SiteScreen)
-            await pilot.press("6")
+            await pilot.press("7")
             await settle(pilot)
             assert isinstance(app.screen, ExportScreen)
         impostor = make_app(url, "aud", login="mai")  # only an admin opens another user's view

@@ -72,7 +72,7 @@ def test_quick_addon_log_is_three_keys_and_the_minutes(tmp_path: Path) -> None:
 
 
 EVERY_TYPE: list[tuple[str, dict[str, str]]] = [
-    ("SiteRegistered", {"site": "on-new", "name": "New CCC", "kind": "ccc", "region": "ontario", "timezone": "America/Toronto"}),
+    ("SiteRegistered", {"site": "on-new", "name": "New CCC", "kind": "ccc", "region": "ontario", "timezone": "America/Toronto", "province": "ON"}),
     ("OfficerRegistered", {"officer": "po.new", "name": "New Officer", "site": "on-new", "role": "ccc_po", "weekly_hours": "30"}),
     ("OfficerMoved", {"officer": "po.new", "site": "on-cpo"}),
     ("LeaveStarted", {"officer": "po.new", "kind": "sick"}),
@@ -93,6 +93,7 @@ EVERY_TYPE: list[tuple[str, dict[str, str]]] = [
         },
     ),
     ("CaseAssigned", {"offender": "off-100", "officer": "po.brown"}),
+    ("CaseTaskCompleted", {"offender": "off-100", "task": "preliminary_assessment"}),
     ("SecurityLevelChanged", {"offender": "off-100", "security_level": "medium"}),
     ("ComplexityFlagged", {"offender": "off-100", "factor": "language"}),
     ("ComplexityCleared", {"offender": "off-100", "factor": "language"}),
@@ -194,7 +195,7 @@ def test_audit_filters_and_pages(tmp_path: Path) -> None:
     async def scenario() -> None:
         app = make_app(url)
         async with app.run_test(size=(120, 40)) as pilot:
-            await pilot.press("5")
+            await pilot.press("6")
             await settle(pilot)
             screen = app.screen
             assert isinstance(screen, AuditScreen)
@@ -266,7 +267,7 @@ def test_export_screen_writes_a_deidentified_file(tmp_path: Path) -> None:
     async def scenario() -> None:
         app = make_app(url)
         async with app.run_test(size=(120, 40)) as pilot:
-            await pilot.press("6")
+            await pilot.press("7")
             await settle(pilot)
             screen = app.screen
             screen.query_one("#export-projection", Select).value = "transfers"
@@ -288,7 +289,7 @@ def test_events_from_another_process_appear_without_a_restart(tmp_path: Path) ->
     async def scenario() -> None:
         app = make_app(url, "po.brown", poll_seconds=0.2)
         async with app.run_test(size=(120, 40)) as pilot:
-            await pilot.press("5")
+            await pilot.press("6")
             await settle(pilot)
             other = ScriptedService(open_application(url), SCENARIO_ADMIN)
             position = other.log_addon_task("po.chen", "clerical", 10, occurred_at="2026-03-20")
@@ -314,7 +315,7 @@ def test_the_palette_offers_what_fits_the_screen(tmp_path: Path) -> None:
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(pilot)
             on_week = {command.title for command in app.get_system_commands(app.screen)}
-            await pilot.press("5")
+            await pilot.press("6")
             await settle(pilot)
             on_audit = {command.title for command in app.get_system_commands(app.screen)}
             assert "Next page of the log" in on_audit and "Next page of the log" not in on_week
@@ -343,7 +344,7 @@ def test_markup_and_control_characters_in_a_reason_are_shown_as_typed(tmp_path: 
             app.open_case("off-001")
             await settle(pilot)
             case_rows = table_rows(app.screen.query_one(DataTable))
-            await pilot.press("5")
+            await pilot.press("6")
             await settle(pilot)
             assert isinstance(app.screen, AuditScreen)
             audit_rows = table_rows(app.screen.query_one(DataTable))

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from textual import work
 from textual.screen import Screen
+from textual.widgets import DataTable
 
 from caseledger.domain.errors import AccessRefused
 
@@ -52,13 +53,16 @@ class DataScreen(LedgerScreen):
     @work(thread=True, group="load", exit_on_error=False)
     def _load(self, generation: int, request: Any) -> None:
         """Fetch in a thread; hand the result to the UI thread — or, when this view's roles may not
-        read it, say so (the screen keeps its placeholder)."""
+        read it, say so (the screen keeps its placeholder). The result is shown from the UI's own
+        queue (``call_later``), not inside this worker's call: a screen that fails to show its data
+        is a bug, and it must stop the app with its traceback (and a non-zero exit), not vanish
+        with a worker that reports errors to nobody."""
         try:
             data = self.fetch(request)
         except AccessRefused as refused:
             self.app.call_from_thread(self.notify, str(refused), severity="error", timeout=10, markup=False)
             return
-        self.app.call_from_thread(self._deliver, generation, data)
+        self.app.call_from_thread(self.call_later, self._deliver, generation, data)
 
     def _deliver(self, generation: int, data: Any) -> None:
         if generation == self.generation:
@@ -74,3 +78,18 @@ class DataScreen(LedgerScreen):
 
     def show(self, data: Any) -> None:
         raise NotImplementedError
+
+
+class CaseListScreen(DataScreen):
+    """A data screen whose table lists cases, each row keyed by its offender id, then anything
+    that makes the key unique after a space (an id has none): Enter (the table's select key) or
+    ``o`` opens that case file."""
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.ledger.open_case(str(event.row_key.value).split(" ", 1)[0])
+
+    def action_open_case(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            self.ledger.open_case(str(key).split(" ", 1)[0])

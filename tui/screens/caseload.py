@@ -10,11 +10,11 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Header
 
 from caseledger.application.officer import CaseRow
-from caseledger.tui.screens.base import DataScreen
+from caseledger.tui.screens.base import CaseListScreen
 from caseledger.tui.widgets.tables import fill_table
 
 
-class CaseloadScreen(DataScreen):
+class CaseloadScreen(CaseListScreen):
     TITLE = "Caseload"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("o", "open_case", "Open case", id="caseload.open")]
 
@@ -36,13 +36,3 @@ class CaseloadScreen(DataScreen):
             ],
         )
         self.sub_title = f"{len(rows)} cases of {self.ledger.officer}"
-
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        """Enter on a row (the table's own select key) opens that case file."""
-        self.ledger.open_case(str(event.row_key.value))
-
-    def action_open_case(self) -> None:
-        table = self.query_one(DataTable)
-        if table.row_count:
-            offender = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-            self.ledger.open_case(str(offender))

@@ -1,6 +1,6 @@
 """*Site*: the supervisor's view — one row per officer at the site (cases against the ratio,
-estimated hours against the week, overtime, leave, covering, add-ons, uncovered cases), those
-needing action first and over-limit cells marked; ``s`` shows every site the view may see as one
+estimated hours against the week, overtime, leave, covering, add-ons, uncovered cases, overdue
+deadlines), those needing action first and over-limit cells marked; ``s`` shows every site the view may see as one
 row each, with totals."""
 
 from __future__ import annotations
@@ -47,12 +47,12 @@ class SiteScreen(DataScreen):
         if self.all_sites:
             fill_table(table, SITE_HEADER, [(tuple(map(shown, cells)), None) for cells in site_rows_with_totals(rows)])
             self.sub_title = "every site, with totals"
-            message.update("red: over the capacity, the weeks, or cases nobody carries · s: one site's officers")
+            message.update("red: over the capacity, the weeks, cases nobody carries, overdue deadlines · s: one site's officers")
             return
         mine, officers = site_rows(rows, self.ledger.officer, all_sites=False)
         fill_table(table, OFFICER_HEADER, [(tuple(map(shown, officer_row(row))), None) for row in officers])
         self.sub_title = f"site {mine}" if mine else "every site"
-        message.update("red: over the ratio, over the week, overtime, cases nobody carries · s: every site, with totals")
+        message.update("red: over the ratio, over the week, overtime, cases nobody carries, overdue deadlines · s: every site, with totals")
 
     def action_toggle_all(self) -> None:
         self.all_sites = not self.all_sites

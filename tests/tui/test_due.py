@@ -1,0 +1,68 @@
+"""The officer's *Due* screen, the deadline alerts on *My week* and the supervisor's overdue counts,
+driven on the hand-checked deadlines scenario (``fixtures/deadlines_expected.md``) at 2026-06-30."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from pathlib import Path
+
+from textual.widgets import DataTable, Static
+
+from caseledger.application.imports import import_lines
+from caseledger.application.session import LedgerSession
+from caseledger.domain.store.application import open_application
+from caseledger.tui.app import CaseLedgerApp
+from caseledger.tui.screens.casefile import CaseFileScreen
+from caseledger.tui.screens.due import DueScreen
+from tests.support.paths import FIXTURES
+from tests.support.tui_helpers import settled
+from tests.tui.test_tui import table_rows
+
+NOW = dt.datetime(2026, 6, 30, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=-4)))
+ADMIN = "hq.admin"
+
+
+def deadlines_store(folder: Path) -> str:
+    url = f"sqlite:///{folder}/due.db"
+    import_lines(open_application(url), (FIXTURES / "deadlines_scenario.jsonl").read_bytes().splitlines(), ADMIN)
+    return url
+
+
+def test_the_due_screen_lists_what_the_officer_carries_overdue_first_and_opens_the_case(tmp_path: Path) -> None:
+    url = deadlines_store(tmp_path)
+
+    async def scenario() -> None:
+        app = CaseLedgerApp(url, "po-b", now=NOW, poll_seconds=0, login=ADMIN)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settled(pilot)
+            alerts = str(app.screen.query_one("#alerts-panel", Static).render())
+            assert "Overdue: off-2 start the release plan, due 2026-06-04 (26 days ago)" in alerts
+            assert "Overdue: off-2 preliminary assessment, due 2026-06-26 (4 days ago)" in alerts
+            assert "Due soon: off-2 SIU review by the institutional head, due 2026-07-06 (in 6 days)" in alerts
+            assert "correctional plan" not in alerts  # open, not yet pressing
+            await pilot.press("2")
+            await settled(pilot)
+            assert isinstance(app.screen, DueScreen)
+            rows = [[str(cell) for cell in row[:5]] for row in table_rows(app.screen.query_one(DataTable))]
+            assert rows == [
+                ["overdue", "2026-06-04", "26 days late", "start the release plan", "off-2"],
+                ["overdue", "2026-06-26", "4 days late", "preliminary assessment", "off-2"],
+                ["due soon", "2026-07-06", "in 6 days", "SIU review by the institutional head", "off-2"],
+                ["open", "2026-08-28", "in 59 days", "SIU review by the Commissioner", "off-2"],
+                ["open", "2026-09-20", "in 82 days", "correctional plan", "off-2"],
+            ]
+            assert app.screen.sub_title == "5 open deadlines of po-b: 2 overdue, 1 due soon"
+            await pilot.press("enter")
+            await settled(pilot)
+            assert isinstance(app.screen, CaseFileScreen)
+            assert app.screen.query_one("#offender-input").value == "off-2"  # type: ignore[attr-defined]
+
+    asyncio.run(scenario())
+
+
+def test_the_supervisor_sees_each_officers_overdue_deadlines(tmp_path: Path) -> None:
+    """po-a carries off-1's overdue correctional plan (off-3, off-4, off-5 have none open and overdue);
+    po-b carries off-2's two."""
+    session = LedgerSession(deadlines_store(tmp_path), now=NOW, login=ADMIN)
+    assert {row["officer"]: row["overdue"] for row in session.officers()} == {"po-a": 1, "po-b": 2}

@@ -1,0 +1,67 @@
+"""*Due*: the deadlines of the cases the officer carries — overdue first, then by due date — with
+how many days are left (or how late), whose case it is and the rule's source; Enter opens the
+case. Nobody types a due date: each comes from the events already recorded (the ``deadlines``
+projection)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Footer, Header
+
+from caseledger.application.officer import DueRow
+from caseledger.application.text import DEADLINE_WORDS, STATUS_WORDS
+from caseledger.tui.screens.base import CaseListScreen
+from caseledger.tui.widgets.tables import fill_table
+
+STYLES = {"overdue": "bold red", "due_soon": "bold yellow", "open": ""}
+
+
+def when(row: DueRow) -> str:
+    """How far off the due date is, in words."""
+    days = abs(row.days_left)
+    unit = "day" if days == 1 else "days"
+    if row.days_left < 0:
+        return f"{days} {unit} late"
+    return "today" if days == 0 else f"in {days} {unit}"
+
+
+class DueScreen(CaseListScreen):
+    TITLE = "Due"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("o", "open_case", "Open case", id="due.open")]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield DataTable(id="due-table", cursor_type="row")
+        yield Footer()
+
+    def fetch(self, request: None) -> list[DueRow]:
+        return self.ledger.session.due(self.ledger.officer)
+
+    def show(self, rows: list[DueRow]) -> None:
+        fill_table(
+            self.query_one(DataTable),
+            ("status", "due", "when", "deadline", "offender", "whose", "opened", "source"),
+            [
+                (
+                    (
+                        Text(STATUS_WORDS[row.status], style=STYLES[row.status]),
+                        str(row.due_on),
+                        when(row),
+                        DEADLINE_WORDS.get(row.deadline, row.deadline),
+                        row.offender,
+                        row.whose,
+                        str(row.opened_on),
+                        row.source,
+                    ),
+                    f"{row.offender} {row.deadline} {row.opened_on}",
+                )
+                for row in rows
+            ],
+        )
+        overdue = sum(1 for row in rows if row.status == "overdue")
+        soon = sum(1 for row in rows if row.status == "due_soon")
+        self.sub_title = f"{len(rows)} open deadlines of {self.ledger.officer}: {overdue} overdue, {soon} due soon"
