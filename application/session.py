@@ -23,6 +23,7 @@ from caseledger.application.history import HistoryLine, case_history, require_ca
 from caseledger.application.oddities import oddities
 from caseledger.application.officer import CaseRow, DueRow, WeekData, caseload, due, officer_for, week
 from caseledger.application.readmodels import ReadModels
+from caseledger.application.suggestions import known_values
 from caseledger.domain.errors import CacheForged
 from caseledger.domain.events import catalogue as p
 from caseledger.domain.model.access import READERS, RECORDING_ROLES, Actor, export_sites, recordable, require_officer_reader
@@ -155,6 +156,17 @@ class LedgerSession:
         rows = [{**row, "overdue": overdue.get(row["officer"], 0)} for row in rows]
         return rows if sites is None else list(at_sites(rows, sites))
 
+    def staffing(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """The staffing rows now under the current and the proposed rules, of the sites this view
+        may see (the Site screen's staffing view)."""
+        sites = export_sites(self.seat.actor, identified=False)
+        with self.lock:
+            view = self.view()
+            current, proposed = (compute(self.app, find("staffing"), view, load_rules(name), self.projector).rows for name in ("current", "proposed"))
+        if sites is None:
+            return current, proposed
+        return list(at_sites(current, sites)), list(at_sites(proposed, sites))
+
     def _officer_reader(self, officer: str) -> None:
         record = StoreView(self.app).officer(officer)
         require_officer_reader(self.seat.actor, officer, record.site if record else None)
@@ -170,6 +182,12 @@ class LedgerSession:
             self._officer_reader(officer)
             self.projector.catch_up()
             return self.projector.trusting(lambda: due(self.projector, self.rules, self.view(), officer))
+
+    def known_values(self, officer: str) -> dict[str, list[str]]:
+        """What the record form offers as each id is typed (see :mod:`.suggestions`)."""
+        with self.lock:
+            self.projector.catch_up()
+            return self.projector.trusting(lambda: known_values(self.projector, self.view(), officer))
 
     def caseload(self, officer: str) -> list[CaseRow]:
         with self.lock:

@@ -100,3 +100,50 @@ def _site_cells(totals: tuple[Any, ...]) -> tuple[Cell, ...]:
         Cell(_cases(uncovered) if uncovered else "", over=uncovered > 0),
         _overdue(overdue),
     )
+
+
+STAFFING_HEADER = ("site", "cases", "FTE", "need now", "short now", "need prop.", "short prop.")
+"""Officers in full-time equivalents (FTE) throughout: available, needed and short under the
+current rules, then under the proposed ones — narrow enough for 80 columns."""
+
+
+def _fte(value: float) -> str:
+    return f"{value:.2f}"
+
+
+def _short(gap: float) -> Cell:
+    """A gap: ``2.40`` short (marked), ``0.60 spare``, or nothing when even."""
+    if gap > 0:
+        return Cell(_fte(gap), over=True)
+    return Cell(f"{_fte(-gap)} spare" if gap < 0 else "")
+
+
+def staffing_rows(current: Sequence[dict[str, Any]], proposed: Sequence[dict[str, Any]]) -> list[tuple[Cell, ...]]:
+    """Staffing under the current and the proposed rules side by side, one row per site (the
+    ``staffing`` projection's rows under each rule set, in the same site order), those short the
+    most under the proposed rules first, then a row of totals (gaps summed: a spare officer at one
+    site does not fill a gap at another, but the total shows the net)."""
+    proposed_by_site = {row["site"]: row for row in proposed}
+    pairs = [(row, proposed_by_site[row["site"]]) for row in current if row["site"] in proposed_by_site]
+    pairs.sort(key=lambda pair: (-pair[1]["gap_fte"], -pair[0]["gap_fte"], pair[0]["site"]))
+    rows = [_staffing_cells(now["site"], now, then) for now, then in pairs]
+    if len(pairs) > 1:
+        rows.append(_staffing_cells("all sites", _total([now for now, _ in pairs]), _total([then for _, then in pairs])))
+    return rows
+
+
+def _total(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The sites' staffing rows summed (FTE to 2 decimals, as each row is)."""
+    return {key: round(sum(row[key] for row in rows), 2) for key in ("cases", "officers_available_fte", "required_fte", "gap_fte")}
+
+
+def _staffing_cells(site: str, now: dict[str, Any], then: dict[str, Any]) -> tuple[Cell, ...]:
+    return (
+        Cell(site),
+        Cell(str(now["cases"])),
+        Cell(_fte(now["officers_available_fte"])),
+        Cell(_fte(now["required_fte"])),
+        _short(now["gap_fte"]),
+        Cell(_fte(then["required_fte"])),
+        _short(then["gap_fte"]),
+    )

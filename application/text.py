@@ -8,6 +8,9 @@ escape instead (``\x1b``), so what appears is exactly what was recorded.
 from __future__ import annotations
 
 import re
+from typing import Any
+
+import msgspec
 
 ROLE_WORDS = {
     "institutional_po": "institutional PO",
@@ -88,3 +91,26 @@ def choice_words(value: str) -> str:
     for written, spoken in _SPOKEN.items():
         value = value.replace(written, spoken)
     return value.replace("_", " ")
+
+
+def _is_choice(info: msgspec.inspect.Type) -> bool:
+    if isinstance(info, msgspec.inspect.UnionType):
+        return any(_is_choice(inner) for inner in info.types)
+    return isinstance(info, msgspec.inspect.LiteralType) or (isinstance(info, msgspec.inspect.ListType) and _is_choice(info.item_type))
+
+
+def fields_in_words(data: msgspec.Struct, omit: tuple[str, ...] = ()) -> str:
+    """An event's own fields as a person reads them (``security level: medium; sentence start:
+    2026-01-02``): names and choices in words, lists joined, ids and free text as recorded. The
+    command line keeps ``name=value`` (scripts read it)."""
+    info = msgspec.inspect.type_info(type(data))
+    assert isinstance(info, msgspec.inspect.StructType)
+    parts = []
+    for field in info.fields:
+        value: Any = getattr(data, field.name)
+        if field.name in omit or value is None:
+            continue
+        items = [str(item) for item in value] if isinstance(value, list) else [str(value)]
+        shown = ", ".join(choice_words(item) if _is_choice(field.type) else item for item in items) or "none"
+        parts.append(f"{field_words(field.name)}: {shown}")
+    return "; ".join(parts)

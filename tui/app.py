@@ -171,7 +171,10 @@ class CaseLedgerApp(App[None]):
         screen = self.screen
         if isinstance(screen, CaseFileScreen) and screen.offender_shown:
             known["offender"] = screen.offender_shown
-        form = RecordScreen(self.record, self.last_kind, kinds=self.seat.recordable, known=known, odd=self.session.oddities)
+        officer = self.officer
+        form = RecordScreen(
+            self.record, self.last_kind, kinds=self.seat.recordable, known=known, odd=self.session.oddities, offer=lambda: self.session.known_values(officer)
+        )
 
         def done(position: int | None) -> None:
             if position is not None:
@@ -262,6 +265,7 @@ class CaseLedgerApp(App[None]):
             yield SystemCommand("Previous page of the log", "[", lambda: screen.action_page(-1))
         if isinstance(screen, SiteScreen):
             yield SystemCommand("Toggle all sites", "s", screen.action_toggle_all)
+            yield SystemCommand("Staffing: current and proposed rules", "p", screen.action_toggle_staffing)
 
 
 SCREEN_NEEDS = {

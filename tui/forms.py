@@ -1,8 +1,11 @@
 """Recording from the terminal: a form for every event type, the quick add-on log, retraction.
 
 The form for an event type is built from its payload Struct (the catalogue is the single
-definition): enumerations become selects, everything else a text input with a hint. Submitting
-records in a thread worker as the current user; a refusal is shown under the field it names.
+definition): enumerations become selects, everything else a text input with a hint. A field that
+names something the ledger knows (an officer, a site, an offender of the caseload, a complexity
+factor, a liaison officer) completes what is typed from the known values, the likeliest first
+(→ or End accepts), and its hint lists the first few. Submitting records in a thread worker as the
+current user; a refusal is shown under the field it names.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.suggester import Suggester, SuggestFromList
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 
 from caseledger.application.text import choice_words, field_words, in_words, type_words
@@ -28,6 +32,26 @@ from caseledger.domain.model.recording import shape_error
 from caseledger.tui.widgets.tables import plain
 
 ADDON_CATEGORIES: tuple[str, ...] = get_args(p.AddOnCategory)
+FREQUENT = (
+    "CaseTaskCompleted",
+    "ReleasePlanStep",
+    "CcloContactRecorded",
+    "ReleasePlanStarted",
+    "HearingScheduled",
+    "SIUReviewHeld",
+    "CaseAssigned",
+    "TransferRequested",
+    "AddOnTaskLogged",
+    "LeaveStarted",
+    "CoverageStarted",
+)
+"""The entries an officer makes most, first in the record form's type list (the rest follow in
+the catalogue's order): the case work the deadlines ask for, then assignments, transfers, leave."""
+
+
+def by_use(kinds: Sequence[str]) -> list[str]:
+    """``kinds`` with the :data:`FREQUENT` ones first, in that order."""
+    return sorted(kinds, key=lambda kind: FREQUENT.index(kind) if kind in FREQUENT else len(FREQUENT))
 
 
 def _hint(info: msgspec.inspect.Type) -> str:
@@ -53,6 +77,34 @@ def choices_of(payload_type: type[p.Payload], name: str) -> tuple[str, ...] | No
         options = [arg for arg in get_args(annotation) if arg is not type(None)]
         annotation = options[0] if len(options) == 1 else annotation
     return tuple(str(value) for value in get_args(annotation)) if get_origin(annotation) is Literal else None
+
+
+class SuggestItem(Suggester):
+    """Completes the last item of a comma-separated list (complexity factors) from known values
+    not already in it."""
+
+    def __init__(self, items: Sequence[str]) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+        self.items = items
+
+    async def get_suggestion(self, value: str) -> str | None:
+        listed, _comma, last = value.rpartition(",")
+        stem, taken = last.lstrip(), {item.strip() for item in listed.split(",")}
+        found = next((item for item in self.items if stem and item.startswith(stem) and item != stem and item not in taken), None)
+        return None if found is None else value + found[len(stem) :]
+
+
+def suggester_for(field: msgspec.inspect.Field, known: Sequence[str]) -> Suggester | None:
+    """What completes ``field`` from the ``known`` values (None when nothing is known)."""
+    if not known:
+        return None
+    return SuggestItem(known) if isinstance(field.type, msgspec.inspect.ListType) else SuggestFromList(known, case_sensitive=False)
+
+
+def offered_hint(field: msgspec.inspect.Field, known: Sequence[str]) -> str:
+    """The field's hint, with the first few known values when there are some."""
+    hint = _hint(field.type)
+    return f"{hint}: {', '.join(known[:3])}{'…' if len(known) > 3 else ''}" if known else hint
 
 
 def payload_fields(payload_type: type[p.Payload]) -> tuple[msgspec.inspect.Field, ...]:
@@ -88,26 +140,32 @@ class RecordScreen(ModalScreen[int | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(None)", "Cancel", id="record.cancel"),
         Binding("ctrl+s", "submit", "Record", id="record.submit"),
+        Binding("ctrl+t", "pick_type", "Event type", id="record.type"),
     ]
 
     def __init__(
         self,
         record: Callable[[p.Payload, str, str | None], int],
         kind: str = "CaseAssigned",
+        *,
         kinds: Sequence[str] = tuple(p.PAYLOAD_TYPES),
         known: dict[str, str] | None = None,
         odd: Callable[[p.Payload], list[str]] = lambda _data: [],
+        offer: Callable[[], dict[str, list[str]]] = dict,
     ) -> None:
         """``kinds``: the event types the view's roles may record (the list offers only those);
         ``known``: field values the context already knows (the open case's offender, the view's
-        officer), filled in wherever a type has that field."""
+        officer), filled in wherever a type has that field; ``offer``: reads the known values each
+        field completes from (in a worker, once the form shows)."""
         super().__init__()
         self.record = record
         self.known = dict(known or {})
         self.odd = odd
         """What is accepted but odd about an entry: said first, recorded on a second Ctrl+S."""
         self.confirmed: p.Payload | None = None
-        self.kinds = list(kinds)
+        self.offer = offer
+        self.offered: dict[str, list[str]] = {}
+        self.kinds = by_use(kinds)
         self.kind = kind if kind in self.kinds else self.kinds[0]
 
     def compose(self) -> ComposeResult:
@@ -122,6 +180,26 @@ class RecordScreen(ModalScreen[int | None]):
 
     async def on_mount(self) -> None:
         await self.build_fields()
+        self.read_offers()
+
+    def action_pick_type(self) -> None:
+        """Ctrl+T: to the type list, open (type a few letters of the type, Enter)."""
+        kinds = self.query_one("#record-type", Select)
+        kinds.focus()
+        kinds.action_show_overlay()
+
+    @work(thread=True, exit_on_error=False)
+    def read_offers(self) -> None:
+        offered = self.offer()
+        self.app.call_from_thread(self.offers_read, offered)
+
+    def offers_read(self, offered: dict[str, list[str]]) -> None:
+        """Give the fields already shown their completions (later ones get them when built)."""
+        self.offered = offered
+        for field in payload_fields(p.PAYLOAD_TYPES[self.kind]):
+            for widget in self.query(f"#field-{field.name}").results(Input):
+                known = offered.get(field.name, [])
+                widget.suggester, widget.placeholder = suggester_for(field, known), offered_hint(field, known)
 
     @on(Select.Changed, "#record-type")
     async def type_changed(self, event: Select.Changed) -> None:
@@ -140,7 +218,16 @@ class RecordScreen(ModalScreen[int | None]):
             if choices:
                 widgets.append(Select([(choice_words(c), c) for c in choices], id=f"field-{field.name}", classes="field"))
             else:
-                widgets.append(Input(self.known.get(field.name, ""), placeholder=_hint(field.type), id=f"field-{field.name}", classes="field"))
+                known = self.offered.get(field.name, [])
+                widgets.append(
+                    Input(
+                        self.known.get(field.name, ""),
+                        placeholder=offered_hint(field, known),
+                        suggester=suggester_for(field, known),
+                        id=f"field-{field.name}",
+                        classes="field",
+                    )
+                )
             widgets.append(Static("", id=f"error-{field.name}", classes="field-error"))
         widgets += [
             Label("occurred at"),

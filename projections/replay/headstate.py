@@ -69,6 +69,7 @@ class Registry(msgspec.Struct, gc=False):
     cases_of: dict[str, int] = {}
     """How many case rows each officer has: a row moved out of an officer's reach (its officer
     column edited) or deleted would otherwise just vanish from their screens unseen."""
+    cclos: dict[str, str] = {}
     format: int = 0
     """The world format of the rows (:data:`WORLD_FORMAT`); rows of another are rebuilt, not read."""
 
@@ -115,7 +116,7 @@ class HeadState:
         ``touched`` (every case when None)."""
         self.sealed_registry.delete(cursor, writing)
         cases_of = Counter(case.officer for case in world.cases.values() if case.officer is not None)
-        registry = Registry(boundary_us, world.sites, world.officers, dict(cases_of), WORLD_FORMAT)
+        registry = Registry(boundary_us, world.sites, world.officers, dict(cases_of), world.cclos, WORLD_FORMAT)
         self.sealed_registry.insert(cursor, writing, [(1, boundary_us, ENCODER.encode(registry))])
         chosen = world.cases if touched is None else {offender: world.cases[offender] for offender in touched if offender in world.cases}
         releases: defaultdict[str, list[int]] = defaultdict(list)
@@ -155,7 +156,7 @@ class HeadState:
         assert registry is not None, "checked by the caller"
         if registry.format != WORLD_FORMAT:
             raise CacheForged(f"read model {HEAD_REGISTRY}: made by an older caseledger (world format {registry.format}, now {WORLD_FORMAT})")
-        world = World(sites=registry.sites, officers=registry.officers)
+        world = World(sites=registry.sites, officers=registry.officers, cclos=registry.cclos)
         after = timeline(cursor, self.db, view, gone, WORLD_TYPES, since_us=registry.boundary_us)
         touched = {offender for fact in after if isinstance(offender := getattr(fact.data, "offender", None), str)}
         self._load(cursor, world, "offender", sorted(touched))

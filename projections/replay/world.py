@@ -198,6 +198,9 @@ class World(msgspec.Struct, gc=False):
     hearings: dict[str, dt.date] = msgspec.field(default_factory=dict)
     """Each offender's latest scheduled hearing date (whether or not the case is admitted yet)."""
     deadlines: list[Due] = msgspec.field(default_factory=list)
+    cclos: dict[str, str] = msgspec.field(default_factory=dict)
+    """Every community-corrections liaison officer seen in a contact, with their police service (the
+    record form offers them)."""
     format: int = 0
     """:data:`WORLD_FORMAT` when made by this version; a stored world of another format (0: made
     before the field existed) is rebuilt, not read."""
@@ -235,8 +238,9 @@ class World(msgspec.Struct, gc=False):
                 registrations[kind](world, fact, data)
 
 
-WORLD_FORMAT = 2
-"""Bumped whenever a stored world would mean something else: 2 added deadline instances."""
+WORLD_FORMAT = 3
+"""Bumped whenever a stored world would mean something else: 2 added deadline instances, 3 the
+liaison officers seen."""
 
 
 def _open(world: World, case: Case, fact: Fact, deadline: str, anchor_on: dt.date, *, long_sentence: bool = False) -> int:
@@ -436,6 +440,7 @@ def _released(world: World, case: Case, fact: Fact, data: p.OffenderReleased) ->
 def _contact(world: World, case: Case, fact: Fact, data: p.CcloContactRecorded) -> None:
     day = fact.local_date
     world.contacts.append(Contact(fact.at_site, f"{day.year}-{day.month:02d}", case.offender, data.purpose, data.minutes))
+    world.cclos[data.cclo] = data.police_service
 
 
 _REGISTRATIONS: dict[type, Callable[[World, Fact, Any], None]] = {

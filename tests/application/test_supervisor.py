@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from caseledger.application.supervisor import officer_row, site_rows_with_totals
+from caseledger.application.supervisor import officer_row, site_rows_with_totals, staffing_rows
 
 
 def workload(officer: str, site: str, role: str, *, cases: int, ratio: int, estimated: float, overtime: float = 0.0, **more: Any) -> dict[str, Any]:
@@ -80,4 +80,30 @@ def test_one_row_per_site_needing_action_first_then_the_totals() -> None:
             ("12 cases", True),
             ("3 overdue", True),
         ],
+    ]
+
+
+def staffing(site: str, kind: str, cases: int, available: float, required: float) -> dict[str, Any]:
+    return {
+        "site": site,
+        "kind": kind,
+        "cases": cases,
+        "officers_available_fte": available,
+        "required_fte": required,
+        "gap_fte": round(required - available, 2),
+    }
+
+
+def test_staffing_under_the_current_and_proposed_rules_side_by_side_with_totals() -> None:
+    """A: an institution of ratio 25 now, 20 proposed, 30 cases, 1 officer: needs 30/25 = 1.20 FTE
+    now (0.20 short), 30/20 = 1.50 proposed (0.50 short). B: a CCC of ratio 10 now, 8 proposed, 8
+    cases, 1 officer: 0.80 now (0.20 spare), 1.00 proposed (even: no cell). A is shorter under the
+    proposed rules, so first. Totals: 38 cases, 2.00 FTE, 2.00 needed now (net even), 2.50
+    proposed (0.50 short)."""
+    current = [staffing("A", "institution", 30, 1.0, 1.2), staffing("B", "ccc", 8, 1.0, 0.8)]
+    proposed = [staffing("B", "ccc", 8, 1.0, 1.0), staffing("A", "institution", 30, 1.0, 1.5)]
+    assert [cells(row) for row in staffing_rows(current, proposed)] == [
+        [("A", False), ("30", False), ("1.00", False), ("1.20", False), ("0.20", True), ("1.50", False), ("0.50", True)],
+        [("B", False), ("8", False), ("1.00", False), ("0.80", False), ("0.20 spare", False), ("1.00", False), ("", False)],
+        [("all sites", False), ("38", False), ("2.00", False), ("2.00", False), ("", False), ("2.50", False), ("0.50", True)],
     ]

@@ -3,10 +3,12 @@ and the ledger give (the command line keeps the exact rule, which scripts read).
 
 from __future__ import annotations
 
+import datetime as dt
+
 import msgspec
 import pytest
 
-from caseledger.application.text import choice_words, field_words, in_words, type_words
+from caseledger.application.text import choice_words, field_words, fields_in_words, in_words, type_words
 from caseledger.domain.events import catalogue as p
 from caseledger.domain.model.recording import shape_error
 
@@ -57,3 +59,25 @@ def test_every_event_type_and_choice_has_words_without_underscores() -> None:
         "non-case email",
         "assessment for decision submitted",
     ]
+
+
+def test_an_events_fields_read_as_words_with_ids_and_free_text_as_recorded() -> None:
+    admitted = p.OffenderAdmitted(
+        offender="off-1",
+        site="on-hyb",
+        security_level="medium",
+        sentence_start=dt.date(2026, 1, 2),
+        statutory_release=dt.date(2027, 1, 2),
+        warrant_expiry=dt.date(2028, 1, 2),
+        complexity=["mental_health", "gang_affiliation"],
+    )
+    assert fields_in_words(admitted, omit=("offender",)) == (
+        "site: on-hyb; security level: medium; sentence start: 2026-01-02; statutory release: 2027-01-02; "
+        "warrant expiry: 2028-01-02; complexity: mental_health, gang_affiliation"
+    )  # factors are ids (typed by people), not choices: as recorded
+    assert (
+        fields_in_words(p.AddOnTaskLogged(officer="po.a", category="scanning_faxing", minutes=25))
+        == "officer: po.a; category: scanning and faxing; minutes: 25"
+    )
+    assert fields_in_words(p.ReleasePlanStep(offender="o", step="assessment_for_decision_submitted")) == "offender: o; step: assessment for decision submitted"
+    assert fields_in_words(p.TransferCancelled(offender="o", reason="no_bed [b]x[/b]")) == "offender: o; reason: no_bed [b]x[/b]"

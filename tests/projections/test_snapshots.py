@@ -9,7 +9,7 @@ UTC day and a head every 25 facts so that short streams pass many boundaries:
   in fact used;
 * every projection computed through snapshots equals the one computed with the snapshots gone;
 * *My week*'s chart read from the weekly figures equals the chart replayed week by week;
-* each officer's *My week* and *Caseload* from the head's case rows equal those from the world.
+* each officer's *My week*, *Caseload* and *Due* from the head's case rows equal those from the world.
 
 The hand-checked scenario below walks the invalidation rules one event at a time.
 """
@@ -23,7 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from caseledger.application.imports import import_lines
-from caseledger.application.officer import caseload, recent_weeks, week
+from caseledger.application.officer import caseload, due, recent_weeks, week
 from caseledger.domain.model.times import LocalDay
 from caseledger.domain.store.application import LedgerApplication, open_application
 from caseledger.domain.store.log import read_log
@@ -257,7 +257,7 @@ def test_old_period_snapshots_are_thinned_to_every_third_period(store_url: str) 
 @settings(max_examples=4, deadline=None)
 @given(lines=streams, cuts=st.lists(st.integers(1, 10**6), min_size=1, max_size=4))
 def test_an_officers_screens_from_the_head_case_rows_equal_those_from_the_whole_world(new_store, lines, cuts) -> None:  # type: ignore[no-untyped-def]
-    """Every officer's *My week* and *Caseload* at now, built from the head's case rows (written
+    """Every officer's *My week*, *Caseload* and *Due* at now, built from the head's case rows (written
     whole, then case by case as chunks arrive) plus the facts after the head, equal those built
     from the whole world (the rows deleted). When the last chunk left no valid head (a
     back-dated fact made it stale), the snapshots are made again with a head at the end."""
@@ -278,10 +278,14 @@ def test_an_officers_screens_from_the_head_case_rows_equal_those_from_the_whole_
     with projector.db.transaction(write=False) as cursor:
         world = projector.snapshots.world_at(cursor, view, retracted(cursor, projector.db, view))
     officers = sorted(world.officers)
-    from_rows = {officer: (week(projector, rules, view, officer), caseload(projector, view, officer)) for officer in officers}
+    from_rows = {
+        officer: (week(projector, rules, view, officer), caseload(projector, view, officer), due(projector, rules, view, officer)) for officer in officers
+    }
     with projector.db.transaction(write=True) as cursor:
         cursor.execute(f"DELETE FROM {projector.db.table('cl_head_registry')}")
-    assert {officer: (week(projector, rules, view, officer), caseload(projector, view, officer)) for officer in officers} == from_rows
+    assert {
+        officer: (week(projector, rules, view, officer), caseload(projector, view, officer), due(projector, rules, view, officer)) for officer in officers
+    } == from_rows
     own = [row for screens in from_rows.values() for row in screens[1] if row.whose == "own"]
     assert len(own) == sum(1 for case in world.cases.values() if case.officer in world.officers)
     covered = sum(len(screens[1]) for screens in from_rows.values()) - len(own)

@@ -85,3 +85,54 @@ def test_choices_keep_the_catalogues_order_and_lists_stay_text_boxes() -> None:
     )
     assert choices_of(p.SiteRegistered, "security_levels") is None
     assert choices_of(p.ReleasePlanStarted, "destination_site") is None
+
+
+def test_ids_complete_from_what_the_ledger_knows_the_caseload_first(tmp_path: Path) -> None:
+    """po.adams carries off-007 (own) and off-002 (covering po.brown): "off-00" completes to their
+    own case first; "sub" to the factor seen in the scenario (substance_use); in a list, the last
+    item completes from the factors not listed yet; → accepts a completion; a new id can still be
+    typed in full."""
+    url = scenario_url(tmp_path)
+
+    async def scenario() -> None:
+        app = make_app(url, None)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("n")
+            await settle(pilot)
+            form = app.screen
+            assert isinstance(form, RecordScreen)
+            form.query_one("#record-type", Select).value = "ComplexityFlagged"
+            await settle(pilot)
+            offender = form.query_one("#field-offender", Input)
+            assert offender.placeholder == "identifier: off-007, off-002"
+            offender.focus()
+            await pilot.press(*"off-00")
+            await settle(pilot)
+            await pilot.press("right")
+            assert offender.value == "off-007"
+            factor = form.query_one("#field-factor", Input)
+            factor.focus()
+            await pilot.press(*"sub")
+            await settle(pilot)
+            await pilot.press("right")
+            assert factor.value == "substance_use"
+            form.query_one("#record-type", Select).value = "OffenderAdmitted"
+            await settle(pilot)
+            complexity = form.query_one("#field-complexity", Input)
+            complexity.focus()
+            await pilot.press(*"substance_use, s")
+            await settle(pilot)
+            await pilot.press("right")
+            assert complexity.value == "substance_use, s"  # nothing else starts with s: no second substance_use
+            await pilot.press("backspace", "m")
+            await settle(pilot)
+            await pilot.press("right")
+            assert complexity.value == "substance_use, mental_health"
+            new = form.query_one("#field-offender", Input)
+            new.value = ""
+            new.focus()
+            await pilot.press(*"off-999", "right")
+            assert new.value == "off-999"
+
+    run(scenario())

@@ -10,7 +10,17 @@ import pytest
 
 from tests.support.tui_helpers import make_app, scenario_url, settled
 
-SCREENS = {"week": [], "due": ["2"], "caseload": ["3"], "casefile": ["4"], "site": ["5"], "audit": ["6"], "export": ["7"], "help": ["question_mark"]}
+SCREENS = {
+    "week": [],
+    "due": ["2"],
+    "caseload": ["3"],
+    "casefile": ["4"],
+    "site": ["5"],
+    "staffing": ["5", "p"],
+    "audit": ["6"],
+    "export": ["7"],
+    "help": ["question_mark"],
+}
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])

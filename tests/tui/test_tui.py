@@ -203,7 +203,7 @@ def test_audit_filters_and_pages(tmp_path: Path) -> None:
             assert [row[0] for row in table_rows(table)][:3] == [1, 2, 3]
             screen.query_one("#type-filter", Select).value = "CaseAssigned"
             await settle(pilot)
-            assert {row[1] for row in table_rows(table)} == {"CaseAssigned"}
+            assert {row[1] for row in table_rows(table)} == {"Case assigned"}  # types in words
             screen.query_one("#type-filter", Select).value = Select.NULL
             screen.query_one("#actor-filter", Input).value = "po.adams"
             await pilot.press("tab")
@@ -242,7 +242,7 @@ def test_case_file_shows_retractions_and_retracts_with_a_reason(tmp_path: Path) 
             assert isinstance(screen, CaseFileScreen)
             table = screen.query_one(DataTable)
             first = table_rows(table)[0]
-            assert first[4] == "OffenderAdmitted" and first[3] == "mai.evans"  # occurred, recorded and by side by side (the scenario says mai.evans)
+            assert first[4] == "Offender admitted" and first[3] == "mai.evans"  # occurred, recorded and by side by side (the scenario says mai.evans)
             position = first[0]
             await pilot.press("x")
             await settle(pilot)

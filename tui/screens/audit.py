@@ -11,9 +11,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select
 
-from caseledger.application.events import EventFilter, LogPage, describe_fields
+from caseledger.application.events import EventFilter, LogPage
 from caseledger.application.history import who
-from caseledger.application.text import type_words
+from caseledger.application.text import fields_in_words, type_words
 from caseledger.domain.errors import LedgerError
 from caseledger.domain.events.catalogue import PAYLOAD_TYPES
 from caseledger.domain.model.times import Cutoff, parse_cutoff
@@ -108,12 +108,12 @@ class AuditScreen(DataScreen):
             envelope = event.envelope
             cells = (
                 event.position,
-                event.type,
-                envelope.occurred_at.isoformat(timespec="minutes"),
+                type_words(event.type),
+                envelope.occurred_at.isoformat(sep=" ", timespec="minutes"),
                 envelope.recorded_at.strftime("%Y-%m-%d %H:%M:%S"),
                 who(envelope),
                 envelope.at_site or "",
-                describe_fields(envelope.data),
+                fields_in_words(envelope.data),
             )
             rows.append((cells, str(event.position)))
         fill_table(self.query_one(DataTable), header, rows)

@@ -11,8 +11,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Input, Label
 
-from caseledger.application.events import describe_fields
 from caseledger.application.history import HistoryLine, who
+from caseledger.application.text import fields_in_words, type_words
 from caseledger.domain.errors import LedgerError
 from caseledger.domain.events.catalogue import TransferCompleted
 from caseledger.domain.model.times import parse_cutoff, zone
@@ -109,7 +109,7 @@ class CaseFileScreen(DataScreen):
         rows = []
         for line in data:
             envelope = line.event.envelope
-            details = describe_fields(envelope.data, omit=("offender",))
+            details = fields_in_words(envelope.data, omit=("offender",))
             if isinstance(envelope.data, TransferCompleted) and envelope.at_site:
                 details = f"to {envelope.at_site}"  # where the transfer went is where it happened
             status = f"retracted at {line.retracted_by[0]}: {line.retracted_by[1]}" if line.retracted_by else ""
@@ -118,7 +118,7 @@ class CaseFileScreen(DataScreen):
                 envelope.occurred_at.astimezone(zone(line.zone)).strftime("%Y-%m-%d %H:%M"),
                 envelope.recorded_at.strftime("%Y-%m-%d %H:%M"),
                 who(envelope),
-                line.event.type,
+                type_words(line.event.type),
                 status,
                 details,
             )

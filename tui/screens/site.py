@@ -1,7 +1,7 @@
 """*Site*: the supervisor's view — one row per officer at the site (cases against the ratio,
 estimated hours against the week, overtime, leave, covering, add-ons, uncovered cases, overdue
 deadlines), those needing action first and over-limit cells marked; ``s`` shows every site the view may see as one
-row each, with totals."""
+row each, with totals; ``p`` staffing under the current and the proposed rules side by side."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Header, Label
 
 from caseledger.application.officer import site_rows
-from caseledger.application.supervisor import OFFICER_HEADER, SITE_HEADER, Cell, officer_row, site_rows_with_totals
+from caseledger.application.supervisor import OFFICER_HEADER, SITE_HEADER, STAFFING_HEADER, Cell, officer_row, site_rows_with_totals, staffing_rows
 from caseledger.application.text import for_terminal
 from caseledger.tui.screens.base import DataScreen
 from caseledger.tui.widgets.tables import fill_table
@@ -26,11 +26,15 @@ def shown(cell: Cell) -> Text:
 
 class SiteScreen(DataScreen):
     TITLE = "Site"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("s", "toggle_all", "All sites", id="site.all")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "toggle_all", "All sites", id="site.all"),
+        Binding("p", "toggle_staffing", "Staffing", id="site.staffing"),
+    ]
 
     def __init__(self) -> None:
         super().__init__()
         self.all_sites = False
+        self.staffing = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -38,12 +42,20 @@ class SiteScreen(DataScreen):
         yield DataTable(id="site-table", cursor_type="row")
         yield Footer()
 
-    def fetch(self, request: None) -> list[dict[str, Any]]:
-        return self.ledger.session.officers()
+    def request(self) -> bool:
+        return self.staffing
 
-    def show(self, rows: list[dict[str, Any]]) -> None:
+    def fetch(self, request: bool) -> Any:
+        return self.ledger.session.staffing() if request else self.ledger.session.officers()
+
+    def show(self, rows: Any) -> None:
         table = self.query_one(DataTable)
         message = self.query_one("#site-message", Label)
+        if isinstance(rows, tuple):
+            fill_table(table, STAFFING_HEADER, [(tuple(map(shown, cells)), None) for cells in staffing_rows(*rows)])
+            self.sub_title = "staffing now: current and proposed rules"
+            message.update("in FTE (full-time officers) · now: current rules · prop.: proposed · red: short · p: officers")
+            return
         if self.all_sites:
             fill_table(table, SITE_HEADER, [(tuple(map(shown, cells)), None) for cells in site_rows_with_totals(rows)])
             self.sub_title = "every site, with totals"
@@ -55,5 +67,9 @@ class SiteScreen(DataScreen):
         message.update("red: over the ratio, over the week, overtime, cases nobody carries, overdue deadlines · s: every site, with totals")
 
     def action_toggle_all(self) -> None:
-        self.all_sites = not self.all_sites
+        self.all_sites, self.staffing = not self.all_sites, False
+        self.reload()
+
+    def action_toggle_staffing(self) -> None:
+        self.staffing = not self.staffing
         self.reload()
