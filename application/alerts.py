@@ -34,8 +34,9 @@ def alerts(
 ) -> list[str]:
     """Alerts for one officer: their ``workload`` row (``mine``), every officer's rows, the
     ``release_lead_time`` rows, the offenders on their own caseload, and their overdue and
-    due-soon deadlines (overdue first)."""
-    found = [deadline_alert(row) for row in pressing]
+    due-soon deadlines — the workload first (a few lines), then one per deadline, overdue first
+    (there may be many)."""
+    found = []
     if mine and mine["ratio_utilization"] is not None and mine["ratio_utilization"] > 1:
         found.append(f"Over ratio: {mine['effective_caseload']} cases against a standard of {mine['ratio_standard']}")
     if mine and mine["overtime_hours"] > 0:
@@ -48,4 +49,4 @@ def alerts(
     for row in everyone:
         if row["site"] == site and row["uncovered_caseload"]:
             found.append(f"Uncovered caseload: {row['officer']} is on leave with {row['uncovered_caseload']} cases and no coverage")
-    return found
+    return found + [deadline_alert(row) for row in pressing]

@@ -3,8 +3,9 @@ add-on minutes by category this week, a chart of recent weeks' estimated hours, 
 
 from __future__ import annotations
 
+from rich.markup import escape
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 
 from caseledger.application.officer import WeekData
@@ -28,7 +29,8 @@ class WeekScreen(DataScreen):
                 yield Static("Estimated hours, recent weeks", classes="panel-title")
                 yield Sparkline([], id="addon-chart")
                 yield Static("", id="chart-caption")
-            yield Static("", id="alerts-panel", classes="panel")
+            with VerticalScroll(id="alerts-scroll", classes="panel"):
+                yield Static("", id="alerts-panel")
         yield Footer()
 
     def fetch(self, request: None) -> WeekData:
@@ -72,5 +74,7 @@ class WeekScreen(DataScreen):
             self.query_one("#chart-caption", Static).update(
                 f"{first} … {last}: peak {peak} h; {over} of {len(data.weekly_hours)} weeks over {row['weekly_hours']} h"
             )
-        alerts = "\n".join(f"• {alert}" for alert in data.alerts) or "No alerts."
-        self.query_one("#alerts-panel", Static).update(f"[b]Alerts[/b]\n\n{alerts}")
+        alerts = "\n".join(f"• {escape(alert)}" for alert in data.alerts) or "No alerts."
+        due = sum(1 for alert in data.alerts if alert.startswith(("Overdue:", "Due soon:")))
+        title = f"[b]Alerts[/b] · {due} deadlines pressing (key 2: Due)" if due else "[b]Alerts[/b]"
+        self.query_one("#alerts-panel", Static).update(f"{title}\n\n{alerts}")
