@@ -39,12 +39,16 @@ from bench.rebuild_bench import _store
 FIGURES = (
     "week",
     "caseload",
+    "due",
+    "site (every officer, with overdue deadlines)",
     "export workload (now)",
     "export addon_burden (now)",
     "export addon_burden (one quarter)",
     "export staffing (as of mid-period)",
     "export release_lead_time (as of mid, known at mid + 10 d)",
     "export transfers (now)",
+    "export deadlines (now)",
+    "export deadlines (as of mid-period)",
     "history of one offender",
 )
 
@@ -94,6 +98,10 @@ def _child(url: str, figure: str, naive: bool, context: dict[str, Any]) -> dict[
         rows = len(session.week(session.officer_for("bench")).weekly_hours)
     elif figure == "caseload":
         rows = len(session.caseload(session.officer_for("bench")))
+    elif figure == "due":
+        rows = len(session.due(session.officer_for("bench")))
+    elif figure.startswith("site"):
+        rows = len(session.officers())
     elif figure == "history of one offender":
         rows = len(case_history(session.app, context["offender"]))
     else:

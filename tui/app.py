@@ -105,9 +105,8 @@ class CaseLedgerApp(App[None]):
         self.user = seat.viewer
         self.seen_head = head
         self.ready = True
+        self.show_subtitle()
         roles = ", ".join(seat.actor.role_names) or "no role"
-        recorded_as = "" if seat.viewer == seat.login else f" · records as {seat.login}"
-        self.sub_title = f"{seat.viewer} ({roles}){'' if officer == seat.viewer else f' · showing {officer}'}{recorded_as}"
         if seat.notice:
             self.notify(seat.notice, severity="warning", timeout=10)
         if not seat.actor.role_names:
@@ -200,6 +199,19 @@ class CaseLedgerApp(App[None]):
         self.call_from_thread(self.recorded, recorded)
 
     # -- navigation ---------------------------------------------------------------------------
+
+    def show_subtitle(self) -> None:
+        """Whose view, with which roles, showing which officer, recording as whom."""
+        seat = self.seat
+        roles = ", ".join(seat.actor.role_names) or "no role"
+        recorded_as = "" if seat.viewer == seat.login else f" · records as {seat.login}"
+        self.sub_title = f"{seat.viewer} ({roles}){'' if self.officer == seat.viewer else f' · showing {self.officer}'}{recorded_as}"
+
+    def show_officer(self, officer: str) -> None:
+        """Show ``officer``'s screens (a supervisor going down their site's rows), from *Due*."""
+        self.officer = officer
+        self.show_subtitle()
+        self.switch_mode("due")
 
     def open_case(self, offender: str) -> None:
         self.switch_mode("casefile")

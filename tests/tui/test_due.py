@@ -66,3 +66,29 @@ def test_the_supervisor_sees_each_officers_overdue_deadlines(tmp_path: Path) -> 
     po-b carries off-2's two."""
     session = LedgerSession(deadlines_store(tmp_path), now=NOW, login=ADMIN)
     assert {row["officer"]: row["overdue"] for row in session.officers()} == {"po-a": 1, "po-b": 2}
+
+
+def test_enter_on_an_officers_site_row_opens_their_due_list(tmp_path: Path) -> None:
+    """From po-a's view, the Site screen lists po-a's site (on-inst: po-a alone); Enter on the row
+    opens po-a's Due list — off-1's overdue correctional plan, then the rescheduled hearing's open
+    Board-information deadline."""
+    url = deadlines_store(tmp_path)
+
+    async def scenario() -> None:
+        app = CaseLedgerApp(url, "po-a", now=NOW, poll_seconds=0, login=ADMIN)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settled(pilot)
+            await pilot.press("5")
+            await settled(pilot)
+            assert [str(row[0]) for row in table_rows(app.screen.query_one(DataTable))] == ["po-a"]
+            await pilot.press("enter")
+            await settled(pilot)
+            assert isinstance(app.screen, DueScreen)
+            rows = [[str(cell) for cell in row[:5]] for row in table_rows(app.screen.query_one(DataTable))]
+            assert rows == [
+                ["overdue", "2026-06-10", "20 days late", "correctional plan", "off-1"],
+                ["open", "2026-07-20", "in 20 days", "information to the Board", "off-1"],
+            ]
+            assert app.officer == "po-a"
+
+    asyncio.run(scenario())

@@ -1,7 +1,8 @@
 """*Site*: the supervisor's view — one row per officer at the site (cases against the ratio,
 estimated hours against the week, overtime, leave, covering, add-ons, uncovered cases, overdue
 deadlines), those needing action first and over-limit cells marked; ``s`` shows every site the view may see as one
-row each, with totals; ``p`` staffing under the current and the proposed rules side by side."""
+row each, with totals; ``p`` staffing under the current and the proposed rules side by side;
+Enter on an officer opens their *Due* list (a supervisor sees the site's deadlines so)."""
 
 from __future__ import annotations
 
@@ -62,9 +63,15 @@ class SiteScreen(DataScreen):
             message.update("red: over the capacity, the weeks, cases nobody carries, overdue deadlines · s: one site's officers")
             return
         mine, officers = site_rows(rows, self.ledger.officer, all_sites=False)
-        fill_table(table, OFFICER_HEADER, [(tuple(map(shown, officer_row(row))), None) for row in officers])
+        fill_table(table, OFFICER_HEADER, [(tuple(map(shown, officer_row(row))), row["officer"]) for row in officers])
         self.sub_title = f"site {mine}" if mine else "every site"
-        message.update("red: over the ratio, over the week, overtime, cases nobody carries, overdue deadlines · s: every site, with totals")
+        message.update("red: over the ratio, the week, cases nobody carries, overdue deadlines · Enter: the officer's Due list · s: every site")
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on an officer's row: their *Due* list (and the officer screens show them until
+        another is chosen); a site's row or a staffing row leads nowhere."""
+        if event.row_key.value is not None and not self.all_sites and not self.staffing:
+            self.ledger.show_officer(str(event.row_key.value))
 
     def action_toggle_all(self) -> None:
         self.all_sites, self.staffing = not self.all_sites, False
