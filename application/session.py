@@ -31,7 +31,7 @@ from caseledger.domain.model.recording import actor_of
 from caseledger.domain.model.times import Cutoff, utc_now
 from caseledger.domain.store.application import LedgerApplication, open_application
 from caseledger.domain.store.views import StoreView
-from caseledger.projections.compute import compute, find
+from caseledger.projections.compute import compute, compute_together, find
 from caseledger.projections.readmodels.engine import Projector
 from caseledger.projections.replay.facts import View
 from caseledger.projections.rules import Rules, load_rules
@@ -149,9 +149,7 @@ class LedgerSession:
         deadlines of the cases they carry are overdue."""
         sites = export_sites(self.seat.actor, identified=False)
         with self.lock:
-            view = self.view()
-            rows = compute(self.app, find("workload"), view, self.rules, self.projector).rows
-            instances = compute(self.app, find("deadlines"), view, self.rules, self.projector).rows
+            rows, instances = compute_together(self.app, [find("workload"), find("deadlines")], self.view(), self.rules, self.projector)
         overdue = Counter(row["officer"] for row in instances if row["status"] == "overdue")
         rows = [{**row, "overdue": overdue.get(row["officer"], 0)} for row in rows]
         return rows if sites is None else list(at_sites(rows, sites))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -119,5 +119,22 @@ def compute(
     def rows() -> Result:
         with streamed(app, projection, view, rules, engine, weeks=weeks) as result:
             return Result(projection, list(result.rows), result.meta)
+
+    return engine.trusting(rows)
+
+
+def compute_together(
+    app: LedgerApplication, projections: Sequence[Projection], view: View, rules: Rules, projector: Projector | None = None
+) -> list[list[dict[str, Any]]]:
+    """The rows of several projections at ``view`` from one replay of the world (a screen that
+    shows two — the Site screen's workload and deadlines — pays for one), in their order. Every
+    projection only reads the world it is given, so they can share it."""
+    engine = projector or Projector(app)
+
+    def rows() -> list[list[dict[str, Any]]]:
+        engine.catch_up(census=set().union(*(census_of(projection, view) for projection in projections)))
+        with engine.db.transaction(write=False) as cursor:
+            inputs = replay(cursor, engine.db, view, rules, frozenset().union(*(projection.event_types for projection in projections)))
+            return [list(projection.compute(inputs)) for projection in projections]
 
     return engine.trusting(rows)

@@ -13,7 +13,7 @@ import pytest
 from caseledger.application.imports import import_lines
 from caseledger.domain.model.times import parse_cutoff
 from caseledger.domain.store.application import LedgerApplication, open_application
-from caseledger.projections.compute import compute, find
+from caseledger.projections.compute import compute, compute_together, find
 from caseledger.projections.replay.facts import View
 from caseledger.projections.rules import HERE as RULES
 from caseledger.projections.rules import RulesError, load_rules, parse_rules
@@ -134,3 +134,11 @@ def test_working_days_follow_the_province_and_the_rules_closed_days() -> None:
     assert WorkingDays(None, frozenset()).nth(dt.date(2026, 2, 13), 2) == dt.date(2026, 2, 16)  # Family Day is provincial, not federal
     assert WorkingDays("ON", frozenset()).nth(dt.date(2026, 2, 13), 2) == dt.date(2026, 2, 17)
     assert WorkingDays("ON", frozenset()).nth(dt.date(2026, 6, 20), 1) == dt.date(2026, 6, 22)  # a Saturday anchor: Monday is day 1
+
+
+def test_two_projections_from_one_replay_equal_each_computed_alone(scenario: LedgerApplication) -> None:
+    """The Site screen's workload and deadlines share one replay of the world: the same rows."""
+    view, rules = View(as_of=parse_cutoff("2026-06-30", "as_of")), load_rules("current")
+    together = compute_together(scenario, [find("workload"), find("deadlines")], view, rules)
+    assert together == [compute(scenario, find(name), view, rules).rows for name in ("workload", "deadlines")]
+    assert len(together[1]) == len(expected_rows())
