@@ -98,7 +98,7 @@ class AuditScreen(DataScreen):
 
     def show(self, page: LogPage | str) -> None:
         message = self.query_one("#audit-message", Label)
-        header = ("position", "type", "occurred", "recorded (UTC)", "by", "site", "fields")
+        header = ("position", "by", "type", "occurred", "recorded (UTC)", "site", "fields")  # who first: what an auditor scans for
         if isinstance(page, str):
             fill_table(self.query_one(DataTable), header, [])
             message.update(plain(page))
@@ -108,10 +108,10 @@ class AuditScreen(DataScreen):
             envelope = event.envelope
             cells = (
                 event.position,
+                who(envelope),
                 type_words(event.type),
                 envelope.occurred_at.isoformat(sep=" ", timespec="minutes"),
                 envelope.recorded_at.strftime("%Y-%m-%d %H:%M:%S"),
-                who(envelope),
                 envelope.at_site or "",
                 fields_in_words(envelope.data),
             )
