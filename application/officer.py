@@ -18,7 +18,7 @@ from typing import Any
 from caseledger.application.alerts import alerts
 from caseledger.domain.model.times import iso_week
 from caseledger.projections.catalogue import deadlines, release_lead_time, workload
-from caseledger.projections.catalogue.deadlines import Reading
+from caseledger.projections.catalogue.deadlines import COMPLETING, Reading
 from caseledger.projections.catalogue.workload import addon_minutes, assess
 from caseledger.projections.readmodels.database import Cursor
 from caseledger.projections.readmodels.engine import Projector
@@ -31,6 +31,8 @@ from caseledger.projections.replay.world import World
 from caseledger.projections.rules import Rules
 
 WEEK_US = 7 * 24 * 3600 * 1_000_000
+NEXT_DATES = 3
+"""Caseload shows the nearest dates ahead, soonest first (all of them would not fit 80 columns)."""
 
 
 @dataclass
@@ -60,6 +62,13 @@ class DueRow:
     site: str | None
     whose: str = "own"
     source: str = ""
+
+
+def completing_entry(deadline: str) -> tuple[str, dict[str, str]]:
+    """The entry that completes ``deadline``: its event type and the field values that make it
+    count (the Due screen's record key opens the form on it)."""
+    kind, values = COMPLETING[deadline]
+    return kind, dict(values)
 
 
 def _carrying(world: World, officer: str) -> set[str]:
@@ -180,8 +189,9 @@ def recent_weeks(projector: Projector, cursor: Cursor, rules: Rules, officer: st
 def caseload(projector: Projector, view: View, officer: str) -> list[CaseRow]:
     """The officer's cases at the cut — their own, then those of absent colleagues they cover
     (counted in My week's "Covered", so listed here too, marked whose) — with where each is, its
-    complexity, SIU days, release-plan status and the next dates still ahead (hearing, granted
-    release, day and full parole eligibility, statutory release, warrant expiry)."""
+    complexity, SIU days, release-plan status and the three nearest dates still ahead, soonest
+    first (of the hearing, granted release, day and full parole eligibility, statutory release,
+    warrant expiry)."""
     db = projector.db
     with db.transaction(write=False) as cursor:
         world = projector.snapshots.world_for_officer(cursor, officer, view, retracted(cursor, db, view))
@@ -201,7 +211,8 @@ def caseload(projector: Projector, view: View, officer: str) -> list[CaseRow]:
             ("SR", case.statutory_release),
             ("WED", case.warrant_expiry),
         )
-        upcoming = [f"{label} {when}" for label, when in dates if when is not None and when >= today]
+        ahead = sorted((when, label) for label, when in dates if when is not None and when >= today)
+        upcoming = [f"{label} {when}" for when, label in ahead[:NEXT_DATES]]
         rows.append(
             CaseRow(
                 case.offender,

@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import threading
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +30,7 @@ from caseledger.domain.model.recording import actor_of
 from caseledger.domain.model.times import Cutoff, utc_now
 from caseledger.domain.store.application import LedgerApplication, open_application
 from caseledger.domain.store.views import StoreView
+from caseledger.projections.catalogue import OVERDUE_CARRIED
 from caseledger.projections.compute import compute, compute_together, find
 from caseledger.projections.readmodels.engine import Projector
 from caseledger.projections.replay.facts import View
@@ -146,11 +146,11 @@ class LedgerSession:
     def officers(self) -> list[dict[str, Any]]:
         """Every officer's workload row now that this view may see (the Site screen: a supervisor's
         sites; every site for an auditor, an analyst or an admin), each with ``overdue``: how many
-        deadlines of the cases they carry are overdue."""
+        deadlines of the cases they carry (own and covered, as their Due list) are overdue."""
         sites = export_sites(self.seat.actor, identified=False)
         with self.lock:
-            rows, instances = compute_together(self.app, [find("workload"), find("deadlines")], self.view(), self.rules, self.projector)
-        overdue = Counter(row["officer"] for row in instances if row["status"] == "overdue")
+            rows, carried = compute_together(self.app, [find("workload"), OVERDUE_CARRIED], self.view(), self.rules, self.projector)
+        overdue = {row["officer"]: row["overdue"] for row in carried}
         rows = [{**row, "overdue": overdue.get(row["officer"], 0)} for row in rows]
         return rows if sites is None else list(at_sites(rows, sites))
 

@@ -25,7 +25,9 @@ class Cell:
 
 OFFICER_HEADER = ("officer", "role", "leave", "cases / ratio", "est. hours / week", "overtime", "uncovered", "deadlines", "covering", "add-ons")
 """What needs action first, so a narrow terminal cuts what needs it least (covering, add-ons)."""
-SITE_HEADER = ("site", "officers", "on leave", "cases / capacity", "est. hours / weeks", "overtime", "uncovered", "deadlines")
+SITE_HEADER = ("site", "officers", "on leave", "caseloads / capacity", "est. hours / weeks", "overtime", "uncovered", "deadlines")
+"""Caseloads are what the officers carry (a covered case counts for each officer carrying it);
+capacity sums the ratios of the officers not on leave (none at a community office: hours-based)."""
 
 
 def _hours(value: float) -> str:
@@ -94,7 +96,7 @@ def _site_cells(totals: tuple[Any, ...]) -> tuple[Cell, ...]:
         Cell(site),
         Cell(str(officers)),
         Cell(str(away) if away else ""),
-        Cell(f"{cases} / {capacity}", over=cases > capacity),
+        Cell(f"{cases} / {capacity}" if capacity else f"{cases} (no ratio)", over=bool(capacity) and cases > capacity),
         Cell(f"{_hours(estimated)} / {weeks:g}", over=estimated > weeks),
         Cell(_hours(overtime) if overtime else "", over=overtime > 0),
         Cell(_cases(uncovered) if uncovered else "", over=uncovered > 0),
@@ -102,7 +104,7 @@ def _site_cells(totals: tuple[Any, ...]) -> tuple[Cell, ...]:
     )
 
 
-STAFFING_HEADER = ("site", "cases", "FTE", "need now", "short now", "need prop.", "short prop.")
+STAFFING_HEADER = ("site", "cases here", "FTE", "need now", "short now", "need prop.", "short prop.")
 """Officers in full-time equivalents (FTE) throughout: available, needed and short under the
 current rules, then under the proposed ones — narrow enough for 80 columns."""
 

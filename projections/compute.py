@@ -69,7 +69,7 @@ def census_of(projection: Projection, view: View) -> set[str]:
     add-on totals at "now", the tasks at a cut. The officers' head rows and weekly figures, which
     no export reads, are counted by ``status``, the TUI and ``verify --deep``."""
     tables = {TimelineModel.table, SNAPSHOTS}
-    if "addons" in READ_MODELS_OF[projection.name]:
+    if "addons" in READ_MODELS_OF.get(projection.name, ()):
         tables.add(TOTALS if view.as_of is None and view.known_at is None else AddOnModel.table)
     return tables
 

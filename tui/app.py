@@ -23,7 +23,7 @@ from caseledger.application.session import LedgerSession, Seat
 from caseledger.domain.events import catalogue as p
 from caseledger.tui.forms import HelpScreen, HelpSection, QuickAddOnScreen, RecordScreen, RetractScreen
 from caseledger.tui.screens.audit import AuditScreen
-from caseledger.tui.screens.base import DataScreen
+from caseledger.tui.screens.base import DataScreen, LedgerScreen
 from caseledger.tui.screens.casefile import CaseFileScreen
 from caseledger.tui.screens.caseload import CaseloadScreen
 from caseledger.tui.screens.due import DueScreen
@@ -48,6 +48,9 @@ class CaseLedgerApp(App[None]):
     TITLE = "caseledger"
     MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = dict(SCREEN_CLASSES)
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "quick_addon", "Add-on", id="record.addon"),
+        Binding("n", "record", "Record", id="record.event"),
+        Binding("question_mark", "help", "Help", id="app.help"),
         Binding("1", "switch_mode('week')", "Week", id="screen.week"),
         Binding("2", "switch_mode('due')", "Due", id="screen.due"),
         Binding("3", "switch_mode('caseload')", "Caseload", id="screen.caseload"),
@@ -55,12 +58,9 @@ class CaseLedgerApp(App[None]):
         Binding("5", "switch_mode('site')", "Site", id="screen.site"),
         Binding("6", "switch_mode('audit')", "Audit", id="screen.audit"),
         Binding("7", "switch_mode('export')", "Export", id="screen.export"),
-        Binding("a", "quick_addon", "Add-on", id="record.addon"),
-        Binding("n", "record", "Record", id="record.event"),
+        Binding("q", "quit", "Quit", id="app.quit"),
         Binding("t", "toggle_dark", "Theme", show=False, id="app.theme"),
         Binding("escape", "leave_field", "Leave the text box", show=False, id="app.leave"),
-        Binding("question_mark", "help", "Help", id="app.help"),
-        Binding("q", "quit", "Quit", id="app.quit"),
     ]
 
     def __init__(self, store_url: str, user: str | None = None, *, now: dt.datetime | None = None, poll_seconds: float = 1.0, login: str | None = None) -> None:
@@ -116,7 +116,9 @@ class CaseLedgerApp(App[None]):
         elif not seat.records:
             self.notify(f"Read-only: {roles} may read, not record", timeout=10)
         self.refresh_bindings()
-        if not self.may_open(self.current_mode):  # e.g. an analyst, who reads no officer's week
+        if seat.actor.supervised and seat.actor.officer is None:  # a supervisor with no caseload of their own: their site first
+            self.switch_mode("site")
+        elif not self.may_open(self.current_mode):  # e.g. an analyst, who reads no officer's week
             self.switch_mode(next((mode for mode in SCREEN_CLASSES if self.may_open(mode)), "week"))
         self.reload_screen()
         if self.poll_seconds:
@@ -164,15 +166,19 @@ class CaseLedgerApp(App[None]):
         self.push_screen(QuickAddOnScreen(self.officer, self.record, self.session.now), self.recorded)
 
     def action_record(self) -> None:
-        """The record form, opened on the last type recorded, the view's officer and the open
-        case's offender filled in."""
-        known = {"officer": self.officer}
-        screen = self.screen
-        if isinstance(screen, CaseFileScreen) and screen.offender_shown:
-            known["offender"] = screen.offender_shown
+        """The record form, opened on the last type recorded (or what the screen's selection
+        calls for: on a Due row, the entry that completes it), with the view's officer and what the
+        screen's selection knows (the open or selected case's offender, a selected officer)
+        filled in."""
+        kind, selected = self.screen.record_context() if isinstance(self.screen, LedgerScreen) else (None, {})
         officer = self.officer
         form = RecordScreen(
-            self.record, self.last_kind, kinds=self.seat.recordable, known=known, odd=self.session.oddities, offer=lambda: self.session.known_values(officer)
+            self.record,
+            kind or self.last_kind,
+            kinds=self.seat.recordable,
+            known={"officer": officer, **selected},
+            odd=self.session.oddities,
+            offer=lambda: self.session.known_values(officer),
         )
 
         def done(position: int | None) -> None:
@@ -204,7 +210,7 @@ class CaseLedgerApp(App[None]):
         """Whose view, with which roles, showing which officer, recording as whom."""
         seat = self.seat
         roles = ", ".join(seat.actor.role_names) or "no role"
-        recorded_as = "" if seat.viewer == seat.login else f" · records as {seat.login}"
+        recorded_as = "" if seat.viewer == seat.login or not seat.records else f" · records as {seat.login}"
         self.sub_title = f"{seat.viewer} ({roles}){'' if self.officer == seat.viewer else f' · showing {self.officer}'}{recorded_as}"
 
     def show_officer(self, officer: str) -> None:
@@ -226,15 +232,20 @@ class CaseLedgerApp(App[None]):
         """Every binding of the app and of each screen and form, with what else each takes."""
 
         def keys(bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
-            return [(self.get_key_display(binding), binding.description) for binding in bindings if isinstance(binding, Binding) and binding.id]
+            return [
+                (self.get_key_display(binding), binding.description)
+                for binding in bindings
+                if isinstance(binding, Binding) and binding.id and (self.seat.records or binding.action.split("(")[0] not in RECORDING_ACTIONS)
+            ]
 
         sections: list[HelpSection] = [("Anywhere", keys(self.BINDINGS), "Ctrl+P the command palette (what fits this screen)")]
         sections += [(screen.TITLE or mode, keys(screen.BINDINGS), HELP_NOTES.get(mode, "")) for mode, screen in SCREEN_CLASSES.items()]
         sections = [section for section in sections if section[1] or section[2]]
-        sections += [
-            ("Quick add-on", [], "a, then the category's digit, the minutes, Enter"),
-            ("Record", keys(RecordScreen.BINDINGS), "pick the type, fill the fields"),
-        ]
+        if self.seat.records:
+            sections += [
+                ("Quick add-on", [], "a, then the category's digit, the minutes, Enter"),
+                ("Record", keys(RecordScreen.BINDINGS), "pick the type, fill the fields; on a Due row, the entry that completes it"),
+            ]
         return sections
 
     def action_leave_field(self) -> None:

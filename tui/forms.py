@@ -20,7 +20,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Grid, Vertical, VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.suggester import Suggester, SuggestFromList
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
@@ -171,6 +171,7 @@ class RecordScreen(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="record-dialog", classes="dialog"):
             yield Label("Record an event", classes="panel-title")
+            yield Label("Ctrl+S records · Ctrl+T picks the type · → takes a suggestion · Esc cancels", id="record-keys")
             yield Select([(type_words(name), name) for name in self.kinds], value=self.kind, allow_blank=False, id="record-type")
             fields = VerticalScroll(id="record-fields")
             fields.can_focus = False  # Tab goes field to field, not to the scrolling container
@@ -216,7 +217,9 @@ class RecordScreen(ModalScreen[int | None]):
             choices = choices_of(p.PAYLOAD_TYPES[self.kind], field.name)
             widgets.append(Label(field_words(field.name) + ("" if field.required else " (optional)")))
             if choices:
-                widgets.append(Select([(choice_words(c), c) for c in choices], id=f"field-{field.name}", classes="field"))
+                chosen = self.known.get(field.name)
+                value = chosen if chosen in choices else Select.NULL
+                widgets.append(Select([(choice_words(c), c) for c in choices], value=value, id=f"field-{field.name}", classes="field"))
             else:
                 known = self.offered.get(field.name, [])
                 widgets.append(
@@ -238,7 +241,9 @@ class RecordScreen(ModalScreen[int | None]):
             Static("", id="error-note", classes="field-error"),
         ]
         await container.mount_all(widgets)
-        empty = [field for field in self.query(".field") if not (isinstance(field, Input) and field.value)]
+        empty = [
+            field for field in self.query(".field") if not ((isinstance(field, Input) and field.value) or (isinstance(field, Select) and not field.is_blank()))
+        ]
         (empty[0] if empty else self.query(".field").first()).focus()  # the first field the context did not fill
 
     def values(self) -> dict[str, str]:
@@ -391,5 +396,5 @@ class HelpScreen(ModalScreen[None]):
             if note:
                 text.append(("  — " if keys else "  ") + note)
             text.append("\n")
-        with Grid(classes="dialog"):
+        with VerticalScroll(classes="dialog", id="help-dialog"):  # scrolls (↓, PgDn) where the terminal is short
             yield Static(text)

@@ -16,7 +16,7 @@ from caseledger.projections.catalogue import (
     transfers,
     workload,
 )
-from caseledger.projections.replay.inputs import Column, Inputs
+from caseledger.projections.replay.inputs import Column, Inputs, columns
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,8 @@ PROJECTIONS: dict[str, Projection] = {
     for module in (workload, addon_burden, release_lead_time, siu_stays, transfers, cclo_contacts, staffing, deadlines)
 }
 ADDON_BURDEN_BY_SITE = Projection("addon_burden", addon_burden.SITE_COLUMNS, addon_burden.compute_by_site, addon_burden.EVENT_TYPES)
+OVERDUE_CARRIED = Projection("overdue deadlines carried", columns("officer:str, overdue:int"), deadlines.overdue_carried, deadlines.EVENT_TYPES)
+"""Not an export: the Site screen's count of overdue deadlines per officer (own and covered cases)."""
 
 
 READ_MODELS_OF: dict[str, tuple[str, ...]] = {

@@ -19,6 +19,7 @@ specification's "Deadlines"):
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +40,17 @@ EVENT_TYPES = BASE_TYPES | {
 }
 """The timeline event types this projection reads (the rest are not loaded)."""
 COLUMNS = columns("offender:str, officer:str, site:str, deadline:str, opened_on:date, due_on:date, completed_on:date, status:str, days_late:int, source:str")
+COMPLETING: dict[str, tuple[str, dict[str, str]]] = {
+    "preliminary_assessment": ("CaseTaskCompleted", {"task": "preliminary_assessment"}),
+    "correctional_plan": ("CaseTaskCompleted", {"task": "correctional_plan"}),
+    "release_plan_start": ("ReleasePlanStarted", {}),
+    "board_information": ("ReleasePlanStep", {"step": "assessment_for_decision_submitted"}),
+    "siu_first_review": ("SIUReviewHeld", {"level": "institutional_head"}),
+    "siu_commissioner_review": ("SIUReviewHeld", {"level": "commissioner"}),
+    "transfer_decision": ("TransferCompleted", {}),
+}
+"""The entry that completes each deadline (event type and the field values that make it count),
+as :mod:`caseledger.projections.replay.world` applies them: what the Due screen's record key opens."""
 OPEN_STATUSES = ("overdue", "due_soon", "open")
 """The statuses of an instance still to be done, most urgent first."""
 
@@ -97,6 +109,27 @@ def compute(inputs: Inputs) -> list[dict[str, Any]]:
     rows = [row(read(world, rules, due, inputs.today_at(due.site)), rules) for due in world.deadlines]
     rows.sort(key=lambda r: (r["offender"], r["deadline"], r["opened_on"]))
     return rows
+
+
+def overdue_carried(inputs: Inputs) -> list[dict[str, Any]]:
+    """How many deadlines are overdue at T on the cases each officer carries — their own, and
+    those of absent colleagues on leave whom they cover (each covering officer carries the whole
+    caseload, as in workload) — so the Site screen's count is what each officer's Due list shows."""
+    world = inputs.world
+    counts: Counter[str] = Counter()
+    for case in world.cases.values():
+        if case.officer is None:
+            continue
+        overdue = sum(1 for index in case.open_deadlines if _status(inputs, world.deadlines[index]) == "overdue")
+        if overdue:
+            absent = world.officers.get(case.officer)
+            for carrier in {case.officer} | (absent.covered_by if absent is not None and absent.on_leave else set()):
+                counts[carrier] += overdue
+    return [{"officer": officer, "overdue": count} for officer, count in sorted(counts.items())]
+
+
+def _status(inputs: Inputs, due: Due) -> str:
+    return read(inputs.world, inputs.rules, due, inputs.today_at(due.site)).status
 
 
 def open_for(inputs: Inputs, officers: set[str]) -> list[Reading]:

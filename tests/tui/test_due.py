@@ -7,14 +7,16 @@ import asyncio
 import datetime as dt
 from pathlib import Path
 
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from caseledger.application.imports import import_lines
 from caseledger.application.session import LedgerSession
 from caseledger.domain.store.application import open_application
 from caseledger.tui.app import CaseLedgerApp
+from caseledger.tui.forms import RecordScreen
 from caseledger.tui.screens.casefile import CaseFileScreen
 from caseledger.tui.screens.due import DueScreen
+from tests.support.commands import ScriptedService
 from tests.support.paths import FIXTURES
 from tests.support.tui_helpers import settled
 from tests.tui.test_tui import table_rows
@@ -90,5 +92,56 @@ def test_enter_on_an_officers_site_row_opens_their_due_list(tmp_path: Path) -> N
                 ["open", "2026-07-20", "in 20 days", "information to the Board", "off-1"],
             ]
             assert app.officer == "po-a"
+
+    asyncio.run(scenario())
+
+
+def test_a_covering_officer_carries_the_absent_officers_overdue_deadlines_on_the_site_screen(tmp_path: Path) -> None:
+    """po-a goes on leave on 2026-06-29 and po-b covers them: at 2026-06-30 po-b carries off-2's
+    two overdue deadlines and po-a's one (off-1's correctional plan) — 3, as po-b's Due list shows;
+    po-a still has their own 1."""
+    url = deadlines_store(tmp_path)
+    service = ScriptedService(open_application(url), ADMIN)
+    service.start_leave("po-a", "sick", occurred_at="2026-06-29")
+    service.start_coverage("po-a", "po-b", occurred_at="2026-06-29")
+    session = LedgerSession(url, now=NOW, login=ADMIN)
+    assert {row["officer"]: row["overdue"] for row in session.officers()} == {"po-a": 1, "po-b": 3}
+    assert sum(1 for row in session.due("po-b") if row.status == "overdue") == 3
+
+
+def test_n_on_a_due_row_opens_the_entry_that_completes_it_and_ctrl_s_records_it(tmp_path: Path) -> None:
+    """po-b's first row is off-2's overdue release-plan start: n opens "Release plan started" for
+    off-2 (release type and destination still to fill); the second row, the preliminary
+    assessment, opens "Case task completed" with the task chosen: Ctrl+S alone records it, and the
+    row leaves the Due list (done late) with the cursor still on the list."""
+    url = deadlines_store(tmp_path)
+
+    async def scenario() -> None:
+        app = CaseLedgerApp(url, "po-b", now=NOW, poll_seconds=0, login=ADMIN)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settled(pilot)
+            await pilot.press("2")
+            await settled(pilot)
+            await pilot.press("n")
+            await settled(pilot)
+            form = app.screen
+            assert isinstance(form, RecordScreen) and form.kind == "ReleasePlanStarted"
+            assert form.query_one("#field-offender", Input).value == "off-2"
+            await pilot.press("escape")
+            await settled(pilot)
+            await pilot.press("down", "n")
+            await settled(pilot)
+            form = app.screen
+            assert isinstance(form, RecordScreen) and form.kind == "CaseTaskCompleted"
+            assert (form.query_one("#field-offender", Input).value, form.query_one("#field-task", Select).value) == ("off-2", "preliminary_assessment")
+            await pilot.press("ctrl+s")
+            for _ in range(100):
+                await settled(pilot)
+                if not isinstance(app.screen, RecordScreen):
+                    break
+            await settled(pilot)
+            assert isinstance(app.screen, DueScreen)
+            deadlines = [str(row[3]) for row in table_rows(app.screen.query_one(DataTable))]
+            assert "preliminary assessment" not in deadlines and len(deadlines) == 4
 
     asyncio.run(scenario())

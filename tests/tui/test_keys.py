@@ -154,3 +154,26 @@ def test_a_crash_exits_non_zero(tmp_path: Path) -> None:
         return app.return_code
 
     assert run(scenario()) == 1
+
+
+def test_a_filter_applied_with_enter_hands_the_keys_back_to_the_audit_table(tmp_path: Path) -> None:
+    """Typed in the actor box, Enter applies the filter and the table takes the focus: the next
+    digit switches screens instead of landing in the filter."""
+    url = scenario_url(tmp_path)
+
+    async def scenario() -> None:
+        app = make_app(url, None)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("6")
+            await settle(pilot)
+            actor = app.screen.query_one("#actor-filter", Input)
+            actor.focus()
+            await pilot.press(*"po.adams", "enter")
+            await settle(pilot)
+            assert isinstance(app.focused, DataTable) and actor.value == "po.adams"
+            await pilot.press("4")
+            await settle(pilot)
+            assert (isinstance(app.screen, CaseFileScreen), actor.value) == (True, "po.adams")
+
+    run(scenario())

@@ -11,13 +11,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Label
+from textual.widgets import DataTable, Input, Label
 
 from caseledger.application.session import LedgerSession
 from caseledger.domain.errors import AccessRefused
 from caseledger.domain.store.application import open_application
 from caseledger.tui.forms import QuickAddOnScreen, RecordScreen
 from caseledger.tui.screens.audit import AuditScreen
+from caseledger.tui.screens.casefile import CaseFileScreen
 from caseledger.tui.screens.export import ExportScreen
 from caseledger.tui.screens.site import SiteScreen
 from caseledger.tui.screens.week import WeekScreen
@@ -94,6 +95,15 @@ def test_an_auditors_ui_is_read_only(tmp_path: Path) -> None:
             await settle(pilot)
             assert isinstance(app.screen, AuditScreen)  # no retraction form
             assert "Retract the selected event" not in {command.title for command in app.get_system_commands(app.screen)}
+            assert "Record" not in {title for title, _keys, _note in app.help_sections()}  # the help offers only what the view may do
+            app.open_case("off-001")
+            await settle(pilot)
+            offender = app.screen.query_one("#offender-input", Input)
+            app.screen.query_one(DataTable).focus()
+            await pilot.press("n", "a", "x")  # record, add-on, retract: keys of others, not the start of an offender id
+            await settle(pilot)
+            assert (isinstance(app.screen, CaseFileScreen), offender.value) == (True, "off-001")
+            assert "retracts" not in str(app.screen.query_one("#casefile-message", Label).render())
 
     run(scenario())
     assert open_application(url).head_position() == head

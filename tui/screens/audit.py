@@ -62,6 +62,8 @@ class AuditScreen(DataScreen):
         super().__init__()
         self.after = 0
         self.starts: list[int] = []
+        self.to_table = False
+        """A filter was just submitted: once its page shows, the table takes the focus."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -98,7 +100,7 @@ class AuditScreen(DataScreen):
 
     def show(self, page: LogPage | str) -> None:
         message = self.query_one("#audit-message", Label)
-        header = ("position", "by", "type", "occurred", "recorded (UTC)", "site", "fields")  # who first: what an auditor scans for
+        header = ("position", "by", "type", "occurred (site time)", "recorded (UTC)", "site", "fields")  # who first: what an auditor scans for
         if isinstance(page, str):
             fill_table(self.query_one(DataTable), header, [])
             message.update(plain(page))
@@ -117,8 +119,11 @@ class AuditScreen(DataScreen):
             )
             rows.append((cells, str(event.position)))
         fill_table(self.query_one(DataTable), header, rows)
-        shown = f"positions {page.first}–{page.last}" if page.events else "no events"
-        message.update(plain(f"{shown} of {page.head} · ] next page · [ previous page"))
+        shown = f"{len(page.events)} events from position {page.first:,} to {page.last:,}" if page.events else "no events"
+        message.update(plain(f"{shown} (the log holds {page.head:,}) · ] next page · [ previous page"))
+        if self.to_table and page.events:
+            self.query_one(DataTable).focus()  # the filters are applied: back to the table, where the screen keys work
+        self.to_table = False
         self.last_shown = page.last
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -131,6 +136,7 @@ class AuditScreen(DataScreen):
         else:
             self.after = 0
         self.starts.clear()
+        self.to_table = True
         self.reload()
 
     def on_select_changed(self, event: Select.Changed) -> None:

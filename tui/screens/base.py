@@ -14,6 +14,9 @@ from caseledger.domain.errors import AccessRefused
 if TYPE_CHECKING:
     from caseledger.tui.app import CaseLedgerApp
 
+RecordContext = tuple[str | None, dict[str, str]]
+"""An event type to open the record form on (None: the last recorded) and known field values."""
+
 
 class LedgerScreen(Screen[None]):
     """A screen of the caseledger app (typed access to the app's session)."""
@@ -21,6 +24,11 @@ class LedgerScreen(Screen[None]):
     @property
     def ledger(self) -> CaseLedgerApp:
         return cast("CaseLedgerApp", self.app)
+
+    def record_context(self) -> RecordContext:
+        """What the record form should open on from this screen: an event type (None: the last
+        one recorded) and the field values the screen's selection knows."""
+        return None, {}
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """A screen's own keys follow the view's roles as the app's do (no retraction from a read-only view)."""
@@ -88,8 +96,19 @@ class CaseListScreen(DataScreen):
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.ledger.open_case(str(event.row_key.value).split(" ", 1)[0])
 
-    def action_open_case(self) -> None:
+    def selected(self) -> str | None:
+        """The selected row's key (None when the table is empty)."""
         table = self.query_one(DataTable)
-        if table.row_count:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-            self.ledger.open_case(str(key).split(" ", 1)[0])
+        if not table.row_count:
+            return None
+        return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    def action_open_case(self) -> None:
+        key = self.selected()
+        if key is not None:
+            self.ledger.open_case(key.split(" ", 1)[0])
+
+    def record_context(self) -> RecordContext:
+        """The selected case's offender."""
+        key = self.selected()
+        return None, ({"offender": key.split(" ", 1)[0]} if key else {})

@@ -16,7 +16,7 @@ from caseledger.application.text import fields_in_words, type_words
 from caseledger.domain.errors import LedgerError
 from caseledger.domain.events.catalogue import TransferCompleted
 from caseledger.domain.model.times import parse_cutoff, zone
-from caseledger.tui.screens.base import DataScreen
+from caseledger.tui.screens.base import DataScreen, RecordContext
 from caseledger.tui.widgets.tables import fill_table, plain, struck
 
 
@@ -53,7 +53,7 @@ class CaseFileScreen(DataScreen):
         in_table = self.focused is self.query_one("#history-table", DataTable)
         if not in_table or not event.is_printable:
             return
-        if event.key in self.app.active_bindings and not self.finding:  # a screen key, unless an id is being typed
+        if event.key in self.binding_keys() and not self.finding:  # a screen key (allowed to this view or not), unless an id is being typed
             return
         event.stop()
         event.prevent_default()
@@ -62,6 +62,14 @@ class CaseFileScreen(DataScreen):
             self.finding = True
         offender.insert_text_at_cursor(event.character or "")
         offender.focus()
+
+    def record_context(self) -> RecordContext:
+        return None, ({"offender": self.offender_shown} if self.offender_shown else {})
+
+    def binding_keys(self) -> set[str]:
+        """Every key bound on this screen or the app, whether or not this view's roles allow its
+        action: a read-only view's ``n`` does nothing, it does not start an offender id."""
+        return {binding.key for binding in [*self.app.BINDINGS, *self.BINDINGS] if isinstance(binding, Binding)} | set(self.app.active_bindings)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         if event.widget is self.query_one("#history-table", DataTable):
@@ -103,7 +111,8 @@ class CaseFileScreen(DataScreen):
             message.update(plain(data))
             self.offender_shown = ""
             return
-        message.update(f"{len(data)} events · x retracts the selected one · retracted events are struck through")
+        retracting = " · x retracts the selected one" if self.ledger.seat.records else ""
+        message.update(f"{len(data)} events{retracting} · retracted events are struck through")
         self.offender_shown = data[0].event.envelope.data.offender if data else ""
         table.focus()
         rows = []

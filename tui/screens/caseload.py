@@ -7,9 +7,10 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Footer, Header
+from textual.widgets import DataTable, Footer, Header, Label
 
 from caseledger.application.officer import CaseRow
+from caseledger.application.text import choice_words
 from caseledger.tui.screens.base import CaseListScreen
 from caseledger.tui.widgets.tables import fill_table
 
@@ -20,6 +21,9 @@ class CaseloadScreen(CaseListScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield Label(
+            "next dates: hearing · release (granted) · DP/FP day/full parole eligibility · SR statutory release · WED warrant expiry", id="caseload-legend"
+        )
         yield DataTable(id="caseload-table", cursor_type="row")
         yield Footer()
 
@@ -29,9 +33,20 @@ class CaseloadScreen(CaseListScreen):
     def show(self, rows: list[CaseRow]) -> None:
         fill_table(
             self.query_one(DataTable),
-            ("offender", "whose", "location", "complexity", "SIU days", "release plan", "next dates"),
+            ("offender", "next dates", "release plan", "whose", "location", "SIU days", "complexity"),
             [
-                ((row.offender, row.whose, row.location, row.complexity, "—" if row.siu_days is None else row.siu_days, row.plan, row.next_dates), row.offender)
+                (
+                    (
+                        row.offender,
+                        row.next_dates,
+                        row.plan,
+                        row.whose,
+                        row.location,
+                        "—" if row.siu_days is None else f"{row.siu_days} days",
+                        choice_words(row.complexity),
+                    ),
+                    row.offender,
+                )
                 for row in rows
             ],
         )

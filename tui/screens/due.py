@@ -1,7 +1,8 @@
 """*Due*: the deadlines of the cases the officer carries — overdue first, then by due date — with
 how many days are left (or how late), whose case it is and the rule's source; Enter opens the
-case. Nobody types a due date: each comes from the events already recorded (the ``deadlines``
-projection)."""
+case, and ``n`` opens the record form on the entry that completes the selected deadline, filled
+in (Ctrl+S records it). Nobody types a due date: each comes from the events already recorded
+(the ``deadlines`` projection)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Header
 
-from caseledger.application.officer import DueRow
+from caseledger.application.officer import DueRow, completing_entry
 from caseledger.application.text import DEADLINE_WORDS, STATUS_WORDS
-from caseledger.tui.screens.base import CaseListScreen
+from caseledger.tui.screens.base import CaseListScreen, RecordContext
 from caseledger.tui.widgets.tables import fill_table
 
 STYLES = {"overdue": "bold red", "due_soon": "bold yellow", "open": ""}
@@ -37,6 +38,15 @@ class DueScreen(CaseListScreen):
         yield Header()
         yield DataTable(id="due-table", cursor_type="row")
         yield Footer()
+
+    def record_context(self) -> RecordContext:
+        """The entry that completes the selected deadline, for its case: ``n`` then Ctrl+S."""
+        key = self.selected()
+        if key is None:
+            return None, {}
+        offender, deadline, _opened = key.split(" ")
+        kind, values = completing_entry(deadline)
+        return kind, {"offender": offender, **values}
 
     def fetch(self, request: None) -> list[DueRow]:
         return self.ledger.session.due(self.ledger.officer)

@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Footer, Header, Label
 from caseledger.application.officer import site_rows
 from caseledger.application.supervisor import OFFICER_HEADER, SITE_HEADER, STAFFING_HEADER, Cell, officer_row, site_rows_with_totals, staffing_rows
 from caseledger.application.text import for_terminal
-from caseledger.tui.screens.base import DataScreen
+from caseledger.tui.screens.base import DataScreen, RecordContext
 from caseledger.tui.widgets.tables import fill_table
 
 
@@ -73,10 +73,17 @@ class SiteScreen(DataScreen):
         if event.row_key.value is not None and not self.all_sites and not self.staffing:
             self.ledger.show_officer(str(event.row_key.value))
 
+    def record_context(self) -> RecordContext:
+        """The selected officer (coverage, leave, an assignment to them)."""
+        table = self.query_one(DataTable)
+        if self.all_sites or self.staffing or not table.row_count:
+            return None, {}
+        return None, {"officer": str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)}
+
     def action_toggle_all(self) -> None:
         self.all_sites, self.staffing = not self.all_sites, False
         self.reload()
 
     def action_toggle_staffing(self) -> None:
-        self.staffing = not self.staffing
+        self.staffing, self.all_sites = not self.staffing, False
         self.reload()

@@ -23,13 +23,18 @@ Row = tuple[Sequence[Any], str | None]
 
 
 def fill_table(table: DataTable[Any], header: Sequence[str], rows: Sequence[Row]) -> None:
-    """Replace the table's columns and rows; each column as wide as its widest cell or label."""
+    """Replace the table's columns and rows; each column as wide as its widest cell or label. The
+    cursor stays on the row it was on (by key) when that row is still there: a screen reloaded
+    after a form closes keeps the person's place, and Enter opens what they had selected."""
+    selected = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value if table.row_count else None
     table.clear(columns=True)
     for index, label in enumerate(header):
         width = max([cell_len(label), *(cell_len(for_terminal(str(cells[index]))) for cells, _key in rows)])
         table.add_column(label, width=width)
     for cells, key in rows:
         table.add_row(*(plain(cell) for cell in cells), key=key)
+    if selected is not None and any(key == selected for _cells, key in rows):
+        table.move_cursor(row=table.get_row_index(selected))
 
 
 def plain(value: Any) -> Any:
