@@ -23,8 +23,8 @@ class Cell:
     """Over a limit: more cases than the ratio, more hours than the week, cases nobody carries."""
 
 
-OFFICER_HEADER = ("officer", "role", "leave", "cases / ratio", "est. hours / week", "overtime", "uncovered", "deadlines", "covering", "add-ons")
-"""What needs action first, so a narrow terminal cuts what needs it least (covering, add-ons)."""
+OFFICER_HEADER = ("officer", "leave", "cases / ratio", "deadlines", "est. hours / week", "overtime", "uncovered", "role", "covering", "add-ons")
+"""What needs action first, so a narrow terminal (80 columns) cuts what needs it least."""
 SITE_HEADER = ("site", "officers", "on leave", "caseloads / capacity", "est. hours / weeks", "overtime", "uncovered", "deadlines")
 """Caseloads are what the officers carry (a covered case counts for each officer carrying it);
 capacity sums the ratios of the officers not on leave (none at a community office: hours-based)."""
@@ -44,13 +44,13 @@ def officer_row(row: dict[str, Any]) -> tuple[Cell, ...]:
     estimated, week = row["estimated_weekly_hours"], row["weekly_hours"]
     return (
         Cell(row["officer"]),
-        Cell(ROLE_WORDS.get(row["role"], row["role"])),
         Cell("on leave" if row["on_leave"] else ""),
         Cell(f"{cases} / {ratio}" if ratio else str(cases), over=bool(ratio) and cases > ratio),
+        _overdue(row.get("overdue", 0)),
         Cell(f"{_hours(estimated)} / {week:g}", over=estimated > week),
         Cell(_hours(row["overtime_hours"]) if row["overtime_hours"] else "", over=row["overtime_hours"] > 0),
         Cell(_cases(row["uncovered_caseload"]) if row["uncovered_caseload"] else "", over=row["uncovered_caseload"] > 0),
-        _overdue(row.get("overdue", 0)),
+        Cell(ROLE_WORDS.get(row["role"], row["role"])),
         Cell(_cases(row["covered_caseload"]) if row["covered_caseload"] else ""),
         Cell(_hours(row["addon_minutes_week"] / 60) if row["addon_minutes_week"] else ""),
     )

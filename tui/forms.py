@@ -171,7 +171,7 @@ class RecordScreen(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="record-dialog", classes="dialog"):
             yield Label("Record an event", classes="panel-title")
-            yield Label("Ctrl+S records · Ctrl+T picks the type · → takes a suggestion · Esc cancels", id="record-keys")
+            yield Label("Ctrl+S record · Ctrl+T type · → take suggestion · Esc cancel", id="record-keys")
             yield Select([(type_words(name), name) for name in self.kinds], value=self.kind, allow_blank=False, id="record-type")
             fields = VerticalScroll(id="record-fields")
             fields.can_focus = False  # Tab goes field to field, not to the scrolling container
