@@ -67,9 +67,25 @@ def in_words(rule: str) -> str:
     return rule
 
 
+_FIELD_WORDS = {"cclo": "CCLO (liaison officer)", "iedm": "IEDM"}
+
+
 def field_words(name: str) -> str:
-    """A field's name as words (``occurred_at`` → ``occurred at``)."""
-    return name.replace("_", " ")
+    """A field's name as words (``occurred_at`` → ``occurred at``, ``cclo`` → ``CCLO (liaison officer)``)."""
+    return _FIELD_WORDS.get(name, name.replace("_", " "))
+
+
+PROJECTION_WORDS = {
+    "workload": "workload",
+    "addon_burden": "add-on burden",
+    "release_lead_time": "release-planning lead time",
+    "siu_stays": "SIU stays",
+    "transfers": "transfers",
+    "cclo_contacts": "CCLO contacts",
+    "staffing": "staffing",
+    "deadlines": "deadlines",
+}
+"""Each projection as the Export screen lists it (its id stays the value, the file name and the CLI's)."""
 
 
 _WORD_BREAK = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")

@@ -8,7 +8,8 @@ import datetime as dt
 import msgspec
 import pytest
 
-from caseledger.application.text import choice_words, field_words, fields_in_words, in_words, type_words
+from caseledger.application.exports import PROJECTION_NAMES
+from caseledger.application.text import PROJECTION_WORDS, choice_words, field_words, fields_in_words, in_words, type_words
 from caseledger.domain.events import catalogue as p
 from caseledger.domain.model.recording import shape_error
 
@@ -81,3 +82,9 @@ def test_an_events_fields_read_as_words_with_ids_and_free_text_as_recorded() -> 
     )
     assert fields_in_words(p.ReleasePlanStep(offender="o", step="assessment_for_decision_submitted")) == "offender: o; step: assessment for decision submitted"
     assert fields_in_words(p.TransferCancelled(offender="o", reason="no_bed [b]x[/b]")) == "offender: o; reason: no_bed [b]x[/b]"
+
+
+def test_every_projection_has_words_and_a_liaison_officer_is_named() -> None:
+    assert set(PROJECTION_WORDS) == set(PROJECTION_NAMES)
+    assert all("_" not in words for words in PROJECTION_WORDS.values())
+    assert field_words("cclo") == "CCLO (liaison officer)" and field_words("police_service") == "police service"

@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, ProgressBar, Select
 
 from caseledger.application.exports import EXPORT_FORMATS, PROJECTION_NAMES
+from caseledger.application.text import PROJECTION_WORDS
 from caseledger.domain.errors import LedgerError
 from caseledger.tui.screens.base import LedgerScreen
 
@@ -24,7 +25,7 @@ class ExportScreen(LedgerScreen):
         yield Header()
         with Vertical(id="export-form", classes="panel"):
             yield Label("Projection")
-            yield Select([(name, name) for name in PROJECTION_NAMES], value="workload", allow_blank=False, id="export-projection")
+            yield Select([(PROJECTION_WORDS.get(name, name), name) for name in PROJECTION_NAMES], value="workload", allow_blank=False, id="export-projection")
             yield Label("Format")
             yield Select([(fmt, fmt) for fmt in EXPORT_FORMATS], value="csv", allow_blank=False, id="export-format")
             yield Label("Rules")
