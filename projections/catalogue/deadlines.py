@@ -13,7 +13,9 @@ specification's "Deadlines"):
   not count);
 * ``days_late`` — completion (late) or T's date (overdue) minus the due date, else null;
 * ``officer`` — the case's assignment at T while open; the one in force just before the closing
-  event once closed (for an instance made moot by the warrant's expiry, the assignment at T).
+  event once closed (for an instance made moot by the warrant's expiry, the one in force at the
+  expiry: the world closes it so before the case's next event, and with no event since, the
+  assignment at T is that one).
 """
 
 from __future__ import annotations

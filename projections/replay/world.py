@@ -14,9 +14,9 @@ instances — are collected as they happen, so the projections that list them ne
 Deadline instances (the specification's "Deadlines") are kept here free of rules: which event
 opened one, where, its anchor date, and how and when it closed (``completed``, ``superseded`` by a
 later opening of the same deadline, ``moot`` when the offender was released or the SIU stay
-ended). The due date, calendars and status at T need the rules and T, so the ``deadlines``
-projection computes them (:mod:`caseledger.projections.catalogue.deadlines`). A re-admission of an
-offender whose case is still open makes that case's open instances moot.
+ended, or the warrant expired before the case's next event). The due date, calendars and status
+at T need the rules and T, so the ``deadlines`` projection computes them
+(:mod:`caseledger.projections.catalogue.deadlines`).
 """
 
 from __future__ import annotations
@@ -173,9 +173,13 @@ class Case(msgspec.Struct, array_like=True, gc=False):
     """The release date of the latest granted decision, until the offender is released."""
     open_deadlines: tuple[int, ...] = ()
     """Indexes into the world's ``deadlines`` of the instances still open."""
-    submitted_on: dt.date | None = None
-    """When the assessment for decision was first submitted under the current plan (it completes
-    a Board-information deadline opened later, by a hearing scheduled under that plan)."""
+    submitted: tuple[int, dt.date, str | None] | None = None
+    """When (occurred µs, local date) and under whom the assessment for decision was first
+    submitted under the current plan: it completes a Board-information deadline opened later, by
+    a hearing scheduled under that plan, as of that date and officer."""
+    instant: tuple[int, tuple[str, ...]] = (0, ())
+    """The deadlines completed by events at one occurred instant (µs), the latest seen: an opening
+    at that same instant, recorded after them, is completed by them ("at or after" the opening)."""
 
     @property
     def where(self) -> str:
@@ -229,6 +233,8 @@ class World(msgspec.Struct, gc=False):
             if handler is not None:
                 case = world.cases.get(data.offender)
                 if case is not None:
+                    if case.open_deadlines:
+                        expire(world, case, fact.local_date)
                     handler(world, case, fact, data)
             elif kind in officer_events:
                 officer = world.officers.get(data.officer)
@@ -238,33 +244,54 @@ class World(msgspec.Struct, gc=False):
                 registrations[kind](world, fact, data)
 
 
-WORLD_FORMAT = 3
+WORLD_FORMAT = 4
 """Bumped whenever a stored world would mean something else: 2 added deadline instances, 3 the
-liaison officers seen."""
+liaison officers seen, 4 instances closed at the warrant's expiry and same-instant completions."""
 
 
-def _open(world: World, case: Case, fact: Fact, deadline: str, anchor_on: dt.date, *, long_sentence: bool = False) -> int:
-    """Open an instance of ``deadline`` for ``case`` (superseding an open one of the same deadline)."""
+def _open(world: World, case: Case, fact: Fact, deadline: str, anchor_on: dt.date, *, long_sentence: bool = False) -> None:
+    """Open an instance of ``deadline`` for ``case``, superseding an open one of the same deadline —
+    completed at once when an event at the same instant, recorded before it, completed one."""
     _close(world, case, fact.local_date, "superseded", {deadline})
     case.open_deadlines = (*case.open_deadlines, len(world.deadlines))
     world.deadlines.append(Due(deadline, case.offender, fact.at_site, fact.local_date, anchor_on, long_sentence))
-    return len(world.deadlines) - 1
+    occurred, done = case.instant
+    if occurred == fact.occurred_us and deadline in done:
+        _close(world, case, fact.local_date, "completed", {deadline})
 
 
-def _close(world: World, case: Case, day: dt.date, how: str, deadlines: Iterable[str] | None = None) -> None:
-    """Close ``case``'s open instances of ``deadlines`` (all when None) on ``day`` as ``how``."""
+def _complete(world: World, case: Case, fact: Fact, deadlines: set[str]) -> None:
+    """``fact`` completes ``case``'s open instances of ``deadlines`` (and any opened at its instant)."""
+    _close(world, case, fact.local_date, "completed", deadlines)
+    occurred, done = case.instant
+    case.instant = (fact.occurred_us, tuple(sorted({*done, *deadlines}))) if occurred == fact.occurred_us else (fact.occurred_us, tuple(sorted(deadlines)))
+
+
+def _close(world: World, case: Case, day: dt.date, how: str, deadlines: Iterable[str] | None = None, *, officer: str | None = None) -> None:
+    """Close ``case``'s open instances of ``deadlines`` (all when None) on ``day`` as ``how``, under
+    the case's officer now (or ``officer``: the one in force at the closing event, when it was earlier)."""
     kept = []
     for index in case.open_deadlines:
         due = world.deadlines[index]
         if deadlines is None or due.deadline in deadlines:
-            due.closed_on, due.closed_as, due.officer = day, how, case.officer
+            due.closed_on, due.closed_as, due.officer = day, how, officer or case.officer
         else:
             kept.append(index)
     case.open_deadlines = tuple(kept)
 
 
+def expire(world: World, case: Case, day: dt.date) -> None:
+    """Before an event on ``day`` after the warrant's expiry: the case's open instances closed
+    (moot) at the expiry, under the officer in force then — no event of the case came between."""
+    if case.open_deadlines and day > case.warrant_expiry:
+        _close(world, case, case.warrant_expiry, "moot")
+
+
 def _years_after(day: dt.date, years: int) -> dt.date:
-    """``day`` moved ``years`` calendar years on (29 February to 28 February in a common year)."""
+    """``day`` moved ``years`` calendar years on (29 February to 28 February in a common year; the
+    last representable date when that is past year 9999)."""
+    if day.year + years > dt.date.max.year:
+        return dt.date.max
     try:
         return day.replace(year=day.year + years)
     except ValueError:
@@ -300,9 +327,6 @@ def _coverage_ended(officer: OfficerInfo, data: p.CoverageEnded) -> None:
 
 
 def _admitted(world: World, fact: Fact, data: p.OffenderAdmitted) -> None:
-    earlier = world.cases.get(data.offender)
-    if earlier is not None:
-        _close(world, earlier, fact.local_date, "moot")
     case = world.cases[data.offender] = Case(
         data.offender,
         data.site,
@@ -325,9 +349,11 @@ def _hearing(world: World, fact: Fact, data: p.HearingScheduled) -> None:
     world.hearings[data.offender] = data.hearing_date
     case = world.cases.get(data.offender)
     if case is not None:
+        expire(world, case, fact.local_date)
         _open(world, case, fact, BOARD_INFORMATION, data.hearing_date)
-        if case.plan is not None and case.submitted_on is not None:
-            _close(world, case, case.submitted_on, "completed", {BOARD_INFORMATION})
+        if case.plan is not None and case.submitted is not None:
+            _occurred, day, officer = case.submitted
+            _close(world, case, day, "completed", {BOARD_INFORMATION}, officer=officer)
 
 
 def _assigned(world: World, case: Case, fact: Fact, data: p.CaseAssigned) -> None:
@@ -355,7 +381,7 @@ def _siu_review(world: World, case: Case, fact: Fact, data: p.SIUReviewHeld) -> 
     if case.stay is not None:
         world.stays[case.stay].reviews += 1
     if data.level in SIU_COMPLETIONS:
-        _close(world, case, fact.local_date, "completed", {SIU_COMPLETIONS[data.level]})
+        _complete(world, case, fact, {SIU_COMPLETIONS[data.level]})
 
 
 def _siu_ended(world: World, case: Case, fact: Fact, data: p.SIUPlacementEnded) -> None:
@@ -382,7 +408,7 @@ def _transfer_completed(world: World, case: Case, fact: Fact, data: p.TransferCo
         case.pending = case.pending[:-1]
         request.completed_on = fact.local_date
         if request.kind == "voluntary":
-            _close(world, case, fact.local_date, "completed", {TRANSFER_DECISION})
+            _complete(world, case, fact, {TRANSFER_DECISION})
         case.location = case.last_site = request.to_site
         case.officer = None
         case.last_arrival = fact.local_date
@@ -394,24 +420,25 @@ def _transfer_cancelled(world: World, case: Case, fact: Fact, data: p.TransferCa
         request.cancelled_on = fact.local_date
         case.pending = case.pending[:-1]
         if request.kind == "voluntary":
-            _close(world, case, fact.local_date, "completed", {TRANSFER_DECISION})
+            _complete(world, case, fact, {TRANSFER_DECISION})
 
 
 def _plan_started(world: World, case: Case, fact: Fact, data: p.ReleasePlanStarted) -> None:
     case.plan = Plan(fact.local_date, case.last_arrival)
-    case.submitted_on = None
-    _close(world, case, fact.local_date, "completed", {RELEASE_PLAN_START})
+    if case.submitted is not None and case.submitted[0] != fact.occurred_us:  # a submission at the plan's instant counts under it
+        case.submitted = None
+    _complete(world, case, fact, {RELEASE_PLAN_START})
 
 
 def _plan_step(world: World, case: Case, fact: Fact, data: p.ReleasePlanStep) -> None:
     if data.step == "assessment_for_decision_submitted":
-        _close(world, case, fact.local_date, "completed", {BOARD_INFORMATION})
-        if case.plan is not None and case.submitted_on is None:
-            case.submitted_on = fact.local_date
+        _complete(world, case, fact, {BOARD_INFORMATION})
+        if case.submitted is None:
+            case.submitted = (fact.occurred_us, fact.local_date, case.officer)
 
 
 def _task_completed(world: World, case: Case, fact: Fact, data: p.CaseTaskCompleted) -> None:
-    _close(world, case, fact.local_date, "completed", {data.task})
+    _complete(world, case, fact, {data.task})
 
 
 def _decision(world: World, case: Case, fact: Fact, data: p.ReleaseDecisionRecorded) -> None:

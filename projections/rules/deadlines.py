@@ -74,10 +74,13 @@ def catalogue_errors(rules: DeadlineRules) -> list[str]:
                     f"deadlines.{name}.{field}: {found!r} is not what caseledger does ({expected!r}); "
                     "a rules file sets a deadline's days, calendar and source only"
                 )
-        if rule.calendar == "working" and rule.days < 1:
-            errors.append(f"deadlines.{name}.days: working days count forward from the anchor (day 1): at least 1")
+        for field, days in (("days", rule.days), ("long_sentence_days", rule.long_sentence_days)):
+            if rule.calendar == "working" and days is not None and days < 1:
+                errors.append(f"deadlines.{name}.{field}: working days count forward from the anchor (day 1): at least 1")
         if rule.long_sentence_days is not None and name != "correctional_plan":
             errors.append(f"deadlines.{name}.long_sentence_days: only the correctional plan depends on the sentence's length")
+        if rule.long_sentence_days is None and name == "correctional_plan":
+            errors.append(f"deadlines.{name}.long_sentence_days: needed: the days for a sentence longer than four years")
     return errors
 
 
@@ -112,6 +115,9 @@ class WorkingDays:
 def due_on(rule: DeadlineRule, anchor: dt.date, *, long_sentence: bool, calendar: WorkingDays) -> dt.date:
     """When an instance anchored on ``anchor`` is due under ``rule``."""
     days = rule.long_sentence_days if long_sentence and rule.long_sentence_days is not None else rule.days
-    if rule.calendar == "working":
-        return calendar.nth(anchor, days)
-    return anchor + dt.timedelta(days=days)
+    try:
+        if rule.calendar == "working":
+            return calendar.nth(anchor, days)
+        return anchor + dt.timedelta(days=days)
+    except OverflowError:  # an anchor at the calendar's edge (a hearing in year 1, a date in 9999)
+        return dt.date.max if days > 0 else dt.date.min
