@@ -22,7 +22,7 @@ from caseledger.application.history import HistoryLine, case_history, require_ca
 from caseledger.application.oddities import oddities
 from caseledger.application.officer import CaseRow, DueRow, WeekData, caseload, due, officer_for, week
 from caseledger.application.readmodels import ReadModels
-from caseledger.application.suggestions import known_values
+from caseledger.application.suggestions import Offers, known_values
 from caseledger.domain.errors import CacheForged
 from caseledger.domain.events import catalogue as p
 from caseledger.domain.model.access import READERS, RECORDING_ROLES, Actor, export_sites, recordable, require_officer_reader
@@ -181,7 +181,7 @@ class LedgerSession:
             self.projector.catch_up()
             return self.projector.trusting(lambda: due(self.projector, self.rules, self.view(), officer))
 
-    def known_values(self, officer: str) -> dict[str, list[str]]:
+    def known_values(self, officer: str) -> Offers:
         """What the record form offers as each id is typed (see :mod:`.suggestions`)."""
         with self.lock:
             self.projector.catch_up()

@@ -10,6 +10,8 @@ the head's case rows), so it does not grow with history.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from caseledger.projections.readmodels.engine import Projector
 from caseledger.projections.replay.facts import View, retracted
 
@@ -17,8 +19,18 @@ OFFICER_FIELDS = ("officer", "covering_officer")
 SITE_FIELDS = ("site", "to_site", "destination_site")
 
 
-def known_values(projector: Projector, view: View, officer: str) -> dict[str, list[str]]:
-    """Field name → the values to offer, most likely first."""
+@dataclass(frozen=True)
+class Offers:
+    """What the record form offers: each field's known values, most likely first, and what a
+    value implies for other fields (a liaison officer's police service)."""
+
+    values: dict[str, list[str]] = field(default_factory=dict)
+    follows: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
+    """field → value → {other field: its value}."""
+
+
+def known_values(projector: Projector, view: View, officer: str) -> Offers:
+    """The values to offer, by field, and what a liaison officer implies."""
     db = projector.db
     with db.transaction(write=False) as cursor:
         world = projector.snapshots.world_for_officer(cursor, officer, view, retracted(cursor, db, view))
@@ -31,10 +43,11 @@ def known_values(projector: Projector, view: View, officer: str) -> dict[str, li
     offenders = [case.offender for case in cases if case.officer == officer or case.officer in covering]
     factors = sorted({factor for case in world.cases.values() for factor in case.factors})
     values = dict.fromkeys(OFFICER_FIELDS, officers) | dict.fromkeys(SITE_FIELDS, sites)
-    return values | {
+    values |= {
         "offender": offenders,
         "factor": factors,
         "complexity": factors,
         "cclo": sorted(world.cclos),
         "police_service": sorted(set(world.cclos.values())),
     }
+    return Offers(values, {"cclo": {cclo: {"police_service": service} for cclo, service in world.cclos.items()}})

@@ -17,7 +17,7 @@ from typing import Any, ClassVar, Literal, Union, get_args, get_origin, get_type
 
 import msgspec
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
@@ -25,6 +25,7 @@ from textual.screen import ModalScreen
 from textual.suggester import Suggester, SuggestFromList
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 
+from caseledger.application.suggestions import Offers
 from caseledger.application.text import choice_words, field_words, in_words, type_words
 from caseledger.domain.errors import DomainError, LedgerError
 from caseledger.domain.events import catalogue as p
@@ -151,7 +152,7 @@ class RecordScreen(ModalScreen[int | None]):
         kinds: Sequence[str] = tuple(p.PAYLOAD_TYPES),
         known: dict[str, str] | None = None,
         odd: Callable[[p.Payload], list[str]] = lambda _data: [],
-        offer: Callable[[], dict[str, list[str]]] = dict,
+        offer: Callable[[], Offers] = Offers,
     ) -> None:
         """``kinds``: the event types the view's roles may record (the list offers only those);
         ``known``: field values the context already knows (the open case's offender, the view's
@@ -164,7 +165,7 @@ class RecordScreen(ModalScreen[int | None]):
         """What is accepted but odd about an entry: said first, recorded on a second Ctrl+S."""
         self.confirmed: p.Payload | None = None
         self.offer = offer
-        self.offered: dict[str, list[str]] = {}
+        self.offered = Offers()
         self.kinds = by_use(kinds)
         self.kind = kind if kind in self.kinds else self.kinds[0]
 
@@ -194,12 +195,12 @@ class RecordScreen(ModalScreen[int | None]):
         offered = self.offer()
         self.app.call_from_thread(self.offers_read, offered)
 
-    def offers_read(self, offered: dict[str, list[str]]) -> None:
+    def offers_read(self, offered: Offers) -> None:
         """Give the fields already shown their completions (later ones get them when built)."""
         self.offered = offered
         for field in payload_fields(p.PAYLOAD_TYPES[self.kind]):
             for widget in self.query(f"#field-{field.name}").results(Input):
-                known = offered.get(field.name, [])
+                known = offered.values.get(field.name, [])
                 widget.suggester, widget.placeholder = suggester_for(field, known), offered_hint(field, known)
 
     @on(Select.Changed, "#record-type")
@@ -221,7 +222,7 @@ class RecordScreen(ModalScreen[int | None]):
                 value = chosen if chosen in choices else Select.NULL
                 widgets.append(Select([(choice_words(c), c) for c in choices], value=value, id=f"field-{field.name}", classes="field"))
             else:
-                known = self.offered.get(field.name, [])
+                known = self.offered.values.get(field.name, [])
                 widgets.append(
                     Input(
                         self.known.get(field.name, ""),
@@ -245,6 +246,30 @@ class RecordScreen(ModalScreen[int | None]):
             field for field in self.query(".field") if not ((isinstance(field, Input) and field.value) or (isinstance(field, Select) and not field.is_blank()))
         ]
         (empty[0] if empty else self.query(".field").first()).focus()  # the first field the context did not fill
+
+    @on(Input.Changed, ".field")
+    def follow(self, event: Input.Changed) -> None:
+        """A known value fills in what it implies in fields still empty (a liaison officer's
+        police service)."""
+        name = (event.input.id or "").removeprefix("field-")
+        for other, value in self.offered.follows.get(name, {}).get(event.value, {}).items():
+            for widget in self.query(f"#field-{other}").results(Input):
+                if not widget.value:
+                    widget.value = value
+
+    def on_key(self, event: events.Key) -> None:
+        """A letter on a closed list picks the next choice that starts with it (``i`` for
+        "information sharing"), as lists do elsewhere: no need to open it."""
+        chosen = self.focused
+        if not isinstance(chosen, Select) or chosen.expanded or not event.is_printable or not event.character or chosen.id == "record-type":
+            return
+        choices = choices_of(p.PAYLOAD_TYPES[self.kind], (chosen.id or "").removeprefix("field-")) or ()
+        letter = event.character.lower()
+        starting = [choice for choice in choices if choice_words(choice).lower().startswith(letter)]
+        if starting:
+            current = chosen.value if chosen.value in starting else None
+            chosen.value = starting[(starting.index(current) + 1) % len(starting)] if current is not None else starting[0]
+            event.stop()
 
     def values(self) -> dict[str, str]:
         values = {}

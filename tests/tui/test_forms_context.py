@@ -136,3 +136,61 @@ def test_ids_complete_from_what_the_ledger_knows_the_caseload_first(tmp_path: Pa
             assert new.value == "off-999"
 
     run(scenario())
+
+
+def test_a_second_cclo_contact_takes_eight_keys_and_its_free_text(tmp_path: Path) -> None:
+    """With the form on "CCLO contact recorded" (the last type) and off-007's case open: the
+    liaison officer completes from "cclo" (→), their police service fills itself in, Tab Tab to the
+    purpose, "j" picks "joint home visit" without opening the list, Tab, the minutes, Ctrl+S:
+    n → Tab Tab j Tab Ctrl+S = 7 keys, plus "cclo" and "45"."""
+    url = scenario_url(tmp_path)
+
+    async def scenario() -> None:
+        app = make_app(url, None)
+        app.last_kind = "CcloContactRecorded"
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            app.open_case("off-007")
+            await settle(pilot)
+            await pilot.press("n")
+            await settle(pilot)
+            form = app.screen
+            assert isinstance(form, RecordScreen) and app.focused is form.query_one("#field-cclo", Input)
+            await pilot.press(*"cclo")
+            await settle(pilot)
+            await pilot.press("right", "tab", "tab", "j", "tab", *"45", "ctrl+s")
+            for _ in range(100):
+                await settle(pilot)
+                if not isinstance(app.screen, RecordScreen):
+                    break
+            assert not isinstance(app.screen, RecordScreen)
+
+    run(scenario())
+    data = newest(url).envelope.data
+    assert isinstance(data, p.CcloContactRecorded)
+    assert (data.offender, data.cclo, data.police_service, data.purpose, data.minutes) == ("off-007", "cclo.kps-07", "Kingston Police", "joint_home_visit", 45)
+
+
+def test_a_release_plan_step_from_the_open_case_takes_six_keys(tmp_path: Path) -> None:
+    """n, Ctrl+T (the type list, open), r (Release plan step, the first type starting with r),
+    Enter, h (housing secured, picked without opening the list), Ctrl+S."""
+    url = scenario_url(tmp_path)
+
+    async def scenario() -> None:
+        app = make_app(url, None)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            app.open_case("off-007")
+            await settle(pilot)
+            for key in ("n", "ctrl+t", "r", "enter", "h", "ctrl+s"):
+                await pilot.press(key)
+                await settle(pilot)
+            for _ in range(100):
+                await settle(pilot)
+                if not isinstance(app.screen, RecordScreen):
+                    break
+            assert not isinstance(app.screen, RecordScreen)
+
+    run(scenario())
+    data = newest(url).envelope.data
+    assert isinstance(data, p.ReleasePlanStep) and (data.offender, data.step) == ("off-007", "housing_secured")
