@@ -25,7 +25,7 @@ class Cell:
 
 OFFICER_HEADER = ("officer", "leave", "cases / ratio", "deadlines", "est. hours / week", "overtime", "uncovered", "role", "covering", "add-ons")
 """What needs action first, so a narrow terminal (80 columns) cuts what needs it least."""
-SITE_HEADER = ("site", "officers", "on leave", "caseloads / capacity", "est. hours / weeks", "overtime", "uncovered", "deadlines")
+SITE_HEADER = ("site", "officers", "on leave", "caseloads / capacity", "est. hours / available", "overtime", "uncovered", "deadlines")
 """Caseloads are what the officers carry (a covered case counts for each officer carrying it);
 capacity sums the ratios of the officers not on leave (none at a community office: hours-based)."""
 

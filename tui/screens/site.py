@@ -59,7 +59,7 @@ class SiteScreen(DataScreen):
             return
         if self.all_sites:
             fill_table(table, SITE_HEADER, [(tuple(map(shown, cells)), None) for cells in site_rows_with_totals(rows)])
-            self.sub_title = "every site, with totals"
+            self.sub_title = "every site you may see, with totals"
             message.update("red: over the capacity, the weeks, cases nobody carries, overdue deadlines · s: one site's officers")
             return
         mine, officers = site_rows(rows, self.ledger.officer, all_sites=False)
