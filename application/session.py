@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +36,29 @@ from caseledger.projections.compute import compute, compute_together, find
 from caseledger.projections.readmodels.engine import Projector
 from caseledger.projections.replay.facts import View
 from caseledger.projections.rules import Rules, load_rules
+
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
+"""What typed text may put in a file name (no separators, no dot-dot tricks: dots only where typed
+inside a word, and a leading part is always the projection's name)."""
+
+
+@dataclass(frozen=True)
+class ExportCut:
+    """The Export screen's cut, as typed: as-of and known-at (blank: now), the weeks (blank: all;
+    add-on burden only) and whether to roll up by site."""
+
+    as_of: str = ""
+    known_at: str = ""
+    first_week: str = ""
+    last_week: str = ""
+    by_site: bool = False
+
+    def file_name(self, projection: str, fmt: str) -> str:
+        """A file name that says what is in it: ``addon_burden-by-site-2026-W10-2026-W12-as-of-2026-03-20.csv``."""
+        parts = [projection, *(["by-site"] if self.by_site else [])]
+        parts += [week for week in (self.first_week, self.last_week) if week]
+        parts += [f"{label}-{value[:10]}" for label, value in (("as-of", self.as_of), ("known-at", self.known_at)) if value]
+        return _SAFE_NAME.sub("", "-".join(parts)) + f".{fmt}"
 
 
 @dataclass(frozen=True)
@@ -213,9 +237,20 @@ class LedgerSession:
         with self.lock:
             return self.service.record(data, occurred_at, note)
 
-    def export(self, name: str, fmt: str, path: str, *, deidentified: bool, as_of: str, rules: str) -> int:
-        """Export as the Export screen's form says (``as_of`` as typed, checked here)."""
-        spec = ExportSpec.of(name, rules=rules, as_of=as_of or None, labels=("as of", "known at"), now=self.now())
+    def export(self, name: str, fmt: str, path: str, *, deidentified: bool, rules: str, cut: ExportCut) -> int:
+        """Export as the Export screen's form says (every option the command line takes, as
+        typed, checked here)."""
+        spec = ExportSpec.of(
+            name,
+            by_site=cut.by_site,
+            rules=rules,
+            as_of=cut.as_of or None,
+            known_at=cut.known_at or None,
+            labels=("as of", "known at"),
+            now=self.now(),
+            first_week=cut.first_week or None,
+            last_week=cut.last_week or None,
+        )
         sites = export_sites(self.seat.actor, identified=not deidentified)
         with self.lock:
             return export_projection(self.projector, spec, fmt=fmt, output=path, deidentified=deidentified, sites=sites)

@@ -1,16 +1,19 @@
 """Writing a computed projection: CSV, JSON Lines, JSON or Parquet, atomically, with provenance.
 
 Every export records where it came from — the projection, the rule set's name and SHA-256, the
-as-of and known-at cut, the log position it reflects, whether it is de-identified:
+as-of and known-at cut, the log position it reflects and the chain head there, whether it is
+de-identified — beside the data, never in it, so every reader opens the data as it is (the
+specification's "Export files"):
 
-* CSV: a first comment line ``# caseledger export: key=value; …`` (``pandas.read_csv(…, comment="#")``);
-* JSON Lines: a first line ``{"meta": {…}}``, then one row per line;
-* JSON: ``{"meta": {…}, "rows": […]}``;
-* Parquet: the file's key-value metadata ``caseledger`` (JSON), typed columns.
+* CSV: the header is the first line; JSON Lines: one row per line;
+* JSON: ``{"meta": {…}, "rows": […]}``; Parquet: the file's key-value metadata ``caseledger`` (JSON);
+* with ``--output FILE``, every format also gets a sidecar ``FILE.meta.json`` (the same object);
+* to standard output, CSV and JSON Lines say it on one line of standard error
+  (``caseledger: provenance: {…}``).
 
-An empty result still has its header (CSV) and schema (Parquet). With ``--output`` the file is
-written to a temporary file beside the target, flushed to disk, then renamed over it, so a
-reader never sees half an export; without it, the export goes to standard output.
+An empty result still has its header (CSV) and schema (Parquet). With ``--output`` the file (and
+then its sidecar) is written to a temporary file beside the target, flushed to disk, then renamed
+over it, so a reader never sees half an export; without it, the export goes to standard output.
 
 Parquet needs ``pyarrow`` (the ``parquet`` extra: ~170 MB, so not a core dependency).
 """
@@ -23,7 +26,7 @@ import operator
 import os
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -59,7 +62,6 @@ _CSV_CELL = {"str": _text, "int": _text, "float": _text, "bool": _boolean, "date
 
 def _csv(columns: Sequence[Column], rows: Iterable[dict[str, Any]], meta: dict[str, Any], out: IO[bytes]) -> None:
     text = io.TextIOWrapper(out, encoding="utf-8", newline="")
-    text.write("# caseledger export: " + "; ".join(f"{key}={value}" for key, value in meta.items()) + "\n")
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow([column.name for column in columns])
     writer.writerows(_csv_cells(columns, rows))
@@ -85,7 +87,6 @@ def _csv_cells(columns: Sequence[Column], rows: Iterable[dict[str, Any]]) -> Ite
 
 
 def _jsonl(columns: Sequence[Column], rows: Iterable[dict[str, Any]], meta: dict[str, Any], out: IO[bytes]) -> None:
-    out.write(_json.encode({"meta": meta}) + b"\n")
     for row in rows:
         out.write(_json.encode({column.name: row.get(column.name) for column in columns}) + b"\n")
 
@@ -118,20 +119,38 @@ def _parquet(columns: Sequence[Column], rows: Iterable[dict[str, Any]], meta: di
 _WRITERS = {"csv": _csv, "jsonl": _jsonl, "json": _json_document, "parquet": _parquet}
 
 
+SIDECAR_SUFFIX = ".meta.json"
+
+
+def sidecar_of(output: str | Path) -> Path:
+    """Where an export file's provenance goes: ``FILE.meta.json`` beside ``FILE``."""
+    target = Path(output)
+    return target.with_name(target.name + SIDECAR_SUFFIX)
+
+
 def write_export(columns: Sequence[Column], rows: Iterable[dict[str, Any]], meta: dict[str, Any], fmt: str, output: str | None) -> None:
-    """Write rows in ``fmt`` to ``output`` (atomically) or to standard output."""
+    """Write rows in ``fmt`` to ``output`` (atomically, then its sidecar) or to standard output
+    (with one line of provenance on standard error for CSV and JSON Lines)."""
     if fmt not in _WRITERS:
         raise ProjectionError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
     writer = _WRITERS[fmt]
     if output is None:
+        if fmt in ("csv", "jsonl"):
+            sys.stderr.write("caseledger: provenance: " + _json.encode(meta).decode() + "\n")
+            sys.stderr.flush()
         writer(columns, rows, meta, sys.stdout.buffer)
         sys.stdout.buffer.flush()
         return
-    target = Path(output)
+    _atomically(Path(output), lambda out: writer(columns, rows, meta, out))
+    _atomically(sidecar_of(output), lambda out: out.write(msgspec.json.format(_json.encode(meta)) + b"\n"))
+
+
+def _atomically(target: Path, write: Callable[[IO[bytes]], Any]) -> None:
+    """Write ``target`` through a temporary file beside it, flushed to disk, then renamed over it."""
     handle = tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.", delete=False)  # noqa: SIM115
     try:
         with handle:
-            writer(columns, rows, meta, handle.file)  # the file itself: its wrapper costs a call per write
+            write(handle.file)  # the file itself: its wrapper costs a call per write
             handle.flush()
             os.fsync(handle.fileno())
         umask = os.umask(0)

@@ -91,7 +91,7 @@ def test_retract_from_the_command_line_shows_in_history_and_exports(sqlite_url: 
     assert retracted.returncode == 0, retracted.stderr
     history = caseledger("--store", sqlite_url, "history", "O1").stdout.decode()
     assert "[RETRACTED at 6: wrong officer]" in history
-    workload = caseledger("--store", sqlite_url, "export", "workload", "--format", "jsonl").stdout.splitlines()[1:]
+    workload = caseledger("--store", sqlite_url, "export", "workload", "--format", "jsonl").stdout.splitlines()
     assert {msgspec.json.decode(line)["own_caseload"] for line in workload} == {0}
     missing = caseledger("--store", sqlite_url, "retract", "99", "--reason", "nothing there")
     assert missing.returncode == 2 and b"no event at position 99" in missing.stderr

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
 import subprocess
@@ -20,7 +19,7 @@ from caseledger.domain.model.times import parse_cutoff
 from caseledger.domain.store.application import open_application
 from caseledger.projections.catalogue import ADDON_BURDEN_BY_SITE, PROJECTIONS
 from caseledger.projections.compute import compute, replay
-from caseledger.projections.output.formats import FORMATS, write_export
+from caseledger.projections.output.formats import FORMATS, sidecar_of, write_export
 from caseledger.projections.output.privacy import deidentify, store_secret
 from caseledger.projections.readmodels.database import Database
 from caseledger.projections.readmodels.engine import Projector
@@ -36,20 +35,22 @@ OFFENDERS = [f"off-00{n}" for n in range(1, 8)]
 
 
 def read_back(path: Path, fmt: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Parse an export file the way an analyst's tools would."""
+    """Parse an export file the way an analyst's tools would — ``csv.DictReader`` on the file as it
+    is, a JSON parser per line — and its provenance from the sidecar ``FILE.meta.json`` (equal to
+    what a JSON document and a Parquet file carry inside)."""
+    meta = json.loads(sidecar_of(path).read_text())
     if fmt == "csv":
-        text = path.read_text()
-        first, _, rest = text.partition("\n")
-        meta = dict(item.split("=", 1) for item in first.removeprefix("# caseledger export: ").split("; "))
-        return meta, list(csv.DictReader(io.StringIO(rest)))
+        with path.open(newline="") as handle:
+            return meta, list(csv.DictReader(handle))
     if fmt == "jsonl":
-        lines = [json.loads(line) for line in path.read_text().splitlines()]
-        return lines[0]["meta"], lines[1:]
+        return meta, [json.loads(line) for line in path.read_text().splitlines()]
     if fmt == "json":
         document = json.loads(path.read_text())
-        return document["meta"], document["rows"]
+        assert document["meta"] == meta
+        return meta, document["rows"]
     table = pq.read_table(path)
-    return json.loads(table.schema.metadata[b"caseledger"]), table.to_pylist()
+    assert json.loads(table.schema.metadata[b"caseledger"]) == meta
+    return meta, table.to_pylist()
 
 
 def as_csv_text(value: Any) -> str:
@@ -91,7 +92,7 @@ def test_every_projection_in_every_format(scenario, tmp_path: Path, name: str, f
     elif fmt == "parquet":
         expected = [{k: (msgspec.json.encode(v).decode() if isinstance(v, dict) else v) for k, v in row.items()} for row in result.rows]
     assert rows == expected
-    assert [p.name for p in folder.iterdir()] == [target.name]  # no temporary file left behind
+    assert sorted(p.name for p in folder.iterdir()) == [target.name, target.name + ".meta.json"]  # no temporary file left behind
 
 
 def test_an_empty_result_still_has_its_header(sqlite_url: str, tmp_path: Path) -> None:
@@ -103,7 +104,7 @@ def test_an_empty_result_still_has_its_header(sqlite_url: str, tmp_path: Path) -
         write_export(projection.columns, result.rows, result.meta, fmt, str(target))
         meta, rows = read_back(target, fmt)
         assert rows == [] and meta["projection"] == "transfers"
-    assert (tmp_path / "empty.csv").read_text().splitlines()[1].startswith("offender,from_site,to_site,")
+    assert (tmp_path / "empty.csv").read_text().splitlines() == [",".join(c.name for c in PROJECTIONS["transfers"].columns)]  # the header, first
     assert pq.read_table(tmp_path / "empty.parquet").column_names == [c.name for c in PROJECTIONS["transfers"].columns]
 
 
@@ -155,7 +156,9 @@ def test_cli_exports_atomically_with_every_option(store_url: str, tmp_path: Path
     assert {row["site"] for row in rows} == {"on-hyb", "on-max", "on-ccc", "on-cpo", "pa-kent"}
     by_site = run("export", "addon_burden", "--by", "site", "--format", "jsonl")
     assert by_site.returncode == 0
-    assert json.loads(by_site.stdout.splitlines()[1])["fte_equivalent"] >= 0
+    assert json.loads(by_site.stdout.splitlines()[0])["fte_equivalent"] >= 0  # every line a row
+    provenance = by_site.stderr.decode().strip().removeprefix("caseledger: provenance: ")
+    assert json.loads(provenance)["projection"] == "addon_burden by site" and len(by_site.stderr.splitlines()) == 1
     bad = run("export", "staffing", "--rules", str(tmp_path / "missing.toml"))
     assert bad.returncode == 2 and b"cannot read rules file" in bad.stderr
     unknown = run("export", "nonsense")
@@ -190,8 +193,8 @@ def test_cli_week_ranges_are_checked(store_url: str) -> None:
     ranged = run("export", "addon_burden", "--from", "2026-w11", "--to", "2026-W11", "--format", "jsonl")
     assert ranged.returncode == 0, ranged.stderr
     lines = [json.loads(line) for line in ranged.stdout.splitlines()]
-    assert lines[0]["meta"]["weeks"] == "2026-W11..2026-W11"
-    assert lines[1:] and {row["week"] for row in lines[1:]} == {"2026-W11"}
+    assert json.loads(ranged.stderr.decode().removeprefix("caseledger: provenance: "))["weeks"] == "2026-W11..2026-W11"
+    assert lines and {row["week"] for row in lines} == {"2026-W11"}
     for args, message in (
         (("--from", "2026-W54"), b"--from: '2026-W54' is not an ISO week like 2026-W03"),
         (("--to", "last week"), b"--to: 'last week' is not an ISO week like 2026-W03"),

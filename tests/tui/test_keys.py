@@ -69,7 +69,7 @@ def test_every_binding_on_every_screen_leaves_the_app_running(tmp_path: Path, mo
         assert app.return_code == 0
 
     run(scenario())
-    assert (tmp_path / "caseledger-export.csv").read_text().count("\n") > 1  # Ctrl+E exported, as pressed
+    assert (tmp_path / "workload.csv").read_text().count("\n") > 1  # Ctrl+E exported, as pressed (the file named after the projection)
     assert len(pressed) == len(SCREEN_CLASSES) * sum(1 for b in CaseLedgerApp.BINDINGS if isinstance(b, Binding) and b.action != "quit") + sum(
         sum(1 for b in screen.BINDINGS if isinstance(b, Binding)) for screen in SCREEN_CLASSES.values()
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 from typing import Any
 
@@ -280,7 +281,7 @@ def test_export_screen_writes_a_deidentified_file(tmp_path: Path) -> None:
 
     run(scenario())
     content = target.read_text()
-    assert '"deidentified":true' in content and "off-00" not in content
+    assert json.loads((tmp_path / "out.jsonl.meta.json").read_text())["deidentified"] is True and "off-00" not in content
 
 
 def test_events_from_another_process_appear_without_a_restart(tmp_path: Path) -> None:

@@ -1,0 +1,80 @@
+"""The Export screen offers every option of the command line's export, names the file after the
+projection and the cut, writes data a CSV reader opens as it is with its provenance beside it, and
+says a failure in words."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from textual.widgets import Checkbox, Input, Label, ProgressBar, Select
+
+from caseledger.projections.catalogue import ADDON_BURDEN_BY_SITE
+from tests.support.tui_helpers import make_app, scenario_url
+from tests.tui.test_tui import run, settle
+
+
+async def exported(pilot, screen) -> str:  # type: ignore[no-untyped-def]
+    await pilot.press("ctrl+e")
+    for _ in range(200):
+        await settle(pilot)
+        message = str(screen.query_one("#export-message", Label).render())
+        if message != "Exporting…":
+            return message
+    raise AssertionError("the export never finished")
+
+
+def test_the_add_on_burden_by_site_for_one_week_is_named_after_its_cut(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = scenario_url(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    name = "addon_burden-by-site-2026-W11-2026-W11-as-of-2026-03-20.csv"
+
+    async def scenario() -> None:
+        app = make_app(url, None)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("7")
+            await settle(pilot)
+            screen = app.screen
+            screen.query_one("#export-projection", Select).value = "addon_burden"
+            screen.query_one("#export-by-site", Checkbox).value = True
+            for box, text in (("#export-from", "2026-W11"), ("#export-to", "2026-W11"), ("#export-as-of", "2026-03-20")):
+                screen.query_one(box, Input).value = text
+            await settle(pilot)
+            assert screen.query_one("#export-path", Input).value == name
+            said.append(await exported(pilot, screen))
+
+    said: list[str] = []
+    run(scenario())
+    with (tmp_path / name).open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    written = f"{len(rows)} row{'' if len(rows) == 1 else 's'}"
+    assert said == [f"Wrote {written} to {tmp_path / name} (provenance in {name}.meta.json)"] and rows
+    assert list(rows[0]) == [column.name for column in ADDON_BURDEN_BY_SITE.columns]  # the header is the first line
+    assert {row["week"] for row in rows} == {"2026-W11"}
+    meta = json.loads((tmp_path / f"{name}.meta.json").read_text())
+    assert (meta["projection"], meta["weeks"], meta["as_of"], meta["deidentified"]) == ("addon_burden by site", "2026-W11..2026-W11", "2026-03-20", True)
+
+
+def test_a_typed_name_is_kept_and_a_missing_folder_is_said_in_words(tmp_path: Path) -> None:
+    url = scenario_url(tmp_path)
+    target = tmp_path / "no such folder" / "x.csv"
+
+    async def scenario() -> None:
+        app = make_app(url, None)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("7")
+            await settle(pilot)
+            screen = app.screen
+            screen.query_one("#export-path", Input).value = str(target)
+            screen.query_one("#export-projection", Select).value = "transfers"
+            await settle(pilot)
+            assert screen.query_one("#export-path", Input).value == str(target)  # the person's name stands
+            assert await exported(pilot, screen) == f"Export failed: the folder {target.parent} does not exist"
+            assert screen.query_one("#export-progress", ProgressBar).progress == 0
+
+    run(scenario())
+    assert not target.parent.exists()
