@@ -236,7 +236,10 @@ def _writable(path: str | None, flag: str) -> None:
 
 
 def export(args: argparse.Namespace) -> int:
-    """``caseledger export PROJECTION``: compute at the cut, write in the format, atomically."""
+    """``caseledger export PROJECTION``: compute at the cut, write in the format, atomically
+    (``--output -`` is standard output, as for most tools)."""
+    if args.output == "-":
+        args.output = None
     _writable(args.output, "--output")
     spec = ExportSpec.of(
         args.projection,

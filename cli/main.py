@@ -16,6 +16,7 @@ from typing import get_args
 
 from eventsourcing.persistence import MapperDeserialisationError
 
+from caseledger.application.text import for_terminal
 from caseledger.domain.errors import STORE_FAILURES, CacheForged, LedgerError, store_failure
 from caseledger.domain.events.catalogue import AccessRole
 from caseledger.domain.store.urls import default_store_url, require_existing
@@ -163,15 +164,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             require_existing(args.store)
         return run(args)
     except CacheForged as error:
-        print(f"caseledger: {error}", file=sys.stderr)
+        print(f"caseledger: {for_terminal(str(error))}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # `caseledger events | head`: the reader had enough
         return 0
     except STORE_FAILURES as error:  # a full disk, a read-only file, a server gone: the transaction rolled back
-        print(f"caseledger: {store_failure(error)}; nothing was recorded", file=sys.stderr)
+        print(f"caseledger: {for_terminal(store_failure(error))}; nothing was recorded", file=sys.stderr)
         return 2
     except (LedgerError, MapperDeserialisationError) as error:
-        print(f"caseledger: {error}", file=sys.stderr)
+        print(f"caseledger: {for_terminal(str(error))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("caseledger: interrupted; nothing partial was recorded", file=sys.stderr)

@@ -7,13 +7,16 @@ specification's "Export files"):
 
 * CSV: the header is the first line; JSON Lines: one row per line;
 * JSON: ``{"meta": {…}, "rows": […]}``; Parquet: the file's key-value metadata ``caseledger`` (JSON);
-* with ``--output FILE``, every format also gets a sidecar ``FILE.meta.json`` (the same object);
+* with ``--output FILE``, every format also gets a sidecar ``FILE.meta.json`` (the same object,
+  plus ``file_sha256``, the file's own hash, so a sidecar can never pass for another file's);
 * to standard output, CSV and JSON Lines say it on one line of standard error
   (``caseledger: provenance: {…}``).
 
-An empty result still has its header (CSV) and schema (Parquet). With ``--output`` the file (and
-then its sidecar) is written to a temporary file beside the target, flushed to disk, then renamed
-over it, so a reader never sees half an export; without it, the export goes to standard output.
+An empty result still has its header (CSV) and schema (Parquet). With ``--output`` the file and its
+sidecar are each written to a temporary file beside the target and flushed to disk; only then is
+both renamed into place, the sidecar first (its longer name is the one a file system refuses), so
+a reader never sees half an export; a failure while writing leaves the previous export as it was,
+and a sidecar's hash says which file it describes should anything fail between the two renames. Without ``--output`` the export goes to standard output.
 
 Parquet needs ``pyarrow`` (the ``parquet`` extra: ~170 MB, so not a core dependency).
 """
@@ -21,6 +24,7 @@ Parquet needs ``pyarrow`` (the ``parquet`` extra: ~170 MB, so not a core depende
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import operator
 import os
@@ -141,22 +145,39 @@ def write_export(columns: Sequence[Column], rows: Iterable[dict[str, Any]], meta
         writer(columns, rows, meta, sys.stdout.buffer)
         sys.stdout.buffer.flush()
         return
-    _atomically(Path(output), lambda out: writer(columns, rows, meta, out))
-    _atomically(sidecar_of(output), lambda out: out.write(msgspec.json.format(_json.encode(meta)) + b"\n"))
-
-
-def _atomically(target: Path, write: Callable[[IO[bytes]], Any]) -> None:
-    """Write ``target`` through a temporary file beside it, flushed to disk, then renamed over it."""
-    handle = tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.", delete=False)  # noqa: SIM115
+    target, sidecar = Path(output), sidecar_of(output)
+    written: list[Path] = []
     try:
-        with handle:
-            write(handle.file)  # the file itself: its wrapper costs a call per write
-            handle.flush()
-            os.fsync(handle.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(handle.name, 0o666 & ~umask)  # a temporary file is private; the export is not
-        os.replace(handle.name, target)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
+        try:
+            data = _temporary(target.parent, lambda out: writer(columns, rows, meta, out), written)
+            digest = hashlib.sha256(data.read_bytes()).hexdigest()
+            about = _temporary(target.parent, lambda out: out.write(msgspec.json.format(_json.encode({**meta, "file_sha256": digest})) + b"\n"), written)
+        except OSError as error:
+            raise ProjectionError(f"could not write {output}: {error.strerror or error}; nothing was replaced") from None
+        try:  # the sidecar first: its name is the longer, so a name the file system refuses refuses it before the data moves
+            os.replace(about, sidecar)
+        except OSError as error:
+            raise ProjectionError(f"could not write {sidecar}: {error.strerror or error}; nothing was replaced") from None
+        try:
+            os.replace(data, target)
+        except OSError as error:  # the new sidecar's file_sha256 says the file beside it is not its own
+            raise ProjectionError(f"could not put {output} in place: {error.strerror or error}") from None
+    finally:
+        for left in written:
+            left.unlink(missing_ok=True)
+
+
+def _temporary(folder: Path, write: Callable[[IO[bytes]], Any], made: list[Path]) -> Path:
+    """A temporary file in ``folder`` (a short name, so a long target's still fits) holding what
+    ``write`` writes, flushed to disk, with the permissions an export gets (a temporary file is
+    private; the export is not); listed in ``made`` so the caller removes it if it is not used."""
+    handle = tempfile.NamedTemporaryFile(dir=folder, prefix=".caseledger-", suffix=".tmp", delete=False)  # noqa: SIM115
+    made.append(Path(handle.name))
+    with handle:
+        write(handle.file)  # the file itself: its wrapper costs a call per write
+        handle.flush()
+        os.fsync(handle.fileno())
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(handle.name, 0o666 & ~umask)
+    return Path(handle.name)

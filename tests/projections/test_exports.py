@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 import subprocess
@@ -22,7 +23,7 @@ from caseledger.projections.compute import compute, replay
 from caseledger.projections.output.formats import FORMATS, sidecar_of, write_export
 from caseledger.projections.output.privacy import deidentify, store_secret
 from caseledger.projections.readmodels.database import Database
-from caseledger.projections.readmodels.engine import Projector
+from caseledger.projections.readmodels.engine import ProjectionError, Projector
 from caseledger.projections.readmodels.tables import AddOnTotals
 from caseledger.projections.replay.facts import View, Weeks
 from caseledger.projections.rules import load_rules
@@ -39,6 +40,7 @@ def read_back(path: Path, fmt: str) -> tuple[dict[str, Any], list[dict[str, Any]
     is, a JSON parser per line — and its provenance from the sidecar ``FILE.meta.json`` (equal to
     what a JSON document and a Parquet file carry inside)."""
     meta = json.loads(sidecar_of(path).read_text())
+    assert meta.pop("file_sha256") == hashlib.sha256(path.read_bytes()).hexdigest()  # the sidecar names its file
     if fmt == "csv":
         with path.open(newline="") as handle:
             return meta, list(csv.DictReader(handle))
@@ -226,3 +228,31 @@ def test_add_on_totals_behind_the_tasks_are_not_trusted(scenario) -> None:  # ty
         assert AddOnTotals(db).current(cursor)
         assert cursor.execute(f"SELECT COUNT(*) FROM {db.table('cl_addon_totals')}").fetchone() != (0,)
     assert compute(scenario, projection, View(), rules).rows == current
+
+
+def test_a_failed_export_leaves_the_previous_one_and_its_sidecar_as_they_were(sqlite_url: str, tmp_path: Path) -> None:
+    """A 250-character name fits the file system, its 260-character sidecar does not: the export
+    is refused in one line before anything is replaced; the export there before is untouched."""
+    projection = PROJECTIONS["transfers"]
+    result = compute(open_application(sqlite_url), projection, View(), load_rules("current"))
+    folder = tmp_path / "out"
+    folder.mkdir()
+    target = folder / ("x" * 246 + ".csv")
+    target.write_text("the previous export\n")
+    with pytest.raises(ProjectionError, match=r"could not write .*\.meta\.json: File name too long; nothing was replaced"):
+        write_export(projection.columns, result.rows, result.meta, "csv", str(target))
+    assert target.read_text() == "the previous export\n"
+    assert sorted(p.name for p in folder.iterdir()) == [target.name]  # no temporary file left behind
+
+
+def test_a_rules_path_never_reaches_the_terminal_raw(sqlite_url: str) -> None:
+    open_application(sqlite_url).close()  # the store exists: the rules path is what is wrong
+    bad = subprocess.run(
+        [sys.executable, "-m", "caseledger.cli.main", "--store", sqlite_url, "export", "staffing", "--rules", "missing\n\x1b[2J[b]"],
+        capture_output=True,
+        check=False,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert bad.returncode == 2 and b"\x1b" not in bad.stderr and bad.stderr.count(b"\n") == 1
+    assert b"missing\\n\\x1b[2J[b]" in bad.stderr

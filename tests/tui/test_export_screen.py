@@ -78,3 +78,27 @@ def test_a_typed_name_is_kept_and_a_missing_folder_is_said_in_words(tmp_path: Pa
 
     run(scenario())
     assert not target.parent.exists()
+
+
+def test_a_typed_names_extension_follows_the_format_and_weeks_are_offered_only_for_the_add_on_burden(tmp_path: Path) -> None:
+    url = scenario_url(tmp_path)
+
+    async def scenario() -> None:
+        app = make_app(url, None)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("7")
+            await settle(pilot)
+            screen = app.screen
+            assert screen.query_one("#export-by-site", Checkbox).disabled and screen.query_one("#export-from", Input).disabled
+            screen.query_one("#export-path", Input).value = "big.csv"
+            screen.query_one("#export-format", Select).value = "parquet"
+            await settle(pilot)
+            assert screen.query_one("#export-path", Input).value == "big.parquet"
+            screen.query_one("#export-projection", Select).value = "addon_burden"
+            await settle(pilot)
+            assert not screen.query_one("#export-by-site", Checkbox).disabled
+            screen.query_one("#export-path", Input).value = ""
+            assert await exported(pilot, screen) == "Export failed: give the file a name"
+
+    run(scenario())

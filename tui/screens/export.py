@@ -15,7 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, ProgressBar, Select
 
-from caseledger.application.exports import EXPORT_FORMATS, PROJECTION_NAMES
+from caseledger.application.exports import EXPORT_FORMATS, PROJECTION_NAMES, WEEKLY_PROJECTIONS
 from caseledger.application.session import ExportCut
 from caseledger.application.text import PROJECTION_WORDS
 from caseledger.domain.errors import LedgerError
@@ -24,13 +24,14 @@ from caseledger.tui.widgets.tables import plain
 
 
 def failure_in_words(error: Exception, path: str) -> str:
-    """Why an export failed, as a person reads it (never a temporary file's name)."""
-    if isinstance(error, OSError):
-        folder = Path(path).expanduser().parent
-        if not folder.is_dir():
-            return f"Export failed: the folder {folder} does not exist"
-        return f"Export failed: could not write {path}: {error.strerror or error}"
-    return f"Export failed: {error}"
+    """Why an export failed, as a person reads it (never a temporary file's name). The path is
+    taken as typed (``~`` is a folder named ``~`` here, as the export itself takes it)."""
+    if not path:
+        return "Export failed: give the file a name"
+    folder = Path(path).parent
+    if not folder.is_dir():
+        return f"Export failed: the folder {folder.resolve()} does not exist"
+    return f"Export failed: {error.strerror or error}" if isinstance(error, OSError) else f"Export failed: {error}"
 
 
 class ExportScreen(LedgerScreen):
@@ -65,27 +66,39 @@ class ExportScreen(LedgerScreen):
             yield Label("", id="export-message")
         yield Footer()
 
-    def cut(self) -> ExportCut:
-        """The cut the form says, as typed."""
-        return ExportCut(
-            as_of=self.query_one("#export-as-of", Input).value.strip(),
-            known_at=self.query_one("#export-known-at", Input).value.strip(),
-            first_week=self.query_one("#export-from", Input).value.strip(),
-            last_week=self.query_one("#export-to", Input).value.strip(),
-            by_site=self.query_one("#export-by-site", Checkbox).value,
-        )
-
     @on(Select.Changed)
     @on(Input.Changed, "#export-as-of, #export-known-at, #export-from, #export-to")
     @on(Checkbox.Changed, "#export-by-site")
     def rename(self) -> None:
-        """Name the file after the projection and the cut, unless the person named it."""
+        """Name the file after the projection and the cut, unless the person named it (then only
+        its extension follows the format); offer the weeks and the by-site roll-up only where the
+        projection takes them."""
+        name, fmt = str(self.query_one("#export-projection", Select).value), str(self.query_one("#export-format", Select).value)
+        weekly = name in WEEKLY_PROJECTIONS
+        for option in ("#export-from", "#export-to", "#export-by-site"):
+            self.query_one(option).disabled = not weekly
         path = self.query_one("#export-path", Input)
-        if path.value != self.named:
-            return
-        name = str(self.query_one("#export-projection", Select).value)
-        self.named = self.cut().file_name(name, str(self.query_one("#export-format", Select).value))
-        path.value = self.named
+        if path.value == self.named:
+            self.named = self.cut().file_name(name, fmt)
+            path.value = self.named
+        elif path.value:
+            stem, dot, suffix = path.value.rpartition(".")
+            if dot and suffix in EXPORT_FORMATS and suffix != fmt:
+                path.value = f"{stem}.{fmt}"
+
+    def on_mount(self) -> None:
+        self.rename()
+
+    def cut(self) -> ExportCut:
+        """The cut the form says, as typed (the weeks and by-site only where the projection takes them)."""
+        weekly = str(self.query_one("#export-projection", Select).value) in WEEKLY_PROJECTIONS
+        return ExportCut(
+            as_of=self.query_one("#export-as-of", Input).value.strip(),
+            known_at=self.query_one("#export-known-at", Input).value.strip(),
+            first_week=self.query_one("#export-from", Input).value.strip() if weekly else "",
+            last_week=self.query_one("#export-to", Input).value.strip() if weekly else "",
+            by_site=self.query_one("#export-by-site", Checkbox).value and weekly,
+        )
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "export-run":
@@ -93,6 +106,9 @@ class ExportScreen(LedgerScreen):
 
     def action_run(self) -> None:
         """Export with what the form says (Ctrl+E, or the button)."""
+        if not self.query_one("#export-path", Input).value.strip():
+            self.finished(failure_in_words(ValueError(), ""), done=False)
+            return
         self.query_one("#export-progress", ProgressBar).update(total=None, progress=0)
         self.query_one("#export-message", Label).update("Exporting…")
         self.run_export(
@@ -112,7 +128,10 @@ class ExportScreen(LedgerScreen):
         except (LedgerError, OSError) as error:
             self.app.call_from_thread(self.finished, failure_in_words(error, path), done=False)
             return
-        where = Path(path).expanduser().resolve()
+        except Exception as error:  # a bug: said, not left as "Exporting…" forever in a silent worker
+            self.app.call_from_thread(self.finished, f"Export failed unexpectedly ({type(error).__name__}: {error})", done=False)
+            return
+        where = Path(path).resolve()
         self.app.call_from_thread(self.finished, f"Wrote {rows} row{'' if rows == 1 else 's'} to {where} (provenance in {where.name}.meta.json)", done=True)
 
     def finished(self, message: str, *, done: bool) -> None:
