@@ -27,7 +27,7 @@ PROJECTION_NAMES = tuple(PROJECTIONS)
 EXPORT_FORMATS = FORMATS
 """Every file format an export can write."""
 
-WEEKLY_PROJECTIONS = ("addon_burden",)
+WEEKLY_PROJECTIONS = ("addon_burden", "coverage")
 """The projections whose rows are weeks, so ``--from WEEK --to WEEK`` can narrow them."""
 
 
@@ -71,7 +71,7 @@ class ExportSpec:
         )
         weeks = Weeks(parse_week(first_week, "--from") if first_week else None, parse_week(last_week, "--to") if last_week else None)
         if weeks != EVERY_WEEK and name not in WEEKLY_PROJECTIONS:
-            raise ProjectionError(f"--from/--to apply to {', '.join(WEEKLY_PROJECTIONS)} only")
+            raise ProjectionError(f"--from/--to apply to {' and '.join(WEEKLY_PROJECTIONS)} only")
         if weeks.first and weeks.last and weeks.first > weeks.last:
             raise ProjectionError(f"--from {weeks.first} is after --to {weeks.last}")
         return cls(projection, rule_set, view, weeks)

@@ -84,6 +84,7 @@ PROJECTION_WORDS = {
     "cclo_contacts": "CCLO contacts",
     "staffing": "staffing",
     "deadlines": "deadlines",
+    "coverage": "coverage and backfill",
 }
 """Each projection as the Export screen lists it (its id stays the value, the file name and the CLI's)."""
 

@@ -69,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     history.set_defaults(run=commands.history)
 
     export = sub.add_parser("export", help="a projection as CSV, JSON Lines, JSON or Parquet")
-    export.add_argument("projection", help="workload, addon_burden, release_lead_time, siu_stays, transfers, cclo_contacts, staffing, deadlines")
+    export.add_argument("projection", help="workload, addon_burden, release_lead_time, siu_stays, transfers, cclo_contacts, staffing, deadlines, coverage")
     export.add_argument("--as-of", help="as it had happened by this time (timestamp with offset, or a local date)")
     export.add_argument("--known-at", help="as the system knew it at this time")
     export.add_argument("--rules", default="current", help="current, proposed, or the path of a rules TOML file")
@@ -77,9 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--output", "-o", help="file to write atomically (default: standard output)")
     export.add_argument("--identified", action="store_true", help="keep offender ids (supervisors, auditors, admins); by default they become keyed pseudonyms")
     export.add_argument("--deidentify", action="store_true", help=argparse.SUPPRESS)  # the default now; still accepted
-    export.add_argument("--by", choices=("site",), help="addon_burden only: roll up to sites")
-    export.add_argument("--from", dest="first_week", metavar="WEEK", help="addon_burden only: the first ISO week to export, e.g. 2026-W01")
-    export.add_argument("--to", dest="last_week", metavar="WEEK", help="addon_burden only: the last ISO week to export, e.g. 2026-W13")
+    export.add_argument("--by", choices=("site",), help="addon_burden and coverage only: roll up to sites")
+    export.add_argument("--from", dest="first_week", metavar="WEEK", help="addon_burden and coverage only: the first ISO week to export, e.g. 2026-W01")
+    export.add_argument("--to", dest="last_week", metavar="WEEK", help="addon_burden and coverage only: the last ISO week to export, e.g. 2026-W13")
     export.set_defaults(run=commands.export)
 
     rebuild = sub.add_parser("rebuild", help="rebuild read models from the log, with a progress bar")

@@ -17,7 +17,7 @@ from typing import Any
 from caseledger.domain.integrity.chain import CHAIN_TABLE
 from caseledger.domain.model.times import LocalDay
 from caseledger.domain.store.application import LedgerApplication
-from caseledger.projections.catalogue import ADDON_BURDEN_BY_SITE, PROJECTIONS, READ_MODELS_OF, Projection
+from caseledger.projections.catalogue import BY_SITE, PROJECTIONS, READ_MODELS_OF, Projection
 from caseledger.projections.readmodels.database import Cursor, Database
 from caseledger.projections.readmodels.engine import ProjectionError, Projector
 from caseledger.projections.readmodels.tables import TOTALS, AddOnModel, TimelineModel
@@ -53,13 +53,13 @@ def _cutoff_text(cutoff: dt.datetime | LocalDay | None) -> str | None:
 
 
 def find(name: str, *, by_site: bool = False) -> Projection:
-    """The projection called ``name`` (``by_site`` only for addon_burden)."""
+    """The projection called ``name`` (``by_site``: its roll-up by site, for those that have one)."""
     if name not in PROJECTIONS:
         raise ProjectionError(f"no projection named {name!r}; choose from {', '.join(PROJECTIONS)}")
     if by_site:
-        if name != "addon_burden":
-            raise ProjectionError("--by site applies to addon_burden only")
-        return ADDON_BURDEN_BY_SITE
+        if name not in BY_SITE:
+            raise ProjectionError(f"--by site applies to {' and '.join(BY_SITE)} only")
+        return BY_SITE[name]
     return PROJECTIONS[name]
 
 
@@ -96,7 +96,7 @@ def streamed(
         cursor.execute(f"SELECT head FROM {db.table(CHAIN_TABLE)} WHERE position = ?", (position,))
         chained = cursor.fetchone()
         meta = {
-            "projection": projection.name + (" by site" if projection is ADDON_BURDEN_BY_SITE else ""),
+            "projection": projection.name + (" by site" if projection in BY_SITE.values() else ""),
             "rules": rules.name,
             "rules_sha256": rules.sha256,
             "as_of": _cutoff_text(view.as_of) or view.now.isoformat(),

@@ -9,6 +9,7 @@ from typing import Any
 from caseledger.projections.catalogue import (
     addon_burden,
     cclo_contacts,
+    coverage,
     deadlines,
     release_lead_time,
     siu_stays,
@@ -31,9 +32,12 @@ class Projection:
 
 PROJECTIONS: dict[str, Projection] = {
     module.NAME: Projection(module.NAME, module.COLUMNS, module.compute, module.EVENT_TYPES)
-    for module in (workload, addon_burden, release_lead_time, siu_stays, transfers, cclo_contacts, staffing, deadlines)
+    for module in (workload, addon_burden, release_lead_time, siu_stays, transfers, cclo_contacts, staffing, deadlines, coverage)
 }
 ADDON_BURDEN_BY_SITE = Projection("addon_burden", addon_burden.SITE_COLUMNS, addon_burden.compute_by_site, addon_burden.EVENT_TYPES)
+COVERAGE_BY_SITE = Projection("coverage", coverage.SITE_COLUMNS, coverage.compute_by_site, coverage.EVENT_TYPES)
+BY_SITE = {"addon_burden": ADDON_BURDEN_BY_SITE, "coverage": COVERAGE_BY_SITE}
+"""The projections ``--by site`` rolls up, by name."""
 OVERDUE_CARRIED = Projection("overdue deadlines carried", columns("officer:str, overdue:int"), deadlines.overdue_carried, deadlines.EVENT_TYPES)
 """Not an export: the Site screen's count of overdue deadlines per officer (own and covered cases)."""
 
@@ -47,6 +51,7 @@ READ_MODELS_OF: dict[str, tuple[str, ...]] = {
     "cclo_contacts": ("timeline",),
     "staffing": ("timeline", "addons"),
     "deadlines": ("timeline",),
+    "coverage": ("timeline",),
 }
 """Which read models each projection is computed from (``rebuild PROJECTION`` rebuilds those)."""
 

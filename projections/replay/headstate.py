@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Callable
+from typing import TypeVar
 
 import msgspec
 
@@ -43,6 +45,8 @@ from caseledger.projections.replay.world import (
     World,
     decoder,
 )
+
+_Row = TypeVar("_Row")
 
 HEAD_CASES = "cl_head_cases"
 HEAD_REGISTRY = "cl_head_registry"
@@ -143,7 +147,7 @@ class HeadState:
 
     def _registry(self, cursor: Cursor) -> Registry | None:
         rows = list(self.sealed_registry.select(cursor, "id = 1"))
-        return _REGISTRY.decode(rows[0][2]) if rows else None
+        return _older_shape(_REGISTRY.decode, rows[0][2], HEAD_REGISTRY) if rows else None
 
     def boundary(self, cursor: Cursor) -> int | None:
         rows = list(self.sealed_registry.select(cursor, "id = 1"))
@@ -182,7 +186,7 @@ class HeadState:
                 seen[officer] += 1
                 if offender in skip or offender in world.cases:
                     continue
-                record = _RECORDS.decode(bytes(state))
+                record = _older_shape(_RECORDS.decode, bytes(state), HEAD_CASES)
                 case = record.case
                 if record.stay is not None:
                     case.stay = len(world.stays)
@@ -198,6 +202,14 @@ class HeadState:
                     world.hearings[offender] = record.hearing
                 world.cases[offender] = case
         return seen
+
+
+def _older_shape(decode: Callable[[bytes], _Row], state: bytes, table: str) -> _Row:
+    """A row decoded; one of an older shape (made before a field changed) is rebuilt, not read."""
+    try:
+        return decode(state)
+    except msgspec.ValidationError as error:
+        raise CacheForged(f"read model {table}: made by an older caseledger ({error})") from None
 
 
 _RECORDS = decoder(CaseRecord)

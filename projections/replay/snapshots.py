@@ -108,6 +108,19 @@ def state_digest(state: bytes) -> str:
     return hashlib.blake2b(state, digest_size=32).hexdigest()
 
 
+def stored_world(state: bytes, boundary: int) -> World:
+    """The world a snapshot at ``boundary`` stored — refused (:class:`CacheForged`, so the read
+    models are rebuilt) when an older caseledger made it: of another shape (a field changed type:
+    it does not even decode) or of another :data:`WORLD_FORMAT`."""
+    try:
+        world = decode_world(state)
+    except msgspec.ValidationError as error:
+        raise CacheForged(f"read model {SNAPSHOTS}: snapshot {boundary} was made by an older caseledger ({error})") from None
+    if world.format != WORLD_FORMAT:
+        raise CacheForged(f"read model {SNAPSHOTS}: snapshot {boundary} was made by an older caseledger (world format {world.format}, now {WORLD_FORMAT})")
+    return world
+
+
 def encode_world(world: World) -> bytes:
     return ENCODER.encode(world)
 
@@ -307,10 +320,7 @@ class Snapshots:
         against the digest the row seals."""
         rows = list(self.sealed.select(cursor, "boundary_us = ?", (boundary,)))
         assert rows, "a snapshot listed in this transaction is gone"
-        world = decode_world(self.db.app.cloak.unblob(self._state(cursor, boundary, rows[0][-1])))
-        if world.format != WORLD_FORMAT:
-            raise CacheForged(f"read model {SNAPSHOTS}: snapshot {boundary} was made by an older caseledger (world format {world.format}, now {WORLD_FORMAT})")
-        return world
+        return stored_world(self.db.app.cloak.unblob(self._state(cursor, boundary, rows[0][-1])), boundary)
 
     def _state(self, cursor: Cursor, boundary: int, digest: str) -> bytes:
         row = cursor.execute(f"SELECT state FROM {self.table} WHERE boundary_us = ?", (boundary,)).fetchone()

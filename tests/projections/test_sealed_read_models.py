@@ -22,11 +22,11 @@ PAST = "2026-03-01"
 
 
 def rows(url: str, tmp_path: Path, *args: str) -> tuple[list[dict[str, object]], str]:
-    """An export's rows (JSON Lines, provenance line left out) and what it said on stderr."""
+    """An export's rows (JSON Lines: every line a row; the provenance is in the sidecar) and what it said on stderr."""
     out = tmp_path / f"{'-'.join(args)}.jsonl".replace("/", "_")
     done = caseledger(url, "export", *args, "--format", "jsonl", "--output", str(out))
     assert done.returncode == 0, done.stderr
-    return [msgspec.json.decode(line) for line in out.read_bytes().splitlines()[1:]], done.stderr.decode()
+    return [msgspec.json.decode(line) for line in out.read_bytes().splitlines()], done.stderr.decode()
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+import msgspec
 import pytest
 
 from caseledger.application.imports import import_lines
@@ -61,3 +62,20 @@ def test_an_officers_screens_never_read_head_rows_of_an_older_format(store_url: 
     with pytest.raises(CacheForged, match="cl_head_registry: made by an older caseledger"):
         due(projector, rules, now, "po-b")
     assert projector.trusting(lambda: due(projector, rules, now, "po-b")) == honest and len(honest) == 5
+
+
+def test_a_stored_world_of_an_older_shape_is_refused_not_crashed_on() -> None:
+    """Format 3 stored a case's submission as a date where format 4 keeps (µs, date, officer): such
+    a world does not even decode; it is refused as made by an older caseledger (then rebuilt)."""
+    app_world = world.World(format=world.WORLD_FORMAT)
+    app_world.cases["x"] = world.Case("x", "on-a", "on-a", dt.date(2030, 1, 1), ())
+    shaped = msgspec.msgpack.decode(snapshots.encode_world(app_world))
+    shaped["cases"]["x"][16] = "2026-03-10"  # where format 3 kept `submitted_on`
+    with pytest.raises(CacheForged, match=r"snapshot 7 was made by an older caseledger \(Expected `array \| null`, got `str`"):
+        snapshots.stored_world(msgspec.msgpack.encode(shaped), 7)
+    assert snapshots.stored_world(snapshots.encode_world(app_world), 7).cases["x"].offender == "x"
+
+
+def test_a_head_row_of_an_older_shape_is_refused_not_crashed_on() -> None:
+    with pytest.raises(CacheForged, match="cl_head_cases: made by an older caseledger"):
+        headstate._older_shape(headstate._RECORDS.decode, msgspec.msgpack.encode([["x", None]]), headstate.HEAD_CASES)

@@ -56,8 +56,8 @@ class ExportScreen(LedgerScreen):
                 yield Input(placeholder="as of: date (blank: now)", id="export-as-of")
                 yield Input(placeholder="known at: date (blank: now)", id="export-known-at")
             with Horizontal(classes="controls"):
-                yield Input(placeholder="from week: 2026-W01 (add-on burden)", id="export-from")
-                yield Input(placeholder="to week (add-on burden)", id="export-to")
+                yield Input(placeholder="from week: 2026-W01", id="export-from")
+                yield Input(placeholder="to week: 2026-W13", id="export-to")
                 yield Checkbox("by site", value=False, id="export-by-site")
             yield Input(self.named, placeholder="file", id="export-path")
             yield Checkbox("De-identify (offender ids become pseudonyms)", value=True, id="export-deidentify")
