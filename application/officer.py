@@ -71,15 +71,10 @@ def completing_entry(deadline: str) -> tuple[str, dict[str, str]]:
     return kind, dict(values)
 
 
-def _carrying(world: World, officer: str) -> set[str]:
-    """The absent colleagues (on leave) whose cases ``officer`` covers."""
-    return {absent.officer for absent in world.officers.values() if absent.on_leave and officer in absent.covered_by}
-
-
 def due_rows(inputs: Inputs, officer: str) -> list[DueRow]:
     """The open deadlines of the cases ``officer`` carries (own, then covered), overdue first, then
     by due date."""
-    covering = _carrying(inputs.world, officer)
+    covering = inputs.world.covered_by(officer)
 
     def row(reading: Reading) -> DueRow:
         due = reading.due
@@ -196,7 +191,7 @@ def caseload(projector: Projector, view: View, officer: str) -> list[CaseRow]:
     with db.transaction(write=False) as cursor:
         world = projector.snapshots.world_for_officer(cursor, officer, view, retracted(cursor, db, view))
     today = view.now.date()
-    covering = _carrying(world, officer)
+    covering = world.covered_by(officer)
     rows = []
     mine = [case for case in world.cases.values() if case.officer == officer]
     theirs = [case for case in world.cases.values() if case.officer in covering]

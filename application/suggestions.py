@@ -38,7 +38,7 @@ def known_values(projector: Projector, view: View, officer: str) -> Offers:
     here = me.site if me is not None else None
     officers = sorted(world.officers, key=lambda name: (world.officers[name].site != here, name))
     sites = sorted(world.sites, key=lambda name: (name != here, name))
-    covering = {absent.officer for absent in world.officers.values() if absent.on_leave and officer in absent.covered_by}
+    covering = world.covered_by(officer)
     cases = sorted(world.cases.values(), key=lambda case: (case.officer != officer, case.offender))
     offenders = [case.offender for case in cases if case.officer == officer or case.officer in covering]
     factors = sorted({factor for case in world.cases.values() for factor in case.factors})

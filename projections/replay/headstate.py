@@ -166,7 +166,7 @@ class HeadState:
         self._load(cursor, world, "offender", sorted(touched))
         world.apply(after)
         me = world.officers.get(officer)
-        carrying = {officer} | {absent.officer for absent in world.officers.values() if absent.on_leave and officer in absent.covered_by}
+        carrying = {officer} | world.covered_by(officer)
         carrying |= {other.officer for other in world.officers.values() if me is not None and other.site == me.site}
         found = self._load(cursor, world, "officer", sorted(carrying), skip=touched)
         for carrier in carrying:

@@ -216,6 +216,10 @@ class World(msgspec.Struct, gc=False):
         world.apply(facts)
         return world
 
+    def covered_by(self, officer: str) -> set[str]:
+        """The absent colleagues (on leave) whose caseloads ``officer`` covers."""
+        return {absent.officer for absent in self.officers.values() if absent.on_leave and officer in absent.covered_by}
+
     def open_stay(self, case: Case) -> Stay | None:
         """The SIU stay ``case`` is in, if any."""
         return self.stays[case.stay] if case.stay is not None else None

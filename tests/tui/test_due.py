@@ -19,7 +19,7 @@ from caseledger.tui.screens.due import DueScreen
 from tests.support.commands import ScriptedService
 from tests.support.paths import FIXTURES
 from tests.support.tui_helpers import settled
-from tests.tui.test_tui import table_rows
+from tests.tui.test_tui import form_closed, table_rows
 
 NOW = dt.datetime(2026, 6, 30, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=-4)))
 ADMIN = "hq.admin"
@@ -135,10 +135,7 @@ def test_n_on_a_due_row_opens_the_entry_that_completes_it_and_ctrl_s_records_it(
             assert isinstance(form, RecordScreen) and form.kind == "CaseTaskCompleted"
             assert (form.query_one("#field-offender", Input).value, form.query_one("#field-task", Select).value) == ("off-2", "preliminary_assessment")
             await pilot.press("ctrl+s")
-            for _ in range(100):
-                await settled(pilot)
-                if not isinstance(app.screen, RecordScreen):
-                    break
+            await form_closed(pilot)
             await settled(pilot)
             assert isinstance(app.screen, DueScreen)
             deadlines = [str(row[3]) for row in table_rows(app.screen.query_one(DataTable))]

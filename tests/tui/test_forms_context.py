@@ -14,7 +14,7 @@ from caseledger.domain.store.application import open_application
 from caseledger.tui.forms import RecordScreen, choices_of
 from tests.support.commands import ScriptedService
 from tests.support.tui_helpers import SCENARIO_ADMIN, make_app, scenario_url
-from tests.tui.test_tui import newest, run, settle
+from tests.tui.test_tui import form_closed, newest, run, settle
 
 
 def test_the_form_fills_in_the_open_case_and_the_officer_and_remembers_the_type(tmp_path: Path) -> None:
@@ -36,10 +36,7 @@ def test_the_form_fills_in_the_open_case_and_the_officer_and_remembers_the_type(
             assert form.query_one("#field-offender", Input).value == "off-007"
             assert app.focused is form.query_one("#field-factor", Input)  # the first field the context did not fill
             await pilot.press(*"gang", "ctrl+s")
-            for _ in range(100):
-                await settle(pilot)
-                if not isinstance(app.screen, RecordScreen):
-                    break
+            await form_closed(pilot)
             await pilot.press("n")
             await settle(pilot)
             again = app.screen
@@ -159,11 +156,7 @@ def test_a_second_cclo_contact_takes_eight_keys_and_its_free_text(tmp_path: Path
             await pilot.press(*"cclo")
             await settle(pilot)
             await pilot.press("right", "tab", "tab", "j", "tab", *"45", "ctrl+s")
-            for _ in range(100):
-                await settle(pilot)
-                if not isinstance(app.screen, RecordScreen):
-                    break
-            assert not isinstance(app.screen, RecordScreen)
+            await form_closed(pilot)
 
     run(scenario())
     data = newest(url).envelope.data
@@ -185,11 +178,7 @@ def test_a_release_plan_step_from_the_open_case_takes_six_keys(tmp_path: Path) -
             for key in ("n", "ctrl+t", "r", "enter", "h", "ctrl+s"):
                 await pilot.press(key)
                 await settle(pilot)
-            for _ in range(100):
-                await settle(pilot)
-                if not isinstance(app.screen, RecordScreen):
-                    break
-            assert not isinstance(app.screen, RecordScreen)
+            await form_closed(pilot)
 
     run(scenario())
     data = newest(url).envelope.data

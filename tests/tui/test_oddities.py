@@ -18,7 +18,7 @@ from caseledger.domain.store.application import open_application
 from caseledger.domain.store.views import StoreView
 from caseledger.tui.forms import RecordScreen
 from tests.support.tui_helpers import make_app, scenario_url
-from tests.tui.test_tui import fill_and_record, newest, run, settle
+from tests.tui.test_tui import fill_and_record, form_closed, newest, run, settle
 
 
 def test_coverage_by_someone_away_or_elsewhere_or_of_someone_at_work_is_odd(tmp_path: Path) -> None:
@@ -48,11 +48,7 @@ def test_the_form_says_it_first_and_records_on_the_second_ctrl_s(tmp_path: Path)
             assert message == "Check: po.adams is not on leave: coverage counts only while they are (record their leave first). Ctrl+S again records it."
             assert open_application(url).head_position() == head
             await pilot.press("ctrl+s")
-            for _ in range(100):
-                await settle(pilot)
-                if not isinstance(app.screen, RecordScreen):
-                    break
-            assert not isinstance(app.screen, RecordScreen)
+            await form_closed(pilot)
 
     run(scenario())
     event = newest(url)

@@ -36,6 +36,16 @@ async def settle(pilot: Any) -> None:
         await pilot.pause()
 
 
+async def form_closed(pilot: Any) -> None:
+    """Wait until the record form has closed (its save worker ends before the dismissal reaches
+    the UI thread); fail if it never does."""
+    for _ in range(100):
+        await settle(pilot)
+        if not isinstance(pilot.app.screen, RecordScreen):
+            return
+    raise AssertionError(f"the record form is still open: {pilot.app.screen.query_one('#record-message', Label).render()}")
+
+
 def newest(url: str) -> Any:
     app = open_application(url)
     return next(read_log(app, after=app.head_position() - 1))
