@@ -27,7 +27,7 @@ PROJECTION_NAMES = tuple(PROJECTIONS)
 EXPORT_FORMATS = FORMATS
 """Every file format an export can write."""
 
-WEEKLY_PROJECTIONS = ("addon_burden", "coverage")
+WEEKLY_PROJECTIONS = ("addon_burden", "coverage", "weekly_hours")
 """The projections whose rows are weeks, so ``--from WEEK --to WEEK`` can narrow them."""
 
 

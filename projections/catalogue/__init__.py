@@ -15,6 +15,7 @@ from caseledger.projections.catalogue import (
     siu_stays,
     staffing,
     transfers,
+    weekly_hours,
     workload,
 )
 from caseledger.projections.replay.inputs import Column, Inputs, columns
@@ -32,7 +33,7 @@ class Projection:
 
 PROJECTIONS: dict[str, Projection] = {
     module.NAME: Projection(module.NAME, module.COLUMNS, module.compute, module.EVENT_TYPES)
-    for module in (workload, addon_burden, release_lead_time, siu_stays, transfers, cclo_contacts, staffing, deadlines, coverage)
+    for module in (workload, addon_burden, release_lead_time, siu_stays, transfers, cclo_contacts, staffing, deadlines, coverage, weekly_hours)
 }
 ADDON_BURDEN_BY_SITE = Projection("addon_burden", addon_burden.SITE_COLUMNS, addon_burden.compute_by_site, addon_burden.EVENT_TYPES)
 COVERAGE_BY_SITE = Projection("coverage", coverage.SITE_COLUMNS, coverage.compute_by_site, coverage.EVENT_TYPES)
@@ -52,6 +53,7 @@ READ_MODELS_OF: dict[str, tuple[str, ...]] = {
     "staffing": ("timeline", "addons"),
     "deadlines": ("timeline",),
     "coverage": ("timeline",),
+    "weekly_hours": ("timeline", "addons"),
 }
 """Which read models each projection is computed from (``rebuild PROJECTION`` rebuilds those)."""
 

@@ -28,7 +28,7 @@ COLUMNS = columns("officer:str, site:str, week:str, category:str, minutes:int, h
 SITE_COLUMNS = columns("site:str, week:str, category:str, minutes:int, fte_equivalent:float")
 
 
-def _groups(inputs: Inputs, keys: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], int]]:
+def grouped_minutes(inputs: Inputs, keys: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], int]]:
     """Minutes inside the cut and the weeks, grouped by ``keys`` (columns among officer, site,
     week, category), in key order, without retracted tasks; groups left empty are skipped. Every
     row read is checked against its MAC (:mod:`caseledger.projections.readmodels.sealing`), so
@@ -73,7 +73,7 @@ def compute(inputs: Inputs) -> Iterator[dict[str, Any]]:
     """Each officer's weekly hours as (denominator, 60 × numerator): share = minutes × d / (60 n)."""
     hours: dict[int, float] = {}
     """Hours by minutes (a million rows hold a few hundred distinct minute counts)."""
-    for (officer, site, week, category), minutes in _groups(inputs, ("officer", "site", "week", "category")):
+    for (officer, site, week, category), minutes in grouped_minutes(inputs, ("officer", "site", "week", "category")):
         fraction = weeks.get(officer)
         if fraction is None:
             info = officers.get(officer)
@@ -95,7 +95,7 @@ def compute(inputs: Inputs) -> Iterator[dict[str, Any]]:
 
 def compute_by_site(inputs: Inputs) -> Iterator[dict[str, Any]]:
     week_hours = inputs.rules.weekly_hours
-    for (site, week, category), minutes in _groups(inputs, ("site", "week", "category")):
+    for (site, week, category), minutes in grouped_minutes(inputs, ("site", "week", "category")):
         yield {
             "site": site or None,
             "week": week,

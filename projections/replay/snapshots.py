@@ -438,6 +438,17 @@ class Snapshots:
         world.apply(timeline(cursor, self.db, view, gone, WORLD_TYPES, since_us=snapshot.boundary_us))
         return world
 
+    def world_before(self, cursor: Cursor, view: View, gone: set[int], start_us: int) -> tuple[World, int | None]:
+        """A world holding only facts that occurred before ``start_us`` (inside ``view``, retracted
+        facts ``gone``) and the occurred time from which the facts after it follow: the newest
+        valid snapshot that reaches no further, or an empty world and None (replay from the first
+        fact) when there is none — how a query over a period skips the history before it."""
+        before = View(as_of=instant(start_us), known_at=view.known_at, now=view.now)
+        snapshot = self.usable(cursor, before, gone)
+        if snapshot is None:
+            return World.replay([]), None
+        return self.load(cursor, snapshot.boundary_us), snapshot.boundary_us
+
 
 class _Superseded(Exception):
     """Another process moved the snapshots' tracking row while this one worked."""

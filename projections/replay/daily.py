@@ -1,0 +1,180 @@
+"""Every officer's caseload at the end of every local day, kept up to date as the facts apply.
+
+The coverage and weekly-hours projections count each officer's state at the end of each local
+day (the instant before the next local midnight at the officer's site; T's own day with the state
+at T). Counting every case at every day's end costs history × days; instead :class:`RunningLoads`
+keeps each officer's own caseload as a histogram by number of complexity factors and, at each
+day's end, recounts only the cases a fact touched since the last one and those whose warrant
+expired in between (a heap of expiry instants). Who covers whom is read off the officers (there
+are few of them). The figures are exactly :class:`~caseledger.projections.replay.caseloads.Caseloads`'
+at that instant — a test compares the two on every day of generated histories.
+
+:func:`officer_days` starts from the newest valid world snapshot before the first day wanted
+(:meth:`~caseledger.projections.replay.snapshots.Snapshots.world_before`), so a quarter costs
+the quarter's facts and days, not the whole history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from caseledger.domain.events.catalogue import SiteRegistered
+from caseledger.domain.model.times import iso_week, zone
+from caseledger.projections.readmodels.tables import micros
+from caseledger.projections.replay.facts import Fact, timeline
+from caseledger.projections.replay.inputs import Inputs
+from caseledger.projections.replay.snapshots import Snapshots
+from caseledger.projections.replay.world import Case, OfficerInfo, World
+
+DAY = dt.timedelta(days=1)
+NO_CASES: Counter[int] = Counter()
+
+
+def day_end(day: dt.date, zone_name: str) -> int:
+    """The last microsecond of local ``day`` in ``zone_name``."""
+    return micros(dt.datetime.combine(day + DAY, dt.time(), tzinfo=zone(zone_name))) - 1
+
+
+class RunningLoads:
+    """Each officer's counted own cases (a histogram by number of factors) as the world moves on."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.own: defaultdict[str, Counter[int]] = defaultdict(Counter)
+        self._held: dict[str, tuple[str, int]] = {}
+        """Each counted case's (officer, number of factors)."""
+        self._expiry: dict[str, int] = {}
+        self._heap: list[tuple[int, str]] = []
+
+    def _expires_us(self, case: Case) -> int:
+        """The first instant the case no longer counts: local midnight after its warrant expiry date
+        at the site it is at (the last representable instant for an expiry that far away)."""
+        site = self.world.sites.get(case.where)
+        if case.warrant_expiry >= dt.date.max - DAY:
+            return 2**62
+        return day_end(case.warrant_expiry, site.timezone if site is not None else "UTC") + 1
+
+    def recount(self, offender: str, now_us: int) -> None:
+        """Count ``offender``'s case again, as it is at ``now_us``."""
+        held = self._held.pop(offender, None)
+        if held is not None:
+            histogram = self.own[held[0]]
+            histogram[held[1]] -= 1
+            if not histogram[held[1]]:
+                del histogram[held[1]]
+        case = self.world.cases.get(offender)
+        if case is None or case.officer is None:
+            return
+        expires = self._expires_us(case)
+        if now_us >= expires:
+            return
+        self._held[offender] = (case.officer, len(case.factors))
+        self.own[case.officer][len(case.factors)] += 1
+        if self._expiry.get(offender) != expires:
+            self._expiry[offender] = expires
+            heapq.heappush(self._heap, (expires, offender))
+
+    def recount_all(self, now_us: int) -> None:
+        for offender in self.world.cases:
+            self.recount(offender, now_us)
+
+    def advance(self, facts: list[Fact], now_us: int) -> None:
+        """Apply ``facts`` to the world and recount what they touched and what expired by ``now_us``."""
+        self.world.apply(facts)
+        if any(isinstance(fact.data, SiteRegistered) for fact in facts):  # a site's zone moves its cases' expiry instants
+            self.recount_all(now_us)
+        else:
+            for offender in {getattr(fact.data, "offender", None) for fact in facts} - {None}:
+                self.recount(str(offender), now_us)
+        heap = self._heap
+        while heap and heap[0][0] <= now_us:
+            expires, offender = heapq.heappop(heap)
+            if self._expiry.get(offender) == expires:
+                del self._expiry[offender]
+                self.recount(offender, now_us)
+
+    def covers(self) -> dict[str, list[OfficerInfo]]:
+        """Each officer's absent colleagues (on leave) whose caseloads they cover."""
+        found: dict[str, list[OfficerInfo]] = {}
+        for absent in self.world.officers.values():
+            if absent.on_leave:
+                for coverer in absent.covered_by:
+                    found.setdefault(coverer, []).append(absent)
+        return found
+
+
+@dataclass(frozen=True)
+class OfficerDay:
+    """One officer at the end of one local day: as registered then, own and covered caseloads."""
+
+    officer: OfficerInfo
+    day: dt.date
+    week: str
+    own: Counter[int]
+    covered: Counter[int]
+    uncovered: bool
+    """On leave with nobody covering: the own cases are nobody's that day."""
+
+    def carried(self) -> Counter[int]:
+        """The cases the officer carries: their own unless on leave, and those covered."""
+        return self.covered + (NO_CASES if self.officer.on_leave else self.own)
+
+
+def _day_ends(zones: set[str], first: dt.date, last_of: dict[str, dt.date], t_us: int | None) -> list[tuple[int, str, dt.date]]:
+    """Every (instant µs, zone, local date) a day ends at, from ``first`` to each zone's last date,
+    in time order; T's own day ends at T (``t_us``) when T is an instant."""
+    ends = []
+    for name in zones:
+        day = first
+        while day <= last_of[name]:
+            end = day_end(day, name)
+            ends.append((min(end, t_us) if t_us is not None else end, name, day))
+            day += DAY
+    ends.sort()
+    return ends
+
+
+def _monday(week: str) -> dt.date:
+    return dt.date.fromisocalendar(int(week[:4]), int(week[6:]), 1)
+
+
+def officer_days(inputs: Inputs, types: frozenset[str]) -> Iterator[OfficerDay]:
+    """Every registered officer at the end of every local day of the weeks asked for (from the
+    first fact's date when open), up to T's local date, in time order."""
+    view, cursor, db, weeks = inputs.view, inputs.cursor, inputs.db, inputs.weeks
+    first = _monday(weeks.first) if weeks.first else None
+    last = _monday(weeks.last) + 6 * DAY if weeks.last else None
+    start_us = micros(dt.datetime.combine(first - DAY, dt.time(), tzinfo=dt.UTC)) if first is not None else None
+    world, since_us = Snapshots(db).world_before(cursor, view, inputs.gone, start_us) if start_us is not None else (World.replay([]), None)
+    facts = timeline(cursor, db, view, inputs.gone, types, since_us=since_us)
+    if not facts and not world.officers:
+        return
+    zones = {site.timezone for site in world.sites.values()} | {fact.data.timezone for fact in facts if isinstance(fact.data, SiteRegistered)}
+    t = view.instant_of_t()
+    last_of = {name: min(view.local_date_of_t(name), last or dt.date.max) for name in zones}
+    begin = first if first is not None else min(fact.local_date for fact in facts)
+    loads, applied = RunningLoads(world), 0
+    loads.recount_all(-(2**62))
+    for end_us, zone_name, day in _day_ends(zones, begin, last_of, micros(t) if isinstance(t, dt.datetime) else None):
+        upto = applied
+        while upto < len(facts) and facts[upto].occurred_us <= end_us:
+            upto += 1
+        loads.advance(facts[applied:upto], end_us)
+        applied = upto
+        here = [
+            officer for officer in loads.world.officers.values() if (site := loads.world.sites.get(officer.site)) is not None and site.timezone == zone_name
+        ]
+        if not here:
+            continue
+        covers = loads.covers()
+        week = iso_week(day)
+        for officer in here:
+            covered: Counter[int] = Counter()
+            for absent in covers.get(officer.officer, []):
+                covered.update(loads.own.get(absent.officer, NO_CASES))
+            own = Counter(loads.own.get(officer.officer, NO_CASES))
+            yield OfficerDay(officer, day, week, own, covered, officer.on_leave and not officer.covered_by)
