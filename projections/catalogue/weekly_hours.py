@@ -44,10 +44,8 @@ def compute(inputs: Inputs) -> list[dict[str, Any]]:
     ends: dict[tuple[str, str], WeekEnd] = {}
     for day in officer_days(inputs, EVENT_TYPES):
         if day.week in weeks:
-            officer = day.officer
-            ends[(officer.officer, day.week)] = WeekEnd(
-                officer.site, officer.role, rules.case_hours(officer.role) * weighted(rules, day.carried()), officer.weekly_hours
-            )
+            info = day.officer
+            ends[(info.officer, day.week)] = WeekEnd(info.site, info.role, rules.case_hours(info.role) * weighted(rules, day.carried()), info.weekly_hours)
     minutes = dict(addon_burden.grouped_minutes(inputs, ("officer", "week")))
     rows = []
     for (officer, week), end in sorted(ends.items()):
