@@ -13,7 +13,7 @@ from typing import Any
 
 from caseledger.domain.errors import CacheForged
 from caseledger.domain.model.times import parse_cutoff, parse_week, utc_now
-from caseledger.projections.catalogue import PROJECTIONS, Projection
+from caseledger.projections.catalogue import BY_SITE, PROJECTIONS, Projection
 from caseledger.projections.compute import find, streamed
 from caseledger.projections.output.formats import FORMATS, write_export
 from caseledger.projections.output.privacy import deidentify, store_secret
@@ -29,6 +29,9 @@ EXPORT_FORMATS = FORMATS
 
 WEEKLY_PROJECTIONS = ("addon_burden", "coverage", "weekly_hours")
 """The projections whose rows are weeks, so ``--from WEEK --to WEEK`` can narrow them."""
+
+BY_SITE_PROJECTIONS = tuple(BY_SITE)
+"""The projections ``--by site`` rolls up."""
 
 
 def columns_of(name: str) -> list[str]:

@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,7 @@ from caseledger.application.history import HistoryLine, case_history, require_ca
 from caseledger.application.oddities import oddities
 from caseledger.application.officer import CaseRow, DueRow, WeekData, caseload, due, officer_for, week
 from caseledger.application.readmodels import ReadModels
+from caseledger.application.report import ReportSpec, check_output, write_report
 from caseledger.application.suggestions import Offers, known_values
 from caseledger.domain.errors import CacheForged
 from caseledger.domain.events import catalogue as p
@@ -173,7 +175,7 @@ class LedgerSession:
         deadlines of the cases they carry (own and covered, as their Due list) are overdue."""
         sites = export_sites(self.seat.actor, identified=False)
         with self.lock:
-            rows, carried = compute_together(self.app, [find("workload"), OVERDUE_CARRIED], self.view(), self.rules, self.projector)
+            rows, carried = compute_together(self.app, [find("workload"), OVERDUE_CARRIED], self.view(), self.rules, self.projector).rows
         overdue = {row["officer"]: row["overdue"] for row in carried}
         rows = [{**row, "overdue": overdue.get(row["officer"], 0)} for row in rows]
         return rows if sites is None else list(at_sites(rows, sites))
@@ -254,6 +256,15 @@ class LedgerSession:
         sites = export_sites(self.seat.actor, identified=not deidentified)
         with self.lock:
             return export_projection(self.projector, spec, fmt=fmt, output=path, deidentified=deidentified, sites=sites)
+
+    def report(self, first: str, last: str, path: str, *, rules: str = "current,proposed", on_step: Callable[[str], None] | None = None) -> None:
+        """Write the analyst's report for the period (dates as typed, checked here) to ``path``
+        (.html or .pdf), over the sites this view may export."""
+        check_output(path)
+        spec = ReportSpec.of(first, last, rules=rules, now=self.now())
+        sites = export_sites(self.seat.actor, identified=False)
+        with self.lock:
+            write_report(self.projector, spec, path, sites=sites, on_step=on_step)
 
     def read_model_lag(self) -> int:
         """Events the read models have still to apply (the TUI warns when it is large)."""

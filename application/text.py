@@ -85,6 +85,7 @@ PROJECTION_WORDS = {
     "staffing": "staffing",
     "deadlines": "deadlines",
     "coverage": "coverage and backfill",
+    "weekly_hours": "weekly hours against the week",
 }
 """Each projection as the Export screen lists it (its id stays the value, the file name and the CLI's)."""
 

@@ -29,6 +29,7 @@ from caseledger.application.imports import ImportReport, import_lines
 from caseledger.application.integrity import deep_difference, sign_checkpoint, verify_store
 from caseledger.application.interchange import encode_line, render_line
 from caseledger.application.readmodels import ReadModels, discard_forged_snapshots
+from caseledger.application.report import ReportSpec, check_output, steps, write_report
 from caseledger.application.status import store_status
 from caseledger.application.text import for_terminal
 from caseledger.domain.errors import STORE_FAILURES, AccessRefused, DomainError, store_failure
@@ -203,7 +204,8 @@ def print_status(app: LedgerApplication, url: str, out: IO[str]) -> None:
 
 def demo(args: argparse.Namespace) -> int:
     """``caseledger demo``: seed a year of one region's events into an empty store, then open the
-    UI (or, without a terminal or with ``--no-tui``, print the store's status)."""
+    UI (or, without a terminal or with ``--no-tui``, print the store's status; with ``--report
+    FILE``, write the analyst's report of the demo's year instead)."""
     app = open_application(args.store)
     report = seed_demo(app, args.seed, lambda data: _progress_lines(io.BytesIO(data), len(data)))
     if report is not None:
@@ -211,6 +213,12 @@ def demo(args: argparse.Namespace) -> int:
         _catch_up(app)
     else:
         print(f"{args.store} already holds events; not seeding", file=sys.stderr)
+    if args.report:
+        check_output(args.report)
+        _writable(args.report, "--report")
+        today = dt.date.today()
+        _write_report(app, ReportSpec.of(str(today - dt.timedelta(days=364)), str(today)), args.report)
+        return 0
     if args.no_tui or not sys.stdout.isatty():
         print_status(app, args.store, sys.stdout)
         return 0
@@ -254,6 +262,31 @@ def export(args: argparse.Namespace) -> int:
     sites = export_sites(current_actor(app), identified=args.identified)
     export_projection(_catch_up(app).projector, spec, fmt=args.format, output=args.output, deidentified=not args.identified, sites=sites)
     return 0
+
+
+def report(args: argparse.Namespace) -> int:
+    """``caseledger report --from DATE --to DATE --output FILE.html|.pdf``: the analyst's document,
+    with a progress bar while the exports behind it are computed."""
+    check_output(args.output)
+    _writable(args.output, "--output")
+    spec = ReportSpec.of(args.first, args.last, rules=args.rules, sites=args.site or ())
+    _write_report(open_application(args.store), spec, args.output)
+    return 0
+
+
+def _write_report(app: LedgerApplication, spec: ReportSpec, output: str) -> None:
+    sites = export_sites(current_actor(app), identified=False)
+    projector = _catch_up(app).projector
+    with _progress("computing the report", steps(len(spec.rules))) as report_progress:
+        done = 0
+
+        def step(_name: str) -> None:
+            nonlocal done
+            done += 1
+            report_progress(done)
+
+        write_report(projector, spec, output, sites=sites, on_step=step)
+    print(f"wrote {for_terminal(str(Path(output).resolve()))}", file=sys.stderr)
 
 
 def rebuild(args: argparse.Namespace) -> int:

@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="seed the demo data into an empty store, then open the terminal UI")
     demo.add_argument("--seed", type=int, default=1, help="demo data seed")
     demo.add_argument("--no-tui", action="store_true", help="print the store's status instead of opening the UI")
+    demo.add_argument("--report", metavar="FILE", help="write the analyst's report of the last 12 months (FILE.html or FILE.pdf) instead of opening the UI")
     demo.set_defaults(run=commands.demo)
 
     tui = sub.add_parser("tui", help="open the terminal UI")
@@ -69,7 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     history.set_defaults(run=commands.history)
 
     export = sub.add_parser("export", help="a projection as CSV, JSON Lines, JSON or Parquet")
-    export.add_argument("projection", help="workload, addon_burden, release_lead_time, siu_stays, transfers, cclo_contacts, staffing, deadlines, coverage")
+    export.add_argument(
+        "projection", help="workload, addon_burden, release_lead_time, siu_stays, transfers, cclo_contacts, staffing, deadlines, coverage, weekly_hours"
+    )
     export.add_argument("--as-of", help="as it had happened by this time (timestamp with offset, or a local date)")
     export.add_argument("--known-at", help="as the system knew it at this time")
     export.add_argument("--rules", default="current", help="current, proposed, or the path of a rules TOML file")
@@ -78,9 +81,21 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--identified", action="store_true", help="keep offender ids (supervisors, auditors, admins); by default they become keyed pseudonyms")
     export.add_argument("--deidentify", action="store_true", help=argparse.SUPPRESS)  # the default now; still accepted
     export.add_argument("--by", choices=("site",), help="addon_burden and coverage only: roll up to sites")
-    export.add_argument("--from", dest="first_week", metavar="WEEK", help="addon_burden and coverage only: the first ISO week to export, e.g. 2026-W01")
-    export.add_argument("--to", dest="last_week", metavar="WEEK", help="addon_burden and coverage only: the last ISO week to export, e.g. 2026-W13")
+    export.add_argument(
+        "--from", dest="first_week", metavar="WEEK", help="addon_burden, coverage and weekly_hours only: the first ISO week to export, e.g. 2026-W01"
+    )
+    export.add_argument(
+        "--to", dest="last_week", metavar="WEEK", help="addon_burden, coverage and weekly_hours only: the last ISO week to export, e.g. 2026-W13"
+    )
     export.set_defaults(run=commands.export)
+
+    report = sub.add_parser("report", help="the analyst's document: eight sections with charts and tables, as HTML or PDF")
+    report.add_argument("--from", dest="first", required=True, metavar="DATE", help="the period's first day, e.g. 2026-01-01")
+    report.add_argument("--to", dest="last", required=True, metavar="DATE", help="the period's last day, e.g. 2026-03-31")
+    report.add_argument("--site", action="append", help="only this site (repeat for several; default: every site you may export)")
+    report.add_argument("--rules", default="current,proposed", help="one or two rule sets to compare, e.g. current,proposed")
+    report.add_argument("--output", "-o", required=True, help="FILE.html or FILE.pdf, written atomically")
+    report.set_defaults(run=commands.report)
 
     rebuild = sub.add_parser("rebuild", help="rebuild read models from the log, with a progress bar")
     rebuild.add_argument("projection", nargs="?", help="a read model (timeline, addons) or a projection; default: all")

@@ -9,8 +9,9 @@ rows as they are produced, inside the read transaction; :func:`compute` collects
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,14 @@ class Result:
 
     projection: Projection
     rows: list[dict[str, Any]]
+    meta: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Together:
+    """Several projections computed from one replay: their rows in order, and the provenance."""
+
+    rows: list[list[dict[str, Any]]]
     meta: dict[str, Any]
 
 
@@ -74,6 +83,26 @@ def census_of(projection: Projection, view: View) -> set[str]:
     return tables
 
 
+def provenance(cursor: Cursor, db: Database, name: str, view: View, rules: Rules, *, weeks: Weeks = EVERY_WEEK) -> dict[str, Any]:
+    """What an export records beside its rows: what was computed, under which rules, at which cut,
+    from which log position (and the chain head there), when."""
+    cursor.execute(f"SELECT MIN(position) FROM {db.table('cl_tracking')}")
+    (position,) = cursor.fetchone() or (0,)
+    cursor.execute(f"SELECT head FROM {db.table(CHAIN_TABLE)} WHERE position = ?", (position,))
+    chained = cursor.fetchone()
+    return {
+        "projection": name,
+        "rules": rules.name,
+        "rules_sha256": rules.sha256,
+        "as_of": _cutoff_text(view.as_of) or view.now.isoformat(),
+        "known_at": _cutoff_text(view.known_at) or view.now.isoformat(),
+        **({"weeks": f"{weeks.first or ''}..{weeks.last or ''}"} if weeks != EVERY_WEEK else {}),
+        "log_position": position,
+        "chain_head": bytes(chained[0]).hex() if chained else None,
+        "generated_at": view.now.isoformat(),
+    }
+
+
 def replay(cursor: Cursor, db: Database, view: View, rules: Rules, types: frozenset[str], *, weeks: Weeks = EVERY_WEEK) -> Inputs:
     """The world at the cut — from the newest valid snapshot, or replayed from the facts of
     ``types`` — with everything a projection computes from."""
@@ -91,21 +120,7 @@ def streamed(
     projector.catch_up(census=census_of(projection, view))
     db = projector.db
     with db.transaction(write=False) as cursor:
-        cursor.execute(f"SELECT MIN(position) FROM {db.table('cl_tracking')}")
-        (position,) = cursor.fetchone() or (0,)
-        cursor.execute(f"SELECT head FROM {db.table(CHAIN_TABLE)} WHERE position = ?", (position,))
-        chained = cursor.fetchone()
-        meta = {
-            "projection": projection.name + (" by site" if projection in BY_SITE.values() else ""),
-            "rules": rules.name,
-            "rules_sha256": rules.sha256,
-            "as_of": _cutoff_text(view.as_of) or view.now.isoformat(),
-            "known_at": _cutoff_text(view.known_at) or view.now.isoformat(),
-            **({"weeks": f"{weeks.first or ''}..{weeks.last or ''}"} if weeks != EVERY_WEEK else {}),
-            "log_position": position,
-            "chain_head": bytes(chained[0]).hex() if chained else None,
-            "generated_at": view.now.isoformat(),
-        }
+        meta = provenance(cursor, db, projection.name + (" by site" if projection in BY_SITE.values() else ""), view, rules, weeks=weeks)
         yield Streamed(projection, projection.compute(replay(cursor, db, view, rules, projection.event_types, weeks=weeks)), meta)
 
 
@@ -124,17 +139,36 @@ def compute(
 
 
 def compute_together(
-    app: LedgerApplication, projections: Sequence[Projection], view: View, rules: Rules, projector: Projector | None = None
-) -> list[list[dict[str, Any]]]:
-    """The rows of several projections at ``view`` from one replay of the world (a screen that
-    shows two — the Site screen's workload and deadlines — pays for one), in their order. Every
-    projection only reads the world it is given, so they can share it."""
+    app: LedgerApplication,
+    projections: Sequence[Projection | tuple[Projection, Rules]],
+    view: View,
+    rules: Rules,
+    projector: Projector | None = None,
+    *,
+    weeks: Weeks = EVERY_WEEK,
+    on_each: Callable[[Projection], None] | None = None,
+) -> Together:
+    """The rows of several projections at ``view`` from one catch-up and one replay of the world
+    (a screen that shows two — the Site screen's workload and deadlines — pays for one), in their
+    order, with the provenance they share; a projection given with a rule set of its own is
+    computed under it, the others under ``rules``. Every projection only reads the world it is
+    given, so they can share it, and what they work out alike (the days behind coverage and
+    weekly hours) is worked out once. ``weeks`` narrows the weekly ones; ``on_each`` is told as
+    each one is done (a progress bar)."""
     engine = projector or Projector(app)
+    wanted = [item if isinstance(item, tuple) else (item, rules) for item in projections]
 
-    def rows() -> list[list[dict[str, Any]]]:
-        engine.catch_up(census=set().union(*(census_of(projection, view) for projection in projections)))
+    def rows() -> Together:
+        engine.catch_up(census=set().union(*(census_of(projection, view) for projection, _rules in wanted)))
         with engine.db.transaction(write=False) as cursor:
-            inputs = replay(cursor, engine.db, view, rules, frozenset().union(*(projection.event_types for projection in projections)))
-            return [list(projection.compute(inputs)) for projection in projections]
+            meta = provenance(cursor, engine.db, ", ".join(projection.name for projection, _rules in wanted), view, rules, weeks=weeks)
+            types = frozenset().union(*(projection.event_types for projection, _rules in wanted))
+            inputs = replay(cursor, engine.db, view, rules, types, weeks=weeks)
+            found = []
+            for projection, rule_set in wanted:
+                found.append(list(projection.compute(inputs if rule_set is rules else dataclasses.replace(inputs, rules=rule_set))))
+                if on_each is not None:
+                    on_each(projection)
+            return Together(found, meta)
 
     return engine.trusting(rows)

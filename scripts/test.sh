@@ -3,6 +3,7 @@
 # mypy: scripts/check.sh), then the whole test suite (SQLite and a throwaway PostgreSQL, in
 # parallel workers). Extra arguments go to pytest, e.g. scripts/test.sh -m "not postgres".
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/system.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 bash scripts/check.sh

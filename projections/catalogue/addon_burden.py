@@ -13,10 +13,12 @@ are few of them), and a group left with no minutes is not written.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
+from caseledger.domain.model.times import iso_week
 from caseledger.projections.readmodels.tables import AddOnModel, AddOnTotals
 from caseledger.projections.replay.facts import retracted_addons, where
 from caseledger.projections.replay.inputs import Inputs, columns, rounded_ratio
@@ -50,20 +52,43 @@ def grouped_minutes(inputs: Inputs, keys: tuple[str, ...]) -> Iterator[tuple[tup
                 yield key, minutes
         return
     grouped: Counter[tuple[str, ...]] = Counter()
-    if at_now:
-        for officer, site, week, category, total in AddOnTotals(db).sealed.select(inputs.cursor, f"1 = 1{week_sql}", week_params):
-            row = {"officer": officer, "site": site, "week": week, "category": category}
-            grouped[tuple(row[key] for key in keys)] += int(total)
-    else:
-        cut_sql, cut_params = where(view)
-        tasks = AddOnModel().sealed(db).select(inputs.cursor, f"1 = 1{cut_sql}{week_sql}", [*cut_params, *week_params])
-        for _position, officer, site, week, category, task_minutes, *_times in tasks:
-            row = {"officer": officer, "site": site or "", "week": week, "category": category}
-            grouped[tuple(row[key] for key in keys)] += int(task_minutes)
+    for (officer, site, week, category), minutes in _every_group(inputs).items():
+        row = {"officer": officer, "site": site, "week": week, "category": category}
+        grouped[tuple(row[key] for key in keys)] += minutes
     for group in sorted(grouped):
         minutes = grouped[group] - withdrawn[group]
         if minutes > 0:
             yield group, minutes
+
+
+def _every_group(inputs: Inputs) -> Counter[tuple[str, str, str, str]]:
+    """Minutes inside the cut and the weeks by (officer, site, week, category), retracted tasks
+    included — read once per replay and shared by the groupings asked of it (:attr:`Inputs.shared`).
+
+    When nothing is cut by known-at and the running totals are current, the weeks wholly before
+    T come from the totals (their tasks all occurred by T: a week label is the task's local week,
+    and T's local date differs by at most a day between sites, hence the day's margin), and only
+    the weeks from T's on are summed from the tasks inside the cut."""
+    found = inputs.shared.get("addon groups")
+    if isinstance(found, Counter):
+        return found
+    db, view, cursor = inputs.db, inputs.view, inputs.cursor
+    week_sql, week_params = inputs.weeks.condition()
+    grouped: Counter[tuple[str, str, str, str]] = Counter()
+    totals = view.known_at is None and AddOnTotals(db).current(cursor)
+    border = None if view.as_of is None else iso_week(view.local_date_of_t("UTC") - dt.timedelta(days=1))
+    if totals:
+        border_sql, border_params = ("", []) if border is None else (" AND week < ?", [border])
+        for officer, site, week, category, total in AddOnTotals(db).sealed.select(cursor, f"1 = 1{week_sql}{border_sql}", [*week_params, *border_params]):
+            grouped[(officer, site or "", week, category)] += int(total)
+    if not totals or border is not None:
+        cut_sql, cut_params = where(view)
+        border_sql, border_params = (" AND week >= ?", [border]) if totals and border is not None else ("", [])
+        tasks = AddOnModel().sealed(db).select(cursor, f"1 = 1{cut_sql}{week_sql}{border_sql}", [*cut_params, *week_params, *border_params])
+        for _position, officer, site, week, category, task_minutes, *_times in tasks:
+            grouped[(officer, site or "", week, category)] += int(task_minutes)
+    inputs.shared["addon groups"] = grouped
+    return grouped
 
 
 def compute(inputs: Inputs) -> Iterator[dict[str, Any]]:

@@ -28,7 +28,7 @@ from typing import Any
 
 from caseledger.projections.catalogue import workload
 from caseledger.projections.replay.caseloads import weighted
-from caseledger.projections.replay.daily import officer_days
+from caseledger.projections.replay.daily import week_tallies
 from caseledger.projections.replay.inputs import Inputs, columns, rounded
 
 NAME = "coverage"
@@ -54,26 +54,21 @@ class Tally:
 
 def tallies(inputs: Inputs) -> tuple[dict[tuple[str, str, str], Tally], dict[tuple[str, str], Tally]]:
     """The officer tallies by (officer, week, site) and the site tallies by (site, week), inside
-    the weeks asked for."""
-    rules, weeks = inputs.rules, inputs.weeks
+    the weeks asked for: the rule-free day tallies with this rule set's hours applied."""
+    rules = inputs.rules
     officers: defaultdict[tuple[str, str, str], Tally] = defaultdict(Tally)
     sites: defaultdict[tuple[str, str], Tally] = defaultdict(Tally)
-    for day in officer_days(inputs, EVENT_TYPES):
-        if day.week not in weeks:
-            continue
-        officer, site = day.officer, day.officer.site
-        own = sum(day.own.values())
-        uncovered = own if day.uncovered else 0
-        mine, at_site = officers[(officer.officer, day.week, site)], sites[(site, day.week)]
-        covered_hours = rules.case_hours(officer.role) * weighted(rules, day.covered) / 7
-        uncovered_hours = rules.case_hours(officer.role) * weighted(rules, day.own) / 7 if uncovered else Fraction(0)
-        for tally in (mine, at_site):
-            tally.leave_days += int(officer.on_leave)
-            tally.covered_case_days += sum(day.covered.values())
-            tally.uncovered_case_days += uncovered
+    for (officer, week, site, role), days in week_tallies(inputs, EVENT_TYPES).days.items():
+        hours = rules.case_hours(role) / 7
+        covered_hours = hours * weighted(rules, days.covered) if days.covered else Fraction(0)
+        uncovered_hours = hours * weighted(rules, days.uncovered) if days.uncovered else Fraction(0)
+        for tally in (officers[(officer, week, site)], sites[(site, week)]):
+            tally.leave_days += days.leave_days
+            tally.covered_case_days += days.covered_case_days
+            tally.uncovered_case_days += days.uncovered_case_days
             tally.covered_hours += covered_hours
             tally.uncovered_hours += uncovered_hours
-        mine.own_case_days += own
+        officers[(officer, week, site)].own_case_days += days.own_case_days
     return dict(officers), dict(sites)
 
 

@@ -12,13 +12,12 @@ row equals the workload export ``--as-of`` that instant for that officer (a test
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 from caseledger.projections.catalogue import addon_burden, workload
 from caseledger.projections.replay.caseloads import weighted
-from caseledger.projections.replay.daily import officer_days
+from caseledger.projections.replay.daily import week_tallies
 from caseledger.projections.replay.inputs import Inputs, columns, rounded
 
 NAME = "weekly_hours"
@@ -29,35 +28,22 @@ COLUMNS = columns(
 )
 
 
-@dataclass(frozen=True)
-class WeekEnd:
-    """One officer at the end of the last day a week counts: where, in what role, carrying what."""
-
-    site: str
-    role: str
-    case_hours: Fraction
-    weekly_hours: Fraction
-
-
 def compute(inputs: Inputs) -> list[dict[str, Any]]:
-    rules, weeks = inputs.rules, inputs.weeks
-    ends: dict[tuple[str, str], WeekEnd] = {}
-    for day in officer_days(inputs, EVENT_TYPES):
-        if day.week in weeks:
-            info = day.officer
-            ends[(info.officer, day.week)] = WeekEnd(info.site, info.role, rules.case_hours(info.role) * weighted(rules, day.carried()), info.weekly_hours)
+    rules = inputs.rules
+    ends = week_tallies(inputs, EVENT_TYPES).ends
     minutes = dict(addon_burden.grouped_minutes(inputs, ("officer", "week")))
     rows = []
     for (officer, week), end in sorted(ends.items()):
         added = minutes.get((officer, week), 0)
-        estimated = end.case_hours + Fraction(added, 60)
+        case_hours = rules.case_hours(end.role) * weighted(rules, end.carried)
+        estimated = case_hours + Fraction(added, 60)
         rows.append(
             {
                 "officer": officer,
                 "site": end.site,
                 "week": week,
                 "role": end.role,
-                "case_hours": rounded(end.case_hours, 2),
+                "case_hours": rounded(case_hours, 2),
                 "addon_minutes": added,
                 "estimated_weekly_hours": rounded(estimated, 2),
                 "weekly_hours": float(end.weekly_hours),

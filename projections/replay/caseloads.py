@@ -77,5 +77,6 @@ class Caseloads:
 
 
 def weighted(rules: Rules, factors: Counter[int]) -> Fraction:
-    """Σ complexity multiplier over cases given as a histogram by factor count (exact)."""
-    return sum((count * rules.multiplier(number) for number, count in factors.items()), Fraction(0))
+    """Σ complexity multiplier over cases given as a histogram by factor count (exact, summed in
+    integers over the multipliers' common denominator)."""
+    return Fraction(sum(count * rules.scaled_multiplier(number) for number, count in factors.items()), rules.multiplier_scale)

@@ -20,7 +20,8 @@ import datetime as dt
 import heapq
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from fractions import Fraction
 
 from caseledger.domain.events.catalogue import SiteRegistered
 from caseledger.domain.model.times import iso_week, zone
@@ -107,17 +108,33 @@ class RunningLoads:
         return found
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OfficerDay:
-    """One officer at the end of one local day: as registered then, own and covered caseloads."""
+    """One officer at the end of one local day: as registered then, and the day's caseloads (read
+    at once: the histograms move on with the next day)."""
 
     officer: OfficerInfo
     day: dt.date
     week: str
     own: Counter[int]
-    covered: Counter[int]
-    uncovered: bool
-    """On leave with nobody covering: the own cases are nobody's that day."""
+    """The officer's own counted cases (counted even on leave)."""
+    absent: list[OfficerInfo]
+    """The colleagues on leave whose caseloads the officer covers."""
+    loads: RunningLoads
+    last_of_week: bool
+    """The last day this week counts for the officer (Sunday, or T's date)."""
+
+    @property
+    def covered(self) -> Counter[int]:
+        covered: Counter[int] = Counter()
+        for colleague in self.absent:
+            covered.update(self.loads.own.get(colleague.officer, NO_CASES))
+        return covered
+
+    @property
+    def uncovered(self) -> bool:
+        """On leave with nobody covering: the own cases are nobody's that day."""
+        return self.officer.on_leave and not self.officer.covered_by
 
     def carried(self) -> Counter[int]:
         """The cases the officer carries: their own unless on leave, and those covered."""
@@ -142,9 +159,16 @@ def _monday(week: str) -> dt.date:
     return dt.date.fromisocalendar(int(week[:4]), int(week[6:]), 1)
 
 
+OFFICER_CHANGES = frozenset({"OfficerRegistered", "OfficerMoved", "SiteRegistered"})
+"""Facts that change which officers are at which site (the rest leave the lists as they are)."""
+COVER_CHANGES = frozenset({"LeaveStarted", "LeaveEnded", "CoverageStarted", "CoverageEnded"}) | OFFICER_CHANGES
+"""Facts that change who covers whom."""
+
+
 def officer_days(inputs: Inputs, types: frozenset[str]) -> Iterator[OfficerDay]:
     """Every registered officer at the end of every local day of the weeks asked for (from the
-    first fact's date when open), up to T's local date, in time order."""
+    first fact's date when open), up to T's local date, in time order. Officers are listed by
+    zone, and who covers whom worked out, again only after facts that change them."""
     view, cursor, db, weeks = inputs.view, inputs.cursor, inputs.db, inputs.weeks
     first = _monday(weeks.first) if weeks.first else None
     last = _monday(weeks.last) + 6 * DAY if weeks.last else None
@@ -159,22 +183,99 @@ def officer_days(inputs: Inputs, types: frozenset[str]) -> Iterator[OfficerDay]:
     begin = first if first is not None else min(fact.local_date for fact in facts)
     loads, applied = RunningLoads(world), 0
     loads.recount_all(-(2**62))
+    by_zone: dict[str, list[OfficerInfo]] = {}
+    covers: dict[str, list[OfficerInfo]] = {}
+    stale_officers = stale_covers = True
     for end_us, zone_name, day in _day_ends(zones, begin, last_of, micros(t) if isinstance(t, dt.datetime) else None):
         upto = applied
         while upto < len(facts) and facts[upto].occurred_us <= end_us:
             upto += 1
-        loads.advance(facts[applied:upto], end_us)
+        batch = facts[applied:upto]
+        loads.advance(batch, end_us)
         applied = upto
-        here = [
-            officer for officer in loads.world.officers.values() if (site := loads.world.sites.get(officer.site)) is not None and site.timezone == zone_name
-        ]
+        kinds = {fact.type for fact in batch}
+        if stale_officers or kinds & OFFICER_CHANGES:
+            by_zone = {}
+            for officer in world.officers.values():
+                site = world.sites.get(officer.site)
+                if site is not None:
+                    by_zone.setdefault(site.timezone, []).append(officer)
+        if stale_covers or kinds & COVER_CHANGES:
+            covers = loads.covers()
+        stale_officers = stale_covers = False
+        here = by_zone.get(zone_name)
         if not here:
             continue
-        covers = loads.covers()
         week = iso_week(day)
+        last_of_week = day.isoweekday() == 7 or day == last_of[zone_name]
+        own = loads.own
         for officer in here:
-            covered: Counter[int] = Counter()
-            for absent in covers.get(officer.officer, []):
-                covered.update(loads.own.get(absent.officer, NO_CASES))
-            own = Counter(loads.own.get(officer.officer, NO_CASES))
-            yield OfficerDay(officer, day, week, own, covered, officer.on_leave and not officer.covered_by)
+            yield OfficerDay(officer, day, week, own.get(officer.officer, NO_CASES), covers.get(officer.officer, []), loads, last_of_week)
+
+
+@dataclass
+class DayTally:
+    """One officer's days in one week at one site in one role, rule-free (histograms by number of
+    factors: any rule set's multipliers and case hours apply afterwards, the weighting being a sum)."""
+
+    leave_days: int = 0
+    own_case_days: int = 0
+    covered_case_days: int = 0
+    uncovered_case_days: int = 0
+    covered: Counter[int] = field(default_factory=Counter)
+    """Σ over the days of the covered caseload."""
+    uncovered: Counter[int] = field(default_factory=Counter)
+    """Σ over the days on leave with nobody covering of the own caseload."""
+
+
+@dataclass(frozen=True)
+class WeekEnd:
+    """One officer at the end of the last day a week counts: where, in what role, carrying what."""
+
+    site: str
+    role: str
+    weekly_hours: Fraction
+    carried: Counter[int]
+
+
+@dataclass(frozen=True)
+class WeekTallies:
+    days: dict[tuple[str, str, str, str], DayTally]
+    """By (officer, week, site, role)."""
+    ends: dict[tuple[str, str], WeekEnd]
+    """By (officer, week)."""
+
+
+def week_tallies(inputs: Inputs, types: frozenset[str]) -> WeekTallies:
+    """Every officer's days summed by week, site and role, and each officer's week ends, inside
+    the weeks asked for — worked out once per replay and shared by the projections (and rule sets)
+    that read them (:attr:`Inputs.shared`)."""
+    found = inputs.shared.get(("week tallies", types))
+    if isinstance(found, WeekTallies):
+        return found
+    days: dict[tuple[str, str, str, str], DayTally] = {}
+    ends: dict[tuple[str, str], WeekEnd] = {}
+    weeks = inputs.weeks
+    for day in officer_days(inputs, types):
+        if day.week not in weeks:
+            continue
+        officer = day.officer
+        key = (officer.officer, day.week, officer.site, officer.role)
+        tally = days.get(key)
+        if tally is None:
+            tally = days[key] = DayTally()
+        own = day.own.total()
+        tally.own_case_days += own
+        if day.absent:
+            covered = day.covered
+            tally.covered.update(covered)
+            tally.covered_case_days += covered.total()
+        if officer.on_leave:
+            tally.leave_days += 1
+            if not officer.covered_by:
+                tally.uncovered_case_days += own
+                tally.uncovered.update(day.own)
+        if day.last_of_week:
+            ends[(officer.officer, day.week)] = WeekEnd(officer.site, officer.role, officer.weekly_hours, day.carried())
+    tallies = inputs.shared[("week tallies", types)] = WeekTallies(days, ends)
+    return tallies

@@ -58,6 +58,9 @@ class Inputs:
     gone: set[int]
     weeks: Weeks = EVERY_WEEK
     """The weeks an export asked for (``--from``/``--to``; only the add-on projections take them)."""
+    shared: dict[object, object] = field(default_factory=dict, repr=False, compare=False)
+    """What several projections computed from these inputs share (one pass over the days serves
+    coverage, its roll-up and weekly hours, under every rule set: see ``compute_together``)."""
     cut: Cut = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -8,6 +8,7 @@ the SHA-256 of the file's bytes, so a figure can always be traced to the rules t
 from __future__ import annotations
 
 import hashlib
+import math
 from fractions import Fraction
 from pathlib import Path
 from typing import Annotated
@@ -84,6 +85,8 @@ class Rules:
         self.weekly_hours = Fraction(str(rule_set.hours.weekly))
         self._multipliers: dict[int, Fraction] = {}
         self._calendars: dict[str | None, WorkingDays] = {}
+        self._case_hours: dict[str, Fraction] = {}
+        self._scaled: dict[int, int] = {}
 
     def ratio(self, kind: str, security_levels: tuple[str, ...]) -> int | None:
         """Offenders per officer at a site: the lowest ratio among a hybrid institution's levels,
@@ -96,8 +99,25 @@ class Rules:
         return None
 
     def case_hours(self, role: str) -> Fraction:
-        """Case hours per case per week for ``role``."""
-        return Fraction(str(getattr(self.set.hours.per_case, role)))
+        """Case hours per case per week for ``role`` (memoised: coverage asks once per officer-week)."""
+        found = self._case_hours.get(role)
+        if found is None:
+            found = self._case_hours[role] = Fraction(str(getattr(self.set.hours.per_case, role)))
+        return found
+
+    @property
+    def multiplier_scale(self) -> int:
+        """A common denominator of every multiplier (of the per-factor step and the cap), so a
+        caseload is weighted in integers (:func:`~caseledger.projections.replay.caseloads.weighted`)."""
+        rules = self.set.complexity
+        return math.lcm(Fraction(str(rules.per_factor)).denominator, Fraction(str(rules.cap)).denominator)
+
+    def scaled_multiplier(self, factors: int) -> int:
+        """The multiplier of a case with ``factors`` factors × :attr:`multiplier_scale` (an integer)."""
+        found = self._scaled.get(factors)
+        if found is None:
+            found = self._scaled[factors] = int(self.multiplier(factors) * self.multiplier_scale)
+        return found
 
     def multiplier(self, factors: int) -> Fraction:
         """The complexity multiplier of a case with ``factors`` complexity factors (memoised:

@@ -139,6 +139,6 @@ def test_working_days_follow_the_province_and_the_rules_closed_days() -> None:
 def test_two_projections_from_one_replay_equal_each_computed_alone(scenario: LedgerApplication) -> None:
     """The Site screen's workload and deadlines share one replay of the world: the same rows."""
     view, rules = View(as_of=parse_cutoff("2026-06-30", "as_of")), load_rules("current")
-    together = compute_together(scenario, [find("workload"), find("deadlines")], view, rules)
+    together = compute_together(scenario, [find("workload"), find("deadlines")], view, rules).rows
     assert together == [compute(scenario, find(name), view, rules).rows for name in ("workload", "deadlines")]
     assert len(together[1]) == len(expected_rows())

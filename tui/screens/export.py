@@ -6,6 +6,8 @@ projection and the cut until the person types a name of their own; a failure is 
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from pathlib import Path
 from typing import ClassVar
 
@@ -15,12 +17,18 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, ProgressBar, Select
 
-from caseledger.application.exports import EXPORT_FORMATS, PROJECTION_NAMES, WEEKLY_PROJECTIONS
+from caseledger.application.exports import BY_SITE_PROJECTIONS, EXPORT_FORMATS, PROJECTION_NAMES, WEEKLY_PROJECTIONS
+from caseledger.application.report import steps
 from caseledger.application.session import ExportCut
 from caseledger.application.text import PROJECTION_WORDS
 from caseledger.domain.errors import LedgerError
 from caseledger.tui.screens.base import LedgerScreen
 from caseledger.tui.widgets.tables import plain
+
+
+def report_file_name(first: str, last: str, fmt: str) -> str:
+    """``report-2026-01-01-2026-03-31.html``: the period in the name (only what a file name may hold)."""
+    return "-".join(["report", *(re.sub(r"[^0-9-]", "", day)[:10] for day in (first, last) if day.strip())]) + f".{fmt}"
 
 
 def failure_in_words(error: Exception, path: str) -> str:
@@ -36,14 +44,22 @@ def failure_in_words(error: Exception, path: str) -> str:
 
 class ExportScreen(LedgerScreen):
     TITLE = "Export"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+e", "run", "Run export", id="export.run", priority=True)]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+e", "run", "Run export", id="export.run", priority=True),
+        Binding("ctrl+r", "report", "Write report", id="export.report", priority=True),
+    ]
 
     def __init__(self) -> None:
         super().__init__()
         self.named = "workload.csv"
         """The file name this screen last chose; a path the person typed instead is kept."""
+        self.report_named = ""
+        """The report's file name this screen last chose."""
 
     def compose(self) -> ComposeResult:
+        last = self.ledger.session.now().date()
+        period = (str(last - dt.timedelta(days=364)), str(last))  # the twelve months up to today
+        self.report_named = report_file_name(*period, "html")
         yield Header()
         with VerticalScroll(id="export-form", classes="panel"):
             with Horizontal(classes="controls"):
@@ -64,6 +80,17 @@ class ExportScreen(LedgerScreen):
             yield Button("Export", variant="primary", id="export-run")
             yield ProgressBar(total=1, id="export-progress", show_eta=False)
             yield Label("", id="export-message")
+            yield Label(
+                "The analyst's report: eight sections, each a chart and its table, current and proposed rules side by side, de-identified", classes="subtitle"
+            )
+            with Horizontal(classes="controls"):
+                yield Input(period[0], placeholder="report from: a date, like 2026-01-01", id="report-from")
+                yield Input(period[1], placeholder="report to: a date, like 2026-03-31", id="report-to")
+                yield Select([("HTML", "html"), ("PDF", "pdf")], value="html", allow_blank=False, id="report-format")
+            yield Input(self.report_named, placeholder="report file", id="report-path")
+            yield Button("Write report", id="report-run")
+            yield ProgressBar(total=steps(), id="report-progress", show_eta=False)
+            yield Label("", id="report-message")
         yield Footer()
 
     @on(Select.Changed)
@@ -75,8 +102,9 @@ class ExportScreen(LedgerScreen):
         projection takes them."""
         name, fmt = str(self.query_one("#export-projection", Select).value), str(self.query_one("#export-format", Select).value)
         weekly = name in WEEKLY_PROJECTIONS
-        for option in ("#export-from", "#export-to", "#export-by-site"):
+        for option in ("#export-from", "#export-to"):
             self.query_one(option).disabled = not weekly
+        self.query_one("#export-by-site").disabled = name not in BY_SITE_PROJECTIONS
         path = self.query_one("#export-path", Input)
         if path.value == self.named:
             self.named = self.cut().file_name(name, fmt)
@@ -91,18 +119,61 @@ class ExportScreen(LedgerScreen):
 
     def cut(self) -> ExportCut:
         """The cut the form says, as typed (the weeks and by-site only where the projection takes them)."""
-        weekly = str(self.query_one("#export-projection", Select).value) in WEEKLY_PROJECTIONS
+        name = str(self.query_one("#export-projection", Select).value)
+        weekly = name in WEEKLY_PROJECTIONS
         return ExportCut(
             as_of=self.query_one("#export-as-of", Input).value.strip(),
             known_at=self.query_one("#export-known-at", Input).value.strip(),
             first_week=self.query_one("#export-from", Input).value.strip() if weekly else "",
             last_week=self.query_one("#export-to", Input).value.strip() if weekly else "",
-            by_site=self.query_one("#export-by-site", Checkbox).value and weekly,
+            by_site=self.query_one("#export-by-site", Checkbox).value and name in BY_SITE_PROJECTIONS,
         )
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "export-run":
             self.action_run()
+        elif event.button.id == "report-run":
+            self.action_report()
+
+    @on(Select.Changed, "#report-format")
+    @on(Input.Changed, "#report-from, #report-to")
+    def rename_report(self) -> None:
+        """Name the report after its period and format, unless the person named it."""
+        path = self.query_one("#report-path", Input)
+        fmt = str(self.query_one("#report-format", Select).value)
+        if path.value == self.report_named:
+            self.report_named = report_file_name(self.query_one("#report-from", Input).value, self.query_one("#report-to", Input).value, fmt)
+            path.value = self.report_named
+        elif path.value.lower().endswith((".html", ".pdf")):
+            path.value = f"{path.value.rpartition('.')[0]}.{fmt}"
+
+    def action_report(self) -> None:
+        """Write the report with what the form says (Ctrl+R, or the button)."""
+        path = self.query_one("#report-path", Input).value.strip()
+        if not path:
+            self.reported(failure_in_words(ValueError(), "").replace("Export", "Report"), done=False)
+            return
+        self.query_one("#report-progress", ProgressBar).update(total=steps(), progress=0)
+        self.query_one("#report-message", Label).update("Computing the report…")
+        self.run_report(self.query_one("#report-from", Input).value.strip(), self.query_one("#report-to", Input).value.strip(), path)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="report")
+    def run_report(self, first: str, last: str, path: str) -> None:
+        """Compute and write the report in a thread, the bar moving as each export is done."""
+        progress = self.query_one("#report-progress", ProgressBar)
+        try:
+            self.ledger.session.report(first, last, path, on_step=lambda _name: self.app.call_from_thread(progress.advance, 1))
+        except (LedgerError, OSError) as error:
+            self.app.call_from_thread(self.reported, failure_in_words(error, path).replace("Export", "Report"), done=False)
+            return
+        except Exception as error:  # a bug: said, not left as "Computing…" forever in a silent worker
+            self.app.call_from_thread(self.reported, f"Report failed unexpectedly ({type(error).__name__}: {error})", done=False)
+            return
+        self.app.call_from_thread(self.reported, f"Wrote the report to {Path(path).resolve()}", done=True)
+
+    def reported(self, message: str, *, done: bool) -> None:
+        self.query_one("#report-progress", ProgressBar).update(total=steps(), progress=steps() if done else 0)
+        self.query_one("#report-message", Label).update(plain(message))
 
     def action_run(self) -> None:
         """Export with what the form says (Ctrl+E, or the button)."""

@@ -1,0 +1,146 @@
+"""What the report is computed from: the rows of nine exports over the period, under each rule set.
+
+:class:`ReportSpec` is what a person asked for (the period, the sites, the rule sets), checked
+before the store is opened. :func:`gather` computes every export the sections read in one
+catch-up and one replay per rule set (:func:`~caseledger.projections.compute.compute_together`):
+the weekly ones (addon_burden and coverage by site, weekly_hours) over the ISO weeks the period
+touches, the others at the end of the period (T = the ``--to`` date), then keeps the rows of the
+period and the sites. Every number the report shows is a sum, count or median of these rows, so an
+analyst can reproduce it from the export the section names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from caseledger.application.exports import at_sites
+from caseledger.domain.errors import DomainError
+from caseledger.domain.model.times import LocalDay, iso_week, utc_now
+from caseledger.projections.catalogue import BY_SITE, PROJECTIONS, Projection
+from caseledger.projections.compute import compute_together
+from caseledger.projections.readmodels.engine import Projector
+from caseledger.projections.replay.facts import View, Weeks
+from caseledger.projections.rules import Rules, load_rules
+
+DAY = dt.timedelta(days=1)
+WEEKLY = ("addon_burden by site", "coverage by site", "weekly_hours")
+"""The exports computed over the period's weeks."""
+AT_T = ("staffing", "release_lead_time", "siu_stays", "transfers", "cclo_contacts", "deadlines")
+"""The exports computed at the end of the period."""
+RULED = ("coverage by site", "weekly_hours", "staffing")
+"""The exports whose figures depend on ratios and case hours: computed under every rule set."""
+
+
+def _projection(name: str) -> Projection:
+    return BY_SITE[name.removesuffix(" by site")] if name.endswith(" by site") else PROJECTIONS[name]
+
+
+def _date(text: str, flag: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise DomainError(flag, f"{text!r} is not a date, like 2026-03-31") from None
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    """The period (inclusive local dates), the sites (None: every site the reader may see) and the
+    rule sets to compare, the first one the report's main rules."""
+
+    first: dt.date
+    last: dt.date
+    rules: tuple[Rules, ...]
+    sites: frozenset[str] | None = None
+    now: dt.datetime = field(default_factory=utc_now)
+
+    @classmethod
+    def of(cls, first: str, last: str, *, rules: str = "current,proposed", sites: Iterable[str] = (), now: dt.datetime | None = None) -> ReportSpec:
+        """Check what a person typed, in the order the command line shows it."""
+        start, end = _date(first, "--from"), _date(last, "--to")
+        if start > end:
+            raise DomainError("--from", f"{start} is after --to {end}")
+        names = [name.strip() for name in rules.split(",") if name.strip()]
+        if not names or len(names) > 2:
+            raise DomainError("--rules", "name one or two rule sets, like current,proposed")
+        loaded = tuple(load_rules(name) for name in names)
+        if len({rule_set.name for rule_set in loaded}) < len(loaded):
+            raise DomainError("--rules", "name two different rule sets")
+        return cls(start, end, loaded, frozenset(sites) or None, now or utc_now())
+
+    @property
+    def weeks(self) -> Weeks:
+        """The ISO weeks the period touches (whole weeks: a week that starts before ``first`` counts whole)."""
+        return Weeks(iso_week(self.first), iso_week(self.last))
+
+    @property
+    def week_count(self) -> int:
+        """How many ISO weeks the period touches."""
+        return (self.last - self.last.weekday() * DAY - (self.first - self.first.weekday() * DAY)).days // 7 + 1
+
+    @property
+    def view(self) -> View:
+        """T: the end of the period's last day (a bare date: that date at every site)."""
+        return View(as_of=LocalDay(self.last), now=self.now)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The rows of each export, by export name and rule set name, inside the period and the sites."""
+
+    spec: ReportSpec
+    rows: dict[tuple[str, str], list[dict[str, Any]]]
+    provenance: dict[str, Any]
+
+    def of(self, name: str, rules: Rules | None = None) -> list[dict[str, Any]]:
+        return self.rows[(name, (rules or self.spec.rules[0]).name)]
+
+
+def _inside(name: str, row: dict[str, Any], first: dt.date, last: dt.date) -> bool:
+    """Whether a row computed at T belongs to the period: a release by its decision (or release)
+    date, an SIU stay that overlaps it, a transfer requested in it, a month of contacts that
+    overlaps it, a deadline due in it; staffing is a photograph at T."""
+    if name == "release_lead_time":
+        anchor = row["decision_on"] or row["released_on"]
+        return anchor is not None and first <= anchor <= last
+    if name == "siu_stays":
+        return row["started_on"] <= last and (row["ended_on"] is None or row["ended_on"] >= first)
+    if name == "transfers":
+        return first <= row["requested_on"] <= last
+    if name == "cclo_contacts":
+        return f"{first:%Y-%m}" <= row["month"] <= f"{last:%Y-%m}"
+    if name == "deadlines":
+        return first <= row["due_on"] <= last
+    return True
+
+
+def gather(projector: Projector, spec: ReportSpec, sites: frozenset[str] | None, on_step: Callable[[str], None] | None = None) -> Figures:
+    """Every export the report reads, under every rule set, kept to the period and to ``sites``
+    (those asked for, within those the reader may export: None is every site)."""
+    wanted = spec.sites if sites is None else (spec.sites & sites if spec.sites is not None else sites)
+    wanted_exports = [(name, spec.rules[0]) for name in (*WEEKLY, *AT_T)] + [(name, rules) for rules in spec.rules[1:] for name in RULED]
+    together = compute_together(
+        projector.app,
+        [(_projection(name), rules) for name, rules in wanted_exports],
+        spec.view,
+        spec.rules[0],
+        projector,
+        weeks=spec.weeks,
+        on_each=(lambda projection: on_step(projection.name)) if on_step is not None else None,
+    )
+    rows: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for (name, rules), found in zip(wanted_exports, together.rows, strict=True):
+        kept = (row for row in found if _inside(name, row, spec.first, spec.last))
+        rows[(name, rules.name)] = list(at_sites(kept, wanted) if wanted is not None else kept)
+    keep = ("as_of", "known_at", "weeks", "log_position", "chain_head", "generated_at")
+    provenance: dict[str, Any] = {"rules": [{"name": rules.name, "sha256": rules.sha256} for rules in spec.rules]}
+    provenance |= {key: value for key, value in together.meta.items() if key in keep}
+    provenance |= {"period": f"{spec.first}..{spec.last}", "sites": sorted(wanted) if wanted is not None else "every site", "deidentified": True}
+    return Figures(spec, rows, provenance)
+
+
+def steps(rule_sets: int = 2) -> int:
+    """How many exports :func:`gather` computes for that many rule sets (a progress bar's total)."""
+    return len(WEEKLY) + len(AT_T) + len(RULED) * (rule_sets - 1)

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The operating-system packages the checks need, installed from Debian's packages when missing
+# (as root; otherwise the missing ones are named, with the command that installs them):
+#   postgresql          initdb/pg_ctl for the throwaway PostgreSQL cluster of the tests
+#   chromium            the headless browser the report's test opens the report in
+#   libpango-1.0-0 …    what WeasyPrint draws PDF reports with
+# Sourced by scripts/test.sh (and so by CI), not run.
+
+missing=()
+if ! command -v initdb >/dev/null 2>&1 && ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
+  missing+=(postgresql)
+fi
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+if ! ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0'; then
+  missing+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update
+    apt-get install -y "${missing[@]}" fonts-dejavu-core </dev/null
+  else
+    echo "caseledger: the checks need these OS packages: ${missing[*]}" >&2
+    echo "caseledger: install them with: sudo apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+fi
