@@ -74,7 +74,7 @@ class ExportSpec:
         )
         weeks = Weeks(parse_week(first_week, "--from") if first_week else None, parse_week(last_week, "--to") if last_week else None)
         if weeks != EVERY_WEEK and name not in WEEKLY_PROJECTIONS:
-            raise ProjectionError(f"--from/--to apply to {' and '.join(WEEKLY_PROJECTIONS)} only")
+            raise ProjectionError(f"--from/--to apply to {', '.join(WEEKLY_PROJECTIONS[:-1])} and {WEEKLY_PROJECTIONS[-1]} only")
         if weeks.first and weeks.last and weeks.first > weeks.last:
             raise ProjectionError(f"--from {weeks.first} is after --to {weeks.last}")
         return cls(projection, rule_set, view, weeks)

@@ -261,7 +261,7 @@ class LedgerSession:
         """Write the analyst's report for the period (dates as typed, checked here) to ``path``
         (.html or .pdf), over the sites this view may export."""
         check_output(path)
-        spec = ReportSpec.of(first, last, rules=rules, now=self.now())
+        spec = ReportSpec.of(first, last, rules=rules, now=self.now(), labels=("report from", "report to"))
         sites = export_sites(self.seat.actor, identified=False)
         with self.lock:
             write_report(self.projector, spec, path, sites=sites, on_step=on_step)

@@ -50,6 +50,10 @@ FIGURES = (
     "export deadlines (now)",
     "export deadlines (as of mid-period)",
     "history of one offender",
+    "export coverage by site (one quarter)",
+    "report (one quarter, current and proposed)",
+    "report (one year, current and proposed)",
+    "report (one year, current only)",
 )
 
 
@@ -104,6 +108,15 @@ def _child(url: str, figure: str, naive: bool, context: dict[str, Any]) -> dict[
         rows = len(session.officers())
     elif figure == "history of one offender":
         rows = len(case_history(session.app, context["offender"]))
+    elif figure.startswith("report"):
+        from caseledger.application.report import ReportSpec, write_report
+
+        last = (now - dt.timedelta(hours=2)).date()
+        first = last - dt.timedelta(days=364 if "year" in figure else 90)
+        spec = ReportSpec.of(str(first), str(last), rules="current" if "current only" in figure else "current,proposed", now=now)
+        with tempfile.TemporaryDirectory() as folder:
+            write_report(session.projector, spec, os.path.join(folder, "report.html"), sites=None)
+        rows = 8
     else:
         name = figure.split()[1]
         far = (now + dt.timedelta(days=1)).isoformat() if naive and name == "addon_burden" else None
@@ -112,7 +125,7 @@ def _child(url: str, figure: str, naive: bool, context: dict[str, Any]) -> dict[
             cuts = {"as_of": middle.isoformat(), "known_at": (middle + dt.timedelta(days=10)).isoformat() if "known at" in figure else None}
         if "quarter" in figure:
             cuts |= {"first_week": iso_week(middle.date()), "last_week": iso_week(middle.date() + dt.timedelta(weeks=12))}
-        spec = ExportSpec.of(name, now=now, **cuts)
+        spec = ExportSpec.of(name, now=now, by_site=" by site" in figure, **cuts)
         with tempfile.TemporaryDirectory() as folder:
             rows = export_projection(session.projector, spec, fmt="csv", output=os.path.join(folder, "out.csv"), deidentified=False)
     return {"seconds": time.perf_counter() - started, "rows": rows, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}

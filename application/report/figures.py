@@ -57,11 +57,21 @@ class ReportSpec:
     now: dt.datetime = field(default_factory=utc_now)
 
     @classmethod
-    def of(cls, first: str, last: str, *, rules: str = "current,proposed", sites: Iterable[str] = (), now: dt.datetime | None = None) -> ReportSpec:
-        """Check what a person typed, in the order the command line shows it."""
-        start, end = _date(first, "--from"), _date(last, "--to")
+    def of(
+        cls,
+        first: str,
+        last: str,
+        *,
+        rules: str = "current,proposed",
+        sites: Iterable[str] = (),
+        now: dt.datetime | None = None,
+        labels: tuple[str, str] = ("--from", "--to"),
+    ) -> ReportSpec:
+        """Check what a person typed, in the order the command line shows it (``labels`` name the
+        two dates in refusals: the options, or the form's words)."""
+        start, end = _date(first, labels[0]), _date(last, labels[1])
         if start > end:
-            raise DomainError("--from", f"{start} is after --to {end}")
+            raise DomainError(labels[0], f"{start} is after {labels[1]} {end}")
         names = [name.strip() for name in rules.split(",") if name.strip()]
         if not names or len(names) > 2:
             raise DomainError("--rules", "name one or two rule sets, like current,proposed")

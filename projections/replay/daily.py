@@ -33,6 +33,7 @@ from caseledger.projections.replay.world import Case, OfficerInfo, World
 
 DAY = dt.timedelta(days=1)
 NO_CASES: Counter[int] = Counter()
+NO_ONE: list[OfficerInfo] = []
 
 
 def day_end(day: dt.date, zone_name: str) -> int:
@@ -46,6 +47,8 @@ class RunningLoads:
     def __init__(self, world: World) -> None:
         self.world = world
         self.own: defaultdict[str, Counter[int]] = defaultdict(Counter)
+        self.count: defaultdict[str, int] = defaultdict(int)
+        """The size of each officer's histogram (summed once per change, not once per day)."""
         self._held: dict[str, tuple[str, int]] = {}
         """Each counted case's (officer, number of factors)."""
         self._expiry: dict[str, int] = {}
@@ -64,6 +67,7 @@ class RunningLoads:
         held = self._held.pop(offender, None)
         if held is not None:
             histogram = self.own[held[0]]
+            self.count[held[0]] -= 1
             histogram[held[1]] -= 1
             if not histogram[held[1]]:
                 del histogram[held[1]]
@@ -75,6 +79,7 @@ class RunningLoads:
             return
         self._held[offender] = (case.officer, len(case.factors))
         self.own[case.officer][len(case.factors)] += 1
+        self.count[case.officer] += 1
         if self._expiry.get(offender) != expires:
             self._expiry[offender] = expires
             heapq.heappush(self._heap, (expires, offender))
@@ -108,7 +113,7 @@ class RunningLoads:
         return found
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class OfficerDay:
     """One officer at the end of one local day: as registered then, and the day's caseloads (read
     at once: the histograms move on with the next day)."""
@@ -118,6 +123,7 @@ class OfficerDay:
     week: str
     own: Counter[int]
     """The officer's own counted cases (counted even on leave)."""
+    own_count: int
     absent: list[OfficerInfo]
     """The colleagues on leave whose caseloads the officer covers."""
     loads: RunningLoads
@@ -208,9 +214,10 @@ def officer_days(inputs: Inputs, types: frozenset[str]) -> Iterator[OfficerDay]:
             continue
         week = iso_week(day)
         last_of_week = day.isoweekday() == 7 or day == last_of[zone_name]
-        own = loads.own
+        own, count = loads.own, loads.count
         for officer in here:
-            yield OfficerDay(officer, day, week, own.get(officer.officer, NO_CASES), covers.get(officer.officer, []), loads, last_of_week)
+            name = officer.officer
+            yield OfficerDay(officer, day, week, own.get(name, NO_CASES), count.get(name, 0), covers.get(name, NO_ONE), loads, last_of_week)
 
 
 @dataclass
@@ -264,7 +271,7 @@ def week_tallies(inputs: Inputs, types: frozenset[str]) -> WeekTallies:
         tally = days.get(key)
         if tally is None:
             tally = days[key] = DayTally()
-        own = day.own.total()
+        own = day.own_count
         tally.own_case_days += own
         if day.absent:
             covered = day.covered

@@ -62,3 +62,22 @@ def test_t_in_the_middle_of_a_week_counts_its_days_so_far(scenario: LedgerApplic
 def test_a_week_range_outside_the_data_is_empty_and_one_inside_is_whole(scenario: LedgerApplication) -> None:
     assert rows(scenario, "2026-03-22", weeks=Weeks("2026-W13", "2026-W14")) == []
     assert rows(scenario, "2026-03-22", weeks=Weeks("2026-W12", "2026-W12")) == OFFICERS
+
+
+def test_weekly_hours_match_the_hand_worked_values(scenario: LedgerApplication) -> None:
+    """``fixtures/coverage_expected.md``, "Weekly hours": each officer's hours at the end of W12's
+    Sunday, and at Thursday noon (T mid-week: the state at T, the add-ons logged by then)."""
+    week = compute(scenario, find("weekly_hours"), View(as_of=parse_cutoff("2026-03-22", "as_of")), load_rules("current")).rows
+    assert [(r["officer"], r["site"], r["case_hours"], r["addon_minutes"], r["estimated_weekly_hours"], r["overtime_hours"]) for r in week] == [
+        ("po-a", "on-a", 0.0, 90, 1.5, 0.0),
+        ("po-b", "on-a", 4.06, 2100, 39.06, 1.56),
+        ("po-c", "on-a", 0.0, 0, 0.0, 0.0),
+        ("po-d", "on-b", 0.0, 0, 0.0, 0.0),
+    ]
+    thursday = compute(scenario, find("weekly_hours"), View(as_of=parse_cutoff("2026-03-19T12:00:00-04:00", "as_of")), load_rules("current")).rows
+    assert [(r["officer"], r["case_hours"], r["estimated_weekly_hours"]) for r in thursday] == [
+        ("po-a", 0.0, 1.5),
+        ("po-b", 4.06, 39.06),
+        ("po-c", 1.25, 1.25),
+        ("po-d", 2.81, 2.81),
+    ]

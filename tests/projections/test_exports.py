@@ -206,7 +206,7 @@ def test_cli_week_ranges_are_checked(store_url: str) -> None:
         assert refused.returncode == 2 and message in refused.stderr and b"Traceback" not in refused.stderr, refused.stderr
         assert len(refused.stderr.strip().splitlines()) == 1
     other = run("export", "workload", "--from", "2026-W11")
-    assert other.returncode == 2 and b"--from/--to apply to addon_burden and coverage only" in other.stderr
+    assert other.returncode == 2 and b"--from/--to apply to addon_burden, coverage and weekly_hours only" in other.stderr
 
 
 def test_add_on_totals_behind_the_tasks_are_not_trusted(scenario) -> None:  # type: ignore[no-untyped-def]

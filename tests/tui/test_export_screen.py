@@ -102,3 +102,47 @@ def test_a_typed_names_extension_follows_the_format_and_weeks_are_offered_only_f
             assert await exported(pilot, screen) == "Export failed: give the file a name"
 
     run(scenario())
+
+
+async def reported(pilot, screen) -> str:  # type: ignore[no-untyped-def]
+    await pilot.press("ctrl+r")
+    for _ in range(600):
+        await settle(pilot)
+        message = str(screen.query_one("#report-message", Label).render())
+        if message != "Computing the report…":
+            return message
+    raise AssertionError("the report never finished")
+
+
+def test_the_export_screen_writes_the_report_named_after_its_period(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl+R writes the analyst's report of the period typed (the file named after it, PDF when
+    chosen); a date that is not one is said in words and nothing is written."""
+    url = scenario_url(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    said: list[str] = []
+
+    async def scenario() -> None:
+        app = make_app(url, None)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("7")
+            await settle(pilot)
+            screen = app.screen
+            screen.query_one("#report-from", Input).value = "2026-01-01"
+            screen.query_one("#report-to", Input).value = "2026-03-31"
+            screen.query_one("#report-format", Select).value = "pdf"
+            await settle(pilot)
+            assert screen.query_one("#report-path", Input).value == "report-2026-01-01-2026-03-31.pdf"
+            screen.query_one("#report-format", Select).value = "html"
+            await settle(pilot)
+            said.append(await reported(pilot, screen))
+            bar = screen.query_one("#report-progress", ProgressBar)
+            said.append(f"{bar.progress:.0f}/{bar.total:.0f}")
+            screen.query_one("#report-to", Input).value = "2026-02-30"
+            screen.query_one("#report-path", Input).value = "bad.html"
+            said.append(await reported(pilot, screen))
+
+    run(scenario())
+    written = tmp_path / "report-2026-01-01-2026-03-31.html"
+    assert said == [f"Wrote the report to {written}", "12/12", "Report failed: report to: '2026-02-30' is not a date, like 2026-03-31"]
+    assert 'data-chart="deadlines"' in written.read_text() and not (tmp_path / "bad.html").exists()

@@ -80,9 +80,7 @@ class ExportScreen(LedgerScreen):
             yield Button("Export", variant="primary", id="export-run")
             yield ProgressBar(total=1, id="export-progress", show_eta=False)
             yield Label("", id="export-message")
-            yield Label(
-                "The analyst's report: eight sections, each a chart and its table, current and proposed rules side by side, de-identified", classes="subtitle"
-            )
+            yield Label("The analyst's report: charts and tables, current and proposed rules side by side, de-identified", classes="subtitle")
             with Horizontal(classes="controls"):
                 yield Input(period[0], placeholder="report from: a date, like 2026-01-01", id="report-from")
                 yield Input(period[1], placeholder="report to: a date, like 2026-03-31", id="report-to")
