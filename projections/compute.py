@@ -75,11 +75,15 @@ def find(name: str, *, by_site: bool = False) -> Projection:
 def census_of(projection: Projection, view: View) -> set[str]:
     """The tables an export of ``projection`` at ``view`` reads, to count before it trusts them: the
     timeline and the world snapshots always (the snapshot used is hashed when it is loaded); the
-    add-on totals at "now", the tasks at a cut. The officers' head rows and weekly figures, which
+    add-on totals unless known-at cuts (they serve "now" and the weeks wholly before an as-of), the
+    tasks at a cut. The officers' head rows and weekly figures, which
     no export reads, are counted by ``status``, the TUI and ``verify --deep``."""
     tables = {TimelineModel.table, SNAPSHOTS}
     if "addons" in READ_MODELS_OF.get(projection.name, ()):
-        tables.add(TOTALS if view.as_of is None and view.known_at is None else AddOnModel.table)
+        if view.known_at is None:  # the running totals serve "now", and the weeks wholly before an as-of
+            tables.add(TOTALS)
+        if view.as_of is not None or view.known_at is not None:
+            tables.add(AddOnModel.table)
     return tables
 
 

@@ -66,8 +66,10 @@ def tallies(inputs: Inputs) -> tuple[dict[tuple[str, str, str], Tally], dict[tup
             tally.leave_days += days.leave_days
             tally.covered_case_days += days.covered_case_days
             tally.uncovered_case_days += days.uncovered_case_days
-            tally.covered_hours += covered_hours
-            tally.uncovered_hours += uncovered_hours
+            if covered_hours:  # most officer-weeks cover nobody: no fraction to add
+                tally.covered_hours += covered_hours
+            if uncovered_hours:
+                tally.uncovered_hours += uncovered_hours
         officers[(officer, week, site)].own_case_days += days.own_case_days
     return dict(officers), dict(sites)
 

@@ -12,13 +12,11 @@ row equals the workload export ``--as-of`` that instant for that officer (a test
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import Any
 
 from caseledger.projections.catalogue import addon_burden, workload
-from caseledger.projections.replay.caseloads import weighted
 from caseledger.projections.replay.daily import week_tallies
-from caseledger.projections.replay.inputs import Inputs, columns, rounded
+from caseledger.projections.replay.inputs import Inputs, columns, rounded_ratio
 
 NAME = "weekly_hours"
 EVENT_TYPES = workload.EVENT_TYPES
@@ -29,25 +27,33 @@ COLUMNS = columns(
 
 
 def compute(inputs: Inputs) -> list[dict[str, Any]]:
+    """The rows, in integers over one denominator per row (case hours p/q per case, multipliers
+    over their common scale S, minutes over 60): exact as fractions, a fraction of their cost."""
     rules = inputs.rules
+    scale = rules.multiplier_scale
     ends = week_tallies(inputs, EVENT_TYPES).ends
     minutes = dict(addon_burden.grouped_minutes(inputs, ("officer", "week")))
     rows = []
     for (officer, week), end in sorted(ends.items()):
         added = minutes.get((officer, week), 0)
-        case_hours = rules.case_hours(end.role) * weighted(rules, end.carried)
-        estimated = case_hours + Fraction(added, 60)
+        per_case = rules.case_hours(end.role)
+        weight = sum(count * rules.scaled_multiplier(factors) for factors, count in end.carried.items())
+        denominator = per_case.denominator * scale * 60
+        case_hours = per_case.numerator * weight * 60
+        estimated = case_hours + added * per_case.denominator * scale
+        week_hours = end.weekly_hours
+        over = estimated * week_hours.denominator - week_hours.numerator * denominator
         rows.append(
             {
                 "officer": officer,
                 "site": end.site,
                 "week": week,
                 "role": end.role,
-                "case_hours": rounded(case_hours, 2),
+                "case_hours": rounded_ratio(case_hours, denominator, 2),
                 "addon_minutes": added,
-                "estimated_weekly_hours": rounded(estimated, 2),
-                "weekly_hours": float(end.weekly_hours),
-                "overtime_hours": rounded(max(Fraction(0), estimated - end.weekly_hours), 2),
+                "estimated_weekly_hours": rounded_ratio(estimated, denominator, 2),
+                "weekly_hours": float(week_hours),
+                "overtime_hours": rounded_ratio(max(0, over), denominator * week_hours.denominator, 2),
             }
         )
     return rows

@@ -20,7 +20,7 @@ import datetime as dt
 import heapq
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 
 from caseledger.domain.events.catalogue import SiteRegistered
@@ -143,7 +143,9 @@ class OfficerDay:
         return self.officer.on_leave and not self.officer.covered_by
 
     def carried(self) -> Counter[int]:
-        """The cases the officer carries: their own unless on leave, and those covered."""
+        """The cases the officer carries: their own unless on leave, and those covered (a copy)."""
+        if not self.absent:
+            return Counter() if self.officer.on_leave else Counter(self.own)
         return self.covered + (NO_CASES if self.officer.on_leave else self.own)
 
 
@@ -229,10 +231,10 @@ class DayTally:
     own_case_days: int = 0
     covered_case_days: int = 0
     uncovered_case_days: int = 0
-    covered: Counter[int] = field(default_factory=Counter)
-    """Σ over the days of the covered caseload."""
-    uncovered: Counter[int] = field(default_factory=Counter)
-    """Σ over the days on leave with nobody covering of the own caseload."""
+    covered: Counter[int] | None = None
+    """Σ over the days of the covered caseload (None: nobody was covered)."""
+    uncovered: Counter[int] | None = None
+    """Σ over the days on leave with nobody covering of the own caseload (None: there were none)."""
 
 
 @dataclass(frozen=True)
@@ -275,12 +277,16 @@ def week_tallies(inputs: Inputs, types: frozenset[str]) -> WeekTallies:
         tally.own_case_days += own
         if day.absent:
             covered = day.covered
+            if tally.covered is None:
+                tally.covered = Counter()
             tally.covered.update(covered)
             tally.covered_case_days += covered.total()
         if officer.on_leave:
             tally.leave_days += 1
             if not officer.covered_by:
                 tally.uncovered_case_days += own
+                if tally.uncovered is None:
+                    tally.uncovered = Counter()
                 tally.uncovered.update(day.own)
         if day.last_of_week:
             ends[(officer.officer, day.week)] = WeekEnd(officer.site, officer.role, officer.weekly_hours, day.carried())

@@ -49,6 +49,8 @@ def store(store_url: str, tmp_path: Path) -> tuple[str, dict[tuple[str, ...], li
         ("UPDATE cl_addon_totals SET minutes = minutes * 10", ("addon_burden", "--by", "site"), "read model cl_addon_totals: the row"),
         ("DELETE FROM cl_timeline WHERE type = 'SIUPlacementStarted'", ("siu_stays",), "read model cl_timeline: holds"),
         ("DELETE FROM cl_addon_totals WHERE category = 'travel_logistics'", ("addon_burden",), "read model cl_addon_totals: holds"),
+        # an as-of export reads the weeks wholly before T from the totals: they are counted too
+        ("DELETE FROM cl_addon_totals WHERE category = 'travel_logistics'", ("addon_burden", "--as-of", PAST), "read model cl_addon_totals: holds"),
         ("UPDATE cl_seals SET rows = rows - 1 WHERE name = 'cl_timeline'", ("workload",), "read model cl_timeline: its seal fails its MAC"),
         ("UPDATE cl_tracking SET position = position - 3 WHERE name = 'timeline'", ("workload",), "its tracking row says"),
         ("UPDATE cl_snapshots SET state = NULL", ("workload",), "read model cl_snapshots: the world of snapshot"),
