@@ -173,8 +173,26 @@ COVER_CHANGES = frozenset({"LeaveStarted", "LeaveEnded", "CoverageStarted", "Cov
 """Facts that change who covers whom."""
 
 
-def officer_days(inputs: Inputs, types: frozenset[str]) -> Iterator[OfficerDay]:
-    """Every registered officer at the end of every local day of the weeks asked for (from the
+@dataclass(frozen=True, slots=True)
+class ZoneDay:
+    """The end of one local day in one time zone: the officers at its sites, the caseloads then."""
+
+    day: dt.date
+    week: str
+    last_of_week: bool
+    """Sunday, or T's date."""
+    officers: list[OfficerInfo]
+    loads: RunningLoads
+    covers: dict[str, list[OfficerInfo]]
+
+    def officer_day(self, officer: OfficerInfo) -> OfficerDay:
+        name = officer.officer
+        own = self.loads.own.get(name, NO_CASES)
+        return OfficerDay(officer, self.day, self.week, own, self.loads.count.get(name, 0), self.covers.get(name, NO_ONE), self.loads, self.last_of_week)
+
+
+def zone_days(inputs: Inputs, types: frozenset[str]) -> Iterator[ZoneDay]:
+    """Every local day's end, in each zone that has officers, of the weeks asked for (from the
     first fact's date when open), up to T's local date, in time order. Officers are listed by
     zone, and who covers whom worked out, again only after facts that change them."""
     view, cursor, db, weeks = inputs.view, inputs.cursor, inputs.db, inputs.weeks
@@ -212,14 +230,15 @@ def officer_days(inputs: Inputs, types: frozenset[str]) -> Iterator[OfficerDay]:
             covers = loads.covers()
         stale_officers = stale_covers = False
         here = by_zone.get(zone_name)
-        if not here:
-            continue
-        week = iso_week(day)
-        last_of_week = day.isoweekday() == 7 or day == last_of[zone_name]
-        own, count = loads.own, loads.count
-        for officer in here:
-            name = officer.officer
-            yield OfficerDay(officer, day, week, own.get(name, NO_CASES), count.get(name, 0), covers.get(name, NO_ONE), loads, last_of_week)
+        if here:
+            yield ZoneDay(day, iso_week(day), day.isoweekday() == 7 or day == last_of[zone_name], here, loads, covers)
+
+
+def officer_days(inputs: Inputs, types: frozenset[str]) -> Iterator[OfficerDay]:
+    """Every registered officer at the end of every local day (:func:`zone_days`), in time order."""
+    for zone_day in zone_days(inputs, types):
+        for officer in zone_day.officers:
+            yield zone_day.officer_day(officer)
 
 
 @dataclass
@@ -255,6 +274,27 @@ class WeekTallies:
     """By (officer, week)."""
 
 
+def _tally_more(tally: DayTally, day: OfficerDay, ends: dict[tuple[str, str], WeekEnd]) -> None:
+    """What an officer-day adds besides its own count: cases covered, a day on leave (and cases
+    nobody carried), the week's end."""
+    officer = day.officer
+    if day.absent:
+        covered = day.covered
+        if tally.covered is None:
+            tally.covered = Counter()
+        tally.covered.update(covered)
+        tally.covered_case_days += covered.total()
+    if officer.on_leave:
+        tally.leave_days += 1
+        if not officer.covered_by:
+            tally.uncovered_case_days += day.own_count
+            if tally.uncovered is None:
+                tally.uncovered = Counter()
+            tally.uncovered.update(day.own)
+    if day.last_of_week:
+        ends[(officer.officer, day.week)] = WeekEnd(officer.site, officer.role, officer.weekly_hours, day.carried())
+
+
 def week_tallies(inputs: Inputs, types: frozenset[str]) -> WeekTallies:
     """Every officer's days summed by week, site and role, and each officer's week ends, inside
     the weeks asked for — worked out once per replay and shared by the projections (and rule sets)
@@ -265,30 +305,19 @@ def week_tallies(inputs: Inputs, types: frozenset[str]) -> WeekTallies:
     days: dict[tuple[str, str, str, str], DayTally] = {}
     ends: dict[tuple[str, str], WeekEnd] = {}
     weeks = inputs.weeks
-    for day in officer_days(inputs, types):
-        if day.week not in weeks:
+    for zone_day in zone_days(inputs, types):
+        week = zone_day.week
+        if week not in weeks:
             continue
-        officer = day.officer
-        key = (officer.officer, day.week, officer.site, officer.role)
-        tally = days.get(key)
-        if tally is None:
-            tally = days[key] = DayTally()
-        own = day.own_count
-        tally.own_case_days += own
-        if day.absent:
-            covered = day.covered
-            if tally.covered is None:
-                tally.covered = Counter()
-            tally.covered.update(covered)
-            tally.covered_case_days += covered.total()
-        if officer.on_leave:
-            tally.leave_days += 1
-            if not officer.covered_by:
-                tally.uncovered_case_days += own
-                if tally.uncovered is None:
-                    tally.uncovered = Counter()
-                tally.uncovered.update(day.own)
-        if day.last_of_week:
-            ends[(officer.officer, day.week)] = WeekEnd(officer.site, officer.role, officer.weekly_hours, day.carried())
+        count, covers, last_of_week = zone_day.loads.count, zone_day.covers, zone_day.last_of_week
+        for officer in zone_day.officers:
+            name = officer.officer
+            key = (name, week, officer.site, officer.role)
+            tally = days.get(key)
+            if tally is None:
+                tally = days[key] = DayTally()
+            tally.own_case_days += count.get(name, 0)
+            if name in covers or officer.on_leave or last_of_week:  # the few officer-days that need more than a count
+                _tally_more(tally, zone_day.officer_day(officer), ends)
     tallies = inputs.shared[("week tallies", types)] = WeekTallies(days, ends)
     return tallies
