@@ -206,6 +206,8 @@ def demo(args: argparse.Namespace) -> int:
     """``caseledger demo``: seed a year of one region's events into an empty store, then open the
     UI (or, without a terminal or with ``--no-tui``, print the store's status; with ``--report
     FILE``, write the analyst's report of the demo's year instead)."""
+    if args.report:
+        check_output(args.report, "--report")  # before seeding: a refusal records nothing
     app = open_application(args.store)
     report = seed_demo(app, args.seed, lambda data: _progress_lines(io.BytesIO(data), len(data)))
     if report is not None:
@@ -214,9 +216,7 @@ def demo(args: argparse.Namespace) -> int:
     else:
         print(f"{args.store} already holds events; not seeding", file=sys.stderr)
     if args.report:
-        check_output(args.report)
-        _writable(args.report, "--report")
-        today = dt.date.today()
+        today = dt.datetime.now(dt.UTC).date()
         _write_report(app, ReportSpec.of(str(today - dt.timedelta(days=364)), str(today)), args.report)
         return 0
     if args.no_tui or not sys.stdout.isatty():
@@ -241,6 +241,8 @@ def _writable(path: str | None, flag: str) -> None:
         raise DomainError(flag, f"{path} is a folder; name a file in it")
     if not target.parent.is_dir():
         raise DomainError(flag, f"no folder {str(target.parent)!r} to write {target.name!r} in")
+    if not os.access(target.parent, os.W_OK):
+        raise DomainError(flag, f"the folder {str(target.parent)!r} cannot be written to")
 
 
 def export(args: argparse.Namespace) -> int:
@@ -268,7 +270,6 @@ def report(args: argparse.Namespace) -> int:
     """``caseledger report --from DATE --to DATE --output FILE.html|.pdf``: the analyst's document,
     with a progress bar while the exports behind it are computed."""
     check_output(args.output)
-    _writable(args.output, "--output")
     spec = ReportSpec.of(args.first, args.last, rules=args.rules, sites=args.site or ())
     _write_report(open_application(args.store), spec, args.output)
     return 0

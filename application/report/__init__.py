@@ -19,24 +19,53 @@ from pathlib import Path
 from caseledger.application.report.document import render_html, write_pdf
 from caseledger.application.report.figures import ReportSpec, gather, steps
 from caseledger.application.report.sections import sections
-from caseledger.domain.errors import DomainError
+from caseledger.domain.errors import AccessRefused, DomainError
 from caseledger.projections.readmodels.engine import Projector
+from caseledger.projections.replay.facts import registered_zones
 
-__all__ = ["REPORT_SUFFIXES", "ReportSpec", "check_output", "steps", "write_report"]
+__all__ = ["REPORT_SUFFIXES", "ReportSpec", "check_output", "check_sites", "steps", "write_report"]
 
 REPORT_SUFFIXES = (".html", ".pdf")
 
 
-def check_output(path: str) -> None:
-    """Refuse, before any work, a report file that is neither HTML nor PDF."""
-    if Path(path).suffix.lower() not in REPORT_SUFFIXES:
-        raise DomainError("--output", f"{path!r}: a report is written as .html or .pdf")
+def check_output(path: str, flag: str = "--output") -> None:
+    """Refuse, before any work, a report file that is neither HTML nor PDF, a folder, or a file in a
+    folder that is missing or not writable; a PDF when WeasyPrint or its OS libraries are missing."""
+    target = Path(path)
+    if target.suffix.lower() not in REPORT_SUFFIXES:
+        raise DomainError(flag, f"{path!r}: a report is written as .html or .pdf")
+    if target.is_dir():
+        raise DomainError(flag, f"{path} is a folder; name a file in it")
+    if not target.parent.is_dir():
+        raise DomainError(flag, f"no folder {str(target.parent)!r} to write {target.name!r} in")
+    if not os.access(target.parent, os.W_OK):
+        raise DomainError(flag, f"the folder {str(target.parent)!r} cannot be written to")
+    if target.suffix.lower() == ".pdf":
+        try:
+            import weasyprint  # noqa: F401  (only to know it loads: it needs Pango from the OS)
+        except (ImportError, OSError) as error:
+            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+            raise DomainError(
+                flag,
+                f"a PDF needs WeasyPrint and Pango ({reason}): pip install 'caseledger[pdf]', apt-get install libpango-1.0-0 libpangoft2-1.0-0; or write .html",
+            ) from None
+
+
+def check_sites(projector: Projector, spec: ReportSpec, sites: frozenset[str] | None) -> None:
+    """Refuse a ``--site`` that is not registered, or that the reader may not report on."""
+    zones = registered_zones(projector.db)
+    for site in sorted(spec.sites or ()):
+        if not zones.knows(site):
+            raise DomainError("--site", f"no site {site!r} is registered")
+        if sites is not None and site not in sites:
+            raise AccessRefused(f"--site: {site}: you may report on {', '.join(sorted(sites)) or 'no site'} only")
 
 
 def write_report(projector: Projector, spec: ReportSpec, output: str, *, sites: frozenset[str] | None, on_step: Callable[[str], None] | None = None) -> None:
     """Compute the report for ``spec`` over ``sites`` (None: every site) and write it to ``output``
     atomically (a failure leaves no file, and an older one as it was)."""
     check_output(output)
+    check_sites(projector, spec, sites)
     figures = gather(projector, spec, sites, on_step)
     markup = render_html(figures, sections(figures))
     target = Path(output)

@@ -76,7 +76,13 @@ def _provenance(meta: dict[str, Any]) -> str:
         ("generated at", meta.get("generated_at")),
     ]
     rows = "".join(f"<dt>{html.escape(name)}</dt><dd>{html.escape(str(value))}</dd>" for name, value in items)
-    return f'<section id="provenance"><h2>Provenance</h2><dl class="provenance">{rows}</dl><script type="application/json" id="provenance-json">{html.escape(json.dumps(meta))}</script></section>'
+    return f'<section id="provenance"><h2>Provenance</h2><dl class="provenance">{rows}</dl><script type="application/json" id="provenance-json">{_script_json(meta)}</script></section>'
+
+
+def _script_json(meta: dict[str, Any]) -> str:
+    """JSON a script element may hold as it is (its text is not HTML-decoded, so ``<``, ``>`` and
+    ``&`` are JSON escapes, not entities: ``JSON.parse`` and ``json.loads`` read it unchanged)."""
+    return json.dumps(meta).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def render_html(figures: Figures, sections: list[Section]) -> str:

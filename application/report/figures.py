@@ -26,6 +26,7 @@ from caseledger.projections.replay.facts import View, Weeks
 from caseledger.projections.rules import Rules, load_rules
 
 DAY = dt.timedelta(days=1)
+EARLIEST = dt.date(1900, 1, 1)
 WEEKLY = ("addon_burden by site", "coverage by site", "weekly_hours")
 """The exports computed over the period's weeks."""
 AT_T = ("staffing", "release_lead_time", "siu_stays", "transfers", "cclo_contacts", "deadlines")
@@ -70,6 +71,11 @@ class ReportSpec:
         """Check what a person typed, in the order the command line shows it (``labels`` name the
         two dates in refusals: the options, or the form's words)."""
         start, end = _date(first, labels[0]), _date(last, labels[1])
+        today = (now or utc_now()).date()
+        if start < EARLIEST:
+            raise DomainError(labels[0], f"{start} is before {EARLIEST}: no event is that old")
+        if end > today:
+            raise DomainError(labels[1], f"{end} is after today ({today}): a report covers what has happened")
         if start > end:
             raise DomainError(labels[0], f"{start} is after {labels[1]} {end}")
         names = [name.strip() for name in rules.split(",") if name.strip()]
@@ -86,9 +92,14 @@ class ReportSpec:
         return Weeks(iso_week(self.first), iso_week(self.last))
 
     @property
-    def week_count(self) -> int:
-        """How many ISO weeks the period touches."""
-        return (self.last - self.last.weekday() * DAY - (self.first - self.first.weekday() * DAY)).days // 7 + 1
+    def monday(self) -> dt.date:
+        """The Monday of the ISO week ``first`` is in: the weekly figures count whole weeks from it."""
+        return self.first - self.first.weekday() * DAY
+
+    @property
+    def weekly_days(self) -> int:
+        """The days the weekly figures count: from :attr:`monday` to ``last``."""
+        return (self.last - self.monday).days + 1
 
     @property
     def view(self) -> View:

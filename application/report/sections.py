@@ -59,9 +59,16 @@ def _sum(rows: Iterable[Row], column: str) -> Fraction:
     return sum((Fraction(str(row[column])) for row in rows), Fraction(0))
 
 
-def _weeks(figures: Figures) -> int:
-    """How many ISO weeks the period touches."""
-    return figures.spec.week_count
+def _weeks(figures: Figures) -> Fraction:
+    """The weekly figures' span in weeks: whole ISO weeks from the Monday of the period's first
+    week, to its last day (a partial last week counts its days, so an average week is fair)."""
+    return Fraction(figures.spec.weekly_days, 7)
+
+
+def _span_words(figures: Figures) -> str:
+    spec = figures.spec
+    days = spec.weekly_days
+    return f"Counted in whole ISO weeks: the {days} day{'' if days == 1 else 's'} from Monday {spec.monday} (the week of {spec.first}) to {spec.last}."
 
 
 def _export(figures: Figures, name: str, *options: str) -> str:
@@ -90,7 +97,7 @@ def addon_burden(figures: Figures) -> Section:
     return Section(
         "addon-burden",
         "1. Add-on burden",
-        f"Hours officers spent on add-on tasks, by site and category, and the full-time officers those hours equal in an average week of the {span} weeks.",
+        f"Hours officers spent on add-on tasks, by site and category, and the full-time officers those hours equal in an average week. {_span_words(figures)}",
         [Table(("site", *(f"{choice_words(category)} (hours)" for category in categories), "all add-ons (hours)", "FTE (average week)"), table)],
         [charts.bars("addon-burden", trend, x="week", y="hours", colour="category", x_title="ISO week", y_title="add-on hours")],
         [_export(figures, "addon_burden", "--by site", f"--from {weeks.first}", f"--to {weeks.last}", f"--as-of {figures.spec.last}")],
@@ -130,7 +137,8 @@ def weekly_hours(figures: Figures) -> Section:
     return Section(
         "weekly-hours",
         "2. Hours against the 37.5-hour week",
-        "Officer-weeks whose estimated hours (case hours of the cases carried at the week's end, plus that week's add-ons) exceed the officer's week, and the total hours over: the overtime the seeds say should be paid."
+        "Officer-weeks whose estimated hours (case hours of the cases carried at the week's end, plus that week's add-ons) exceed the officer's week, and the total hours over: the overtime the seeds say should be paid. "
+        + _span_words(figures)
         + _alike(figures, "weekly_hours"),
         [Table(("site", *_ruled_headers(figures, "officer-weeks", "weeks over", "hours over")), table)],
         [charts.lines("weekly-hours", trend, x="week", y="hours over", colour="rules", x_title="ISO week", y_title="hours over the week")],
@@ -162,7 +170,7 @@ def coverage(figures: Figures) -> Section:
     return Section(
         "coverage",
         "3. Coverage and backfill",
-        f"Case-days officers carried for colleagues on leave, case-days nobody carried, the hours both took, and the backfill staff they imply in an average week of the {span}."
+        f"Case-days officers carried for colleagues on leave, case-days nobody carried, the hours both took, and the backfill staff they imply in an average week. {_span_words(figures)}"
         + _alike(figures, "coverage by site"),
         [
             Table(
@@ -308,7 +316,7 @@ def cclo_contacts(figures: Figures) -> Section:
     return Section(
         "cclo-contacts",
         "7. Contacts with community-corrections liaison officers",
-        "Contacts with police liaison officers per site and month, and their minutes.",
+        f"Contacts with police liaison officers per site and month, and their minutes: the whole months from {figures.spec.first:%Y-%m} to {figures.spec.last:%Y-%m}.",
         [Table(("site", *months, "contacts", "minutes"), table)],
         [charts.lines("cclo-contacts", trend, x="month", y="contacts", colour="site", x_title="month", y_title="contacts")],
         [_export(figures, "cclo_contacts", f"--as-of {figures.spec.last}")],

@@ -107,6 +107,11 @@ class SiteZones:
             zone = self._known.get(site)
         return zone or "UTC"
 
+    def knows(self, site: str) -> bool:
+        """Whether ``site`` is registered (the whole log is read once if the quick source missed it)."""
+        self.zone_of(site)
+        return site in self._known
+
     def add(self, site: str, zone: str) -> None:
         """A site just registered (the projection engine meets them as it applies events)."""
         self._known[site] = zone

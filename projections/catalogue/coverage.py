@@ -16,7 +16,12 @@ officer's role and weighting) and ``backfill_fte`` = (covered + uncovered hours)
 Each day's figures are the caseload rules of :mod:`caseledger.projections.replay.caseloads` at that
 instant (warrant expiry, leave, coverage), kept as the facts apply
 (:mod:`caseledger.projections.replay.daily`): a retracted event (a leave that never was) is in no
-day, and ``--from`` starts from the newest world snapshot before that week.
+day, and ``--from`` starts from the newest world snapshot before that week. Readings where the
+specification is silent: with a bare-date T (the end of that day at every site), T's own day is
+counted with the state at T as workload has it (every fact dated by T at its own site); an
+officer who moves between time zones meets a date at two sites' day ends, or at neither: each
+date counts once, at the first day end that finds the officer, a skipped one with the next; no
+day after today is counted (an as-of in the future does not invent weeks).
 """
 
 from __future__ import annotations

@@ -5,8 +5,10 @@ it for every week of a period. One row per officer × ISO week, with workload's 
 of the last local day the week counts for that officer (Sunday's end at the site the officer is at
 then; T's own day with the state at T, as coverage counts days): the site then, the case hours of
 the cases carried then (own unless on leave, plus the absent colleagues covered), the add-on
-minutes of the whole week, estimated hours, the officer's weekly hours and the overtime. So every
-row equals the workload export ``--as-of`` that instant for that officer (a test checks it).
+minutes of the whole week (the officer's tasks labelled with that ISO week, the week of each
+task's own site), estimated hours, the officer's weekly hours and the overtime. So a row equals
+the workload export ``--as-of`` that instant for that officer (tests check it, and at a bare-date
+T across time zones) — but for an officer whose tasks were labelled in another zone's week.
 ``--from WEEK --to WEEK`` keeps those weeks and starts from the newest world snapshot before them.
 """
 

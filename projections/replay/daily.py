@@ -24,9 +24,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from caseledger.domain.events.catalogue import SiteRegistered
-from caseledger.domain.model.times import iso_week, zone
+from caseledger.domain.model.times import LocalDay, iso_week, zone
 from caseledger.projections.readmodels.tables import micros
-from caseledger.projections.replay.facts import Fact, timeline
+from caseledger.projections.replay.caseloads import Caseloads, Cut
+from caseledger.projections.replay.facts import Fact, View, timeline
 from caseledger.projections.replay.inputs import Inputs
 from caseledger.projections.replay.snapshots import Snapshots
 from caseledger.projections.replay.world import Case, OfficerInfo, World
@@ -126,7 +127,8 @@ class OfficerDay:
     own_count: int
     absent: list[OfficerInfo]
     """The colleagues on leave whose caseloads the officer covers."""
-    loads: RunningLoads
+    owns: dict[str, Counter[int]]
+    """Every officer's own counted cases then (the covered colleagues' among them)."""
     last_of_week: bool
     """The last day this week counts for the officer (Sunday, or T's date)."""
 
@@ -134,7 +136,7 @@ class OfficerDay:
     def covered(self) -> Counter[int]:
         covered: Counter[int] = Counter()
         for colleague in self.absent:
-            covered.update(self.loads.own.get(colleague.officer, NO_CASES))
+            covered.update(self.owns.get(colleague.officer, NO_CASES))
         return covered
 
     @property
@@ -155,7 +157,7 @@ def _day_ends(zones: set[str], first: dt.date, last_of: dict[str, dt.date], t_us
     ends = []
     for name in zones:
         day = first
-        while day <= last_of[name]:
+        while day <= last_of.get(name, first - DAY):
             end = day_end(day, name)
             ends.append((min(end, t_us) if t_us is not None else end, name, day))
             day += DAY
@@ -182,13 +184,17 @@ class ZoneDay:
     last_of_week: bool
     """Sunday, or T's date."""
     officers: list[OfficerInfo]
-    loads: RunningLoads
+    own: dict[str, Counter[int]]
+    count: dict[str, int]
     covers: dict[str, list[OfficerInfo]]
 
-    def officer_day(self, officer: OfficerInfo) -> OfficerDay:
-        name = officer.officer
-        own = self.loads.own.get(name, NO_CASES)
-        return OfficerDay(officer, self.day, self.week, own, self.loads.count.get(name, 0), self.covers.get(name, NO_ONE), self.loads, self.last_of_week)
+    def officer_day(self, officer: OfficerInfo, day: dt.date | None = None) -> OfficerDay:
+        """The officer at this day's end (counted for ``day``: a date an officer moving between
+        zones would otherwise miss)."""
+        name, day = officer.officer, day or self.day
+        own = self.own.get(name, NO_CASES)
+        last = day.isoweekday() == 7 or (self.last_of_week and day == self.day)
+        return OfficerDay(officer, day, iso_week(day), own, self.count.get(name, 0), self.covers.get(name, NO_ONE), self.own, last)
 
 
 def zone_days(inputs: Inputs, types: frozenset[str]) -> Iterator[ZoneDay]:
@@ -205,14 +211,18 @@ def zone_days(inputs: Inputs, types: frozenset[str]) -> Iterator[ZoneDay]:
         return
     zones = {site.timezone for site in world.sites.values()} | {fact.data.timezone for fact in facts if isinstance(fact.data, SiteRegistered)}
     t = view.instant_of_t()
-    last_of = {name: min(view.local_date_of_t(name), last or dt.date.max) for name in zones}
+    now = View(now=view.now)  # no day after today's is counted, whatever T: the days to come have not happened
+    last_of = {name: min(view.local_date_of_t(name), now.local_date_of_t(name), last or dt.date.max) for name in zones}
+    at_t = {name for name, day in last_of.items() if isinstance(t, LocalDay) and day == t.day}
+    """The zones whose last day is a bare-date T's: counted after every other, with the state at T."""
     begin = first if first is not None else min(fact.local_date for fact in facts)
     loads, applied = RunningLoads(world), 0
     loads.recount_all(-(2**62))
     by_zone: dict[str, list[OfficerInfo]] = {}
     covers: dict[str, list[OfficerInfo]] = {}
     stale_officers = stale_covers = True
-    for end_us, zone_name, day in _day_ends(zones, begin, last_of, micros(t) if isinstance(t, dt.datetime) else None):
+    before_t = {name: day - DAY if name in at_t else day for name, day in last_of.items()}
+    for end_us, zone_name, day in _day_ends(zones, begin, before_t, micros(t) if isinstance(t, dt.datetime) else None):
         upto = applied
         while upto < len(facts) and facts[upto].occurred_us <= end_us:
             upto += 1
@@ -231,7 +241,21 @@ def zone_days(inputs: Inputs, types: frozenset[str]) -> Iterator[ZoneDay]:
         stale_officers = stale_covers = False
         here = by_zone.get(zone_name)
         if here:
-            yield ZoneDay(day, iso_week(day), day.isoweekday() == 7 or day == last_of[zone_name], here, loads, covers)
+            yield ZoneDay(day, iso_week(day), day.isoweekday() == 7 or day == last_of[zone_name], here, loads.own, loads.count, covers)
+    if at_t and isinstance(t, LocalDay):
+        yield from _days_at(t.day, world, facts[applied:], view, at_t)
+
+
+def _days_at(day: dt.date, world: World, rest: list[Fact], view: View, zones: set[str]) -> Iterator[ZoneDay]:
+    """A bare-date T's own day in ``zones``: every fact dated by then at its own site applied, and
+    the cases counted as workload counts them at T (a warrant expired when T's date is after it)."""
+    world.apply(rest)
+    loads = Caseloads(Cut(world, view))
+    count = {name: histogram.total() for name, histogram in loads.own.items()}
+    for zone_name in sorted(zones):
+        here = [officer for officer in world.officers.values() if (site := world.sites.get(officer.site)) is not None and site.timezone == zone_name]
+        if here:
+            yield ZoneDay(day, iso_week(day), True, here, loads.own, count, loads.covers)
 
 
 def officer_days(inputs: Inputs, types: frozenset[str]) -> Iterator[OfficerDay]:
@@ -295,6 +319,14 @@ def _tally_more(tally: DayTally, day: OfficerDay, ends: dict[tuple[str, str], We
         ends[(officer.officer, day.week)] = WeekEnd(officer.site, officer.role, officer.weekly_hours, day.carried())
 
 
+def _tally(days: dict[tuple[str, str, str, str], DayTally], ends: dict[tuple[str, str], WeekEnd], day: OfficerDay) -> None:
+    """One officer-day, whole."""
+    officer = day.officer
+    tally = days.setdefault((officer.officer, day.week, officer.site, officer.role), DayTally())
+    tally.own_case_days += day.own_count
+    _tally_more(tally, day, ends)
+
+
 def week_tallies(inputs: Inputs, types: frozenset[str]) -> WeekTallies:
     """Every officer's days summed by week, site and role, and each officer's week ends, inside
     the weeks asked for — worked out once per replay and shared by the projections (and rule sets)
@@ -305,13 +337,25 @@ def week_tallies(inputs: Inputs, types: frozenset[str]) -> WeekTallies:
     days: dict[tuple[str, str, str, str], DayTally] = {}
     ends: dict[tuple[str, str], WeekEnd] = {}
     weeks = inputs.weeks
+    counted: dict[str, dt.date] = {}
+    """Each officer's last local date counted: an officer who moves between time zones meets a
+    date at two sites' day ends, or at neither; each date counts once, at the first day end that
+    finds the officer, and a date skipped so is counted with the next one, at the new site."""
     for zone_day in zone_days(inputs, types):
-        week = zone_day.week
-        if week not in weeks:
-            continue
-        count, covers, last_of_week = zone_day.loads.count, zone_day.covers, zone_day.last_of_week
+        day, week = zone_day.day, zone_day.week
+        count, covers, last_of_week = zone_day.count, zone_day.covers, zone_day.last_of_week
         for officer in zone_day.officers:
             name = officer.officer
+            previous = counted.get(name)
+            if previous is not None and previous >= day:
+                continue
+            counted[name] = day
+            if previous is not None and previous < day - DAY:  # a date skipped by a move: rare, the long way
+                for missed in (previous + DAY * step for step in range(1, (day - previous).days)):
+                    if iso_week(missed) in weeks:
+                        _tally(days, ends, zone_day.officer_day(officer, missed))
+            if week not in weeks:
+                continue
             key = (name, week, officer.site, officer.role)
             tally = days.get(key)
             if tally is None:

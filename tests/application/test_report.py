@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import html
 import json
 import statistics
 from collections import Counter, defaultdict
@@ -57,7 +56,8 @@ class Demo:
         self.first = dt.date.fromisoformat(days[0]) + dt.timedelta(days=31)
         self.last = dt.date.fromisoformat(days[-1]) - dt.timedelta(days=60)
         self.weeks = (iso_week(self.first), iso_week(self.last))
-        self.span = (self.last - dt.timedelta(days=self.last.weekday()) - (self.first - dt.timedelta(days=self.first.weekday()))).days // 7 + 1
+        self.span = Fraction((self.last - (self.first - dt.timedelta(days=self.first.weekday()))).days + 1, 7)
+        """Weeks of the weekly figures: whole ISO weeks from the Monday of --from to --to, in days / 7."""
         self.report = folder / "report.html"
         written = caseledger("--store", self.url, "report", "--from", str(self.first), "--to", str(self.last), "--output", str(self.report))
         assert written.returncode == 0, written.stderr
@@ -267,7 +267,7 @@ def test_the_release_siu_transfer_contact_and_deadline_tables_add_up_their_expor
 
 
 def test_the_report_ends_with_its_provenance(demo: Demo) -> None:
-    meta = json.loads(html.unescape(demo.markup.split('id="provenance-json">')[1].split("</script>")[0]))
+    meta = json.loads(demo.markup.split('id="provenance-json">')[1].split("</script>")[0])  # script text: read as it is
     assert meta["period"] == f"{demo.first}..{demo.last}"
     assert [rules["name"] for rules in meta["rules"]] == ["current", "proposed"]
     assert meta["deidentified"] is True and meta["log_position"] > 0 and len(meta["chain_head"]) == 64
@@ -300,9 +300,60 @@ def test_a_pdf_report_holds_every_section_and_no_offender(demo: Demo) -> None:
             ("--from", "2026-01-01", "--to", "2026-03-31", "--output", "{dir}/no-such-folder/r.html"),
             "--output: no folder '{dir}/no-such-folder' to write 'r.html' in",
         ),
+        (
+            ("--from", "2026-01-01", "--to", "2999-03-31", "--output", "{dir}/r.html"),
+            "--to: 2999-03-31 is after today ({today}): a report covers what has happened",
+        ),
+        (("--from", "0001-01-01", "--to", "2026-03-31", "--output", "{dir}/r.html"), "--from: 0001-01-01 is before 1900-01-01: no event is that old"),
+        (("--from", "2026-01-01", "--to", "2026-03-31", "--site", "NOPE", "--output", "{dir}/r.html"), "--site: no site 'NOPE' is registered"),
     ],
 )
 def test_a_report_refused_says_why_in_one_line_and_writes_nothing(demo: Demo, tmp_path: Path, arguments: tuple[str, ...], message: str) -> None:
+    today = dt.datetime.now(dt.UTC).date()
     result = caseledger("--store", demo.url, "report", *(argument.format(dir=tmp_path) for argument in arguments))
-    assert (result.returncode, result.stderr.decode().strip()) == (2, "caseledger: " + message.format(dir=tmp_path))
+    assert (result.returncode, result.stderr.decode().strip()) == (2, "caseledger: " + message.format(dir=tmp_path, today=today))
     assert not list(tmp_path.rglob("r.*"))
+
+
+def test_a_supervisor_reports_on_their_own_sites_only(demo: Demo, tmp_path: Path) -> None:
+    """sup.ON0-CBI supervises ON0-CBI: their report holds that site's rows only; another site is refused."""
+    mine = tmp_path / "mine.html"
+    done = caseledger("--store", demo.url, "report", "--from", str(demo.first), "--to", str(demo.last), "--output", str(mine), user="sup.ON0-CBI")
+    assert done.returncode == 0, done.stderr
+    assert {row[0] for row in report_tables(mine.read_text())["staffing"][0][1:]} == {"ON0-CBI", "all sites"}
+    other = caseledger(
+        "--store",
+        demo.url,
+        "report",
+        "--from",
+        str(demo.first),
+        "--to",
+        str(demo.last),
+        "--site",
+        "ON0-MHI",
+        "--output",
+        str(tmp_path / "x.html"),
+        user="sup.ON0-CBI",
+    )
+    assert (other.returncode, other.stderr.decode().strip()) == (2, "caseledger: refused: --site: ON0-MHI: you may report on ON0-CBI only")
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_a_pdf_without_its_libraries_is_refused_before_any_work(demo: Demo, tmp_path: Path) -> None:
+    """WeasyPrint that cannot load Pango (a machine without the OS packages): one line, exit 2."""
+    (tmp_path / "weasyprint.py").write_text("raise OSError(\"cannot load library 'libpango-1.0-0'\")\n")
+    result = caseledger(
+        "--store", demo.url, "report", "--from", str(demo.first), "--to", str(demo.last), "--output", str(tmp_path / "r.pdf"), env={"PYTHONPATH": str(tmp_path)}
+    )
+    assert result.returncode == 2 and not (tmp_path / "r.pdf").exists()
+    assert result.stderr.decode().strip() == (
+        "caseledger: --output: a PDF needs WeasyPrint and Pango (cannot load library 'libpango-1.0-0'): "
+        "pip install 'caseledger[pdf]', apt-get install libpango-1.0-0 libpangoft2-1.0-0; or write .html"
+    )
+
+
+def test_demo_report_refused_seeds_nothing(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/empty.db"
+    result = caseledger("--store", url, "demo", "--report", str(tmp_path / "nowhere" / "r.html"))
+    assert (result.returncode, result.stderr.decode().strip()) == (2, f"caseledger: --report: no folder '{tmp_path / 'nowhere'}' to write 'r.html' in")
+    assert not (tmp_path / "empty.db").exists()

@@ -14,8 +14,8 @@ from tests.support.identity import as_login, recorder_for
 from tests.support.paths import ROOT
 
 
-def caseledger(*args: str, stdin: bytes | None = None, user: str = "clerk") -> subprocess.CompletedProcess[bytes]:
-    env = {**os.environ, **as_login(user)}
+def caseledger(*args: str, stdin: bytes | None = None, user: str = "clerk", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, **as_login(user), **(env or {})}
     return subprocess.run([sys.executable, "-m", "caseledger.cli.main", *args], input=stdin, capture_output=True, check=False, cwd=ROOT, env=env, timeout=300)
 
 

@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from caseledger.application.imports import import_lines
+from caseledger.domain.model.times import LocalDay, iso_week
 from caseledger.domain.store.application import open_application
 from caseledger.domain.store.log import site_zones
 from caseledger.projections.catalogue import coverage
@@ -74,6 +75,27 @@ def test_coverage_of_some_weeks_equals_those_weeks_of_the_whole(new_store, lines
 
 
 @settings(max_examples=3, deadline=None)
+@given(lines=streams, fraction=st.floats(0.2, 0.95))
+def test_at_a_bare_date_t_its_week_ends_with_workload_at_t(new_store, lines, fraction) -> None:  # type: ignore[no-untyped-def]
+    """T a bare date (the end of that day at every site, as the report's): the row of T's week is
+    workload at T — every fact dated by T at its own site, a warrant expired when T is after it —
+    for every officer, whatever time zone they and their cases are in."""
+    app = open_application(new_store())
+    import_lines(app, encoded(lines), "admin", keep_recorded=True)
+    Projector(app, snapshot_policy=FINE).catch_up()
+    rules = load_rules("current")
+    days = sorted({line["occurred_at"][:10] for line in lines})
+    cut = LocalDay(dt.date.fromisoformat(days[int(fraction * (len(days) - 1))]))
+    weekly = compute(app, find("weekly_hours"), View(as_of=cut, now=NOW), rules).rows
+    workload = {row["officer"]: row for row in compute(app, find("workload"), View(as_of=cut, now=NOW), rules).rows}
+    mine = [row for row in weekly if row["week"] == iso_week(cut.day)]
+    assert mine
+    assert [(row["officer"], row["site"], row["case_hours"]) for row in mine] == [
+        (row["officer"], workload[row["officer"]]["site"], workload[row["officer"]]["case_hours"]) for row in mine
+    ]
+
+
+@settings(max_examples=3, deadline=None)
 @given(lines=streams, seed=st.integers(0, 10**6))
 def test_each_weekly_hours_row_is_workload_at_the_end_of_its_week(new_store, lines, seed) -> None:  # type: ignore[no-untyped-def]
     app = open_application(new_store())
@@ -94,3 +116,97 @@ def test_each_weekly_hours_row_is_workload_at_the_end_of_its_week(new_store, lin
             then["estimated_weekly_hours"],
             then["overtime_hours"],
         )
+
+
+ACROSS_ZONES = [
+    {
+        "type": "SiteRegistered",
+        "occurred_at": "2026-03-16",
+        "site": "hal",
+        "name": "Halifax",
+        "kind": "institution",
+        "region": "atlantic",
+        "timezone": "America/Halifax",
+        "security_levels": ["medium"],
+    },
+    {
+        "type": "SiteRegistered",
+        "occurred_at": "2026-03-16",
+        "site": "van",
+        "name": "Vancouver",
+        "kind": "institution",
+        "region": "pacific",
+        "timezone": "America/Vancouver",
+        "security_levels": ["medium"],
+    },
+    {"type": "OfficerRegistered", "occurred_at": "2026-03-16", "officer": "po-h", "name": "H", "site": "hal", "role": "institutional_po"},
+    {"type": "OfficerRegistered", "occurred_at": "2026-03-16", "officer": "po-v", "name": "V", "site": "van", "role": "institutional_po"},
+    {
+        "type": "OffenderAdmitted",
+        "occurred_at": "2026-03-16",
+        "offender": "x1",
+        "site": "hal",
+        "security_level": "medium",
+        "sentence_start": "2024-01-05",
+        "statutory_release": "2026-01-05",
+        "warrant_expiry": "2026-03-18",
+        "complexity": [],
+    },
+    {
+        "type": "OffenderAdmitted",
+        "occurred_at": "2026-03-16",
+        "offender": "x2",
+        "site": "van",
+        "security_level": "medium",
+        "sentence_start": "2026-01-05",
+        "statutory_release": "2029-01-05",
+        "warrant_expiry": "2030-01-05",
+        "complexity": [],
+    },
+    {"type": "CaseAssigned", "occurred_at": "2026-03-16", "offender": "x1", "officer": "po-v"},
+    {"type": "CaseAssigned", "occurred_at": "2026-03-18T22:00:00-07:00", "offender": "x2", "officer": "po-h"},
+]
+
+
+def test_a_bare_date_t_counts_its_own_day_as_workload_does_across_time_zones(store_url: str) -> None:
+    """Worked by hand. T = 2026-03-18, a bare date: the end of that day at every site. x2's
+    assignment to po-h happened on the 18th in Vancouver (22:00 PDT), which is already the 19th
+    in Halifax, and x1's warrant expires on the 18th (Halifax): at T, workload gives po-h x2 and
+    po-v x1 (T is not after the expiry) — 1 case × 1.25 h each. Counting the 18th at each site's
+    local midnight instead would give both 0 (po-h's Halifax day ends before the assignment; x1
+    expires at Halifax's midnight, before Vancouver's day ends)."""
+    app = open_application(store_url)
+    import_lines(app, encoded(ACROSS_ZONES), "admin")
+    view = View(as_of=LocalDay(dt.date(2026, 3, 18)), now=NOW)
+    rules = load_rules("current")
+    workload = [(row["officer"], row["own_caseload"], row["case_hours"]) for row in compute(app, find("workload"), view, rules).rows]
+    weekly = [(row["officer"], row["case_hours"]) for row in compute(app, find("weekly_hours"), view, rules).rows]
+    coverage = [(row["officer"], row["own_case_days"]) for row in compute(app, find("coverage"), view, rules).rows]
+    assert workload == [("po-h", 1, 1.25), ("po-v", 1, 1.25)]
+    assert weekly == [("po-h", 1.25), ("po-v", 1.25)]
+    assert coverage == [("po-h", 1), ("po-v", 3)]  # po-h: the 18th only; po-v: x1 on the 16th, 17th and 18th
+
+
+def test_an_officer_moving_between_time_zones_counts_each_day_once(store_url: str) -> None:
+    """Worked by hand. Both officers on leave all of W12; at 04:30 UTC on Thursday 03-19 po-a moves
+    Halifax → Vancouver and po-b Vancouver → Halifax. po-a: Halifax's Wednesday ends 02:59 UTC,
+    before the move (Halifax: 16, 17, 18); Vancouver's Wednesday ends 06:59 UTC, after it — the 18th
+    again, counted once (Vancouver: 19 … 22). po-b: Vancouver's Wednesday ends after the move and
+    Halifax's before it, so no day end finds po-b on the 18th: it is counted with the 19th, at
+    Halifax (Vancouver: 16, 17; Halifax: 18 … 22). Seven days each, as the week has."""
+    moves = [
+        *ACROSS_ZONES[:4],
+        {"type": "LeaveStarted", "occurred_at": "2026-03-16", "officer": "po-h", "kind": "annual"},
+        {"type": "LeaveStarted", "occurred_at": "2026-03-16", "officer": "po-v", "kind": "annual"},
+        {"type": "OfficerMoved", "occurred_at": "2026-03-19T04:30:00Z", "officer": "po-h", "site": "van"},
+        {"type": "OfficerMoved", "occurred_at": "2026-03-19T04:30:00Z", "officer": "po-v", "site": "hal"},
+    ]
+    app = open_application(store_url)
+    import_lines(app, encoded(moves), "admin")
+    rows = compute(app, find("coverage"), View(as_of=LocalDay(dt.date(2026, 3, 25)), now=NOW), load_rules("current"), weeks=Weeks("2026-W12", "2026-W12")).rows
+    assert [(row["officer"], row["site"], row["leave_days"]) for row in rows] == [
+        ("po-h", "hal", 3),
+        ("po-h", "van", 4),
+        ("po-v", "hal", 5),
+        ("po-v", "van", 2),
+    ]
