@@ -7,11 +7,13 @@ computes and writes it."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from caseledger.domain.errors import CacheForged
+from caseledger.domain.errors import CacheForged, DomainError
 from caseledger.domain.model.times import parse_cutoff, parse_week, utc_now
 from caseledger.projections.catalogue import BY_SITE, PROJECTIONS, Projection
 from caseledger.projections.compute import find, streamed
@@ -78,6 +80,18 @@ class ExportSpec:
         if weeks.first and weeks.last and weeks.first > weeks.last:
             raise ProjectionError(f"--from {weeks.first} is after --to {weeks.last}")
         return cls(projection, rule_set, view, weeks)
+
+
+def check_writable(path: str, flag: str) -> None:
+    """Refuse, before any work, an output path that is a folder, or whose folder is missing or
+    cannot be written to (``flag`` names the option in the one-line refusal)."""
+    target = Path(path)
+    if target.is_dir():
+        raise DomainError(flag, f"{path} is a folder; name a file in it")
+    if not target.parent.is_dir():
+        raise DomainError(flag, f"no folder {str(target.parent)!r} to write {target.name!r} in")
+    if not os.access(target.parent, os.W_OK):
+        raise DomainError(flag, f"the folder {str(target.parent)!r} cannot be written to")
 
 
 SITE_COLUMNS = ("site", "from_site", "to_site")

@@ -22,7 +22,7 @@ import msgspec
 from caseledger.application.commands import LedgerService
 from caseledger.application.demo import seed_demo
 from caseledger.application.events import AuditScope, EventFilter, describe_fields, filtered_events
-from caseledger.application.exports import ExportSpec, export_projection
+from caseledger.application.exports import ExportSpec, check_writable, export_projection
 from caseledger.application.history import case_history, require_case_reader, who
 from caseledger.application.identity import current_actor
 from caseledger.application.imports import ImportReport, import_lines
@@ -234,15 +234,8 @@ def tui(args: argparse.Namespace) -> int:
 
 def _writable(path: str | None, flag: str) -> None:
     """Refuse, before any work, an output path whose folder is missing or that is a folder."""
-    if path is None:
-        return
-    target = Path(path)
-    if target.is_dir():
-        raise DomainError(flag, f"{path} is a folder; name a file in it")
-    if not target.parent.is_dir():
-        raise DomainError(flag, f"no folder {str(target.parent)!r} to write {target.name!r} in")
-    if not os.access(target.parent, os.W_OK):
-        raise DomainError(flag, f"the folder {str(target.parent)!r} cannot be written to")
+    if path is not None:
+        check_writable(path, flag)
 
 
 def export(args: argparse.Namespace) -> int:

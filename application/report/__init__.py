@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from caseledger.application.exports import check_writable
 from caseledger.application.report.document import render_html, write_pdf
 from caseledger.application.report.figures import ReportSpec, gather, steps
 from caseledger.application.report.sections import sections
@@ -34,12 +35,7 @@ def check_output(path: str, flag: str = "--output") -> None:
     target = Path(path)
     if target.suffix.lower() not in REPORT_SUFFIXES:
         raise DomainError(flag, f"{path!r}: a report is written as .html or .pdf")
-    if target.is_dir():
-        raise DomainError(flag, f"{path} is a folder; name a file in it")
-    if not target.parent.is_dir():
-        raise DomainError(flag, f"no folder {str(target.parent)!r} to write {target.name!r} in")
-    if not os.access(target.parent, os.W_OK):
-        raise DomainError(flag, f"the folder {str(target.parent)!r} cannot be written to")
+    check_writable(path, flag)
     if target.suffix.lower() == ".pdf":
         try:
             import weasyprint  # noqa: F401  (only to know it loads: it needs Pango from the OS)

@@ -122,6 +122,15 @@ def _alike(figures: Figures, name: str) -> str:
     return ""
 
 
+def _weekly_trend(figures: Figures, name: str, column: str, label: str) -> list[Row]:
+    """Σ ``column`` of export ``name`` per week, under each rule set (a line each)."""
+    return [
+        {"week": week, "rules": rules.name, label: float(_sum(group, column))}
+        for rules in figures.spec.rules
+        for (week,), group in _by(figures.of(name, rules), "week").items()
+    ]
+
+
 def weekly_hours(figures: Figures) -> Section:
     weeks = figures.spec.weeks
 
@@ -129,11 +138,7 @@ def weekly_hours(figures: Figures) -> Section:
         return (len(group), sum(1 for r in group if r["overtime_hours"] > 0), rounded(_sum(group, "overtime_hours"), 2))
 
     table = _ruled(figures, "weekly_hours", over, "site")
-    trend = [
-        {"week": week, "rules": rules.name, "hours over": float(_sum(group, "overtime_hours"))}
-        for rules in figures.spec.rules
-        for (week,), group in _by(figures.of("weekly_hours", rules), "week").items()
-    ]
+    trend = _weekly_trend(figures, "weekly_hours", "overtime_hours", "hours over")
     return Section(
         "weekly-hours",
         "2. Hours against the 37.5-hour week",
@@ -162,11 +167,7 @@ def coverage(figures: Figures) -> Section:
         )
 
     table = _ruled(figures, "coverage by site", covered, "site")
-    trend = [
-        {"week": week, "rules": rules.name, "backfill FTE": float(_sum(group, "backfill_fte"))}
-        for rules in figures.spec.rules
-        for (week,), group in _by(figures.of("coverage by site", rules), "week").items()
-    ]
+    trend = _weekly_trend(figures, "coverage by site", "backfill_fte", "backfill FTE")
     return Section(
         "coverage",
         "3. Coverage and backfill",

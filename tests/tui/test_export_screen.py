@@ -16,14 +16,19 @@ from tests.support.tui_helpers import make_app, scenario_url
 from tests.tui.test_tui import run, settle
 
 
-async def exported(pilot, screen) -> str:  # type: ignore[no-untyped-def]
-    await pilot.press("ctrl+e")
-    for _ in range(200):
+async def finished(pilot, screen, key: str, label: str, busy: str) -> str:  # type: ignore[no-untyped-def]
+    """Press ``key`` and wait until the ``label``'s message is no longer ``busy``: what it says then."""
+    await pilot.press(key)
+    for _ in range(600):
         await settle(pilot)
-        message = str(screen.query_one("#export-message", Label).render())
-        if message != "Exporting…":
+        message = str(screen.query_one(label, Label).render())
+        if message != busy:
             return message
-    raise AssertionError("the export never finished")
+    raise AssertionError(f"{key} never finished")
+
+
+async def exported(pilot, screen) -> str:  # type: ignore[no-untyped-def]
+    return await finished(pilot, screen, "ctrl+e", "#export-message", "Exporting…")
 
 
 def test_the_add_on_burden_by_site_for_one_week_is_named_after_its_cut(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -105,13 +110,7 @@ def test_a_typed_names_extension_follows_the_format_and_weeks_are_offered_only_f
 
 
 async def reported(pilot, screen) -> str:  # type: ignore[no-untyped-def]
-    await pilot.press("ctrl+r")
-    for _ in range(600):
-        await settle(pilot)
-        message = str(screen.query_one("#report-message", Label).render())
-        if message != "Computing the report…":
-            return message
-    raise AssertionError("the report never finished")
+    return await finished(pilot, screen, "ctrl+r", "#report-message", "Computing the report…")
 
 
 def test_the_export_screen_writes_the_report_named_after_its_period(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
