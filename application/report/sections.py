@@ -55,8 +55,10 @@ def _median(values: Iterable[int | None]) -> float | None:
 
 
 def _sum(rows: Iterable[Row], column: str) -> Fraction:
-    """Σ a column (2-decimal floats summed exactly, then rounded once by the caller)."""
-    return sum((Fraction(str(row[column])) for row in rows), Fraction(0))
+    """Σ a column of exports' 2-decimal figures, exactly (in hundredths: each value is a float
+    holding a number rounded to 2 decimals, so ``round(value * 100)`` is that number's cents);
+    the caller rounds once."""
+    return Fraction(sum(round(row[column] * 100) for row in rows), 100)
 
 
 def _weeks(figures: Figures) -> Fraction:

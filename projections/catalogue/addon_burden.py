@@ -30,6 +30,10 @@ COLUMNS = columns("officer:str, site:str, week:str, category:str, minutes:int, h
 SITE_COLUMNS = columns("site:str, week:str, category:str, minutes:int, fte_equivalent:float")
 
 
+GROUP_KEYS = ("officer", "site", "week", "category")
+"""The key of every add-on group, in order."""
+
+
 def grouped_minutes(inputs: Inputs, keys: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], int]]:
     """Minutes inside the cut and the weeks, grouped by ``keys`` (columns among officer, site,
     week, category), in key order, without retracted tasks; groups left empty are skipped. Every
@@ -52,9 +56,9 @@ def grouped_minutes(inputs: Inputs, keys: tuple[str, ...]) -> Iterator[tuple[tup
                 yield key, minutes
         return
     grouped: Counter[tuple[str, ...]] = Counter()
-    for (officer, site, week, category), minutes in _every_group(inputs).items():
-        row = {"officer": officer, "site": site, "week": week, "category": category}
-        grouped[tuple(row[key] for key in keys)] += minutes
+    places = [GROUP_KEYS.index(key) for key in keys]
+    for group, minutes in _every_group(inputs).items():
+        grouped[tuple([group[place] for place in places])] += minutes
     for group in sorted(grouped):
         minutes = grouped[group] - withdrawn[group]
         if minutes > 0:

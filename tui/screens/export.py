@@ -82,8 +82,10 @@ class ExportScreen(LedgerScreen):
             yield Label("", id="export-message")
             yield Label("The analyst's report: charts and tables, current and proposed rules side by side, de-identified", classes="subtitle")
             with Horizontal(classes="controls"):
-                yield Input(period[0], placeholder="report from: a date, like 2026-01-01", id="report-from")
-                yield Input(period[1], placeholder="report to: a date, like 2026-03-31", id="report-to")
+                yield Label("from")
+                yield Input(period[0], placeholder="a date, like 2026-01-01", id="report-from")
+                yield Label("to")
+                yield Input(period[1], placeholder="a date, like 2026-03-31", id="report-to")
                 yield Select([("HTML", "html"), ("PDF", "pdf")], value="html", allow_blank=False, id="report-format")
             yield Input(self.report_named, placeholder="report file", id="report-path")
             yield Button("Write report", id="report-run")
