@@ -57,8 +57,8 @@ def grouped_minutes(inputs: Inputs, keys: tuple[str, ...]) -> Iterator[tuple[tup
         return
     grouped: Counter[tuple[str, ...]] = Counter()
     places = [GROUP_KEYS.index(key) for key in keys]
-    for group, minutes in _every_group(inputs).items():
-        grouped[tuple([group[place] for place in places])] += minutes
+    for full, minutes in _every_group(inputs).items():
+        grouped[tuple([full[place] for place in places])] += minutes
     for group in sorted(grouped):
         minutes = grouped[group] - withdrawn[group]
         if minutes > 0:

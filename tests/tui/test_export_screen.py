@@ -128,10 +128,10 @@ def test_the_export_screen_writes_the_report_named_after_its_period(tmp_path: Pa
             await settle(pilot)
             screen = app.screen
             screen.query_one("#report-from", Input).value = "2026-01-01"
-            screen.query_one("#report-to", Input).value = "2026-03-31"
+            screen.query_one("#report-to", Input).value = "2026-03-15"
             screen.query_one("#report-format", Select).value = "pdf"
             await settle(pilot)
-            assert screen.query_one("#report-path", Input).value == "report-2026-01-01-2026-03-31.pdf"
+            assert screen.query_one("#report-path", Input).value == "report-2026-01-01-2026-03-15.pdf"
             screen.query_one("#report-format", Select).value = "html"
             await settle(pilot)
             said.append(await reported(pilot, screen))
@@ -142,6 +142,6 @@ def test_the_export_screen_writes_the_report_named_after_its_period(tmp_path: Pa
             said.append(await reported(pilot, screen))
 
     run(scenario())
-    written = tmp_path / "report-2026-01-01-2026-03-31.html"
+    written = tmp_path / "report-2026-01-01-2026-03-15.html"
     assert said == [f"Wrote the report to {written}", "12/12", "Report failed: report to: '2026-02-30' is not a date, like 2026-03-31"]
     assert 'data-chart="deadlines"' in written.read_text() and not (tmp_path / "bad.html").exists()
