@@ -75,14 +75,15 @@ def find(name: str, *, by_site: bool = False) -> Projection:
 def census_of(projection: Projection, view: View) -> set[str]:
     """The tables an export of ``projection`` at ``view`` reads, to count before it trusts them: the
     timeline and the world snapshots always (the snapshot used is hashed when it is loaded); the
-    add-on totals unless known-at cuts (they serve "now" and the weeks wholly before an as-of), the
-    tasks at a cut. The officers' head rows and weekly figures, which
+    add-on totals unless known-at cuts (they serve "now" and the weeks wholly before an as-of, and
+    the tasks of T's weeks are checked against them: :mod:`~caseledger.projections.replay.addons`),
+    the tasks at a known-at cut. The officers' head rows and weekly figures, which
     no export reads, are counted by ``status``, the TUI and ``verify --deep``."""
     tables = {TimelineModel.table, SNAPSHOTS}
     if "addons" in READ_MODELS_OF.get(projection.name, ()):
-        if view.known_at is None:  # the running totals serve "now", and the weeks wholly before an as-of
+        if view.known_at is None:  # the totals serve "now", the weeks before an as-of, and vouch for the tasks of T's weeks
             tables.add(TOTALS)
-        if view.as_of is not None or view.known_at is not None:
+        else:  # a known-at cut reads the tasks alone: they are counted
             tables.add(AddOnModel.table)
     return tables
 

@@ -19,8 +19,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from caseledger.domain.model.times import iso_week
-from caseledger.projections.readmodels.tables import AddOnModel, AddOnTotals
-from caseledger.projections.replay.facts import retracted_addons, where
+from caseledger.projections.readmodels.tables import AddOnTotals
+from caseledger.projections.replay.addons import tasks_in_weeks
+from caseledger.projections.replay.facts import retracted_addons
 from caseledger.projections.replay.inputs import Inputs, columns, rounded_ratio
 
 NAME = "addon_burden"
@@ -72,7 +73,8 @@ def _every_group(inputs: Inputs) -> Counter[tuple[str, str, str, str]]:
     When nothing is cut by known-at and the running totals are current, the weeks wholly before
     T come from the totals (their tasks all occurred by T: a week label is the task's local week,
     and T's local date differs by at most a day between sites, hence the day's margin), and only
-    the weeks from T's on are summed from the tasks inside the cut."""
+    the weeks from T's on are summed from the tasks inside the cut — checked against the totals
+    of those weeks (:func:`~caseledger.projections.replay.addons.tasks_in_weeks`)."""
     found = inputs.shared.get("addon groups")
     if isinstance(found, Counter):
         return found
@@ -86,11 +88,9 @@ def _every_group(inputs: Inputs) -> Counter[tuple[str, str, str, str]]:
         for officer, site, week, category, total in AddOnTotals(db).sealed.select(cursor, f"1 = 1{week_sql}{border_sql}", [*week_params, *border_params]):
             grouped[(officer, site or "", week, category)] += int(total)
     if not totals or border is not None:
-        cut_sql, cut_params = where(view)
         border_sql, border_params = (" AND week >= ?", [border]) if totals and border is not None else ("", [])
-        tasks = AddOnModel().sealed(db).select(cursor, f"1 = 1{cut_sql}{week_sql}{border_sql}", [*cut_params, *week_params, *border_params])
-        for _position, officer, site, week, category, task_minutes, *_times in tasks:
-            grouped[(officer, site or "", week, category)] += int(task_minutes)
+        for officer, site, week, category, task_minutes in tasks_in_weeks(inputs, f"1 = 1{week_sql}{border_sql}", [*week_params, *border_params]):
+            grouped[(officer, site, week, category)] += task_minutes
     inputs.shared["addon groups"] = grouped
     return grouped
 

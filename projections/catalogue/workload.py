@@ -10,6 +10,7 @@ from typing import Any
 
 from caseledger.domain.model.times import iso_week as week_label
 from caseledger.projections.readmodels.tables import AddOnModel, AddOnTotals
+from caseledger.projections.replay.addons import tasks_in_weeks
 from caseledger.projections.replay.caseloads import Caseloads, weighted
 from caseledger.projections.replay.facts import retracted_addons, where
 from caseledger.projections.replay.inputs import BASE_TYPES, Inputs, columns, rounded
@@ -32,8 +33,9 @@ def iso_week(inputs: Inputs, site: str | None) -> str:
 
 def addon_minutes(inputs: Inputs, weeks: dict[str, str], *, only: Collection[str] | None = None) -> Counter[str]:
     """Add-on minutes per officer in that officer's week of T (retracted tasks subtracted): for
-    every officer at "now" from the add-on totals, else from the tasks inside the cut; for
-    officers ``only`` when given (then read through the tasks' (officer, week) index)."""
+    every officer at "now" from the add-on totals, else from the tasks inside the cut (checked
+    against the totals of their weeks: :mod:`caseledger.projections.replay.addons`); for officers
+    ``only`` when given (then read through the tasks' (officer, week) index)."""
     minutes: Counter[str] = Counter()
     wanted = set(weeks.values())
     if not wanted:
@@ -49,6 +51,9 @@ def addon_minutes(inputs: Inputs, weeks: dict[str, str], *, only: Collection[str
         rows: Iterable[tuple[Any, ...]] = (
             (officer, week, total) for officer, _site, week, _category, total in AddOnTotals(db).sealed.select(inputs.cursor, condition, values)
         )
+    elif only is None:  # every officer at a cut: T's weeks' tasks, checked against their totals
+        week_sql = f"week IN ({','.join('?' * len(wanted))})"
+        rows = ((officer, week, task) for officer, _site, week, _category, task in tasks_in_weeks(inputs, week_sql, sorted(wanted)))
     else:
         rows = (
             (officer, week, task)

@@ -19,6 +19,8 @@ from tests.support.paths import SCENARIO
 from tests.support.tampering import sql, truncate_tail
 
 PAST = "2026-03-01"
+LATE = "2100-01-01"
+"""A known-at after every entry (imported now): an export at it reads the add-on tasks alone."""
 
 
 def rows(url: str, tmp_path: Path, *args: str) -> tuple[list[dict[str, object]], str]:
@@ -35,7 +37,14 @@ def store(store_url: str, tmp_path: Path) -> tuple[str, dict[tuple[str, ...], li
     assert caseledger(store_url, "import", str(SCENARIO)).returncode == 0
     honest = {
         args: rows(store_url, tmp_path, *args)[0]
-        for args in (("addon_burden",), ("addon_burden", "--as-of", PAST), ("workload",), ("siu_stays",), ("addon_burden", "--by", "site"))
+        for args in (
+            ("addon_burden",),
+            ("addon_burden", "--as-of", PAST),
+            ("addon_burden", "--known-at", LATE),
+            ("workload",),
+            ("siu_stays",),
+            ("addon_burden", "--by", "site"),
+        )
     }
     assert all(honest.values())
     return store_url, honest
@@ -54,11 +63,23 @@ def store(store_url: str, tmp_path: Path) -> tuple[str, dict[tuple[str, ...], li
         ("UPDATE cl_seals SET rows = rows - 1 WHERE name = 'cl_timeline'", ("workload",), "read model cl_timeline: its seal fails its MAC"),
         ("UPDATE cl_tracking SET position = position - 3 WHERE name = 'timeline'", ("workload",), "its tracking row says"),
         ("UPDATE cl_snapshots SET state = NULL", ("workload",), "read model cl_snapshots: the world of snapshot"),
-        # moved where no reader looks, its MAC kept: the count and MAC sum still match, the row's MAC does not
+        # moved where no reader looks, its MAC kept: the count and MAC sum still match, the row's MAC
+        # does not — a known-at export reads the tasks alone, and counts them
+        (
+            "UPDATE cl_addons SET position = 999999999, week = '1900-W01' WHERE position = 59",
+            ("addon_burden", "--known-at", LATE),
+            "cl_addons: the row at position 999999999 fails",
+        ),
+        # an as-of export reads the tasks of T's weeks on, which must add up to the (counted) totals
         (
             "UPDATE cl_addons SET position = 999999999, week = '1900-W01' WHERE position = 59",
             ("addon_burden", "--as-of", PAST),
-            "cl_addons: the row at position 999999999 fails",
+            "cl_addons: the tasks of 2026-W12 do not add up to their running totals",
+        ),
+        (
+            "DELETE FROM cl_addons WHERE position = 59",
+            ("addon_burden", "--as-of", PAST),
+            "cl_addons: the tasks of 2026-W12 do not add up to their running totals",
         ),
         ("UPDATE cl_timeline SET position = 999999, type = 'Zzz' WHERE position = 52", ("workload",), "cl_timeline: the row at position 999999 fails"),
     ],
