@@ -9,7 +9,7 @@ expired in between (a heap of expiry instants). Who covers whom is read off the 
 are few of them). The figures are exactly :class:`~caseledger.projections.replay.caseloads.Caseloads`'
 at that instant — a test compares the two on every day of generated histories.
 
-:func:`officer_days` starts from the newest valid world snapshot before the first day wanted
+:func:`zone_days` starts from the newest valid world snapshot before the first day wanted
 (:meth:`~caseledger.projections.replay.snapshots.Snapshots.world_before`), so a quarter costs
 the quarter's facts and days, not the whole history.
 """
@@ -139,11 +139,6 @@ class OfficerDay:
             covered.update(self.owns.get(colleague.officer, NO_CASES))
         return covered
 
-    @property
-    def uncovered(self) -> bool:
-        """On leave with nobody covering: the own cases are nobody's that day."""
-        return self.officer.on_leave and not self.officer.covered_by
-
     def carried(self) -> Counter[int]:
         """The cases the officer carries: their own unless on leave, and those covered (a copy)."""
         if not self.absent:
@@ -256,13 +251,6 @@ def _days_at(day: dt.date, world: World, rest: list[Fact], view: View, zones: se
         here = [officer for officer in world.officers.values() if (site := world.sites.get(officer.site)) is not None and site.timezone == zone_name]
         if here:
             yield ZoneDay(day, iso_week(day), True, here, loads.own, count, loads.covers)
-
-
-def officer_days(inputs: Inputs, types: frozenset[str]) -> Iterator[OfficerDay]:
-    """Every registered officer at the end of every local day (:func:`zone_days`), in time order."""
-    for zone_day in zone_days(inputs, types):
-        for officer in zone_day.officers:
-            yield zone_day.officer_day(officer)
 
 
 @dataclass

@@ -23,7 +23,7 @@ from caseledger.projections.catalogue import coverage
 from caseledger.projections.compute import compute, find, replay
 from caseledger.projections.readmodels.engine import Projector
 from caseledger.projections.replay.caseloads import Caseloads, Cut
-from caseledger.projections.replay.daily import day_end, officer_days
+from caseledger.projections.replay.daily import day_end, zone_days
 from caseledger.projections.replay.facts import View, Weeks, timeline
 from caseledger.projections.replay.weekly import instant
 from caseledger.projections.replay.world import World
@@ -44,7 +44,12 @@ def test_day_end_caseloads_equal_counting_every_case_then(new_store, lines, seed
     view = View(now=NOW)
     with projector.db.transaction(write=False) as cursor:
         inputs = replay(cursor, projector.db, view, load_rules("current"), coverage.EVENT_TYPES)
-        days = [(day.officer.officer, day.officer.site, day.day, Counter(day.own), day.covered) for day in officer_days(inputs, coverage.EVENT_TYPES)]
+        days = [
+            (officer.officer, officer.site, zone_day.day, Counter(day.own), day.covered)
+            for zone_day in zone_days(inputs, coverage.EVENT_TYPES)
+            for officer in zone_day.officers
+            if (day := zone_day.officer_day(officer))
+        ]
         facts = timeline(cursor, projector.db, view, inputs.gone, coverage.EVENT_TYPES)
     assert days, "the stream registers officers"
     for officer, site, day, own, covered in random.Random(seed).sample(days, min(40, len(days))):
