@@ -56,14 +56,15 @@ def grouped_minutes(inputs: Inputs, keys: tuple[str, ...]) -> Iterator[tuple[tup
             if minutes > 0:
                 yield key, minutes
         return
-    grouped: Counter[tuple[str, ...]] = Counter()
-    places = [GROUP_KEYS.index(key) for key in keys]
-    for full, minutes in _every_group(inputs).items():
-        grouped[tuple([full[place] for place in places])] += minutes
-    for group in sorted(grouped):
-        minutes = grouped[group] - withdrawn[group]
-        if minutes > 0:
-            yield group, minutes
+    memo = ("addon groups by", keys)
+    found = inputs.shared.get(memo)
+    if not isinstance(found, list):  # grouped once per replay: weekly hours asks again under each rule set
+        grouped: Counter[tuple[str, ...]] = Counter()
+        places = [GROUP_KEYS.index(key) for key in keys]
+        for full, minutes in _every_group(inputs).items():
+            grouped[tuple([full[place] for place in places])] += minutes
+        found = inputs.shared[memo] = [(group, grouped[group] - withdrawn[group]) for group in sorted(grouped) if grouped[group] > withdrawn[group]]
+    yield from found
 
 
 def _every_group(inputs: Inputs) -> Counter[tuple[str, str, str, str]]:

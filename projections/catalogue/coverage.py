@@ -27,7 +27,7 @@ day after today is counted (an as-of in the future does not invent weeks).
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -53,8 +53,8 @@ class Tally:
     own_case_days: int = 0
     covered_case_days: int = 0
     uncovered_case_days: int = 0
-    covered_hours: Fraction = field(default_factory=Fraction)
-    uncovered_hours: Fraction = field(default_factory=Fraction)
+    covered_hours: Fraction | int = 0
+    uncovered_hours: Fraction | int = 0
 
 
 def tallies(inputs: Inputs) -> tuple[dict[tuple[str, str, str], Tally], dict[tuple[str, str], Tally]]:
@@ -64,16 +64,18 @@ def tallies(inputs: Inputs) -> tuple[dict[tuple[str, str, str], Tally], dict[tup
     officers: defaultdict[tuple[str, str, str], Tally] = defaultdict(Tally)
     sites: defaultdict[tuple[str, str], Tally] = defaultdict(Tally)
     for (officer, week, site, role), days in week_tallies(inputs, EVENT_TYPES).days.items():
-        hours = rules.case_hours(role) / 7
-        covered_hours = hours * weighted(rules, days.covered) if days.covered else Fraction(0)
-        uncovered_hours = hours * weighted(rules, days.uncovered) if days.uncovered else Fraction(0)
+        covered_hours = uncovered_hours = None  # most officer-weeks cover nobody and leave nothing uncovered: no fraction at all
+        if days.covered or days.uncovered:
+            hours = rules.case_hours(role) / 7
+            covered_hours = hours * weighted(rules, days.covered) if days.covered else None
+            uncovered_hours = hours * weighted(rules, days.uncovered) if days.uncovered else None
         for tally in (officers[(officer, week, site)], sites[(site, week)]):
             tally.leave_days += days.leave_days
             tally.covered_case_days += days.covered_case_days
             tally.uncovered_case_days += days.uncovered_case_days
-            if covered_hours:  # most officer-weeks cover nobody: no fraction to add
+            if covered_hours is not None:
                 tally.covered_hours += covered_hours
-            if uncovered_hours:
+            if uncovered_hours is not None:
                 tally.uncovered_hours += uncovered_hours
         officers[(officer, week, site)].own_case_days += days.own_case_days
     return dict(officers), dict(sites)
