@@ -11,7 +11,11 @@ if ! command -v initdb >/dev/null 2>&1 && ! compgen -G '/usr/lib/postgresql/*/bi
   missing+=(postgresql)
 fi
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
-if ! ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0'; then
+has_pango() {
+  compgen -G '/usr/lib/*/libpangoft2-1.0.so.0' >/dev/null || compgen -G '/usr/lib*/libpangoft2-1.0.so.0' >/dev/null \
+    || { command -v ldconfig >/dev/null 2>&1 && ldconfig -p | grep -q 'libpangoft2-1.0.so.0'; }
+}
+if ! has_pango; then
   missing+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
 fi
 if [ ${#missing[@]} -gt 0 ]; then

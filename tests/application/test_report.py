@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import shutil
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -115,7 +116,9 @@ def median(values: list[str]) -> float | None:
 def test_the_report_in_a_browser_shows_every_chart_and_no_offender(demo: Demo, tmp_path: Path) -> None:
     shot = tmp_path / "report.png"
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS)
+        chromium = shutil.which("chromium")
+        assert chromium, "Debian's chromium is not installed: scripts/system.sh installs it"
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": 1100, "height": 900})
         page.goto(demo.report.as_uri())
         drawn = {}
