@@ -45,18 +45,24 @@ class Cut:
         return [case for case in self.world.cases.values() if not self.expired(case)]
 
 
+def covers_of(world: World) -> dict[str, list[OfficerInfo]]:
+    """Each officer's absent colleagues (on leave) whose caseloads they cover."""
+    found: dict[str, list[OfficerInfo]] = {}
+    for absent in world.officers.values():
+        if absent.on_leave:
+            for coverer in absent.covered_by:
+                found.setdefault(coverer, []).append(absent)
+    return found
+
+
 class Caseloads:
     """Each officer's counted cases at T by number of complexity factors, and who covers whom —
     for every officer, or only as far as officers ``only`` need (their own cases and those of
     the absent colleagues they cover), which is what one officer's screen asks."""
 
     def __init__(self, cut: Cut, only: Collection[str] | None = None) -> None:
-        self.covers: dict[str, list[OfficerInfo]] = {}
+        self.covers = covers_of(cut.world)
         """Each officer's absent colleagues (on leave) whose caseloads they cover."""
-        for absent in cut.world.officers.values():
-            if absent.on_leave:
-                for coverer in absent.covered_by:
-                    self.covers.setdefault(coverer, []).append(absent)
         wanted = None if only is None else {*only, *(absent.officer for officer in only for absent in self.covers.get(officer, []))}
         self.own: defaultdict[str, Counter[int]] = defaultdict(Counter)
         for case in cut.world.cases.values():

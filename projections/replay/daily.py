@@ -26,7 +26,7 @@ from fractions import Fraction
 from caseledger.domain.events.catalogue import SiteRegistered
 from caseledger.domain.model.times import LocalDay, iso_week, zone
 from caseledger.projections.readmodels.tables import micros
-from caseledger.projections.replay.caseloads import Caseloads, Cut
+from caseledger.projections.replay.caseloads import Caseloads, Cut, covers_of
 from caseledger.projections.replay.facts import Fact, View, timeline
 from caseledger.projections.replay.inputs import Inputs
 from caseledger.projections.replay.snapshots import Snapshots
@@ -103,15 +103,6 @@ class RunningLoads:
             if self._expiry.get(offender) == expires:
                 del self._expiry[offender]
                 self.recount(offender, now_us)
-
-    def covers(self) -> dict[str, list[OfficerInfo]]:
-        """Each officer's absent colleagues (on leave) whose caseloads they cover."""
-        found: dict[str, list[OfficerInfo]] = {}
-        for absent in self.world.officers.values():
-            if absent.on_leave:
-                for coverer in absent.covered_by:
-                    found.setdefault(coverer, []).append(absent)
-        return found
 
 
 @dataclass(slots=True)
@@ -232,7 +223,7 @@ def zone_days(inputs: Inputs, types: frozenset[str]) -> Iterator[ZoneDay]:
                 if site is not None:
                     by_zone.setdefault(site.timezone, []).append(officer)
         if stale_covers or kinds & COVER_CHANGES:
-            covers = loads.covers()
+            covers = covers_of(world)
         stale_officers = stale_covers = False
         here = by_zone.get(zone_name)
         if here:
