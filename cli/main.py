@@ -45,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     tui = sub.add_parser("tui", help="open the terminal UI")
     tui.set_defaults(run=commands.tui)
+    for opens_the_ui in (demo, tui):  # also after the command, as `scripts/demo.sh --user sup.X` passes it
+        opens_the_ui.add_argument("--user", default=argparse.SUPPRESS, help="whose view the terminal UI opens (as the option before the command)")
 
     imp = sub.add_parser("import", help="validate all, then record all (nothing on any error)")
     imp.add_argument("file", help="JSON Lines file, or - for standard input")

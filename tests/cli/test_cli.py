@@ -95,3 +95,11 @@ def test_retract_from_the_command_line_shows_in_history_and_exports(sqlite_url: 
     assert {msgspec.json.decode(line)["own_caseload"] for line in workload} == {0}
     missing = caseledger("--store", sqlite_url, "retract", "99", "--reason", "nothing there")
     assert missing.returncode == 2 and b"no event at position 99" in missing.stderr
+
+
+def test_whose_view_the_ui_opens_may_follow_the_command_as_the_demo_script_passes_it() -> None:
+    """`scripts/demo.sh --user sup.ON0-CBI` runs `caseledger demo --user sup.ON0-CBI` (README)."""
+    from caseledger.cli.main import build_parser
+
+    parser = build_parser()
+    assert [parser.parse_args(args).user for args in (["demo", "--user", "analyst"], ["--user", "auditor", "tui"], ["tui"])] == ["analyst", "auditor", None]
