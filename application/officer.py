@@ -23,7 +23,7 @@ from caseledger.projections.catalogue.workload import addon_minutes, assess
 from caseledger.projections.readmodels.database import Cursor
 from caseledger.projections.readmodels.engine import Projector
 from caseledger.projections.readmodels.tables import micros
-from caseledger.projections.replay.caseloads import weighted
+from caseledger.projections.replay.caseloads import Cut, weighted
 from caseledger.projections.replay.facts import View, officer_addon_minutes, registered_officers, retracted
 from caseledger.projections.replay.inputs import Inputs
 from caseledger.projections.replay.weekly import carried, instant
@@ -126,9 +126,10 @@ def week(projector: Projector, rules: Rules, view: View, officer: str) -> WeekDa
         own = {case.offender for case in world.cases.values() if case.officer == officer}
         releases = [release_lead_time.row(inputs, release) for release in world.releases if release.offender in own]
         pressing = [row for row in due_rows(inputs, officer) if row.status != "open"]
-        minutes = officer_addon_minutes(cursor, db, view, gone, officer=officer, week=iso_week(view.now.date()))
+        today = inputs.today_at(me.site if me is not None else None)
+        minutes = officer_addon_minutes(cursor, db, view, gone, officer=officer, week=iso_week(today))
         everything_now = world if view.as_of is None and view.known_at is None else projector.snapshots.world_at(cursor, View(now=view.now), gone)
-        chart = recent_weeks(projector, cursor, rules, officer, now=everything_now, at=view.now) if mine is not None else []
+        chart = recent_weeks(projector, cursor, rules, officer, now=everything_now, at=view.now, today=today) if mine is not None else []
     by_category: Counter[str] = Counter()
     for category, total in minutes:
         by_category[category] += total
@@ -144,10 +145,15 @@ def due(projector: Projector, rules: Rules, view: View, officer: str) -> list[Du
         return due_rows(Inputs(world, view, rules, cursor, db, gone), officer)
 
 
-def recent_weeks(projector: Projector, cursor: Cursor, rules: Rules, officer: str, *, now: World, at: dt.datetime, weeks: int = 8) -> list[tuple[str, float]]:
+def recent_weeks(
+    projector: Projector, cursor: Cursor, rules: Rules, officer: str, *, now: World, at: dt.datetime, today: dt.date, weeks: int = 8
+) -> list[tuple[str, float]]:
     """The officer's estimated weekly hours in each of the last ``weeks`` ISO weeks (the current
-    one up to ``at``): the case hours of what they carried when the week ended (Monday 00:00
-    UTC) plus every add-on minute of their local ISO week, whenever in it the task happened.
+    one, the week of ``today`` — the local date at ``at`` at the officer's site —, up to ``at``):
+    the case hours of what they carried when the week ended (the engine's weekly figures are taken
+    at Monday 00:00 UTC) plus every add-on minute of their local ISO week, whenever in it the task
+    happened. On a Sunday evening in Canada, when UTC's Monday has begun, the current week is still
+    the site's Sunday's.
 
     What was carried comes from the engine's weekly figures
     (:mod:`caseledger.projections.replay.weekly`); a week they do not cover, or that a concurrent
@@ -155,7 +161,7 @@ def recent_weeks(projector: Projector, cursor: Cursor, rules: Rules, officer: st
     when it is the world ``now`` (every fact known at ``at``). Add-on minutes come from the add-on
     read model through its (officer, week) index."""
     db, snapshots = projector.db, projector.snapshots
-    monday = micros(dt.datetime.combine(at.date() - dt.timedelta(days=at.weekday()), dt.time(), tzinfo=dt.UTC))
+    monday = micros(dt.datetime.combine(today - dt.timedelta(days=today.weekday()), dt.time(), tzinfo=dt.UTC))
     boundaries = [monday - n * WEEK_US for n in range(weeks - 2, -1, -1)]
     gone = retracted(cursor, db, View(now=at))
     stale, latest = snapshots.stale_point(cursor), snapshots.latest_occurred(cursor)
@@ -177,7 +183,7 @@ def recent_weeks(projector: Projector, cursor: Cursor, rules: Rules, officer: st
     world = snapshots.world_at(cursor, current, gone) if latest is not None and latest > micros(at) else now
     loads = assess(Inputs(world, current, rules, cursor, db, gone), only=[officer])
     if loads:
-        series.append((iso_week(at.date()), float(round(loads[0].estimated, 2))))
+        series.append((iso_week(today), float(round(loads[0].estimated, 2))))
     return series
 
 
@@ -190,7 +196,8 @@ def caseload(projector: Projector, view: View, officer: str) -> list[CaseRow]:
     db = projector.db
     with db.transaction(write=False) as cursor:
         world = projector.snapshots.world_for_officer(cursor, officer, view, retracted(cursor, db, view))
-    today = view.now.date()
+    me = world.officers.get(officer)
+    today = Cut(world, view).today_at(me.site if me is not None else None)
     covering = world.covered_by(officer)
     rows = []
     mine = [case for case in world.cases.values() if case.officer == officer]

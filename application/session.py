@@ -29,8 +29,9 @@ from caseledger.application.suggestions import Offers, known_values
 from caseledger.domain.errors import CacheForged
 from caseledger.domain.events import catalogue as p
 from caseledger.domain.model.access import READERS, RECORDING_ROLES, Actor, export_sites, recordable, require_officer_reader
+from caseledger.domain.model.clock import SYSTEM_CLOCK, Clock
 from caseledger.domain.model.recording import actor_of
-from caseledger.domain.model.times import Cutoff, utc_now
+from caseledger.domain.model.times import Cutoff
 from caseledger.domain.store.application import LedgerApplication, open_application
 from caseledger.domain.store.views import StoreView
 from caseledger.projections.catalogue import OVERDUE_CARRIED
@@ -92,15 +93,16 @@ class Seat:
 class LedgerSession:
     """The store, its read models and the command service, for one user."""
 
-    def __init__(self, store_url: str, user: str | None = None, now: dt.datetime | None = None, *, login: str | None = None) -> None:
+    def __init__(self, store_url: str, user: str | None = None, clock: Clock = SYSTEM_CLOCK, *, login: str | None = None) -> None:
         """``user``: whose view to open (default: the login's own); who records is the store's
-        login (``login`` names it where the store does not prove one: a script's or test's SQLite)."""
+        login (``login`` names it where the store does not prove one: a script's or test's SQLite);
+        ``clock``: what now is (fixed in tests and snapshots)."""
         self.lock = threading.RLock()
         self.app: LedgerApplication = open_application(store_url)
         self.projector = Projector(self.app)
         self.service = LedgerService(self.app, login, on_recorded=lambda _position: self.projector.catch_up())
         self.user = user or self.service.user
-        self.fixed_now = now
+        self.clock = clock
         self.rules: Rules = load_rules("current")
         self._seat: Seat | None = None
 
@@ -134,7 +136,16 @@ class LedgerSession:
 
     def now(self) -> dt.datetime:
         """The session's clock (fixed in tests and snapshots)."""
-        return self.fixed_now or utc_now()
+        return self.clock.now()
+
+    def zone_of(self, officer: str) -> str | None:
+        """The time zone of ``officer``'s site (None: no such officer), whose local date is the
+        record form's "today" (see :mod:`caseledger.domain.model.clock`)."""
+        with self.lock:
+            view = StoreView(self.app)
+            record = view.officer(officer)
+            site = view.site(record.site) if record is not None else None
+        return site.timezone if site is not None else None
 
     def view(self, as_of: Cutoff | None = None, known_at: Cutoff | None = None) -> View:
         return View(as_of=as_of, known_at=known_at, now=self.now())

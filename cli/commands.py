@@ -29,12 +29,13 @@ from caseledger.application.imports import ImportReport, import_lines
 from caseledger.application.integrity import deep_difference, sign_checkpoint, verify_store
 from caseledger.application.interchange import encode_line, render_line
 from caseledger.application.readmodels import ReadModels, discard_forged_snapshots
-from caseledger.application.report import ReportSpec, check_output, steps, write_report
+from caseledger.application.report import ReportSpec, check_output, report_today, steps, write_report
 from caseledger.application.status import store_status
 from caseledger.application.text import for_terminal
 from caseledger.domain.errors import STORE_FAILURES, AccessRefused, DomainError, store_failure
 from caseledger.domain.events.catalogue import PAYLOAD_TYPES, Payload, RoleGranted, RoleRevoked, UserLinked
 from caseledger.domain.model.access import export_sites, require_reader
+from caseledger.domain.model.clock import SYSTEM_CLOCK
 from caseledger.domain.model.times import parse_cutoff
 from caseledger.domain.store.application import LedgerApplication, open_application
 from caseledger.domain.store.roles import PROJECTOR_ROLE
@@ -215,8 +216,8 @@ def demo(args: argparse.Namespace) -> int:
         _catch_up(app)
     else:
         print(f"{args.store} already holds events; not seeding", file=sys.stderr)
-    if args.report:
-        today = dt.datetime.now(dt.UTC).date()
+    if args.report:  # the twelve months up to today at the demo's sites
+        today = report_today(_catch_up(app).projector, None, SYSTEM_CLOCK)
         _write_report(app, ReportSpec.of(str(today - dt.timedelta(days=364)), str(today)), args.report)
         return 0
     if args.no_tui or not sys.stdout.isatty():

@@ -4,6 +4,7 @@
 #   postgresql          initdb/pg_ctl for the throwaway PostgreSQL cluster of the tests
 #   chromium            the headless browser the report's test opens the report in
 #   libpango-1.0-0 …    what WeasyPrint draws PDF reports with
+#   faketime            runs the command line on a host whose clock says another time (the evening tests)
 # Sourced by scripts/test.sh (and so by CI), not run.
 
 missing=()
@@ -11,6 +12,7 @@ if ! command -v initdb >/dev/null 2>&1 && ! compgen -G '/usr/lib/postgresql/*/bi
   missing+=(postgresql)
 fi
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v faketime >/dev/null 2>&1 || missing+=(faketime)
 has_pango() {
   compgen -G '/usr/lib/*/libpangoft2-1.0.so.0' >/dev/null || compgen -G '/usr/lib*/libpangoft2-1.0.so.0' >/dev/null \
     || { command -v ldconfig >/dev/null 2>&1 && ldconfig -p | grep -q 'libpangoft2-1.0.so.0'; }

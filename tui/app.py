@@ -9,7 +9,6 @@ models up to date and reloads the screen on show. Key bindings carry ids; the co
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
@@ -21,6 +20,7 @@ from textual.widgets import DataTable, Input, Select
 
 from caseledger.application.session import LedgerSession, Seat
 from caseledger.domain.events import catalogue as p
+from caseledger.domain.model.clock import SYSTEM_CLOCK, Clock
 from caseledger.tui.forms import HelpScreen, HelpSection, QuickAddOnScreen, RecordScreen, RetractScreen
 from caseledger.tui.screens.audit import AuditScreen
 from caseledger.tui.screens.base import DataScreen, LedgerScreen
@@ -63,13 +63,16 @@ class CaseLedgerApp(App[None]):
         Binding("escape", "leave_field", "Leave the text box", show=False, id="app.leave"),
     ]
 
-    def __init__(self, store_url: str, user: str | None = None, *, now: dt.datetime | None = None, poll_seconds: float = 1.0, login: str | None = None) -> None:
+    def __init__(self, store_url: str, user: str | None = None, *, clock: Clock = SYSTEM_CLOCK, poll_seconds: float = 1.0, login: str | None = None) -> None:
         """``user``: whose view to open (``--user``; default the login's own). Entries are recorded
         as the login the store proves, whatever the view (``login``: see :class:`LedgerSession`)."""
         super().__init__()
-        self.session = LedgerSession(store_url, user, now, login=login)
+        self.session = LedgerSession(store_url, user, clock, login=login)
         self.user = self.session.user
         self.officer = self.user
+        self.zone: str | None = None
+        """The time zone of the shown officer's site: "today" in the record form is the local date
+        there (None until known: UTC's)."""
         self.ready = False
         """False until the read models have caught up and the officer is known (see ``start``)."""
         self.seen_head = 0
@@ -93,6 +96,7 @@ class CaseLedgerApp(App[None]):
         self.session.catch_up()
         seat = self.session.take_seat()
         officer = self.session.officer_for(seat.viewer)
+        self.zone = self.session.zone_of(officer)
         self.call_from_thread(self.started, officer, head, seat)
 
     @property
@@ -174,6 +178,7 @@ class CaseLedgerApp(App[None]):
         officer = self.officer
         form = RecordScreen(
             self.record,
+            self.session.clock.today_in(self.zone),
             kind or self.last_kind,
             kinds=self.seat.recordable,
             known={"officer": officer, **selected},
@@ -217,7 +222,13 @@ class CaseLedgerApp(App[None]):
         """Show ``officer``'s screens (a supervisor going down their site's rows), from *Due*."""
         self.officer = officer
         self.show_subtitle()
+        self.follow_zone(officer)
         self.switch_mode("due")
+
+    @work(thread=True, exclusive=True, group="zone", exit_on_error=False)
+    def follow_zone(self, officer: str) -> None:
+        """The shown officer's site's time zone (their "today"), read from the store."""
+        self.zone = self.session.zone_of(officer)
 
     def open_case(self, offender: str) -> None:
         self.switch_mode("casefile")

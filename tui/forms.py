@@ -147,6 +147,7 @@ class RecordScreen(ModalScreen[int | None]):
     def __init__(
         self,
         record: Callable[[p.Payload, str, str | None], int],
+        today: dt.date,
         kind: str = "CaseAssigned",
         *,
         kinds: Sequence[str] = tuple(p.PAYLOAD_TYPES),
@@ -154,12 +155,15 @@ class RecordScreen(ModalScreen[int | None]):
         odd: Callable[[p.Payload], list[str]] = lambda _data: [],
         offer: Callable[[], Offers] = Offers,
     ) -> None:
-        """``kinds``: the event types the view's roles may record (the list offers only those);
+        """``today``: the local date at the shown officer's site (the default *occurred at*: an
+        evening entry is dated that evening's date there, whatever the host's or UTC's date);
+        ``kinds``: the event types the view's roles may record (the list offers only those);
         ``known``: field values the context already knows (the open case's offender, the view's
         officer), filled in wherever a type has that field; ``offer``: reads the known values each
         field completes from (in a worker, once the form shows)."""
         super().__init__()
         self.record = record
+        self.today = today
         self.known = dict(known or {})
         self.odd = odd
         """What is accepted but odd about an entry: said first, recorded on a second Ctrl+S."""
@@ -235,7 +239,7 @@ class RecordScreen(ModalScreen[int | None]):
             widgets.append(Static("", id=f"error-{field.name}", classes="field-error"))
         widgets += [
             Label("occurred at"),
-            Input(dt.date.today().isoformat(), placeholder="YYYY-MM-DD or timestamp with offset", id="field-occurred_at", classes="field"),
+            Input(self.today.isoformat(), placeholder="YYYY-MM-DD or timestamp with offset", id="field-occurred_at", classes="field"),
             Static("", id="error-occurred_at", classes="field-error"),
             Label("note (optional)"),
             Input(placeholder="text", id="field-note", classes="field"),

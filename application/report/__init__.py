@@ -11,6 +11,7 @@ de-identified, with provenance at the end — one self-contained HTML file, or a
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import tempfile
 from collections.abc import Callable
@@ -21,10 +22,11 @@ from caseledger.application.report.document import render_html, write_pdf
 from caseledger.application.report.figures import ReportSpec, gather, steps
 from caseledger.application.report.sections import sections
 from caseledger.domain.errors import AccessRefused, DomainError
+from caseledger.domain.model.clock import Clock
 from caseledger.projections.readmodels.engine import Projector
 from caseledger.projections.replay.facts import registered_zones
 
-__all__ = ["REPORT_SUFFIXES", "ReportSpec", "check_output", "check_sites", "steps", "write_report"]
+__all__ = ["REPORT_SUFFIXES", "ReportSpec", "check_output", "check_scope", "report_today", "steps", "write_report"]
 
 REPORT_SUFFIXES = (".html", ".pdf")
 
@@ -47,21 +49,34 @@ def check_output(path: str, flag: str = "--output") -> None:
             ) from None
 
 
-def check_sites(projector: Projector, spec: ReportSpec, sites: frozenset[str] | None) -> None:
-    """Refuse a ``--site`` that is not registered, or that the reader may not report on."""
+def report_today(projector: Projector, sites: frozenset[str] | None, clock: Clock) -> dt.date:
+    """Today for a report over ``sites`` (None: every registered site): the latest local date now
+    among them — a day that has begun at one of them (no site counts a day after its own today)."""
+    zones = registered_zones(projector.db).as_dict()
+    return clock.latest_today_in(zone for site, zone in zones.items() if sites is None or site in sites)
+
+
+def check_scope(projector: Projector, spec: ReportSpec, sites: frozenset[str] | None) -> None:
+    """Refuse a ``--site`` that is not registered, or that the reader may not report on; and a
+    period that ends after today — the latest local date now at the sites reported on (today is the
+    site's: on a Sunday evening in Toronto the host's UTC date is already Monday, and Monday has not
+    begun at any Canadian site)."""
     zones = registered_zones(projector.db)
     for site in sorted(spec.sites or ()):
         if not zones.knows(site):
             raise DomainError("--site", f"no site {site!r} is registered")
         if sites is not None and site not in sites:
             raise AccessRefused(f"--site: {site}: you may report on {', '.join(sorted(sites)) or 'no site'} only")
+    today = report_today(projector, spec.sites if spec.sites is not None else sites, Clock(spec.now))
+    if spec.last > today:
+        raise DomainError(spec.labels[1], f"{spec.last} is after today ({today}): a report covers what has happened")
 
 
 def write_report(projector: Projector, spec: ReportSpec, output: str, *, sites: frozenset[str] | None, on_step: Callable[[str], None] | None = None) -> None:
     """Compute the report for ``spec`` over ``sites`` (None: every site) and write it to ``output``
     atomically (a failure leaves no file, and an older one as it was)."""
     check_output(output)
-    check_sites(projector, spec, sites)
+    check_scope(projector, spec, sites)
     figures = gather(projector, spec, sites, on_step)
     markup = render_html(figures, sections(figures))
     target = Path(output)

@@ -56,6 +56,8 @@ class ReportSpec:
     rules: tuple[Rules, ...]
     sites: frozenset[str] | None = None
     now: dt.datetime = field(default_factory=utc_now)
+    labels: tuple[str, str] = ("--from", "--to")
+    """What the person typed the two dates into (the options, or the form's words), for refusals."""
 
     @classmethod
     def of(
@@ -71,11 +73,8 @@ class ReportSpec:
         """Check what a person typed, in the order the command line shows it (``labels`` name the
         two dates in refusals: the options, or the form's words)."""
         start, end = _date(first, labels[0]), _date(last, labels[1])
-        today = (now or utc_now()).date()
         if start < EARLIEST:
             raise DomainError(labels[0], f"{start} is before {EARLIEST}: no event is that old")
-        if end > today:
-            raise DomainError(labels[1], f"{end} is after today ({today}): a report covers what has happened")
         if start > end:
             raise DomainError(labels[0], f"{start} is after {labels[1]} {end}")
         names = [name.strip() for name in rules.split(",") if name.strip()]
@@ -84,7 +83,7 @@ class ReportSpec:
         loaded = tuple(load_rules(name) for name in names)
         if len({rule_set.name for rule_set in loaded}) < len(loaded):
             raise DomainError("--rules", "name two different rule sets")
-        return cls(start, end, loaded, frozenset(sites) or None, now or utc_now())
+        return cls(start, end, loaded, frozenset(sites) or None, now or utc_now(), labels)
 
     @property
     def weeks(self) -> Weeks:

@@ -14,6 +14,7 @@ import msgspec
 import pytest
 
 from caseledger.application.session import LedgerSession
+from caseledger.domain.model.clock import Clock
 from tests.cli.test_error_contract import caseledger
 from tests.support.paths import SCENARIO
 from tests.support.tampering import sql, truncate_tail
@@ -139,11 +140,11 @@ def test_an_edited_head_case_row_does_not_reach_the_officers_caseload(store: tup
 def test_an_edited_weekly_figure_does_not_reach_the_officers_chart(store: tuple[str, dict[tuple[str, ...], list[dict[str, object]]]]) -> None:
     url, _honest = store
     march = dt.datetime(2026, 3, 25, 12, tzinfo=dt.UTC)  # the chart's eight weeks are all in the scenario's figures
-    session = LedgerSession(url, "po.adams", now=march)
+    session = LedgerSession(url, "po.adams", clock=Clock(march))
     officer = session.officer_for("po.adams")
     honest = session.week(officer)
     sql(url, "UPDATE cl_officer_weeks SET factors = '[[1, 40]]'")
-    assert LedgerSession(url, "po.adams", now=march).week(officer) == honest
+    assert LedgerSession(url, "po.adams", clock=Clock(march)).week(officer) == honest
 
 
 FUTURE = 4_611_686_018_427_387_904
@@ -180,9 +181,9 @@ def test_a_cache_forged_in_the_way_of_a_catch_up_is_repaired_there(
 def test_a_junk_weekly_row_does_not_hide_a_week_from_the_chart(store: tuple[str, dict[tuple[str, ...], list[dict[str, object]]]]) -> None:
     url, _honest = store
     march = dt.datetime(2026, 3, 25, 12, tzinfo=dt.UTC)
-    officer = LedgerSession(url, "po.adams", now=march).officer_for("po.adams")
-    honest = LedgerSession(url, "po.adams", now=march).week(officer)
+    officer = LedgerSession(url, "po.adams", clock=Clock(march)).officer_for("po.adams")
+    honest = LedgerSession(url, "po.adams", clock=Clock(march)).week(officer)
     [(boundary,)] = sql(url, "SELECT MAX(boundary_us) FROM cl_officer_weeks")
     sql(url, "DELETE FROM cl_officer_weeks WHERE boundary_us = %s", (boundary,))
     sql(url, "INSERT INTO cl_officer_weeks VALUES (%s, 'nobody', 'x', 'x', '[]', %s)", (boundary, b"\x00"))
-    assert LedgerSession(url, "po.adams", now=march).week(officer) == honest
+    assert LedgerSession(url, "po.adams", clock=Clock(march)).week(officer) == honest

@@ -30,7 +30,7 @@ from caseledger.domain.store.log import read_log
 from caseledger.projections.catalogue.workload import assess
 from caseledger.projections.readmodels.engine import Projector
 from caseledger.projections.readmodels.sealing import Writing
-from caseledger.projections.replay.caseloads import weighted
+from caseledger.projections.replay.caseloads import Cut, weighted
 from caseledger.projections.replay.facts import View, retracted, timeline
 from caseledger.projections.replay.inputs import Inputs
 from caseledger.projections.replay.snapshots import SnapshotPolicy
@@ -198,7 +198,11 @@ def test_the_chart_of_recent_weeks_from_weekly_figures_equals_one_replayed(new_s
     def charts() -> dict[str, list[tuple[str, float]]]:
         with projector.db.transaction(write=False) as cursor:
             world = projector.snapshots.world_at(cursor, View(now=at), retracted(cursor, projector.db, View(now=at)))
-            return {officer: recent_weeks(projector, cursor, rules, officer, now=world, at=at) for officer in sorted(world.officers)}
+            today = Cut(world, View(now=at)).today_at
+            return {
+                officer: recent_weeks(projector, cursor, rules, officer, now=world, at=at, today=today(world.officers[officer].site))
+                for officer in sorted(world.officers)
+            }
 
     with projector.db.transaction(write=False) as cursor:
         cursor.execute(f"SELECT COUNT(DISTINCT boundary_us) FROM {projector.db.table('cl_officer_weeks')}")

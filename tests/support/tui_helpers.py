@@ -10,6 +10,7 @@ from typing import Any
 import msgspec
 
 from caseledger.application.imports import import_lines
+from caseledger.domain.model.clock import Clock
 from caseledger.domain.store.application import open_application
 from caseledger.tui.app import CaseLedgerApp
 from tests.support.paths import SCENARIO
@@ -42,7 +43,7 @@ tests' apps record as, so screens do not depend on who runs the tests."""
 
 
 def make_app(url: str, user: str | None = "po.adams", poll_seconds: float = 0, login: str = SCENARIO_ADMIN) -> CaseLedgerApp:
-    return CaseLedgerApp(url, user, now=NOW, poll_seconds=poll_seconds, login=login)
+    return CaseLedgerApp(url, user, clock=Clock(NOW), poll_seconds=poll_seconds, login=login)
 
 
 async def settled(pilot: Any) -> None:

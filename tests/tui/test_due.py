@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Input, Select, Static
 
 from caseledger.application.imports import import_lines
 from caseledger.application.session import LedgerSession
+from caseledger.domain.model.clock import Clock
 from caseledger.domain.store.application import open_application
 from caseledger.tui.app import CaseLedgerApp
 from caseledger.tui.forms import RecordScreen
@@ -35,7 +36,7 @@ def test_the_due_screen_lists_what_the_officer_carries_overdue_first_and_opens_t
     url = deadlines_store(tmp_path)
 
     async def scenario() -> None:
-        app = CaseLedgerApp(url, "po-b", now=NOW, poll_seconds=0, login=ADMIN)
+        app = CaseLedgerApp(url, "po-b", clock=Clock(NOW), poll_seconds=0, login=ADMIN)
         async with app.run_test(size=(120, 40)) as pilot:
             await settled(pilot)
             alerts = str(app.screen.query_one("#alerts-panel", Static).render())
@@ -66,7 +67,7 @@ def test_the_due_screen_lists_what_the_officer_carries_overdue_first_and_opens_t
 def test_the_supervisor_sees_each_officers_overdue_deadlines(tmp_path: Path) -> None:
     """po-a carries off-1's overdue correctional plan (off-3, off-4, off-5 have none open and overdue);
     po-b carries off-2's two."""
-    session = LedgerSession(deadlines_store(tmp_path), now=NOW, login=ADMIN)
+    session = LedgerSession(deadlines_store(tmp_path), clock=Clock(NOW), login=ADMIN)
     assert {row["officer"]: row["overdue"] for row in session.officers()} == {"po-a": 1, "po-b": 2}
 
 
@@ -77,7 +78,7 @@ def test_enter_on_an_officers_site_row_opens_their_due_list(tmp_path: Path) -> N
     url = deadlines_store(tmp_path)
 
     async def scenario() -> None:
-        app = CaseLedgerApp(url, "po-a", now=NOW, poll_seconds=0, login=ADMIN)
+        app = CaseLedgerApp(url, "po-a", clock=Clock(NOW), poll_seconds=0, login=ADMIN)
         async with app.run_test(size=(120, 40)) as pilot:
             await settled(pilot)
             await pilot.press("5")
@@ -104,7 +105,7 @@ def test_a_covering_officer_carries_the_absent_officers_overdue_deadlines_on_the
     service = ScriptedService(open_application(url), ADMIN)
     service.start_leave("po-a", "sick", occurred_at="2026-06-29")
     service.start_coverage("po-a", "po-b", occurred_at="2026-06-29")
-    session = LedgerSession(url, now=NOW, login=ADMIN)
+    session = LedgerSession(url, clock=Clock(NOW), login=ADMIN)
     assert {row["officer"]: row["overdue"] for row in session.officers()} == {"po-a": 1, "po-b": 3}
     assert sum(1 for row in session.due("po-b") if row.status == "overdue") == 3
 
@@ -117,7 +118,7 @@ def test_n_on_a_due_row_opens_the_entry_that_completes_it_and_ctrl_s_records_it(
     url = deadlines_store(tmp_path)
 
     async def scenario() -> None:
-        app = CaseLedgerApp(url, "po-b", now=NOW, poll_seconds=0, login=ADMIN)
+        app = CaseLedgerApp(url, "po-b", clock=Clock(NOW), poll_seconds=0, login=ADMIN)
         async with app.run_test(size=(120, 40)) as pilot:
             await settled(pilot)
             await pilot.press("2")

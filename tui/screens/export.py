@@ -57,8 +57,8 @@ class ExportScreen(LedgerScreen):
         """The report's file name this screen last chose."""
 
     def compose(self) -> ComposeResult:
-        last = self.ledger.session.now().date()
-        period = (str(last - dt.timedelta(days=364)), str(last))  # the twelve months up to today
+        last = self.ledger.session.clock.today_in(self.ledger.zone)
+        period = (str(last - dt.timedelta(days=364)), str(last))  # the twelve months up to today at the shown officer's site
         self.report_named = report_file_name(*period, "html")
         yield Header()
         with VerticalScroll(id="export-form", classes="panel"):
