@@ -1,4 +1,5 @@
-"""Rule sets: caseload ratios, hours, complexity, release-plan lead and deadlines (TOML, validated).
+"""Rule sets: caseload ratios, hours, complexity, release-plan lead, the working-day calendar and
+deadlines (TOML, validated).
 
 ``current`` and ``proposed`` ship with the package; ``--rules PATH`` loads any other file of the
 same shape. Numbers are never constants in code. Every export records the rule set's name and
@@ -16,7 +17,8 @@ from typing import Annotated
 import msgspec
 
 from caseledger.domain.errors import LedgerError
-from caseledger.projections.rules.deadlines import DeadlineRule, DeadlineRules, WorkingDays, catalogue_errors
+from caseledger.projections.rules.calendar import CalendarRules, WorkingDays, calendar_errors, pinpoint
+from caseledger.projections.rules.deadlines import DeadlineRule, DeadlineRules, catalogue_errors
 
 HERE = Path(__file__).resolve().parent
 BUILT_IN = ("current", "proposed")
@@ -72,6 +74,7 @@ class RuleSet(msgspec.Struct, forbid_unknown_fields=True):
     hours: HoursRules
     complexity: ComplexityRules
     release: ReleaseRules
+    calendar: CalendarRules
     deadlines: DeadlineRules
 
 
@@ -142,10 +145,11 @@ class Rules:
         return self.set.deadlines.due_soon_days
 
     def working_days(self, province: str | None) -> WorkingDays:
-        """The working-day calendar of a site in ``province`` (None: Canada's holidays alone)."""
+        """The federal working days of a site in ``province`` (None: the default area day), less
+        the closed days (one calendar per province, each year built once)."""
         found = self._calendars.get(province)
         if found is None:
-            found = self._calendars[province] = WorkingDays(province, frozenset(self.set.deadlines.closed_days))
+            found = self._calendars[province] = WorkingDays(self.set.calendar, province, frozenset(self.set.deadlines.closed_days))
         return found
 
 
@@ -154,12 +158,12 @@ def parse_rules(content: bytes, origin: str) -> Rules:
     try:
         rule_set = msgspec.toml.decode(content, type=RuleSet)
     except msgspec.ValidationError as error:
-        raise RulesError(f"{origin}: {error}") from None
+        raise RulesError(f"{origin}: {pinpoint(str(error), msgspec.toml.decode(content))}") from None
     except (msgspec.DecodeError, UnicodeDecodeError, ValueError) as error:
         raise RulesError(f"{origin}: not valid TOML: {error}") from None
     except RecursionError:
         raise RulesError(f"{origin}: not a rules file: nested too deeply") from None
-    errors = catalogue_errors(rule_set.deadlines)
+    errors = calendar_errors(rule_set.calendar) + catalogue_errors(rule_set.deadlines)
     if errors:
         raise RulesError(f"{origin}: {errors[0]}")
     return Rules(rule_set, hashlib.sha256(content).hexdigest())

@@ -1,25 +1,24 @@
-"""The deadline rules (``[deadlines]`` of a rules file) and the calendars their days count on.
+"""The deadline rules (``[deadlines]`` of a rules file) and how a due date is counted.
 
 A rule set gives each deadline its number of days, its calendar (``calendar`` days or
 ``working`` days) and its source; what opens, anchors and completes a deadline is the event
 catalogue's, implemented in :mod:`caseledger.projections.replay.world`. The file still names them,
 so it reads whole; a file that names anything else is refused rather than silently obeyed.
 
-Working days are Monday to Friday, not a public holiday of Canada and of the site's province or
-territory — the ``holidays`` package's ``Canada(subdiv=province)`` calendar with its defaults
-(observed days included), ``Canada()`` when the site has no province — and not one of the rule
-set's ``closed_days``. "+ N working days" takes the anchor's date as day 1 when it is a working day,
-else the next working day, and is due on day N (GL 711-1's reading).
+Working days are the federal ones of :mod:`caseledger.projections.rules.calendar` (the rule set's
+``[calendar]``), less the ``closed_days`` listed here. "+ N working days" takes the anchor's date
+as day 1 when it is a working day, else the next working day, and is due on day N (GL 711-1's
+reading).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
 from typing import Annotated, Literal
 
 import msgspec
-from holidays.countries.canada import Canada
+
+from caseledger.projections.rules.calendar import WorkingDays
 
 Days = Annotated[int, msgspec.Meta(ge=-3650, le=3650)]
 
@@ -82,34 +81,6 @@ def catalogue_errors(rules: DeadlineRules) -> list[str]:
         if rule.long_sentence_days is None and name == "correctional_plan":
             errors.append(f"deadlines.{name}.long_sentence_days: needed: the days for a sentence longer than four years")
     return errors
-
-
-@cache
-def public_holidays(province: str | None) -> Canada:
-    """The public holidays of Canada and ``province`` (Canada's alone without one); the calendar
-    fills in each year as it is asked about."""
-    return Canada(subdiv=province) if province else Canada()
-
-
-class WorkingDays:
-    """Working days at a site: Monday to Friday, not a public holiday, not a closed day."""
-
-    def __init__(self, province: str | None, closed: frozenset[dt.date]) -> None:
-        self.holidays = public_holidays(province)
-        self.closed = closed
-
-    def works(self, day: dt.date) -> bool:
-        return day.weekday() < 5 and day not in self.holidays and day not in self.closed
-
-    def nth(self, anchor: dt.date, count: int) -> dt.date:
-        """Day ``count`` counting the anchor as day 1 when it is a working day (else the next one)."""
-        day, seen = anchor, 0
-        while True:
-            if self.works(day):
-                seen += 1
-                if seen == count:
-                    return day
-            day += dt.timedelta(days=1)
 
 
 def due_on(rule: DeadlineRule, anchor: dt.date, *, long_sentence: bool, calendar: WorkingDays) -> dt.date:
