@@ -21,7 +21,7 @@ from caseledger.application.commands import LedgerService
 from caseledger.application.events import AuditScope, EventFilter, LogPage, log_page
 from caseledger.application.exports import ExportSpec, at_sites, export_projection
 from caseledger.application.history import HistoryLine, case_history, require_case_reader
-from caseledger.application.oddities import oddities
+from caseledger.application.oddities import covered_now, oddities
 from caseledger.application.officer import CaseRow, DueRow, WeekData, caseload, due, officer_for, week
 from caseledger.application.readmodels import ReadModels
 from caseledger.application.report import ReportSpec, check_output, write_report
@@ -231,9 +231,14 @@ class LedgerSession:
     # -- writes -------------------------------------------------------------------------------
 
     def oddities(self, data: p.Payload) -> list[str]:
-        """What is accepted but odd about ``data`` (the form asks before recording it)."""
+        """What is accepted but odd about ``data`` (the form asks before recording it); for a
+        coverage, who covers the absent officer now, read as the Site screen reads it."""
         with self.lock:
-            return oddities(StoreView(self.app), data)
+            covered = None
+            if isinstance(data, p.CoverageStarted):
+                self.projector.catch_up()
+                covered = self.projector.trusting(lambda: covered_now(self.projector, self.view(), data.officer))
+            return oddities(StoreView(self.app), data, covered)
 
     def record(self, data: p.Payload, occurred_at: dt.datetime | dt.date | str, note: str | None = None) -> int:
         with self.lock:
