@@ -172,12 +172,14 @@ class LedgerSession:
     def officers(self) -> list[dict[str, Any]]:
         """Every officer's workload row now that this view may see (the Site screen: a supervisor's
         sites; every site for an auditor, an analyst or an admin), each with ``overdue``: how many
-        deadlines of the cases they carry (own and covered, as their Due list) are overdue."""
+        deadlines of the cases they carry (own and covered, as their Due list) are overdue, and
+        ``own_overdue``: of their own cases alone (a site's total counts each deadline once)."""
         sites = export_sites(self.seat.actor, identified=False)
         with self.lock:
             rows, carried = compute_together(self.app, [find("workload"), OVERDUE_CARRIED], self.view(), self.rules, self.projector).rows
-        overdue = {row["officer"]: row["overdue"] for row in carried}
-        rows = [{**row, "overdue": overdue.get(row["officer"], 0)} for row in rows]
+        none = {"overdue": 0, "own_overdue": 0}
+        overdue = {row["officer"]: {key: row[key] for key in none} for row in carried}
+        rows = [{**row, **overdue.get(row["officer"], none)} for row in rows]
         return rows if sites is None else list(at_sites(rows, sites))
 
     def staffing(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

@@ -75,10 +75,11 @@ def test_the_form_says_it_first_and_records_on_the_second_ctrl_s(tmp_path: Path)
     assert (event.type, event.position) == ("CoverageStarted", head + 1)
 
 
-def test_a_second_coverage_is_said_in_sight_at_80x24_then_recorded(tmp_path: Path) -> None:
+def test_a_second_coverage_is_said_in_sight_at_80x24_then_recorded_and_the_site_still_counts_each_case_once(tmp_path: Path) -> None:
     """mai.evans covers po.brown, whom po.adams already covers: the form says so (the whole
     message on screen, wrapped, at 80×24) and records nothing; the second Ctrl+S records it. Then
-    the Site screen shows mai.evans and po.adams each carrying po.brown's 1 case."""
+    the Site screen shows mai.evans and po.adams each carrying po.brown's 1 case, and ``s`` shows
+    on-hyb's 2 cases (off-002 of po.brown, off-007 of po.adams), not 3."""
     url = scenario_url(tmp_path)
     head = open_application(url).head_position()
 
@@ -101,6 +102,10 @@ def test_a_second_coverage_is_said_in_sight_at_80x24_then_recorded(tmp_path: Pat
             await settle(pilot)
             officers = {str(row[0]): str(row[8]) for row in table_rows(app.screen.query_one(DataTable))}
             assert officers == {"po.adams": "1 case", "mai.evans": "1 case", "po.brown": ""}
+            await pilot.press("s")
+            await settle(pilot)
+            sites = {str(row[0]): str(row[1]) for row in table_rows(app.screen.query_one(DataTable))}
+            assert sites["on-hyb"] == "2 / 25"
 
     run(scenario())
     event = newest(url)
