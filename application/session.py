@@ -21,7 +21,7 @@ from caseledger.application.commands import LedgerService
 from caseledger.application.events import AuditScope, EventFilter, LogPage, log_page
 from caseledger.application.exports import ExportSpec, at_sites, export_projection
 from caseledger.application.history import HistoryLine, case_history, require_case_reader
-from caseledger.application.oddities import oddities
+from caseledger.application.oddities import covered_now, oddities
 from caseledger.application.officer import CaseRow, DueRow, WeekData, caseload, due, officer_for, week
 from caseledger.application.readmodels import ReadModels
 from caseledger.application.report import ReportSpec, check_output, write_report
@@ -183,12 +183,14 @@ class LedgerSession:
     def officers(self) -> list[dict[str, Any]]:
         """Every officer's workload row now that this view may see (the Site screen: a supervisor's
         sites; every site for an auditor, an analyst or an admin), each with ``overdue``: how many
-        deadlines of the cases they carry (own and covered, as their Due list) are overdue."""
+        deadlines of the cases they carry (own and covered, as their Due list) are overdue, and
+        ``own_overdue``: of their own cases alone (a site's total counts each deadline once)."""
         sites = export_sites(self.seat.actor, identified=False)
         with self.lock:
             rows, carried = compute_together(self.app, [find("workload"), OVERDUE_CARRIED], self.view(), self.rules, self.projector).rows
-        overdue = {row["officer"]: row["overdue"] for row in carried}
-        rows = [{**row, "overdue": overdue.get(row["officer"], 0)} for row in rows]
+        none = {"overdue": 0, "own_overdue": 0}
+        overdue = {row["officer"]: {key: row[key] for key in none} for row in carried}
+        rows = [{**row, **overdue.get(row["officer"], none)} for row in rows]
         return rows if sites is None else list(at_sites(rows, sites))
 
     def staffing(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -242,9 +244,14 @@ class LedgerSession:
     # -- writes -------------------------------------------------------------------------------
 
     def oddities(self, data: p.Payload) -> list[str]:
-        """What is accepted but odd about ``data`` (the form asks before recording it)."""
+        """What is accepted but odd about ``data`` (the form asks before recording it); for a
+        coverage, who covers the absent officer now, read as the Site screen reads it."""
         with self.lock:
-            return oddities(StoreView(self.app), data)
+            covered = None
+            if isinstance(data, p.CoverageStarted):
+                self.projector.catch_up()
+                covered = self.projector.trusting(lambda: covered_now(self.projector, self.view(), data.officer))
+            return oddities(StoreView(self.app), data, covered)
 
     def record(self, data: p.Payload, occurred_at: dt.datetime | dt.date | str, note: str | None = None) -> int:
         with self.lock:

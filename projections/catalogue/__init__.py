@@ -39,8 +39,10 @@ ADDON_BURDEN_BY_SITE = Projection("addon_burden", addon_burden.SITE_COLUMNS, add
 COVERAGE_BY_SITE = Projection("coverage", coverage.SITE_COLUMNS, coverage.compute_by_site, coverage.EVENT_TYPES)
 BY_SITE = {"addon_burden": ADDON_BURDEN_BY_SITE, "coverage": COVERAGE_BY_SITE}
 """The projections ``--by site`` rolls up, by name."""
-OVERDUE_CARRIED = Projection("overdue deadlines carried", columns("officer:str, overdue:int"), deadlines.overdue_carried, deadlines.EVENT_TYPES)
-"""Not an export: the Site screen's count of overdue deadlines per officer (own and covered cases)."""
+OVERDUE_CARRIED = Projection(
+    "overdue deadlines carried", columns("officer:str, overdue:int, own_overdue:int"), deadlines.overdue_carried, deadlines.EVENT_TYPES
+)
+"""Not an export: the Site screen's count of overdue deadlines per officer (own and covered cases; own alone)."""
 
 
 READ_MODELS_OF: dict[str, tuple[str, ...]] = {

@@ -116,18 +116,21 @@ def compute(inputs: Inputs) -> list[dict[str, Any]]:
 def overdue_carried(inputs: Inputs) -> list[dict[str, Any]]:
     """How many deadlines are overdue at T on the cases each officer carries — their own, and
     those of absent colleagues on leave whom they cover (each covering officer carries the whole
-    caseload, as in workload) — so the Site screen's count is what each officer's Due list shows."""
+    caseload, as in workload) — so the Site screen's count is what each officer's Due list shows;
+    and of their own cases alone (``own_overdue``), which a site's total sums to count each once."""
     world = inputs.world
     counts: Counter[str] = Counter()
+    own: Counter[str] = Counter()
     for case in world.cases.values():
         if case.officer is None:
             continue
         overdue = sum(1 for index in case.open_deadlines if _status(inputs, world.deadlines[index]) == "overdue")
         if overdue:
+            own[case.officer] += overdue
             absent = world.officers.get(case.officer)
             for carrier in {case.officer} | (absent.covered_by if absent is not None and absent.on_leave else set()):
                 counts[carrier] += overdue
-    return [{"officer": officer, "overdue": count} for officer, count in sorted(counts.items())]
+    return [{"officer": officer, "overdue": count, "own_overdue": own[officer]} for officer, count in sorted(counts.items())]
 
 
 def _status(inputs: Inputs, due: Due) -> str:

@@ -1,8 +1,10 @@
 """*Site*: the supervisor's view — one row per officer at the site (cases against the ratio,
 estimated hours against the week, overtime, leave, covering, add-ons, uncovered cases, overdue
-deadlines), those needing action first and over-limit cells marked; ``s`` shows every site the view may see as one
-row each, with totals; ``p`` staffing under the current and the proposed rules side by side;
-Enter on an officer opens their *Due* list (a supervisor sees the site's deadlines so)."""
+deadlines), those needing action first and over-limit cells marked; ``s`` shows every site the
+view may see as one row each (its cases counted once, however many cover them), with totals;
+``p`` staffing under the current and the proposed rules side by side; a total over sites shows
+what is short and what is spare apart, never one net against the other. Enter on an officer
+opens their *Due* list (a supervisor sees the site's deadlines so)."""
 
 from __future__ import annotations
 
@@ -55,12 +57,12 @@ class SiteScreen(DataScreen):
         if isinstance(rows, tuple):
             fill_table(table, STAFFING_HEADER, [(tuple(map(shown, cells)), None) for cells in staffing_rows(*rows)])
             self.sub_title = "staffing now: current and proposed rules"
-            message.update("in FTE (full-time officers) · now: current rules · prop.: proposed · red: short · p: officers")
+            message.update("in FTE (full-time officers) · now: current rules · prop.: proposed · red: short · totals never net · p: officers")
             return
         if self.all_sites:
             fill_table(table, SITE_HEADER, [(tuple(map(shown, cells)), None) for cells in site_rows_with_totals(rows)])
             self.sub_title = "every site you may see, with totals"
-            message.update("red: over the capacity, the weeks, cases nobody carries, overdue deadlines · s: one site's officers")
+            message.update("a case counts once · red: over capacity or the weeks, cases nobody carries, overdue deadlines · s: one site's officers")
             return
         mine, officers = site_rows(rows, self.ledger.officer, all_sites=False)
         fill_table(table, OFFICER_HEADER, [(tuple(map(shown, officer_row(row))), row["officer"]) for row in officers])
