@@ -47,6 +47,7 @@ tr.total th, tr.total td { font-weight: bold; border-top: 2px solid #3a5a80; bac
 #summary tbody th { white-space: normal; }
 #summary td { font-weight: bold; white-space: nowrap; }
 #summary td:last-child { font-weight: normal; text-align: left; }
+#summary thead th:last-child { text-align: left; }
 figure { margin: 0.8em 0; }
 figure svg { max-width: 100%; height: auto; }
 figcaption { font-size: 0.85em; color: #333; }
