@@ -3,6 +3,8 @@
 # (as root; otherwise the missing ones are named, with the command that installs them):
 #   postgresql          initdb/pg_ctl for the throwaway PostgreSQL cluster of the tests
 #   chromium            the headless browser the report's test opens the report in
+#   poppler-utils       pdftotext: the report's test reads what each page of its PDF shows
+#   nodejs, npm         npm ci installs axe-core, the accessibility audit the report's test runs
 #   libpango-1.0-0 …    what WeasyPrint draws PDF reports with
 #   faketime            runs the command line on a host whose clock says another time (the evening tests)
 # Sourced by scripts/test.sh (and so by CI), not run.
@@ -13,6 +15,8 @@ if ! command -v initdb >/dev/null 2>&1 && ! compgen -G '/usr/lib/postgresql/*/bi
 fi
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v faketime >/dev/null 2>&1 || missing+=(faketime)
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 has_pango() {
   compgen -G '/usr/lib/*/libpangoft2-1.0.so.0' >/dev/null || compgen -G '/usr/lib*/libpangoft2-1.0.so.0' >/dev/null \
     || { command -v ldconfig >/dev/null 2>&1 && ldconfig -p | grep -q 'libpangoft2-1.0.so.0'; }

@@ -8,6 +8,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 bash scripts/check.sh
 
+echo "== npm ci (tests/browser: axe-core, the report's accessibility audit)"
+(cd tests/browser && npm ci --no-audit --no-fund)
+
 # The PostgreSQL tests need initdb/pg_ctl; Debian keeps them off PATH.
 if ! command -v initdb >/dev/null 2>&1; then
   for d in /usr/lib/postgresql/*/bin; do   # ascending order: newest ends up first

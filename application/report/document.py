@@ -1,6 +1,15 @@
 """The report as one self-contained document: HTML with inline CSS and inline SVG charts (opens
 with no network), or PDF drawn from that HTML by WeasyPrint.
 
+The page is built for assistive technology: a header, a navigation listing the sections, the
+sections in ``main`` (the summary first, each figure linked to its section), the provenance in the
+footer; every chart an image named and described inside its SVG, with a visible caption; every
+table captioned, its column and row headers scoped. The PDF is the same document laid out for A4:
+tables in a small type whose headers wrap, a section whose table is too wide for a portrait page on
+a landscape one, no row split across pages, header rows repeated, a chart wider than the page
+scaled down to its width (legends whole);
+it is tagged (PDF/UA-1, which WeasyPrint writes) so a screen reader reads it in order.
+
 Every text that came from the store (site ids, rule set names, a rules file's name) is escaped
 before it reaches the markup. The document ends with its provenance: the rule sets and their
 SHA-256, the cut, the log position and the chain head there, and the signed checkpoint (none is
@@ -13,22 +22,56 @@ import html
 import json
 from typing import Any
 
+from caseledger.application.report.charts import Chart
 from caseledger.application.report.figures import Figures
 from caseledger.application.report.sections import Section, Table
 
+WIDE = 11
+"""A table with more columns than this does not fit a portrait A4 page: its section prints landscape."""
+
 STYLE = """
-body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 2em auto; max-width: 60em; color: #1a1a1a; }
+body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 2em auto; max-width: 60em; padding: 0 1em; color: #1a1a1a; }
 h1 { font-size: 1.6em; margin-bottom: 0.2em; }
 h2 { font-size: 1.25em; margin-top: 2em; border-bottom: 2px solid #3a5a80; padding-bottom: 0.2em; }
+nav ol { columns: 2; margin: 0.4em 0; }
+a { color: #1d4f86; }
 p.question { color: #333; }
 table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.85em; }
+caption { text-align: left; font-weight: bold; padding: 0.3em 0; caption-side: top; }
 th, td { border: 1px solid #bbb; padding: 0.25em 0.6em; text-align: right; }
-th { background: #e8eef5; }
-td:first-child, th:first-child { text-align: left; }
+thead th { background: #e8eef5; }
+tbody th { font-weight: normal; text-align: left; white-space: nowrap; }
+thead th:first-child { text-align: left; }
+tr.total th, tr.total td { font-weight: bold; border-top: 2px solid #3a5a80; background: #f4f6f9; }
+#summary table { font-size: 1em; }
+#summary tbody th { white-space: normal; }
+#summary td { font-weight: bold; white-space: nowrap; }
+#summary td:last-child { font-weight: normal; text-align: left; }
+#summary thead th:last-child { text-align: left; }
 figure { margin: 0.8em 0; }
+figure svg { max-width: 100%; height: auto; }
+figcaption { font-size: 0.85em; color: #333; }
 code { font-size: 0.85em; }
+footer { margin-top: 2em; }
 dl.provenance dt { font-weight: bold; }
 dl.provenance dd { margin: 0 0 0.4em 1em; font-family: monospace; word-break: break-all; }
+@page { size: A4; margin: 14mm 12mm; }
+@page wide { size: A4 landscape; margin: 12mm 12mm; }
+@media print {
+  body { margin: 0; max-width: none; padding: 0; font-size: 9.5pt; }
+  h2, p.question { break-after: avoid; }
+  h2 { margin-top: 1.2em; }
+  section.wide { page: wide; }
+  table { width: 100%; font-size: 7.5pt; }
+  th, td { padding: 0.2em 0.35em; }
+  td { white-space: nowrap; }
+  thead th { hyphens: auto; overflow-wrap: break-word; }
+  thead { display: table-header-group; }
+  tr, figure, caption { break-inside: avoid; }
+  caption { break-after: avoid; }
+  figure { margin: 0.4em 0; }
+  nav ol { columns: 1; }
+}
 """
 
 
@@ -42,22 +85,62 @@ def _cell(value: Any) -> str:
     return html.escape(str(value))
 
 
+def _row(cells: tuple[Any, ...], kind: str = "") -> str:
+    """A body row: its first cell the row's header (a site, a deadline, a rule set)."""
+    head, *rest = cells
+    opening = f'<tr class="{kind}">' if kind else "<tr>"
+    return opening + f'<th scope="row">{_cell(head)}</th>' + "".join(f"<td>{_cell(value)}</td>" for value in rest) + "</tr>"
+
+
 def _table(table: Table) -> str:
-    head = "".join(f"<th>{html.escape(header)}</th>" for header in table.headers)
-    body = "".join("<tr>" + "".join(f"<td>{_cell(value)}</td>" for value in row) + "</tr>" for row in table.rows)
+    head = "".join(f'<th scope="col">{html.escape(header)}</th>' for header in table.headers)
+    body = "".join(_row(row) for row in table.rows) + "".join(_row(row, "total") for row in table.totals)
     if not table.rows:
         body = f'<tr><td colspan="{len(table.headers)}">nothing in this period</td></tr>'
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f"<table><caption>{html.escape(table.caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _figure(chart: Chart) -> str:
+    return f"<figure>{chart.svg}<figcaption>{html.escape(chart.title)}.</figcaption></figure>"
 
 
 def _section(section: Section) -> str:
-    parts = [f'<section id="{section.key}"><h2>{html.escape(section.title)}</h2><p class="question">{html.escape(section.question)}</p>']
-    parts += [f"<figure>{chart}</figure>" for chart in section.charts]
+    wide = ' class="wide"' if any(len(table.headers) > WIDE for table in section.tables) else ""
+    parts = [
+        f'<section id="{section.key}" aria-labelledby="{section.key}-heading"{wide}>'
+        f'<h2 id="{section.key}-heading">{html.escape(section.title)}</h2><p class="question">{html.escape(section.question)}</p>'
+    ]
+    parts += [_figure(chart) for chart in section.charts]
     parts += [_table(table) for table in section.tables]
     if section.sources:
-        parts.append("<p>From " + "; ".join(f"<code>{html.escape(source)}</code>" for source in section.sources) + ".</p>")
+        parts.append("<p>Reproduce with: " + "; ".join(f"<code>{html.escape(source)}</code>" for source in section.sources) + ".</p>")
     parts.append("</section>")
     return "".join(parts)
+
+
+def _summary(figures: Figures, sections: list[Section]) -> str:
+    """The figures a committee can quote without reading further, each linked to its section."""
+    rows = "".join(
+        f'<tr><th scope="row">{html.escape(headline.measure)}</th><td>{_cell(headline.figure)}</td>'
+        f'<td><a href="#{section.key}">{html.escape(section.title)}</a></td></tr>'
+        for section in sections
+        for headline in section.headlines
+    )
+    spec = figures.spec
+    sites = figures.provenance["sites"]
+    where = "every site" if isinstance(sites, str) else ", ".join(sites)
+    return (
+        '<section id="summary" aria-labelledby="summary-heading"><h2 id="summary-heading">Summary</h2>'
+        f"<p>From {html.escape(str(spec.first))} to {html.escape(str(spec.last))}, at {html.escape(where)}. Each figure is its section's total; follow the link for the table and the export behind it.</p>"
+        f'<table><caption>The period in figures</caption><thead><tr><th scope="col">measure</th><th scope="col">figure</th><th scope="col">section</th></tr></thead><tbody>{rows}</tbody></table>'
+        "</section>"
+    )
+
+
+def _contents(sections: list[Section]) -> str:
+    links = [("summary", "Summary"), *((section.key, section.title) for section in sections), ("provenance", "Provenance")]
+    items = "".join(f'<li><a href="#{key}">{html.escape(title)}</a></li>' for key, title in links)
+    return f'<nav aria-labelledby="contents-heading"><h2 id="contents-heading">Contents</h2><ol>{items}</ol></nav>'
 
 
 def _provenance(meta: dict[str, Any]) -> str:
@@ -76,7 +159,10 @@ def _provenance(meta: dict[str, Any]) -> str:
         ("generated at", meta.get("generated_at")),
     ]
     rows = "".join(f"<dt>{html.escape(name)}</dt><dd>{html.escape(str(value))}</dd>" for name, value in items)
-    return f'<section id="provenance"><h2>Provenance</h2><dl class="provenance">{rows}</dl><script type="application/json" id="provenance-json">{_script_json(meta)}</script></section>'
+    return (
+        '<footer><section id="provenance" aria-labelledby="provenance-heading"><h2 id="provenance-heading">Provenance</h2>'
+        f'<dl class="provenance">{rows}</dl><script type="application/json" id="provenance-json">{_script_json(meta)}</script></section></footer>'
+    )
 
 
 def _script_json(meta: dict[str, Any]) -> str:
@@ -91,16 +177,21 @@ def render_html(figures: Figures, sections: list[Section]) -> str:
     title = f"caseledger report {spec.first} to {spec.last}"
     return (
         f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title><style>{STYLE}</style></head><body>'
-        f"<h1>Workload evidence, {html.escape(str(spec.first))} to {html.escape(str(spec.last))}</h1>"
-        f"<p>Computed by caseledger from its event log under the {html.escape(names)} rules; every table adds up the rows of the export named under it.</p>"
+        f"<header><h1>Workload evidence, {html.escape(str(spec.first))} to {html.escape(str(spec.last))}</h1>"
+        f"<p>Computed by caseledger from its event log under the {html.escape(names)} rules; every table adds up the rows of the export named under it.</p></header>"
+        + _contents(sections)
+        + "<main>"
+        + _summary(figures, sections)
         + "".join(_section(section) for section in sections)
+        + "</main>"
         + _provenance(figures.provenance)
         + "</body></html>"
     )
 
 
 def write_pdf(markup: str, path: str) -> None:
-    """The HTML drawn to PDF by WeasyPrint (its system libraries — Pango — come from the OS)."""
+    """The HTML drawn to PDF by WeasyPrint (its system libraries — Pango — come from the OS), tagged
+    for screen readers as PDF/UA-1."""
     import weasyprint  # imported here: the HTML report needs none of it
 
-    weasyprint.HTML(string=markup).write_pdf(path)
+    weasyprint.HTML(string=markup).write_pdf(path, pdf_variant="pdf/ua-1")

@@ -91,6 +91,19 @@ class ReportSpec:
         return Weeks(iso_week(self.first), iso_week(self.last))
 
     @property
+    def week_labels(self) -> list[str]:
+        """Every ISO week of :attr:`weeks`, in order: a weekly chart's x-axis (a week with no rows
+        shows as nothing, not as a missing week)."""
+        return [iso_week(self.monday + 7 * DAY * step) for step in range((self.last - self.monday).days // 7 + 1)]
+
+    @property
+    def months(self) -> list[str]:
+        """Every calendar month the period touches (``2026-03``), in order: the CCLO section
+        counts them whole."""
+        count = (self.last.year - self.first.year) * 12 + self.last.month - self.first.month + 1
+        return [f"{self.first.year + (self.first.month - 1 + step) // 12}-{(self.first.month - 1 + step) % 12 + 1:02d}" for step in range(count)]
+
+    @property
     def monday(self) -> dt.date:
         """The Monday of the ISO week ``first`` is in: the weekly figures count whole weeks from it."""
         return self.first - self.first.weekday() * DAY
