@@ -27,9 +27,9 @@ specification's "Export files"; JSON holds rows alone, as every other format doe
 readers that open JSON Lines open it too — issue #21):
 
 * CSV (RFC 4180: lines end CRLF, so that a text holding a CR or LF is quoted): the header is the
-  first line; JSON Lines: one row per line; JSON: an array of row
-  objects, one a line (``pandas.read_json`` and duckdb's ``read_json_auto`` read its rows);
-  Parquet: also the file's key-value metadata ``caseledger`` (JSON);
+  first line; JSON Lines: one row per line; JSON: an array of row objects, one a line
+  (``pandas.read_json`` and duckdb's ``read_json_auto`` read its rows); Parquet: also the file's
+  key-value metadata ``caseledger`` (JSON);
 * with ``--output FILE``, every format gets a sidecar ``FILE.meta.json`` (the provenance, plus
   ``file_sha256``, the file's own hash, so a sidecar can never pass for another file's);
 * to standard output, CSV, JSON Lines and JSON say it on one line of standard error

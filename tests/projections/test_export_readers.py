@@ -11,7 +11,8 @@ type per column, and the same values once each format's documented conversion is
   JSON text;
 * a reader that infers types (duckdb, pandas) infers the Parquet types from JSON and CSV, but for
   what text cannot say: dates stay text for pandas (duckdb recognises them), the counts object
-  stays JSON text in CSV, and a column null throughout has no type to infer.
+  stays JSON text in CSV (and a column null throughout would have no type to infer: every column
+  of the scenario has a value).
 
 The expected rows are the projection's own rows with the counts spelled out, and the expected
 types are the column kinds' written out here, not taken from the writer.
@@ -44,6 +45,7 @@ from caseledger.domain.store.application import open_application
 from caseledger.projections.catalogue import BY_SITE, PROJECTIONS
 from caseledger.projections.compute import compute
 from caseledger.projections.output.formats import FORMATS, write_export
+from caseledger.projections.readmodels.engine import ProjectionError
 from caseledger.projections.replay.facts import View
 from caseledger.projections.replay.inputs import Column
 from caseledger.projections.rules import load_rules
@@ -108,10 +110,6 @@ class Export:
     def names(self) -> list[str]:
         return [column.name for column in self.columns]
 
-    def valued(self) -> list[Column]:
-        """The columns with a value in some row (a column null throughout has no type to infer)."""
-        return [column for column in self.columns if any(row[column.name] is not None for row in self.rows)]
-
 
 def write_everything(url: str, folder: Path) -> dict[str, Export]:
     """The hand-checked scenario, every projection and roll-up written in every format."""
@@ -121,8 +119,9 @@ def write_everything(url: str, folder: Path) -> dict[str, Export]:
     exports = {}
     for name, projection in EXPORTS.items():
         result = compute(app, projection, view, rules)
-        assert result.rows, name  # the scenario has rows for every one of them
         export = Export(projection.columns, spelled_out(projection.columns, result.rows), folder, name.replace(" ", "_"))
+        for column in export.columns:  # every column has a value somewhere, so every type has something to be inferred from
+            assert any(row[column.name] is not None for row in export.rows), (name, column.name)
         for fmt in FORMATS:
             write_export(projection.columns, result.rows, result.meta, fmt, str(export.path(fmt)))
         exports[name] = export
@@ -150,7 +149,7 @@ def test_the_standard_library_reads_every_format_alike(exports: dict[str, Export
                 assert not any(re.fullmatch(r"-?[0-9]+", text) for text in texts), (name, column.name, texts)
         assert [{column.name: from_csv(column, row[column.name]) for column in export.columns} for row in cells] == export.rows, name
 
-        lines = [json.loads(line) for line in export.path("jsonl").read_text(encoding="utf-8").splitlines()]
+        lines = [json.loads(line) for line in export.path("jsonl").read_text(encoding="utf-8").split("\n")[:-1]]
         document = json.loads(export.path("json").read_text(encoding="utf-8"))
         assert isinstance(document, list) and document == lines, name  # JSON: the same rows, as an array
         for row in lines:
@@ -189,14 +188,11 @@ def test_duckdb_infers_the_parquet_types_from_every_format(exports: dict[str, Ex
     readers = {"csv": "read_csv_auto", "jsonl": "read_json_auto", "json": "read_json_auto", "parquet": "read_parquet"}
     with duckdb.connect() as db:
         for name, export in exports.items():
-            valued = {column.name for column in export.valued()}
             for fmt, reader in readers.items():
                 relation = db.sql(f"SELECT * FROM {reader}('{export.path(fmt)}')")
                 assert relation.columns == export.names, (name, fmt)
                 expected = {c.name: "VARCHAR" if fmt == "csv" and c.kind == "counts" else duckdb_type(c) for c in export.columns}
                 found = dict(zip(relation.columns, map(str, relation.types), strict=True))
-                if fmt != "parquet":  # a text format's column without a value has no type to infer
-                    expected, found = {k: v for k, v in expected.items() if k in valued}, {k: v for k, v in found.items() if k in valued}
                 assert found == expected, (name, fmt)
                 rows = [dict(zip(export.names, values, strict=True)) for values in relation.fetchall()]
                 if fmt == "csv":
@@ -227,7 +223,7 @@ def test_pandas_reads_every_format_with_one_dtype_per_column(exports: dict[str, 
         assert list(frames["parquet"].columns) == export.names, name
         for fmt, frame in frames.items():
             assert list(frame.columns) == export.names, (name, fmt)
-            for column in export.valued():
+            for column in export.columns:
                 if (column.kind == "date" and fmt != "parquet") or (column.kind == "counts" and fmt == "csv"):
                     assert frame[column.name].dtype == "string", (name, fmt, column.name)
                 else:
@@ -284,3 +280,36 @@ def test_any_values_read_back_alike_from_every_format(tmp_path_factory: pytest.T
     parquet = pq.read_table(export.path("parquet"))
     assert parquet.schema.remove_metadata() == pa.schema([(c.name, arrow_type(c)) for c in columns])
     assert parquet.to_pylist() == export.rows
+
+
+def test_an_empty_export_opens_in_every_reader_with_its_columns(sqlite_url: str, tmp_path: Path) -> None:
+    """No rows: CSV still has its header and Parquet its typed schema (the counts struct too), so
+    duckdb and pandas name every column; JSON and JSON Lines open as no rows."""
+    app = open_application(sqlite_url)
+    with duckdb.connect() as db:
+        for name in ("transfers", "cclo_contacts"):
+            projection = PROJECTIONS[name]
+            result = compute(app, projection, View(), load_rules("current"))
+            assert result.rows == []
+            export = Export(projection.columns, [], tmp_path, name)
+            for fmt in FORMATS:
+                write_export(projection.columns, result.rows, result.meta, fmt, str(export.path(fmt)))
+            parquet = db.sql(f"SELECT * FROM read_parquet('{export.path('parquet')}')")
+            assert dict(zip(parquet.columns, map(str, parquet.types), strict=True)) == {c.name: duckdb_type(c) for c in export.columns}
+            assert list(pd.read_parquet(export.path("parquet")).columns) == export.names
+            assert db.sql(f"SELECT * FROM read_csv_auto('{export.path('csv')}')").columns == export.names
+            assert list(pd.read_csv(export.path("csv")).columns) == export.names
+            assert pd.read_json(export.path("json")).empty and json.loads(export.path("json").read_text()) == []
+            assert export.path("jsonl").read_bytes() == b""
+
+
+def test_a_count_for_a_key_the_column_does_not_list_is_refused_not_dropped(tmp_path: Path) -> None:
+    columns = PROJECTIONS["cclo_contacts"].columns
+    row = {"site": "on-ccc", "month": "2026-03", "contacts": 2, "minutes": 60, "offenders": 1, "by_purpose": {"apprehension": 1, "courtesy_call": 1}}
+    for fmt in FORMATS:
+        target = tmp_path / f"contacts.{fmt}"
+        target.write_text("the previous export\n")
+        with pytest.raises(ProjectionError, match=r"^by_purpose: no such key 'courtesy_call'; the keys are information_sharing, joint_home_visit, "):
+            write_export(columns, [row], {"projection": "cclo_contacts"}, fmt, str(target))
+        assert target.read_text() == "the previous export\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == [f"contacts.{fmt}" for fmt in sorted(FORMATS)]  # no temporary file left
