@@ -13,7 +13,9 @@ from caseledger.projections.replay.facts import EVERY_WEEK, View, Weeks
 from caseledger.projections.replay.world import Case, World
 from caseledger.projections.rules import Rules
 
-ColumnKind = Literal["str", "int", "float", "bool", "date", "json"]
+ColumnKind = Literal["str", "int", "float", "bool", "date", "counts"]
+"""What a column holds: ``counts`` is a count per key of a fixed enumeration (the column's ``keys``).
+How each kind is written in each format: :mod:`caseledger.projections.output.formats`."""
 
 
 BASE_TYPES = frozenset(
@@ -37,6 +39,12 @@ class Column:
 
     name: str
     kind: ColumnKind
+    keys: tuple[str, ...] = ()
+    """A ``counts`` column's keys, in order: every row has a count for each (0 where it has none)."""
+
+    def __post_init__(self) -> None:
+        if (self.kind == "counts") != bool(self.keys):
+            raise ValueError(f"column {self.name}: keys belong to a counts column, and a counts column needs them")
 
 
 def columns(spec: str) -> tuple[Column, ...]:

@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import msgspec
 import pyarrow.parquet as pq
 import pytest
 
 from caseledger.application.imports import import_lines
+from caseledger.domain.events.catalogue import CcloPurpose
 from caseledger.domain.model.times import parse_cutoff
 from caseledger.domain.store.application import open_application
-from caseledger.projections.catalogue import ADDON_BURDEN_BY_SITE, PROJECTIONS
+from caseledger.projections.catalogue import ADDON_BURDEN_BY_SITE, COVERAGE_BY_SITE, PROJECTIONS
 from caseledger.projections.compute import compute, replay
 from caseledger.projections.output.formats import FORMATS, sidecar_of, write_export
 from caseledger.projections.output.privacy import deidentify, store_secret
@@ -31,14 +33,16 @@ from tests.support.paths import ROOT
 from tests.support.projection_helpers import plain
 
 SCENARIO = ROOT / "fixtures" / "scenario.jsonl"
-ALL = {**PROJECTIONS, "addon_burden_by_site": ADDON_BURDEN_BY_SITE}
+ALL = {**PROJECTIONS, "addon_burden_by_site": ADDON_BURDEN_BY_SITE, "coverage_by_site": COVERAGE_BY_SITE}
+PURPOSES = get_args(CcloPurpose)
 OFFENDERS = [f"off-00{n}" for n in range(1, 8)]
 
 
 def read_back(path: Path, fmt: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Parse an export file the way an analyst's tools would — ``csv.DictReader`` on the file as it
-    is, a JSON parser per line — and its provenance from the sidecar ``FILE.meta.json`` (equal to
-    what a JSON document and a Parquet file carry inside)."""
+    is, a JSON parser per line or on the whole array — and its provenance from the sidecar
+    ``FILE.meta.json`` (equal to what a Parquet file carries inside). How each reader reads each
+    format's types is tests/projections/test_export_readers.py."""
     meta = json.loads(sidecar_of(path).read_text())
     assert meta.pop("file_sha256") == hashlib.sha256(path.read_bytes()).hexdigest()  # the sidecar names its file
     if fmt == "csv":
@@ -48,8 +52,8 @@ def read_back(path: Path, fmt: str) -> tuple[dict[str, Any], list[dict[str, Any]
         return meta, [json.loads(line) for line in path.read_text().splitlines()]
     if fmt == "json":
         document = json.loads(path.read_text())
-        assert document["meta"] == meta
-        return meta, document["rows"]
+        assert isinstance(document, list)  # rows alone: the provenance is in the sidecar
+        return meta, document
     table = pq.read_table(path)
     assert json.loads(table.schema.metadata[b"caseledger"]) == meta
     return meta, table.to_pylist()
@@ -65,6 +69,11 @@ def as_csv_text(value: Any) -> str:
     return str(value)
 
 
+def every_purpose(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows as an export holds them: ``by_purpose`` with a count for every purpose, in order."""
+    return [{**row, "by_purpose": {purpose: row["by_purpose"].get(purpose, 0) for purpose in PURPOSES}} if "by_purpose" in row else row for row in rows]
+
+
 @pytest.fixture
 def scenario(store_url: str):  # type: ignore[no-untyped-def]
     app = open_application(store_url)
@@ -77,7 +86,8 @@ def scenario(store_url: str):  # type: ignore[no-untyped-def]
 def test_every_projection_in_every_format(scenario, tmp_path: Path, name: str, fmt: str) -> None:  # type: ignore[no-untyped-def]
     projection = ALL[name]
     rules = load_rules("proposed")
-    view = View(as_of=parse_cutoff("2026-03-20", "as_of"), known_at=parse_cutoff("2026-12-31T00:00:00+00:00", "known_at"))
+    imported = dt.datetime.now(dt.UTC)  # after the fixture's import: every event is known by then
+    view = View(as_of=parse_cutoff("2026-03-20", "as_of"), known_at=parse_cutoff(imported.isoformat(), "known_at"))
     result = compute(scenario, projection, view, rules)
     assert result.rows, name
     folder = tmp_path / "out"
@@ -88,11 +98,11 @@ def test_every_projection_in_every_format(scenario, tmp_path: Path, name: str, f
     assert meta["rules"] == "proposed" and meta["rules_sha256"] == rules.sha256
     assert meta["as_of"] == "2026-03-20"
     assert [list(row) for row in rows] == [[c.name for c in projection.columns]] * len(rows)
-    expected = plain(result.rows)
+    expected = every_purpose(plain(result.rows))
     if fmt == "csv":
         expected = [{k: as_csv_text(v) for k, v in row.items()} for row in expected]
     elif fmt == "parquet":
-        expected = [{k: (msgspec.json.encode(v).decode() if isinstance(v, dict) else v) for k, v in row.items()} for row in result.rows]
+        expected = every_purpose(result.rows)
     assert rows == expected
     assert sorted(p.name for p in folder.iterdir()) == [target.name, target.name + ".meta.json"]  # no temporary file left behind
 
@@ -135,6 +145,7 @@ def test_cli_exports_atomically_with_every_option(store_url: str, tmp_path: Path
         )
 
     assert run("import", str(SCENARIO)).returncode == 0
+    imported = dt.datetime.now(dt.UTC)  # every event was recorded by then: a known-at that knows them on any date
     target = tmp_path / "staffing.parquet"
     target.write_bytes(b"an older export")
     result = run(
@@ -143,7 +154,7 @@ def test_cli_exports_atomically_with_every_option(store_url: str, tmp_path: Path
         "--as-of",
         "2026-03-20T23:59:59-04:00",
         "--known-at",
-        "2026-12-01",
+        imported.isoformat(),
         "--rules",
         "proposed",
         "--format",
@@ -165,6 +176,11 @@ def test_cli_exports_atomically_with_every_option(store_url: str, tmp_path: Path
     assert bad.returncode == 2 and b"cannot read rules file" in bad.stderr
     unknown = run("export", "nonsense")
     assert unknown.returncode == 2 and b"no projection named 'nonsense'" in unknown.stderr
+    document = run("export", "cclo_contacts", "--format", "json")
+    assert document.returncode == 0, document.stderr
+    assert [row["site"] for row in json.loads(document.stdout)] == ["on-ccc", "on-cpo", "on-hyb", "pa-kent"]  # an array of rows
+    provenance = document.stderr.decode().strip().removeprefix("caseledger: provenance: ")
+    assert json.loads(provenance)["projection"] == "cclo_contacts" and len(document.stderr.splitlines()) == 1
     status = run("status").stdout.decode()
     assert "timeline" in status and "addons" in status
 
