@@ -57,5 +57,8 @@ def test_the_command_line_counts_the_sites_sunday(tmp_path: Path, place: Evening
     assert at_evening(place, "--store", store, *period, "--to", str(SUNDAY), "--output", str(report)).returncode == 0
     assert report.stat().st_size > 0
     monday = at_evening(place, "--store", store, *period, "--to", "2026-12-07", "--output", str(tmp_path / "monday.html"))
-    assert (monday.returncode, monday.stderr.decode().strip()) == (2, f"caseledger: --to: 2026-12-07 is after today ({SUNDAY}): a report covers what has happened")
+    assert (monday.returncode, monday.stderr.decode().strip()) == (
+        2,
+        f"caseledger: --to: 2026-12-07 is after today ({SUNDAY}): a report covers what has happened",
+    )
     assert not (tmp_path / "monday.html").exists()
