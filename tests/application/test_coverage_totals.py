@@ -28,6 +28,7 @@ from typing import Any
 from caseledger.application.session import LedgerSession
 from caseledger.application.supervisor import site_rows_with_totals, staffing_rows
 from caseledger.domain.events import catalogue as p
+from caseledger.domain.model.clock import Clock
 from tests.support.commands import ScriptedService
 from tests.support.world import open_ledger
 
@@ -66,7 +67,7 @@ def three_sites(service: ScriptedService) -> None:
 
 
 def session_on(url: str) -> LedgerSession:
-    return LedgerSession(url, now=NOW, login=ADMIN)
+    return LedgerSession(url, clock=Clock(NOW), login=ADMIN)
 
 
 def texts(row: tuple[Any, ...]) -> list[str]:

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from textual.widgets import DataTable
 
+from caseledger.domain.model.clock import Clock
 from caseledger.tui.app import CaseLedgerApp
 from tests.application.test_coverage_totals import ADMIN, NOW, three_sites
 from tests.support.world import open_ledger
@@ -42,7 +43,7 @@ def test_every_site_and_staffing_with_totals_that_count_each_case_once_and_never
     seen: dict[str, Any] = {}
 
     async def scenario() -> None:
-        app = CaseLedgerApp(url, None, now=NOW, poll_seconds=0, login=ADMIN)
+        app = CaseLedgerApp(url, None, clock=Clock(NOW), poll_seconds=0, login=ADMIN)
         async with app.run_test(size=size) as pilot:
             await settle(pilot)
             await pilot.press("5", "s")
