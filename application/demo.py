@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 
 from caseledger.application.identity import identity
@@ -19,7 +20,7 @@ def seed_demo(app: LedgerApplication, seed: int, lines: Callable[[bytes], Iterat
     if app.head_position() != 0:
         return None
     login = identity(app)
-    events = list(demo_lines(seed))
+    events = list(demo_lines(seed, dt.datetime.now(dt.UTC).date()))
     opening, people = demo_people(events, login)
     data = opening + b"".join(events) + b"".join(people)
     stream: Iterable[bytes] = lines(data) if lines else data.splitlines(keepends=True)

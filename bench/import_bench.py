@@ -11,6 +11,7 @@ a million would take tens of minutes; its rate is per event either way.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
 import resource
@@ -30,7 +31,9 @@ def _events_file(events: int, seed: int) -> Path:
     path = OUT / f"events-{events}-seed{seed}.jsonl"
     if not path.exists():
         print(f"generating {path.name} …", file=sys.stderr)
-        subprocess.run([sys.executable, "-m", "caseledger.fixtures.generate", "--events", str(events), "--seed", str(seed), "-o", str(path)], check=True)
+        until = dt.datetime.now(dt.UTC).date().isoformat()  # the generated days stop at the event count long before
+        command = ["-m", "caseledger.fixtures.generate", "--events", str(events), "--seed", str(seed), "--until", until, "-o", str(path)]
+        subprocess.run([sys.executable, *command], check=True)
     return path
 
 

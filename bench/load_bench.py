@@ -14,6 +14,7 @@ show what keeping projections current costs each command.
 
 from __future__ import annotations
 
+import datetime as dt
 import statistics
 import subprocess
 import sys
@@ -35,7 +36,7 @@ def _seed(url: str, background: int) -> None:
     from caseledger.projections.readmodels.engine import Projector
 
     app = open_application(url)
-    import_lines(app, [msgspec.json.encode(line) for line in generate(background, seed=3)], "bench", keep_recorded=True)
+    import_lines(app, [msgspec.json.encode(line) for line in generate(background, seed=3, until=dt.datetime.now(dt.UTC).date())], "bench", keep_recorded=True)
     scenario = Path(__file__).resolve().parent.parent / "fixtures" / "scenario.jsonl"
     import_lines(app, scenario.read_bytes().splitlines(), "bench")
     Projector(app).catch_up()

@@ -58,9 +58,9 @@ FIGURES = (
 
 
 def _prepared(url: str) -> dict[str, Any]:
-    """Catch the store up (building snapshots on first use); the data's first and last instants
-    and an offender with a long history, for the children. Run in a child of its own, so the
-    parent's peak memory (inherited by every later child's figure) stays small."""
+    """Catch the store up (building snapshots on first use); the data's first instant (its first
+    recording) and last, and an offender with a long history, for the children. Run in a child
+    of its own, so the parent's peak memory (inherited by every later child's figure) stays small."""
     from caseledger.domain.store.application import open_application
     from caseledger.domain.store.log import read_log
     from caseledger.projections.readmodels.engine import Projector
@@ -71,7 +71,8 @@ def _prepared(url: str) -> dict[str, Any]:
     caught_up = time.perf_counter() - started
     db = projector.db
     with db.transaction(write=False) as cursor:
-        cursor.execute(f"SELECT MIN(occurred_us), MAX(occurred_us) FROM {db.table('cl_timeline')}")
+        # the first instant is the first recording: the sites and the standing population are dated before it
+        cursor.execute(f"SELECT MIN(recorded_us), MAX(occurred_us) FROM {db.table('cl_timeline')}")
         first, last = cursor.fetchone() or (0, 0)
         cursor.execute(f"SELECT position FROM {db.table('cl_timeline')} WHERE type = 'CaseAssigned' ORDER BY position LIMIT 1")
         (position,) = cursor.fetchone() or (1,)

@@ -16,6 +16,7 @@ from caseledger.domain.errors import ImportFailed
 from caseledger.domain.store.application import open_application
 from caseledger.domain.store.log import read_log
 from caseledger.fixtures.generate import generate
+from tests.support.generated import GENERATED_UNTIL
 from tests.support.identity import recorder_for
 
 SETUP = [
@@ -84,7 +85,7 @@ def test_an_error_on_the_last_line_imports_nothing(store_url: str) -> None:
 
 def test_an_error_after_several_batches_rolls_back_all_of_them(store_url: str) -> None:
     app = open_application(store_url)
-    lines = list(generate(1200, seed=3))
+    lines = list(generate(1200, seed=3, until=GENERATED_UNTIL))
     lines.append({"type": "TransferCompleted", "occurred_at": "2024-02-01", "offender": "nobody"})
     with pytest.raises(ImportFailed) as caught:
         import_lines(app, jsonl(lines), "importer", batch_size=100)
@@ -109,7 +110,7 @@ def test_imported_events_carry_actor_and_both_times(store_url: str) -> None:
 
 def test_export_then_import_into_an_empty_store_gives_the_same_log(store_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
     source = open_application(f"sqlite:///{tmp_path}/source.db")
-    import_lines(source, jsonl(list(generate(800, seed=11))), "importer", keep_recorded=True)
+    import_lines(source, jsonl(list(generate(800, seed=11, until=GENERATED_UNTIL))), "importer", keep_recorded=True)
     first = exported(source)
     target = open_application(store_url)
     import_lines(target, first, "someone-else")
@@ -182,7 +183,7 @@ def test_blank_lines_are_skipped_and_counted(sqlite_url: str) -> None:
 def test_generated_streams_are_valid_and_round_trip(tmp_path_factory, seed: int, events: int) -> None:  # type: ignore[no-untyped-def]
     folder = tmp_path_factory.mktemp("gen")
     app = open_application(f"sqlite:///{folder}/g.db")
-    lines = jsonl(list(generate(events, seed=seed)))
+    lines = jsonl(list(generate(events, seed=seed, until=GENERATED_UNTIL)))
     report = import_lines(app, lines, "importer", keep_recorded=True)
     assert report.events == len(lines) == events
     again = open_application(f"sqlite:///{folder}/h.db")

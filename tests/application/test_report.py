@@ -43,6 +43,7 @@ from caseledger.domain.store.application import open_application
 from caseledger.fixtures.generate import generate
 from caseledger.projections.readmodels.engine import Projector
 from tests.cli.test_cli import caseledger
+from tests.support.generated import GENERATED_UNTIL
 from tests.support.report_tables import chart_axis, report_tables, report_texts
 
 pytestmark = pytest.mark.slow
@@ -630,7 +631,7 @@ def test_demo_report_refused_seeds_nothing(tmp_path: Path) -> None:
 
 def test_the_report_is_the_same_on_sqlite_and_postgresql(sqlite_url: str, postgres_url: str, tmp_path: Path) -> None:
     """The same events on both stores give the same report, table for table (provenance aside)."""
-    lines = [msgspec.json.encode(line) for line in generate(4000, seed=11)]
+    lines = [msgspec.json.encode(line) for line in generate(4000, seed=11, until=GENERATED_UNTIL)]
     days = sorted(json.loads(line)["occurred_at"][:10] for line in lines)
     spec = ReportSpec.of(days[len(days) // 4], days[-1])
     tables = []

@@ -21,6 +21,7 @@ from caseledger.fixtures.generate import generate
 from caseledger.projections.readmodels.engine import Projector
 from caseledger.projections.replay.facts import View
 from tests.support.commands import ScriptedService
+from tests.support.generated import GENERATED_UNTIL
 from tests.support.paths import ROOT
 from tests.support.projection_helpers import everything
 
@@ -72,7 +73,7 @@ def _kill_after(process: subprocess.Popen[bytes], seconds: float) -> None:
 
 def test_a_killed_import_is_all_or_nothing(store_url: str, tmp_path: Path) -> None:
     lines = tmp_path / "big.jsonl"
-    lines.write_bytes(b"".join(msgspec.json.encode(line) + b"\n" for line in generate(60_000, seed=9)))
+    lines.write_bytes(b"".join(msgspec.json.encode(line) + b"\n" for line in generate(60_000, seed=9, until=GENERATED_UNTIL)))
     app = open_application(store_url)
     import_lines(app, SCENARIO.read_bytes().splitlines(), "importer")
     before = app.head_position()
@@ -91,7 +92,7 @@ def test_a_killed_import_is_all_or_nothing(store_url: str, tmp_path: Path) -> No
 
 def test_a_killed_rebuild_resumes_and_equals_a_clean_rebuild(store_url: str) -> None:
     app = open_application(store_url)
-    import_lines(app, [msgspec.json.encode(line) for line in generate(40_000, seed=12)], "importer", keep_recorded=True)
+    import_lines(app, [msgspec.json.encode(line) for line in generate(40_000, seed=12, until=GENERATED_UNTIL)], "importer", keep_recorded=True)
     view = View()
     Projector(app).catch_up()
     expected = everything(app, view)

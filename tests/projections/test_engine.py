@@ -13,6 +13,7 @@ from caseledger.projections.readmodels.database import Database
 from caseledger.projections.readmodels.engine import Projector
 from caseledger.projections.readmodels.tables import READ_MODELS, AddOnModel
 from caseledger.projections.replay.facts import View
+from tests.support.generated import GENERATED_UNTIL
 from tests.support.projection_helpers import everything
 from tests.support.threads import race
 from tests.support.world import open_ledger, seed_world
@@ -26,7 +27,7 @@ def count(db: Database, table: str) -> int:
 
 def seeded(url: str, events: int = 3000) -> Any:
     app, _ = open_ledger(url)
-    import_lines(app, [msgspec.json.encode(line) for line in generate(events, seed=5)], "importer", keep_recorded=True)
+    import_lines(app, [msgspec.json.encode(line) for line in generate(events, seed=5, until=GENERATED_UNTIL)], "importer", keep_recorded=True)
     return app
 
 
@@ -54,7 +55,7 @@ def test_a_failure_mid_batch_loses_nothing_and_counts_nothing_twice(store_url: s
     resumed.catch_up()
     head = app.head_position()
     assert resumed.positions() == {"timeline": head, "addons": head}
-    addons = sum(1 for line in generate(3000, seed=5) if line["type"] == "AddOnTaskLogged")
+    addons = sum(1 for line in generate(3000, seed=5, until=GENERATED_UNTIL) if line["type"] == "AddOnTaskLogged")
     assert count(resumed.db, "cl_addons") == addons
     assert count(resumed.db, "cl_timeline") == head - addons
 

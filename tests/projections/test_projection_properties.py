@@ -24,6 +24,7 @@ from caseledger.domain.store.log import read_log
 from caseledger.fixtures.generate import generate
 from caseledger.projections.readmodels.engine import Projector
 from caseledger.projections.replay.facts import View
+from tests.support.generated import GENERATED_UNTIL
 from tests.support.projection_helpers import FINE, everything, snapshotted
 
 NOW = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
@@ -32,7 +33,7 @@ NOW = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
 def stream(seed: int, events: int, retractions: int) -> list[dict[str, Any]]:
     """Generated lines with their would-be positions, plus some retractions (some of retractions)."""
     rng = random.Random(seed)
-    lines = [{**line, "position": index + 1} for index, line in enumerate(generate(events, seed=seed))]
+    lines = [{**line, "position": index + 1} for index, line in enumerate(generate(events, seed=seed, until=GENERATED_UNTIL))]
     targeted: set[int] = set()  # one retraction per event
     for _ in range(retractions):
         at = rng.randrange(20, len(lines))

@@ -187,9 +187,10 @@ def test_period_starts_are_every_boundary_after_a_time_up_to_another(period: str
 @settings(max_examples=3, deadline=None)
 @given(seed=st.integers(0, 10**6), cuts=st.lists(st.integers(1, 10**6), min_size=1, max_size=3))
 def test_the_chart_of_recent_weeks_from_weekly_figures_equals_one_replayed(new_store, seed, cuts) -> None:  # type: ignore[no-untyped-def]
-    """Three weeks of generated events (so Mondays pass), imported in chunks: each officer's chart
-    read from the weekly figures equals the chart with the figures gone (each week replayed)."""
-    lines = stream(seed, 3000, 3)
+    """Three weeks of generated events (so Mondays pass; the first two weeks also enter the
+    standing population's history), imported in chunks: each officer's chart read from the weekly
+    figures equals the chart with the figures gone (each week replayed)."""
+    lines = stream(seed, 4500, 3)
     app = open_application(new_store())
     projector = import_in_chunks(app, lines, cuts)
     at = max(event.envelope.occurred_at for event in read_log(app)) + dt.timedelta(hours=1)
