@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 
 from caseledger.application.identity import identity
 from caseledger.application.imports import ImportReport, import_lines
+from caseledger.domain.model.clock import Clock
 from caseledger.domain.store.application import LedgerApplication
-from caseledger.fixtures.demo import demo_lines, demo_people
+from caseledger.fixtures.demo import DEMO_ZONE, demo_lines, demo_people
 
 
-def seed_demo(app: LedgerApplication, seed: int, lines: Callable[[bytes], Iterator[bytes]] | None = None) -> ImportReport | None:
-    """Import the demo data set for ``seed`` (recorded times kept, so it has real back-dated
+def seed_demo(app: LedgerApplication, seed: int, clock: Clock, lines: Callable[[bytes], Iterator[bytes]] | None = None) -> ImportReport | None:
+    """Import the demo data set for ``seed`` up to today in the demo's region at ``clock``
+    (:data:`~caseledger.fixtures.demo.DEMO_ZONE`), recorded times kept (so it has real back-dated
     entries), with its people and roles (:func:`~caseledger.fixtures.demo.demo_people`: whoever
     seeds it is its admin, linked to a parole officer), and return the report; None, recording
     nothing, when the store already holds events. ``lines`` splits the data into lines (the
@@ -20,7 +21,7 @@ def seed_demo(app: LedgerApplication, seed: int, lines: Callable[[bytes], Iterat
     if app.head_position() != 0:
         return None
     login = identity(app)
-    events = list(demo_lines(seed, dt.datetime.now(dt.UTC).date()))
+    events = list(demo_lines(seed, clock.today_in(DEMO_ZONE)))
     opening, people = demo_people(events, login)
     data = opening + b"".join(events) + b"".join(people)
     stream: Iterable[bytes] = lines(data) if lines else data.splitlines(keepends=True)

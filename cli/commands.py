@@ -210,7 +210,7 @@ def demo(args: argparse.Namespace) -> int:
     if args.report:
         check_output(args.report, "--report")  # before seeding: a refusal records nothing
     app = open_application(args.store)
-    report = seed_demo(app, args.seed, lambda data: _progress_lines(io.BytesIO(data), len(data)))
+    report = seed_demo(app, args.seed, SYSTEM_CLOCK, lambda data: _progress_lines(io.BytesIO(data), len(data)))
     if report is not None:
         print(f"seeded {report.events} demo events into {args.store}", file=sys.stderr)
         _catch_up(app)

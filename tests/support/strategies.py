@@ -46,8 +46,8 @@ def payload_of(cls: type[p.Payload]) -> st.SearchStrategy[p.Payload]:
 any_payload: st.SearchStrategy[p.Payload] = st.sampled_from(list(p.PAYLOAD_TYPES.values())).flatmap(payload_of)
 
 aware_datetimes = st.datetimes(  # hypothesis takes naive bounds; ``timezones`` makes every drawn value aware
-    min_value=dt.datetime(1990, 1, 1),
-    max_value=dt.datetime(2090, 1, 1),
+    min_value=dt.datetime(1990, 1, 1),  # noqa: DTZ001
+    max_value=dt.datetime(2090, 1, 1),  # noqa: DTZ001
     timezones=st.sampled_from(
         [dt.UTC, dt.timezone(dt.timedelta(hours=-5)), dt.timezone(dt.timedelta(hours=-8)), dt.timezone(dt.timedelta(hours=5, minutes=30))]
     ),
