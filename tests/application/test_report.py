@@ -83,11 +83,13 @@ class Demo:
         seeded = caseledger("--store", self.url, "demo", "--no-tui")
         assert seeded.returncode == 0, seeded.stderr
         events = [json.loads(line) for line in caseledger("--store", self.url, "events").stdout.splitlines()]
-        days = sorted(line["occurred_at"][:10] for line in events)
+        recorded, occurred = (sorted(line[time][:10] for line in events) for time in ("recorded_at", "occurred_at"))
         self.offenders = {line["offender"] for line in events if "offender" in line}
         self.zones = {line["timezone"] for line in events if line["type"] == "SiteRegistered"}
-        self.first = dt.date.fromisoformat(days[0]) + dt.timedelta(days=31)
-        self.last = dt.date.fromisoformat(days[-1]) - dt.timedelta(days=60)
+        self.first = dt.date.fromisoformat(recorded[0]) + dt.timedelta(
+            days=31
+        )  # a month into the ledger's own year (the standing population's admissions are older)
+        self.last = dt.date.fromisoformat(occurred[-1]) - dt.timedelta(days=60)
         monday = self.first - dt.timedelta(days=self.first.weekday())
         self.week_labels = [iso_week(monday + dt.timedelta(days=7 * step)) for step in range((self.last - monday).days // 7 + 1)]
         """Every ISO week of the period, Monday of --from's week to --to."""
