@@ -24,6 +24,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.suggester import Suggester, SuggestFromList
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
+from textual.worker import Worker, WorkerState
 
 from caseledger.application.suggestions import Offers
 from caseledger.application.text import choice_words, field_words, in_words, type_words
@@ -135,7 +136,20 @@ def payload_from_form(kind: str, values: dict[str, str]) -> p.Payload:
         raise shape_error(error) from None
 
 
-class RecordScreen(ModalScreen[int | None]):
+class SavingForm(ModalScreen[int | None]):
+    """A form whose ``save`` thread worker records and returns the position.
+
+    The form closes with that position once the worker has ended, from the UI thread — not from
+    inside the worker — so closing the form never cancels the worker that recorded (a cancelled
+    worker would look like a failed entry to whoever waits on it)."""
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.name == "save" and event.state is WorkerState.SUCCESS and isinstance(worker.result, int):
+            self.dismiss(worker.result)
+
+
+class RecordScreen(SavingForm):
     """Record any event: pick the type, fill its fields, Ctrl+S (or Record)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -301,21 +315,22 @@ class RecordScreen(ModalScreen[int | None]):
         self.action_submit()
 
     @work(thread=True, exclusive=True, exit_on_error=False)
-    def save(self, payload: p.Payload, occurred_at: str, note: str | None) -> None:
+    def save(self, payload: p.Payload, occurred_at: str, note: str | None) -> int | None:
+        """Record in a thread; the position it returns closes the form (:class:`SavingForm`)."""
         try:
             odd = self.odd(payload) if payload != self.confirmed else []
             if odd:
                 self.confirmed = payload
                 self.app.call_from_thread(self.query_one("#record-message", Label).update, plain(f"Check: {'; '.join(odd)}. Ctrl+S again records it."))
-                return
+                return None
             position = self.record(payload, occurred_at, note)
         except DomainError as error:
             self.app.call_from_thread(self.show_error, error)
-            return
+            return None
         except LedgerError as error:
             self.app.call_from_thread(self.query_one("#record-message", Label).update, plain(str(error)))
-            return
-        self.app.call_from_thread(self.dismiss, position)
+            return None
+        return position
 
     def show_error(self, error: DomainError) -> None:
         """The rule under its field and in the message, in words, shown as text (never markup)."""
@@ -325,7 +340,7 @@ class RecordScreen(ModalScreen[int | None]):
         self.query_one("#record-message", Label).update(plain(f"Not recorded — {field_words(error.field)}: {rule}"))
 
 
-class QuickAddOnScreen(ModalScreen[int | None]):
+class QuickAddOnScreen(SavingForm):
     """The quick add-on log: a digit picks the category, type the minutes, Enter."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -373,13 +388,14 @@ class QuickAddOnScreen(ModalScreen[int | None]):
         self.save(payload)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
-    def save(self, payload: p.Payload) -> None:
+    def save(self, payload: p.Payload) -> int | None:
+        """Record in a thread; the position it returns closes the form (:class:`SavingForm`)."""
         try:
             position = self.record(payload, self.now().isoformat(), None)
         except LedgerError as error:
             self.app.call_from_thread(self.query_one("#addon-message", Label).update, f"⚠ {error}")
-            return
-        self.app.call_from_thread(self.dismiss, position)
+            return None
+        return position
 
 
 class RetractScreen(ModalScreen[str | None]):

@@ -166,6 +166,25 @@ def _weekly_lines(figures: Figures, groups: list[Ruled], column: str, label: str
     return lines
 
 
+def _weekly_chart(figures: Figures, groups: list[Ruled], measure: tuple[str, str, str], *, y_title: str, title: str, what: str) -> charts.Chart:
+    """A line per rule-set group of an export's ``column`` summed over every site, per week of the
+    period (``measure``: the chart's key, the column, its label), described for screen readers."""
+    key, column, label = measure
+    return charts.lines(
+        key,
+        _weekly_lines(figures, groups, column, label),
+        x="week",
+        y=label,
+        colour="rules",
+        x_title="ISO week",
+        y_title=y_title,
+        domain=figures.spec.week_labels,
+        title=title,
+        description=f"Lines: {what}, summed over every site, in {_week_words(figures)}, "
+        f"a line for the {' and a line for the '.join(group.names for group in groups)} rules. The table below holds the figures by site.",
+    )
+
+
 def _week_words(figures: Figures) -> str:
     weeks = figures.spec.weeks
     return f"each ISO week from {weeks.first} to {weeks.last}"
@@ -231,18 +250,13 @@ def weekly_hours(figures: Figures) -> Section:
         return (len(group), sum(1 for r in group if r["overtime_hours"] > 0), rounded(_sum(group, "overtime_hours"), 2))
 
     table, totals = _side_by_side(groups, over)
-    chart = charts.lines(
-        "weekly-hours",
-        _weekly_lines(figures, groups, "overtime_hours", "hours over"),
-        x="week",
-        y="hours over",
-        colour="rules",
-        x_title="ISO week",
+    chart = _weekly_chart(
+        figures,
+        groups,
+        ("weekly-hours", "overtime_hours", "hours over"),
         y_title="hours over the week",
-        domain=figures.spec.week_labels,
         title="Hours over the officer's week, all sites, per ISO week",
-        description=f"Lines: the hours officers' estimated weeks exceed their own week, summed over every site, in {_week_words(figures)}, "
-        f"a line for the {' and a line for the '.join(group.names for group in groups)} rules. The table below holds the figures by site.",
+        what="the hours officers' estimated weeks exceed their own week",
     )
     headlines = []
     for group, (weeks, weeks_over, hours_over) in zip(groups, _chunks(totals[0][1:], 3), strict=True):
@@ -288,18 +302,13 @@ def coverage(figures: Figures) -> Section:
         )
 
     table, totals = _side_by_side(groups, covered)
-    chart = charts.lines(
-        "coverage",
-        _weekly_lines(figures, groups, "backfill_fte", "backfill FTE"),
-        x="week",
-        y="backfill FTE",
-        colour="rules",
-        x_title="ISO week",
+    chart = _weekly_chart(
+        figures,
+        groups,
+        ("coverage", "backfill_fte", "backfill FTE"),
         y_title="backfill FTE (all sites)",
-        domain=figures.spec.week_labels,
         title="Backfill staff needed, all sites, per ISO week",
-        description=f"Lines: the full-time officers a backfill pool would need to carry colleagues' cases, summed over every site, in {_week_words(figures)}, "
-        f"a line for the {' and a line for the '.join(group.names for group in groups)} rules. The table below holds the figures by site.",
+        what="the full-time officers a backfill pool would need to carry colleagues' cases",
     )
     headlines = []
     for group, (_covered, uncovered, _hours, backfill) in zip(groups, _chunks(totals[0][1:], 4), strict=True):

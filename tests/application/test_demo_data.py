@@ -23,6 +23,7 @@ import pytest
 from caseledger.application.exports import ExportSpec, export_projection
 from caseledger.application.imports import import_lines
 from caseledger.application.session import LedgerSession
+from caseledger.domain.model.clock import Clock
 from caseledger.domain.store.application import open_application
 from caseledger.fixtures.demo import demo_lines
 from caseledger.fixtures.generate import generate
@@ -74,7 +75,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
     url = f"sqlite:///{folder}/demo.db"
     import_lines(open_application(url), raw, LOADER, keep_recorded=True)
     output = folder / "deadlines.csv"
-    session = LedgerSession(url, LOADER, now=NOW)
+    session = LedgerSession(url, LOADER, clock=Clock(NOW))
     export_projection(session.projector, ExportSpec.of("deadlines", now=NOW), fmt="csv", output=str(output), deidentified=False)
     with open(output, newline="") as handle:
         rows = list(csv.DictReader(handle))
