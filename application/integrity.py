@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from caseledger.domain.integrity.checkpoint import Checkpoint, CheckpointError, check, default_key_path, make_checkpoint, pinned_public_key, read_checkpoint
+from caseledger.domain.integrity.checkpoint import Checkpoint, CheckpointError, check, make_checkpoint, pinned_public_key, read_checkpoint
 from caseledger.domain.integrity.verify import Verdict, verify
+from caseledger.domain.settings import Settings
 from caseledger.domain.store.application import LedgerApplication
 from caseledger.projections.readmodels.deep import Difference
 from caseledger.projections.readmodels.deep import deep_difference as _deep
@@ -28,7 +29,7 @@ def verify_store(app: LedgerApplication, checkpoint: Path | None = None, public_
 def sign_checkpoint(app: LedgerApplication, key: Path | None = None) -> Checkpoint:
     """A checkpoint of the verified head, signed with ``key`` (default: the user config directory's,
     created on first use)."""
-    return make_checkpoint(app, key or default_key_path())
+    return make_checkpoint(app, key or Settings.current().default_checkpoint_key_file)
 
 
 def deep_difference(app: LedgerApplication) -> Difference | None:

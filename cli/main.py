@@ -19,7 +19,8 @@ from eventsourcing.persistence import MapperDeserialisationError
 from caseledger.application.text import for_terminal
 from caseledger.domain.errors import STORE_FAILURES, CacheForged, LedgerError, store_failure
 from caseledger.domain.events.catalogue import AccessRole
-from caseledger.domain.store.urls import default_store_url, require_existing
+from caseledger.domain.settings import Settings
+from caseledger.domain.store.urls import require_existing
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -173,8 +174,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.umask(os.umask(0) | PRIVATE)  # stores, exports, checkpoints: the user's alone unless the umask asks for less
     parser = build_parser()
     args = parser.parse_args(argv)
-    args.store = args.store or default_store_url()
-    args.user = args.user or os.environ.get("CASELEDGER_USER") or None
+    settings = Settings.current()
+    args.store = args.store or settings.store
+    args.user = args.user or settings.user
     run: Callable[[argparse.Namespace], int] = args.run
     try:
         if args.command not in STORE_CREATING_COMMANDS:
@@ -195,7 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("caseledger: interrupted; nothing partial was recorded", file=sys.stderr)
         return 130
     except Exception as error:  # a bug, or an event written around the program: one line, never a traceback
-        if os.environ.get("CASELEDGER_DEBUG"):
+        if settings.debug:
             raise
         print(
             f"caseledger: unexpected {type(error).__name__}: {' '.join(str(error).split())} — a bug, or a store written around caseledger "

@@ -15,13 +15,15 @@ from eventsourcing.utils import resolve_topic
 
 from caseledger.domain.errors import ReadOnlyStore
 from caseledger.domain.model.aggregates import LedgerAggregate
+from caseledger.domain.secrets.keys import cache_key
+from caseledger.domain.secrets.mac import CacheSeal
+from caseledger.domain.settings import APP_NAME
 from caseledger.domain.store.backend import LedgerRecorder
 from caseledger.domain.store.cloak import Cloak
 from caseledger.domain.store.keys import check_cache_key, check_key
 from caseledger.domain.store.mapper import LedgerMapper
-from caseledger.domain.store.seal import CacheSeal, cache_key
 from caseledger.domain.store.snapshots import SNAPSHOTTED, SealedSnapshotStore
-from caseledger.domain.store.urls import APP_NAME, store_env
+from caseledger.domain.store.urls import store_env
 
 ATTEMPTS_TO_OPEN = 8
 
@@ -63,7 +65,7 @@ class LedgerApplication(Application[UUID]):
 
     @cached_property
     def seal(self) -> CacheSeal:
-        """MACs for this store's caches, under its cache key (:mod:`caseledger.domain.store.seal`)."""
+        """MACs for this store's caches, under its cache key (:mod:`caseledger.domain.secrets.mac`)."""
         return CacheSeal(cache_key(self.env.get("CIPHER_KEY")))
 
     def construct_snapshot_store(self) -> EventStore[UUID]:

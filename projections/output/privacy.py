@@ -1,6 +1,6 @@
 """De-identification: offender ids become keyed pseudonyms; names and free text are dropped.
 
-The pseudonym key is derived from the store's cache key (:mod:`caseledger.domain.store.seal`),
+The pseudonym key is derived from the store's cache key (:mod:`caseledger.domain.secrets.keys`),
 kept outside the database: it used to be a random secret in the store itself (``cl_secret``), in
 plain text, where anyone reading the database could compute pseudonyms from a list of ids and
 anyone writing it could replace it unseen. A pseudonym is the HMAC-SHA256 of the offender id
@@ -18,6 +18,7 @@ import hmac
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from caseledger.domain.secrets.derive import PSEUDONYMS
 from caseledger.projections.readmodels.database import Database
 
 IDENTIFYING_COLUMNS = ("offender",)
@@ -29,7 +30,7 @@ FREE_TEXT_COLUMNS = ("note", "reason", "destination", "name")
 
 def store_secret(db: Database) -> bytes:
     """This store's pseudonym key (the same on a replica, whose processes hold the same cache key)."""
-    return db.app.seal.derived("caseledger pseudonyms")
+    return db.app.seal.derived(PSEUDONYMS)
 
 
 def pseudonym(secret: bytes, offender: str) -> str:
