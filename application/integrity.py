@@ -9,8 +9,8 @@ from caseledger.domain.integrity.checkpoint import Checkpoint, CheckpointError, 
 from caseledger.domain.integrity.verify import Verdict, verify
 from caseledger.domain.settings import Settings
 from caseledger.domain.store.application import LedgerApplication
-from caseledger.projections.readmodels.deep import Difference
-from caseledger.projections.readmodels.deep import deep_difference as _deep
+from caseledger.projections.engine.deep import Difference
+from caseledger.projections.engine.deep import deep_difference as _deep
 
 
 def verify_store(app: LedgerApplication, checkpoint: Path | None = None, public_key: Path | None = None, *, since_checkpoint: bool = False) -> Verdict:
@@ -33,5 +33,5 @@ def sign_checkpoint(app: LedgerApplication, key: Path | None = None) -> Checkpoi
 
 
 def deep_difference(app: LedgerApplication) -> Difference | None:
-    """``verify --deep``: the first cache that is not what the log gives (:mod:`caseledger.projections.readmodels.deep`)."""
+    """``verify --deep``: the first cache that is not what the log gives (:mod:`caseledger.projections.engine.deep`)."""
     return _deep(app)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from caseledger.domain.events import catalogue as p
 from caseledger.domain.model.validation import LedgerView
-from caseledger.projections.readmodels.engine import Projector
+from caseledger.projections.engine.projector import Projector
 from caseledger.projections.replay.caseloads import Caseloads, Cut
 from caseledger.projections.replay.facts import View, retracted
 

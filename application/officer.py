@@ -20,8 +20,8 @@ from caseledger.domain.model.times import iso_week
 from caseledger.projections.catalogue import deadlines, release_lead_time, workload
 from caseledger.projections.catalogue.deadlines import COMPLETING, Reading
 from caseledger.projections.catalogue.workload import addon_minutes, assess
+from caseledger.projections.engine.projector import Projector
 from caseledger.projections.readmodels.database import Cursor
-from caseledger.projections.readmodels.engine import Projector
 from caseledger.projections.readmodels.tables import micros
 from caseledger.projections.replay.caseloads import Cut, weighted
 from caseledger.projections.replay.facts import View, officer_addon_minutes, registered_officers, retracted

@@ -35,8 +35,8 @@ from caseledger.domain.model.times import Cutoff
 from caseledger.domain.store.application import LedgerApplication, open_application
 from caseledger.domain.store.views import StoreView
 from caseledger.projections.catalogue import OVERDUE_CARRIED
-from caseledger.projections.compute import compute, compute_together, find
-from caseledger.projections.readmodels.engine import Projector
+from caseledger.projections.engine.compute import compute, compute_together, find
+from caseledger.projections.engine.projector import Projector
 from caseledger.projections.replay.facts import View
 from caseledger.projections.rules import Rules, load_rules
 

@@ -60,7 +60,7 @@ from typing import IO, Any
 
 import msgspec
 
-from caseledger.projections.readmodels.engine import ProjectionError
+from caseledger.projections.errors import ProjectionError
 from caseledger.projections.replay.inputs import Column
 
 FORMATS = ("csv", "jsonl", "json", "parquet")

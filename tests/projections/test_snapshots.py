@@ -28,7 +28,7 @@ from caseledger.domain.model.times import LocalDay
 from caseledger.domain.store.application import LedgerApplication, open_application
 from caseledger.domain.store.log import read_log
 from caseledger.projections.catalogue.workload import assess
-from caseledger.projections.readmodels.engine import Projector
+from caseledger.projections.engine.projector import Projector
 from caseledger.projections.readmodels.sealing import Writing
 from caseledger.projections.replay.caseloads import Cut, weighted
 from caseledger.projections.replay.facts import View, retracted, timeline

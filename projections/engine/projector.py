@@ -22,12 +22,13 @@ from typing import Any, TypeVar
 
 from eventsourcing.persistence import IntegrityError, InternalError
 
-from caseledger.domain.errors import CacheForged, LedgerError
+from caseledger.domain.errors import CacheForged
 from caseledger.domain.events.catalogue import SiteRegistered
 from caseledger.domain.store.application import LedgerApplication
 from caseledger.domain.store.log import SiteZones
 from caseledger.domain.store.mapper import decode_envelope
 from caseledger.domain.store.snapshots import REPORTS
+from caseledger.projections.errors import ProjectionError
 from caseledger.projections.readmodels.database import Database
 from caseledger.projections.readmodels.sealing import SEALS, SealedTable, Seals, Writing
 from caseledger.projections.readmodels.tables import READ_MODELS, TOTALS, AddOnModel, AddOnTotals, ReadModel, Stamp, TimelineModel
@@ -63,10 +64,6 @@ def sealed_table(db: Database, name: str) -> SealedTable:
         HEAD_REGISTRY: head.sealed_registry,
     }
     return tables[name]
-
-
-class ProjectionError(LedgerError):
-    """A read model could not be brought up to date (the message says which and why)."""
 
 
 class _LostRace(Exception):
@@ -286,7 +283,7 @@ class Projector:
         """Check every seal against its MAC, its table's tracking row and the log's chain — and
         take a census of ``rows`` (table names; True: every table, and every snapshot's world):
         each row's MAC checked, the rows counted and summed against the seal. :class:`CacheForged`
-        names the first that fails (:mod:`.sealing`)."""
+        names the first that fails (:mod:`caseledger.projections.readmodels.sealing`)."""
         counted = set(SEALED_TRACKING) if rows is True else set(rows or ())
         with self.db.transaction(write=False) as cursor:
             cursor.execute(f"SELECT name, position FROM {self.db.table('cl_tracking')}")
