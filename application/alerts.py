@@ -5,12 +5,10 @@ SIU reviews are deadlines now)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from caseledger.application.text import DEADLINE_WORDS
-
-if TYPE_CHECKING:
-    from caseledger.application.officer import DueRow
+from caseledger.projections.screens.officer import DueRow
 
 
 def _days(count: int) -> str:

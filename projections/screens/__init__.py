@@ -1,1 +1,1 @@
-"""What each screen reads: one function per screen that takes the projector, the rules, the cut and whose screen it is, and returns its rows."""
+"""What each screen reads from the read models: one function per screen that, given the projector, the cut (and the rules where it needs them) and whose screen it is, returns its rows."""

@@ -1,21 +1,21 @@
-"""What an officer's screens show, as plain data: *My week*, *Due*, the caseload, who the user is.
+"""What an officer's screens read: *My week*'s figures, *Due*, the caseload, who the user is.
 
-Each function takes the projector (read models kept up to date by the caller), the rule set and
-the cut, and reads one consistent view of the read models. None replays the history: the world
-comes from the newest valid snapshot and the facts since (:mod:`caseledger.projections.replay.snapshots`),
-the chart's past weeks from the engine's weekly figures, add-on minutes through the add-on
-read model's (officer, week) index.
+One function per screen takes the projector (read models kept up to date by the caller), the rule
+set and the cut, and reads one consistent view of the read models (*My week*'s alerts are worded
+from its figures by the caller). None replays the history: the world comes from the newest
+valid snapshot and the facts since (:mod:`caseledger.projections.replay.snapshots`), the chart's
+past weeks from the engine's weekly figures, add-on minutes through the add-on read model's
+(officer, week) index.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from caseledger.application.alerts import alerts
 from caseledger.domain.model.times import iso_week
 from caseledger.projections.catalogue import deadlines, release_lead_time, workload
 from caseledger.projections.catalogue.deadlines import COMPLETING, Reading
@@ -35,15 +35,22 @@ NEXT_DATES = 3
 """Caseload shows the nearest dates ahead, soonest first (all of them would not fit 80 columns)."""
 
 
-@dataclass
-class WeekData:
-    """What *My week* shows for one officer."""
+@dataclass(frozen=True)
+class WeekFigures:
+    """What *My week* is drawn from, for one officer, before any alert is worded."""
 
-    officer: str
     workload: dict[str, Any] | None
+    """The officer's ``workload`` row (None: they have none at the cut)."""
+    site_workloads: list[dict[str, Any]]
+    """The ``workload`` rows of the officer and of every officer at their site."""
+    releases: list[dict[str, Any]]
+    """The ``release_lead_time`` rows of the officer's own cases."""
+    own: set[str]
+    """The offenders on the officer's own caseload."""
+    pressing: list[DueRow]
+    """The deadlines overdue or due soon of what the officer carries."""
     addon_by_category: dict[str, int]
-    alerts: list[str]
-    weekly_hours: list[tuple[str, float]] = field(default_factory=list)
+    weekly_hours: list[tuple[str, float]]
     """Estimated hours (case hours + add-on hours) at the end of each recent week."""
 
 
@@ -109,8 +116,8 @@ def officer_for(projector: Projector, user: str) -> str:
     return user if user in officers or not officers else next((o for o in officers if "PO" in o.upper()), officers[0])
 
 
-def week(projector: Projector, rules: Rules, view: View, officer: str) -> WeekData:
-    """My week, from the world at the cut (the newest snapshot and what happened since): the
+def week_figures(projector: Projector, rules: Rules, view: View, officer: str) -> WeekFigures:
+    """My week's figures, from the world at the cut (the newest snapshot and what happened since): the
     officer's workload row and their site's (for uncovered caseloads), their own cases' release
     leads, the deadlines overdue or due soon of what they carry, their own add-on minutes, and the
     chart of recent weeks."""
@@ -133,7 +140,7 @@ def week(projector: Projector, rules: Rules, view: View, officer: str) -> WeekDa
     by_category: Counter[str] = Counter()
     for category, total in minutes:
         by_category[category] += total
-    return WeekData(officer, mine, dict(sorted((+by_category).items())), alerts(mine, rows, releases, own, pressing), chart)
+    return WeekFigures(mine, rows, releases, own, pressing, dict(sorted((+by_category).items())), chart)
 
 
 def due(projector: Projector, rules: Rules, view: View, officer: str) -> list[DueRow]:
@@ -227,13 +234,3 @@ def caseload(projector: Projector, view: View, officer: str) -> list[CaseRow]:
             )
         )
     return rows
-
-
-def site_rows(everyone: list[dict[str, Any]], officer: str, *, all_sites: bool) -> tuple[str | None, list[dict[str, Any]]]:
-    """The *Site* screen's rows: the officer's site (or every site), uncovered caseloads first,
-    then the most overdue deadlines, then the most over ratio; and the officer's site (None when
-    the officer has no row)."""
-    mine = next((row["site"] for row in everyone if row["officer"] == officer), None)
-    shown = [row for row in everyone if all_sites or mine is None or row["site"] == mine]
-    shown.sort(key=lambda r: (-r["uncovered_caseload"], -r.get("overdue", 0), -(r["ratio_utilization"] or 0), r["officer"]))
-    return mine, shown
