@@ -12,6 +12,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from importlib.metadata import version
 from typing import get_args
 
 from eventsourcing.persistence import MapperDeserialisationError
@@ -19,6 +20,7 @@ from eventsourcing.persistence import MapperDeserialisationError
 from caseledger.application.text import for_terminal
 from caseledger.domain.errors import STORE_FAILURES, CacheForged, LedgerError, store_failure
 from caseledger.domain.events.catalogue import AccessRole
+from caseledger.domain.store.migrations import CURRENT_FORMAT
 from caseledger.domain.store.urls import default_store_url, require_existing
 
 
@@ -27,6 +29,12 @@ def build_parser() -> argparse.ArgumentParser:
     from caseledger.cli import commands
 
     parser = argparse.ArgumentParser(prog="caseledger", description="Event-sourced case-transfer and release-planning ledger.")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"caseledger {version('caseledger')} (store format {CURRENT_FORMAT})",
+        help="the release and the store format it writes",
+    )
     parser.add_argument(
         "--store", default=None, help="sqlite:///path.db or postgresql://user@host:port/db (default: $CASELEDGER_STORE or a file in the user data directory)"
     )

@@ -165,6 +165,12 @@ class LedgerRecorder(ABC):
         """Whether the store ``env`` names is a read-only standby (a streaming replica): then it
         is opened without creating tables, and nothing may be written to it."""
 
+    @classmethod
+    @abstractmethod
+    def recorded_format(cls, env: dict[str, str]) -> int | None:
+        """The store format the store ``env`` names records (None: it records none, or there is no
+        store yet), read without creating or writing anything (:mod:`caseledger.domain.store.migrations`)."""
+
     @property
     @abstractmethod
     def read_only(self) -> bool:
@@ -212,9 +218,19 @@ class LedgerRecorder(ABC):
         """One transaction: committed if the block ends normally (and ``write``), else rolled back.
         A read sees one snapshot for all its statements."""
 
-    @abstractmethod
     def has_table(self, name: str) -> bool:
         """Whether table ``name`` exists beside the events (read-only: takes no lock)."""
+        with self.transaction(write=False) as cursor:
+            return self.table_exists(cursor, name)
+
+    @abstractmethod
+    def table_exists(self, cursor: SQLCursor, name: str) -> bool:
+        """Whether table ``name`` exists beside the events, seen from ``cursor``'s transaction."""
+
+    @abstractmethod
+    def upgrade_to(self, cursor: SQLCursor, version: int) -> None:
+        """Bring this backend's own objects (triggers, columns) to store format ``version``, in the
+        migrating transaction (:mod:`caseledger.domain.store.migrations`); a format may change none."""
 
     @abstractmethod
     def bulk_transaction(self) -> contextlib.AbstractContextManager[BulkTransaction]:

@@ -129,13 +129,7 @@ class Projector:
 
     def _create_tables_once(self) -> None:
         tracking = self.db.table("cl_tracking")
-        unsealed = self.db.recorder.has_table("cl_tracking") and not self.db.recorder.has_table(SEALS)
         with self.db.transaction(write=True) as cursor:
-            if (
-                unsealed
-            ):  # read models made before they were sealed: dropped, rebuilt from the log (and the old pseudonym secret, now derived from the cache key)
-                for name in (*SEALED_TRACKING, "cl_tracking", "cl_secret"):
-                    cursor.execute(f"DROP TABLE IF EXISTS {self.db.table(name)}")
             self.seals.create(cursor)
             self.seals.start(cursor, list(SEALED_TRACKING))
             cursor.execute(f"CREATE TABLE IF NOT EXISTS {tracking} (name TEXT PRIMARY KEY, position BIGINT NOT NULL)")
