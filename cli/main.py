@@ -89,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", default="csv", choices=("csv", "jsonl", "json", "parquet"))
     export.add_argument("--output", "-o", help="file to write atomically (default: standard output)")
     export.add_argument("--identified", action="store_true", help="keep offender ids (supervisors, auditors, admins); by default they become keyed pseudonyms")
-    export.add_argument("--deidentify", action="store_true", help=argparse.SUPPRESS)  # the default now; still accepted
+    export.add_argument("--deidentify", action="store_true", help=argparse.SUPPRESS)  # the default; accepted so scripts that name it still run
     export.add_argument("--by", choices=("site",), help="addon_burden and coverage only: roll up to sites")
     export.add_argument(
         "--from", dest="first_week", metavar="WEEK", help="addon_burden, coverage and weekly_hours only: the first ISO week to export, e.g. 2026-W01"

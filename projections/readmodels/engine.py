@@ -299,8 +299,8 @@ class Projector:
         """Empty the named read models (all if none) and replay the whole log into them.
 
         Their secondary indexes are dropped first and each built once at the end: kept during the
-        refill, every insert updates them and the rebuild slows as they grow (at 3M events it
-        took 74 s with them and 41 s without, the issue measured; ``bench.rebuild_bench`` keeps
+        refill, every insert updates them and the rebuild slows as they grow (measured at 3M
+        events: 74 s with them, 41 s without; ``bench.rebuild_bench`` keeps
         them, ``keep_indexes``, as its baseline). A rebuild killed halfway leaves them missing
         until the next process opens the read models, which creates any that are missing.
         ``upto``: refill only up to that log position (``verify --deep`` compares with read
