@@ -49,9 +49,6 @@ FORMAT_TABLE = "cl_format"
 FORMAT_TABLE_COLUMNS = "id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL"
 """One row (id 1): the format the store is at."""
 
-CURRENT_FORMAT = 4
-"""The format this code writes (the last step's)."""
-
 UNSEALED_READ_SIDE = (
     "cl_timeline",
     "cl_addons",
@@ -86,7 +83,7 @@ def _seal_caches(recorder: LedgerRecorder, cursor: SQLCursor, snapshots_table: s
     needs them; the pseudonym secret goes with them (pseudonyms derive from the cache key)."""
     if not _cache_key_recorded(recorder, cursor) and recorder.table_exists(cursor, snapshots_table):
         cursor.execute(f"DELETE FROM {recorder.table(snapshots_table)}")
-    if recorder.table_exists(cursor, "cl_tracking") and not recorder.table_exists(cursor, "cl_seals"):
+    if _unsealed_read_models(recorder, cursor):
         for name in UNSEALED_READ_SIDE:
             cursor.execute(f"DROP TABLE IF EXISTS {recorder.table(name)}")
 
@@ -101,7 +98,10 @@ def _backend_step(version: int) -> Callable[[LedgerRecorder, SQLCursor, str], No
 
 
 STEPS: tuple[Step, ...] = (Step(2, _seal_caches), Step(3, _backend_step(3)), Step(4, _backend_step(4)))
-"""Every step, in format order; the last brings a store to :data:`CURRENT_FORMAT`."""
+"""Every step, in format order."""
+
+CURRENT_FORMAT = STEPS[-1].version
+"""The format this code writes: the last step's."""
 
 
 def refuse_newer(found: int | None) -> None:
@@ -143,9 +143,13 @@ def _recorded(recorder: LedgerRecorder, cursor: SQLCursor) -> int | None:
 
 def _detected(recorder: LedgerRecorder, cursor: SQLCursor, snapshots_table: str) -> int:
     """The format of a store that records none (see the module)."""
-    unsealed_read_models = recorder.table_exists(cursor, "cl_tracking") and not recorder.table_exists(cursor, "cl_seals")
     unsealed_snapshots = not _cache_key_recorded(recorder, cursor) and _holds_rows(recorder, cursor, snapshots_table)
-    return 1 if unsealed_read_models or unsealed_snapshots else 2
+    return 1 if _unsealed_read_models(recorder, cursor) or unsealed_snapshots else 2
+
+
+def _unsealed_read_models(recorder: LedgerRecorder, cursor: SQLCursor) -> bool:
+    """Read models tracked (``cl_tracking``) but not sealed (no ``cl_seals``)."""
+    return recorder.table_exists(cursor, "cl_tracking") and not recorder.table_exists(cursor, "cl_seals")
 
 
 def _cache_key_recorded(recorder: LedgerRecorder, cursor: SQLCursor) -> bool:
