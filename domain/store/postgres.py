@@ -2,8 +2,8 @@
 
 Events are ``<schema>.<events table>`` (position = ``notification_id``), the chain
 ``<schema>.cl_chain``, the store's format ``<schema>.cl_format``, read models beside them in the
-same schema. The library's private hooks
-(its table lock and NOTIFY) are called only here, inside the recorder that owns them."""
+same schema. The library's private hooks (its table lock and NOTIFY) are called only here,
+inside the recorder that owns them."""
 
 from __future__ import annotations
 

@@ -171,20 +171,16 @@ def format_table_statement(schema: str, table: str, columns: str) -> Composed:
     """Create the store-format table (:mod:`caseledger.domain.store.migrations`) if missing, readable
     by the group roles that exist: their logins read it whenever they open the store, and
     ``init-roles`` may have run before it existed. No group role may write it."""
-    return SQL(
-        "DO $body$ BEGIN IF to_regclass({name}) IS NULL THEN "
-        "CREATE TABLE {table} ({columns}); "
-        "IF to_regrole({user_role}) IS NOT NULL THEN GRANT SELECT ON {table} TO {user}; END IF; "
-        "IF to_regrole({projector_role}) IS NOT NULL THEN GRANT SELECT ON {table} TO {projector}; END IF; "
-        "END IF; END $body$"
-    ).format(
+    created = SQL("{}.{}").format(Identifier(schema), Identifier(table))
+    readers = SQL(" ").join(
+        SQL("IF to_regrole({}) IS NOT NULL THEN GRANT SELECT ON {} TO {}; END IF;").format(Literal(role), created, Identifier(role))
+        for role in (USER_ROLE, PROJECTOR_ROLE)
+    )
+    return SQL("DO $body$ BEGIN IF to_regclass({name}) IS NULL THEN CREATE TABLE {table} ({columns}); {readers} END IF; END $body$").format(
         name=Literal(qualified(schema, table)),
-        table=SQL("{}.{}").format(Identifier(schema), Identifier(table)),
+        table=created,
         columns=SQL(columns),  # a constant of the migrations module
-        user_role=Literal(USER_ROLE),
-        user=Identifier(USER_ROLE),
-        projector_role=Literal(PROJECTOR_ROLE),
-        projector=Identifier(PROJECTOR_ROLE),
+        readers=readers,
     )
 
 

@@ -1,8 +1,9 @@
 """The SQLite backend: the library's SQLite application recorder with the ledger's interface.
 
 Events are ``stored_events`` (position = ``rowid``), the chain ``cl_chain``, the store's format
-``cl_format``, read models beside them in the same file. Transactions are ``BEGIN IMMEDIATE`` for writes (the write lock at once)
-and a plain ``BEGIN`` for reads (one snapshot for every statement)."""
+``cl_format``, read models beside them in the same file. Transactions are ``BEGIN IMMEDIATE``
+for writes (the write lock at once) and a plain ``BEGIN`` for reads (one snapshot for every
+statement)."""
 
 from __future__ import annotations
 
