@@ -145,11 +145,10 @@ def open_application(url: str, *, payloads: bool = True, new_cache_key: bool = F
     duplicate catalog rows); the loser simply tries again."""
     env = store_env(url)
     recorder: type[LedgerRecorder] = resolve_topic(env["APPLICATION_RECORDER_TOPIC"])
-    standby = recorder.standby(env)
-    if standby:
+    preflight = recorder.preflight(env)
+    if preflight.standby:
         env["CREATE_TABLE"] = "false"  # a replica is read-only: its tables arrive by replication
-    found = recorder.recorded_format(env)
-    refuse_newer(found)
+    refuse_newer(preflight.store_format)
     racing: tuple[type[Exception], ...] = (InternalError, IntegrityError, ProgrammingError, *recorder.conflict_errors)
     for attempt in range(ATTEMPTS_TO_OPEN):
         try:
@@ -157,7 +156,7 @@ def open_application(url: str, *, payloads: bool = True, new_cache_key: bool = F
             if payloads:
                 check_key(app.ledger_recorder, app.ledger_mapper, env.get("CIPHER_KEY"))
                 check_cache_key(app.ledger_recorder, app.seal, app.snapshots_table, adopt=new_cache_key)
-            if not standby and found != CURRENT_FORMAT:
+            if not preflight.standby and preflight.store_format != CURRENT_FORMAT:
                 migrate(app.ledger_recorder, app.snapshots_table)
             return app
         except racing:

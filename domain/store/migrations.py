@@ -27,7 +27,7 @@ and 4 create only what is missing, so they are safe on a store already past them
 
 A store recording a format newer than :data:`CURRENT_FORMAT` was written by a newer caseledger:
 :func:`refuse_newer` refuses it before this code creates or writes anything in it
-(:meth:`LedgerRecorder.recorded_format` reads the row without opening the store for writing).
+(:meth:`LedgerRecorder.preflight` reads the row without opening the store for writing).
 
 What the format does not cover: the key fingerprints in ``cl_store_key``, recorded on a store's
 first use with its keys at every format (:mod:`caseledger.domain.store.keys`); and the world

@@ -21,7 +21,7 @@ from psycopg.sql import SQL, Composed, Identifier, Literal
 
 from caseledger.domain.errors import StoreURLError
 from caseledger.domain.integrity.chain import CHAIN_TABLE
-from caseledger.domain.store.backend import BulkTransaction, LedgerRecorder, SQLCursor
+from caseledger.domain.store.backend import BulkTransaction, LedgerRecorder, Preflight, SQLCursor
 from caseledger.domain.store.keys import KEY_TABLE
 from caseledger.domain.store.migrations import FORMAT_TABLE, FORMAT_TABLE_COLUMNS
 from caseledger.domain.store.roles import (
@@ -73,27 +73,38 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
         return positions
 
     @classmethod
-    def standby(cls, env: dict[str, str]) -> bool:
+    def preflight(cls, env: dict[str, str]) -> Preflight:
         """Ask the server whether it is in recovery (a hot standby streaming from a primary), or the
-        login may not create the store's tables (they exist, and another login owns them) — the
-        first connection, so a server that cannot be reached or refuses the login is reported
-        here, in one line without the password."""
-        events = qualified(env.get("POSTGRES_SCHEMA") or "public", EVENTS_TABLE)
-        with _connected(env) as connection:
-            row = connection.execute(
-                SQL("SELECT pg_is_in_recovery() OR (to_regclass({}) IS NOT NULL AND NOT {})").format(Literal(events), owner_test(events))
-            ).fetchone()
-        return bool(row and row[0])
-
-    @classmethod
-    def recorded_format(cls, env: dict[str, str]) -> int | None:
+        login may not create the store's tables (they exist, and another login owns them), and
+        which format the store records — on one connection of its own; a server that cannot be
+        reached or refuses the login is reported here, in one line without the password."""
+        where = f"{env['POSTGRES_HOST']}:{env['POSTGRES_PORT']}/{env['POSTGRES_DBNAME']}"
         schema = env.get("POSTGRES_SCHEMA") or "public"
-        with _connected(env) as connection:
-            found = connection.execute(SQL("SELECT to_regclass({}) IS NOT NULL").format(Literal(qualified(schema, FORMAT_TABLE)))).fetchone()
-            if not (found and found[0]):
-                return None
-            row = connection.execute(SQL("SELECT version FROM {}.{} WHERE id = 1").format(Identifier(schema), Identifier(FORMAT_TABLE))).fetchone()
-        return int(row[0]) if row else None
+        events = qualified(schema, EVENTS_TABLE)
+        try:
+            with psycopg.connect(
+                host=env["POSTGRES_HOST"],
+                port=int(env["POSTGRES_PORT"]),
+                user=env["POSTGRES_USER"],
+                password=env.get("POSTGRES_PASSWORD", ""),
+                dbname=env["POSTGRES_DBNAME"],
+                connect_timeout=10,
+            ) as connection:
+                row = connection.execute(
+                    SQL("SELECT pg_is_in_recovery() OR (to_regclass({}) IS NOT NULL AND NOT {}), to_regclass({}) IS NOT NULL").format(
+                        Literal(events), owner_test(events), Literal(qualified(schema, FORMAT_TABLE))
+                    )
+                ).fetchone()
+                standby, has_format = (bool(row[0]), bool(row[1])) if row else (False, False)
+                found = (
+                    connection.execute(SQL("SELECT version FROM {}.{} WHERE id = 1").format(Identifier(schema), Identifier(FORMAT_TABLE))).fetchone()
+                    if has_format
+                    else None
+                )
+        except psycopg.OperationalError as error:
+            reason = " ".join(str(error).split()).replace(env.get("POSTGRES_PASSWORD") or "\0", "***")
+            raise StoreURLError(f"cannot open the PostgreSQL store at {where}: {reason}") from None
+        return Preflight(standby=standby, store_format=int(found[0]) if found else None)
 
     @functools.cached_property
     def read_only(self) -> bool:
@@ -211,23 +222,3 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
         if count != len(stored_events):
             raise IntegrityError(f"positions {first}..{last} are not the {len(stored_events)} events just copied")
         return list(range(first, last + 1))
-
-
-@contextlib.contextmanager
-def _connected(env: dict[str, str]) -> Iterator[psycopg.Connection[tuple[Any, ...]]]:
-    """A connection of its own to the server ``env`` names, before the store is opened; a server
-    that cannot be reached or refuses the login is reported in one line without the password."""
-    where = f"{env['POSTGRES_HOST']}:{env['POSTGRES_PORT']}/{env['POSTGRES_DBNAME']}"
-    try:
-        with psycopg.connect(
-            host=env["POSTGRES_HOST"],
-            port=int(env["POSTGRES_PORT"]),
-            user=env["POSTGRES_USER"],
-            password=env.get("POSTGRES_PASSWORD", ""),
-            dbname=env["POSTGRES_DBNAME"],
-            connect_timeout=10,
-        ) as connection:
-            yield connection
-    except psycopg.OperationalError as error:
-        reason = " ".join(str(error).split()).replace(env.get("POSTGRES_PASSWORD") or "\0", "***")
-        raise StoreURLError(f"cannot open the PostgreSQL store at {where}: {reason}") from None

@@ -21,7 +21,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
 from caseledger.domain.errors import StoreURLError
 from caseledger.domain.integrity.chain import CHAIN_TABLE
-from caseledger.domain.store.backend import BULK_CACHE_KIB, BulkTransaction, LedgerRecorder, SQLCursor
+from caseledger.domain.store.backend import BULK_CACHE_KIB, BulkTransaction, LedgerRecorder, Preflight, SQLCursor
 from caseledger.domain.store.migrations import FORMAT_TABLE, FORMAT_TABLE_COLUMNS
 
 
@@ -50,24 +50,11 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder, LedgerRecorder):
         return positions
 
     @classmethod
-    def standby(cls, env: dict[str, str]) -> bool:
-        return False  # a SQLite file has no replicas of its own
-
-    @classmethod
-    def recorded_format(cls, env: dict[str, str]) -> int | None:
-        """Read through a read-only connection, so a file this code must refuse is left as it was;
-        a file that cannot be read so is left for the opening to report."""
-        path = Path(env["SQLITE_DBNAME"])
-        if not path.is_file():
-            return None
-        try:
-            with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as connection:
-                if connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (FORMAT_TABLE,)).fetchone() is None:
-                    return None
-                row = connection.execute(f"SELECT version FROM {FORMAT_TABLE} WHERE id = 1").fetchone()
-        except sqlite3.Error:
-            return None
-        return int(row[0]) if row else None
+    def preflight(cls, env: dict[str, str]) -> Preflight:
+        """A SQLite file has no replicas of its own. Its format is read through a read-only
+        connection, so a file this code must refuse is left as it was; a file that cannot be read
+        so is left for the opening to report."""
+        return Preflight(standby=False, store_format=_recorded_format(Path(env["SQLITE_DBNAME"])))
 
     @property
     def read_only(self) -> bool:
@@ -146,3 +133,16 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder, LedgerRecorder):
         if last - first + 1 != len(stored_events):
             raise IntegrityError(f"rowids {first}..{last} do not match {len(stored_events)} inserted events")
         return list(range(first, last + 1))
+
+
+def _recorded_format(path: Path) -> int | None:
+    if not path.is_file():
+        return None
+    try:
+        with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as connection:
+            if connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (FORMAT_TABLE,)).fetchone() is None:
+                return None
+            row = connection.execute(f"SELECT version FROM {FORMAT_TABLE} WHERE id = 1").fetchone()
+    except sqlite3.Error:
+        return None
+    return int(row[0]) if row else None
