@@ -1,8 +1,8 @@
 """Encryption of everything the read side keeps, when the store is encrypted.
 
 Events and aggregate snapshots are encrypted by the mapper (AES-GCM under the store key). The
-read models, world snapshots and head rows used to keep offender ids, officer and site names,
-reasons and addresses in plain text beside them. In an encrypted store they are cloaked too:
+read models, world snapshots and head rows, kept beside them, hold offender ids, officer and
+site names, reasons and addresses, so in an encrypted store they are cloaked too:
 
 * **names** — the columns the read side looks rows up by or groups on (offender, officer, site) —
   with AES-SIV (RFC 5297), deterministic, so ``WHERE officer = ?`` still finds a row when ``?``

@@ -1,12 +1,14 @@
 """Which key a store is encrypted with, recorded in the store, checked by every process.
 
-An import run without the key (or with another one) used to store its events in plain JSON
-beside encrypted ones, print "imported", and leave a store that no longer opened with the right
-key. Now the store records, in ``cl_store_key``, a fingerprint of the key it is encrypted with
-(or that it is not encrypted) — from the first process that opens it, or, for a store made
-before this, from the key its first event decrypts with — and a process whose key does not
-match is refused when it opens the store, before it can write anything (the fingerprint:
-:func:`caseledger.domain.secrets.keys.store_key_fingerprint`).
+A process writing with no key, or another one, beside events encrypted with the store's key
+would leave plain or foreign events that the right key cannot read. So the store records, in
+``cl_store_key``, a fingerprint of the key it is encrypted with (or that it is not encrypted) —
+on its first use with a key: that process's key, once it has decrypted the store's first event,
+if there is one — and a process whose key does not match is refused when it opens the store,
+before it can write anything.
+
+The fingerprint (:func:`caseledger.domain.secrets.keys.store_key_fingerprint`) is SHA-256 over a
+fixed label and the key: it identifies the key without weakening it (a key is 128–256 random bits).
 """
 
 from __future__ import annotations
@@ -39,9 +41,9 @@ def check_key(recorder: LedgerRecorder, mapper: LedgerMapper, key: str | None) -
 
 def check_cache_key(recorder: LedgerRecorder, seal: CacheSeal, snapshots_table: str, *, adopt: bool = False) -> None:
     """Refuse a process whose cache key is not the one the store's caches are sealed with
-    (:mod:`caseledger.domain.secrets.mac`); record it on first use. A store whose caches were made before they were
-    sealed (or, with ``adopt``, sealed under another key) loses its aggregate snapshots here; its
-    read models are rebuilt by the projection engine, which finds them unsealed."""
+    (:mod:`caseledger.domain.secrets.mac`); record it on first use. Recording a key (the first, or with ``adopt`` another)
+    discards the aggregate snapshots, which no recorded key vouched for (``rebuild
+    --new-cache-key`` rebuilds the read models)."""
     recorded = _recorded(recorder, CACHE_ROW)
     if recorded == seal.fingerprint:
         return
@@ -86,8 +88,9 @@ def _recorded(recorder: LedgerRecorder, row_id: int = STORE_ROW) -> str | None:
 
 
 def _first_use(recorder: LedgerRecorder, mapper: LedgerMapper, mine: str) -> str:
-    """Record the store's key: the one its first event decrypts with (a store made before the
-    fingerprint existed), else this process's (a new store). A replica records nothing."""
+    """Record this process's key as the store's, once it has decrypted the store's first event,
+    if there is one: a store's events may predate its recorded key (written by a caseledger that
+    recorded none, or first by a login that may not record it). A replica records nothing."""
     first = recorder.events_after("topic, state", 0, 1)
     found = mine
     if first:

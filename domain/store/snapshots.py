@@ -1,8 +1,8 @@
 """Aggregate snapshots that cannot be forged: each carries a MAC under the cache key.
 
 The library's snapshot store trusts whatever row it finds, and commands validate against the
-aggregate it restores: a snapshot edited to say ``in_siu = true`` let an import end an SIU stay
-that never began, and ``verify`` said the chain was intact (the chain covers events, not
+aggregate it restores: a snapshot edited to say ``in_siu = true`` would let an import end an SIU
+stay that never began, while ``verify`` finds the chain intact (the chain covers events, not
 snapshots). Here every stored snapshot's state is its MAC (:mod:`caseledger.domain.secrets.mac`) followed by the sealed
 state. The MAC covers the aggregate, version, topic and state **and the chain head at the log
 position of the aggregate's event of that version** — so a snapshot copied from another store

@@ -126,13 +126,7 @@ class Projector:
 
     def _create_tables_once(self) -> None:
         tracking = self.db.table("cl_tracking")
-        unsealed = self.db.recorder.has_table("cl_tracking") and not self.db.recorder.has_table(SEALS)
         with self.db.transaction(write=True) as cursor:
-            if (
-                unsealed
-            ):  # read models made before they were sealed: dropped, rebuilt from the log (and the old pseudonym secret, now derived from the cache key)
-                for name in (*SEALED_TRACKING, "cl_tracking", "cl_secret"):
-                    cursor.execute(f"DROP TABLE IF EXISTS {self.db.table(name)}")
             self.seals.create(cursor)
             self.seals.start(cursor, list(SEALED_TRACKING))
             cursor.execute(f"CREATE TABLE IF NOT EXISTS {tracking} (name TEXT PRIMARY KEY, position BIGINT NOT NULL)")
@@ -302,8 +296,8 @@ class Projector:
         """Empty the named read models (all if none) and replay the whole log into them.
 
         Their secondary indexes are dropped first and each built once at the end: kept during the
-        refill, every insert updates them and the rebuild slows as they grow (at 3M events it
-        took 74 s with them and 41 s without, the issue measured; ``bench.rebuild_bench`` keeps
+        refill, every insert updates them and the rebuild slows as they grow (measured at 3M
+        events: 74 s with them, 41 s without; ``bench.rebuild_bench`` keeps
         them, ``keep_indexes``, as its baseline). A rebuild killed halfway leaves them missing
         until the next process opens the read models, which creates any that are missing.
         ``upto``: refill only up to that log position (``verify --deep`` compares with read

@@ -1,9 +1,8 @@
 """De-identification: offender ids become keyed pseudonyms; names and free text are dropped.
 
 The pseudonym key is derived from the store's cache key (:mod:`caseledger.domain.secrets.keys`),
-kept outside the database: it used to be a random secret in the store itself (``cl_secret``), in
-plain text, where anyone reading the database could compute pseudonyms from a list of ids and
-anyone writing it could replace it unseen. A pseudonym is the HMAC-SHA256 of the offender id
+kept outside the database: a secret kept in the database would let anyone reading it compute
+pseudonyms from a list of ids, and anyone writing it replace it unseen. A pseudonym is the HMAC-SHA256 of the offender id
 under that key, so it is stable for a store (the same offender has the same pseudonym in every
 export, and analysts can join exports) and useless without the key (it cannot be reversed or
 recomputed from a list of ids). Replacing the cache key (``rebuild --new-cache-key``) changes
