@@ -23,7 +23,8 @@ def on_host(place: Evening, *argv: str) -> subprocess.CompletedProcess[bytes]:
     faketime = shutil.which("faketime")
     assert faketime is not None, "libfaketime's faketime is needed (scripts/system.sh installs it)"
     stamp = place.host_utc.strftime("@%Y-%m-%d %H:%M:%S")
-    env = {**os.environ, **as_login(ADMIN), "TZ": "UTC"}
+    outer = {name: value for name, value in os.environ.items() if name != "LD_PRELOAD" and not name.startswith("FAKETIME")}  # a suite run under faketime itself
+    env = {**outer, **as_login(ADMIN), "TZ": "UTC"}
     return subprocess.run([faketime, "-f", stamp, *argv], capture_output=True, check=False, cwd=ROOT, env=env, timeout=300)
 
 
