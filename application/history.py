@@ -8,6 +8,7 @@ must see both the event and its retraction.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -17,7 +18,7 @@ from caseledger.domain.events.catalogue import EventRetracted
 from caseledger.domain.model.access import Actor, may_read_case, require_reader
 from caseledger.domain.model.aggregates import RETRACTION_LOG_ID, OffenderCase, entity_id
 from caseledger.domain.model.retractions import retracted_positions
-from caseledger.domain.model.times import Cutoff, within
+from caseledger.domain.model.times import Cutoff, within, zone
 from caseledger.domain.store.application import LedgerApplication
 from caseledger.domain.store.log import LoggedEvent, SiteZones, logged
 from caseledger.domain.store.mapper import StoredEnvelope
@@ -33,6 +34,16 @@ class HistoryLine:
     event: LoggedEvent
     zone: str
     retracted_by: tuple[int, str] | None
+
+    @property
+    def occurred_local(self) -> dt.datetime:
+        """When it happened, at its site (in :attr:`zone`)."""
+        return self.event.envelope.occurred_at.astimezone(zone(self.zone))
+
+    @property
+    def recorded_utc(self) -> dt.datetime:
+        """When it was recorded, in UTC."""
+        return self.event.envelope.recorded_at.astimezone(dt.UTC)
 
 
 def _logged(app: LedgerApplication, aggregate_id: UUID) -> list[LoggedEvent]:
