@@ -11,8 +11,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import msgspec
-
 from caseledger.domain.model.access import Actor, require_reader
 from caseledger.domain.model.times import Cutoff, LocalDay, within, zone
 from caseledger.domain.store.application import LedgerApplication
@@ -126,9 +124,3 @@ def log_page(app: LedgerApplication, keep: EventFilter, after: int, limit: int) 
     first = found[0].position if found else after
     last = found[-1].position if found else after
     return LogPage(found, first, last, app.head_position())
-
-
-def describe_fields(data: Any, omit: tuple[str, ...] = ()) -> str:
-    """An event's own fields as ``name=value, …`` (what the history, the case file and the audit
-    log show), without the ``omit`` ones (the offender, on a case's own history)."""
-    return ", ".join(f"{key}={value}" for key, value in msgspec.to_builtins(data).items() if key not in omit)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 from uuid import UUID
 
 from caseledger.domain.errors import AccessRefused, DomainError
@@ -21,7 +20,6 @@ from caseledger.domain.model.retractions import retracted_positions
 from caseledger.domain.model.times import Cutoff, within, zone
 from caseledger.domain.store.application import LedgerApplication
 from caseledger.domain.store.log import LoggedEvent, SiteZones, logged
-from caseledger.domain.store.mapper import StoredEnvelope
 from caseledger.domain.store.views import StoreView
 from caseledger.projections.readmodels.database import Database
 from caseledger.projections.replay.facts import registered_zones
@@ -88,9 +86,3 @@ def require_case_reader(app: LedgerApplication, actor: Actor, offender: str) -> 
     readable = may_read_case(actor, case.where, case.officer) if case is not None else may_read_case(actor, None, None)
     if not readable:  # an unknown offender too: a refusal must not tell whether the case exists
         raise AccessRefused(f"only the case's officer, a supervisor of its site, an auditor or an admin may read {offender}'s history; {actor.described()}")
-
-
-def who(envelope: StoredEnvelope[Any]) -> str:
-    """Who recorded an event, and who made the entry when it came in by an import
-    (``mai1 via clerk``: entered by mai1, imported by clerk)."""
-    return f"{envelope.entered_by} via {envelope.recorded_by}" if envelope.entered_by else envelope.recorded_by

@@ -12,8 +12,7 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select
 
 from caseledger.application.events import EventFilter, LogPage
-from caseledger.application.history import who
-from caseledger.application.text import fields_in_words, type_words
+from caseledger.application.text import fields_in_words, type_words, who
 from caseledger.domain.errors import LedgerError
 from caseledger.domain.events.catalogue import PAYLOAD_TYPES
 from caseledger.domain.model.times import Cutoff, parse_cutoff
