@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Input, Label
 
-from caseledger.application.history import HistoryLine
+from caseledger.application.ledger import HistoryLine
 from caseledger.application.text import fields_in_words, type_words, who
 from caseledger.domain.errors import LedgerError
 from caseledger.domain.events.catalogue import TransferCompleted
