@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from caseledger.application.events import AuditScope, LogPage, filtered_events, log_page
+from caseledger.application.events import LogPage, filtered_events, log_page
 from caseledger.application.exports import at_sites
-from caseledger.application.history import HistoryLine, case_history, require_case_reader
+from caseledger.application.history import HistoryLine, case_history
 from caseledger.application.ledger.core import LedgerCore, serialised
 from caseledger.application.ledger.requests import LogQuery
+from caseledger.application.ledger.scopes import AuditScope, require_case_reader
 from caseledger.application.officer import CaseRow, DueRow, WeekData, caseload, due, officer_for, week
 from caseledger.domain.model.access import export_sites, require_officer_reader
 from caseledger.domain.model.times import Cutoff

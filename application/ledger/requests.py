@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from caseledger.application.events import AuditScope, EventFilter
+from caseledger.application.events import EventFilter, Scope
 from caseledger.application.exports import BY_SITE_PROJECTIONS, EXPORT_FORMATS, PROJECTION_NAMES, WEEKLY_PROJECTIONS, ExportSpec, check_writable
 from caseledger.application.report import ReportSpec, check_output, steps
 from caseledger.domain.events.catalogue import PAYLOAD_TYPES
@@ -92,7 +92,7 @@ class LogQuery:
     labels: tuple[str, str, str] = ("occurred from", "occurred to", "known at")
     """How a refusal of each time bound names it (the Audit screen's words; ``--as-of``… on the command line)."""
 
-    def event_filter(self, scope: AuditScope) -> EventFilter:
+    def event_filter(self, scope: Scope) -> EventFilter:
         """The filter, time bounds parsed (the first bad one refused, naming it), keeping only what
         ``scope`` lets the reader see."""
         occurred_from, occurred_to, known_at = (
