@@ -22,6 +22,7 @@ The use cases are grouped by what they do, one module each, all methods of the o
 from __future__ import annotations
 
 from caseledger.application.events import LogPage
+from caseledger.application.exports import BY_SITE_PROJECTIONS, EXPORT_FORMATS, PROJECTION_NAMES, WEEKLY_PROJECTIONS, ExportSpec, check_writable
 from caseledger.application.history import HistoryLine
 from caseledger.application.imports import ImportReport
 from caseledger.application.ledger.core import Progress
@@ -29,26 +30,14 @@ from caseledger.application.ledger.exporting import Exporting
 from caseledger.application.ledger.keeping import Keeping
 from caseledger.application.ledger.reading import Reading
 from caseledger.application.ledger.recording import Recording
-from caseledger.application.ledger.requests import (
-    BY_SITE_PROJECTIONS,
-    EVENT_TYPES,
-    EXPORT_FORMATS,
-    PROJECTION_NAMES,
-    WEEKLY_PROJECTIONS,
-    ExportCut,
-    ExportSpec,
-    LogQuery,
-    ReportSpec,
-    check_output,
-    check_writable,
-    parse_cutoff,
-    steps,
-)
+from caseledger.application.ledger.requests import EVENT_TYPES, ExportCut, LogQuery
 from caseledger.application.ledger.results import Imported, Rebuilt, Recorded, Seat, Verification
 from caseledger.application.officer import CaseRow, DueRow, WeekData, completing_entry, site_rows
+from caseledger.application.report import ReportSpec, check_output, steps
 from caseledger.application.status import StoreStatus
 from caseledger.application.suggestions import Offers
 from caseledger.domain.model.clock import SYSTEM_CLOCK, Clock
+from caseledger.domain.model.times import parse_cutoff
 from caseledger.domain.store.application import open_application
 
 __all__ = [

@@ -1,9 +1,9 @@
-"""What a front end asks the Ledger for, as a person typed it, and the checks of typed text a
-front end makes before it asks (no store is touched here).
+"""What a front end asks the Ledger for, as a person typed it.
 
-An export or a report is asked for as a spec (:class:`ExportSpec`, :class:`ReportSpec`), parsed
-and checked from the typed text before the store is opened; the audit log's filters as typed
-(:class:`LogQuery`), parsed by the Ledger once it has checked who may read the log.
+An export or a report is asked for as a spec (:class:`~caseledger.application.exports.ExportSpec`,
+:class:`~caseledger.application.report.ReportSpec`), parsed and checked from the typed text before
+the store is opened (the Export screen's form: :class:`ExportCut`); the audit log's filters as
+typed (:class:`LogQuery`), parsed by the Ledger once it has checked who may read the log.
 """
 
 from __future__ import annotations
@@ -14,29 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from caseledger.application.events import EventFilter, Scope
-from caseledger.application.exports import BY_SITE_PROJECTIONS, EXPORT_FORMATS, PROJECTION_NAMES, WEEKLY_PROJECTIONS, ExportSpec, check_writable
-from caseledger.application.report import ReportSpec, check_output, steps
+from caseledger.application.exports import ExportSpec
 from caseledger.domain.events.catalogue import PAYLOAD_TYPES
 from caseledger.domain.model.times import parse_cutoff
 
-__all__ = [
-    "BY_SITE_PROJECTIONS",
-    "EVENT_TYPES",
-    "EXPORT_FORMATS",
-    "PROJECTION_NAMES",
-    "WEEKLY_PROJECTIONS",
-    "ExportCut",
-    "ExportSpec",
-    "LogQuery",
-    "ReportSpec",
-    "check_output",
-    "check_writable",
-    "parse_cutoff",
-    "steps",
-]
-
 EVENT_TYPES = tuple(PAYLOAD_TYPES)
-"""Every event type, in the catalogue's order (what ``--type`` and the Audit screen offer)."""
+"""Every event type, in the catalogue's order (what ``--type`` offers)."""
 
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
 """What typed text may put in a file name (no separators, no dot-dot tricks: dots only where typed
