@@ -1,16 +1,14 @@
 """The alerts an officer sees on *My week*: what in the projections needs a person's attention —
 over ratio, over the week, a short release-plan lead, a colleague's uncovered caseload, and each
-deadline overdue or due soon (the deadlines replaced the single "long SIU stay" threshold: the
-SIU reviews are deadlines now)."""
+deadline overdue or due soon (an SIU stay's reviews are deadlines like the others: no separate
+threshold for a long stay)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from caseledger.application.text import DEADLINE_WORDS
-
-if TYPE_CHECKING:
-    from caseledger.application.officer import DueRow
+from caseledger.projections.screens.officer import DueRow
 
 
 def _days(count: int) -> str:

@@ -16,10 +16,11 @@ from typing import Any
 from caseledger.domain.errors import CacheForged, DomainError
 from caseledger.domain.model.times import parse_cutoff, parse_week, utc_now
 from caseledger.projections.catalogue import BY_SITE, PROJECTIONS, Projection
-from caseledger.projections.compute import find, streamed
+from caseledger.projections.engine.compute import find, streamed
+from caseledger.projections.engine.projector import Projector
+from caseledger.projections.errors import ProjectionError
 from caseledger.projections.output.formats import FORMATS, write_export
 from caseledger.projections.output.privacy import deidentify, store_secret
-from caseledger.projections.readmodels.engine import ProjectionError, Projector
 from caseledger.projections.replay.facts import EVERY_WEEK, View, Weeks
 from caseledger.projections.rules import Rules, load_rules
 

@@ -10,11 +10,11 @@ file can write anything in it, so there the name guards against mistakes, not in
 
 from __future__ import annotations
 
-import getpass
 import re
 
 from caseledger.domain.errors import DomainError
 from caseledger.domain.events import catalogue as p
+from caseledger.domain.settings import Settings
 from caseledger.domain.store.application import LedgerApplication
 
 
@@ -22,7 +22,7 @@ def identity(app: LedgerApplication, user: str | None = None) -> str:
     """Who is recording or reading: the login the store proves (PostgreSQL), else ``user``, else
     the operating system login (``LOGNAME``, as the login session sets it: SQLite is one trust
     domain, README "Threat model")."""
-    return app.ledger_recorder.login or checked_actor(user or getpass.getuser())
+    return app.ledger_recorder.login or checked_actor(user or Settings.os_login())
 
 
 def checked_actor(user: str) -> str:

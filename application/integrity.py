@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from caseledger.domain.integrity.checkpoint import Checkpoint, CheckpointError, check, default_key_path, make_checkpoint, pinned_public_key, read_checkpoint
+from caseledger.domain.integrity.checkpoint import Checkpoint, CheckpointError, check, make_checkpoint, pinned_public_key, read_checkpoint
 from caseledger.domain.integrity.verify import Verdict, verify
+from caseledger.domain.settings import Settings
 from caseledger.domain.store.application import LedgerApplication
-from caseledger.projections.readmodels.deep import Difference
-from caseledger.projections.readmodels.deep import deep_difference as _deep
+from caseledger.projections.engine.deep import Difference
+from caseledger.projections.engine.deep import deep_difference as _deep
 
 
 def verify_store(app: LedgerApplication, checkpoint: Path | None = None, public_key: Path | None = None, *, since_checkpoint: bool = False) -> Verdict:
@@ -28,9 +29,9 @@ def verify_store(app: LedgerApplication, checkpoint: Path | None = None, public_
 def sign_checkpoint(app: LedgerApplication, key: Path | None = None) -> Checkpoint:
     """A checkpoint of the verified head, signed with ``key`` (default: the user config directory's,
     created on first use)."""
-    return make_checkpoint(app, key or default_key_path())
+    return make_checkpoint(app, key or Settings.current().default_checkpoint_key_file)
 
 
 def deep_difference(app: LedgerApplication) -> Difference | None:
-    """``verify --deep``: the first cache that is not what the log gives (:mod:`caseledger.projections.readmodels.deep`)."""
+    """``verify --deep``: the first cache that is not what the log gives (:mod:`caseledger.projections.engine.deep`)."""
     return _deep(app)

@@ -4,7 +4,7 @@ One JSON object per line. Reserved keys: ``type``, ``occurred_at``, optional ``b
 the entry) and ``note`` (≤ 2000 characters); every other key is one of the event's fields, and
 unknown keys or types are errors.
 
-**Who recorded it** (issue #11): an import records the importing user as ``recorded_by``; the
+**Who recorded it**: an import records the importing user as ``recorded_by``; the
 person a line names — its ``entered_by``, else its ``by``, else its ``recorded_by`` — is kept as
 ``entered_by`` (the person who made the entry elsewhere; left out when it is the importer). Only
 ``--keep-recorded`` (moving a store with its history) keeps a line's ``recorded_by`` (else its

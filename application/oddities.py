@@ -1,6 +1,6 @@
 """Accepted but odd: entries the ledger records (the specification calls such things realistic
 messiness) that a person most likely did not mean — said before recording, so they can think
-again (issue #12, point 3). Nothing here refuses anything.
+again. Nothing here refuses anything.
 
 * Coverage by an officer who is on leave: it counts for nothing while they are away.
 * Coverage by an officer at another site than the absent one.
@@ -9,7 +9,7 @@ again (issue #12, point 3). Nothing here refuses anything.
 * Coverage of an officer someone already covers: both carry every case (the specification's
   reading: chains are not followed, each coverer carries the whole caseload), which is rarely
   what a hand-over means — so it says who covers, how many cases both will carry, and how to
-  hand over instead (issue #21, point 4). The same coverage recorded again changes nothing.
+  hand over instead. The same coverage recorded again changes nothing.
 
 Who covers whom and the absent officer's caseload are read as the Site screen reads them: from
 the world now (retractions applied) through the read models, counted by
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from caseledger.domain.events import catalogue as p
 from caseledger.domain.model.validation import LedgerView
-from caseledger.projections.readmodels.engine import Projector
+from caseledger.projections.engine.projector import Projector
 from caseledger.projections.replay.caseloads import Caseloads, Cut
 from caseledger.projections.replay.facts import View, retracted
 

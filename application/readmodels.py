@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from caseledger.domain.store.application import LedgerApplication
 from caseledger.projections.catalogue import models_for
-from caseledger.projections.readmodels.engine import Projector
+from caseledger.projections.engine.projector import Projector
 
 Progress = Callable[[int], None]
 """Called with how many events are done so far."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from caseledger.domain.errors import CacheForged, StoreURLError
 from caseledger.domain.store.application import LedgerApplication
 from caseledger.domain.store.keys import holds_cache_key
-from caseledger.projections.readmodels.engine import ModelStatus, Projector
+from caseledger.projections.engine.projector import ModelStatus, Projector
 
 
 @dataclass(frozen=True)

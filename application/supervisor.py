@@ -1,6 +1,6 @@
 """The supervisor's questions, answered from the workload rows: who is over their ratio or their
 week, who is away, whose cases nobody carries — in words a supervisor uses, with the cells that
-need action marked — and the same per site, with totals (the Site screen; issue #12, point 4).
+need action marked — and the same per site, with totals (the Site screen).
 
 Plain data only (no Textual): a :class:`Cell` says its text and whether it is over a limit; the
 screen decides how that looks.

@@ -33,7 +33,7 @@ def _seed(url: str, background: int) -> None:
     from caseledger.application.imports import import_lines
     from caseledger.domain.store.application import open_application
     from caseledger.fixtures.generate import generate
-    from caseledger.projections.readmodels.engine import Projector
+    from caseledger.projections.engine.projector import Projector
 
     app = open_application(url)
     import_lines(app, [msgspec.json.encode(line) for line in generate(background, seed=3, until=dt.datetime.now(dt.UTC).date())], "bench", keep_recorded=True)
@@ -44,7 +44,7 @@ def _seed(url: str, background: int) -> None:
 
 def _run(url: str, seconds: float, rate: float, writers: int, inline: bool) -> dict[str, Any]:
     from caseledger.domain.store.application import open_application
-    from caseledger.projections.readmodels.engine import Projector
+    from caseledger.projections.engine.projector import Projector
 
     app = open_application(url)
     projector = Projector(app)

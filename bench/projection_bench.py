@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import machine, parser
-from caseledger.projections.readmodels.engine import Projector
+from caseledger.projections.engine.projector import Projector
 
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -76,7 +76,7 @@ class PerEventProjector(Projector):
 def _exports(app: Any) -> dict[str, Any]:
     from caseledger.domain.model.times import LocalDay
     from caseledger.projections.catalogue import PROJECTIONS
-    from caseledger.projections.compute import compute
+    from caseledger.projections.engine.compute import compute
     from caseledger.projections.output.formats import _csv
     from caseledger.projections.replay.facts import View
     from caseledger.projections.rules import load_rules

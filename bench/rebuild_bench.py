@@ -40,7 +40,7 @@ def _store(size: int, seed: int) -> str:
 def _child(url: str, keep_indexes: bool) -> dict[str, Any]:
     """One rebuild, timing each batch (run in its own process, so peak RSS is its own)."""
     from caseledger.domain.store.application import open_application
-    from caseledger.projections.readmodels.engine import Projector
+    from caseledger.projections.engine.projector import Projector
 
     app = open_application(url)
     head = app.head_position()

@@ -63,7 +63,7 @@ def _prepared(url: str) -> dict[str, Any]:
     of its own, so the parent's peak memory (inherited by every later child's figure) stays small."""
     from caseledger.domain.store.application import open_application
     from caseledger.domain.store.log import read_log
-    from caseledger.projections.readmodels.engine import Projector
+    from caseledger.projections.engine.projector import Projector
 
     projector = Projector(open_application(url))
     started = time.perf_counter()

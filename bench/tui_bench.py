@@ -35,7 +35,7 @@ def _store(events: int, seed: int) -> str:
     from bench.import_bench import _events_file
     from caseledger.application.imports import import_lines
     from caseledger.domain.store.application import open_application
-    from caseledger.projections.readmodels.engine import Projector
+    from caseledger.projections.engine.projector import Projector
 
     url = f"sqlite:///{OUT}/tui-store-{events}-seed{seed}.db"
     app = open_application(url)

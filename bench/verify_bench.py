@@ -18,8 +18,9 @@ from bench.rebuild_bench import _store
 
 
 def main() -> None:
-    from caseledger.domain.integrity.checkpoint import check, load_or_create_key, signed
+    from caseledger.domain.integrity.checkpoint import check, signed
     from caseledger.domain.integrity.verify import verify
+    from caseledger.domain.secrets.keys import signing_key
     from caseledger.domain.store.application import open_application
 
     parsed = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -30,7 +31,7 @@ def main() -> None:
     print("| events | full walk (naive) | since a checkpoint at 50% | since one at 99% | full / since-99% |")
     print("|---:|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as folder:
-        key = load_or_create_key(Path(folder) / "key.pem")
+        key = signing_key(Path(folder) / "key.pem")
         for size in (int(value) for value in args.sizes.split(",")):
             app = open_application(_store(size, args.seed))
             marks = {size // 2, size * 99 // 100}

@@ -12,6 +12,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from importlib.metadata import version
 from typing import get_args
 
 from eventsourcing.persistence import MapperDeserialisationError
@@ -19,7 +20,9 @@ from eventsourcing.persistence import MapperDeserialisationError
 from caseledger.application.text import for_terminal
 from caseledger.domain.errors import STORE_FAILURES, CacheForged, LedgerError, store_failure
 from caseledger.domain.events.catalogue import AccessRole
-from caseledger.domain.store.urls import default_store_url, require_existing
+from caseledger.domain.settings import Settings
+from caseledger.domain.store.migrations import CURRENT_FORMAT
+from caseledger.domain.store.urls import require_existing
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,6 +30,12 @@ def build_parser() -> argparse.ArgumentParser:
     from caseledger.cli import commands
 
     parser = argparse.ArgumentParser(prog="caseledger", description="Event-sourced case-transfer and release-planning ledger.")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"caseledger {version('caseledger')} (store format {CURRENT_FORMAT})",
+        help="the release and the store format it writes",
+    )
     parser.add_argument(
         "--store", default=None, help="sqlite:///path.db or postgresql://user@host:port/db (default: $CASELEDGER_STORE or a file in the user data directory)"
     )
@@ -81,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", default="csv", choices=("csv", "jsonl", "json", "parquet"))
     export.add_argument("--output", "-o", help="file to write atomically (default: standard output)")
     export.add_argument("--identified", action="store_true", help="keep offender ids (supervisors, auditors, admins); by default they become keyed pseudonyms")
-    export.add_argument("--deidentify", action="store_true", help=argparse.SUPPRESS)  # the default now; still accepted
+    export.add_argument("--deidentify", action="store_true", help=argparse.SUPPRESS)  # the default; accepted so scripts that name it still run
     export.add_argument("--by", choices=("site",), help="addon_burden and coverage only: roll up to sites")
     export.add_argument(
         "--from", dest="first_week", metavar="WEEK", help="addon_burden, coverage and weekly_hours only: the first ISO week to export, e.g. 2026-W01"
@@ -173,8 +182,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.umask(os.umask(0) | PRIVATE)  # stores, exports, checkpoints: the user's alone unless the umask asks for less
     parser = build_parser()
     args = parser.parse_args(argv)
-    args.store = args.store or default_store_url()
-    args.user = args.user or os.environ.get("CASELEDGER_USER") or None
+    settings = Settings.current()
+    args.store = args.store or settings.store
+    args.user = args.user or settings.user
     run: Callable[[argparse.Namespace], int] = args.run
     try:
         if args.command not in STORE_CREATING_COMMANDS:
@@ -195,7 +205,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("caseledger: interrupted; nothing partial was recorded", file=sys.stderr)
         return 130
     except Exception as error:  # a bug, or an event written around the program: one line, never a traceback
-        if os.environ.get("CASELEDGER_DEBUG"):
+        if settings.debug:
             raise
         print(
             f"caseledger: unexpected {type(error).__name__}: {' '.join(str(error).split())} — a bug, or a store written around caseledger "

@@ -33,7 +33,7 @@ from caseledger.domain.model.times import Cutoff
 from caseledger.domain.store.application import LedgerApplication, open_application
 from caseledger.domain.store.urls import redacted
 from caseledger.domain.store.views import StoreView
-from caseledger.projections.readmodels.engine import Projector
+from caseledger.projections.engine.projector import Projector
 from caseledger.projections.replay.facts import View
 from caseledger.projections.rules import Rules, load_rules
 

@@ -17,7 +17,7 @@ from caseledger.domain.model.times import Cutoff
 from caseledger.domain.store.log import LoggedEvent
 from caseledger.domain.store.views import StoreView
 from caseledger.projections.catalogue import OVERDUE_CARRIED
-from caseledger.projections.compute import compute, compute_together, find
+from caseledger.projections.engine.compute import compute, compute_together, find
 from caseledger.projections.rules import load_rules
 
 Rows = list[dict[str, Any]]

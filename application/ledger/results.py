@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from caseledger.domain.integrity.verify import Verdict
 from caseledger.domain.model.access import READERS, RECORDING_ROLES, Actor, recordable
-from caseledger.projections.readmodels.deep import Difference
+from caseledger.projections.engine.deep import Difference
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from caseledger.application.report.figures import ReportSpec, gather, steps
 from caseledger.application.report.sections import sections
 from caseledger.domain.errors import AccessRefused, DomainError
 from caseledger.domain.model.clock import Clock
-from caseledger.projections.readmodels.engine import Projector
+from caseledger.projections.engine.projector import Projector
 from caseledger.projections.replay.facts import registered_zones
 
 __all__ = ["REPORT_SUFFIXES", "ReportSpec", "check_output", "check_scope", "report_today", "steps", "write_report"]

@@ -2,7 +2,7 @@
 
 :class:`ReportSpec` is what a person asked for (the period, the sites, the rule sets), checked
 before the store is opened. :func:`gather` computes every export the sections read in one
-catch-up and one replay per rule set (:func:`~caseledger.projections.compute.compute_together`):
+catch-up and one replay per rule set (:func:`~caseledger.projections.engine.compute.compute_together`):
 the weekly ones (addon_burden and coverage by site, weekly_hours) over the ISO weeks the period
 touches, the others at the end of the period (T = the ``--to`` date), then keeps the rows of the
 period and the sites. Every number the report shows is a sum, count or median of these rows, so an
@@ -20,8 +20,8 @@ from caseledger.application.exports import at_sites
 from caseledger.domain.errors import DomainError
 from caseledger.domain.model.times import LocalDay, iso_week, utc_now
 from caseledger.projections.catalogue import BY_SITE, PROJECTIONS, Projection
-from caseledger.projections.compute import compute_together
-from caseledger.projections.readmodels.engine import Projector
+from caseledger.projections.engine.compute import compute_together
+from caseledger.projections.engine.projector import Projector
 from caseledger.projections.replay.facts import View, Weeks
 from caseledger.projections.rules import Rules, load_rules
 

@@ -1,10 +1,10 @@
 """Signed checkpoints: an Ed25519 signature over (position, chain head), kept outside the database.
 
 ``caseledger checkpoint`` verifies the chain, then signs ``caseledger-checkpoint-v1 ‖ position ‖
-head`` with a private key kept in a file outside the store (created on first use, mode 0600; by
-default in the user config directory). The checkpoint file (JSON) carries the signature and the
-public key; an auditor pins the public key (``verify --public-key``) so a forged checkpoint with
-a fresh key is refused. ``verify --checkpoint`` then proves the log still holds exactly what the
+head`` with a private key kept in a file outside the store (created on first use, by default in
+the user config folder: :func:`caseledger.domain.secrets.keys.signing_key`). The checkpoint file
+(JSON) carries the signature and the public key; an auditor pins the public key (``verify
+--public-key``) so a forged checkpoint with a fresh key is refused. ``verify --checkpoint`` then proves the log still holds exactly what the
 checkpoint covered (the recomputed head at its position equals the signed head) and only grew
 since (the chain runs on unbroken).
 """
@@ -12,12 +12,10 @@ since (the chain runs on unbroken).
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 from typing import Annotated
 
 import msgspec
-import platformdirs
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -25,12 +23,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from caseledger.domain.errors import LedgerError
 from caseledger.domain.integrity.chain import GENESIS, node_hash
 from caseledger.domain.integrity.verify import EVENT_COLUMNS, Ledger, Verdict, stored_leaf, verify
+from caseledger.domain.secrets.keys import signing_key
 
 MAGIC = b"caseledger-checkpoint-v1\x00"
 
 
 class CheckpointError(LedgerError):
-    """A checkpoint or key file is unreadable, or the store cannot be checkpointed."""
+    """A checkpoint file is unreadable, or the store cannot be checkpointed."""
 
 
 Hex = Annotated[str, msgspec.Meta(pattern="^[0-9a-f]*$")]
@@ -47,31 +46,8 @@ class Checkpoint(msgspec.Struct, forbid_unknown_fields=True):
     signature: Annotated[Hex, msgspec.Meta(min_length=128, max_length=128)]
 
 
-def default_key_path() -> Path:
-    return Path(platformdirs.user_config_dir("caseledger")) / "checkpoint-ed25519.pem"
-
-
 def _message(position: int, head: bytes) -> bytes:
     return MAGIC + position.to_bytes(8, "big") + head
-
-
-def load_or_create_key(path: Path) -> Ed25519PrivateKey:
-    """The signing key at ``path``; a new one is created (mode 0600) if there is none."""
-    if path.exists():
-        try:
-            key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        except (ValueError, TypeError) as error:
-            raise CheckpointError(f"{path}: not an Ed25519 private key: {error}") from None
-        if not isinstance(key, Ed25519PrivateKey):
-            raise CheckpointError(f"{path}: not an Ed25519 private key")
-        return key
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = Ed25519PrivateKey.generate()
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(pem)
-    return key
 
 
 def _raw_public(key: Ed25519PublicKey) -> str:
@@ -83,7 +59,7 @@ def make_checkpoint(app: Ledger, key_path: Path) -> Checkpoint:
     verdict = verify(app)
     if not verdict.ok:
         raise CheckpointError(f"the chain is broken at position {verdict.broken_at}: {verdict.reason}; not signing it")
-    return signed(verdict.head_position, verdict.head, verdict.events, load_or_create_key(key_path))
+    return signed(verdict.head_position, verdict.head, verdict.events, signing_key(key_path))
 
 
 def signed(position: int, head: bytes, events: int, key: Ed25519PrivateKey) -> Checkpoint:

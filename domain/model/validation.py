@@ -5,7 +5,7 @@ Structs; this module holds the rest of the specification's error list: unknown a
 ids, transfer to the current site, completing a transfer never requested, ending an SIU stay
 that never started, SIU at a non-institution, admission outside an institution, a release to a
 site that is not a community office or CCC, security levels on the wrong kind of site, an
-unknown time zone, retracting a position that does not exist; and (issue #11) a second
+unknown time zone, retracting a position that does not exist; a second
 retraction of one event or a retraction with a blank reason, a supervisor's role without its
 site (or another role with one), a user linked to an officer never registered. Anything else odd is accepted
 (the specification calls it realistic messiness; projections ignore it).

@@ -15,13 +15,16 @@ from eventsourcing.utils import resolve_topic
 
 from caseledger.domain.errors import ReadOnlyStore
 from caseledger.domain.model.aggregates import LedgerAggregate
+from caseledger.domain.secrets.keys import cache_key
+from caseledger.domain.secrets.mac import CacheSeal
+from caseledger.domain.settings import APP_NAME
 from caseledger.domain.store.backend import LedgerRecorder
 from caseledger.domain.store.cloak import Cloak
 from caseledger.domain.store.keys import check_cache_key, check_key
 from caseledger.domain.store.mapper import LedgerMapper
-from caseledger.domain.store.seal import CacheSeal, cache_key
+from caseledger.domain.store.migrations import CURRENT_FORMAT, migrate, refuse_newer
 from caseledger.domain.store.snapshots import SNAPSHOTTED, SealedSnapshotStore
-from caseledger.domain.store.urls import APP_NAME, store_env
+from caseledger.domain.store.urls import store_env
 
 ATTEMPTS_TO_OPEN = 8
 
@@ -63,7 +66,7 @@ class LedgerApplication(Application[UUID]):
 
     @cached_property
     def seal(self) -> CacheSeal:
-        """MACs for this store's caches, under its cache key (:mod:`caseledger.domain.store.seal`)."""
+        """MACs for this store's caches, under its cache key (:mod:`caseledger.domain.secrets.mac`)."""
         return CacheSeal(cache_key(self.env.get("CIPHER_KEY")))
 
     def construct_snapshot_store(self) -> EventStore[UUID]:
@@ -128,10 +131,13 @@ class LedgerApplication(Application[UUID]):
 
 
 def open_application(url: str, *, payloads: bool = True, new_cache_key: bool = False) -> LedgerApplication:
-    """Open (creating tables if needed) the ledger stored at ``url`` — or, when ``url`` names a
-    read-only standby, open it without creating anything. A process that will read or write
-    events' payloads (``payloads``) must hold the store's key, if it has one, or none if it has
-    none (:mod:`caseledger.domain.store.keys`); one that only walks the hash chain (verify,
+    """Open (creating tables if needed, and bringing an older store to the current format:
+    :mod:`caseledger.domain.store.migrations`) the ledger stored at ``url`` — or, when ``url``
+    names a read-only standby or a store another login owns, open it without creating or
+    migrating anything. A store written by a newer caseledger is refused before anything is
+    created or written. A process that will read or write events' payloads (``payloads``) must
+    hold the store's key, if it has one, or none if it has none
+    (:mod:`caseledger.domain.store.keys`); one that only walks the hash chain (verify,
     checkpoint, status) needs no key: the chain covers the ciphertext. ``new_cache_key``: this
     process's cache key replaces the one the store's caches were sealed with (every cache is
     then discarded and rebuilt).
@@ -141,8 +147,10 @@ def open_application(url: str, *, payloads: bool = True, new_cache_key: bool = F
     duplicate catalog rows); the loser simply tries again."""
     env = store_env(url)
     recorder: type[LedgerRecorder] = resolve_topic(env["APPLICATION_RECORDER_TOPIC"])
-    if recorder.standby(env):
+    preflight = recorder.preflight(env)
+    if preflight.standby:
         env["CREATE_TABLE"] = "false"  # a replica is read-only: its tables arrive by replication
+    refuse_newer(preflight.store_format)
     racing: tuple[type[Exception], ...] = (InternalError, IntegrityError, ProgrammingError, *recorder.conflict_errors)
     for attempt in range(ATTEMPTS_TO_OPEN):
         try:
@@ -150,6 +158,8 @@ def open_application(url: str, *, payloads: bool = True, new_cache_key: bool = F
             if payloads:
                 check_key(app.ledger_recorder, app.ledger_mapper, env.get("CIPHER_KEY"))
                 check_cache_key(app.ledger_recorder, app.seal, app.snapshots_table, adopt=new_cache_key)
+            if not preflight.standby and preflight.store_format != CURRENT_FORMAT:
+                migrate(app.ledger_recorder, app.snapshots_table)
             return app
         except racing:
             if attempt == ATTEMPTS_TO_OPEN - 1:

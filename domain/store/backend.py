@@ -130,6 +130,18 @@ class BulkTransaction:
         return AttributedEvent(position, StoredEvent(originator_id, row[1], row[2], stored_state(row[3])), row[4])
 
 
+@dataclass(frozen=True, slots=True)
+class Preflight:
+    """What a store says before it is opened (:meth:`LedgerRecorder.preflight`)."""
+
+    standby: bool
+    """Whether it is to be opened read-only, creating nothing: a streaming replica, or (PostgreSQL)
+    a store another login owns; nothing of its layout may be written."""
+    store_format: int | None
+    """The format it records (None: it records none, or there is no store yet;
+    :mod:`caseledger.domain.store.migrations`)."""
+
+
 class LedgerRecorder(ABC):
     """The interface every backend's recorder offers the ledger, beyond the library's own."""
 
@@ -161,9 +173,9 @@ class LedgerRecorder(ABC):
 
     @classmethod
     @abstractmethod
-    def standby(cls, env: dict[str, str]) -> bool:
-        """Whether the store ``env`` names is a read-only standby (a streaming replica): then it
-        is opened without creating tables, and nothing may be written to it."""
+    def preflight(cls, env: dict[str, str]) -> Preflight:
+        """What the store ``env`` names says before it is opened, read without creating or writing
+        anything (the first connection, so one that fails is reported here)."""
 
     @property
     @abstractmethod
@@ -212,9 +224,19 @@ class LedgerRecorder(ABC):
         """One transaction: committed if the block ends normally (and ``write``), else rolled back.
         A read sees one snapshot for all its statements."""
 
-    @abstractmethod
     def has_table(self, name: str) -> bool:
         """Whether table ``name`` exists beside the events (read-only: takes no lock)."""
+        with self.transaction(write=False) as cursor:
+            return self.table_exists(cursor, name)
+
+    @abstractmethod
+    def table_exists(self, cursor: SQLCursor, name: str) -> bool:
+        """Whether table ``name`` exists beside the events, seen from ``cursor``'s transaction."""
+
+    @abstractmethod
+    def upgrade_to(self, cursor: SQLCursor, version: int) -> None:
+        """Bring this backend's own objects (triggers, columns) to store format ``version``, in the
+        migrating transaction (:mod:`caseledger.domain.store.migrations`); a format may change none."""
 
     @abstractmethod
     def bulk_transaction(self) -> contextlib.AbstractContextManager[BulkTransaction]:

@@ -1,8 +1,8 @@
 """Encryption of everything the read side keeps, when the store is encrypted.
 
 Events and aggregate snapshots are encrypted by the mapper (AES-GCM under the store key). The
-read models, world snapshots and head rows used to keep offender ids, officer and site names,
-reasons and addresses in plain text beside them. In an encrypted store they are cloaked too:
+read models, world snapshots and head rows, kept beside them, hold offender ids, officer and
+site names, reasons and addresses, so in an encrypted store they are cloaked too:
 
 * **names** — the columns the read side looks rows up by or groups on (offender, officer, site) —
   with AES-SIV (RFC 5297), deterministic, so ``WHERE officer = ?`` still finds a row when ``?``
@@ -10,7 +10,7 @@ reasons and addresses in plain text beside them. In an encrypted store they are 
 * **blobs** — an event's fields, a world, a case record — with AES-GCM (the library's cipher),
   a fresh nonce each time.
 
-Both keys derive from the store key, so whoever may read the store can read its read models, and
+Both keys derive from the store key (:mod:`caseledger.domain.secrets.derive`), so whoever may read the store can read its read models, and
 nobody else. In a plain store nothing is cloaked. What stays plain in an encrypted store (not
 identifying): event types, times and dates, ISO weeks, add-on categories and minutes, roles,
 caseload factor counts, log positions, MACs and seals.
@@ -19,10 +19,11 @@ caseload factor counts, log positions, MACs and seals.
 from __future__ import annotations
 
 import base64
-import hashlib
 
 from cryptography.hazmat.primitives.ciphers.aead import AESSIV
 from eventsourcing.persistence import Cipher
+
+from caseledger.domain.secrets.derive import READ_MODEL_NAMES, derive
 
 
 class Cloak:
@@ -31,7 +32,7 @@ class Cloak:
     def __init__(self, store_key: str | None, cipher: Cipher | None) -> None:
         self.on = bool(store_key) and cipher is not None
         self._cipher = cipher
-        self._siv = AESSIV(hashlib.blake2b(base64.b64decode(store_key), key=b"caseledger read-model names", digest_size=64).digest()) if store_key else None
+        self._siv = AESSIV(derive(base64.b64decode(store_key), READ_MODEL_NAMES)) if store_key else None
         self._names: dict[str, str] = {}
         self._values: dict[str, str] = {}
 

@@ -1,43 +1,33 @@
 """Which key a store is encrypted with, recorded in the store, checked by every process.
 
-An import run without the key (or with another one) used to store its events in plain JSON
-beside encrypted ones, print "imported", and leave a store that no longer opened with the right
-key. Now the store records, in ``cl_store_key``, a fingerprint of the key it is encrypted with
-(or that it is not encrypted) — from the first process that opens it, or, for a store made
-before this, from the key its first event decrypts with — and a process whose key does not
-match is refused when it opens the store, before it can write anything.
+A process writing with no key, or another one, beside events encrypted with the store's key
+would leave plain or foreign events that the right key cannot read. So the store records, in
+``cl_store_key``, a fingerprint of the key it is encrypted with (or that it is not encrypted) —
+on its first use with a key: that process's key, once it has decrypted the store's first event,
+if there is one — and a process whose key does not match is refused when it opens the store,
+before it can write anything.
 
-The fingerprint is SHA-256 over a fixed label and the key: it identifies the key without
-weakening it (a key is 128–256 random bits).
+The fingerprint (:func:`caseledger.domain.secrets.keys.store_key_fingerprint`) is SHA-256 over a
+fixed label and the key: it identifies the key without weakening it (a key is 128–256 random bits).
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-
 from caseledger.domain.errors import StoreURLError
+from caseledger.domain.secrets.keys import PLAIN, store_key_fingerprint
+from caseledger.domain.secrets.mac import CacheSeal
 from caseledger.domain.store.backend import LedgerRecorder, SQLCursor
 from caseledger.domain.store.mapper import LedgerMapper, decode_envelope
-from caseledger.domain.store.seal import CacheSeal
 
 KEY_TABLE = "cl_store_key"
-PLAIN = "not encrypted"
 STORE_ROW, CACHE_ROW = 1, 2
-"""``cl_store_key`` rows: the store key's fingerprint, the cache key's (:mod:`.seal`)."""
-
-
-def fingerprint(key: str | None) -> str:
-    """The fingerprint of a base64 AES key, or :data:`PLAIN` without one."""
-    if not key:
-        return PLAIN
-    return "sha256:" + hashlib.sha256(b"caseledger store key\0" + base64.b64decode(key)).hexdigest()[:32]
+"""``cl_store_key`` rows: the store key's fingerprint, the cache key's (:mod:`caseledger.domain.secrets.mac`)."""
 
 
 def check_key(recorder: LedgerRecorder, mapper: LedgerMapper, key: str | None) -> None:
     """Refuse to go on with a key that is not the store's (see the module); record the store's
     key on first use."""
-    mine = fingerprint(key)
+    mine = store_key_fingerprint(key)
     recorded = _recorded(recorder)
     if recorded is None:
         recorded = _first_use(recorder, mapper, mine)
@@ -51,9 +41,9 @@ def check_key(recorder: LedgerRecorder, mapper: LedgerMapper, key: str | None) -
 
 def check_cache_key(recorder: LedgerRecorder, seal: CacheSeal, snapshots_table: str, *, adopt: bool = False) -> None:
     """Refuse a process whose cache key is not the one the store's caches are sealed with
-    (:mod:`.seal`); record it on first use. A store whose caches were made before they were
-    sealed (or, with ``adopt``, sealed under another key) loses its aggregate snapshots here; its
-    read models are rebuilt by the projection engine, which finds them unsealed."""
+    (:mod:`caseledger.domain.secrets.mac`); record it on first use. Recording a key (the first, or with ``adopt`` another)
+    discards the aggregate snapshots, which no recorded key vouched for (``rebuild
+    --new-cache-key`` rebuilds the read models)."""
     recorded = _recorded(recorder, CACHE_ROW)
     if recorded == seal.fingerprint:
         return
@@ -98,8 +88,9 @@ def _recorded(recorder: LedgerRecorder, row_id: int = STORE_ROW) -> str | None:
 
 
 def _first_use(recorder: LedgerRecorder, mapper: LedgerMapper, mine: str) -> str:
-    """Record the store's key: the one its first event decrypts with (a store made before the
-    fingerprint existed), else this process's (a new store). A replica records nothing."""
+    """Record this process's key as the store's, once it has decrypted the store's first event,
+    if there is one: a store's events may predate its recorded key (written by a caseledger that
+    recorded none, or first by a login that may not record it). A replica records nothing."""
     first = recorder.events_after("topic, state", 0, 1)
     found = mine
     if first:

@@ -57,9 +57,9 @@ SNAPSHOT_TOPIC_PREFIX = "snapshot:"
 """Snapshot topics are ``snapshot:`` + the aggregate's class name, e.g. ``snapshot:OffenderCase``,
 so moving a module never strands a stored snapshot. Snapshots are a cache of state derived from
 the events, kept in the snapshots table with a MAC (:mod:`caseledger.domain.store.snapshots`);
-the hash chain covers the events only. (Stores made before the ``caseledger`` namespace held
-``snapshot:domain.aggregates:OffenderCase``; made before snapshots carried a MAC, they are
-discarded when such a store is first opened.)"""
+the hash chain covers the events only. A snapshot of store format 1, unsealed (its topic may
+name a module, ``snapshot:domain.aggregates:OffenderCase``), is discarded when the store is
+brought to the current format (:mod:`caseledger.domain.store.migrations`)."""
 
 
 class SnapshotEnvelope(msgspec.Struct, kw_only=True):

@@ -1,8 +1,9 @@
 """The PostgreSQL backend: the library's PostgreSQL application recorder with the ledger's interface.
 
 Events are ``<schema>.<events table>`` (position = ``notification_id``), the chain
-``<schema>.cl_chain``, read models beside them in the same schema. The library's private hooks
-(its table lock and NOTIFY) are called only here, inside the recorder that owns them."""
+``<schema>.cl_chain``, the store's format ``<schema>.cl_format``, read models beside them in the
+same schema. The library's private hooks (its table lock and NOTIFY) are called only here,
+inside the recorder that owns them."""
 
 from __future__ import annotations
 
@@ -20,19 +21,23 @@ from psycopg.sql import SQL, Composed, Identifier, Literal
 
 from caseledger.domain.errors import StoreURLError
 from caseledger.domain.integrity.chain import CHAIN_TABLE
-from caseledger.domain.store.backend import BulkTransaction, LedgerRecorder, SQLCursor
+from caseledger.domain.store.backend import BulkTransaction, LedgerRecorder, Preflight, SQLCursor
 from caseledger.domain.store.keys import KEY_TABLE
+from caseledger.domain.store.migrations import FORMAT_TABLE, FORMAT_TABLE_COLUMNS
 from caseledger.domain.store.roles import (
     ADMIN_ROLE,
     EVENTS_TABLE,
     PROJECTOR_ROLE,
     USER_ROLE,
+    chain_trigger_statements,
+    format_table_statement,
     grant_statements,
     identity_statements,
     lock_statement,
     member_test,
     owner_test,
     qualified,
+    recorded_by_statements,
 )
 
 
@@ -57,7 +62,8 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
                 Identifier(self.datastore.schema), Identifier(CHAIN_TABLE)
             )
         )
-        self.sql_create_statements.extend(identity_statements(self.datastore.schema, events_table_name, CHAIN_TABLE))
+        self.sql_create_statements.append(format_table_statement(self.datastore.schema, FORMAT_TABLE, FORMAT_TABLE_COLUMNS))
+        self.sql_create_statements.extend(identity_statements(self.datastore.schema, events_table_name))
         self.lock_table_statements = [*self.lock_table_statements[:-1], lock_statement(self.datastore.schema)]
 
     def _fetch_ids_after_insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
@@ -67,12 +73,14 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
         return positions
 
     @classmethod
-    def standby(cls, env: dict[str, str]) -> bool:
+    def preflight(cls, env: dict[str, str]) -> Preflight:
         """Ask the server whether it is in recovery (a hot standby streaming from a primary), or the
-        login may not create the store's tables (they exist, and another login owns them) — the
-        first connection, so a server that cannot be reached or refuses the login is reported
-        here, in one line without the password."""
+        login may not create the store's tables (they exist, and another login owns them), and
+        which format the store records — on one connection of its own; a server that cannot be
+        reached or refuses the login is reported here, in one line without the password."""
         where = f"{env['POSTGRES_HOST']}:{env['POSTGRES_PORT']}/{env['POSTGRES_DBNAME']}"
+        schema = env.get("POSTGRES_SCHEMA") or "public"
+        events = qualified(schema, EVENTS_TABLE)
         try:
             with psycopg.connect(
                 host=env["POSTGRES_HOST"],
@@ -82,14 +90,21 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
                 dbname=env["POSTGRES_DBNAME"],
                 connect_timeout=10,
             ) as connection:
-                events = qualified(env.get("POSTGRES_SCHEMA") or "public", EVENTS_TABLE)
                 row = connection.execute(
-                    SQL("SELECT pg_is_in_recovery() OR (to_regclass({}) IS NOT NULL AND NOT {})").format(Literal(events), owner_test(events))
+                    SQL("SELECT pg_is_in_recovery() OR (to_regclass({}) IS NOT NULL AND NOT {}), to_regclass({}) IS NOT NULL").format(
+                        Literal(events), owner_test(events), Literal(qualified(schema, FORMAT_TABLE))
+                    )
                 ).fetchone()
+                standby, has_format = (bool(row[0]), bool(row[1])) if row else (False, False)
+                found = (
+                    connection.execute(SQL("SELECT version FROM {}.{} WHERE id = 1").format(Identifier(schema), Identifier(FORMAT_TABLE))).fetchone()
+                    if has_format
+                    else None
+                )
         except psycopg.OperationalError as error:
             reason = " ".join(str(error).split()).replace(env.get("POSTGRES_PASSWORD") or "\0", "***")
             raise StoreURLError(f"cannot open the PostgreSQL store at {where}: {reason}") from None
-        return bool(row and row[0])
+        return Preflight(standby=standby, store_format=int(found[0]) if found else None)
 
     @functools.cached_property
     def read_only(self) -> bool:
@@ -132,8 +147,8 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
             tables = [
                 str(name)
                 for (name,) in cursor.execute(
-                    "SELECT tablename FROM pg_tables WHERE schemaname = %s AND tablename NOT IN (%s, %s, %s)",
-                    (schema, self.events_table_name, CHAIN_TABLE, KEY_TABLE),
+                    "SELECT tablename FROM pg_tables WHERE schemaname = %s AND tablename NOT IN (%s, %s, %s, %s)",
+                    (schema, self.events_table_name, CHAIN_TABLE, KEY_TABLE, FORMAT_TABLE),
                 ).fetchall()
             ]
             for statement in grant_statements(schema, self.events_table_name, CHAIN_TABLE, tables):
@@ -149,10 +164,18 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
     def table(self, name: str) -> str:
         return f'"{self.datastore.schema}".{name}'
 
-    def has_table(self, name: str) -> bool:
-        with self.transaction(write=False) as cursor:
-            row = cursor.execute("SELECT to_regclass(?) IS NOT NULL", (self.table(name),)).fetchone()
+    def table_exists(self, cursor: SQLCursor, name: str) -> bool:
+        row = cursor.execute("SELECT to_regclass(?) IS NOT NULL", (self.table(name),)).fetchone()
         return bool(row and row[0])
+
+    def upgrade_to(self, cursor: SQLCursor, version: int) -> None:
+        schema = self.datastore.schema
+        statements = {
+            3: recorded_by_statements(schema, self.events_table_name),
+            4: chain_trigger_statements(schema, CHAIN_TABLE),
+        }
+        for statement in statements.get(version, []):
+            cursor.raw.execute(statement)
 
     @property
     def events_table(self) -> str:

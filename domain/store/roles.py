@@ -9,8 +9,9 @@ further than the program would let them:
   ``SET ROLE`` changes ``current_user``, and ``SET SESSION AUTHORIZATION`` needs a superuser).
   User logins may insert only the event's own columns (a column-level grant: no position, no
   recorder), and the trigger refuses a row naming anyone else — only the store's owner keeps
-  another recorder's name, when ``--keep-recorded`` moves a store with its history. Events
-  recorded before the column existed have none; their state's name stands. The trigger runs
+  another recorder's name, when ``--keep-recorded`` moves a store with its history. An event
+  recorded before the store reached format 3 (:mod:`caseledger.domain.store.migrations`) has
+  none; its state's name stands. The trigger runs
   with a fixed ``search_path`` (a temporary table cannot stand in for ``pg_class``).
 * **What the database can check of an event** without reading it (payloads may be encrypted):
   its type. The trigger refuses a type the catalogue does not have, and the administrative
@@ -21,7 +22,7 @@ further than the program would let them:
 * **User logins** (members of ``caseledger_user``) may read the store and insert events (their
   own columns) and their chain rows — nothing else: no UPDATE or DELETE of events or the chain (a trigger refuses them
   to everyone but the owner, who could drop it anyway), no write to read models, snapshots or
-  the store's key fingerprints. The events table's write lock, which keeps the chain in order, is
+  the store's key fingerprints and format. The events table's write lock, which keeps the chain in order, is
   taken through a ``SECURITY DEFINER`` function, because ``LOCK TABLE … EXCLUSIVE`` itself
   needs UPDATE. A chain row must name an event that exists (a trigger), so nobody can fill the
   chain ahead of the log and block every writer.
@@ -71,10 +72,11 @@ def qualified(schema: str, table: str) -> str:
     return f'"{schema}"."{table}"'
 
 
-def identity_statements(schema: str, events_table: str, chain_table: str) -> list[Composed]:
-    """Create the ``recorded_by`` column and its trigger, the events' immutability trigger, the
-    chain's trigger and the lock function (each trigger only if missing, so opening a store takes
-    no table lock)."""
+def identity_statements(schema: str, events_table: str) -> list[Composed]:
+    """Define the triggers' functions and the lock function, on every opening by the owner: the
+    identity trigger's function lists the event catalogue's types, which grow with the code. The
+    triggers themselves and the ``recorded_by`` column are the store format's
+    (:func:`recorded_by_statements`, :func:`chain_trigger_statements`)."""
     name = qualified(schema, events_table)
     table = SQL("{}.{}").format(Identifier(schema), Identifier(events_table))
     owner_only = owner_test(name)
@@ -118,6 +120,14 @@ def identity_statements(schema: str, events_table: str, chain_table: str) -> lis
             "AS $body$ BEGIN LOCK TABLE {table} IN EXCLUSIVE MODE; END $body$"
         ).format(schema=Identifier(schema), function=Identifier(LOCK_FUNCTION), table=table),
         SQL("REVOKE ALL ON FUNCTION {schema}.{function}() FROM PUBLIC").format(schema=Identifier(schema), function=Identifier(LOCK_FUNCTION)),
+    ]
+
+
+def recorded_by_statements(schema: str, events_table: str) -> list[Composed]:
+    """Store format 3: the ``recorded_by`` column, its trigger and the events' immutability trigger
+    (each only if missing: :mod:`caseledger.domain.store.migrations`)."""
+    name = qualified(schema, events_table)
+    return [
         SQL(
             "DO $body$ BEGIN "
             "IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = {name}::regclass AND attname = 'recorded_by' AND NOT attisdropped) THEN "
@@ -126,6 +136,24 @@ def identity_statements(schema: str, events_table: str, chain_table: str) -> lis
             "CREATE TRIGGER {identity} BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION {schema}.{identity}(); END IF; "
             "IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = {name}::regclass AND tgname = {immutable_name}) THEN "
             "CREATE TRIGGER {immutable} BEFORE UPDATE OR DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION {schema}.{immutable}(); END IF; "
+            "END $body$"
+        ).format(
+            name=Literal(name),
+            table=SQL("{}.{}").format(Identifier(schema), Identifier(events_table)),
+            schema=Identifier(schema),
+            identity=Identifier(IDENTITY_FUNCTION),
+            identity_name=Literal(IDENTITY_FUNCTION),
+            immutable=Identifier(IMMUTABLE_FUNCTION),
+            immutable_name=Literal(IMMUTABLE_FUNCTION),
+        )
+    ]
+
+
+def chain_trigger_statements(schema: str, chain_table: str) -> list[Composed]:
+    """Store format 4: the chain's trigger (only if missing: :mod:`caseledger.domain.store.migrations`)."""
+    return [
+        SQL(
+            "DO $body$ BEGIN "
             "IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = {chain_name}::regclass AND tgname = {chained_name}) THEN "
             "CREATE TRIGGER {chained} BEFORE INSERT ON {chain} FOR EACH ROW EXECUTE FUNCTION {schema}.{chained}(); END IF; "
             "END $body$"
@@ -134,15 +162,26 @@ def identity_statements(schema: str, events_table: str, chain_table: str) -> lis
             chain=SQL("{}.{}").format(Identifier(schema), Identifier(chain_table)),
             chained=Identifier(CHAIN_FUNCTION),
             chained_name=Literal(CHAIN_FUNCTION),
-            name=Literal(name),
-            table=table,
             schema=Identifier(schema),
-            identity=Identifier(IDENTITY_FUNCTION),
-            identity_name=Literal(IDENTITY_FUNCTION),
-            immutable=Identifier(IMMUTABLE_FUNCTION),
-            immutable_name=Literal(IMMUTABLE_FUNCTION),
-        ),
+        )
     ]
+
+
+def format_table_statement(schema: str, table: str, columns: str) -> Composed:
+    """Create the store-format table (:mod:`caseledger.domain.store.migrations`) if missing, readable
+    by the group roles that exist: their logins read it whenever they open the store, and
+    ``init-roles`` may have run before it existed. No group role may write it."""
+    created = SQL("{}.{}").format(Identifier(schema), Identifier(table))
+    readers = SQL(" ").join(
+        SQL("IF to_regrole({}) IS NOT NULL THEN GRANT SELECT ON {} TO {}; END IF;").format(Literal(role), created, Identifier(role))
+        for role in (USER_ROLE, PROJECTOR_ROLE)
+    )
+    return SQL("DO $body$ BEGIN IF to_regclass({name}) IS NULL THEN CREATE TABLE {table} ({columns}); {readers} END IF; END $body$").format(
+        name=Literal(qualified(schema, table)),
+        table=created,
+        columns=SQL(columns),  # a constant of the migrations module
+        readers=readers,
+    )
 
 
 def _text_array(names: Iterable[str]) -> Composed:

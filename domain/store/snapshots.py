@@ -1,9 +1,9 @@
 """Aggregate snapshots that cannot be forged: each carries a MAC under the cache key.
 
 The library's snapshot store trusts whatever row it finds, and commands validate against the
-aggregate it restores: a snapshot edited to say ``in_siu = true`` let an import end an SIU stay
-that never began, and ``verify`` said the chain was intact (the chain covers events, not
-snapshots). Here every stored snapshot's state is its MAC (:mod:`.seal`) followed by the sealed
+aggregate it restores: a snapshot edited to say ``in_siu = true`` would let an import end an SIU
+stay that never began, while ``verify`` finds the chain intact (the chain covers events, not
+snapshots). Here every stored snapshot's state is its MAC (:mod:`caseledger.domain.secrets.mac`) followed by the sealed
 state. The MAC covers the aggregate, version, topic and state **and the chain head at the log
 position of the aggregate's event of that version** — so a snapshot copied from another store
 sealed with the same cache key (a backup, a fork, another store of the same user), or invented
@@ -25,9 +25,9 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import AggregateRecorder, EventStore, Mapper, Recording, StoredEvent
 
 from caseledger.domain.model.aggregates import LedgerAggregate, OffenderCase, Officer
+from caseledger.domain.secrets.mac import MAC_SIZE, CacheSeal
 from caseledger.domain.store.backend import LedgerRecorder
 from caseledger.domain.store.mapper import SNAPSHOT_TOPIC_PREFIX
-from caseledger.domain.store.seal import MAC_SIZE, CacheSeal
 
 REPORTS = logging.getLogger("caseledger.integrity")
 """Where forged caches are reported (with no handler configured, Python prints warnings to stderr)."""

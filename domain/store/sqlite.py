@@ -1,8 +1,9 @@
 """The SQLite backend: the library's SQLite application recorder with the ledger's interface.
 
-Events are ``stored_events`` (position = ``rowid``), the chain ``cl_chain``, read models beside
-them in the same file. Transactions are ``BEGIN IMMEDIATE`` for writes (the write lock at once)
-and a plain ``BEGIN`` for reads (one snapshot for every statement)."""
+Events are ``stored_events`` (position = ``rowid``), the chain ``cl_chain``, the store's format
+``cl_format``, read models beside them in the same file. Transactions are ``BEGIN IMMEDIATE``
+for writes (the write lock at once) and a plain ``BEGIN`` for reads (one snapshot for every
+statement)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import os
 import pwd
 import sqlite3
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -19,7 +21,8 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
 from caseledger.domain.errors import StoreURLError
 from caseledger.domain.integrity.chain import CHAIN_TABLE
-from caseledger.domain.store.backend import BULK_CACHE_KIB, BulkTransaction, LedgerRecorder, SQLCursor
+from caseledger.domain.store.backend import BULK_CACHE_KIB, BulkTransaction, LedgerRecorder, Preflight, SQLCursor
+from caseledger.domain.store.migrations import FORMAT_TABLE, FORMAT_TABLE_COLUMNS
 
 
 class ChainedSQLiteRecorder(SQLiteApplicationRecorder, LedgerRecorder):
@@ -37,7 +40,8 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder, LedgerRecorder):
 
     def construct_create_table_statements(self) -> list[str]:
         chain = f"CREATE TABLE IF NOT EXISTS {CHAIN_TABLE} (position INTEGER PRIMARY KEY, leaf BLOB NOT NULL, head BLOB NOT NULL)"
-        return [*super().construct_create_table_statements(), chain]
+        store_format = f"CREATE TABLE IF NOT EXISTS {FORMAT_TABLE} ({FORMAT_TABLE_COLUMNS})"
+        return [*super().construct_create_table_statements(), chain, store_format]
 
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         positions = super()._insert_events(c, stored_events, **kwargs)
@@ -46,8 +50,11 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder, LedgerRecorder):
         return positions
 
     @classmethod
-    def standby(cls, env: dict[str, str]) -> bool:
-        return False  # a SQLite file has no replicas of its own
+    def preflight(cls, env: dict[str, str]) -> Preflight:
+        """A SQLite file has no replicas of its own. Its format is read through a read-only
+        connection, so a file this code must refuse is left as it was; a file that cannot be read
+        so is left for the opening to report."""
+        return Preflight(standby=False, store_format=_recorded_format(Path(env["SQLITE_DBNAME"])))
 
     @property
     def read_only(self) -> bool:
@@ -65,6 +72,10 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder, LedgerRecorder):
             "init-roles sets up a PostgreSQL store's database roles; a SQLite file is one trust domain (whoever can write it can write anything in it)"
         )
 
+    def upgrade_to(self, cursor: SQLCursor, version: int) -> None:
+        """No store format changes a SQLite file's own objects: the file is one trust domain, and
+        the operating system login who recorded an event is in the event."""
+
     def table(self, name: str) -> str:
         return name
 
@@ -72,9 +83,8 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder, LedgerRecorder):
     def events_table(self) -> str:
         return self.events_table_name
 
-    def has_table(self, name: str) -> bool:
-        with self.transaction(write=False) as cursor:
-            return cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+    def table_exists(self, cursor: SQLCursor, name: str) -> bool:
+        return cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
 
     def stored_id(self, aggregate_id: UUID) -> Any:
         return aggregate_id.hex
@@ -123,3 +133,16 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder, LedgerRecorder):
         if last - first + 1 != len(stored_events):
             raise IntegrityError(f"rowids {first}..{last} do not match {len(stored_events)} inserted events")
         return list(range(first, last + 1))
+
+
+def _recorded_format(path: Path) -> int | None:
+    if not path.is_file():
+        return None
+    try:
+        with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as connection:
+            if connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (FORMAT_TABLE,)).fetchone() is None:
+                return None
+            row = connection.execute(f"SELECT version FROM {FORMAT_TABLE} WHERE id = 1").fetchone()
+    except sqlite3.Error:
+        return None
+    return int(row[0]) if row else None

@@ -1,8 +1,7 @@
 """Where the ledger lives: ``--store`` URLs and the eventsourcing environment that opens them.
 
 * ``sqlite:///relative/path.db`` or ``sqlite:////absolute/path.db`` (SQLAlchemy's convention:
-  the path is what follows the third slash). The default is ``caseledger.db`` in the user data
-  directory (platformdirs), or ``$CASELEDGER_STORE``.
+  the path is what follows the third slash). The default: :attr:`caseledger.domain.settings.Settings.store`.
 * ``postgresql://user[:password]@host[:port]/dbname[?schema=name]``.
 
 Each selects the library's persistence module and the backend's recorder class
@@ -11,51 +10,25 @@ Each selects the library's persistence module and the backend's recorder class
 
 from __future__ import annotations
 
-import base64
-import binascii
-import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
-import platformdirs
 from eventsourcing.utils import get_topic
 
 from caseledger.domain.errors import StoreURLError
+from caseledger.domain.secrets.keys import store_key
+from caseledger.domain.settings import Settings
 from caseledger.domain.store.postgres import ChainedPostgresRecorder
 from caseledger.domain.store.sqlite import ChainedSQLiteRecorder
 
-APP_NAME = "caseledger"
-
-
-def default_store_url() -> str:
-    """``$CASELEDGER_STORE``, else a SQLite file in the user data directory."""
-    configured = os.environ.get("CASELEDGER_STORE")
-    if configured:
-        return configured
-    path = Path(platformdirs.user_data_dir(APP_NAME)) / "caseledger.db"
-    return f"sqlite:///{path}"
-
 
 def encryption_env() -> dict[str, str]:
-    """Encryption at rest of event payloads, when a key is configured: ``$CASELEDGER_KEY`` (the
-    key itself, base64, as ``eventsourcing.cryptography.AESCipher.create_key`` makes it) or
-    ``$CASELEDGER_KEY_FILE`` (a file holding it). AES-GCM via the library's cipher on the
+    """Encryption at rest of event payloads, when a store key is configured
+    (:func:`caseledger.domain.secrets.keys.store_key`): AES-GCM via the library's cipher on the
     ``cryptography`` package; the hash chain covers the ciphertext, so ``verify`` needs no key."""
-    key = os.environ.get("CASELEDGER_KEY")
-    key_file = os.environ.get("CASELEDGER_KEY_FILE")
-    if not key and key_file:
-        try:
-            key = Path(key_file).read_text().strip()
-        except OSError as error:
-            raise StoreURLError(f"CASELEDGER_KEY_FILE {key_file}: {error.strerror}") from None
+    key = store_key()
     if not key:
         return {}
-    try:
-        if len(base64.b64decode(key, validate=True)) not in (16, 24, 32):
-            raise ValueError
-    except (ValueError, binascii.Error):
-        source = "CASELEDGER_KEY_FILE" if key_file and not os.environ.get("CASELEDGER_KEY") else "CASELEDGER_KEY"
-        raise StoreURLError(f"{source}: not an AES key (base64 of 16, 24 or 32 bytes, as AESCipher.create_key makes it)") from None
     return {"CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher", "CIPHER_KEY": key}
 
 
@@ -99,13 +72,14 @@ def _backend_env(url: str) -> dict[str, str]:
             port = parsed.port or 5432
         except ValueError:
             raise StoreURLError(f"{redacted(url)!r}: the port must be a number from 1 to 65535") from None
+        settings = Settings.current()
         env = {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": unquote(parsed.path.strip("/")),
             "POSTGRES_HOST": parsed.hostname,
             "POSTGRES_PORT": str(port),
-            "POSTGRES_USER": unquote(parsed.username or os.environ.get("USER", "postgres")),
-            "POSTGRES_PASSWORD": unquote(parsed.password or os.environ.get("PGPASSWORD", "")),
+            "POSTGRES_USER": unquote(parsed.username or settings.postgres_user),
+            "POSTGRES_PASSWORD": unquote(parsed.password or settings.postgres_password),
             "POSTGRES_LOCK_TIMEOUT": "60",
             "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "0",
             "APPLICATION_RECORDER_TOPIC": get_topic(ChainedPostgresRecorder),

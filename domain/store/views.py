@@ -35,7 +35,7 @@ A = TypeVar("A", bound=LedgerAggregate)
 _FIRST_USERS: WeakKeyDictionary[LedgerApplication, frozenset[str]] = WeakKeyDictionary()
 """Each open store's first users, once it has a first event (which never changes): a command
 asks on every recording, and on PostgreSQL every extra read transaction costs the connection
-its prepared statements (measured: 1.4 → 2.4 ms a command before this was kept)."""
+its prepared statements (measured: 1.4 ms a command with the first users kept here, 2.4 ms reading them each time)."""
 
 
 class StoreView:

@@ -18,6 +18,7 @@ from caseledger.projections.catalogue import (
     weekly_hours,
     workload,
 )
+from caseledger.projections.errors import ProjectionError
 from caseledger.projections.replay.inputs import Column, Inputs, columns
 
 
@@ -65,7 +66,5 @@ def models_for(name: str) -> tuple[str, ...]:
     if name in ("timeline", "addons"):
         return (name,)
     if name not in READ_MODELS_OF:
-        from caseledger.projections.readmodels.engine import ProjectionError
-
         raise ProjectionError(f"no projection or read model named {name!r}")
     return READ_MODELS_OF[name]

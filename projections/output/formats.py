@@ -24,7 +24,7 @@ Every export records where it came from — the projection, the rule set's name 
 as-of and known-at cut, the log position it reflects and the chain head there, whether it is
 de-identified — beside the data, never in it, so every reader opens the data as it is (the
 specification's "Export files"; JSON holds rows alone, as every other format does, so that the
-readers that open JSON Lines open it too — issue #21):
+readers that open JSON Lines open it too):
 
 * CSV (RFC 4180: lines end CRLF, so that a text holding a CR or LF is quoted): the header is the
   first line; JSON Lines: one row per line; JSON: an array of row objects, one a line
@@ -60,7 +60,7 @@ from typing import IO, Any
 
 import msgspec
 
-from caseledger.projections.readmodels.engine import ProjectionError
+from caseledger.projections.errors import ProjectionError
 from caseledger.projections.replay.inputs import Column
 
 FORMATS = ("csv", "jsonl", "json", "parquet")

@@ -1,9 +1,8 @@
 """De-identification: offender ids become keyed pseudonyms; names and free text are dropped.
 
-The pseudonym key is derived from the store's cache key (:mod:`caseledger.domain.store.seal`),
-kept outside the database: it used to be a random secret in the store itself (``cl_secret``), in
-plain text, where anyone reading the database could compute pseudonyms from a list of ids and
-anyone writing it could replace it unseen. A pseudonym is the HMAC-SHA256 of the offender id
+The pseudonym key is derived from the store's cache key (:mod:`caseledger.domain.secrets.keys`),
+kept outside the database: a secret kept in the database would let anyone reading it compute
+pseudonyms from a list of ids, and anyone writing it replace it unseen. A pseudonym is the HMAC-SHA256 of the offender id
 under that key, so it is stable for a store (the same offender has the same pseudonym in every
 export, and analysts can join exports) and useless without the key (it cannot be reversed or
 recomputed from a list of ids). Replacing the cache key (``rebuild --new-cache-key``) changes
@@ -18,6 +17,7 @@ import hmac
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from caseledger.domain.secrets.derive import PSEUDONYMS
 from caseledger.projections.readmodels.database import Database
 
 IDENTIFYING_COLUMNS = ("offender",)
@@ -29,7 +29,7 @@ FREE_TEXT_COLUMNS = ("note", "reason", "destination", "name")
 
 def store_secret(db: Database) -> bytes:
     """This store's pseudonym key (the same on a replica, whose processes hold the same cache key)."""
-    return db.app.seal.derived("caseledger pseudonyms")
+    return db.app.seal.derived(PSEUDONYMS)
 
 
 def pseudonym(secret: bytes, offender: str) -> str:

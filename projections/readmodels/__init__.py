@@ -1,1 +1,1 @@
-"""Read models: the tables the engine keeps beside the log, their SQL access, and the catch-up engine."""
+"""Read models: the tables kept beside the log, their SQL access, and the MAC on every row and the seal on every table."""

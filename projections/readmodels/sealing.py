@@ -1,9 +1,9 @@
 """Read models that cannot be edited unseen: a MAC on every row, a seal on every table.
 
 The read models are caches of the log kept beside it, outside its hash chain: an insider who
-multiplied ``cl_addons.minutes`` or deleted timeline rows changed the exports while their
-provenance still vouched for the log position. Now, under the cache key kept outside the
-database (:mod:`caseledger.domain.store.seal`):
+multiplies ``cl_addons.minutes`` or deletes timeline rows would change the exports while their
+provenance still vouches for the log position. So, under the cache key kept outside the
+database (:mod:`caseledger.domain.secrets.mac`):
 
 * every row carries ``mac``, the MAC of its columns under its table's name, so a changed,
   invented or moved row fails when it is read — and every reader reads rows in Python and checks
@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from caseledger.domain.errors import CacheForged
+from caseledger.domain.secrets.mac import CacheSeal
 from caseledger.domain.store.cloak import Cloak
-from caseledger.domain.store.seal import CacheSeal
 from caseledger.projections.readmodels.database import Cursor, Database
 
 SEALS = "cl_seals"

@@ -179,9 +179,9 @@ class AddOnTotals:
     It follows the ``addons`` read model with its own tracking row (``addon_totals``): after each
     catch-up the tasks since its position are read (each checked against its MAC), grouped, and
     added to the totals of their keys, so a rebuild of millions of tasks sums them once at the
-    end instead of per batch (measured: per-batch upserts cost 30% of the rebuild), and a store
-    made before the totals existed gets them on its next catch-up. A reader finding the totals
-    behind the tasks groups the tasks instead."""
+    end instead of per batch (measured: per-batch upserts cost 30% of the rebuild), and totals
+    behind the add-on read model (a table just made, a rebuild) are brought up to it by the next
+    catch-up. A reader finding the totals behind the tasks groups the tasks instead."""
 
     tracking_name = "addon_totals"
     columns = ("officer", "site", "week", "category", "minutes")

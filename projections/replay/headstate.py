@@ -205,7 +205,7 @@ class HeadState:
 
 
 def _older_shape(decode: Callable[[bytes], _Row], state: bytes, table: str) -> _Row:
-    """A row decoded; one of an older shape (made before a field changed) is rebuilt, not read."""
+    """A row decoded; one of another shape (another world format's fields) is rebuilt, not read."""
     try:
         return decode(state)
     except msgspec.ValidationError as error:

@@ -110,7 +110,7 @@ def state_digest(state: bytes) -> str:
 
 def stored_world(state: bytes, boundary: int) -> World:
     """The world a snapshot at ``boundary`` stored — refused (:class:`CacheForged`, so the read
-    models are rebuilt) when an older caseledger made it: of another shape (a field changed type:
+    models are rebuilt) when another caseledger made it: of another shape (a field changed type:
     it does not even decode) or of another :data:`WORLD_FORMAT`."""
     try:
         world = decode_world(state)

@@ -17,6 +17,13 @@ later opening of the same deadline, ``moot`` when the offender was released or t
 ended, or the warrant expired before the case's next event). The due date, calendars and status
 at T need the rules and T, so the ``deadlines`` projection computes them
 (:mod:`caseledger.projections.catalogue.deadlines`).
+
+A stored world — a world snapshot (:mod:`.snapshots`), the head's rows (:mod:`.headstate`) —
+carries its own format, :data:`WORLD_FORMAT`, not the store's
+(:mod:`caseledger.domain.store.migrations`): it is a cache, made again from the log whenever its
+format is not this code's, whichever caseledger wrote it. A change to what a world holds then
+needs no migration step, and a store whose worlds a newer caseledger wrote still opens here at
+the cost of a rebuild; the store's format covers what cannot be made again — the log.
 """
 
 from __future__ import annotations
@@ -206,8 +213,8 @@ class World(msgspec.Struct, gc=False):
     """Every community-corrections liaison officer seen in a contact, with their police service (the
     record form offers them)."""
     format: int = 0
-    """:data:`WORLD_FORMAT` when made by this version; a stored world of another format (0: made
-    before the field existed) is rebuilt, not read."""
+    """:data:`WORLD_FORMAT` when this code made it; a stored world of another format (0: one
+    that records none) is rebuilt, not read."""
 
     @classmethod
     def replay(cls, facts: Iterable[Fact]) -> World:
@@ -249,8 +256,8 @@ class World(msgspec.Struct, gc=False):
 
 
 WORLD_FORMAT = 4
-"""Bumped whenever a stored world would mean something else: 2 added deadline instances, 3 the
-liaison officers seen, 4 instances closed at the warrant's expiry and same-instant completions."""
+"""Raised whenever a stored world would mean something else (a field added, a rule of the replay
+changed): the world snapshots and head rows of any other number are rebuilt from the log."""
 
 
 def _open(world: World, case: Case, fact: Fact, deadline: str, anchor_on: dt.date, *, long_sentence: bool = False) -> None:

@@ -41,7 +41,7 @@ from caseledger.application.text import DEADLINE_WORDS, choice_words
 from caseledger.domain.model.times import iso_week
 from caseledger.domain.store.application import open_application
 from caseledger.fixtures.generate import generate
-from caseledger.projections.readmodels.engine import Projector
+from caseledger.projections.engine.projector import Projector
 from tests.cli.test_cli import caseledger
 from tests.support.generated import GENERATED_UNTIL
 from tests.support.report_tables import chart_axis, report_tables, report_texts

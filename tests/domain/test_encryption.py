@@ -16,7 +16,7 @@ from caseledger.domain.errors import StoreURLError
 from caseledger.domain.integrity.verify import verify
 from caseledger.domain.store.application import open_application
 from caseledger.domain.store.log import read_log
-from caseledger.projections.compute import compute, find
+from caseledger.projections.engine.compute import compute, find
 from caseledger.projections.replay.facts import View
 from caseledger.projections.rules import load_rules
 from tests.domain.test_tamper import sql

@@ -17,8 +17,8 @@ from eventsourcing.persistence import StoredEvent
 
 from caseledger.domain.model.aggregates import OffenderCase, User, entity_id
 from caseledger.domain.model.recording import actor_of
+from caseledger.domain.secrets.mac import MAC_SIZE
 from caseledger.domain.store.application import LedgerApplication
-from caseledger.domain.store.seal import MAC_SIZE
 from caseledger.domain.store.snapshots import SealedSnapshotStore
 from caseledger.domain.store.views import StoreView
 from tests.cli.test_error_contract import caseledger, verified

@@ -18,7 +18,7 @@ from caseledger.domain.integrity.verify import verify
 from caseledger.domain.store.application import open_application
 from caseledger.domain.store.log import read_log
 from caseledger.fixtures.generate import generate
-from caseledger.projections.readmodels.engine import Projector
+from caseledger.projections.engine.projector import Projector
 from caseledger.projections.replay.facts import View
 from tests.support.commands import ScriptedService
 from tests.support.generated import GENERATED_UNTIL

@@ -9,7 +9,7 @@ import pytest
 from caseledger.application.imports import import_lines
 from caseledger.domain.model.times import parse_cutoff
 from caseledger.domain.store.application import LedgerApplication, open_application
-from caseledger.projections.compute import compute, find
+from caseledger.projections.engine.compute import compute, find
 from caseledger.projections.replay.facts import View, Weeks
 from caseledger.projections.rules import load_rules
 from tests.support.paths import FIXTURES

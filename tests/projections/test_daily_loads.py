@@ -20,8 +20,8 @@ from caseledger.domain.model.times import LocalDay, iso_week
 from caseledger.domain.store.application import open_application
 from caseledger.domain.store.log import site_zones
 from caseledger.projections.catalogue import coverage
-from caseledger.projections.compute import compute, find, replay
-from caseledger.projections.readmodels.engine import Projector
+from caseledger.projections.engine.compute import compute, find, replay
+from caseledger.projections.engine.projector import Projector
 from caseledger.projections.replay.caseloads import Caseloads, Cut
 from caseledger.projections.replay.daily import day_end, zone_days
 from caseledger.projections.replay.facts import View, Weeks, timeline

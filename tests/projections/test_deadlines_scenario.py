@@ -16,8 +16,8 @@ import pytest
 from caseledger.application.imports import import_lines
 from caseledger.domain.model.times import parse_cutoff
 from caseledger.domain.store.application import LedgerApplication, open_application
-from caseledger.projections.compute import compute, compute_together, find
-from caseledger.projections.readmodels.engine import Projector
+from caseledger.projections.engine.compute import compute, compute_together, find
+from caseledger.projections.engine.projector import Projector
 from caseledger.projections.replay.facts import View, retracted
 from caseledger.projections.replay.world import Due
 from caseledger.projections.rules import HERE as RULES

@@ -9,8 +9,8 @@ import pytest
 
 from caseledger.application.imports import import_lines
 from caseledger.fixtures.generate import generate
+from caseledger.projections.engine.projector import Projector
 from caseledger.projections.readmodels.database import Database
-from caseledger.projections.readmodels.engine import Projector
 from caseledger.projections.readmodels.tables import READ_MODELS, AddOnModel
 from caseledger.projections.replay.facts import View
 from tests.support.generated import GENERATED_UNTIL
@@ -46,7 +46,7 @@ class FailingAddOns(AddOnModel):
 
 def test_a_failure_mid_batch_loses_nothing_and_counts_nothing_twice(store_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     app = seeded(store_url)
-    monkeypatch.setattr("caseledger.projections.readmodels.engine.BATCH", 1000)
+    monkeypatch.setattr("caseledger.projections.engine.projector.BATCH", 1000)
     failing = Projector(app, (READ_MODELS[0], FailingAddOns()))
     with pytest.raises(RuntimeError, match="power cut"):
         failing.catch_up()
@@ -62,7 +62,7 @@ def test_a_failure_mid_batch_loses_nothing_and_counts_nothing_twice(store_url: s
 
 def test_concurrent_catch_ups_apply_each_event_once(store_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     app = seeded(store_url)
-    monkeypatch.setattr("caseledger.projections.readmodels.engine.BATCH", 250)
+    monkeypatch.setattr("caseledger.projections.engine.projector.BATCH", 250)
     projectors = [Projector(open_ledger(store_url)[0]) for _ in range(3)]
     race([lambda _round, projector=projector: projector.catch_up() for projector in projectors])
     head = app.head_position()
@@ -110,7 +110,7 @@ def indexes_of(db: Database, table: str) -> set[str]:
 
 
 def test_a_full_rebuild_refills_without_secondary_indexes_and_builds_them_at_the_end(store_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("caseledger.projections.readmodels.engine.BATCH", 1000)
+    monkeypatch.setattr("caseledger.projections.engine.projector.BATCH", 1000)
     app = seeded(store_url)
     projector = Projector(app)
     db = projector.db

@@ -43,9 +43,9 @@ from caseledger.application.imports import import_lines
 from caseledger.domain.model.times import parse_cutoff
 from caseledger.domain.store.application import open_application
 from caseledger.projections.catalogue import BY_SITE, PROJECTIONS
-from caseledger.projections.compute import compute
+from caseledger.projections.engine.compute import compute
+from caseledger.projections.errors import ProjectionError
 from caseledger.projections.output.formats import FORMATS, write_export
-from caseledger.projections.readmodels.engine import ProjectionError
 from caseledger.projections.replay.facts import View
 from caseledger.projections.replay.inputs import Column
 from caseledger.projections.rules import load_rules

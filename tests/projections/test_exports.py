@@ -21,11 +21,12 @@ from caseledger.domain.events.catalogue import CcloPurpose
 from caseledger.domain.model.times import parse_cutoff
 from caseledger.domain.store.application import open_application
 from caseledger.projections.catalogue import ADDON_BURDEN_BY_SITE, COVERAGE_BY_SITE, PROJECTIONS
-from caseledger.projections.compute import compute, replay
+from caseledger.projections.engine.compute import compute, replay
+from caseledger.projections.engine.projector import Projector
+from caseledger.projections.errors import ProjectionError
 from caseledger.projections.output.formats import FORMATS, sidecar_of, write_export
 from caseledger.projections.output.privacy import deidentify, store_secret
 from caseledger.projections.readmodels.database import Database
-from caseledger.projections.readmodels.engine import ProjectionError, Projector
 from caseledger.projections.readmodels.tables import AddOnTotals
 from caseledger.projections.replay.facts import View, Weeks
 from caseledger.projections.rules import load_rules

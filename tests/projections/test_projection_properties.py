@@ -22,7 +22,7 @@ from caseledger.domain.model.times import LocalDay, zone
 from caseledger.domain.store.application import open_application
 from caseledger.domain.store.log import read_log
 from caseledger.fixtures.generate import generate
-from caseledger.projections.readmodels.engine import Projector
+from caseledger.projections.engine.projector import Projector
 from caseledger.projections.replay.facts import View
 from tests.support.generated import GENERATED_UNTIL
 from tests.support.projection_helpers import FINE, everything, snapshotted

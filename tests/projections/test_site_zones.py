@@ -4,8 +4,8 @@ scan of the whole log — before any read model exists, caught up, and lagging b
 from __future__ import annotations
 
 from caseledger.domain.store.log import site_zones
+from caseledger.projections.engine.projector import Projector
 from caseledger.projections.readmodels.database import Database
-from caseledger.projections.readmodels.engine import Projector
 from caseledger.projections.replay.facts import registered_zones
 from tests.support.world import open_ledger, seed_world
 

@@ -23,12 +23,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from caseledger.application.imports import import_lines
-from caseledger.application.officer import caseload, due, recent_weeks, week
+from caseledger.application.officer import caseload, due, week
 from caseledger.domain.model.times import LocalDay
 from caseledger.domain.store.application import LedgerApplication, open_application
 from caseledger.domain.store.log import read_log
 from caseledger.projections.catalogue.workload import assess
-from caseledger.projections.readmodels.engine import Projector
+from caseledger.projections.engine.projector import Projector
 from caseledger.projections.readmodels.sealing import Writing
 from caseledger.projections.replay.caseloads import Cut, weighted
 from caseledger.projections.replay.facts import View, retracted, timeline
@@ -37,6 +37,7 @@ from caseledger.projections.replay.snapshots import SnapshotPolicy
 from caseledger.projections.replay.weekly import instant
 from caseledger.projections.replay.world import WORLD_TYPES, World
 from caseledger.projections.rules import load_rules
+from caseledger.projections.screens.officer import recent_weeks
 from tests.projections.test_projection_properties import NOW, encoded, stream, streams
 from tests.support.commands import ScriptedService
 from tests.support.projection_helpers import FINE, everything

@@ -14,8 +14,8 @@ from caseledger.application.officer import due
 from caseledger.domain.errors import CacheForged
 from caseledger.domain.model.times import parse_cutoff
 from caseledger.domain.store.application import open_application
-from caseledger.projections.compute import compute, find
-from caseledger.projections.readmodels.engine import Projector
+from caseledger.projections.engine.compute import compute, find
+from caseledger.projections.engine.projector import Projector
 from caseledger.projections.replay import headstate, snapshots, world
 from caseledger.projections.replay.facts import View
 from caseledger.projections.rules import load_rules

@@ -7,8 +7,8 @@ from typing import Any
 
 from caseledger.domain.store.application import LedgerApplication
 from caseledger.projections.catalogue import ADDON_BURDEN_BY_SITE, PROJECTIONS
-from caseledger.projections.compute import compute
-from caseledger.projections.readmodels.engine import Projector
+from caseledger.projections.engine.compute import compute
+from caseledger.projections.engine.projector import Projector
 from caseledger.projections.replay.facts import View
 from caseledger.projections.replay.snapshots import SnapshotPolicy
 from caseledger.projections.rules import load_rules

@@ -21,7 +21,7 @@ import msgspec
 
 from caseledger.domain.errors import ConflictError, DomainError
 from caseledger.domain.store.application import open_application
-from caseledger.projections.readmodels.engine import Projector
+from caseledger.projections.engine.projector import Projector
 from tests.support.commands import ScriptedService
 
 OFFICERS = ("po.adams", "po.brown", "po.chen", "po.diaz")

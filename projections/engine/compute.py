@@ -19,8 +19,9 @@ from caseledger.domain.integrity.chain import CHAIN_TABLE
 from caseledger.domain.model.times import LocalDay
 from caseledger.domain.store.application import LedgerApplication
 from caseledger.projections.catalogue import BY_SITE, PROJECTIONS, READ_MODELS_OF, Projection
+from caseledger.projections.engine.projector import Projector
+from caseledger.projections.errors import ProjectionError
 from caseledger.projections.readmodels.database import Cursor, Database
-from caseledger.projections.readmodels.engine import ProjectionError, Projector
 from caseledger.projections.readmodels.tables import TOTALS, AddOnModel, TimelineModel
 from caseledger.projections.replay.facts import EVERY_WEEK, View, Weeks, retracted
 from caseledger.projections.replay.inputs import Inputs

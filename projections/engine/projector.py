@@ -22,12 +22,13 @@ from typing import Any, TypeVar
 
 from eventsourcing.persistence import IntegrityError, InternalError
 
-from caseledger.domain.errors import CacheForged, LedgerError
+from caseledger.domain.errors import CacheForged
 from caseledger.domain.events.catalogue import SiteRegistered
 from caseledger.domain.store.application import LedgerApplication
 from caseledger.domain.store.log import SiteZones
 from caseledger.domain.store.mapper import decode_envelope
 from caseledger.domain.store.snapshots import REPORTS
+from caseledger.projections.errors import ProjectionError
 from caseledger.projections.readmodels.database import Database
 from caseledger.projections.readmodels.sealing import SEALS, SealedTable, Seals, Writing
 from caseledger.projections.readmodels.tables import READ_MODELS, TOTALS, AddOnModel, AddOnTotals, ReadModel, Stamp, TimelineModel
@@ -63,10 +64,6 @@ def sealed_table(db: Database, name: str) -> SealedTable:
         HEAD_REGISTRY: head.sealed_registry,
     }
     return tables[name]
-
-
-class ProjectionError(LedgerError):
-    """A read model could not be brought up to date (the message says which and why)."""
 
 
 class _LostRace(Exception):
@@ -129,13 +126,7 @@ class Projector:
 
     def _create_tables_once(self) -> None:
         tracking = self.db.table("cl_tracking")
-        unsealed = self.db.recorder.has_table("cl_tracking") and not self.db.recorder.has_table(SEALS)
         with self.db.transaction(write=True) as cursor:
-            if (
-                unsealed
-            ):  # read models made before they were sealed: dropped, rebuilt from the log (and the old pseudonym secret, now derived from the cache key)
-                for name in (*SEALED_TRACKING, "cl_tracking", "cl_secret"):
-                    cursor.execute(f"DROP TABLE IF EXISTS {self.db.table(name)}")
             self.seals.create(cursor)
             self.seals.start(cursor, list(SEALED_TRACKING))
             cursor.execute(f"CREATE TABLE IF NOT EXISTS {tracking} (name TEXT PRIMARY KEY, position BIGINT NOT NULL)")
@@ -286,7 +277,7 @@ class Projector:
         """Check every seal against its MAC, its table's tracking row and the log's chain — and
         take a census of ``rows`` (table names; True: every table, and every snapshot's world):
         each row's MAC checked, the rows counted and summed against the seal. :class:`CacheForged`
-        names the first that fails (:mod:`.sealing`)."""
+        names the first that fails (:mod:`caseledger.projections.readmodels.sealing`)."""
         counted = set(SEALED_TRACKING) if rows is True else set(rows or ())
         with self.db.transaction(write=False) as cursor:
             cursor.execute(f"SELECT name, position FROM {self.db.table('cl_tracking')}")
@@ -305,8 +296,8 @@ class Projector:
         """Empty the named read models (all if none) and replay the whole log into them.
 
         Their secondary indexes are dropped first and each built once at the end: kept during the
-        refill, every insert updates them and the rebuild slows as they grow (at 3M events it
-        took 74 s with them and 41 s without, the issue measured; ``bench.rebuild_bench`` keeps
+        refill, every insert updates them and the rebuild slows as they grow (measured at 3M
+        events: 74 s with them, 41 s without; ``bench.rebuild_bench`` keeps
         them, ``keep_indexes``, as its baseline). A rebuild killed halfway leaves them missing
         until the next process opens the read models, which creates any that are missing.
         ``upto``: refill only up to that log position (``verify --deep`` compares with read

@@ -1,6 +1,6 @@
 """``verify --deep``: every cache recomputed from the log and compared, the first difference named.
 
-The MACs (:mod:`.sealing`) prove a cache row was written by a process holding the cache key;
+The MACs (:mod:`caseledger.projections.readmodels.sealing`) prove a cache row was written by a process holding the cache key;
 they cannot prove that process computed it right, and a row put back from an earlier version can
 slip past the seals' row count and MAC sum in theory. The deep check trusts nothing but the log:
 
@@ -26,8 +26,8 @@ from typing import Any
 
 from caseledger.domain.errors import CacheForged
 from caseledger.domain.store.application import LedgerApplication, open_application
+from caseledger.projections.engine.projector import Projector, sealed_table
 from caseledger.projections.readmodels.database import Cursor, Database
-from caseledger.projections.readmodels.engine import Projector, sealed_table
 from caseledger.projections.readmodels.sealing import SEALS, Seals, Writing
 from caseledger.projections.readmodels.tables import TOTALS, AddOnModel, AddOnTotals, TimelineModel
 from caseledger.projections.replay.facts import View, retracted, timeline

@@ -1,0 +1,90 @@
+"""Every setting caseledger takes from its environment, read in one place: :meth:`Settings.current`.
+
+============================== =========================================================== ==========================================
+Variable                       What it sets                                                When unset or empty
+============================== =========================================================== ==========================================
+``CASELEDGER_STORE``           the store URL, when ``--store`` is not given                ``caseledger.db`` in the user data folder
+``CASELEDGER_USER``            whose view the TUI opens, when ``--user`` is not given      the login's own view
+``CASELEDGER_KEY``             the store key (base64 AES key): the store is encrypted      ``CASELEDGER_KEY_FILE``
+``CASELEDGER_KEY_FILE``        a file holding the store key (read only without the above)  the store is not encrypted
+``CASELEDGER_CACHE_KEY_FILE``  a plain store's cache key file (never created)              ``cache-key`` in the user config folder,
+                                                                                           created on first use
+``CASELEDGER_DEBUG``           any value: an unexpected error shows its traceback          one line on stderr
+``LOGNAME`` (``USER``, …)      the operating system login, who records on SQLite           the password database
+                               (the first set of ``LOGNAME``, ``USER``, ``LNAME``,
+                               ``USERNAME``: :func:`getpass.getuser`)
+``USER``, ``PGPASSWORD``       the PostgreSQL login and password when the URL has none     ``postgres``, no password
+``XDG_CONFIG_HOME``,           where the user config and data folders are (platformdirs)   ``~/.config/caseledger``,
+``XDG_DATA_HOME``                                                                          ``~/.local/share/caseledger``
+============================== =========================================================== ==========================================
+
+The user config folder holds the key files caseledger creates (``cache-key``,
+``checkpoint-ed25519.pem``: :mod:`caseledger.domain.secrets`); there is no config file. The
+environment is read whenever a setting is needed (a test or a long-lived TUI sees a change), and
+an empty ``CASELEDGER_`` variable counts as unset. Command-line flags (``--store``, ``--user``, ``checkpoint
+--key``) take precedence over these; that choice is the command line's.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "caseledger"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the environment says, with the user's folders; each field is one row of the table above."""
+
+    store: str
+    """The store URL (before ``--store``)."""
+    user: str | None
+    """Whose view the TUI opens (before ``--user``)."""
+    key: str | None
+    """The store key as given (validated by :func:`caseledger.domain.secrets.keys.store_key`)."""
+    key_file: str | None
+    """The store key file, as given (error messages name it as the user wrote it)."""
+    cache_key_file: Path | None
+    """A plain store's cache key file, when one is given."""
+    debug: bool
+    postgres_user: str
+    postgres_password: str
+    config_dir: Path
+    """The user config folder, where the key files caseledger creates live."""
+
+    @classmethod
+    def current(cls, environ: Mapping[str, str] = os.environ) -> Settings:
+        """The settings ``environ`` (the process's environment) gives now."""
+        data_dir = Path(platformdirs.user_data_dir(APP_NAME))
+        return cls(
+            store=environ.get("CASELEDGER_STORE") or f"sqlite:///{data_dir / 'caseledger.db'}",
+            user=environ.get("CASELEDGER_USER") or None,
+            key=environ.get("CASELEDGER_KEY") or None,
+            key_file=environ.get("CASELEDGER_KEY_FILE") or None,
+            cache_key_file=Path(environ["CASELEDGER_CACHE_KEY_FILE"]) if environ.get("CASELEDGER_CACHE_KEY_FILE") else None,
+            debug=bool(environ.get("CASELEDGER_DEBUG")),
+            postgres_user=environ.get("USER", "postgres"),
+            postgres_password=environ.get("PGPASSWORD", ""),
+            config_dir=Path(platformdirs.user_config_dir(APP_NAME)),
+        )
+
+    @property
+    def default_cache_key_file(self) -> Path:
+        """A plain store's cache key file when ``CASELEDGER_CACHE_KEY_FILE`` is unset (created on first use)."""
+        return self.config_dir / "cache-key"
+
+    @property
+    def default_checkpoint_key_file(self) -> Path:
+        """The checkpoint signing key when ``checkpoint --key`` is not given (created on first use)."""
+        return self.config_dir / "checkpoint-ed25519.pem"
+
+    @staticmethod
+    def os_login() -> str:
+        """The operating system login as the login session reports it (``LOGNAME`` first)."""
+        return getpass.getuser()
