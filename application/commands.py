@@ -23,7 +23,6 @@ from eventsourcing.persistence import IntegrityError
 from caseledger.application.identity import identity
 from caseledger.domain.errors import ConflictError
 from caseledger.domain.events import catalogue as p
-from caseledger.domain.model.access import Actor
 from caseledger.domain.model.recording import Entry, actor_of, checked, record_entry
 from caseledger.domain.model.times import parse_instant, utc_now
 from caseledger.domain.store.application import LedgerApplication
@@ -46,10 +45,6 @@ class LedgerService:
         self.app = app
         self.user = identity(app, user)
         self.on_recorded = on_recorded
-
-    def actor(self) -> Actor:
-        """Who records, with their roles as the store holds them now."""
-        return actor_of(StoreView(self.app), self.user)
 
     def record(self, data: p.Payload, occurred_at: When, note: str | None = None) -> int:
         """Validate and record one event; return its log position."""

@@ -9,50 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-import msgspec
-
-from caseledger.domain.model.access import Actor, require_reader
 from caseledger.domain.model.times import Cutoff, LocalDay, within, zone
 from caseledger.domain.store.application import LedgerApplication
 from caseledger.domain.store.log import READ_BATCH, LoggedEvent, SiteZones, read_log
-from caseledger.domain.store.views import StoreView
 from caseledger.projections.readmodels.database import Database
 from caseledger.projections.replay.facts import registered_zones
 
 
-class AuditScope:
-    """What of the log a person may read (the permission table's "audit screen" row): everything
-    (an auditor, an admin); the events at their sites (a supervisor); their own entries and the
-    events of their officer and their cases — assigned to them when asked (an officer)."""
-
-    def __init__(self, app: LedgerApplication, actor: Actor) -> None:
-        require_reader(actor, "audit")
-        everything = actor.admin or actor.holds("auditor")
-        self.sites: frozenset[str] | None = None if everything else actor.supervised
-        self.actor = actor
-        self._view = StoreView(app)
-        self._own: dict[str, bool] = {}
+class Scope(Protocol):
+    """What of the log a reader may see (the Ledger derives it from their roles)."""
 
     def allows(self, envelope: Any) -> bool:
-        if self.sites is None or envelope.at_site in self.sites or envelope.recorded_by == self.actor.login:
-            return True
-        officer = self.actor.officer if self.actor.holds("officer") else None
-        if officer is None:
-            return False
-        data = envelope.data
-        if officer in (getattr(data, "officer", None), getattr(data, "covering_officer", None)):
-            return True
-        offender = getattr(data, "offender", None)
-        return offender is not None and self._assigned_to_me(offender, officer)
-
-    def _assigned_to_me(self, offender: str, officer: str) -> bool:
-        known = self._own.get(offender)
-        if known is None:
-            case = self._view.offender(offender)
-            known = self._own[offender] = case is not None and case.officer == officer
-        return known
+        """Whether the reader may see the event in ``envelope``."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -67,7 +38,7 @@ class EventFilter:
     occurred_from: Cutoff | None = None
     occurred_to: Cutoff | None = None
     known_at: Cutoff | None = None
-    scope: AuditScope | None = None
+    scope: Scope | None = None
     """What the reader may see (None: a program's own reading, unfiltered)."""
 
     @property
@@ -126,9 +97,3 @@ def log_page(app: LedgerApplication, keep: EventFilter, after: int, limit: int) 
     first = found[0].position if found else after
     last = found[-1].position if found else after
     return LogPage(found, first, last, app.head_position())
-
-
-def describe_fields(data: Any, omit: tuple[str, ...] = ()) -> str:
-    """An event's own fields as ``name=value, …`` (what the history, the case file and the audit
-    log show), without the ``omit`` ones (the offender, on a case's own history)."""
-    return ", ".join(f"{key}={value}" for key, value in msgspec.to_builtins(data).items() if key not in omit)

@@ -8,20 +8,17 @@ must see both the event and its retraction.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 from uuid import UUID
 
-from caseledger.domain.errors import AccessRefused, DomainError
+from caseledger.domain.errors import DomainError
 from caseledger.domain.events.catalogue import EventRetracted
-from caseledger.domain.model.access import Actor, may_read_case, require_reader
 from caseledger.domain.model.aggregates import RETRACTION_LOG_ID, OffenderCase, entity_id
 from caseledger.domain.model.retractions import retracted_positions
-from caseledger.domain.model.times import Cutoff, within
+from caseledger.domain.model.times import Cutoff, within, zone
 from caseledger.domain.store.application import LedgerApplication
 from caseledger.domain.store.log import LoggedEvent, SiteZones, logged
-from caseledger.domain.store.mapper import StoredEnvelope
-from caseledger.domain.store.views import StoreView
 from caseledger.projections.readmodels.database import Database
 from caseledger.projections.replay.facts import registered_zones
 
@@ -33,6 +30,16 @@ class HistoryLine:
     event: LoggedEvent
     zone: str
     retracted_by: tuple[int, str] | None
+
+    @property
+    def occurred_local(self) -> dt.datetime:
+        """When it happened, at its site (in :attr:`zone`)."""
+        return self.event.envelope.occurred_at.astimezone(zone(self.zone))
+
+    @property
+    def recorded_utc(self) -> dt.datetime:
+        """When it was recorded, in UTC."""
+        return self.event.envelope.recorded_at.astimezone(dt.UTC)
 
 
 def _logged(app: LedgerApplication, aggregate_id: UUID) -> list[LoggedEvent]:
@@ -66,20 +73,3 @@ def case_history(
     lines = [HistoryLine(e, zone_of(e), reason_for.get(e.position)) for e in known if within(e.envelope.occurred_at, as_of, zone_of(e))]
     lines.sort(key=lambda line: (line.event.envelope.occurred_at, line.event.position))
     return lines
-
-
-def require_case_reader(app: LedgerApplication, actor: Actor, offender: str) -> None:
-    """Refuse to show ``offender``'s history to someone the permission table does not let read it
-    (an officer: their own cases; a supervisor: their sites'; an auditor, an admin: any). The
-    refusal says nothing of where the case is or whose it is."""
-    require_reader(actor, "history")
-    case = StoreView(app).offender(offender)
-    readable = may_read_case(actor, case.where, case.officer) if case is not None else may_read_case(actor, None, None)
-    if not readable:  # an unknown offender too: a refusal must not tell whether the case exists
-        raise AccessRefused(f"only the case's officer, a supervisor of its site, an auditor or an admin may read {offender}'s history; {actor.described()}")
-
-
-def who(envelope: StoredEnvelope[Any]) -> str:
-    """Who recorded an event, and who made the entry when it came in by an import
-    (``mai1 via clerk``: entered by mai1, imported by clerk)."""
-    return f"{envelope.entered_by} via {envelope.recorded_by}" if envelope.entered_by else envelope.recorded_by

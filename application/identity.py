@@ -1,4 +1,4 @@
-"""Who is at the keyboard: the login the store proves, and their roles.
+"""Who is at the keyboard: the login the store proves.
 
 On PostgreSQL the database login (``session_user``) is who records and reads: the server writes
 it beside every event, so no client can record under another name, and ``--user`` or
@@ -14,11 +14,8 @@ import re
 
 from caseledger.domain.errors import DomainError
 from caseledger.domain.events import catalogue as p
-from caseledger.domain.model.access import Actor
-from caseledger.domain.model.recording import actor_of
 from caseledger.domain.settings import Settings
 from caseledger.domain.store.application import LedgerApplication
-from caseledger.domain.store.views import StoreView
 
 
 def identity(app: LedgerApplication, user: str | None = None) -> str:
@@ -26,11 +23,6 @@ def identity(app: LedgerApplication, user: str | None = None) -> str:
     the operating system login (``LOGNAME``, as the login session sets it: SQLite is one trust
     domain, README "Threat model")."""
     return app.ledger_recorder.login or checked_actor(user or Settings.os_login())
-
-
-def current_actor(app: LedgerApplication, user: str | None = None) -> Actor:
-    """The person using ``app`` now, with their linked officer and roles."""
-    return actor_of(StoreView(app), identity(app, user))
 
 
 def checked_actor(user: str) -> str:

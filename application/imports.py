@@ -30,14 +30,13 @@ from eventsourcing.persistence import StoredEvent
 
 from caseledger.application.identity import identity
 from caseledger.application.interchange import ParsedLine, parse_line
-from caseledger.domain.errors import AccessRefused, DomainError, ImportFailed
+from caseledger.domain.errors import DomainError, ImportFailed
 from caseledger.domain.events import catalogue as p
-from caseledger.domain.model.access import require_reader
-from caseledger.domain.model.recording import Entry, actor_of, record_entry
+from caseledger.domain.model.recording import Entry, record_entry
 from caseledger.domain.model.times import EARLIEST, utc_now
 from caseledger.domain.store.application import LedgerApplication
 from caseledger.domain.store.backend import AttributedEvent, BulkTransaction
-from caseledger.domain.store.views import StoreView, WorkingSetView
+from caseledger.domain.store.views import WorkingSetView
 
 BATCH_SIZE = 5000
 
@@ -172,15 +171,11 @@ def import_lines(
     on_line: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Record every line of ``lines`` or none; ``on_line(n)`` reports progress every batch.
-    ``user``: who imports, where the store does not prove it (:func:`~caseledger.application.commands.identity`);
-    only an admin imports (checked once: every line is then theirs to record)."""
+    ``user``: who imports, where the store does not prove it (:func:`~caseledger.application.identity.identity`).
+    Every line is the importer's to record: who may import, and keep recorders, is checked once,
+    before (:meth:`caseledger.application.ledger.Ledger.import_lines`)."""
     app.check_writable()
     user = identity(app, user)
-    require_reader(actor_of(StoreView(app), user), "import")
-    if keep_recorded and app.ledger_recorder.login is not None and not app.ledger_recorder.owns_store:
-        raise AccessRefused(
-            f"only the store's owner ({app.ledger_recorder.owner}) keeps other logins' names (--keep-recorded): the database writes every other login's own; {user}"
-        )
     mapper = app.ledger_mapper
     store_was_empty = app.head_position() == 0
     recorded_at = _RecordedAtPolicy(keep_recorded, _newest_recorded_at(app) if keep_recorded else None)

@@ -1,4 +1,5 @@
-"""What a person typed, made safe to show: control characters made visible.
+"""What a person typed, made safe to show (control characters made visible), and the ledger's
+ids, choices and events in words.
 
 A note or a reason is free text; printed raw, ``\x1b[2K\r`` would erase the terminal line and
 let the text forge another in its place. Every control character (C0, DEL, C1) is shown as its
@@ -132,3 +133,15 @@ def fields_in_words(data: msgspec.Struct, omit: tuple[str, ...] = ()) -> str:
         shown = ", ".join(choice_words(item) if _is_choice(field.type) else item for item in items) or "none"
         parts.append(f"{field_words(field.name)}: {shown}")
     return "; ".join(parts)
+
+
+def describe_fields(data: Any, omit: tuple[str, ...] = ()) -> str:
+    """An event's own fields as ``name=value, …`` (what the command line's history shows: scripts
+    read it), without the ``omit`` ones (the offender, on a case's own history)."""
+    return ", ".join(f"{key}={value}" for key, value in msgspec.to_builtins(data).items() if key not in omit)
+
+
+def who(envelope: Any) -> str:
+    """Who recorded an event (a stored envelope), and who made the entry when it came in by an
+    import (``mai1 via clerk``: entered by mai1, imported by clerk)."""
+    return f"{envelope.entered_by} via {envelope.recorded_by}" if envelope.entered_by else str(envelope.recorded_by)

@@ -86,14 +86,15 @@ def _child(url: str, figure: str, naive: bool, context: dict[str, Any]) -> dict[
 
     from caseledger.application.exports import ExportSpec, export_projection
     from caseledger.application.history import case_history
-    from caseledger.application.session import LedgerSession
+    from caseledger.application.ledger import Ledger
+    from caseledger.domain.model.clock import Clock
     from caseledger.domain.model.times import iso_week
 
     epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
     now = epoch + dt.timedelta(microseconds=context["last_us"] + 3_600_000_000)
     middle = epoch + dt.timedelta(microseconds=(context["first_us"] + context["last_us"]) // 2)
     started = time.perf_counter()
-    session = LedgerSession(url, "bench", now=now)
+    session = Ledger.open(url, "bench", clock=Clock(now))
     if naive:
         from caseledger.projections.replay.snapshots import Snapshots
 

@@ -1,14 +1,14 @@
 """What each ``caseledger`` command does. Each takes the parsed arguments and returns an exit code.
 
-The work is the application layer's (the TUI calls the same functions); this module only reads
-arguments, shows progress on a terminal, and prints results.
+The work is the Ledger's (:class:`~caseledger.application.ledger.Ledger`, which the TUI holds
+too): a command checks what was typed, opens the Ledger, calls the one method that does what it
+asks — which checks who may — and prints what it returns, with progress on a terminal.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import datetime as dt
 import io
 import os
 import sys
@@ -19,27 +19,21 @@ from typing import IO
 
 import msgspec
 
-from caseledger.application.commands import LedgerService
-from caseledger.application.demo import seed_demo
-from caseledger.application.events import AuditScope, EventFilter, describe_fields, filtered_events
-from caseledger.application.exports import ExportSpec, check_writable, export_projection
-from caseledger.application.history import case_history, require_case_reader, who
-from caseledger.application.identity import current_actor
-from caseledger.application.imports import ImportReport, import_lines
-from caseledger.application.integrity import deep_difference, sign_checkpoint, verify_store
 from caseledger.application.interchange import encode_line, render_line
-from caseledger.application.readmodels import ReadModels, discard_forged_snapshots
-from caseledger.application.report import ReportSpec, check_output, report_today, steps, write_report
-from caseledger.application.status import store_status
-from caseledger.application.text import for_terminal
-from caseledger.domain.errors import STORE_FAILURES, AccessRefused, DomainError, store_failure
-from caseledger.domain.events.catalogue import PAYLOAD_TYPES, Payload, RoleGranted, RoleRevoked, UserLinked
-from caseledger.domain.model.access import export_sites, require_reader
-from caseledger.domain.model.clock import SYSTEM_CLOCK
-from caseledger.domain.model.times import parse_cutoff
-from caseledger.domain.store.application import LedgerApplication, open_application
-from caseledger.domain.store.roles import PROJECTOR_ROLE
-from caseledger.domain.store.urls import redacted
+from caseledger.application.ledger import (
+    EVENT_TYPES,
+    ExportSpec,
+    Ledger,
+    LogQuery,
+    Recorded,
+    ReportSpec,
+    StoreStatus,
+    check_output,
+    check_writable,
+    parse_cutoff,
+)
+from caseledger.application.text import describe_fields, for_terminal, who
+from caseledger.domain.errors import DomainError
 
 
 @contextlib.contextmanager
@@ -55,22 +49,16 @@ def _progress(description: str, total: int | None) -> Iterator[Callable[[int], N
         yield lambda done: progress.update(task, completed=done)
 
 
-def _catch_up(app: LedgerApplication) -> ReadModels:
-    """Bring the read models up to date, with a progress bar on a terminal."""
-    models = ReadModels.of(app)
-    with _progress("updating read models", models.lag()) as report:
-        models.catch_up(report)
-    return models
+def _open(args: argparse.Namespace, *, payloads: bool = True) -> Ledger:
+    """The Ledger of ``--store``, as the login the store proves, drawing progress on a terminal."""
+    return Ledger.open(args.store, payloads=payloads, progress=_progress)
 
 
-def _catch_up_after_recording(app: LedgerApplication) -> None:
-    """Catch the read models up after events were recorded: if the store or disk refuses now, the
-    events stand (they were committed) and the read models catch up at the next command."""
-    try:
-        _catch_up(app)
-    except STORE_FAILURES as error:
+def _stale(recorded: str | None) -> None:
+    """Say so when the read models could not be brought up to date after recording."""
+    if recorded is not None:
         print(
-            f"caseledger: warning: the events are recorded, but the read models could not be brought up to date ({store_failure(error)}): the next command that reads does it",
+            f"caseledger: warning: the events are recorded, but the read models could not be brought up to date ({recorded}): the next command that reads does it",
             file=sys.stderr,
         )
 
@@ -93,47 +81,42 @@ def _progress_lines(stream: IO[bytes], total_bytes: int | None) -> Iterator[byte
             yield line
 
 
-def _import_stream(app: LedgerApplication, stream: IO[bytes], total: int | None, args: argparse.Namespace) -> ImportReport:
-    return import_lines(app, _progress_lines(stream, total), keep_recorded=args.keep_recorded)
-
-
 def import_file(args: argparse.Namespace) -> int:
     """``caseledger import FILE``: all lines or none; ``line N: field: reason`` on the first error."""
-    app = open_application(args.store)
+    ledger = _open(args)
     if args.file == "-":
-        report = _import_stream(app, sys.stdin.buffer, None, args)
+        imported = ledger.import_lines(_progress_lines(sys.stdin.buffer, None), keep_recorded=args.keep_recorded)
     else:
         try:
             handle = open(args.file, "rb")  # noqa: SIM115 — closed below
         except OSError as error:
             raise DomainError("file", f"cannot read {args.file}: {error.strerror}") from None
         with handle:
-            report = _import_stream(app, handle, os.fstat(handle.fileno()).st_size, args)
-    span = f" (positions {report.first_position}–{report.last_position})" if report.events else ""
-    print(f"imported {report.events} events{span}", file=sys.stderr)
-    _catch_up_after_recording(app)
+            imported = ledger.import_lines(_progress_lines(handle, os.fstat(handle.fileno()).st_size), keep_recorded=args.keep_recorded)
+    span = f" (positions {imported.first_position}–{imported.last_position})" if imported.events else ""
+    print(f"imported {imported.events} events{span}", file=sys.stderr)
+    _stale(imported.stale)
     return 0
 
 
 def events(args: argparse.Namespace) -> int:
     """``caseledger events``: the raw log as JSON Lines, filtered."""
-    unknown = sorted(set(args.type) - set(PAYLOAD_TYPES))
+    unknown = sorted(set(args.type) - set(EVENT_TYPES))
     if unknown:
-        raise DomainError("--type", f"no event type {unknown[0]!r}; choose from {', '.join(PAYLOAD_TYPES)}")
+        raise DomainError("--type", f"no event type {unknown[0]!r}; choose from {', '.join(EVENT_TYPES)}")
     if args.limit is not None and args.limit < 0:
         raise DomainError("--limit", f"must be 0 or more, not {args.limit}")
-    app = open_application(args.store)
-    keep = EventFilter(
-        scope=AuditScope(app, current_actor(app)),
+    query = LogQuery(
         types=args.type,
         actor=args.actor,
         offender=args.offender,
         officer=args.officer,
-        occurred_to=parse_cutoff(args.as_of, "--as-of") if args.as_of else None,
-        known_at=parse_cutoff(args.known_at, "--known-at") if args.known_at else None,
+        occurred_to=args.as_of or "",
+        known_at=args.known_at or "",
+        labels=("occurred from", "--as-of", "--known-at"),
     )
     out = sys.stdout.buffer
-    for written, event in enumerate(filtered_events(app, keep, after=args.after), 1):
+    for written, event in enumerate(_open(args).events(query, after=args.after), 1):
         out.write(encode_line(render_line(event.position, event.envelope)))
         if args.limit is not None and written >= args.limit:
             break
@@ -143,11 +126,10 @@ def events(args: argparse.Namespace) -> int:
 
 def history(args: argparse.Namespace) -> int:
     """``caseledger history OFFENDER``: the case in occurred order, with who recorded what when."""
-    app = open_application(args.store)
+    ledger = _open(args)
     as_of = parse_cutoff(args.as_of, "--as-of") if args.as_of else None
     known_at = parse_cutoff(args.known_at, "--known-at") if args.known_at else None
-    require_case_reader(app, current_actor(app), args.offender)
-    lines = case_history(app, args.offender, as_of=as_of, known_at=known_at)
+    lines = ledger.history(args.offender, as_of=as_of, known_at=known_at)
     out = sys.stdout
     if args.json:
         for line in lines:
@@ -156,14 +138,12 @@ def history(args: argparse.Namespace) -> int:
                 record["retracted_by"], record["retraction_reason"] = line.retracted_by
             sys.stdout.buffer.write(encode_line(record))
         return 0
-    from caseledger.domain.model.times import zone
-
     header = f"{'position':>8}  {'occurred (local)':<16}  {'type':<24}  {'recorded (UTC)':<16}  {'by':<16}  details"
     print(header, file=out)
     for line in lines:
         envelope = line.event.envelope
-        occurred = envelope.occurred_at.astimezone(zone(line.zone)).strftime("%Y-%m-%d %H:%M")
-        recorded = envelope.recorded_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M")
+        occurred = line.occurred_local.strftime("%Y-%m-%d %H:%M")
+        recorded = line.recorded_utc.strftime("%Y-%m-%d %H:%M")
         details = describe_fields(envelope.data, omit=("offender",))
         if line.retracted_by:
             details = f"[RETRACTED at {line.retracted_by[0]}: {line.retracted_by[1]}] {details}"
@@ -175,15 +155,14 @@ def history(args: argparse.Namespace) -> int:
 
 def status(args: argparse.Namespace) -> int:
     """``caseledger status``: where the store is, its head position, and its events by type."""
-    app = open_application(args.store, payloads=False)
-    print_status(app, args.store, sys.stdout)
+    ledger = _open(args, payloads=False)
+    print_status(ledger.store, ledger.status(), sys.stdout)
     return 0
 
 
-def print_status(app: LedgerApplication, url: str, out: IO[str]) -> None:
-    """Write the status report of ``app`` to ``out``."""
-    status = store_status(app)
-    print(f"store:          {redacted(url)}", file=out)
+def print_status(store: str, status: StoreStatus, out: IO[str]) -> None:
+    """Write the status report of the store named ``store`` to ``out``."""
+    print(f"store:          {store}", file=out)
     print(f"head position:  {status.head}", file=out)
     print(f"events:         {sum(status.counts.values())}", file=out)
     for name, count in sorted(status.counts.items()):
@@ -209,19 +188,18 @@ def demo(args: argparse.Namespace) -> int:
     FILE``, write the analyst's report of the demo's year instead)."""
     if args.report:
         check_output(args.report, "--report")  # before seeding: a refusal records nothing
-    app = open_application(args.store)
-    report = seed_demo(app, args.seed, SYSTEM_CLOCK, lambda data: _progress_lines(io.BytesIO(data), len(data)))
-    if report is not None:
-        print(f"seeded {report.events} demo events into {args.store}", file=sys.stderr)
-        _catch_up(app)
+    ledger = _open(args)
+    seeded = ledger.seed_demo(args.seed, lambda data: _progress_lines(io.BytesIO(data), len(data)))
+    if seeded is not None:
+        print(f"seeded {seeded.events} demo events into {args.store}", file=sys.stderr)
     else:
         print(f"{args.store} already holds events; not seeding", file=sys.stderr)
     if args.report:  # the twelve months up to today at the demo's sites
-        today = report_today(_catch_up(app).projector, None, SYSTEM_CLOCK)
-        _write_report(app, ReportSpec.of(str(today - dt.timedelta(days=364)), str(today)), args.report)
+        ledger.year_report(args.report)
+        _wrote(args.report)
         return 0
     if args.no_tui or not sys.stdout.isatty():
-        print_status(app, args.store, sys.stdout)
+        print_status(ledger.store, ledger.status(), sys.stdout)
         return 0
     return tui(args)
 
@@ -254,9 +232,7 @@ def export(args: argparse.Namespace) -> int:
         first_week=args.first_week,
         last_week=args.last_week,
     )
-    app = open_application(args.store)
-    sites = export_sites(current_actor(app), identified=args.identified)
-    export_projection(_catch_up(app).projector, spec, fmt=args.format, output=args.output, deidentified=not args.identified, sites=sites)
+    _open(args).export(spec, fmt=args.format, output=args.output, identified=args.identified)
     return 0
 
 
@@ -265,22 +241,12 @@ def report(args: argparse.Namespace) -> int:
     with a progress bar while the exports behind it are computed."""
     check_output(args.output)
     spec = ReportSpec.of(args.first, args.last, rules=args.rules, sites=args.site or ())
-    _write_report(open_application(args.store), spec, args.output)
+    _open(args).report(spec, args.output)
+    _wrote(args.output)
     return 0
 
 
-def _write_report(app: LedgerApplication, spec: ReportSpec, output: str) -> None:
-    sites = export_sites(current_actor(app), identified=False)
-    projector = _catch_up(app).projector
-    with _progress("computing the report", steps(len(spec.rules))) as report_progress:
-        done = 0
-
-        def step(_name: str) -> None:
-            nonlocal done
-            done += 1
-            report_progress(done)
-
-        write_report(projector, spec, output, sites=sites, on_step=step)
+def _wrote(output: str) -> None:
     print(f"wrote {for_terminal(str(Path(output).resolve()))}", file=sys.stderr)
 
 
@@ -288,34 +254,28 @@ def rebuild(args: argparse.Namespace) -> int:
     """``caseledger rebuild [NAME]``: empty read models and replay the log into them."""
     if args.new_cache_key and args.projection:
         raise DomainError("--new-cache-key", "rebuilds every cache: give no read model or projection with it")
-    require_reader(current_actor(open_application(args.store, payloads=False)), "rebuild")  # before a new cache key changes anything
-    app = open_application(args.store, new_cache_key=args.new_cache_key)
-    forged = discard_forged_snapshots(app)
-    if forged:
-        print(f"deleted {forged} aggregate snapshots that failed their MAC", file=sys.stderr)
-    models = ReadModels.of(app)
-    with _progress("rebuilding read models", app.head_position()) as report:
-        names, head = models.rebuild(args.projection, report)
-    print(f"rebuilt {', '.join(names) or 'all read models'} to position {head}", file=sys.stderr)
+    rebuilt = _open(args, payloads=False).rebuild(args.projection, new_cache_key=args.new_cache_key)
+    if rebuilt.forged_snapshots:
+        print(f"deleted {rebuilt.forged_snapshots} aggregate snapshots that failed their MAC", file=sys.stderr)
+    print(f"rebuilt {', '.join(rebuilt.names) or 'all read models'} to position {rebuilt.head}", file=sys.stderr)
     return 0
 
 
 def change_role(args: argparse.Namespace) -> int:
     """``caseledger admin grant|revoke USER ROLE [--site S]``: record ``RoleGranted``/``RoleRevoked``."""
-    kind = RoleGranted if args.action == "grant" else RoleRevoked
-    return _record_admin(args, kind(user=args.who, role=args.role, site=args.site))
+    ledger = _open(args)
+    change = ledger.grant if args.action == "grant" else ledger.revoke
+    return _recorded(change(args.who, args.role, args.site))
 
 
 def link_user(args: argparse.Namespace) -> int:
     """``caseledger admin link USER OFFICER``: record ``UserLinked``."""
-    return _record_admin(args, UserLinked(user=args.who, officer=args.officer))
+    return _recorded(_open(args).link(args.who, args.officer))
 
 
-def _record_admin(args: argparse.Namespace, data: Payload) -> int:
-    app = open_application(args.store)
-    position = LedgerService(app).record(data, dt.datetime.now(dt.UTC))
-    print(f"recorded {type(data).__name__} at position {position}", file=sys.stderr)
-    _catch_up_after_recording(app)
+def _recorded(recorded: Recorded) -> int:
+    print(f"recorded {recorded.kind} at position {recorded.position}", file=sys.stderr)
+    _stale(recorded.stale)
     return 0
 
 
@@ -323,10 +283,9 @@ def retract(args: argparse.Namespace) -> int:
     """``caseledger retract POSITION --reason R``: record an ``EventRetracted``."""
     if not 1 <= args.position <= 2**63 - 1:
         raise DomainError("POSITION", f"{args.position} is not a log position")
-    app = open_application(args.store)
-    position = LedgerService(app).retract(args.position, args.reason, occurred_at=dt.datetime.now(dt.UTC))
-    print(f"retracted position {args.position} (the retraction is position {position})", file=sys.stderr)
-    _catch_up_after_recording(app)
+    recorded = _open(args).retract(args.position, args.reason)
+    print(f"retracted position {args.position} (the retraction is position {recorded.position})", file=sys.stderr)
+    _stale(recorded.stale)
     return 0
 
 
@@ -336,20 +295,19 @@ def verify(args: argparse.Namespace) -> int:
         raise DomainError("--public-key", "pins the key a checkpoint is signed with: give --checkpoint FILE too")
     if args.public_key and not Path(args.public_key).is_file():
         raise DomainError("--public-key", f"no file {args.public_key!r}")
-    app = open_application(args.store, payloads=args.deep)
-    require_reader(current_actor(app), "verify")
     checkpoint = Path(args.checkpoint) if args.checkpoint else None
-    verdict = verify_store(app, checkpoint, Path(args.public_key) if args.public_key else None, since_checkpoint=args.since_checkpoint)
+    public_key = Path(args.public_key) if args.public_key else None
+    verified = _open(args, payloads=args.deep).verify(checkpoint, public_key, since_checkpoint=args.since_checkpoint, deep=args.deep)
+    verdict = verified.verdict
     if not verdict.ok:
         print(f"BROKEN at position {verdict.broken_at}: {verdict.reason} ({verdict.events} events verified before it)")
         return 1
     scope = " from the checkpoint on" if args.since_checkpoint else ""
     print(f"intact: {verdict.events} events{scope}, head position {verdict.head_position}, head {verdict.head.hex()}")
-    if not args.deep:
+    if not verified.deep:
         return 0
-    difference = deep_difference(app)
-    if difference is not None:
-        print(f"CACHE DIFFERS: {difference}")
+    if verified.difference is not None:
+        print(f"CACHE DIFFERS: {verified.difference}")
         return 1
     print("deep: every aggregate snapshot, world snapshot and read model equals its recomputation from the log")
     return 0
@@ -358,9 +316,7 @@ def verify(args: argparse.Namespace) -> int:
 def checkpoint(args: argparse.Namespace) -> int:
     """``caseledger checkpoint``: sign the verified chain head with a key kept outside the store."""
     _writable(args.output, "--output")
-    app = open_application(args.store, payloads=False)
-    require_reader(current_actor(app), "verify")
-    made = sign_checkpoint(app, Path(args.key) if args.key else None)
+    made = _open(args, payloads=False).checkpoint(Path(args.key) if args.key else None)
     document = msgspec.json.format(msgspec.json.encode(made), indent=2) + b"\n"
     if args.output:
         Path(args.output).write_bytes(document)
@@ -372,7 +328,7 @@ def checkpoint(args: argparse.Namespace) -> int:
 
 def whoami(args: argparse.Namespace) -> int:
     """``caseledger whoami``: the login the store proves, its linked officer and its roles."""
-    actor = current_actor(open_application(args.store))
+    actor = _open(args).whoami()
     print(for_terminal(f"{actor.described()}; officer: {actor.officer or 'none linked'}"))
     return 0
 
@@ -380,13 +336,10 @@ def whoami(args: argparse.Namespace) -> int:
 def project(args: argparse.Namespace) -> int:
     """``caseledger project [--follow]``: bring the read models up to date — on a PostgreSQL store
     with roles, the projector login's job (user logins only read them)."""
-    app = open_application(args.store)
-    if not app.ledger_recorder.writes_caches:
-        raise AccessRefused(f"only the store's owner or a member of {PROJECTOR_ROLE} writes the read models; {app.ledger_recorder.login} reads them")
+    ledger = _open(args)
     reported = -1
     while True:
-        models = _catch_up(app)
-        position = min(models.projector.positions().values(), default=0)
+        position = ledger.project()
         if position != reported:  # following: a line when the log moved, not every interval
             print(f"read models at position {position}", file=sys.stderr)
             reported = position
@@ -398,8 +351,5 @@ def project(args: argparse.Namespace) -> int:
 def init_roles(args: argparse.Namespace) -> int:
     """``caseledger admin init-roles``: on PostgreSQL, the group roles and their grants (the
     owner runs it); logins named are made members. Run again after adding logins."""
-    app = open_application(args.store)
-    _catch_up(app)  # the read models exist before their grants are given
-    require_reader(current_actor(app), "init-roles")
-    print(app.ledger_recorder.init_roles(users=args.users, admins=args.admins, projectors=args.projectors), file=sys.stderr)
+    print(_open(args).init_roles(users=args.users, admins=args.admins, projectors=args.projectors), file=sys.stderr)
     return 0

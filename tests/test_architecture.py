@@ -24,7 +24,7 @@ def headless_modules() -> list[str]:
 
 def test_importing_every_headless_module_loads_no_textual() -> None:
     modules = headless_modules()
-    assert {"caseledger.domain.store.application", "caseledger.application.session", "caseledger.cli.main"} <= set(modules)
+    assert {"caseledger.domain.store.application", "caseledger.application.ledger", "caseledger.cli.main"} <= set(modules)
     code = f"import sys; import {', '.join(modules)}; print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert result.stdout.strip() == "[]"

@@ -18,7 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Select
 
-from caseledger.application.session import LedgerSession, Seat
+from caseledger.application.ledger import Ledger, Seat
 from caseledger.domain.events import catalogue as p
 from caseledger.domain.model.clock import SYSTEM_CLOCK, Clock
 from caseledger.tui.forms import HelpScreen, HelpSection, QuickAddOnScreen, RecordScreen, RetractScreen
@@ -65,9 +65,10 @@ class CaseLedgerApp(App[None]):
 
     def __init__(self, store_url: str, user: str | None = None, *, clock: Clock = SYSTEM_CLOCK, poll_seconds: float = 1.0, login: str | None = None) -> None:
         """``user``: whose view to open (``--user``; default the login's own). Entries are recorded
-        as the login the store proves, whatever the view (``login``: see :class:`LedgerSession`)."""
+        as the login the store proves, whatever the view (``login``: see :meth:`Ledger.open`).
+        Screens ask the Ledger from thread workers (it serialises their calls)."""
         super().__init__()
-        self.session = LedgerSession(store_url, user, clock, login=login)
+        self.session = Ledger.open(store_url, user, clock=clock, login=login, eager=True)
         self.user = self.session.user
         self.officer = self.user
         self.zone: str | None = None
@@ -157,7 +158,7 @@ class CaseLedgerApp(App[None]):
 
     def record(self, payload: p.Payload, occurred_at: str, note: str | None) -> int:
         """Record as the current user (called from form workers); returns the position."""
-        position = self.session.record(payload, occurred_at, note)
+        position = self.session.record(payload, occurred_at, note).position
         self.seen_head = max(self.seen_head, position)
         return position
 
@@ -183,7 +184,7 @@ class CaseLedgerApp(App[None]):
             kinds=self.seat.recordable,
             known={"officer": officer, **selected},
             odd=self.session.oddities,
-            offer=lambda: self.session.known_values(officer),
+            offer=lambda: self.session.suggestions(officer),
         )
 
         def done(position: int | None) -> None:

@@ -26,7 +26,7 @@ from textual.suggester import Suggester, SuggestFromList
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.worker import Worker, WorkerState
 
-from caseledger.application.suggestions import Offers
+from caseledger.application.ledger import Offers
 from caseledger.application.text import choice_words, field_words, in_words, type_words
 from caseledger.domain.errors import DomainError, LedgerError
 from caseledger.domain.events import catalogue as p

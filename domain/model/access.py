@@ -9,7 +9,7 @@ can be set up; everyone else holds what they are granted. Roles are events in th
 so who could do what at any time can be replayed and audited.
 
 Recording (:func:`authorize`) runs after validation, when the event's site and aggregate are
-known. The table, row by row:
+known; what needs neither (:func:`require_recording`) can be refused before anything is read. The table, row by row:
 
 * add-on tasks, leave, CCLO contacts and case events for *own* cases: an officer (for their
   linked officer; a case is theirs while it is assigned to them), a supervisor of the site where
@@ -20,8 +20,8 @@ known. The table, row by row:
   any entry at their site; an admin any (a reason always: validation);
 * registering sites and officers, moving officers, linking users, granting roles: an admin.
 
-Reading (:func:`require_reader`) and exporting (:func:`export_sites`) are checked by the
-application before it reads. A refusal is an :class:`~caseledger.domain.errors.AccessRefused`
+Reading (:func:`require_reader`) and exporting (:func:`export_sites`) are checked by each of the
+application's use cases before it reads (:mod:`caseledger.application.ledger`). A refusal is an :class:`~caseledger.domain.errors.AccessRefused`
 naming the rule; nothing is recorded.
 """
 
@@ -105,14 +105,11 @@ def _refuse(actor: Actor, rule: str) -> AccessRefused:
 def authorize(actor: Actor, data: p.Payload, at_site: str | None, *, case: object, target: LoggedEntry | None, now: dt.datetime) -> None:
     """Refuse ``data`` unless ``actor`` may record it. ``at_site``: where it happens; ``case``:
     the offender's case it is appended to, if any; ``target``: the event a retraction names."""
+    require_recording(actor, type(data))
     if actor.admin:
         return
-    if not any(actor.holds(role) for role in RECORDING_ROLES):
-        raise _refuse(actor, "only an officer, a supervisor or an admin records events (an auditor or analyst reads)")
     kind = type(data)
     name = kind.__name__
-    if kind in ADMINISTRATION:
-        raise _refuse(actor, "only an admin may register sites and officers, move officers, link users and grant roles")
     if isinstance(data, p.EventRetracted):
         _retraction(actor, data.position, target, now)
         return
@@ -132,6 +129,18 @@ def authorize(actor: Actor, data: p.Payload, at_site: str | None, *, case: objec
         actor,
         f"only the case's officer ({assigned or 'none assigned'}), a supervisor of {at_site} or an admin may record {name} for {getattr(data, 'offender', '?')}",
     )
+
+
+def require_recording(actor: Actor, kind: type[p.Payload] | None = None) -> None:
+    """Refuse what no case or site could let ``actor`` record: anything, holding no recording role;
+    ``kind`` (when given), an administration event, not being an admin. The rest of the table
+    needs the entry placed (:func:`authorize`)."""
+    if actor.admin:
+        return
+    if not any(actor.holds(role) for role in RECORDING_ROLES):
+        raise _refuse(actor, "only an officer, a supervisor or an admin records events (an auditor or analyst reads)")
+    if kind in ADMINISTRATION:
+        raise _refuse(actor, "only an admin may register sites and officers, move officers, link users and grant roles")
 
 
 ADMINISTRATION_NAMES = frozenset(kind.__name__ for kind in ADMINISTRATION)

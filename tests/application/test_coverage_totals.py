@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from caseledger.application.session import LedgerSession
+from caseledger.application.ledger import Ledger
 from caseledger.application.supervisor import site_rows_with_totals, staffing_rows
 from caseledger.domain.events import catalogue as p
 from caseledger.domain.model.clock import Clock
@@ -66,8 +66,8 @@ def three_sites(service: ScriptedService) -> None:
     service.start_coverage("po3", "po1", occurred_at="2026-03-09")
 
 
-def session_on(url: str) -> LedgerSession:
-    return LedgerSession(url, clock=Clock(NOW), login=ADMIN)
+def session_on(url: str) -> Ledger:
+    return Ledger.open(url, clock=Clock(NOW), login=ADMIN)
 
 
 def texts(row: tuple[Any, ...]) -> list[str]:

@@ -22,7 +22,7 @@ import pytest
 
 from caseledger.application.exports import ExportSpec, export_projection
 from caseledger.application.imports import import_lines
-from caseledger.application.session import LedgerSession
+from caseledger.application.ledger import Ledger
 from caseledger.domain.model.clock import Clock
 from caseledger.domain.store.application import open_application
 from caseledger.fixtures.demo import demo_lines
@@ -75,7 +75,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
     url = f"sqlite:///{folder}/demo.db"
     import_lines(open_application(url), raw, LOADER, keep_recorded=True)
     output = folder / "deadlines.csv"
-    session = LedgerSession(url, LOADER, clock=Clock(NOW))
+    session = Ledger.open(url, LOADER, clock=Clock(NOW))
     export_projection(session.projector, ExportSpec.of("deadlines", now=NOW), fmt="csv", output=str(output), deidentified=False)
     with open(output, newline="") as handle:
         rows = list(csv.DictReader(handle))

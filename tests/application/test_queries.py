@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import pytest
 
-from caseledger.application.events import EventFilter, describe_fields, filtered_events
+from caseledger.application.events import EventFilter, filtered_events
 from caseledger.application.exports import ExportSpec
 from caseledger.application.officer import site_rows
+from caseledger.application.text import describe_fields
 from caseledger.domain.errors import LedgerError
 from caseledger.domain.events import catalogue as p
 from caseledger.domain.model.times import parse_cutoff

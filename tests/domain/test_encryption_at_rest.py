@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from eventsourcing.cryptography import AESCipher
 
-from caseledger.application.session import LedgerSession
+from caseledger.application.ledger import Ledger
 from tests.cli.test_error_contract import caseledger
 from tests.support.paths import SCENARIO
 from tests.support.postgres import throwaway_cluster
@@ -61,7 +61,7 @@ def exercise(url: str, key: str | None, tmp_path: Path, monkeypatch: pytest.Monk
         assert caseledger(url, *command, env=env).returncode == 0
     if key:
         monkeypatch.setenv("CASELEDGER_KEY", key)
-    session = LedgerSession(url, "po.adams")
+    session = Ledger.open(url, "po.adams")
     officer = session.officer_for("po.adams")
     assert session.week(officer) is not None and session.caseload(officer)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from caseledger.application.session import LedgerSession
+from caseledger.application.ledger import Ledger
 from caseledger.domain.model.clock import Clock
 from tests.cli.test_error_contract import caseledger
 from tests.support.paths import SCENARIO
@@ -129,22 +129,22 @@ def test_a_cut_log_tail_is_caught_by_the_chain_head_each_seal_records(
 
 def test_an_edited_head_case_row_does_not_reach_the_officers_caseload(store: tuple[str, dict[tuple[str, ...], list[dict[str, object]]]]) -> None:
     url, _honest = store
-    session = LedgerSession(url, "po.adams")
+    session = Ledger.open(url, "po.adams")
     officer = session.officer_for("po.adams")
     honest = session.caseload(officer)
     assert honest
     sql(url, "UPDATE cl_head_cases SET officer = 'someone.else'")  # moved out of the officer's reach: MACs untouched
-    assert LedgerSession(url, "po.adams").caseload(officer) == honest
+    assert Ledger.open(url, "po.adams").caseload(officer) == honest
 
 
 def test_an_edited_weekly_figure_does_not_reach_the_officers_chart(store: tuple[str, dict[tuple[str, ...], list[dict[str, object]]]]) -> None:
     url, _honest = store
     march = dt.datetime(2026, 3, 25, 12, tzinfo=dt.UTC)  # the chart's eight weeks are all in the scenario's figures
-    session = LedgerSession(url, "po.adams", clock=Clock(march))
+    session = Ledger.open(url, "po.adams", clock=Clock(march))
     officer = session.officer_for("po.adams")
     honest = session.week(officer)
     sql(url, "UPDATE cl_officer_weeks SET factors = '[[1, 40]]'")
-    assert LedgerSession(url, "po.adams", clock=Clock(march)).week(officer) == honest
+    assert Ledger.open(url, "po.adams", clock=Clock(march)).week(officer) == honest
 
 
 FUTURE = 4_611_686_018_427_387_904
@@ -181,9 +181,9 @@ def test_a_cache_forged_in_the_way_of_a_catch_up_is_repaired_there(
 def test_a_junk_weekly_row_does_not_hide_a_week_from_the_chart(store: tuple[str, dict[tuple[str, ...], list[dict[str, object]]]]) -> None:
     url, _honest = store
     march = dt.datetime(2026, 3, 25, 12, tzinfo=dt.UTC)
-    officer = LedgerSession(url, "po.adams", clock=Clock(march)).officer_for("po.adams")
-    honest = LedgerSession(url, "po.adams", clock=Clock(march)).week(officer)
+    officer = Ledger.open(url, "po.adams", clock=Clock(march)).officer_for("po.adams")
+    honest = Ledger.open(url, "po.adams", clock=Clock(march)).week(officer)
     [(boundary,)] = sql(url, "SELECT MAX(boundary_us) FROM cl_officer_weeks")
     sql(url, "DELETE FROM cl_officer_weeks WHERE boundary_us = %s", (boundary,))
     sql(url, "INSERT INTO cl_officer_weeks VALUES (%s, 'nobody', 'x', 'x', '[]', %s)", (boundary, b"\x00"))
-    assert LedgerSession(url, "po.adams", clock=Clock(march)).week(officer) == honest
+    assert Ledger.open(url, "po.adams", clock=Clock(march)).week(officer) == honest

@@ -10,7 +10,7 @@ from pathlib import Path
 from textual.widgets import DataTable, Input, Select, Static
 
 from caseledger.application.imports import import_lines
-from caseledger.application.session import LedgerSession
+from caseledger.application.ledger import Ledger
 from caseledger.domain.model.clock import Clock
 from caseledger.domain.store.application import open_application
 from caseledger.tui.app import CaseLedgerApp
@@ -67,7 +67,7 @@ def test_the_due_screen_lists_what_the_officer_carries_overdue_first_and_opens_t
 def test_the_supervisor_sees_each_officers_overdue_deadlines(tmp_path: Path) -> None:
     """po-a carries off-1's overdue correctional plan (off-3, off-4, off-5 have none open and overdue);
     po-b carries off-2's two; po-c and po-d (off-6, off-7) none."""
-    session = LedgerSession(deadlines_store(tmp_path), clock=Clock(NOW), login=ADMIN)
+    session = Ledger.open(deadlines_store(tmp_path), clock=Clock(NOW), login=ADMIN)
     assert {row["officer"]: row["overdue"] for row in session.officers()} == {"po-a": 1, "po-b": 2, "po-c": 0, "po-d": 0}
 
 
@@ -105,7 +105,7 @@ def test_a_covering_officer_carries_the_absent_officers_overdue_deadlines_on_the
     service = ScriptedService(open_application(url), ADMIN)
     service.start_leave("po-a", "sick", occurred_at="2026-06-29")
     service.start_coverage("po-a", "po-b", occurred_at="2026-06-29")
-    session = LedgerSession(url, clock=Clock(NOW), login=ADMIN)
+    session = Ledger.open(url, clock=Clock(NOW), login=ADMIN)
     assert {row["officer"]: row["overdue"] for row in session.officers()} == {"po-a": 1, "po-b": 3, "po-c": 0, "po-d": 0}
     assert sum(1 for row in session.due("po-b") if row.status == "overdue") == 3
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from textual.widgets import DataTable, Label
 
-from caseledger.application.session import LedgerSession
+from caseledger.application.ledger import Ledger
 from caseledger.domain.events import catalogue as p
 from caseledger.domain.model.clock import Clock
 from caseledger.domain.store.application import open_application
@@ -37,7 +37,7 @@ BROWN_BY_EVANS = "po.brown is already covered by po.adams: both will carry the 1
 
 
 def test_coverage_by_someone_away_or_elsewhere_or_of_someone_at_work_or_already_covered_is_odd(tmp_path: Path) -> None:
-    session = LedgerSession(scenario_url(tmp_path), clock=Clock(NOW), login=SCENARIO_ADMIN)
+    session = Ledger.open(scenario_url(tmp_path), clock=Clock(NOW), login=SCENARIO_ADMIN)
     assert session.oddities(p.CoverageStarted(officer="po.brown", covering_officer="po.chen")) == [
         "po.chen is on leave: their coverage counts for nothing while they are away",
         "po.chen works at on-max, po.brown at on-hyb",

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Input, Label
 
-from caseledger.application.session import LedgerSession
+from caseledger.application.ledger import Ledger
 from caseledger.domain.errors import AccessRefused
+from caseledger.domain.model.clock import Clock
 from caseledger.domain.store.application import open_application
 from caseledger.tui.forms import QuickAddOnScreen, RecordScreen
 from caseledger.tui.screens.audit import AuditScreen
@@ -136,14 +137,14 @@ def test_an_officer_reads_their_own_week_and_caseload_not_a_colleagues(tmp_path:
     """What the screens ask of the session, refused below the UI: mai (officer, linked to
     po.brown) reads po.brown's week and caseload, not po.chen's; aud (auditor) reads both."""
     url = people(tmp_path)
-    session = LedgerSession(url, None, NOW, login="mai")
+    session = Ledger.open(url, None, clock=Clock(NOW), login="mai")
     session.take_seat()
     assert session.week("po.brown").officer == "po.brown"
     assert {row.offender for row in session.caseload("po.brown")} == {"off-002"}
     for read in (session.week, session.caseload):
         with pytest.raises(AccessRefused, match=r"only officer po.chen \(their own login\), a supervisor of their site, an auditor or an admin"):
             read("po.chen")
-    auditor = LedgerSession(url, None, NOW, login="aud")
+    auditor = Ledger.open(url, None, clock=Clock(NOW), login="aud")
     auditor.take_seat()
     assert auditor.week("po.chen").officer == "po.chen"
 

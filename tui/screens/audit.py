@@ -11,12 +11,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select
 
-from caseledger.application.events import EventFilter, LogPage
-from caseledger.application.history import who
-from caseledger.application.text import fields_in_words, type_words
+from caseledger.application.ledger import LogPage, LogQuery
+from caseledger.application.text import fields_in_words, type_words, who
 from caseledger.domain.errors import LedgerError
 from caseledger.domain.events.catalogue import PAYLOAD_TYPES
-from caseledger.domain.model.times import Cutoff, parse_cutoff
 from caseledger.tui.screens.base import DataScreen
 from caseledger.tui.widgets.tables import fill_table, plain
 
@@ -25,29 +23,12 @@ PAGE = 100
 
 @dataclass(frozen=True)
 class AuditRequest:
-    """What the filters say, read on the UI thread; the time bounds are parsed in the worker so a
-    bad one is shown as a message, not raised on the UI thread."""
+    """What the filters say, read on the UI thread: the page's start and the filters as typed (the
+    Ledger parses the time bounds in the worker, so a bad one is shown as a message, not raised on
+    the UI thread)."""
 
     after: int
-    types: list[str]
-    actor: str | None
-    offender: str | None
-    known_at: str
-    occurred_from: str
-    occurred_to: str
-
-    def event_filter(self) -> EventFilter:
-        def cutoff(text: str, label: str) -> Cutoff | None:
-            return parse_cutoff(text, label) if text else None
-
-        return EventFilter(
-            types=self.types,
-            actor=self.actor,
-            offender=self.offender,
-            known_at=cutoff(self.known_at, "known at"),
-            occurred_from=cutoff(self.occurred_from, "occurred from"),
-            occurred_to=cutoff(self.occurred_to, "occurred to"),
-        )
+    query: LogQuery
 
 
 class AuditScreen(DataScreen):
@@ -82,8 +63,7 @@ class AuditScreen(DataScreen):
 
     def request(self) -> AuditRequest:
         chosen = self.query_one("#type-filter", Select).value
-        return AuditRequest(
-            after=self.after,
+        query = LogQuery(
             types=[str(chosen)] if chosen is not Select.NULL else [],
             actor=self.query_one("#actor-filter", Input).value.strip() or None,
             offender=self.query_one("#offender-filter", Input).value.strip() or None,
@@ -91,10 +71,11 @@ class AuditScreen(DataScreen):
             occurred_from=self.query_one("#from-filter", Input).value.strip(),
             occurred_to=self.query_one("#to-filter", Input).value.strip(),
         )
+        return AuditRequest(self.after, query)
 
     def fetch(self, request: AuditRequest) -> LogPage | str:
         try:
-            return self.ledger.session.log_page(request.after, PAGE, request.event_filter())
+            return self.ledger.session.audit_page(request.query, request.after, PAGE)
         except LedgerError as error:
             return str(error)
 

@@ -11,8 +11,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Input, Label
 
-from caseledger.application.history import HistoryLine, who
-from caseledger.application.text import fields_in_words, type_words
+from caseledger.application.ledger import HistoryLine
+from caseledger.application.text import fields_in_words, type_words, who
 from caseledger.domain.errors import LedgerError
 from caseledger.domain.events.catalogue import TransferCompleted
 from caseledger.domain.model.times import parse_cutoff, zone

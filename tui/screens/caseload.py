@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Header, Label
 
-from caseledger.application.officer import CaseRow
+from caseledger.application.ledger import CaseRow
 from caseledger.application.text import choice_words
 from caseledger.tui.screens.base import CaseListScreen
 from caseledger.tui.widgets.tables import fill_table

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Header
 
-from caseledger.application.officer import DueRow, completing_entry
+from caseledger.application.ledger import DueRow, completing_entry
 from caseledger.application.text import DEADLINE_WORDS, STATUS_WORDS
 from caseledger.tui.screens.base import CaseListScreen, RecordContext
 from caseledger.tui.widgets.tables import fill_table

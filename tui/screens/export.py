@@ -17,9 +17,16 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, ProgressBar, Select
 
-from caseledger.application.exports import BY_SITE_PROJECTIONS, EXPORT_FORMATS, PROJECTION_NAMES, WEEKLY_PROJECTIONS
-from caseledger.application.report import steps
-from caseledger.application.session import ExportCut
+from caseledger.application.ledger import (
+    BY_SITE_PROJECTIONS,
+    EXPORT_FORMATS,
+    PROJECTION_NAMES,
+    WEEKLY_PROJECTIONS,
+    ExportCut,
+    ReportSpec,
+    check_output,
+    steps,
+)
 from caseledger.application.text import PROJECTION_WORDS
 from caseledger.domain.errors import LedgerError
 from caseledger.tui.screens.base import LedgerScreen
@@ -162,7 +169,9 @@ class ExportScreen(LedgerScreen):
         """Compute and write the report in a thread, the bar moving as each export is done."""
         progress = self.query_one("#report-progress", ProgressBar)
         try:
-            self.ledger.session.report(first, last, path, on_step=lambda _name: self.app.call_from_thread(progress.advance, 1))
+            check_output(path)
+            spec = ReportSpec.of(first, last, rules="current,proposed", now=self.ledger.session.now(), labels=("report from", "report to"))
+            self.ledger.session.report(spec, path, on_step=lambda _name: self.app.call_from_thread(progress.advance, 1))
         except (LedgerError, OSError) as error:
             self.app.call_from_thread(self.reported, failure_in_words(error, path).replace("Export", "Report"), done=False)
             return
@@ -195,7 +204,8 @@ class ExportScreen(LedgerScreen):
     def run_export(self, name: str, *, fmt: str, path: str, deidentified: bool, rules: str, cut: ExportCut) -> None:
         """Export in a thread with what the form said (read on the UI thread)."""
         try:
-            rows = self.ledger.session.export(name, fmt, path, deidentified=deidentified, rules=rules, cut=cut)
+            spec = cut.spec(name, rules, self.ledger.session.now())
+            rows = self.ledger.session.export(spec, fmt=fmt, output=path, identified=not deidentified)
         except (LedgerError, OSError) as error:
             self.app.call_from_thread(self.finished, failure_in_words(error, path), done=False)
             return

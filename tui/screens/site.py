@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Header, Label
 
-from caseledger.application.officer import site_rows
+from caseledger.application.ledger import site_rows
 from caseledger.application.supervisor import OFFICER_HEADER, SITE_HEADER, STAFFING_HEADER, Cell, officer_row, site_rows_with_totals, staffing_rows
 from caseledger.application.text import for_terminal
 from caseledger.tui.screens.base import DataScreen, RecordContext

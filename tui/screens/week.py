@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 
-from caseledger.application.officer import WeekData
+from caseledger.application.ledger import WeekData
 from caseledger.application.text import ROLE_WORDS, choice_words
 from caseledger.tui.screens.base import DataScreen
 from caseledger.tui.widgets.tables import fill_table

@@ -1,0 +1,77 @@
+"""Keeping the store: its status, who the store says you are, proving the log (verify,
+checkpoint), and the read models (rebuild, project)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from caseledger.application.integrity import deep_difference, sign_checkpoint, verify_store
+from caseledger.application.ledger.core import LedgerCore, serialised
+from caseledger.application.ledger.results import Rebuilt, Verification
+from caseledger.application.readmodels import ReadModels, discard_forged_snapshots
+from caseledger.application.status import StoreStatus, store_status
+from caseledger.domain.errors import AccessRefused
+from caseledger.domain.integrity.checkpoint import Checkpoint
+from caseledger.domain.model.access import Actor
+from caseledger.domain.store.roles import PROJECTOR_ROLE
+
+
+class Keeping(LedgerCore):
+    """The use cases that look after the store."""
+
+    @serialised
+    def status(self) -> StoreStatus:
+        """The head, the events by type, each read model's position and lag, whether their seals
+        check. Any login may read it: it names no case."""
+        return store_status(self.app)
+
+    @serialised
+    def whoami(self) -> Actor:
+        """The login the store proves, its linked officer and roles. Any login may ask."""
+        return self.seat.actor
+
+    @serialised
+    def verify(self, checkpoint: Path | None = None, public_key: Path | None = None, *, since_checkpoint: bool = False, deep: bool = False) -> Verification:
+        """Recompute the hash chain (:func:`~caseledger.application.integrity.verify_store`); with
+        ``deep`` and an intact chain, also every cache from the log. A supervisor's, an auditor's or
+        an admin's (the whole chain: it names no case)."""
+        self.require("verify")
+        verdict = verify_store(self.app, checkpoint, public_key, since_checkpoint=since_checkpoint)
+        if not (deep and verdict.ok):
+            return Verification(verdict)
+        return Verification(verdict, deep=True, difference=deep_difference(self.app))
+
+    @serialised
+    def checkpoint(self, key: Path | None = None) -> Checkpoint:
+        """A checkpoint of the verified head signed with ``key`` (default: the user config
+        directory's, created on first use); who may verify may sign one."""
+        self.require("verify")
+        return sign_checkpoint(self.app, key)
+
+    @serialised
+    def rebuild(self, name: str | None = None, *, new_cache_key: bool = False) -> Rebuilt:
+        """Empty the read models ``name`` needs (a read model or a projection; all when None) and
+        replay the log into them, after deleting the aggregate snapshots whose MAC fails; with
+        ``new_cache_key``, every cache is sealed under this process's cache key. An admin's; the
+        check comes before the store is opened with a new cache key, which changes it."""
+        self.require("rebuild")
+        self._reopen(new_cache_key=new_cache_key)
+        forged = discard_forged_snapshots(self.app)
+        models = ReadModels(self.projector)
+        if self.progress is None:
+            names, head = models.rebuild(name)
+        else:
+            with self.progress("rebuilding read models", self.app.head_position()) as done:
+                names, head = models.rebuild(name, done)
+        return Rebuilt(names, head, forged)
+
+    @serialised
+    def project(self) -> int:
+        """Bring the read models up to date; return the position the furthest-behind one reached.
+        On a PostgreSQL store with roles the projector's job: the owner's or a member of the
+        projector role's (user logins only read them)."""
+        recorder = self.app.ledger_recorder
+        if not recorder.writes_caches:
+            raise AccessRefused(f"only the store's owner or a member of {PROJECTOR_ROLE} writes the read models; {recorder.login} reads them")
+        self.catch_up()
+        return min(self.projector.positions().values(), default=0)

@@ -1,0 +1,116 @@
+"""Reading: an officer's screens, a site's officers and staffing, a case's history, the audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from caseledger.application.events import LogPage, filtered_events, log_page
+from caseledger.application.exports import at_sites
+from caseledger.application.history import HistoryLine, case_history
+from caseledger.application.ledger.core import LedgerCore, serialised
+from caseledger.application.ledger.requests import LogQuery
+from caseledger.application.ledger.scopes import AuditScope, require_case_reader
+from caseledger.application.officer import CaseRow, DueRow, WeekData, caseload, due, officer_for, week
+from caseledger.domain.model.access import export_sites, require_officer_reader
+from caseledger.domain.model.times import Cutoff
+from caseledger.domain.store.log import LoggedEvent
+from caseledger.domain.store.views import StoreView
+from caseledger.projections.catalogue import OVERDUE_CARRIED
+from caseledger.projections.engine.compute import compute, compute_together, find
+from caseledger.projections.rules import load_rules
+
+Rows = list[dict[str, Any]]
+
+
+class Reading(LedgerCore):
+    """The use cases that read."""
+
+    @serialised
+    def officer_for(self, user: str) -> str:
+        """The officer whose screens open: the one ``user`` is linked to, else ``user`` if an
+        officer, else the first parole officer (a supervisor's or an auditor's first look). Any
+        login may ask: it names an officer, no case."""
+        self.projector.catch_up()
+        linked = self.seat.actor.officer if self.seat.viewer == user else None
+        return linked or officer_for(self.projector, user)
+
+    @serialised
+    def zone_of(self, officer: str) -> str | None:
+        """The time zone of ``officer``'s site (None: no such officer), whose local date is the
+        record form's "today" (see :mod:`caseledger.domain.model.clock`). Any login may ask."""
+        view = StoreView(self.app)
+        record = view.officer(officer)
+        site = view.site(record.site) if record is not None else None
+        return site.timezone if site is not None else None
+
+    def _officer_reader(self, officer: str) -> None:
+        record = StoreView(self.app).officer(officer)
+        require_officer_reader(self.seat.actor, officer, record.site if record else None)
+
+    @serialised
+    def week(self, officer: str) -> WeekData:
+        """*My week*: ``officer``'s own, their site's supervisor's, an auditor's or an admin's to read."""
+        self._officer_reader(officer)
+        self.projector.catch_up()
+        return self.projector.trusting(lambda: week(self.projector, self.rules, self.view(), officer))
+
+    @serialised
+    def due(self, officer: str) -> list[DueRow]:
+        """*Due*: the open deadlines of ``officer``'s cases (read as :meth:`week`)."""
+        self._officer_reader(officer)
+        self.projector.catch_up()
+        return self.projector.trusting(lambda: due(self.projector, self.rules, self.view(), officer))
+
+    @serialised
+    def caseload(self, officer: str) -> list[CaseRow]:
+        """``officer``'s caseload (read as :meth:`week`)."""
+        self._officer_reader(officer)
+        self.projector.catch_up()
+        return self.projector.trusting(lambda: caseload(self.projector, self.view(), officer))
+
+    @serialised
+    def officers(self) -> Rows:
+        """Every officer's workload row now that this view may see (the Site screen: a supervisor's
+        sites; every site for an auditor, an analyst or an admin), each with ``overdue``: how many
+        deadlines of the cases they carry (own and covered, as their Due list) are overdue, and
+        ``own_overdue``: of their own cases alone (a site's total counts each deadline once)."""
+        sites = export_sites(self.seat.actor, identified=False)
+        rows, carried = compute_together(self.app, [find("workload"), OVERDUE_CARRIED], self.view(), self.rules, self.projector).rows
+        none = {"overdue": 0, "own_overdue": 0}
+        overdue = {row["officer"]: {key: row[key] for key in none} for row in carried}
+        rows = [{**row, **overdue.get(row["officer"], none)} for row in rows]
+        return rows if sites is None else list(at_sites(rows, sites))
+
+    @serialised
+    def staffing(self) -> tuple[Rows, Rows]:
+        """The staffing rows now under the current and the proposed rules, of the sites this view
+        may see (the Site screen's staffing view)."""
+        sites = export_sites(self.seat.actor, identified=False)
+        view = self.view()
+        current, proposed = (compute(self.app, find("staffing"), view, load_rules(name), self.projector).rows for name in ("current", "proposed"))
+        if sites is None:
+            return current, proposed
+        return list(at_sites(current, sites)), list(at_sites(proposed, sites))
+
+    @serialised
+    def history(self, offender: str, *, as_of: Cutoff | None = None, known_at: Cutoff | None = None) -> list[HistoryLine]:
+        """``offender``'s case in occurred order, retractions marked (:mod:`caseledger.application.history`):
+        the case's officer's, its site's supervisor's, an auditor's or an admin's to read."""
+        require_case_reader(self.app, self.seat.actor, offender)
+        return case_history(self.app, offender, as_of=as_of, known_at=known_at)
+
+    @serialised
+    def audit_page(self, query: LogQuery, after: int, limit: int) -> LogPage:
+        """Up to ``limit`` events after position ``after`` that ``query`` keeps, of those this view
+        may read (the Audit screen's page)."""
+        scope = AuditScope(self.app, self.seat.actor)
+        return log_page(self.app, query.event_filter(scope), after, limit)
+
+    @serialised
+    def events(self, query: LogQuery, *, after: int = 0) -> Iterator[LoggedEvent]:
+        """The raw log after position ``after`` that ``query`` keeps, of what this view may read, in
+        position order — streamed as it is taken (the lock is held while the reader is checked,
+        not while the log is read)."""
+        scope = AuditScope(self.app, self.seat.actor)
+        return filtered_events(self.app, query.event_filter(scope), after=after)
