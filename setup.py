@@ -1,4 +1,4 @@
-"""Maps the top-level folders into the ``caseledger`` namespace (see README, "The house").
+"""Maps the top-level folders into the ``caseledger`` namespace (see docs/architecture.md).
 
 The folders a reader knows the product by (``domain/``, ``projections/``, ``application/``,
 ``cli/``, ``tui/``, ``fixtures/``) stay at the top of the repository; installed, each is a

@@ -5,7 +5,7 @@ it beside every event, so no client can record under another name, and ``--user`
 ``CASELEDGER_USER`` cannot change it. On SQLite — one laptop, one trust domain — it is the
 operating system login as the login session reports it (``LOGNAME``); whoever can write the
 file can write anything in it, so there the name guards against mistakes, not insiders
-(README, "Threat model"). ``--user`` only chooses whose view the terminal UI opens.
+(docs/security.md, "Threat model"). ``--user`` only chooses whose view the terminal UI opens.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from caseledger.domain.store.application import LedgerApplication
 def identity(app: LedgerApplication, user: str | None = None) -> str:
     """Who is recording or reading: the login the store proves (PostgreSQL), else ``user``, else
     the operating system login (``LOGNAME``, as the login session sets it: SQLite is one trust
-    domain, README "Threat model")."""
+    domain, docs/security.md "Threat model")."""
     return app.ledger_recorder.login or checked_actor(user or Settings.os_login())
 
 

@@ -18,7 +18,7 @@ further than the program would let them:
   types (registering sites and officers, moving officers, linking users, granting and revoking
   roles) from anyone but the owner and members of ``caseledger_admin``. Everything else the
   permission table says is the program's to enforce: a user login that writes SQL by hand can
-  insert, under its own name, an event the program would have refused (README, "Threat model").
+  insert, under its own name, an event the program would have refused (docs/security.md, "Residual risks").
 * **User logins** (members of ``caseledger_user``) may read the store and insert events (their
   own columns) and their chain rows — nothing else: no UPDATE or DELETE of events or the chain (a trigger refuses them
   to everyone but the owner, who could drop it anyway), no write to read models, snapshots or
@@ -33,7 +33,7 @@ further than the program would let them:
 What the database cannot enforce: which *rows* a role may read (a supervisor's site, an officer's
 cases) — every caseledger login can SELECT every table; the program filters what it shows. The
 owner (and any superuser) can do anything; the hash chain and signed checkpoints are what
-catch them (README, "Threat model").
+catch them (docs/security.md, "Threat model").
 """
 
 from __future__ import annotations

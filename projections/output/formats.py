@@ -17,7 +17,7 @@ where every cell is text:
 Null is null in Parquet and JSON and an empty cell in CSV (so CSV cannot tell an empty text from
 null). Text formats carry no types: a reader infers them from the values (a column null
 throughout has none to infer), and pandas reads an integer column holding a null as float unless
-asked for ``dtype_backend="numpy_nullable"``; the README's "Export files" says how each reader
+asked for ``dtype_backend="numpy_nullable"``; docs/projections.md's "Export files" says how each reader
 gets every type.
 
 Every export records where it came from — the projection, the rule set's name and SHA-256, the

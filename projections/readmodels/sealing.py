@@ -17,7 +17,7 @@ database (:mod:`caseledger.domain.secrets.mac`):
 
 A failure raises :class:`CacheForged`, naming the table and row; the caller reports it and
 rebuilds the read models from the log (:meth:`Projector.repair`), never using what failed.
-Residual risk, in the README: a row deleted from a table an officer screen reads, after the
+Residual risk, in docs/security.md ("Caches that cannot lie"): a row deleted from a table an officer screen reads, after the
 TUI's census, is noticed by the next census or deep verification, not by that screen; putting
 back older authentic rows so that both count and MAC sum match is a subset-sum problem over
 rows the insider must have copied earlier, and ``verify --deep`` still catches it.

@@ -1,7 +1,7 @@
 """Every export as the readers analysts use read it — the csv and json modules, pyarrow, duckdb,
 pandas — on both stores: in every format (CSV, JSON Lines, JSON, Parquet) one set of columns, one
 type per column, and the same values once each format's documented conversion is applied
-(``projections/output/formats.py``, the README's "Export files"):
+(``projections/output/formats.py``, docs/projections.md's "Export files"):
 
 * Parquet is typed: string, int64, double, bool, date32, and a ``counts`` column (``by_purpose``)
   a struct of one int64 per key, every key present (0 where a row has no count);
@@ -74,7 +74,7 @@ def spelled_out(columns: tuple[Column, ...], rows: list[dict[str, Any]]) -> list
 
 
 def from_csv(column: Column, text: str) -> Any:
-    """A CSV cell's value, as the README says to read it."""
+    """A CSV cell's value, as docs/projections.md says to read it."""
     if text == "":
         return None
     parse: dict[str, Callable[[str], Any]] = {
@@ -89,7 +89,7 @@ def from_csv(column: Column, text: str) -> Any:
 
 
 def from_json(column: Column, value: Any) -> Any:
-    """A JSON value's, as the README says to read it (a date is its ISO string)."""
+    """A JSON value's, as docs/projections.md says to read it (a date is its ISO string)."""
     return dt.date.fromisoformat(value) if column.kind == "date" and value is not None else value
 
 
