@@ -26,6 +26,7 @@ def first_key(binding: Binding) -> str:
     return binding.key.split(",")[0].strip()
 
 
+@pytest.mark.slow  # presses every binding on every screen
 def test_every_binding_on_every_screen_leaves_the_app_running(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, drive: Drive) -> None:
     monkeypatch.chdir(tmp_path)  # Ctrl+E on the Export screen writes its default file name here
     url = scenario_url(tmp_path)
