@@ -28,14 +28,19 @@ def _drive(
         async with app.run_test(size=size) as pilot:
             if wait:
                 await settle(pilot)
-            for pressed in ([screen_key(screen)] if screen else []), list(keys):
-                if pressed:
-                    await pilot.press(*pressed)
-                    if wait:
-                        await settle(pilot)
+            for pressed in ([screen_key(screen)] if screen else [], keys):
+                await press(pilot, pressed, wait)
             return await scenario(pilot)
 
     return asyncio.run(opened())
+
+
+async def press(pilot: AnyPilot, keys: Sequence[str], wait: bool) -> None:
+    """Press ``keys`` (none: nothing happens), then settle unless told not to wait."""
+    if keys:
+        await pilot.press(*keys)
+        if wait:
+            await settle(pilot)
 
 
 @pytest.fixture
