@@ -18,6 +18,7 @@ from tests.support.people import staffed
 from tests.support.postgres import PostgresServer
 
 
+@pytest.mark.slow
 def test_an_admin_who_does_not_own_the_store_is_told_who_may_rebuild(postgres_server: PostgresServer) -> None:
     store = staffed(postgres_server.create_database("rebuild_by_login"))
     with psycopg.connect(store.url, autocommit=True) as connection:

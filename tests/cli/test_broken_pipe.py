@@ -19,6 +19,7 @@ import msgspec
 import pytest
 
 from caseledger.fixtures.generate import generate
+from tests.support.cli import TIMEOUT, run_cli
 from tests.support.generated import GENERATED_UNTIL
 from tests.support.identity import as_login
 from tests.support.paths import ROOT
@@ -31,8 +32,8 @@ def test_a_reader_that_leaves_early_ends_the_command_quietly(tmp_path: Path) -> 
     store = f"sqlite:///{tmp_path}/pipe.db"
     unbuffered = {"PYTHONUNBUFFERED"}  # as a person runs it: standard output buffered, so some is left to flush at exit
     env = {**{name: value for name, value in os.environ.items() if name not in unbuffered}, **as_login("hq.admin")}
-    command = [sys.executable, "-m", "caseledger.cli.main", "--store", store]
-    imported = subprocess.run([*command, "import", str(stream)], capture_output=True, check=False, cwd=ROOT, env=env, timeout=300)
+    command = [sys.executable, "-m", "caseledger.cli.main", "--store", store]  # a pipe to read from: not run_cli's captured output
+    imported = run_cli(store, "import", str(stream), login="hq.admin")
     assert imported.returncode == 0, imported.stderr
 
     events = subprocess.Popen([*command, "events"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, env=env)
@@ -40,7 +41,7 @@ def test_a_reader_that_leaves_early_ends_the_command_quietly(tmp_path: Path) -> 
     first = events.stdout.readline()
     events.stdout.close()  # the reader had enough
     errors = events.stderr.read()
-    returncode = events.wait(timeout=300)
+    returncode = events.wait(timeout=TIMEOUT)
 
     assert first.startswith(b"{")
     assert (returncode, errors) == (0, b"")
