@@ -11,6 +11,8 @@ Variable                                 What it sets                           
                                                                                                      created on first use
 ``CASELEDGER_CHECKPOINT_PUBLIC_KEY``     the PEM key a checkpoint must be signed with (the pin),     ``verify --checkpoint`` refuses
                                          when ``verify --public-key`` is not given
+``CASELEDGER_LOCK_TIMEOUT``              seconds a writer waits for the store's write lock, held by  60
+                                         another session, before it gives up (nothing recorded)
 ``CASELEDGER_DEBUG``                     any value: an unexpected error shows its traceback          one line on stderr
 ``LOGNAME`` (``USER``, …)                the operating system login, who records on SQLite           the password database
                                          (the first set of ``LOGNAME``, ``USER``, ``LNAME``,
@@ -37,9 +39,22 @@ from pathlib import Path
 
 import platformdirs
 
+from caseledger.domain.errors import LedgerError
+
 APP_NAME = "caseledger"
 PUBLIC_KEY_VARIABLE = "CASELEDGER_CHECKPOINT_PUBLIC_KEY"
 """Named in the refusal of an unpinned checkpoint, so it is a constant."""
+LOCK_TIMEOUT_VARIABLE = "CASELEDGER_LOCK_TIMEOUT"
+DEFAULT_LOCK_TIMEOUT = 60
+"""Seconds a writer waits for the store's write lock, held by another session: a command's own
+transaction holds it for milliseconds, so a minute is long enough for an honest queue and short
+enough that a session holding it on purpose stalls no writer for longer (a writer queued behind
+a long import gives up too, and says so: try again when it is done)."""
+LOCK_TIMEOUTS = range(1, 3601)
+
+
+class SettingError(LedgerError):
+    """A variable holds what its setting cannot be (the message names the variable)."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +74,8 @@ class Settings:
     checkpoint_public_key: Path | None
     """The pinned checkpoint signer (before ``verify --public-key``): a checkpoint carries its own
     public key, so without a pin it proves nothing about who signed it."""
+    lock_timeout: str | None
+    """Seconds a writer waits for the write lock, as given (:attr:`lock_timeout_seconds` checks it)."""
     debug: bool
     postgres_user: str
     postgres_password: str
@@ -76,11 +93,25 @@ class Settings:
             key_file=environ.get("CASELEDGER_KEY_FILE") or None,
             cache_key_file=Path(environ["CASELEDGER_CACHE_KEY_FILE"]) if environ.get("CASELEDGER_CACHE_KEY_FILE") else None,
             checkpoint_public_key=Path(environ[PUBLIC_KEY_VARIABLE]) if environ.get(PUBLIC_KEY_VARIABLE) else None,
+            lock_timeout=environ.get(LOCK_TIMEOUT_VARIABLE) or None,
             debug=bool(environ.get("CASELEDGER_DEBUG")),
             postgres_user=environ.get("USER", "postgres"),
             postgres_password=environ.get("PGPASSWORD", ""),
             config_dir=Path(platformdirs.user_config_dir(APP_NAME)),
         )
+
+    @property
+    def lock_timeout_seconds(self) -> int:
+        """:attr:`lock_timeout` as whole seconds (60 when unset); refused in one line otherwise."""
+        if self.lock_timeout is None:
+            return DEFAULT_LOCK_TIMEOUT
+        try:
+            seconds = int(self.lock_timeout)
+        except ValueError:
+            seconds = 0
+        if seconds not in LOCK_TIMEOUTS:
+            raise SettingError(f"{LOCK_TIMEOUT_VARIABLE}: a whole number of seconds from 1 to {LOCK_TIMEOUTS[-1]}, not {self.lock_timeout!r}")
+        return seconds
 
     @property
     def default_cache_key_file(self) -> Path:
