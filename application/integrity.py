@@ -7,7 +7,7 @@ from pathlib import Path
 
 from caseledger.domain.integrity.checkpoint import Checkpoint, CheckpointError, check, make_checkpoint, pinned_public_key, read_checkpoint
 from caseledger.domain.integrity.verify import Verdict, verify
-from caseledger.domain.settings import Settings
+from caseledger.domain.settings import PUBLIC_KEY_VARIABLE, Settings
 from caseledger.domain.store.application import LedgerApplication
 from caseledger.projections.engine.deep import Difference
 from caseledger.projections.engine.deep import deep_difference as _deep
@@ -15,15 +15,26 @@ from caseledger.projections.engine.deep import deep_difference as _deep
 
 def verify_store(app: LedgerApplication, checkpoint: Path | None = None, public_key: Path | None = None, *, since_checkpoint: bool = False) -> Verdict:
     """The whole chain recomputed; with ``checkpoint``, also that the log still holds exactly what
-    it covered and only grew since (signed by ``public_key`` when given: pin it). With
-    ``since_checkpoint``, only what follows the checkpoint is walked (its count of events is the
-    checkpoint's own event and those after it)."""
+    it covered and only grew since, signed by the pinned key: ``public_key``, else the one the
+    settings pin (:attr:`~caseledger.domain.settings.Settings.checkpoint_public_key`). A
+    checkpoint carries its own public key, so without a pin it is refused: it would prove only
+    that *someone* signed the log as it is now. With ``since_checkpoint``, only what follows the
+    checkpoint is walked (its count of events is the checkpoint's own event and those after it)."""
     if checkpoint is None:
         if since_checkpoint:
             raise CheckpointError("--since-checkpoint needs --checkpoint FILE (the signed head to start from)")
         return verify(app)
-    pinned = pinned_public_key(public_key) if public_key else None
-    return check(app, read_checkpoint(checkpoint), pinned, since=since_checkpoint)
+    signed = read_checkpoint(checkpoint)
+    pinned = Settings.current().checkpoint_public_key
+    if public_key is not None:
+        pinned, source = public_key, "--public-key"
+    elif pinned is not None:
+        source = PUBLIC_KEY_VARIABLE
+    else:
+        raise CheckpointError(
+            f"--public-key: a checkpoint is checked only against its signer's pinned public key: give --public-key PEM or set {PUBLIC_KEY_VARIABLE}"
+        )
+    return check(app, signed, pinned_public_key(pinned, source), since=since_checkpoint)
 
 
 def sign_checkpoint(app: LedgerApplication, key: Path | None = None) -> Checkpoint:

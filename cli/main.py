@@ -141,7 +141,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     verify = sub.add_parser("verify", help="recompute the hash chain; name the first broken position (exit 1)")
     verify.add_argument("--checkpoint", help="also prove the log still holds what this checkpoint covered")
-    verify.add_argument("--public-key", help="PEM key the checkpoint must be signed with (pin it)")
+    verify.add_argument(
+        "--public-key",
+        help="PEM key the checkpoint must be signed with (the pin; default: $CASELEDGER_CHECKPOINT_PUBLIC_KEY; --checkpoint refuses without one)",
+    )
     verify.add_argument(
         "--since-checkpoint", action="store_true", help="trust what the signed checkpoint covered; walk only the events after it (cost grows with them)"
     )

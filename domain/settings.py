@@ -1,28 +1,32 @@
 """Every setting caseledger takes from its environment, read in one place: :meth:`Settings.current`.
 
-============================== =========================================================== ==========================================
-Variable                       What it sets                                                When unset or empty
-============================== =========================================================== ==========================================
-``CASELEDGER_STORE``           the store URL, when ``--store`` is not given                ``caseledger.db`` in the user data folder
-``CASELEDGER_USER``            whose view the TUI opens, when ``--user`` is not given      the login's own view
-``CASELEDGER_KEY``             the store key (base64 AES key): the store is encrypted      ``CASELEDGER_KEY_FILE``
-``CASELEDGER_KEY_FILE``        a file holding the store key (read only without the above)  the store is not encrypted
-``CASELEDGER_CACHE_KEY_FILE``  a plain store's cache key file (never created)              ``cache-key`` in the user config folder,
-                                                                                           created on first use
-``CASELEDGER_DEBUG``           any value: an unexpected error shows its traceback          one line on stderr
-``LOGNAME`` (``USER``, …)      the operating system login, who records on SQLite           the password database
-                               (the first set of ``LOGNAME``, ``USER``, ``LNAME``,
-                               ``USERNAME``: :func:`getpass.getuser`)
-``USER``, ``PGPASSWORD``       the PostgreSQL login and password when the URL has none     ``postgres``, no password
-``XDG_CONFIG_HOME``,           where the user config and data folders are (platformdirs)   ``~/.config/caseledger``,
-``XDG_DATA_HOME``                                                                          ``~/.local/share/caseledger``
-============================== =========================================================== ==========================================
+======================================== =========================================================== ==========================================
+Variable                                 What it sets                                                When unset or empty
+======================================== =========================================================== ==========================================
+``CASELEDGER_STORE``                     the store URL, when ``--store`` is not given                ``caseledger.db`` in the user data folder
+``CASELEDGER_USER``                      whose view the TUI opens, when ``--user`` is not given      the login's own view
+``CASELEDGER_KEY``                       the store key (base64 AES key): the store is encrypted      ``CASELEDGER_KEY_FILE``
+``CASELEDGER_KEY_FILE``                  a file holding the store key (read only without the above)  the store is not encrypted
+``CASELEDGER_CACHE_KEY_FILE``            a plain store's cache key file (never created)              ``cache-key`` in the user config folder,
+                                                                                                     created on first use
+``CASELEDGER_CHECKPOINT_PUBLIC_KEY``     the PEM key a checkpoint must be signed with (the pin),     ``verify --checkpoint`` refuses
+                                         when ``verify --public-key`` is not given
+``CASELEDGER_LOCK_TIMEOUT``              seconds a writer waits for the store's write lock, held by  60
+                                         another session, before it gives up (nothing recorded)
+``CASELEDGER_DEBUG``                     any value: an unexpected error shows its traceback          one line on stderr
+``LOGNAME`` (``USER``, …)                the operating system login, who records on SQLite           the password database
+                                         (the first set of ``LOGNAME``, ``USER``, ``LNAME``,
+                                         ``USERNAME``: :func:`getpass.getuser`)
+``USER``, ``PGPASSWORD``                 the PostgreSQL login and password when the URL has none     ``postgres``, no password
+``XDG_CONFIG_HOME``,                     where the user config and data folders are (platformdirs)   ``~/.config/caseledger``,
+``XDG_DATA_HOME``                                                                                    ``~/.local/share/caseledger``
+======================================== =========================================================== ==========================================
 
 The user config folder holds the key files caseledger creates (``cache-key``,
 ``checkpoint-ed25519.pem``: :mod:`caseledger.domain.secrets`); there is no config file. The
 environment is read whenever a setting is needed (a test or a long-lived TUI sees a change), and
 an empty ``CASELEDGER_`` variable counts as unset. Command-line flags (``--store``, ``--user``, ``checkpoint
---key``) take precedence over these; that choice is the command line's.
+--key``, ``verify --public-key``) take precedence over these; that choice is the command line's.
 """
 
 from __future__ import annotations
@@ -35,7 +39,22 @@ from pathlib import Path
 
 import platformdirs
 
+from caseledger.domain.errors import LedgerError
+
 APP_NAME = "caseledger"
+PUBLIC_KEY_VARIABLE = "CASELEDGER_CHECKPOINT_PUBLIC_KEY"
+"""Named in the refusal of an unpinned checkpoint, so it is a constant."""
+LOCK_TIMEOUT_VARIABLE = "CASELEDGER_LOCK_TIMEOUT"
+DEFAULT_LOCK_TIMEOUT = 60
+"""Seconds a writer waits for the store's write lock, held by another session: a command's own
+transaction holds it for milliseconds, so a minute is long enough for an honest queue and short
+enough that a session holding it on purpose stalls no writer for longer (a writer queued behind
+a long import gives up too, and says so: try again when it is done)."""
+LOCK_TIMEOUTS = range(1, 3601)
+
+
+class SettingError(LedgerError):
+    """A variable holds what its setting cannot be (the message names the variable)."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +71,11 @@ class Settings:
     """The store key file, as given (error messages name it as the user wrote it)."""
     cache_key_file: Path | None
     """A plain store's cache key file, when one is given."""
+    checkpoint_public_key: Path | None
+    """The pinned checkpoint signer (before ``verify --public-key``): a checkpoint carries its own
+    public key, so without a pin it proves nothing about who signed it."""
+    lock_timeout: str | None
+    """Seconds a writer waits for the write lock, as given (:attr:`lock_timeout_seconds` checks it)."""
     debug: bool
     postgres_user: str
     postgres_password: str
@@ -68,11 +92,26 @@ class Settings:
             key=environ.get("CASELEDGER_KEY") or None,
             key_file=environ.get("CASELEDGER_KEY_FILE") or None,
             cache_key_file=Path(environ["CASELEDGER_CACHE_KEY_FILE"]) if environ.get("CASELEDGER_CACHE_KEY_FILE") else None,
+            checkpoint_public_key=Path(environ[PUBLIC_KEY_VARIABLE]) if environ.get(PUBLIC_KEY_VARIABLE) else None,
+            lock_timeout=environ.get(LOCK_TIMEOUT_VARIABLE) or None,
             debug=bool(environ.get("CASELEDGER_DEBUG")),
             postgres_user=environ.get("USER", "postgres"),
             postgres_password=environ.get("PGPASSWORD", ""),
             config_dir=Path(platformdirs.user_config_dir(APP_NAME)),
         )
+
+    @property
+    def lock_timeout_seconds(self) -> int:
+        """:attr:`lock_timeout` as whole seconds (60 when unset); refused in one line otherwise."""
+        if self.lock_timeout is None:
+            return DEFAULT_LOCK_TIMEOUT
+        try:
+            seconds = int(self.lock_timeout)
+        except ValueError:
+            seconds = 0
+        if seconds not in LOCK_TIMEOUTS:
+            raise SettingError(f"{LOCK_TIMEOUT_VARIABLE}: a whole number of seconds from 1 to {LOCK_TIMEOUTS[-1]}, not {self.lock_timeout!r}")
+        return seconds
 
     @property
     def default_cache_key_file(self) -> Path:

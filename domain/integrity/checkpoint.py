@@ -3,9 +3,11 @@
 ``caseledger checkpoint`` verifies the chain, then signs ``caseledger-checkpoint-v1 ‖ position ‖
 head`` with a private key kept in a file outside the store (created on first use, by default in
 the user config folder: :func:`caseledger.domain.secrets.keys.signing_key`). The checkpoint file
-(JSON) carries the signature and the public key; an auditor pins the public key (``verify
---public-key``) so a forged checkpoint with a fresh key is refused. ``verify --checkpoint`` then proves the log still holds exactly what the
-checkpoint covered (the recomputed head at its position equals the signed head) and only grew
+(JSON) carries the signature and the public key, so it proves who signed it only against a
+pinned public key (``verify --public-key``, or the settings' pin): a checkpoint re-signed with a
+fresh key is refused, and one checked with no pin at all is refused too
+(:func:`caseledger.application.integrity.verify_store`). ``verify --checkpoint`` then proves the
+log still holds exactly what the checkpoint covered (the recomputed head at its position equals the signed head) and only grew
 since (the chain runs on unbroken).
 """
 
@@ -81,22 +83,23 @@ def read_checkpoint(path: Path) -> Checkpoint:
         raise CheckpointError(f"{path}: not a caseledger checkpoint: {error}") from None
 
 
-def pinned_public_key(path: Path) -> str:
-    """The raw hex public key of a PEM public or private key file."""
+def pinned_public_key(path: Path, source: str = "--public-key") -> str:
+    """The raw hex public key of a PEM public or private key file; ``source`` (the flag or
+    setting that named the file) starts a refusal."""
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise CheckpointError(f"{path}: cannot read the public key: {error.strerror}") from None
+        raise CheckpointError(f"{source}: {path}: cannot read the public key: {error.strerror}") from None
     try:
         key = serialization.load_pem_public_key(data)
     except ValueError:
         try:
             private = serialization.load_pem_private_key(data, password=None)
         except (ValueError, TypeError):
-            raise CheckpointError(f"{path}: not a PEM Ed25519 key") from None
+            raise CheckpointError(f"{source}: {path}: not a PEM Ed25519 key") from None
         key = private.public_key()
     if not isinstance(key, Ed25519PublicKey):
-        raise CheckpointError(f"{path}: not an Ed25519 key")
+        raise CheckpointError(f"{source}: {path}: not an Ed25519 key")
     return _raw_public(key)
 
 

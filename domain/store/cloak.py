@@ -13,7 +13,8 @@ site names, reasons and addresses, so in an encrypted store they are cloaked too
 Both keys derive from the store key (:mod:`caseledger.domain.secrets.derive`), so whoever may read the store can read its read models, and
 nobody else. In a plain store nothing is cloaked. What stays plain in an encrypted store (not
 identifying): event types, times and dates, ISO weeks, add-on categories and minutes, roles,
-caseload factor counts, log positions, MACs and seals.
+caseload factor counts, log positions, MACs and seals — and the access events, which the
+permission check reads without the key (:data:`caseledger.domain.store.mapper.STORED_PLAIN`).
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from caseledger.domain.errors import StoreURLError
 from caseledger.domain.secrets.keys import PLAIN, store_key_fingerprint
 from caseledger.domain.secrets.mac import CacheSeal
 from caseledger.domain.store.backend import LedgerRecorder, SQLCursor
-from caseledger.domain.store.mapper import LedgerMapper, decode_envelope
+from caseledger.domain.store.mapper import STORED_PLAIN, LedgerMapper, decode_envelope
 
 KEY_TABLE = "cl_store_key"
 STORE_ROW, CACHE_ROW = 1, 2
@@ -88,14 +88,15 @@ def _recorded(recorder: LedgerRecorder, row_id: int = STORE_ROW) -> str | None:
 
 
 def _first_use(recorder: LedgerRecorder, mapper: LedgerMapper, mine: str) -> str:
-    """Record this process's key as the store's, once it has decrypted the store's first event,
-    if there is one: a store's events may predate its recorded key (written by a caseledger that
-    recorded none, or first by a login that may not record it). A replica records nothing."""
-    first = recorder.events_after("topic, state", 0, 1)
+    """Record this process's key as the store's, once it has decrypted the store's first sealed
+    event, if there is one (access events are stored plain: :data:`~caseledger.domain.store.mapper.STORED_PLAIN`):
+    a store's events may predate its recorded key (written by a caseledger that recorded none, or
+    first by a login that may not record it). A replica records nothing."""
+    first = _first_sealed(recorder)
     found = mine
     if first:
         try:
-            decode_envelope(first[0][1], mapper.unseal(bytes(first[0][2])))
+            decode_envelope(first[0], mapper.unseal(first[1], first[0]))
         except Exception:  # the first event does not open and decode with this key (or without one): not ours to record
             raise StoreURLError("this store's events do not decrypt with the key given (or are encrypted and no key is given)") from None
     if recorder.read_only or not recorder.owns_store:
@@ -108,3 +109,14 @@ def _first_use(recorder: LedgerRecorder, mapper: LedgerMapper, mine: str) -> str
             return str(row[0])  # another process recorded it first
         cursor.execute(f"INSERT INTO {table} VALUES (?, ?)", (STORE_ROW, found))
     return found
+
+
+def _first_sealed(recorder: LedgerRecorder) -> tuple[str, bytes] | None:
+    """The topic and state of the first event the store's key seals (None: there is none yet)."""
+    after = 0
+    while rows := recorder.events_after("topic, state", after, 100):
+        for position, topic, state in rows:
+            if str(topic) not in STORED_PLAIN:
+                return str(topic), bytes(state)
+            after = position
+    return None

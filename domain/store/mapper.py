@@ -11,7 +11,8 @@ Stored format (version 1), fixed from day one because stored bytes are forever:
 
   ``note``/``at_site``/``entered_by`` (who made an imported entry elsewhere) are omitted when empty; ``v`` (format version) is omitted while it is 1.
   ``data`` is the payload Struct of :mod:`caseledger.domain.events.catalogue` (dates as ``YYYY-MM-DD``).
-  Then the library's optional compressor and cipher apply, as in its own Mapper.
+  Then the library's optional compressor and cipher apply, as in its own Mapper — except to the
+  access events (:data:`STORED_PLAIN`), which an encrypted store keeps unencrypted.
 * ``originator_id``/``originator_version``: the aggregate (see :mod:`caseledger.domain.model.aggregates`).
 
 The library's JSONTranscoder is not used: its ``_type_`` envelopes are larger and several times
@@ -30,7 +31,7 @@ from eventsourcing.domain import DomainEventProtocol, Snapshot
 from eventsourcing.persistence import Cipher, Compressor, Mapper, MapperDeserialisationError, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic, resolve_topic
 
-from caseledger.domain.events.catalogue import PAYLOAD_TYPES, Payload
+from caseledger.domain.events.catalogue import PAYLOAD_TYPES, Payload, RoleGranted, RoleRevoked, UserLinked
 from caseledger.domain.model.aggregates import AGGREGATE_CLASSES, AGGREGATE_FOR_TYPE, LedgerAggregate
 
 P = TypeVar("P", bound=Payload)
@@ -52,6 +53,15 @@ class StoredEnvelope(msgspec.Struct, Generic[P], kw_only=True, omit_defaults=Tru
 
 
 _encoder = msgspec.json.Encoder()
+
+STORED_PLAIN = frozenset(kind.__name__ for kind in (UserLinked, RoleGranted, RoleRevoked))
+"""The access events — who holds which role (a supervisor's with its site), which officer a login
+is — are stored unencrypted in an encrypted store, so the permission check of ``verify``,
+``checkpoint`` and ``status`` reads them without the store key (docs/security.md, "Encryption at
+rest"). They name logins, officers and sites, never an offender or a case. The hash chain covers
+them as it covers every event; on PostgreSQL only an admin login may insert them (the identity
+trigger, :mod:`caseledger.domain.store.roles`). An access event an older release stored
+encrypted is still read with the key."""
 
 SNAPSHOT_TOPIC_PREFIX = "snapshot:"
 """Snapshot topics are ``snapshot:`` + the aggregate's class name, e.g. ``snapshot:OffenderCase``,
@@ -135,19 +145,32 @@ class LedgerMapper(Mapper[UUID]):
             originator_id=event.originator_id,
             originator_version=event.originator_version,
             topic=type(event.data).__name__,
-            state=self.seal(state),
+            state=self.seal(state, type(event.data).__name__),
         )
 
-    def seal(self, state: bytes) -> bytes:
-        """Apply the configured compressor and cipher to stored bytes."""
+    def seal(self, state: bytes, topic: str | None = None) -> bytes:
+        """Apply the configured compressor and cipher to the stored bytes of an event of ``topic``
+        (None: a snapshot), but not to an access event's (:data:`STORED_PLAIN`)."""
+        if topic in STORED_PLAIN:
+            return state
         if self.compressor:
             state = self.compressor.compress(state)
         if self.cipher:
             state = self.cipher.encrypt(state)
         return state
 
-    def unseal(self, state: bytes) -> bytes:
-        """Undo :meth:`seal`."""
+    def unseal(self, state: bytes, topic: str | None = None) -> bytes:
+        """Undo :meth:`seal`. An access event is plain unless an older release sealed it: AES-GCM
+        authenticates, so plain bytes never decrypt (and only these topics may be plain: any
+        other event that does not decrypt is refused, as before)."""
+        if topic in STORED_PLAIN:
+            try:
+                return self._unsealed(state)
+            except ValueError:  # not sealed: stored plain
+                return state
+        return self._unsealed(state)
+
+    def _unsealed(self, state: bytes) -> bytes:
         if self.cipher:
             state = self.cipher.decrypt(state)
         if self.compressor:
@@ -157,7 +180,7 @@ class LedgerMapper(Mapper[UUID]):
     def read_envelope(self, stored_event: StoredEvent) -> StoredEnvelope[Any]:
         """Decode a stored event's state without building a domain event (fast path for scans)."""
         try:
-            return decode_envelope(stored_event.topic, self.unseal(stored_event.state))
+            return decode_envelope(stored_event.topic, self.unseal(stored_event.state, stored_event.topic))
         except (msgspec.DecodeError, msgspec.ValidationError, ValueError) as error:
             hint = "" if self.cipher else " (an encrypted store? set CASELEDGER_KEY or CASELEDGER_KEY_FILE)"
             raise MapperDeserialisationError(

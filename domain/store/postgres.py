@@ -3,24 +3,32 @@
 Events are ``<schema>.<events table>`` (position = ``notification_id``), the chain
 ``<schema>.cl_chain``, the store's format ``<schema>.cl_format``, read models beside them in the
 same schema. The library's private hooks (its table lock and NOTIFY) are called only here,
-inside the recorder that owns them."""
+inside the recorder that owns them.
+
+The write lock (:func:`~caseledger.domain.store.roles.lock_statement`) is waited for at most
+``CASELEDGER_LOCK_TIMEOUT`` seconds (``lock_timeout``, and a ``statement_timeout`` on the lock
+call alone), once: a writer behind a session that holds it on purpose fails with
+:class:`WriteLockHeld`, which the library's retry of connection failures does not retry."""
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 import psycopg
-from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.utils import retry
 from psycopg import Cursor
 from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Composed, Identifier, Literal
 
-from caseledger.domain.errors import StoreURLError
+from caseledger.domain.errors import LedgerError, StoreURLError
 from caseledger.domain.integrity.chain import CHAIN_TABLE
+from caseledger.domain.settings import LOCK_TIMEOUT_VARIABLE
 from caseledger.domain.store.backend import BulkTransaction, LedgerRecorder, Preflight, SQLCursor
 from caseledger.domain.store.keys import KEY_TABLE
 from caseledger.domain.store.migrations import FORMAT_TABLE, FORMAT_TABLE_COLUMNS
@@ -39,6 +47,28 @@ from caseledger.domain.store.roles import (
     qualified,
     recorded_by_statements,
 )
+
+LOCK_WAITS = (psycopg.errors.LockNotAvailable, psycopg.errors.QueryCanceled)
+"""What the server raises when the write lock's ``lock_timeout`` or ``statement_timeout`` ran out."""
+
+_library_insert_events = inspect.unwrap(PostgresApplicationRecorder.insert_events)
+"""The library's ``insert_events`` without its retry (re-applied below, for what it is meant for)."""
+
+
+class WriteLockHeld(LedgerError):
+    """Another session held the events table's write lock longer than the lock timeout; nothing
+    was recorded."""
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(
+            f"another session holds the store's write lock: waited {seconds} s ({LOCK_TIMEOUT_VARIABLE}); nothing was recorded — "
+            "try again, or ask the store's DBA which session holds it (pg_locks)"
+        )
+
+
+def _waited_for_the_lock(error: BaseException) -> bool:
+    """Whether ``error`` (or the database error it translates) is a write lock wait that ran out."""
+    return isinstance(error, LOCK_WAITS) or isinstance(error.__cause__, LOCK_WAITS)
 
 
 class ChainedPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
@@ -64,7 +94,45 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
         )
         self.sql_create_statements.append(format_table_statement(self.datastore.schema, FORMAT_TABLE, FORMAT_TABLE_COLUMNS))
         self.sql_create_statements.extend(identity_statements(self.datastore.schema, events_table_name))
-        self.lock_table_statements = [*self.lock_table_statements[:-1], lock_statement(self.datastore.schema)]
+        self.lock_table_statements = [
+            self._lock_timeout_statement,
+            SQL("SET LOCAL statement_timeout = '{}s'").format(self.datastore.lock_timeout),
+            lock_statement(self.datastore.schema),
+            SQL("SET LOCAL statement_timeout TO DEFAULT"),
+        ]
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        """The library's insert, retried as the library does — but a wait for the write lock that
+        ran out is not retried (ten waits would stall a writer ten times as long): it is
+        :class:`WriteLockHeld`."""
+        try:
+            inserted: Sequence[int] | None = _library_insert_events(self, stored_events, **kwargs)
+        except OperationalError as error:
+            if _waited_for_the_lock(error):
+                raise WriteLockHeld(self.datastore.lock_timeout) from None
+            raise
+        return inserted
+
+    def _create_table(self, curs: Cursor[DictRow]) -> None:
+        """The library's tables and ours, on every opening by the owner: their ``IF NOT EXISTS``
+        still queues for the events table's lock, so the wait is bounded as a writer's is."""
+        try:
+            curs.execute(self._lock_timeout_statement)
+            super()._create_table(curs)
+        except LOCK_WAITS:
+            raise WriteLockHeld(self.datastore.lock_timeout) from None
+
+    @functools.cached_property
+    def _lock_timeout_statement(self) -> Composed:
+        return SQL("SET LOCAL lock_timeout = '{}s'").format(self.datastore.lock_timeout)
+
+    def _lock_table(self, curs: Cursor[DictRow]) -> None:
+        """Take the write lock (see the module), or fail with :class:`WriteLockHeld`."""
+        try:
+            super()._lock_table(curs)
+        except LOCK_WAITS:
+            raise WriteLockHeld(self.datastore.lock_timeout) from None
 
     def _fetch_ids_after_insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         positions = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
@@ -190,7 +258,13 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
         ):
             if not write:  # one snapshot for every statement of a read
                 raw.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            yield SQLCursor(raw, numbered_placeholders=True)
+                yield SQLCursor(raw, numbered_placeholders=True)
+                return
+            raw.execute(self._lock_timeout_statement)  # a migration, a key's fingerprint, the read models
+            try:
+                yield SQLCursor(raw, numbered_placeholders=True)
+            except LOCK_WAITS:
+                raise WriteLockHeld(self.datastore.lock_timeout) from None
 
     @contextlib.contextmanager
     def bulk_transaction(self) -> Iterator[BulkTransaction]:

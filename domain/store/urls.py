@@ -62,7 +62,7 @@ def _backend_env(url: str) -> dict[str, str]:
         return {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": path,
-            "SQLITE_LOCK_TIMEOUT": "60",
+            "SQLITE_LOCK_TIMEOUT": str(Settings.current().lock_timeout_seconds),
             "APPLICATION_RECORDER_TOPIC": get_topic(ChainedSQLiteRecorder),
         }
     if parsed.scheme in ("postgresql", "postgres"):
@@ -80,7 +80,7 @@ def _backend_env(url: str) -> dict[str, str]:
             "POSTGRES_PORT": str(port),
             "POSTGRES_USER": unquote(parsed.username or settings.postgres_user),
             "POSTGRES_PASSWORD": unquote(parsed.password or settings.postgres_password),
-            "POSTGRES_LOCK_TIMEOUT": "60",
+            "POSTGRES_LOCK_TIMEOUT": str(settings.lock_timeout_seconds),
             "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "0",
             "APPLICATION_RECORDER_TOPIC": get_topic(ChainedPostgresRecorder),
         }

@@ -14,6 +14,7 @@ from typing import TypeVar
 from weakref import WeakKeyDictionary
 
 from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import MapperDeserialisationError
 
 from caseledger.domain.model.access import LoggedEntry
 from caseledger.domain.model.aggregates import (
@@ -86,8 +87,21 @@ class StoreView:
         first = recorder.attributed_after(0, 1)
         if not first:  # empty: whoever records first is its first user — where the store proves no login
             return None if recorder.login is None or recorder.owner is None else frozenset({recorder.owner})
-        known = _FIRST_USERS[self.app] = frozenset(name for name in (recorder.owner, logged(self.app, first[0]).envelope.recorded_by) if name)
+        known = _FIRST_USERS[self.app] = frozenset(name for name in (recorder.owner, self._recorder_of(first[0])) if name)
         return known
+
+    def _recorder_of(self, event: AttributedEvent) -> str | None:
+        """Who recorded ``event``: the login the store recorded (PostgreSQL), else the name in its
+        state — which a process without an encrypted store's key cannot read (it verifies, signs
+        a checkpoint or reads the status): then None, and only the store's owner is its first user."""
+        if event.login is not None:
+            return event.login
+        try:
+            return logged(self.app, event).envelope.recorded_by
+        except MapperDeserialisationError:
+            if self.app.ledger_mapper.cipher is None:
+                return None
+            raise
 
 
 class WorkingSetView(StoreView):

@@ -253,7 +253,7 @@ class Projector:
         active = [(model, rows[model.name], positions[model.name]) for model in self.models]
         zones = self._site_zones()
         for position, topic, state in batch:
-            envelope = decode_envelope(topic, unseal(state) if unseal else state)
+            envelope = decode_envelope(topic, unseal(state, topic) if unseal else state)
             if isinstance(envelope.data, SiteRegistered):
                 zones.add(envelope.data.site, envelope.data.timezone)
             stamp = Stamp.of(envelope, zones.zone_of(envelope.at_site))

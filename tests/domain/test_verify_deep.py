@@ -29,7 +29,7 @@ def test_deep_verification_passes_on_an_honest_store_and_names_a_consistent_rewr
         assert honest.returncode == 0, honest.stdout + honest.stderr
         assert b"deep: every aggregate snapshot, world snapshot and read model equals its recomputation" in honest.stdout
     made = tmp_path / "checkpoint.json"
-    assert run_cli(store_url, "checkpoint", "--output", str(made)).returncode == 0
+    assert run_cli(store_url, "checkpoint", "--key", str(tmp_path / "key.pem"), "--output", str(made)).returncode == 0
 
     rewrite_consistently(store_url, TRAVEL, b'"minutes":720', b'"minutes":72')
     shallow = run_cli(store_url, "verify")
@@ -37,7 +37,7 @@ def test_deep_verification_passes_on_an_honest_store_and_names_a_consistent_rewr
     deep = run_cli(store_url, "verify", "--deep")
     assert deep.returncode == 1
     assert f"CACHE DIFFERS: cl_addons {TRAVEL}: minutes differ (stored {{'minutes': 720}}".encode() in deep.stdout, deep.stdout
-    pinned = run_cli(store_url, "verify", "--deep", "--checkpoint", str(made))
+    pinned = run_cli(store_url, "verify", "--deep", "--checkpoint", str(made), "--public-key", str(tmp_path / "key.pem"))
     assert pinned.returncode == 1 and b"BROKEN at position 72: the log up to the checkpoint differs" in pinned.stdout, pinned.stdout
 
 

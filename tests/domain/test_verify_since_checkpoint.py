@@ -72,7 +72,7 @@ def test_the_command_line_verifies_since_a_checkpoint_and_refuses_the_flag_alone
     made = make_checkpoint(app, tmp_path / "key.pem")
     (tmp_path / "cp.json").write_bytes(msgspec.json.encode(made))
     grow(app)
-    result = run_cli(url, "verify", "--checkpoint", str(tmp_path / "cp.json"), "--since-checkpoint", text=True)
+    result = run_cli(url, "verify", "--checkpoint", str(tmp_path / "cp.json"), "--public-key", str(tmp_path / "key.pem"), "--since-checkpoint", text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("intact: 4 events from the checkpoint on, head position 77,")
     alone = run_cli(url, "verify", "--since-checkpoint", text=True)
