@@ -50,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=1, help="demo data seed")
     demo.add_argument("--no-tui", action="store_true", help="print the store's status instead of opening the UI")
     demo.add_argument("--report", metavar="FILE", help="write the analyst's report of the last 12 months (FILE.html or FILE.pdf) instead of opening the UI")
+    demo.add_argument("--force", action="store_true", help="replace a --report file already there (never the store or a key)")
     demo.set_defaults(run=commands.demo)
 
     tui = sub.add_parser("tui", help="open the terminal UI")
@@ -88,7 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--known-at", help="as the system knew it at this time")
     export.add_argument("--rules", default="current", help="current, proposed, or the path of a rules TOML file")
     export.add_argument("--format", default="csv", choices=("csv", "jsonl", "json", "parquet"))
-    export.add_argument("--output", "-o", help="file to write atomically (default: standard output)")
+    export.add_argument("--output", "-o", help="file to write atomically, never over an existing file, the store or a key (default, or -: standard output)")
+    export.add_argument("--force", action="store_true", help="replace an --output file (and its .meta.json) already there; never the store or a key")
     export.add_argument("--identified", action="store_true", help="keep offender ids (supervisors, auditors, admins); by default they become keyed pseudonyms")
     export.add_argument("--deidentify", action="store_true", help=argparse.SUPPRESS)  # the default; accepted so scripts that name it still run
     export.add_argument("--by", choices=("site",), help="addon_burden and coverage only: roll up to sites")
@@ -105,7 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--to", dest="last", required=True, metavar="DATE", help="the period's last day, e.g. 2026-03-31")
     report.add_argument("--site", action="append", help="only this site (repeat for several; default: every site you may export)")
     report.add_argument("--rules", default="current,proposed", help="one or two rule sets to compare, e.g. current,proposed")
-    report.add_argument("--output", "-o", required=True, help="FILE.html or FILE.pdf, written atomically")
+    report.add_argument("--output", "-o", required=True, help="FILE.html or FILE.pdf, written atomically, never over an existing file, the store or a key")
+    report.add_argument("--force", action="store_true", help="replace an --output file already there; never the store or a key")
     report.set_defaults(run=commands.report)
 
     rebuild = sub.add_parser("rebuild", help="rebuild read models from the log, with a progress bar")
@@ -154,7 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     checkpoint = sub.add_parser("checkpoint", help="write a signed checkpoint of the chain head")
     checkpoint.add_argument("--key", help="Ed25519 private key file, outside the store (default: user config dir; created if missing)")
-    checkpoint.add_argument("--output", "-o", help="checkpoint file (default: standard output)")
+    checkpoint.add_argument("--output", "-o", help="checkpoint file, never over an existing file, the store or a key (default, or -: standard output)")
+    checkpoint.add_argument("--force", action="store_true", help="replace an --output file already there; never the store or a key")
     checkpoint.set_defaults(run=commands.checkpoint)
 
     project = sub.add_parser("project", help="bring the read models up to date (the projector's job on a PostgreSQL store with roles)")

@@ -18,6 +18,7 @@ import datetime as dt
 import functools
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
 
 from caseledger.application.commands import LedgerService
@@ -34,6 +35,7 @@ from caseledger.domain.store.application import LedgerApplication, open_applicat
 from caseledger.domain.store.urls import redacted
 from caseledger.domain.store.views import StoreView
 from caseledger.projections.engine.projector import Projector
+from caseledger.projections.output.targets import Target, output_target
 from caseledger.projections.replay.facts import View
 from caseledger.projections.rules import Rules, load_rules
 
@@ -149,6 +151,15 @@ class LedgerCore:
         actor = self.acting()
         require_recording(actor, kind)
         return actor
+
+    # -- where ----------------------------------------------------------------------------------
+
+    def output_target(self, path: str, flag: str = "--output", *, force: bool = False, keys: tuple[Path, ...] = (), companions: tuple[str, ...] = ()) -> Target:
+        """Check, before any work, that an output file may go at ``path``: never this store, one of
+        its files or a key (``keys``: one given with the request), an existing file only with
+        ``force`` (:mod:`~caseledger.projections.output.targets`). Every use case that writes a
+        file calls it first; a front end may call it earlier (before seeding, say). Anyone may."""
+        return output_target(path, flag, store=self.url, force=force, keys=keys, companions=companions)
 
     # -- when ---------------------------------------------------------------------------------
 

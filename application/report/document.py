@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import html
 import json
-from typing import Any
+from typing import IO, Any
 
 from caseledger.application.report.charts import Chart
 from caseledger.application.report.figures import Figures
@@ -189,7 +189,7 @@ def render_html(figures: Figures, sections: list[Section]) -> str:
     )
 
 
-def write_pdf(markup: str, path: str) -> None:
+def write_pdf(markup: str, path: str | IO[bytes]) -> None:
     """The HTML drawn to PDF by WeasyPrint (its system libraries — Pango — come from the OS), tagged
     for screen readers as PDF/UA-1."""
     import weasyprint  # imported here: the HTML report needs none of it

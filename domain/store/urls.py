@@ -40,11 +40,17 @@ def redacted(url: str) -> str:
     return parsed._replace(netloc=parsed.netloc.replace(f":{parsed.password}@", ":***@", 1)).geturl()
 
 
+def sqlite_path(url: str) -> Path | None:
+    """The file of a ``sqlite:///`` store (None for any other URL)."""
+    return Path(url[len("sqlite:///") :]) if url.startswith("sqlite:///") and len(url) > len("sqlite:///") else None
+
+
 def require_existing(url: str) -> None:
     """Refuse a SQLite store file that does not exist (a command that only reads or adds to a
     store must not create an empty one at a mistyped path and report on it)."""
-    if url.startswith("sqlite:///") and not Path(url[len("sqlite:///") :]).is_file():
-        raise StoreURLError(f"no store at {url[len('sqlite:///') :]!r}: check --store (import or demo creates one)")
+    path = sqlite_path(url)
+    if path is not None and not path.is_file():
+        raise StoreURLError(f"no store at {str(path)!r}: check --store (import or demo creates one)")
 
 
 def store_env(url: str) -> dict[str, str]:

@@ -37,10 +37,11 @@ readers that open JSON Lines open it too):
 
 An empty result still has its header (CSV), its schema (Parquet), ``[]`` (JSON). With
 ``--output`` the file and its sidecar are each written to a temporary file beside the target and
-flushed to disk; only then is both renamed into place, the sidecar first (its longer name is the
-one a file system refuses), so a reader never sees half an export; a failure while writing leaves
-the previous export as it was, and a sidecar's hash says which file it describes should anything
-fail between the two renames. Without ``--output`` the export goes to standard output.
+flushed to disk; only then is each put in place, the sidecar first (its longer name is the one a
+file system refuses), so a reader never sees half an export; a failure while writing leaves the
+previous export as it was, and a sidecar's hash says which file it describes should anything fail
+between the two. Which names an export may take — never the store or a key, an existing file only
+when forced — is :mod:`.targets`' rule. Without ``--output`` the export goes to standard output.
 
 Parquet needs ``pyarrow`` (the ``parquet`` extra: ~170 MB, so not a core dependency).
 """
@@ -51,16 +52,16 @@ import csv
 import hashlib
 import io
 import operator
-import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
 import msgspec
 
+from caseledger.domain.errors import LedgerError
 from caseledger.projections.errors import ProjectionError
+from caseledger.projections.output.targets import Target, as_target, temporary
 from caseledger.projections.replay.inputs import Column
 
 FORMATS = ("csv", "jsonl", "json", "parquet")
@@ -180,9 +181,10 @@ def sidecar_of(output: str | Path) -> Path:
     return target.with_name(target.name + SIDECAR_SUFFIX)
 
 
-def write_export(columns: Sequence[Column], rows: Iterable[dict[str, Any]], meta: dict[str, Any], fmt: str, output: str | None) -> None:
-    """Write rows in ``fmt`` to ``output`` (atomically, then its sidecar) or to standard output
-    (with one line of provenance on standard error, but for Parquet, which holds it)."""
+def write_export(columns: Sequence[Column], rows: Iterable[dict[str, Any]], meta: dict[str, Any], fmt: str, output: Target | str | None) -> None:
+    """Write rows in ``fmt`` to ``output`` (atomically, then its sidecar, each put in place by the
+    target's rule: :mod:`.targets`) or to standard output (with one line of provenance on
+    standard error, but for Parquet, which holds it)."""
     if fmt not in _WRITERS:
         raise ProjectionError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
     writer = _WRITERS[fmt]
@@ -193,39 +195,30 @@ def write_export(columns: Sequence[Column], rows: Iterable[dict[str, Any]], meta
         writer(columns, rows, meta, sys.stdout.buffer)
         sys.stdout.buffer.flush()
         return
-    target, sidecar = Path(output), sidecar_of(output)
+    output = as_target(output)
+    target, sidecar = output.path, Target(sidecar_of(output.path), output.flag, output.force)
     written: list[Path] = []
     try:
         try:
-            data = _temporary(target.parent, lambda out: writer(columns, rows, meta, out), written)
+            data = temporary(target.parent, lambda out: writer(columns, rows, meta, out), written)
             digest = hashlib.sha256(data.read_bytes()).hexdigest()
-            about = _temporary(target.parent, lambda out: out.write(msgspec.json.format(_json.encode({**meta, "file_sha256": digest})) + b"\n"), written)
+            about = temporary(target.parent, lambda out: out.write(msgspec.json.format(_json.encode({**meta, "file_sha256": digest})) + b"\n"), written)
         except OSError as error:
-            raise ProjectionError(f"could not write {output}: {error.strerror or error}; nothing was replaced") from None
+            raise ProjectionError(f"could not write {target}: {error.strerror or error}; nothing was replaced") from None
         try:  # the sidecar first: its name is the longer, so a name the file system refuses refuses it before the data moves
-            os.replace(about, sidecar)
+            sidecar.place(about)
         except OSError as error:
-            raise ProjectionError(f"could not write {sidecar}: {error.strerror or error}; nothing was replaced") from None
+            raise ProjectionError(f"could not write {sidecar.path}: {error.strerror or error}; nothing was replaced") from None
         try:
-            os.replace(data, target)
-        except OSError as error:  # the new sidecar's file_sha256 says the file beside it is not its own
-            raise ProjectionError(f"could not put {output} in place: {error.strerror or error}") from None
+            output.place(data)
+        except (OSError, LedgerError) as error:
+            if not output.force:  # the sidecar was new: it describes no file, so it goes
+                sidecar.path.unlink(missing_ok=True)
+            if isinstance(error, LedgerError):
+                raise
+            raise ProjectionError(
+                f"could not put {target} in place: {error.strerror or error}"
+            ) from None  # the new sidecar's file_sha256 says the file beside it is not its own
     finally:
         for left in written:
             left.unlink(missing_ok=True)
-
-
-def _temporary(folder: Path, write: Callable[[IO[bytes]], Any], made: list[Path]) -> Path:
-    """A temporary file in ``folder`` (a short name, so a long target's still fits) holding what
-    ``write`` writes, flushed to disk, with the permissions an export gets (a temporary file is
-    private; the export is not); listed in ``made`` so the caller removes it if it is not used."""
-    handle = tempfile.NamedTemporaryFile(dir=folder, prefix=".caseledger-", suffix=".tmp", delete=False)  # noqa: SIM115
-    made.append(Path(handle.name))
-    with handle:
-        write(handle.file)  # the file itself: its wrapper costs a call per write
-        handle.flush()
-        os.fsync(handle.fileno())
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(handle.name, 0o666 & ~umask)
-    return Path(handle.name)
