@@ -11,7 +11,8 @@ scaled down to its width (legends whole);
 it is tagged (PDF/UA-1, which WeasyPrint writes) so a screen reader reads it in order.
 
 Every text that came from the store (site ids, rule set names, a rules file's name) is escaped
-before it reaches the markup. The document ends with its provenance: the rule sets and their
+before it reaches the markup, and a table's text cell a spreadsheet would evaluate is made inert
+(:mod:`caseledger.projections.output.spreadsheet`), so a table copied into one evaluates nothing. The document ends with its provenance: the rule sets and their
 SHA-256, the cut, the log position and the chain head there, and the signed checkpoint (none is
 recorded in the store: checkpoints are files the auditor keeps, so the report says so).
 """
@@ -25,6 +26,7 @@ from typing import IO, Any
 from caseledger.application.report.charts import Chart
 from caseledger.application.report.figures import Figures
 from caseledger.application.report.sections import Section, Table
+from caseledger.projections.output.spreadsheet import inert
 
 WIDE = 11
 """A table with more columns than this does not fit a portrait A4 page: its section prints landscape."""
@@ -82,7 +84,7 @@ def _cell(value: Any) -> str:
         return f"{value:,.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
-    return html.escape(str(value))
+    return html.escape(str(inert(str(value))))  # a table copied into a spreadsheet evaluates nothing
 
 
 def _row(cells: tuple[Any, ...], kind: str = "") -> str:

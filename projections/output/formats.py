@@ -5,7 +5,8 @@ Every format of one export holds the same columns, in the projection's order, ea
 csv module read the same table from any of them. Per kind — Parquet; JSON and JSON Lines; CSV,
 where every cell is text:
 
-* ``str``: string; string; the text.
+* ``str``: string; string; the text — in CSV, a text a spreadsheet would evaluate (``=…``,
+  ``+…``, ``-…``, ``@…``, a leading tab or CR) after a single quote (:mod:`.spreadsheet`).
 * ``int``: int64; an integer; its digits (``25``).
 * ``float``: double; a number with a point (``2.0``); the same text (``2.0``), never an integer's.
 * ``bool``: bool; ``true``/``false``; ``true``/``false``.
@@ -61,6 +62,7 @@ import msgspec
 
 from caseledger.domain.errors import LedgerError
 from caseledger.projections.errors import ProjectionError
+from caseledger.projections.output.spreadsheet import inert
 from caseledger.projections.output.targets import Target, as_target, temporary
 from caseledger.projections.replay.inputs import Column
 
@@ -99,9 +101,10 @@ def _counts_text(column: Column) -> Convert:
     return lambda value: None if value is None else _json.encode(every_key(value)).decode()
 
 
-_AS_TEXT: dict[str, Callable[[Column], Convert]] = {"bool": lambda _: _boolean, "date": lambda _: _day, "counts": _counts_text}
-"""What CSV converts (null is None, which the csv module writes as an empty cell; text and
-numbers go as they are): true/false, ISO dates, a counts object's JSON text."""
+_AS_TEXT: dict[str, Callable[[Column], Convert]] = {"str": lambda _: inert, "bool": lambda _: _boolean, "date": lambda _: _day, "counts": _counts_text}
+"""What CSV converts (null is None, which the csv module writes as an empty cell; numbers go as
+they are): text a spreadsheet would evaluate made inert (:mod:`.spreadsheet`), true/false, ISO
+dates, a counts object's JSON text."""
 _AS_DATA: dict[str, Callable[[Column], Convert]] = {"counts": _counts}
 """What JSON and Parquet convert: a counts object gets every key (the rest their encoders take as it is)."""
 
