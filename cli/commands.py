@@ -33,6 +33,7 @@ from caseledger.application.ledger import (
 )
 from caseledger.application.text import describe_fields, for_terminal, who
 from caseledger.domain.errors import DomainError
+from caseledger.domain.inputs import capped_lines, open_regular
 
 
 @contextlib.contextmanager
@@ -63,9 +64,10 @@ def _stale(recorded: str | None) -> None:
 
 
 def _progress_lines(stream: IO[bytes], total_bytes: int | None) -> Iterator[bytes]:
-    """Yield lines of ``stream``, drawing a progress bar on stderr when it is a terminal."""
+    """Yield lines of ``stream``, each capped (:func:`~caseledger.domain.inputs.capped_lines`),
+    drawing a progress bar on stderr when it is a terminal."""
     if not sys.stderr.isatty():
-        yield from stream
+        yield from capped_lines(stream)
         return
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
 
@@ -73,7 +75,7 @@ def _progress_lines(stream: IO[bytes], total_bytes: int | None) -> Iterator[byte
     with Progress("[progress.description]{task.description}", *columns, transient=True) as progress:
         task = progress.add_task("validating and recording", total=total_bytes)
         done = 0
-        for line in stream:
+        for line in capped_lines(stream):
             done += len(line)
             if done & 0xFFFF < len(line):  # refresh about every 64 KiB
                 progress.update(task, completed=done)
@@ -87,9 +89,9 @@ def import_file(args: argparse.Namespace) -> int:
         imported = ledger.import_lines(_progress_lines(sys.stdin.buffer, None), keep_recorded=args.keep_recorded)
     else:
         try:
-            handle = open(args.file, "rb")  # noqa: SIM115 — closed below
-        except OSError as error:
-            raise DomainError("file", f"cannot read {args.file}: {error.strerror}") from None
+            handle = open_regular(args.file, "file")
+        except DomainError as error:
+            raise DomainError("file", f"cannot read {args.file}: {error.rule}") from None
         with handle:
             imported = ledger.import_lines(_progress_lines(handle, os.fstat(handle.fileno()).st_size), keep_recorded=args.keep_recorded)
     span = f" (positions {imported.first_position}–{imported.last_position})" if imported.events else ""

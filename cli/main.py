@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import version
-from typing import get_args
+from typing import NoReturn, get_args
 
 from eventsourcing.persistence import MapperDeserialisationError
 
@@ -25,11 +26,24 @@ from caseledger.domain.store.migrations import CURRENT_FORMAT
 from caseledger.domain.store.urls import require_existing
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr, exit 2, as every other refusal
+    (``caseledger export: --format: invalid choice 'xlsx' (choose from csv, jsonl, json, parquet)``),
+    not the usage and the error over several lines. Its subcommands' parsers are of this class too."""
+
+    def error(self, message: str) -> NoReturn:
+        message = re.sub(r"^argument ", "", " ".join(message.split()))
+        message = re.sub(
+            r"invalid choice: ('.*?') \(choose from (.*)\)$", lambda found: f"invalid choice {found[1]} (choose from {found[2].replace(chr(39), '')})", message
+        )
+        self.exit(2, f"{self.prog}: {for_terminal(message)}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """All commands and options (``caseledger --help``)."""
     from caseledger.cli import commands
 
-    parser = argparse.ArgumentParser(prog="caseledger", description="Event-sourced case-transfer and release-planning ledger.")
+    parser = OneLineParser(prog="caseledger", description="Event-sourced case-transfer and release-planning ledger.")
     parser.add_argument(
         "--version",
         action="version",
@@ -185,7 +199,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``caseledger`` console script."""
     os.umask(os.umask(0) | PRIVATE)  # stores, exports, checkpoints: the user's alone unless the umask asks for less
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as done:  # --help, --version, or a usage error (one line already on stderr)
+        return done.code if isinstance(done.code, int) else 2
     settings = Settings.current()
     args.store = args.store or settings.store
     args.user = args.user or settings.user
