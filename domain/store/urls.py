@@ -19,7 +19,7 @@ from caseledger.domain.errors import StoreURLError
 from caseledger.domain.secrets.keys import store_key
 from caseledger.domain.settings import Settings
 from caseledger.domain.store.postgres import ChainedPostgresRecorder
-from caseledger.domain.store.sqlite import ChainedSQLiteRecorder
+from caseledger.domain.store.sqlite import ChainedSQLiteRecorder, database_name
 
 
 def encryption_env() -> dict[str, str]:
@@ -64,10 +64,11 @@ def _backend_env(url: str) -> dict[str, str]:
         path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else ""
         if not path:
             raise StoreURLError(f"{url!r}: expected sqlite:///path/to/file.db")
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if not Path(path).parent.is_dir():  # (a folder on a read-only mount is there already)
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
         return {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-            "SQLITE_DBNAME": path,
+            "SQLITE_DBNAME": database_name(path),
             "SQLITE_LOCK_TIMEOUT": "60",
             "APPLICATION_RECORDER_TOPIC": get_topic(ChainedSQLiteRecorder),
         }

@@ -32,7 +32,7 @@ def cli(url: str, *args: str) -> subprocess.CompletedProcess[bytes]:
 def rows_of(url: str, tmp_path: Path, name: str, *options: str) -> bytes:
     """The export's rows (its first line, the provenance with its generation time, left out)."""
     target = tmp_path / f"{name}-{abs(hash((url, options)))}.csv"
-    done = cli(url, "export", name, "--as-of", "2026-03-20", "--output", str(target), *options)
+    done = cli(url, "export", name, "--as-of", "2026-03-20", "--output", str(target), "--force", *options)
     assert done.returncode == 0, done.stderr
     return target.read_bytes().split(b"\n", 1)[1]
 
