@@ -31,6 +31,7 @@ from typing import Any
 
 from bench import machine, parser
 from caseledger.projections.engine.projector import Projector
+from caseledger.projections.readmodels.sealing import Writing
 
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -68,8 +69,9 @@ class PerEventProjector(Projector):
 
     def clear(self) -> None:
         with self.db.transaction(write=True) as cursor:
+            writing = Writing(self.seals, cursor)
             for model in self.models:
-                model.clear(cursor, self.db)
+                model.clear(cursor, writing, self.db)
                 cursor.execute(f"UPDATE {self.db.table('cl_tracking')} SET position = 0 WHERE name = ?", (model.name,))
 
 

@@ -215,6 +215,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"caseledger: {for_terminal(str(error))}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # `caseledger events | head`: the reader had enough
+        # What is still buffered would fail again as the interpreter flushes standard output on
+        # exit ("Exception ignored", exit 120): it goes nowhere instead (Python's signal docs).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except STORE_FAILURES as error:  # a full disk, a read-only file, a server gone: the transaction rolled back
         print(f"caseledger: {for_terminal(store_failure(error))}; nothing was recorded", file=sys.stderr)

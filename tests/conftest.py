@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from tests.support.cli import SPAWNING
 from tests.support.postgres import ClusterUnavailable, PostgresServer, throwaway_cluster
+from tests.support.stores import NewStore
 
 settings.register_profile(
     "ci",
@@ -66,7 +68,7 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def new_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def new_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> NewStore:
     """A factory of fresh, empty store URLs on one backend (for tests that need several stores,
     e.g. one per hypothesis example)."""
     if request.param == "sqlite":
@@ -77,15 +79,17 @@ def new_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every test that runs on PostgreSQL ``postgres`` (so ``-m "not postgres"`` is a quick,
-    server-free run); tests that start real processes are ``slow`` by their module."""
+    server-free run)."""
     for item in items:
         callspec = getattr(item, "callspec", None)
         on_postgres = callspec is not None and "postgresql" in callspec.params.values()
         if on_postgres or {"postgres_server", "postgres_url"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.postgres)
-        if item.module is not None and item.module.__name__ in SLOW_MODULES:
-            item.add_marker(pytest.mark.slow)
 
 
-SLOW_MODULES = {"tests.domain.test_processes"}
-"""Modules whose every test starts and kills real processes (seconds each)."""
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Let only a test marked ``slow`` start the command line (:func:`tests.support.cli.run_cli`),
+    its fixtures included: a process costs seconds, and the quick run (``-m "not slow"``) must stay
+    quick as tests are added."""
+    SPAWNING.allowed = item.get_closest_marker("slow") is not None

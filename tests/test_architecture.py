@@ -7,6 +7,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from tests.support.paths import ROOT
 
 HEADLESS = ("domain", "projections", "application", "cli")
@@ -22,6 +24,7 @@ def headless_modules() -> list[str]:
     return names
 
 
+@pytest.mark.slow
 def test_importing_every_headless_module_loads_no_textual() -> None:
     modules = headless_modules()
     assert {"caseledger.domain.store.application", "caseledger.application.ledger", "caseledger.cli.main"} <= set(modules)

@@ -2,14 +2,16 @@
 
 import psycopg
 
+from tests.support.postgres import PostgresServer, one
 
-def test_server_accepts_connections(postgres_server):
+
+def test_server_accepts_connections(postgres_server: PostgresServer) -> None:
     with postgres_server.connect() as conn:
-        (version,) = conn.execute("SELECT version()").fetchone()
+        (version,) = one(conn.execute("SELECT version()"))
     assert "PostgreSQL 15" in version
 
 
-def test_create_database_gives_distinct_connectable_databases(postgres_server):
+def test_create_database_gives_distinct_connectable_databases(postgres_server: PostgresServer) -> None:
     url_a = postgres_server.create_database("t_fixture_a")
     url_b = postgres_server.create_database("t_fixture_b")
     assert url_a != url_b
@@ -18,6 +20,6 @@ def test_create_database_gives_distinct_connectable_databases(postgres_server):
     names = []
     for url in (url_a, url_b):
         with psycopg.connect(url, connect_timeout=10) as conn:
-            (name,) = conn.execute("SELECT current_database()").fetchone()
+            (name,) = one(conn.execute("SELECT current_database()"))
             names.append(name)
     assert names == ["t_fixture_a", "t_fixture_b"]

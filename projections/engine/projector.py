@@ -183,11 +183,20 @@ class Projector:
             return self.repair(forged)
         return processed
 
+    def _why_read_only(self, action: str, instead: str) -> str:
+        """Why this engine may not ``action``, and who may ``instead``: a replica's primary, or
+        the store's owner (or its projector role) where this login may not write the caches."""
+        if self.db.recorder.read_only:
+            return f"a read replica cannot {action}: {instead} on the primary"
+        return f"this login cannot {action}: only the store's owner or its projector role may {instead}"
+
     def repair(self, forged: CacheForged) -> int:
         """Report ``forged`` and rebuild every read model from the log (a replica cannot: its
         primary must, so there the error stands); return how many positions were replayed."""
         if self.read_only:
-            raise CacheForged(f"{forged} — rebuild the read models on the primary; the replica follows it") from None
+            if self.db.recorder.read_only:
+                raise CacheForged(f"{forged} — rebuild the read models on the primary; the replica follows it") from None
+            raise CacheForged(f"{forged} — the store's owner or its projector role rebuilds the read models") from None
         REPORTS.warning("caseledger: warning: %s: every read model is rebuilt from the log, the failing one is not used", forged)
         processed = self.rebuild()
         self.check(rows=True)
@@ -303,7 +312,7 @@ class Projector:
         ``upto``: refill only up to that log position (``verify --deep`` compares with read
         models that reflect it)."""
         if self.read_only:
-            raise ProjectionError("a read replica cannot rebuild its read models: rebuild them on the primary")
+            raise ProjectionError(self._why_read_only("rebuild its read models", "rebuild them"))
         chosen = [model for model in self.models if not names or model.name in names]
         unknown = set(names) - {model.name for model in self.models}
         if unknown:

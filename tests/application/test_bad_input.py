@@ -3,10 +3,8 @@ command line, and afterwards ``verify`` passes and the event count is unchanged.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
+from typing import Any
 
 import msgspec
 import pytest
@@ -16,8 +14,8 @@ from hypothesis import strategies as st
 from caseledger.application.imports import import_lines
 from caseledger.domain.errors import ImportFailed
 from caseledger.domain.integrity.verify import verify
-from caseledger.domain.store.application import open_application
-from tests.support.paths import ROOT
+from caseledger.domain.store.application import LedgerApplication, open_application
+from tests.support.cli import run_cli
 
 GOOD = [
     b'{"type":"SiteRegistered","occurred_at":"2026-01-05","site":"KP","name":"Kingston","kind":"institution","region":"ontario","timezone":"America/Toronto","security_levels":["medium"]}',
@@ -31,13 +29,13 @@ json_values = st.recursive(
 )
 
 
-def unchanged(app, head: int) -> None:  # type: ignore[no-untyped-def]
+def unchanged(app: LedgerApplication, head: int) -> None:
     assert app.head_position() == head
     assert verify(app).ok
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory):  # type: ignore[no-untyped-def]
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> LedgerApplication:
     url = f"sqlite:///{tmp_path_factory.mktemp('bad')}/store.db"
     app = open_application(url)
     import_lines(app, GOOD, "importer")
@@ -49,7 +47,7 @@ LEAVE_ENDED = b'{"type":"LeaveEnded","occurred_at":"2026-01-06","officer":"po1"}
 
 @settings(max_examples=150)
 @given(st.binary(max_size=300))
-def test_arbitrary_bytes(seeded, line: bytes) -> None:  # type: ignore[no-untyped-def]
+def test_arbitrary_bytes(seeded: LedgerApplication, line: bytes) -> None:
     head = seeded.head_position()
     try:
         report = import_lines(seeded, [LEAVE_ENDED, line], "importer")
@@ -63,7 +61,7 @@ def test_arbitrary_bytes(seeded, line: bytes) -> None:  # type: ignore[no-untype
 
 @settings(max_examples=150)
 @given(st.dictionaries(st.sampled_from(["type", "occurred_at", "officer", "minutes", "category", "offender", "site", "x"]), json_values, max_size=6))
-def test_arbitrary_json_objects(seeded, obj: dict) -> None:  # type: ignore[no-untyped-def,type-arg]
+def test_arbitrary_json_objects(seeded: LedgerApplication, obj: dict[str, Any]) -> None:
     head = seeded.head_position()
     with pytest.raises(ImportFailed) as caught:
         import_lines(seeded, [msgspec.json.encode(obj), b'{"type":"Nope","occurred_at":"2026-01-06"}'], "importer")
@@ -101,7 +99,7 @@ def test_arbitrary_json_objects(seeded, obj: dict) -> None:  # type: ignore[no-u
         "object-for-type",
     ],
 )
-def test_malformed_lines_are_named_and_change_nothing(seeded, line: bytes, field: str) -> None:  # type: ignore[no-untyped-def]
+def test_malformed_lines_are_named_and_change_nothing(seeded: LedgerApplication, line: bytes, field: str) -> None:
     head = seeded.head_position()
     with pytest.raises(ImportFailed) as caught:
         import_lines(seeded, [LEAVE_ENDED, line], "importer")
@@ -110,20 +108,14 @@ def test_malformed_lines_are_named_and_change_nothing(seeded, line: bytes, field
     unchanged(seeded, head)
 
 
+@pytest.mark.slow
 def test_the_command_line_exits_2_and_the_store_is_unchanged(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/store.db"
     app = open_application(url)
     import_lines(app, GOOD, "importer")
     bad = tmp_path / "bad.jsonl"
     bad.write_bytes(GOOD[1].replace(b"po1", b"po2") + b"\n" + b"\xff\xfe not json\n")
-    result = subprocess.run(
-        [sys.executable, "-m", "caseledger.cli.main", "--store", url, "import", str(bad)],
-        capture_output=True,
-        check=False,
-        cwd=ROOT,
-        env={**os.environ},
-        timeout=120,
-    )
+    result = run_cli(url, "import", str(bad))
     assert result.returncode == 2
     assert result.stderr.decode().startswith("caseledger: line 2: $: not a JSON object")
     unchanged(open_application(url), 2)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from pathlib import Path
 
 import msgspec
 import pytest
@@ -13,51 +14,15 @@ from hypothesis import strategies as st
 from caseledger.application.imports import import_lines
 from caseledger.application.interchange import encode_line, render_line
 from caseledger.domain.errors import ImportFailed
-from caseledger.domain.store.application import open_application
+from caseledger.domain.store.application import LedgerApplication, open_application
 from caseledger.domain.store.log import read_log
 from caseledger.fixtures.generate import generate
 from tests.support.generated import GENERATED_UNTIL
 from tests.support.identity import recorder_for
-
-SETUP = [
-    {
-        "type": "SiteRegistered",
-        "occurred_at": "2026-01-05",
-        "site": "KP",
-        "name": "Kingston Pen",
-        "kind": "institution",
-        "region": "ontario",
-        "timezone": "America/Toronto",
-        "security_levels": ["medium"],
-    },
-    {"type": "OfficerRegistered", "occurred_at": "2026-01-05", "officer": "po1", "name": "Pat", "site": "KP", "role": "institutional_po"},
-    {
-        "type": "OffenderAdmitted",
-        "occurred_at": "2026-01-06",
-        "offender": "O1",
-        "site": "KP",
-        "security_level": "medium",
-        "sentence_start": "2025-01-01",
-        "statutory_release": "2027-01-01",
-        "warrant_expiry": "2028-01-01",
-        "by": "mai1",
-    },
-    {
-        "type": "AddOnTaskLogged",
-        "occurred_at": "2026-01-07T10:15:00-05:00",
-        "officer": "po1",
-        "category": "travel_logistics",
-        "minutes": 90,
-        "note": "booked release travel",
-    },
-]
+from tests.support.jsonl import SETUP, jsonl
 
 
-def jsonl(lines: list[dict[str, object]]) -> list[bytes]:
-    return [msgspec.json.encode(line) + b"\n" for line in lines]
-
-
-def exported(app) -> list[bytes]:  # type: ignore[no-untyped-def]
+def exported(app: LedgerApplication) -> list[bytes]:
     return [encode_line(render_line(e.position, e.envelope)) for e in read_log(app)]
 
 
@@ -75,7 +40,7 @@ def comparable(lines: list[bytes]) -> list[dict[str, object]]:
 
 def test_an_error_on_the_last_line_imports_nothing(store_url: str) -> None:
     app = open_application(store_url)
-    bad = [*SETUP, {"type": "CaseAssigned", "occurred_at": "2026-01-08", "offender": "O1", "officer": "nobody"}]
+    bad: list[dict[str, object]] = [*SETUP, {"type": "CaseAssigned", "occurred_at": "2026-01-08", "offender": "O1", "officer": "nobody"}]
     with pytest.raises(ImportFailed) as caught:
         import_lines(app, jsonl(bad), "importer")
     assert str(caught.value) == "line 5: officer: unknown officer 'nobody'"
@@ -108,7 +73,7 @@ def test_imported_events_carry_actor_and_both_times(store_url: str) -> None:
     assert events[3].envelope.note == "booked release travel"
 
 
-def test_export_then_import_into_an_empty_store_gives_the_same_log(store_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_export_then_import_into_an_empty_store_gives_the_same_log(store_url: str, tmp_path: Path) -> None:
     source = open_application(f"sqlite:///{tmp_path}/source.db")
     import_lines(source, jsonl(list(generate(800, seed=11, until=GENERATED_UNTIL))), "importer", keep_recorded=True)
     first = exported(source)
@@ -180,7 +145,7 @@ def test_blank_lines_are_skipped_and_counted(sqlite_url: str) -> None:
 
 @settings(max_examples=8)
 @given(seed=st.integers(0, 10_000), events=st.integers(50, 1500))
-def test_generated_streams_are_valid_and_round_trip(tmp_path_factory, seed: int, events: int) -> None:  # type: ignore[no-untyped-def]
+def test_generated_streams_are_valid_and_round_trip(tmp_path_factory: pytest.TempPathFactory, seed: int, events: int) -> None:
     folder = tmp_path_factory.mktemp("gen")
     app = open_application(f"sqlite:///{folder}/g.db")
     lines = jsonl(list(generate(events, seed=seed, until=GENERATED_UNTIL)))

@@ -19,7 +19,9 @@ actors = st.from_regex(r"\A[a-z0-9._-]{1,20}\Z")
 
 
 @given(data=any_payload, occurred=aware_datetimes, recorded=aware_datetimes, by=actors, note=st.none() | TEXT, position=st.integers(1, 10**12))
-def test_rendered_lines_parse_back_to_the_same_event(*, data: Payload, occurred, recorded, by, note, position) -> None:
+def test_rendered_lines_parse_back_to_the_same_event(
+    *, data: Payload, occurred: dt.datetime, recorded: dt.datetime, by: str, note: str | None, position: int
+) -> None:
     envelope = StoredEnvelope(recorded_at=recorded, occurred_at=occurred, recorded_by=by, data=data, note=note)
     parsed = parse_line(encode_line(render_line(position, envelope)), "importer")
     assert parsed.entry.data == data

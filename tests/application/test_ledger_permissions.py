@@ -195,6 +195,7 @@ def test_every_public_method_of_the_ledger_has_a_row() -> None:
     assert public - plumbing == {row.method for row in ROWS} | {"project"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("row", ROWS, ids=lambda row: f"{row.method} {row.case}".strip())
 def test_each_use_case_answers_each_role_as_the_permission_table_says(people: People, row: Row) -> None:
     for role in ROLES:
@@ -214,6 +215,7 @@ def test_each_use_case_answers_each_role_as_the_permission_table_says(people: Pe
             row.call(people, ledger, prepared)
 
 
+@pytest.mark.slow
 def test_project_is_the_owners_or_the_projectors_on_a_store_with_roles(people: People) -> None:
     """Not a row of the table: who writes the read models is the database's (on SQLite, every login)."""
     for role in ROLES:
@@ -236,6 +238,7 @@ def _rows(people: People, role: str, *, identified: bool) -> list[dict[str, Any]
     return list(csv.DictReader(io.StringIO(output.read_text())))
 
 
+@pytest.mark.slow
 def test_a_supervisors_export_holds_their_sites_rows_de_identified_unless_they_ask_for_ids(people: People) -> None:
     """Called on the Ledger directly: sup.hyb's deadlines are on-hyb's alone — the admin's hold
     on-max's too — with pseudonyms for offender ids unless sup.hyb asks for ids, which the table
@@ -253,6 +256,7 @@ def test_a_supervisors_export_holds_their_sites_rows_de_identified_unless_they_a
         _rows(people, "analyst", identified=True)
 
 
+@pytest.mark.slow
 def test_a_supervisors_report_is_of_their_site_and_names_no_offender(people: People) -> None:
     """The report as sup.hyb names on-hyb, not on-max (the admin's names both), and no offender id."""
     documents = {}

@@ -33,7 +33,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Playwright, sync_playwright
 from pypdf import PdfReader
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, PdfObject
 
 from caseledger.application.imports import import_lines
 from caseledger.application.report import ReportSpec, write_report
@@ -42,7 +42,7 @@ from caseledger.domain.model.times import iso_week
 from caseledger.domain.store.application import open_application
 from caseledger.fixtures.generate import generate
 from caseledger.projections.engine.projector import Projector
-from tests.cli.test_cli import caseledger
+from tests.support.cli import run_cli
 from tests.support.generated import GENERATED_UNTIL
 from tests.support.report_tables import chart_axis, report_tables, report_texts
 
@@ -80,9 +80,9 @@ class Demo:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.url = f"sqlite:///{folder}/demo.db"
-        seeded = caseledger("--store", self.url, "demo", "--no-tui")
+        seeded = run_cli(self.url, "demo", "--no-tui", login="clerk")
         assert seeded.returncode == 0, seeded.stderr
-        events = [json.loads(line) for line in caseledger("--store", self.url, "events").stdout.splitlines()]
+        events = [json.loads(line) for line in run_cli(self.url, "events", login="clerk").stdout.splitlines()]
         recorded, occurred = (sorted(line[time][:10] for line in events) for time in ("recorded_at", "occurred_at"))
         self.offenders = {line["offender"] for line in events if "offender" in line}
         self.zones = {line["timezone"] for line in events if line["type"] == "SiteRegistered"}
@@ -99,7 +99,7 @@ class Demo:
         days_of_period = (self.first + dt.timedelta(days=step) for step in range((self.last - self.first).days + 1))
         self.months = sorted({f"{day:%Y-%m}" for day in days_of_period})
         self.report = folder / "report.html"
-        written = caseledger("--store", self.url, "report", "--from", str(self.first), "--to", str(self.last), "--output", str(self.report))
+        written = run_cli(self.url, "report", "--from", str(self.first), "--to", str(self.last), "--output", str(self.report), login="clerk")
         assert written.returncode == 0, written.stderr
         self.markup = self.report.read_text(encoding="utf-8")
         self.tables = report_tables(self.markup)
@@ -108,7 +108,7 @@ class Demo:
     @cached_property
     def pdf(self) -> Path:
         pdf = self.folder / "report.pdf"
-        written = caseledger("--store", self.url, "report", "--from", str(self.first), "--to", str(self.last), "--output", str(pdf))
+        written = run_cli(self.url, "report", "--from", str(self.first), "--to", str(self.last), "--output", str(pdf), login="clerk")
         assert written.returncode == 0, written.stderr
         return pdf
 
@@ -117,7 +117,7 @@ class Demo:
         key = (name, *options)
         if key not in self.exports:
             path = self.folder / f"{name}-{'-'.join(option.strip('-') for option in options)}.csv"
-            done = caseledger("--store", self.url, "export", name, "--as-of", str(self.last), *options, "--output", str(path))
+            done = run_cli(self.url, "export", name, "--as-of", str(self.last), *options, "--output", str(path), login="clerk")
             assert done.returncode == 0, done.stderr
             with path.open(newline="", encoding="utf-8") as handle:
                 self.exports[key] = list(csv.DictReader(handle))
@@ -192,6 +192,7 @@ def chromium(playwright: Playwright) -> Browser:
     return playwright.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
 
 
+@pytest.mark.slow
 def test_the_report_in_a_browser_shows_every_chart_and_no_offender(demo: Demo, tmp_path: Path) -> None:
     shot = tmp_path / "report.png"
     with sync_playwright() as playwright:
@@ -224,6 +225,7 @@ def test_the_report_in_a_browser_shows_every_chart_and_no_offender(demo: Demo, t
     assert demo.offenders and not [offender for offender in demo.offenders if offender in demo.markup or offender in text]
 
 
+@pytest.mark.slow
 def test_an_accessibility_audit_of_the_report_finds_no_violation(demo: Demo) -> None:
     """axe-core (the engine behind most accessibility checkers), injected into the page in Chromium:
     landmarks, names of images, table headers, headings, contrast, links — every rule it runs."""
@@ -248,6 +250,7 @@ def test_an_accessibility_audit_of_the_report_finds_no_violation(demo: Demo) -> 
     assert len(named) == len(CHARTS) and all(role == "img" and title and caption == f"{title}." for role, title, caption in named)
 
 
+@pytest.mark.slow
 def test_the_add_on_table_adds_up_the_add_on_export(demo: Demo) -> None:
     rows = demo.weekly("addon_burden", "--by", "site")
     categories = sorted({row["category"] for row in rows})
@@ -291,6 +294,7 @@ def test_the_hours_and_coverage_tables_add_up_their_exports_in_one_column_where_
         assert (says, lines) == (len(groups) == 1, [names for names, _rows in groups])
 
 
+@pytest.mark.slow
 def test_the_staffing_totals_set_shortage_beside_surplus_never_a_net(demo: Demo) -> None:
     """9.65 FTE missing at four sites is not 4.58 once three sites' spare officers are subtracted:
     the totals add the positive gaps (shortage) and the negative ones (surplus) apart."""
@@ -325,6 +329,7 @@ def test_the_staffing_totals_set_shortage_beside_surplus_never_a_net(demo: Demo)
     assert any(row[5] for row in expected), "the demo has a site with officers to spare, so a net would differ"
 
 
+@pytest.mark.slow
 def test_the_release_siu_transfer_contact_and_deadline_tables_add_up_their_exports(demo: Demo) -> None:
     first, last = str(demo.first), str(demo.last)
     releases = [row for row in demo.export("release_lead_time") if first <= (row["decision_on"] or row["released_on"]) <= last]
@@ -375,6 +380,7 @@ def test_the_release_siu_transfer_contact_and_deadline_tables_add_up_their_expor
     assert releases and stays and requests and due
 
 
+@pytest.mark.slow
 def test_the_cclo_table_shows_every_month_of_the_period_and_one_expansion_of_cclo(demo: Demo) -> None:
     """The months the period touches, each whole — a month without contacts is a column of zeros —
     and "CCLO" spelt out one way, the union's: Community Corrections Liaison Officer."""
@@ -398,6 +404,7 @@ def test_the_cclo_table_shows_every_month_of_the_period_and_one_expansion_of_ccl
     assert spelt == {"Community Corrections Liaison Officer"}, spelt
 
 
+@pytest.mark.slow
 def test_the_summary_quotes_each_sections_totals_and_links_to_the_section(demo: Demo) -> None:
     """Each figure of the summary is computed here from the exports, apart from the section tables'
     check, and equals the total its section shows."""
@@ -434,9 +441,10 @@ def test_the_summary_quotes_each_sections_totals_and_links_to_the_section(demo: 
     assert covered == [value for group in range(cover) for value in totals("coverage")[2 + 4 * group : 5 + 4 * group : 2]]
     assert quoted[-2 - len(demo.tables["staffing"][1][1:]) : -2] == [row[4] for row in demo.rows("staffing", 1)]
     assert quoted[-2] == totals("release-planning")[5] and f"{short:,} of {len(releases):,}" in str(summary[-2][0])
-    assert quoted[-1] == totals("deadlines")[3] + totals("deadlines")[4] and f"of the {len(due):,} due" in str(summary[-1][0])
+    assert quoted[-1] == figure(totals("deadlines")[3]) + figure(totals("deadlines")[4]) and f"of the {len(due):,} due" in str(summary[-1][0])
 
 
+@pytest.mark.slow
 def test_each_weekly_chart_spans_the_weeks_its_reproduce_command_writes(demo: Demo) -> None:
     """The x-axis of each weekly chart runs over the period's ISO weeks, exactly the --from and --to
     of the command printed under it; the command, run, writes the rows the section's table adds up."""
@@ -450,12 +458,13 @@ def test_each_weekly_chart_spans_the_weeks_its_reproduce_command_writes(demo: De
             assert command[command.index("--as-of") + 1] == str(demo.last)
             rules = command[command.index("--rules") + 1] if "--rules" in command else "current"
             path = demo.folder / f"reproduce-{key}-{rules}.csv"
-            done = caseledger("--store", demo.url, *command[1:], "--output", str(path))
+            done = run_cli(demo.url, *command[1:], "--output", str(path), login="clerk")
             assert done.returncode == 0, done.stderr
             with path.open(newline="", encoding="utf-8") as handle:
                 assert list(csv.DictReader(handle)) == demo.weekly(*export, *(("--rules", rules) if key != "addon-burden" else ())), command
 
 
+@pytest.mark.slow
 def test_where_the_rule_sets_differ_each_has_its_column_and_its_line(demo: Demo, tmp_path: Path) -> None:
     """A rule set whose case hours are double the current ones: hours and coverage differ, so their
     tables carry a column per rule set, their charts a line each, and the summary a figure each."""
@@ -464,8 +473,7 @@ def test_where_the_rule_sets_differ_each_has_its_column_and_its_line(demo: Demo,
     assert heavier.count("= 2.5") and heavier != proposed
     (tmp_path / "heavier.toml").write_text(heavier, encoding="utf-8")
     report = tmp_path / "heavier.html"
-    written = caseledger(
-        "--store",
+    written = run_cli(
         demo.url,
         "report",
         "--from",
@@ -476,6 +484,7 @@ def test_where_the_rule_sets_differ_each_has_its_column_and_its_line(demo: Demo,
         f"current,{tmp_path / 'heavier.toml'}",
         "--output",
         str(report),
+        login="clerk",
     )
     assert written.returncode == 0, written.stderr
     markup = report.read_text(encoding="utf-8")
@@ -503,6 +512,19 @@ def squeezed(text: str) -> str:
     return re.sub(r"[\s\-\u2010\u00ad]", "", text)
 
 
+def figure(cell: object) -> float:
+    """A table cell that holds a number, as the number."""
+    assert isinstance(cell, float), cell
+    return cell
+
+
+def pdf_dictionary(value: PdfObject) -> DictionaryObject:
+    """A PDF object that must be a dictionary (followed if it is a reference), as one."""
+    found = value.get_object()
+    assert isinstance(found, DictionaryObject), found
+    return found
+
+
 def structure(node: Any) -> Iterator[DictionaryObject]:
     """Every element of a tagged PDF's structure tree, depth first."""
     node = node.get_object() if isinstance(node, IndirectObject) else node
@@ -514,6 +536,7 @@ def structure(node: Any) -> Iterator[DictionaryObject]:
         yield from structure(node.get("/K", ArrayObject()))
 
 
+@pytest.mark.slow
 def test_the_pdf_shows_every_table_whole_on_a4_pages_and_is_tagged(demo: Demo) -> None:
     """``pdftotext`` reads only what is on a page: each table's caption and headers (however they
     wrapped) and each row on one line, every cell in order; each chart's legend whole. Every page is
@@ -539,9 +562,9 @@ def test_the_pdf_shows_every_table_whole_on_a4_pages_and_is_tagged(demo: Demo) -
     reader = PdfReader(demo.pdf)
     sizes = {tuple(round(float(value)) for value in page.mediabox[2:]) for page in reader.pages}
     assert sizes <= {(595, 842), (842, 595)} and (842, 595) in sizes  # the CCLO months print landscape
-    root = reader.trailer["/Root"]
-    assert root["/MarkInfo"]["/Marked"] and root["/Lang"] == "en"
-    figures = [element for element in structure(root["/StructTreeRoot"]["/K"]) if element.get("/S") == "/Figure"]
+    root = pdf_dictionary(reader.trailer["/Root"])
+    assert pdf_dictionary(root["/MarkInfo"])["/Marked"] and str(root["/Lang"]) == "en"
+    figures = [element for element in structure(pdf_dictionary(root["/StructTreeRoot"])["/K"]) if element.get("/S") == "/Figure"]
     titles = [html.unescape(title) for title in re.findall(r'<title id="[^"]+-title">([^<]*)</title>', demo.markup)]
     assert len(titles) == len(CHARTS) and sorted(str(figure["/Alt"]) for figure in figures) == sorted(titles)
     text = " ".join(page.extract_text() for page in reader.pages)
@@ -557,6 +580,7 @@ def test_the_report_ends_with_its_provenance(demo: Demo) -> None:
     assert meta["as_of"] == str(demo.last)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
@@ -582,40 +606,40 @@ def test_the_report_ends_with_its_provenance(demo: Demo) -> None:
 )
 def test_a_report_refused_says_why_in_one_line_and_writes_nothing(demo: Demo, tmp_path: Path, arguments: tuple[str, ...], message: str) -> None:
     today = max(dt.datetime.now(ZoneInfo(zone)).date() for zone in demo.zones)  # the latest local date at the demo's sites
-    result = caseledger("--store", demo.url, "report", *(argument.format(dir=tmp_path) for argument in arguments))
+    result = run_cli(demo.url, "report", *(argument.format(dir=tmp_path) for argument in arguments), login="clerk")
     assert (result.returncode, result.stderr.decode().strip()) == (2, "caseledger: " + message.format(dir=tmp_path, today=today))
     assert not list(tmp_path.rglob("r.*"))
 
 
+@pytest.mark.slow
 def test_a_supervisor_reports_on_their_own_sites_only(demo: Demo, tmp_path: Path) -> None:
     """sup.ON0-CBI supervises ON0-CBI: their report holds that site's rows only; another site is refused."""
     mine = tmp_path / "mine.html"
-    done = caseledger("--store", demo.url, "report", "--from", str(demo.first), "--to", str(demo.last), "--output", str(mine), user="sup.ON0-CBI")
+    done = run_cli(demo.url, "report", "--from", str(demo.first), "--to", str(demo.last), "--output", str(mine), login="sup.ON0-CBI")
     assert done.returncode == 0, done.stderr
     assert {row[0] for row in report_tables(mine.read_text())["staffing"][0][1:]} == {"ON0-CBI"}
-    other = caseledger(
-        "--store",
+    other = run_cli(
+        demo.url, "report", "--from", str(demo.first), "--to", str(demo.last), "--site", "ON0-MHI", "--output", str(tmp_path / "x.html"), login="sup.ON0-CBI"
+    )
+    assert (other.returncode, other.stderr.decode().strip()) == (2, "caseledger: refused: --site: ON0-MHI: you may report on ON0-CBI only")
+    assert not (tmp_path / "x.html").exists()
+
+
+@pytest.mark.slow
+def test_a_pdf_without_its_libraries_is_refused_before_any_work(demo: Demo, tmp_path: Path) -> None:
+    """WeasyPrint that cannot load Pango (a machine without the OS packages): one line, exit 2."""
+    (tmp_path / "weasyprint.py").write_text("raise OSError(\"cannot load library 'libpango-1.0-0'\")\n")
+    result = run_cli(
         demo.url,
         "report",
         "--from",
         str(demo.first),
         "--to",
         str(demo.last),
-        "--site",
-        "ON0-MHI",
         "--output",
-        str(tmp_path / "x.html"),
-        user="sup.ON0-CBI",
-    )
-    assert (other.returncode, other.stderr.decode().strip()) == (2, "caseledger: refused: --site: ON0-MHI: you may report on ON0-CBI only")
-    assert not (tmp_path / "x.html").exists()
-
-
-def test_a_pdf_without_its_libraries_is_refused_before_any_work(demo: Demo, tmp_path: Path) -> None:
-    """WeasyPrint that cannot load Pango (a machine without the OS packages): one line, exit 2."""
-    (tmp_path / "weasyprint.py").write_text("raise OSError(\"cannot load library 'libpango-1.0-0'\")\n")
-    result = caseledger(
-        "--store", demo.url, "report", "--from", str(demo.first), "--to", str(demo.last), "--output", str(tmp_path / "r.pdf"), env={"PYTHONPATH": str(tmp_path)}
+        str(tmp_path / "r.pdf"),
+        env={"PYTHONPATH": str(tmp_path)},
+        login="clerk",
     )
     assert result.returncode == 2 and not (tmp_path / "r.pdf").exists()
     assert result.stderr.decode().strip() == (
@@ -624,9 +648,10 @@ def test_a_pdf_without_its_libraries_is_refused_before_any_work(demo: Demo, tmp_
     )
 
 
+@pytest.mark.slow
 def test_demo_report_refused_seeds_nothing(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/empty.db"
-    result = caseledger("--store", url, "demo", "--report", str(tmp_path / "nowhere" / "r.html"))
+    result = run_cli(url, "demo", "--report", str(tmp_path / "nowhere" / "r.html"), login="clerk")
     assert (result.returncode, result.stderr.decode().strip()) == (2, f"caseledger: --report: no folder '{tmp_path / 'nowhere'}' to write 'r.html' in")
     assert not (tmp_path / "empty.db").exists()
 

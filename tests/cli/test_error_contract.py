@@ -5,43 +5,19 @@ Each case here was found by an adversarial review; both stores where the store i
 from __future__ import annotations
 
 import os
-import resource
 import shutil
-import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import msgspec
 import pytest
 
+from tests.support.cli import refused, run_cli, verified
 from tests.support.paths import ROOT, SCENARIO
 from tests.support.postgres import throwaway_cluster
 from tests.support.tampering import sql, truncate_tail
 
-
-def caseledger(url: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        [sys.executable, "-m", "caseledger.cli.main", "--store", url, *args],
-        capture_output=True,
-        check=False,
-        cwd=ROOT,
-        env={**os.environ, "CASELEDGER_USER": "auditor", **(env or {})},
-        timeout=300,
-    )
-
-
-def verified(url: str) -> bytes:
-    done = caseledger(url, "verify")
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
-def refused(done: subprocess.CompletedProcess[bytes], message: str) -> None:
-    lines = done.stderr.decode().strip().splitlines()
-    assert done.returncode == 2, done.stderr
-    assert lines == [f"caseledger: {message}"] or (len(lines) == 1 and message in lines[0]), lines
-    assert b"Traceback" not in done.stderr
+pytestmark = pytest.mark.slow  # every test here starts processes
 
 
 def cases(tmp_path: Path) -> list[tuple[tuple[str, ...], str, dict[str, str]]]:
@@ -71,28 +47,28 @@ def cases(tmp_path: Path) -> list[tuple[tuple[str, ...], str, dict[str, str]]]:
 
 
 def test_bad_input_exits_2_in_one_line_and_changes_nothing(store_url: str, tmp_path: Path) -> None:
-    assert caseledger(store_url, "import", str(SCENARIO)).returncode == 0
+    assert run_cli(store_url, "import", str(SCENARIO)).returncode == 0
     before = verified(store_url)
     for args, message, env in cases(tmp_path):
-        refused(caseledger(store_url, *args, env=env), message)
+        refused(run_cli(store_url, *args, env=env), message)
         assert verified(store_url) == before, args
     assert not (tmp_path / "missing").exists()
 
 
 def test_a_checkpoint_pinned_to_a_file_that_is_not_a_key_is_refused(sqlite_url: str, tmp_path: Path) -> None:
-    assert caseledger(sqlite_url, "import", str(SCENARIO)).returncode == 0
+    assert run_cli(sqlite_url, "import", str(SCENARIO)).returncode == 0
     checkpoint, key = tmp_path / "checkpoint.json", tmp_path / "signing.pem"
-    assert caseledger(sqlite_url, "checkpoint", "--key", str(key), "--output", str(checkpoint)).returncode == 0
+    assert run_cli(sqlite_url, "checkpoint", "--key", str(key), "--output", str(checkpoint)).returncode == 0
     (tmp_path / "not-a-key.pem").write_text("not a pem\n")
-    refused(caseledger(sqlite_url, "verify", "--checkpoint", str(checkpoint), "--public-key", str(tmp_path / "not-a-key.pem")), "not a PEM Ed25519 key")
-    refused(caseledger(sqlite_url, "verify", "--checkpoint", str(checkpoint), "--public-key", str(tmp_path / "absent.pem")), "--public-key: no file")
-    assert caseledger(sqlite_url, "verify", "--checkpoint", str(checkpoint), "--public-key", str(key)).returncode == 0
+    refused(run_cli(sqlite_url, "verify", "--checkpoint", str(checkpoint), "--public-key", str(tmp_path / "not-a-key.pem")), "not a PEM Ed25519 key")
+    refused(run_cli(sqlite_url, "verify", "--checkpoint", str(checkpoint), "--public-key", str(tmp_path / "absent.pem")), "--public-key: no file")
+    assert run_cli(sqlite_url, "verify", "--checkpoint", str(checkpoint), "--public-key", str(key)).returncode == 0
 
 
 @pytest.mark.parametrize("command", [("verify",), ("events",), ("status",), ("export", "workload"), ("history", "off-001")])
 def test_reading_a_mistyped_store_path_refuses_and_creates_nothing(tmp_path: Path, command: tuple[str, ...]) -> None:
     path = tmp_path / "mistyped.db"
-    refused(caseledger(f"sqlite:///{path}", *command), f"no store at '{path}': check --store (import or demo creates one)")
+    refused(run_cli(f"sqlite:///{path}", *command), f"no store at '{path}': check --store (import or demo creates one)")
     assert not path.exists()
 
 
@@ -101,8 +77,8 @@ def test_files_it_creates_are_the_users_alone(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'store.db'}"
     previous = os.umask(0o022)
     try:
-        assert caseledger(url, "import", str(SCENARIO)).returncode == 0
-        assert caseledger(url, "export", "transfers", "--output", str(tmp_path / "transfers.csv")).returncode == 0
+        assert run_cli(url, "import", str(SCENARIO)).returncode == 0
+        assert run_cli(url, "export", "transfers", "--output", str(tmp_path / "transfers.csv")).returncode == 0
     finally:
         os.umask(previous)
     for path in [tmp_path / "store.db", tmp_path / "transfers.csv"]:
@@ -115,12 +91,12 @@ def test_a_postgresql_store_that_cannot_be_reached_is_one_line_and_its_password_
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed = probe.getsockname()[1]
-    refused(caseledger(f"postgresql://u:s3cret@127.0.0.1:{closed}/db", "status"), f"cannot open the PostgreSQL store at 127.0.0.1:{closed}/db:")
-    done = caseledger("postgresql://u:s3cret@127.0.0.1:99999/db", "status")
+    refused(run_cli(f"postgresql://u:s3cret@127.0.0.1:{closed}/db", "status"), f"cannot open the PostgreSQL store at 127.0.0.1:{closed}/db:")
+    done = run_cli("postgresql://u:s3cret@127.0.0.1:99999/db", "status")
     refused(done, "'postgresql://u:***@127.0.0.1:99999/db': the port must be a number from 1 to 65535")
     with_password = postgres_url.replace("postgresql://postgres@", "postgresql://postgres:postgres@") if ":postgres@" not in postgres_url else postgres_url
-    assert caseledger(with_password, "import", str(SCENARIO)).returncode == 0
-    status = caseledger(with_password, "status")
+    assert run_cli(with_password, "import", str(SCENARIO)).returncode == 0
+    status = run_cli(with_password, "status")
     assert status.returncode == 0 and b":postgres@" not in status.stdout and b":***@" in status.stdout
 
 
@@ -134,16 +110,16 @@ def test_a_note_cannot_rewrite_the_terminal_and_a_rules_file_cannot_forge_proven
     )
     lines = tmp_path / "more.jsonl"
     lines.write_text(task + "\n" + admitted + "\n")
-    assert caseledger(sqlite_url, "import", str(SCENARIO)).returncode == 0
-    assert caseledger(sqlite_url, "import", str(lines)).returncode == 0, caseledger(sqlite_url, "import", str(lines)).stderr
-    history = caseledger(sqlite_url, "history", "off-900")
+    assert run_cli(sqlite_url, "import", str(SCENARIO)).returncode == 0
+    assert run_cli(sqlite_url, "import", str(lines)).returncode == 0, run_cli(sqlite_url, "import", str(lines)).stderr
+    history = run_cli(sqlite_url, "history", "off-900")
     assert history.returncode == 0 and b"\x1b" not in history.stdout and b"\r" not in history.stdout
     assert b"x\\x1b[2K\\rforged line" in history.stdout
     current = (ROOT / "projections" / "rules" / "current.toml").read_text()
     for name, message in (('"evil\\n# caseledger export: rules=current"', "- at `$.name`"), ('"current"', "is a built-in rule set's name")):
         forged = tmp_path / "forged.toml"
         forged.write_text(current.replace('name = "current"', f"name = {name}", 1))
-        refused(caseledger(sqlite_url, "export", "workload", "--rules", str(forged)), message)
+        refused(run_cli(sqlite_url, "export", "workload", "--rules", str(forged)), message)
 
 
 def test_status_names_read_models_ahead_of_a_cut_log_and_exports_carry_the_chain_head(sqlite_url: str, tmp_path: Path) -> None:
@@ -151,27 +127,27 @@ def test_status_names_read_models_ahead_of_a_cut_log_and_exports_carry_the_chain
     them: status reported lag 0 as if all were well. It now says which read model is ahead and
     by how much. An export's provenance names the chain head of the position it reflects, so a
     reader can check it against ``verify`` or a signed checkpoint."""
-    assert caseledger(sqlite_url, "import", str(SCENARIO)).returncode == 0
+    assert run_cli(sqlite_url, "import", str(SCENARIO)).returncode == 0
     head = verified(sqlite_url).split()[-1].decode()
     export = tmp_path / "transfers.jsonl"
-    assert caseledger(sqlite_url, "export", "transfers", "--format", "jsonl", "--output", str(export)).returncode == 0
+    assert run_cli(sqlite_url, "export", "transfers", "--format", "jsonl", "--output", str(export)).returncode == 0
     meta = msgspec.json.decode((tmp_path / "transfers.jsonl.meta.json").read_bytes())
     assert (meta["log_position"], meta["chain_head"]) == (72, head)
     truncate_tail(sqlite_url, 70)
-    status = caseledger(sqlite_url, "status")
+    status = run_cli(sqlite_url, "status")
     assert status.returncode == 0
     assert b"WARNING: timeline is 2 positions AHEAD of the log" in status.stdout and b"WARNING: addons is 2 positions AHEAD of the log" in status.stdout
 
 
 def test_duplicate_keys_in_an_import_line_are_refused(sqlite_url: str, tmp_path: Path) -> None:
     """msgspec, like most JSON readers, keeps one of two equal keys silently; which one differs by reader."""
-    assert caseledger(sqlite_url, "import", str(SCENARIO)).returncode == 0
+    assert run_cli(sqlite_url, "import", str(SCENARIO)).returncode == 0
     before = verified(sqlite_url)
     twice = tmp_path / "twice.jsonl"
     twice.write_text(
         '{"type":"AddOnTaskLogged","occurred_at":"2026-03-19","by":"po.adams","officer":"po.adams","category":"clerical","minutes":5,"minutes":500}\n'
     )
-    refused(caseledger(sqlite_url, "import", str(twice)), "line 1: minutes: appears twice in the line")
+    refused(run_cli(sqlite_url, "import", str(twice)), "line 1: minutes: appears twice in the line")
     assert verified(sqlite_url) == before
 
 
@@ -180,12 +156,12 @@ def test_a_wrong_postgresql_password_is_one_line_after_one_login(tmp_path: Path)
     with throwaway_cluster(passwords=True) as server:
         url = server.create_database("guarded")
         wrong = url.replace(":postgres@", ":not-the-password@")
-        done = caseledger(wrong, "status")
+        done = run_cli(wrong, "status")
         refused(done, f"cannot open the PostgreSQL store at 127.0.0.1:{server.port}/guarded:")
         assert b"password authentication failed" in done.stderr and b"not-the-password" not in done.stderr
         log = (Path(server.base_dir) / "postgres.log").read_text()
         assert log.count('password authentication failed for user "postgres"') == 1
-        assert caseledger(url, "import", str(SCENARIO)).returncode == 0  # the right password opens it
+        assert run_cli(url, "import", str(SCENARIO)).returncode == 0  # the right password opens it
 
 
 def _more_tasks(tmp_path: Path, count: int) -> Path:
@@ -193,18 +169,6 @@ def _more_tasks(tmp_path: Path, count: int) -> Path:
     task = '{"type":"AddOnTaskLogged","occurred_at":"2026-03-19","by":"po.adams","officer":"po.adams","category":"clerical","minutes":%d}\n'
     lines.write_text("".join(task % (5 + index % 50) for index in range(count)))
     return lines
-
-
-def _limited(url: str, limit: int, *args: str) -> subprocess.CompletedProcess[bytes]:
-    """``caseledger`` with no file allowed to grow past ``limit`` bytes: a disk that fills up."""
-
-    def no_room() -> None:
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails instead of killing the process
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-
-    return subprocess.run(
-        [sys.executable, "-m", "caseledger.cli.main", "--store", url, *args], capture_output=True, check=False, cwd=ROOT, preexec_fn=no_room, timeout=300
-    )
 
 
 def _copy_store(source: Path, target: Path) -> str:
@@ -222,13 +186,13 @@ def test_a_disk_that_fills_during_an_import_is_one_line_and_records_nothing(tmp_
     one either records nothing — one line, exit 2, the store as it was — or records everything,
     the read models caught up or, when the disk filled after the import, a one-line warning."""
     original = tmp_path / "store.db"
-    assert caseledger(f"sqlite:///{original}", "import", str(SCENARIO)).returncode == 0
+    assert run_cli(f"sqlite:///{original}", "import", str(SCENARIO)).returncode == 0
     more = _more_tasks(tmp_path, 11_000)
     low, high, outcomes = 0, 64_000_000, set()  # the import cannot fit under low; it fits under high
     while high - low > 50_000:
         middle = (low + high) // 2
         url = _copy_store(original, tmp_path / "trial.db")
-        done = _limited(url, middle, "import", str(more))
+        done = run_cli(url, "import", str(more), file_size_limit=middle)
         lines = done.stderr.decode().strip().splitlines()
         assert b"Traceback" not in done.stderr, done.stderr
         if done.returncode == 0:
@@ -248,18 +212,18 @@ def test_a_store_that_fails_while_the_read_models_catch_up_after_an_import_keeps
     """The events are committed before the read models catch up: a store failure then (here the
     timeline made unwritable, as a full disk would) is a one-line warning, the import stands and
     the next command that can write catches up. It printed "imported" and then a traceback."""
-    assert caseledger(sqlite_url, "import", str(SCENARIO)).returncode == 0
+    assert run_cli(sqlite_url, "import", str(SCENARIO)).returncode == 0
     sql(sqlite_url, "ALTER TABLE cl_timeline RENAME TO cl_timeline_kept")
     sql(sqlite_url, "CREATE VIEW cl_timeline AS SELECT * FROM cl_timeline_kept")
-    done = caseledger(sqlite_url, "import", str(_more_tasks(tmp_path, 10)))
+    done = run_cli(sqlite_url, "import", str(_more_tasks(tmp_path, 10)))
     lines = done.stderr.decode().strip().splitlines()
     assert done.returncode == 0 and lines[0] == "imported 10 events (positions 73–82)", lines
     assert len(lines) == 2 and lines[1].startswith("caseledger: warning: the events are recorded, but the read models could not be brought up to date"), lines
     assert verified(sqlite_url).startswith(b"intact: 82 events")
     sql(sqlite_url, "DROP VIEW cl_timeline")
     sql(sqlite_url, "ALTER TABLE cl_timeline_kept RENAME TO cl_timeline")
-    assert caseledger(sqlite_url, "export", "workload", "--output", str(tmp_path / "w.csv")).returncode == 0
-    assert "head position:  82" in caseledger(sqlite_url, "status").stdout.decode()
+    assert run_cli(sqlite_url, "export", "workload", "--output", str(tmp_path / "w.csv")).returncode == 0
+    assert "head position:  82" in run_cli(sqlite_url, "status").stdout.decode()
 
 
 def _read_only(paths: list[Path]) -> bool:
@@ -286,17 +250,17 @@ def test_a_read_only_store_is_one_line_and_unchanged(tmp_path: Path) -> None:
     folder = tmp_path / "shared"
     folder.mkdir()
     url = f"sqlite:///{folder / 'store.db'}"
-    assert caseledger(url, "import", str(SCENARIO)).returncode == 0
-    assert caseledger(url, "export", "workload", "--output", str(tmp_path / "w.csv")).returncode == 0
+    assert run_cli(url, "import", str(SCENARIO)).returncode == 0
+    assert run_cli(url, "export", "workload", "--output", str(tmp_path / "w.csv")).returncode == 0
     before = verified(url)
     paths = [*folder.iterdir(), folder]
     more = _more_tasks(tmp_path, 10)
     try:
         if _read_only(paths):
-            done = caseledger(url, "import", str(more))
+            done = run_cli(url, "import", str(more))
         else:
             _writable(paths)
-            done = _limited(url, max(path.stat().st_size for path in folder.iterdir()), "import", str(more))
+            done = run_cli(url, "import", str(more), file_size_limit=max(path.stat().st_size for path in folder.iterdir()))
     finally:
         _writable(paths)
     assert done.returncode == 2 and b"Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr

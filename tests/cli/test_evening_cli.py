@@ -8,29 +8,35 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.support.cli import run_cli
 from tests.support.evening import ADMIN, EVENINGS, SUNDAY, Evening, evening_lines
 from tests.support.identity import as_login
-from tests.support.paths import ROOT
 
 
-def on_host(place: Evening, *argv: str) -> subprocess.CompletedProcess[bytes]:
-    """``argv`` on a UTC host whose clock reads ``place``'s Sunday evening (and runs on from it)."""
+def faked(place: Evening) -> list[str]:
+    """The command that runs another on a UTC host whose clock reads ``place``'s Sunday evening
+    (and runs on from it)."""
     faketime = shutil.which("faketime")
     assert faketime is not None, "libfaketime's faketime is needed (scripts/system.sh installs it)"
-    stamp = place.host_utc.strftime("@%Y-%m-%d %H:%M:%S")
-    outer = {name: value for name, value in os.environ.items() if name != "LD_PRELOAD" and not name.startswith("FAKETIME")}  # a suite run under faketime itself
-    env = {**outer, **as_login(ADMIN), "TZ": "UTC"}
-    return subprocess.run([faketime, "-f", stamp, *argv], capture_output=True, check=False, cwd=ROOT, env=env, timeout=300)
+    return [faketime, "-f", place.host_utc.strftime("@%Y-%m-%d %H:%M:%S")]
+
+
+def unfaked() -> dict[str, str]:
+    """This environment without a faked clock of its own (a suite run under faketime itself)."""
+    return {name: value for name, value in os.environ.items() if name != "LD_PRELOAD" and not name.startswith("FAKETIME")}
+
+
+ON_HOST = {**as_login(ADMIN), "TZ": "UTC"}
+"""The admin, on a host whose time zone is UTC."""
 
 
 def at_evening(place: Evening, *args: str) -> subprocess.CompletedProcess[bytes]:
     """``caseledger ARGS`` on that host."""
-    return on_host(place, sys.executable, "-m", "caseledger.cli.main", *args)
+    return run_cli(None, *args, base_env=unfaked(), env=ON_HOST, under=faked(place))
 
 
 @pytest.mark.slow
@@ -39,7 +45,7 @@ def test_the_command_line_counts_the_sites_sunday(tmp_path: Path, place: Evening
     store = f"sqlite:///{tmp_path}/evening.db"
     lines = tmp_path / "evening.jsonl"
     lines.write_bytes(b"\n".join(evening_lines()) + b"\n")
-    host = on_host(place, "date", "+%F %Z").stdout.decode().strip()
+    host = subprocess.run([*faked(place), "date", "+%F %Z"], capture_output=True, check=True, env={**unfaked(), **ON_HOST}).stdout.decode().strip()
     assert host == f"{place.host_utc:%F} UTC" and place.host_utc.date() > SUNDAY  # the host's date is Monday
     assert at_evening(place, "--store", store, "import", str(lines)).returncode == 0
 

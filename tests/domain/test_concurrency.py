@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Callable
+from functools import partial
 
 import pytest
 from eventsourcing.persistence import IntegrityError
@@ -15,6 +17,7 @@ from caseledger.domain.model.aggregates import OffenderCase, entity_id
 from caseledger.domain.model.recording import Entry, record_entry
 from caseledger.domain.store.log import read_log
 from caseledger.domain.store.views import StoreView
+from tests.support.commands import ScriptedService
 from tests.support.threads import race
 from tests.support.world import open_ledger, seed_world
 
@@ -39,7 +42,11 @@ def test_racing_writers_lose_nothing_and_duplicate_nothing(store_url: str) -> No
         service.grant(f"writer{n}", "supervisor", "KP")
     writers = [open_ledger(store_url, f"writer{n}")[1] for n in range(3)]
     rounds = 40
-    race([lambda i, s=s, n=n: s.assign_case("O1", ("po1", "po2")[(i + n) % 2], occurred_at="2026-01-08") for n, s in enumerate(writers)], rounds)
+
+    def writer(service: ScriptedService, n: int) -> Callable[[int], object]:
+        return lambda i: service.assign_case("O1", ("po1", "po2")[(i + n) % 2], occurred_at="2026-01-08")
+
+    race([writer(s, n) for n, s in enumerate(writers)], rounds)
     case_events = app.ledger_recorder.aggregate_events(entity_id(OffenderCase.KIND, "O1"))
     versions = [e.stored.originator_version for e in case_events]
     assert versions == list(range(1, len(versions) + 1))
@@ -60,7 +67,7 @@ def test_the_loser_of_a_race_is_refused_against_the_winners_state(store_url: str
         outcomes: list[str] = []
         lock = threading.Lock()
 
-        def complete(_: int, racer=None, lock=lock, outcomes=outcomes) -> None:  # type: ignore[no-untyped-def]
+        def complete(_: int, racer: ScriptedService, lock: threading.Lock = lock, outcomes: list[str] = outcomes) -> None:
             try:
                 racer.complete_transfer("O1", occurred_at="2026-01-10")
                 result = "completed"
@@ -70,6 +77,6 @@ def test_the_loser_of_a_race_is_refused_against_the_winners_state(store_url: str
             with lock:
                 outcomes.append(result)
 
-        race([lambda i, r=r: complete(i, r) for r in racers], 1)
+        race([partial(complete, racer=r) for r in racers], 1)
         assert sorted(outcomes) == ["completed", "refused"]
     assert Counter(e.type for e in read_log(app))["TransferCompleted"] == 4

@@ -26,6 +26,8 @@ from tests.support.paths import ROOT
 from tests.support.people import Staffed, staffed
 from tests.support.postgres import PostgresServer
 
+pytestmark = pytest.mark.slow  # every test here starts processes
+
 EVENTS = "caseledger_events"
 
 

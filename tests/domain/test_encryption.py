@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,20 +18,20 @@ from caseledger.domain.store.log import read_log
 from caseledger.projections.engine.compute import compute, find
 from caseledger.projections.replay.facts import View
 from caseledger.projections.rules import load_rules
-from tests.domain.test_tamper import sql
+from tests.support.cli import run_cli
 from tests.support.paths import ROOT
+from tests.support.tampering import sql
 
 SCENARIO = ROOT / "fixtures" / "scenario.jsonl"
 
 
 def cli(url: str, *args: str, key: str | None) -> subprocess.CompletedProcess[str]:
     """``caseledger --store url ARGS`` run as a process with ``key`` as its only key (or none)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CASELEDGER_KEY")} | ({"CASELEDGER_KEY": key} if key else {})
-    return subprocess.run(
-        [sys.executable, "-m", "caseledger.cli.main", "--store", url, *args], capture_output=True, check=False, text=True, cwd=ROOT, env=env, timeout=120
-    )
+    without_keys = {k: v for k, v in os.environ.items() if not k.startswith("CASELEDGER_KEY")}
+    return run_cli(url, *args, base_env=without_keys, env={"CASELEDGER_KEY": key} if key else None, text=True)
 
 
+@pytest.mark.slow
 def test_payloads_are_encrypted_and_everything_still_works(store_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     key_file = tmp_path / "store.key"
     key_file.write_text(AESCipher.create_key(32))
@@ -51,6 +50,7 @@ def test_payloads_are_encrypted_and_everything_still_works(store_url: str, monke
     assert result.returncode == 2 and "set CASELEDGER_KEY" in result.stderr
 
 
+@pytest.mark.slow
 def test_an_import_without_the_key_or_with_another_is_refused_before_it_writes(store_url: str, tmp_path: Path) -> None:
     """An import run without the key (or with a wrong one) stored its events in plain JSON beside
     the encrypted ones and broke the store for the right key. Now both are refused in one line
@@ -66,6 +66,7 @@ def test_an_import_without_the_key_or_with_another_is_refused_before_it_writes(s
     assert events.returncode == 0 and len(events.stdout.splitlines()) == 72
 
 
+@pytest.mark.slow
 def test_a_plain_store_refuses_a_key_and_an_older_store_learns_its_key_from_its_events(sqlite_url: str) -> None:
     key = AESCipher.create_key(32)
     plain = sqlite_url

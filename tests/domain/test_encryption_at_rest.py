@@ -20,9 +20,11 @@ import pytest
 from eventsourcing.cryptography import AESCipher
 
 from caseledger.application.ledger import Ledger
-from tests.cli.test_error_contract import caseledger
+from tests.support.cli import run_cli
 from tests.support.paths import SCENARIO
 from tests.support.postgres import throwaway_cluster
+
+pytestmark = pytest.mark.slow  # every test here starts processes
 
 IDENTIFYING = (
     "by",
@@ -52,13 +54,13 @@ def identifying_values() -> set[bytes]:
 def exercise(url: str, key: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Everything that writes to the read side, run on the store at ``url``."""
     env = {"CASELEDGER_KEY": key} if key else {}
-    assert caseledger(url, "import", str(SCENARIO), env=env).returncode == 0
+    assert run_cli(url, "import", str(SCENARIO), env=env).returncode == 0
     for export in (("workload",), ("addon_burden",), ("addon_burden", "--by", "site"), ("siu_stays", "--deidentify"), ("transfers", "--as-of", "2026-03-01")):
-        done = caseledger(url, "export", *export, "--output", str(tmp_path / "out.csv"), "--force", env=env)
+        done = run_cli(url, "export", *export, "--output", str(tmp_path / "out.csv"), "--force", env=env)
         assert done.returncode == 0, done.stderr
-    assert caseledger(url, "retract", "5", "--reason", "a test retraction, Kingston", env=env).returncode == 0
+    assert run_cli(url, "retract", "5", "--reason", "a test retraction, Kingston", env=env).returncode == 0
     for command in (("status",), ("verify", "--deep"), ("history", "off-001")):
-        assert caseledger(url, *command, env=env).returncode == 0
+        assert run_cli(url, *command, env=env).returncode == 0
     if key:
         monkeypatch.setenv("CASELEDGER_KEY", key)
     session = Ledger.open(url, "po.adams")
@@ -87,7 +89,7 @@ def test_a_sqlite_store_holds_nothing_identifying_in_plain_text(tmp_path: Path, 
     found = leaks(sqlite_files(tmp_path))
     if encrypted:
         assert found == set()
-        keyless = caseledger(url, "status", env={"CASELEDGER_KEY": ""}).stdout.decode()  # status needs no key, and then cannot check the seals
+        keyless = run_cli(url, "status", env={"CASELEDGER_KEY": ""}).stdout.decode()  # status needs no key, and then cannot check the seals
         assert "sealed: not checked (this process does not hold the cache key the store records" in keyless and "WARNING" not in keyless
     else:
         assert {b"off-001", b"po.adams", b"Bath Institution", b"RCMP E Division"} <= found

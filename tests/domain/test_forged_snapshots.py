@@ -12,6 +12,7 @@ import base64
 import json
 from pathlib import Path
 
+import pytest
 from eventsourcing.domain import Snapshot
 from eventsourcing.persistence import StoredEvent
 
@@ -21,7 +22,8 @@ from caseledger.domain.secrets.mac import MAC_SIZE
 from caseledger.domain.store.application import LedgerApplication
 from caseledger.domain.store.snapshots import SealedSnapshotStore
 from caseledger.domain.store.views import StoreView
-from tests.cli.test_error_contract import caseledger, verified
+from tests.support.cli import run_cli, verified
+from tests.support.stores import NewStore
 from tests.support.world import open_ledger, seed_world
 
 
@@ -69,6 +71,7 @@ def _count(url: str) -> int:
     return app.head_position()
 
 
+@pytest.mark.slow
 def test_a_forged_snapshot_is_not_trusted(store_url: str, tmp_path: Path) -> None:
     _snapshotted(store_url)
     [(version, genuine)] = _snapshot_rows(store_url, "O1")
@@ -81,17 +84,18 @@ def test_a_forged_snapshot_is_not_trusted(store_url: str, tmp_path: Path) -> Non
         '{"type":"SIUPlacementEnded","occurred_at":"2026-01-09","by":"po1","offender":"O1","outcome":"mainstream"}\n'
         '{"type":"TransferCompleted","occurred_at":"2026-01-09","by":"po1","offender":"O1"}\n'
     )
-    done = caseledger(store_url, "import", str(lines))
+    done = run_cli(store_url, "import", str(lines))
     stderr = done.stderr.decode()
     assert done.returncode == 2, stderr
     assert "version 50 fails its MAC" in stderr and "Traceback" not in stderr
     assert stderr.strip().splitlines()[-1].startswith("caseledger: line 1: "), stderr
     assert verified(store_url) == before and _count(store_url) == head
     assert len(_snapshot_rows(store_url, "O1")) == 1  # reported, not deleted (by `rebuild`, below) ...
-    shown = caseledger(store_url, "history", "O1")
+    shown = run_cli(store_url, "history", "O1")
     assert shown.returncode == 0 and b"Traceback" not in shown.stderr  # ... and the case still loads from its events
 
 
+@pytest.mark.slow
 def test_an_invented_snapshot_does_not_admit_an_offender(store_url: str, tmp_path: Path) -> None:
     _snapshotted(store_url)
     [(_version, genuine)] = _snapshot_rows(store_url, "O1")
@@ -99,7 +103,7 @@ def test_an_invented_snapshot_does_not_admit_an_offender(store_url: str, tmp_pat
     head = _count(store_url)
     lines = tmp_path / "ghost.jsonl"
     lines.write_text('{"type":"CaseAssigned","occurred_at":"2026-01-09","by":"po1","offender":"GHOST","officer":"po1"}\n')
-    done = caseledger(store_url, "import", str(lines))
+    done = run_cli(store_url, "import", str(lines))
     assert done.returncode == 2, done.stderr
     assert b"fails its MAC" in done.stderr and b"Traceback" not in done.stderr
     assert _count(store_url) == head
@@ -119,34 +123,36 @@ def test_the_genuine_snapshot_is_used(store_url: str) -> None:
     mac = app.snapshots.mac(StoredEvent(case, version, "snapshot:OffenderCase", state))
     _write_snapshot(store_url, "O1", version, mac + state)
     fresh, _ = open_ledger(store_url)
-    restored = fresh.repository.get(case)
+    restored: OffenderCase = fresh.repository.get(case)
     assert vars(restored)["supervision_notes_marker"] == "from the snapshot"
     assert restored.version == 56
 
 
+@pytest.mark.slow
 def test_rebuild_deletes_forged_snapshots_and_a_new_cache_key_is_adopted_only_when_asked(sqlite_url: str, tmp_path: Path) -> None:
     _snapshotted(sqlite_url)
     [(version, genuine)] = _snapshot_rows(sqlite_url, "O1")
     _write_snapshot(sqlite_url, "O1", version, _forged(genuine, in_siu=True))
-    rebuilt = caseledger(sqlite_url, "rebuild")
+    rebuilt = run_cli(sqlite_url, "rebuild")
     assert rebuilt.returncode == 0 and b"deleted 1 aggregate snapshots that failed their MAC" in rebuilt.stderr
     assert _snapshot_rows(sqlite_url, "O1") == []
 
     other_key = tmp_path / "other-cache-key"
     other_key.write_text(base64.b64encode(b"k" * 32).decode())
     elsewhere = {"CASELEDGER_CACHE_KEY_FILE": str(other_key)}
-    refused = caseledger(sqlite_url, "export", "workload", env=elsewhere)
+    refused = run_cli(sqlite_url, "export", "workload", env=elsewhere)
     assert refused.returncode == 2 and b"this store's caches are sealed with another cache key" in refused.stderr
-    assert caseledger(sqlite_url, "rebuild", "--new-cache-key", env=elsewhere).returncode == 0
-    assert caseledger(sqlite_url, "export", "workload", env=elsewhere).returncode == 0
-    assert b"sealed with another cache key" in caseledger(sqlite_url, "export", "workload").stderr  # the old key is now the other one
+    assert run_cli(sqlite_url, "rebuild", "--new-cache-key", env=elsewhere).returncode == 0
+    assert run_cli(sqlite_url, "export", "workload", env=elsewhere).returncode == 0
+    assert b"sealed with another cache key" in run_cli(sqlite_url, "export", "workload").stderr  # the old key is now the other one
 
 
+@pytest.mark.slow
 def test_deep_verification_names_a_forged_and_an_unfaithful_snapshot(sqlite_url: str) -> None:
     """A snapshot with a wrong MAC is named by ``verify --deep``; so is one sealed with the
     store's own key whose state is not what the events give (a bug, or someone holding the key)."""
     app = _snapshotted(sqlite_url)
-    assert caseledger(sqlite_url, "verify", "--deep").returncode == 0
+    assert run_cli(sqlite_url, "verify", "--deep").returncode == 0
     [(version, genuine)] = _snapshot_rows(sqlite_url, "O1")
     envelope = json.loads(genuine[MAC_SIZE:])
     envelope["state"]["officer"] = "cpo"
@@ -154,14 +160,15 @@ def test_deep_verification_names_a_forged_and_an_unfaithful_snapshot(sqlite_url:
     case = entity_id(OffenderCase.KIND, "O1")
     assert isinstance(app.snapshots, SealedSnapshotStore)
     _write_snapshot(sqlite_url, "O1", version, app.snapshots.mac(StoredEvent(case, version, "snapshot:OffenderCase", state)) + state)
-    unfaithful = caseledger(sqlite_url, "verify", "--deep")
+    unfaithful = run_cli(sqlite_url, "verify", "--deep")
     assert unfaithful.returncode == 1 and f"CACHE DIFFERS: stored_snapshots {case} v50: its state is not what".encode() in unfaithful.stdout
     _write_snapshot(sqlite_url, "O1", version, _forged(genuine, officer="cpo"))
-    forged = caseledger(sqlite_url, "verify", "--deep")
+    forged = run_cli(sqlite_url, "verify", "--deep")
     assert forged.returncode == 1 and f"CACHE DIFFERS: stored_snapshots {case} v50: fails its MAC".encode() in forged.stdout
 
 
-def test_a_snapshot_copied_from_another_store_with_the_same_cache_key_is_not_trusted(new_store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.slow
+def test_a_snapshot_copied_from_another_store_with_the_same_cache_key_is_not_trusted(new_store: NewStore, tmp_path: Path) -> None:
     """The reviewer's attack: two stores of one user share the cache key; in the second, O1's
     version 50 follows an SIU placement. Its snapshot, MAC and all, copied into the first, must
     not let the first end a stay it never began: the MAC binds the chain head of this log."""
@@ -175,13 +182,13 @@ def test_a_snapshot_copied_from_another_store_with_the_same_cache_key_is_not_tru
     head = _count(honest)
     lines = tmp_path / "forbidden.jsonl"
     lines.write_text('{"type":"SIUPlacementEnded","occurred_at":"2026-01-09","by":"po1","offender":"O1","outcome":"mainstream"}\n')
-    done = caseledger(honest, "import", str(lines))
+    done = run_cli(honest, "import", str(lines))
     assert done.returncode == 2 and b"fails its MAC" in done.stderr and b"Traceback" not in done.stderr, done.stderr
     ghost = tmp_path / "ghost.jsonl"
     ghost.write_text('{"type":"CaseAssigned","occurred_at":"2026-01-09","by":"po1","offender":"GHOST","officer":"po1"}\n')
-    assert caseledger(honest, "import", str(ghost)).returncode == 2
+    assert run_cli(honest, "import", str(ghost)).returncode == 2
     assert _count(honest) == head
-    rebuilt = caseledger(honest, "rebuild")
+    rebuilt = run_cli(honest, "rebuild")
     assert b"deleted 2 aggregate snapshots that failed their MAC" in rebuilt.stderr
 
 
@@ -192,9 +199,10 @@ def test_a_sealed_snapshot_of_a_users_roles_is_never_used(store_url: str) -> Non
     app, service = open_ledger(store_url)
     seed_world(service)
     service.grant("po.chen", "officer")
-    user = app.repository.get(entity_id(User.KIND, "po.chen"))
+    user: User = app.repository.get(entity_id(User.KIND, "po.chen"))
     assert isinstance(user, User)
     user.roles = user.roles | {("admin", None)}
+    assert app.snapshots is not None
     app.snapshots.put([Snapshot.take(user)])  # sealed with the cache key: its MAC is valid
     assert len(list(app.snapshots.recorder.select_events(user.id))) == 1
     chen = actor_of(StoreView(open_ledger(store_url)[0]), "po.chen")

@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +18,9 @@ import pytest
 from caseledger.domain.model.aggregates import OffenderCase, entity_id
 from caseledger.domain.store.application import open_application
 from caseledger.projections.rules import load_rules
+from tests.support.cli import run_cli
 from tests.support.commands import ScriptedService
-from tests.support.paths import LEGACY, ROOT
+from tests.support.paths import LEGACY
 
 PROJECTIONS = ("workload", "addon_burden", "release_lead_time", "siu_stays", "transfers", "cclo_contacts", "staffing")
 HEADS = {
@@ -37,22 +36,19 @@ def copied(name: str, folder: Path) -> str:
     return f"sqlite:///{target}"
 
 
-def caseledger(url: str, *args: str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([sys.executable, "-m", "caseledger.cli.main", "--store", url, *args], check=False, capture_output=True, cwd=ROOT, timeout=300)
-
-
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(HEADS))
 def test_an_old_store_verifies_lists_and_exports_as_before(name: str, tmp_path: Path) -> None:
     url = copied(name, tmp_path)
     position, head = HEADS[name]
-    verified = caseledger(url, "verify")
+    verified = run_cli(url, "verify")
     assert verified.returncode == 0, verified.stderr
     assert verified.stdout.decode().split() == ["intact:", str(position), "events,", "head", "position", f"{position},", "head", head]
-    listed = caseledger(url, "events")
+    listed = run_cli(url, "events")
     assert listed.returncode == 0, listed.stderr
     assert listed.stdout == (LEGACY / name / "events.jsonl").read_bytes()
     for projection in PROJECTIONS:
-        exported = caseledger(url, "export", projection, "--as-of", "2026-06-30", "--format", "json", "--identified")
+        exported = run_cli(url, "export", projection, "--as-of", "2026-06-30", "--format", "json", "--identified")
         assert exported.returncode == 0, exported.stderr
         rows, meta = json.loads(exported.stdout), json.loads(exported.stderr.decode().removeprefix("caseledger: provenance: "))
         before = json.loads((LEGACY / name / f"{projection}.json").read_text())  # {"meta": …, "rows": […]}, as JSON was then
@@ -78,7 +74,7 @@ def test_an_old_snapshot_is_discarded_and_the_case_takes_new_commands(tmp_path: 
     case_id = entity_id(OffenderCase.KIND, "O1")
     with app.ledger_recorder.transaction(write=False) as cursor:
         assert cursor.execute("SELECT topic FROM stored_snapshots").fetchall() == []  # unsealed: never trusted
-    from_events = app.repository.get(case_id)
+    from_events: OffenderCase = app.repository.get(case_id)
     assert from_events.officer == "po2" and from_events.pending_transfer_sites == ("PEN",) and from_events.version == 62
     position = ScriptedService(app).assign_case("O1", "po1", occurred_at="2026-02-01")  # the OS login owns the copied file: an admin
     assert position == 105

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from caseledger.domain.events.catalogue import PAYLOAD_TYPES, Payload
-from caseledger.domain.model.aggregates import AGGREGATE_FOR_TYPE, aggregate_topic
+from caseledger.domain.model.aggregates import AGGREGATE_FOR_TYPE, LedgerAggregate, aggregate_topic
 from caseledger.domain.store.mapper import LedgerMapper, StoredEnvelope, decode_envelope, encode_envelope
 from tests.support.strategies import TEXT, any_payload, aware_datetimes
 
@@ -18,7 +20,9 @@ actors = st.from_regex(r"\A[a-z0-9._-]{1,20}\Z")
 @given(
     data=any_payload, occurred=aware_datetimes, recorded=aware_datetimes, by=actors, note=st.none() | TEXT, site=st.none() | actors, entered=st.none() | actors
 )
-def test_envelope_round_trips_exactly(*, data: Payload, occurred, recorded, by, note, site, entered) -> None:
+def test_envelope_round_trips_exactly(
+    *, data: Payload, occurred: dt.datetime, recorded: dt.datetime, by: str, note: str | None, site: str | None, entered: str | None
+) -> None:
     envelope = StoredEnvelope(recorded_at=recorded, occurred_at=occurred, recorded_by=by, data=data, at_site=site, note=note, entered_by=entered)
     decoded = decode_envelope(type(data).__name__, encode_envelope(envelope))
     assert decoded == envelope
@@ -26,10 +30,12 @@ def test_envelope_round_trips_exactly(*, data: Payload, occurred, recorded, by, 
 
 
 @given(data=any_payload, occurred=aware_datetimes, recorded=aware_datetimes, by=actors, version=st.integers(1, 50), entered_by=st.none() | actors)
-def test_mapper_round_trips_domain_events(*, data: Payload, occurred, recorded, by, version, entered_by) -> None:
+def test_mapper_round_trips_domain_events(
+    *, data: Payload, occurred: dt.datetime, recorded: dt.datetime, by: str, version: int, entered_by: str | None
+) -> None:
     mapper = LedgerMapper()
     cls = AGGREGATE_FOR_TYPE[type(data)]
-    common = {
+    common: dict[str, Any] = {
         "originator_id": uuid.uuid4(),
         "timestamp": recorded,
         "occurred_at": occurred,
@@ -39,6 +45,7 @@ def test_mapper_round_trips_domain_events(*, data: Payload, occurred, recorded, 
         "note": None,
         "data": data,
     }
+    event: LedgerAggregate.Event
     if version == 1:
         event = cls.Created(originator_version=1, originator_topic=aggregate_topic(cls), **common)
     else:

@@ -73,6 +73,7 @@ def recorded_by(store: Staffed, login: str, data: p.Payload) -> int:
 # -- add-on tasks, leave, CCLO contacts, case events for own cases: officer ✔, supervisor ✔, admin ✔
 
 
+@pytest.mark.slow
 def test_an_officer_records_for_themselves_and_their_own_cases_only(store: Staffed) -> None:
     recorded_by(store, "po.adams", p.AddOnTaskLogged(officer="po.adams", category="scanning_faxing", minutes=20))
     recorded_by(store, "po.adams", p.ComplexityFlagged(offender="off-007", factor="mental_health"))
@@ -87,6 +88,7 @@ def test_an_officer_records_for_themselves_and_their_own_cases_only(store: Staff
 # -- case events for any case at the site, assignments, coverage: supervisor (own site) ✔, admin ✔
 
 
+@pytest.mark.slow
 def test_a_supervisor_assigns_and_arranges_coverage_at_their_site_only(store: Staffed) -> None:
     recorded_by(store, "sup.hyb", p.CaseAssigned(offender="off-007", officer="po.adams"))  # off-007 stays po.adams's for the other tests
     recorded_by(store, "sup.hyb", p.LeaveStarted(officer="po.adams", kind="sick"))
@@ -99,6 +101,7 @@ def test_a_supervisor_assigns_and_arranges_coverage_at_their_site_only(store: St
 # -- retract: officer their own entries within 24 h; supervisor ✔ (their site); admin ✔
 
 
+@pytest.mark.slow
 def test_retraction_own_entries_for_officers_and_the_site_for_supervisors(store: Staffed) -> None:
     own = recorded_by(store, "po.chen", p.AddOnTaskLogged(officer="po.chen", category="clerical", minutes=15))
     allowed(store, "po.chen", "retract", str(own), "--reason", "entered twice")
@@ -126,6 +129,7 @@ def test_an_officers_own_entry_is_theirs_to_retract_for_24_hours() -> None:
 # -- read history, audit screen, verify, checkpoint: officer own cases; supervisor site; auditor ✔; admin ✔
 
 
+@pytest.mark.slow
 def test_history_is_for_the_cases_a_person_may_read(store: Staffed) -> None:
     assert b"OffenderAdmitted" in allowed(store, "po.chen", "history", "off-003")
     refused_in_one_line(store, "po.chen", "history", "off-007", rule="only the case's officer, a supervisor of its site, an auditor or an admin")
@@ -135,6 +139,7 @@ def test_history_is_for_the_cases_a_person_may_read(store: Staffed) -> None:
     refused_in_one_line(store, "analyst", "history", "off-003", rule="may read a case's history")
 
 
+@pytest.mark.slow
 def test_the_audit_log_shows_each_person_their_part(store: Staffed) -> None:
     everything = allowed(store, "auditor", "events").splitlines()
     sites = allowed(store, "sup.hyb", "events").splitlines()
@@ -147,6 +152,7 @@ def test_the_audit_log_shows_each_person_their_part(store: Staffed) -> None:
     refused_in_one_line(store, "analyst", "events", rule="may read the audit log")
 
 
+@pytest.mark.slow
 def test_verify_and_checkpoint_are_for_auditors_supervisors_and_admins(store: Staffed, tmp_path: Path) -> None:
     assert allowed(store, "auditor", "verify").startswith(b"intact: ")
     assert b'"position"' in allowed(store, "sup.hyb", "checkpoint", "--key", str(tmp_path / "key.pem"))
@@ -163,6 +169,7 @@ def rows(csv_bytes: bytes) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(csv_bytes.decode())))
 
 
+@pytest.mark.slow
 def test_exports_are_deidentified_unless_a_role_may_ask_otherwise(store: Staffed) -> None:
     pseudonymous = rows(allowed(store, "analyst", "export", "siu_stays"))
     assert pseudonymous and not any(row["offender"].startswith("off-") for row in pseudonymous)
@@ -177,6 +184,7 @@ def test_exports_are_deidentified_unless_a_role_may_ask_otherwise(store: Staffed
 # -- import, --keep-recorded, grant roles, register sites/officers: admin only
 
 
+@pytest.mark.slow
 def test_only_an_admin_imports_grants_and_registers(store: Staffed, tmp_path: Path) -> None:
     site = b'{"type":"SiteRegistered","occurred_at":"2026-03-20","site":"on-new","name":"New","kind":"ccc","region":"ontario","timezone":"America/Toronto"}\n'
     (tmp_path / "site.jsonl").write_bytes(site)
@@ -191,6 +199,7 @@ def test_only_an_admin_imports_grants_and_registers(store: Staffed, tmp_path: Pa
     assert b"supervisor of on-max" in allowed(store, "po.chen", "whoami")
 
 
+@pytest.mark.slow
 def test_a_supervisor_cannot_undo_an_admins_registration_or_anyones_grant(store: Staffed) -> None:
     log = list(read_log(open_application(store.url)))
     site = next(e.position for e in log if e.type == "SiteRegistered" and e.envelope.data.site == "on-hyb")
@@ -204,6 +213,7 @@ def test_a_supervisor_cannot_undo_an_admins_registration_or_anyones_grant(store:
     assert store.head() == before
 
 
+@pytest.mark.slow
 def test_the_first_user_is_admin_until_revoked_and_an_empty_database_store_has_only_its_owner(tmp_path: Path, request: pytest.FixtureRequest) -> None:
     """SQLite: hq.admin imports first (admin); revoking admin from hq.admin takes it away.
     PostgreSQL: an empty store after init-roles — a user login is no admin (only the owner is)."""

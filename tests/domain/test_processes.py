@@ -12,6 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 import msgspec
+import pytest
 
 from caseledger.application.imports import import_lines
 from caseledger.domain.integrity.verify import verify
@@ -24,6 +25,8 @@ from tests.support.commands import ScriptedService
 from tests.support.generated import GENERATED_UNTIL
 from tests.support.paths import ROOT
 from tests.support.projection_helpers import everything
+
+pytestmark = pytest.mark.slow  # every test here starts processes
 
 SCENARIO = ROOT / "fixtures" / "scenario.jsonl"
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -4,6 +4,7 @@ and every insert they accept is covered by an intact hash chain."""
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 import pytest
 from eventsourcing.postgres import PostgresDatastore
@@ -13,9 +14,10 @@ from eventsourcing.tests.persistence import ApplicationRecorderTestCase
 from caseledger.domain.integrity.chain import GENESIS, leaf_hash, node_hash
 from caseledger.domain.store.postgres import ChainedPostgresRecorder
 from caseledger.domain.store.sqlite import ChainedSQLiteRecorder
+from tests.support.postgres import PostgresServer
 
 
-def assert_chain_intact(rows: list[tuple[int, bytes, bytes]], events: dict[int, tuple]) -> None:  # type: ignore[type-arg]
+def assert_chain_intact(rows: list[tuple[int, bytes, bytes]], events: dict[int, tuple[uuid.UUID, int, str, bytes]]) -> None:
     head = GENESIS
     assert [row[0] for row in rows] == sorted(events)
     for position, leaf, stored_head in rows:
@@ -27,7 +29,7 @@ def assert_chain_intact(rows: list[tuple[int, bytes, bytes]], events: dict[int, 
 
 class TestChainedSQLiteRecorder(ApplicationRecorderTestCase[ChainedSQLiteRecorder]):
     @pytest.fixture(autouse=True)
-    def _folder(self, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    def _folder(self, tmp_path: Path) -> None:
         self.path = tmp_path / "recorder.db"
 
     def create_recorder(self) -> ChainedSQLiteRecorder:
@@ -50,7 +52,7 @@ class TestChainedPostgresRecorder(ApplicationRecorderTestCase[ChainedPostgresRec
     EXPECT_CONTIGUOUS_NOTIFICATION_IDS = False
 
     @pytest.fixture(autouse=True)
-    def _server(self, postgres_server) -> None:  # type: ignore[no-untyped-def]
+    def _server(self, postgres_server: PostgresServer) -> None:
         self.server = postgres_server
         self.database = f"r_{uuid.uuid4().hex[:12]}"
         postgres_server.create_database(self.database)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from caseledger.domain.errors import DomainError
-from tests.cli.test_error_contract import caseledger, refused, verified
+from tests.support.cli import refused, run_cli, verified
 from tests.support.paths import SCENARIO
 from tests.support.world import open_ledger, seed_world
 
@@ -42,13 +42,14 @@ def test_a_blank_reason_is_refused(store_url: str, reason: str) -> None:
     assert app.head_position() == target
 
 
+@pytest.mark.slow
 def test_the_command_line_and_an_import_refuse_both_in_one_line(sqlite_url: str, tmp_path: Path) -> None:
-    assert caseledger(sqlite_url, "import", str(SCENARIO)).returncode == 0
+    assert run_cli(sqlite_url, "import", str(SCENARIO)).returncode == 0
     before = verified(sqlite_url)
-    refused(caseledger(sqlite_url, "retract", "5", "--reason", "   "), "reason: a retraction must say why (the reason is blank)")
-    refused(caseledger(sqlite_url, "retract", "5", "--reason", ""), "reason:")
+    refused(run_cli(sqlite_url, "retract", "5", "--reason", "   "), "reason: a retraction must say why (the reason is blank)")
+    refused(run_cli(sqlite_url, "retract", "5", "--reason", ""), "reason:")
     twice = tmp_path / "twice.jsonl"
     line = '{"type":"EventRetracted","occurred_at":"2026-03-20","by":"auditor","position":5,"reason":"%s"}\n'
     twice.write_text(line % "first" + line % "second")
-    refused(caseledger(sqlite_url, "import", str(twice)), "line 2: position: the event at position 5 was already retracted")
+    refused(run_cli(sqlite_url, "import", str(twice)), "line 2: position: the event at position 5 was already retracted")
     assert verified(sqlite_url) == before

@@ -15,7 +15,7 @@ import pytest
 from caseledger.domain.errors import DomainError
 from caseledger.domain.events import catalogue as p
 from caseledger.domain.model.aggregates import User, entity_id
-from tests.cli.test_error_contract import caseledger, refused, verified
+from tests.support.cli import refused, run_cli, verified
 from tests.support.paths import SCENARIO
 from tests.support.world import open_ledger, seed_world
 
@@ -30,7 +30,7 @@ def test_roles_and_links_are_events_of_one_user(store_url: str) -> None:
         p.RoleRevoked(user="pat", role="auditor"),
     ):
         service.record(data, "2026-01-07")
-    pat = app.repository.get(entity_id(User.KIND, "pat"))
+    pat: User = app.repository.get(entity_id(User.KIND, "pat"))
     assert isinstance(pat, User)
     assert (pat.user, pat.officer, pat.roles, pat.version) == ("pat", "po1", frozenset({("supervisor", "KP")}), 4)
 
@@ -53,13 +53,14 @@ def test_a_role_or_link_that_breaks_a_rule_is_refused(store_url: str, data: p.Pa
     assert app.head_position() == head
 
 
+@pytest.mark.slow
 def test_admin_commands_record_them_and_refuse_in_one_line(sqlite_url: str, tmp_path: Path) -> None:
-    assert caseledger(sqlite_url, "import", str(SCENARIO)).returncode == 0
-    assert caseledger(sqlite_url, "admin", "grant", "chen", "supervisor", "--site", "on-hyb").returncode == 0
-    assert caseledger(sqlite_url, "admin", "link", "chen", "po.chen").returncode == 0
+    assert run_cli(sqlite_url, "import", str(SCENARIO)).returncode == 0
+    assert run_cli(sqlite_url, "admin", "grant", "chen", "supervisor", "--site", "on-hyb").returncode == 0
+    assert run_cli(sqlite_url, "admin", "link", "chen", "po.chen").returncode == 0
     before = verified(sqlite_url)
-    refused(caseledger(sqlite_url, "admin", "grant", "chen", "supervisor"), "site: a supervisor supervises one site: name it")
-    refused(caseledger(sqlite_url, "admin", "link", "chen", "nobody"), "officer: unknown officer 'nobody'")
+    refused(run_cli(sqlite_url, "admin", "grant", "chen", "supervisor"), "site: a supervisor supervises one site: name it")
+    refused(run_cli(sqlite_url, "admin", "link", "chen", "nobody"), "officer: unknown officer 'nobody'")
     assert verified(sqlite_url) == before
-    logged = caseledger(sqlite_url, "events", "--type", "RoleGranted", "--type", "UserLinked").stdout.decode().splitlines()
+    logged = run_cli(sqlite_url, "events", "--type", "RoleGranted", "--type", "UserLinked").stdout.decode().splitlines()
     assert [line.split('"type":"')[1].split('"')[0] for line in logged] == ["RoleGranted", "UserLinked"]

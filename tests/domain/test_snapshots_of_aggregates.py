@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from eventsourcing.postgres import PostgresAggregateRecorder
+from eventsourcing.sqlite import SQLiteAggregateRecorder
+
 from caseledger.domain.model.aggregates import OffenderCase, Officer, entity_id
 from tests.support.world import open_ledger, seed_world
 
@@ -18,17 +21,20 @@ def test_snapshots_restore_what_a_replay_gives(store_url: str) -> None:
     case_id, officer_id = entity_id(OffenderCase.KIND, "O1"), entity_id(Officer.KIND, "po1")
     assert app.snapshots is not None
     snapshots = list(app.snapshots.get(case_id))
+    snapshot_recorder = app.snapshots.recorder
+    assert isinstance(snapshot_recorder, SQLiteAggregateRecorder | PostgresAggregateRecorder)
     with app.ledger_recorder.transaction(write=False) as cursor:
-        stored = {topic for (topic,) in cursor.execute(f"SELECT topic FROM {app.ledger_recorder.table(app.snapshots.recorder.events_table_name)}").fetchall()}
+        stored = {topic for (topic,) in cursor.execute(f"SELECT topic FROM {app.ledger_recorder.table(snapshot_recorder.events_table_name)}").fetchall()}
     assert stored == {"snapshot:OffenderCase", "snapshot:Officer"}  # by name: a module move never strands one
     assert [s.originator_version for s in snapshots] == [50, 100]
-    from_snapshot = app.repository.get(case_id)
+    from_snapshot: OffenderCase = app.repository.get(case_id)
     events = list(app.events.get(case_id))
-    rebuilt = None
+    rebuilt: OffenderCase | None = None
     for event in events:
+        assert isinstance(event, OffenderCase.Event)
         rebuilt = event.mutate(rebuilt)
     assert vars(from_snapshot) == vars(rebuilt)
     assert from_snapshot.pending_transfer_sites == ("PEN",) and from_snapshot.officer == "po2"
     assert [s.originator_version for s in app.snapshots.get(officer_id)] == [50]
-    officer = app.repository.get(officer_id)
+    officer: Officer = app.repository.get(officer_id)
     assert officer.covering_officers == frozenset({"po2", "cpo"}) and officer.on_leave

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -28,6 +26,7 @@ from caseledger.projections.engine.compute import compute, find
 from caseledger.projections.engine.projector import Projector
 from caseledger.projections.replay.facts import View
 from caseledger.projections.rules import load_rules
+from tests.support.cli import run_cli
 from tests.support.paths import LEGACY, ROOT
 from tests.support.people import staffed
 from tests.support.postgres import PostgresServer
@@ -174,10 +173,7 @@ def test_a_legacy_store_is_detected_as_format_1_by_an_opening_without_keys(tmp_p
     assert app.head_position() == 104
 
 
-def caseledger(url: str, *args: str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([sys.executable, "-m", "caseledger.cli.main", "--store", url, *args], check=False, capture_output=True, cwd=ROOT, timeout=120)
-
-
+@pytest.mark.slow
 def test_a_store_of_a_newer_format_is_refused_in_one_line_before_anything_is_written(store_url: str) -> None:
     app, _ = projected(store_url)
     head = app.head_position()
@@ -198,7 +194,7 @@ def test_a_store_of_a_newer_format_is_refused_in_one_line_before_anything_is_wri
 
     before = state()
     for args in (("events",), ("verify",), ("import", str(ROOT / "fixtures" / "scenario.jsonl"))):
-        refused = caseledger(store_url, *args)
+        refused = run_cli(store_url, *args)
         message = refused.stderr.decode()
         assert refused.returncode == 2, message
         assert message.count("\n") == 1 and "Traceback" not in message
@@ -210,6 +206,7 @@ def test_a_store_of_a_newer_format_is_refused_in_one_line_before_anything_is_wri
     assert sql(store_url, "SELECT COUNT(*) FROM stored_events") == [(head,)]
 
 
+@pytest.mark.slow
 def test_user_logins_read_a_format_table_made_after_init_roles(postgres_server: PostgresServer) -> None:
     """A store whose roles were set up before it recorded its format: the owner's next opening
     makes the table readable by the group roles, and writable by none of them."""

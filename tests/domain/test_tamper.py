@@ -9,9 +9,9 @@ import pytest
 
 from caseledger.domain.integrity.checkpoint import CheckpointError, check, make_checkpoint
 from caseledger.domain.integrity.verify import verify
-from caseledger.domain.store.application import open_application
+from caseledger.domain.store.application import LedgerApplication, open_application
+from tests.support.cli import run_cli
 from tests.support.commands import ScriptedService
-from tests.support.paths import ROOT
 from tests.support.tampering import sql, truncate_tail
 
 
@@ -50,7 +50,7 @@ TAMPERINGS: dict[str, Callable[[str], int]] = {
 
 
 @pytest.mark.parametrize("tampering", list(TAMPERINGS))
-def test_tampering_is_caught_at_its_position(ledger, tampering: str) -> None:  # type: ignore[no-untyped-def]
+def test_tampering_is_caught_at_its_position(ledger: tuple[str, LedgerApplication], tampering: str) -> None:
     url, _app = ledger
     expected = TAMPERINGS[tampering](url)
     verdict = verify(open_application(url))
@@ -58,7 +58,7 @@ def test_tampering_is_caught_at_its_position(ledger, tampering: str) -> None:  #
     assert verdict.broken_at == expected, verdict.reason
 
 
-def test_a_truncated_tail_is_caught_against_a_checkpoint(ledger, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_truncated_tail_is_caught_against_a_checkpoint(ledger: tuple[str, LedgerApplication], tmp_path: Path) -> None:
     url, app = ledger
     made = make_checkpoint(app, tmp_path / "key.pem")
     truncate_tail(url, made.position - 3)
@@ -68,7 +68,7 @@ def test_a_truncated_tail_is_caught_against_a_checkpoint(ledger, tmp_path: Path)
     assert not verdict.ok and verdict.broken_at == made.position and "truncated" in verdict.reason
 
 
-def test_a_replaced_tail_is_caught_against_a_checkpoint(ledger, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_replaced_tail_is_caught_against_a_checkpoint(ledger: tuple[str, LedgerApplication], tmp_path: Path) -> None:
     url, app = ledger
     made = make_checkpoint(app, tmp_path / "key.pem")
     truncate_tail(url, made.position - 3)
@@ -81,14 +81,14 @@ def test_a_replaced_tail_is_caught_against_a_checkpoint(ledger, tmp_path: Path) 
     assert not verdict.ok and verdict.broken_at == made.position
 
 
-def test_a_log_that_only_grew_passes_its_checkpoint(ledger, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_log_that_only_grew_passes_its_checkpoint(ledger: tuple[str, LedgerApplication], tmp_path: Path) -> None:
     _url, app = ledger
     made = make_checkpoint(app, tmp_path / "key.pem")
     ScriptedService(app, "importer").log_addon_task("po.chen", "clerical", 30, occurred_at="2026-03-20")
     assert check(app, made).ok
 
 
-def test_a_forged_or_reattributed_checkpoint_is_refused(ledger, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_forged_or_reattributed_checkpoint_is_refused(ledger: tuple[str, LedgerApplication], tmp_path: Path) -> None:
     import msgspec
 
     _url, app = ledger
@@ -101,30 +101,15 @@ def test_a_forged_or_reattributed_checkpoint_is_refused(ledger, tmp_path: Path) 
         check(app, other, pinned=made.public_key)
 
 
-def test_the_command_line_names_the_first_broken_position(ledger, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    import os
-    import subprocess
-    import sys
-
+@pytest.mark.slow
+def test_the_command_line_names_the_first_broken_position(ledger: tuple[str, LedgerApplication], tmp_path: Path) -> None:
     url, _ = ledger
-    root = ROOT
-
-    def caseledger(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "caseledger.cli.main", "--store", url, *args],
-            capture_output=True,
-            check=False,
-            text=True,
-            cwd=root,
-            env={**os.environ},
-            timeout=120,
-        )
 
     key = tmp_path / "key.pem"
-    made = caseledger("checkpoint", "--key", str(key), "--output", str(tmp_path / "cp.json"))
+    made = run_cli(url, "checkpoint", "--key", str(key), "--output", str(tmp_path / "cp.json"), text=True)
     assert made.returncode == 0, made.stderr
-    assert caseledger("verify", "--checkpoint", str(tmp_path / "cp.json"), "--public-key", str(key)).returncode == 0
+    assert run_cli(url, "verify", "--checkpoint", str(tmp_path / "cp.json"), "--public-key", str(key), text=True).returncode == 0
     flip_a_byte(url)
-    broken = caseledger("verify")
+    broken = run_cli(url, "verify", text=True)
     assert broken.returncode == 1
     assert broken.stdout.startswith("BROKEN at position 40: the event's stored bytes differ")

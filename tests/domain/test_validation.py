@@ -4,10 +4,12 @@ on SQLite and on PostgreSQL alike. Realistic messiness is accepted."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 import pytest
 
 from caseledger.domain.errors import DomainError
+from caseledger.domain.events.catalogue import LeaveKind
 from tests.support.commands import ScriptedService
 from tests.support.world import open_ledger, seed_world
 
@@ -62,8 +64,8 @@ REFUSED: list[tuple[str, Command, str, str]] = [
     ("more than a day in the future", lambda s: s.log_addon_task("po1", "clerical", 10, occurred_at="2999-01-01"), "occurred_at", "more than 1 day"),
     ("malformed date", lambda s: s.log_addon_task("po1", "clerical", 10, occurred_at="2026-13-01"), "occurred_at", "not an ISO 8601"),
     ("timestamp without offset", lambda s: s.log_addon_task("po1", "clerical", 10, occurred_at="2026-01-07T09:00:00"), "occurred_at", "UTC offset"),
-    ("wrong type", lambda s: s.log_addon_task("po1", "clerical", "ten", occurred_at=D), "minutes", "Expected `int`"),  # type: ignore[arg-type]
-    ("bad enum", lambda s: s.start_leave("po1", "holiday", occurred_at=D), "kind", "Invalid enum value"),
+    ("wrong type", lambda s: s.log_addon_task("po1", "clerical", cast(int, "ten"), occurred_at=D), "minutes", "Expected `int`"),  # deliberately not an int
+    ("bad enum", lambda s: s.start_leave("po1", cast(LeaveKind, "holiday"), occurred_at=D), "kind", "Invalid enum value"),  # deliberately not a kind
     ("bad identifier", lambda s: s.register_officer("po 1", "X", "KP", "mai", occurred_at=D), "officer", "matching regex"),
     ("retract a position that does not exist", lambda s: s.retract(999_999, "typo", occurred_at=D), "position", "no event at position"),
     ("note too long", lambda s: s.log_addon_task("po1", "clerical", 10, occurred_at=D, note="x" * 2001), "note", "1 to 2000"),

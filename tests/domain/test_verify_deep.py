@@ -10,35 +10,39 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.cli.test_error_contract import caseledger
+import pytest
+
+from tests.support.cli import run_cli
 from tests.support.paths import SCENARIO
 from tests.support.tampering import rewrite_consistently, sql
+
+pytestmark = pytest.mark.slow  # every test here starts processes
 
 TRAVEL = 59
 """The scenario's position of po.adams' 720-minute travel booking."""
 
 
 def test_deep_verification_passes_on_an_honest_store_and_names_a_consistent_rewrite(store_url: str, tmp_path: Path) -> None:
-    assert caseledger(store_url, "import", str(SCENARIO)).returncode == 0
+    assert run_cli(store_url, "import", str(SCENARIO)).returncode == 0
     for _ in range(2):  # the second time after the scratch of the first is gone: nothing was written to the store
-        honest = caseledger(store_url, "verify", "--deep")
+        honest = run_cli(store_url, "verify", "--deep")
         assert honest.returncode == 0, honest.stdout + honest.stderr
         assert b"deep: every aggregate snapshot, world snapshot and read model equals its recomputation" in honest.stdout
     made = tmp_path / "checkpoint.json"
-    assert caseledger(store_url, "checkpoint", "--output", str(made)).returncode == 0
+    assert run_cli(store_url, "checkpoint", "--output", str(made)).returncode == 0
 
     rewrite_consistently(store_url, TRAVEL, b'"minutes":720', b'"minutes":72')
-    shallow = caseledger(store_url, "verify")
+    shallow = run_cli(store_url, "verify")
     assert shallow.returncode == 0  # consistent on its own
-    deep = caseledger(store_url, "verify", "--deep")
+    deep = run_cli(store_url, "verify", "--deep")
     assert deep.returncode == 1
     assert f"CACHE DIFFERS: cl_addons {TRAVEL}: minutes differ (stored {{'minutes': 720}}".encode() in deep.stdout, deep.stdout
-    pinned = caseledger(store_url, "verify", "--deep", "--checkpoint", str(made))
+    pinned = run_cli(store_url, "verify", "--deep", "--checkpoint", str(made))
     assert pinned.returncode == 1 and b"BROKEN at position 72: the log up to the checkpoint differs" in pinned.stdout, pinned.stdout
 
 
 def test_deep_verification_names_a_forged_seal_and_a_world_snapshot(store_url: str) -> None:
-    assert caseledger(store_url, "import", str(SCENARIO)).returncode == 0
+    assert run_cli(store_url, "import", str(SCENARIO)).returncode == 0
     sql(store_url, "UPDATE cl_snapshots SET state = NULL")
-    deep = caseledger(store_url, "verify", "--deep")
+    deep = run_cli(store_url, "verify", "--deep")
     assert deep.returncode == 1 and b"CACHE DIFFERS: cl_snapshots boundary" in deep.stdout, deep.stdout

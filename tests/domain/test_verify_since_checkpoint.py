@@ -7,26 +7,25 @@ since the checkpoint, 4 events are walked (the checkpoint's own, 74, and 75–77
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import msgspec
+import pytest
 
 from caseledger.domain.integrity.checkpoint import check, make_checkpoint
-from caseledger.domain.store.application import open_application
+from caseledger.domain.store.application import LedgerApplication, open_application
+from tests.support.cli import run_cli
 from tests.support.commands import ScriptedService
-from tests.support.paths import ROOT
 from tests.support.tampering import sql, truncate_tail
 
 
-def grow(app: object, tasks: int = 3) -> None:
-    service = ScriptedService(app, "importer")  # type: ignore[arg-type]
+def grow(app: LedgerApplication, tasks: int = 3) -> None:
+    service = ScriptedService(app, "importer")
     for minutes in range(tasks):
         service.log_addon_task("po.chen", "clerical", 10 + minutes, occurred_at="2026-03-21")
 
 
-def test_a_grown_log_passes_and_only_the_events_after_the_checkpoint_are_walked(ledger, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_grown_log_passes_and_only_the_events_after_the_checkpoint_are_walked(ledger: tuple[str, LedgerApplication], tmp_path: Path) -> None:
     _url, app = ledger
     made = make_checkpoint(app, tmp_path / "key.pem")
     assert made.position == 74
@@ -36,7 +35,7 @@ def test_a_grown_log_passes_and_only_the_events_after_the_checkpoint_are_walked(
     assert verdict.head == check(app, made).head  # the same head the full walk reaches
 
 
-def test_tampering_after_the_checkpoint_is_caught_and_before_it_only_by_the_full_walk(ledger, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_tampering_after_the_checkpoint_is_caught_and_before_it_only_by_the_full_walk(ledger: tuple[str, LedgerApplication], tmp_path: Path) -> None:
     url, app = ledger
     made = make_checkpoint(app, tmp_path / "key.pem")
     grow(app)
@@ -53,7 +52,7 @@ def test_tampering_after_the_checkpoint_is_caught_and_before_it_only_by_the_full
     assert not full.ok and full.broken_at == 40
 
 
-def test_a_truncated_or_replaced_tail_is_caught_at_the_checkpoint(ledger, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_truncated_or_replaced_tail_is_caught_at_the_checkpoint(ledger: tuple[str, LedgerApplication], tmp_path: Path) -> None:
     url, app = ledger
     made = make_checkpoint(app, tmp_path / "key.pem")
     truncate_tail(url, made.position - 3)
@@ -67,21 +66,16 @@ def test_a_truncated_or_replaced_tail_is_caught_at_the_checkpoint(ledger, tmp_pa
     assert ("differs" if url.startswith("sqlite") else "truncated") in replaced.reason
 
 
-def caseledger(url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "caseledger.cli.main", "--store", url, *args], check=False, capture_output=True, text=True, cwd=ROOT, timeout=120
-    )
-
-
-def test_the_command_line_verifies_since_a_checkpoint_and_refuses_the_flag_alone(ledger, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.slow
+def test_the_command_line_verifies_since_a_checkpoint_and_refuses_the_flag_alone(ledger: tuple[str, LedgerApplication], tmp_path: Path) -> None:
     url, app = ledger
     made = make_checkpoint(app, tmp_path / "key.pem")
     (tmp_path / "cp.json").write_bytes(msgspec.json.encode(made))
     grow(app)
-    result = caseledger(url, "verify", "--checkpoint", str(tmp_path / "cp.json"), "--since-checkpoint")
+    result = run_cli(url, "verify", "--checkpoint", str(tmp_path / "cp.json"), "--since-checkpoint", text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("intact: 4 events from the checkpoint on, head position 77,")
-    alone = caseledger(url, "verify", "--since-checkpoint")
+    alone = run_cli(url, "verify", "--since-checkpoint", text=True)
     assert alone.returncode == 2
     assert alone.stderr.strip() == "caseledger: --since-checkpoint needs --checkpoint FILE (the signed head to start from)"
 
@@ -97,7 +91,7 @@ def test_a_checkpoint_of_the_first_event_walks_from_the_start(store_url: str, tm
     assert verdict.ok and verdict.events == 2 and verdict.head_position == 2
 
 
-def test_a_rewritten_checkpoint_event_with_a_rewritten_chain_leaf_is_caught(ledger, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_rewritten_checkpoint_event_with_a_rewritten_chain_leaf_is_caught(ledger: tuple[str, LedgerApplication], tmp_path: Path) -> None:
     """The chain rows live in the database too: an insider who rewrites the checkpoint's event and
     recomputes its leaf in ``cl_chain`` (keeping the head) must still be caught."""
     from caseledger.domain.integrity.chain import leaf_hash
@@ -124,11 +118,12 @@ def test_a_checkpoint_of_an_empty_store_passes_once_the_log_grew(store_url: str,
     assert check(app, made).ok and check(app, made, since=True).ok
 
 
-def test_a_checkpoint_file_out_of_range_is_refused_in_one_line(ledger, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.slow
+def test_a_checkpoint_file_out_of_range_is_refused_in_one_line(ledger: tuple[str, LedgerApplication], tmp_path: Path) -> None:
     url, app = ledger
     made = make_checkpoint(app, tmp_path / "key.pem")
     for position in (2**63, -1):
         (tmp_path / "cp.json").write_bytes(msgspec.json.encode(msgspec.structs.replace(made, position=position)))
-        result = caseledger(url, "verify", "--checkpoint", str(tmp_path / "cp.json"), "--since-checkpoint")
+        result = run_cli(url, "verify", "--checkpoint", str(tmp_path / "cp.json"), "--since-checkpoint", text=True)
         assert result.returncode == 2 and "Traceback" not in result.stderr
         assert result.stderr.startswith("caseledger: ") and "not a caseledger checkpoint" in result.stderr and result.stderr.count("\n") == 1

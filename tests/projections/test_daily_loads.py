@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import Counter
+from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -28,15 +30,17 @@ from caseledger.projections.replay.facts import View, Weeks, timeline
 from caseledger.projections.replay.weekly import instant
 from caseledger.projections.replay.world import World
 from caseledger.projections.rules import load_rules
-from tests.projections.test_projection_properties import encoded, streams
 from tests.support.projection_helpers import FINE
+from tests.support.stores import NewStore
+from tests.support.streams import encoded, streams
 
 NOW = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
 
 
+@pytest.mark.slow  # a property over random streams of hundreds of events, each replayed many times
 @settings(max_examples=4, deadline=None)
 @given(lines=streams, seed=st.integers(0, 10**6))
-def test_day_end_caseloads_equal_counting_every_case_then(new_store, lines, seed) -> None:  # type: ignore[no-untyped-def]
+def test_day_end_caseloads_equal_counting_every_case_then(new_store: NewStore, lines: list[dict[str, Any]], seed: int) -> None:
     app = open_application(new_store())
     import_lines(app, encoded(lines), "admin", keep_recorded=True)
     projector = Projector(app, snapshot_policy=FINE)
@@ -46,9 +50,9 @@ def test_day_end_caseloads_equal_counting_every_case_then(new_store, lines, seed
         inputs = replay(cursor, projector.db, view, load_rules("current"), coverage.EVENT_TYPES)
         days = []
         for zone_day in zone_days(inputs, coverage.EVENT_TYPES):  # read each day as it ends: the histograms move on
-            for officer in zone_day.officers:
-                day = zone_day.officer_day(officer)
-                days.append((officer.officer, officer.site, zone_day.day, Counter(day.own), day.covered))
+            for info in zone_day.officers:
+                loads_then = zone_day.officer_day(info)
+                days.append((info.officer, info.site, zone_day.day, Counter(loads_then.own), loads_then.covered))
         facts = timeline(cursor, projector.db, view, inputs.gone, coverage.EVENT_TYPES)
     assert days, "the stream registers officers"
     for officer, site, day, own, covered in random.Random(seed).sample(days, min(40, len(days))):
@@ -61,9 +65,10 @@ def test_day_end_caseloads_equal_counting_every_case_then(new_store, lines, seed
         assert (own, covered) == (loads.own.get(officer, Counter()), counted), (officer, day)
 
 
+@pytest.mark.slow  # a property over random streams of hundreds of events, each replayed many times
 @settings(max_examples=4, deadline=None)
 @given(lines=streams, fraction=st.floats(0.2, 0.9), span=st.integers(0, 6))
-def test_coverage_of_some_weeks_equals_those_weeks_of_the_whole(new_store, lines, fraction, span) -> None:  # type: ignore[no-untyped-def]
+def test_coverage_of_some_weeks_equals_those_weeks_of_the_whole(new_store: NewStore, lines: list[dict[str, Any]], fraction: float, span: int) -> None:
     app = open_application(new_store())
     import_lines(app, encoded(lines), "admin", keep_recorded=True)
     Projector(app, snapshot_policy=FINE).catch_up()
@@ -78,9 +83,10 @@ def test_coverage_of_some_weeks_equals_those_weeks_of_the_whole(new_store, lines
         assert some
 
 
+@pytest.mark.slow  # a property over random streams of hundreds of events, each replayed many times
 @settings(max_examples=3, deadline=None)
 @given(lines=streams, fraction=st.floats(0.2, 0.95))
-def test_at_a_bare_date_t_its_week_ends_with_workload_at_t(new_store, lines, fraction) -> None:  # type: ignore[no-untyped-def]
+def test_at_a_bare_date_t_its_week_ends_with_workload_at_t(new_store: NewStore, lines: list[dict[str, Any]], fraction: float) -> None:
     """T a bare date (the end of that day at every site, as the report's): the row of T's week is
     workload at T — every fact dated by T at its own site, a warrant expired when T is after it —
     for every officer, whatever time zone they and their cases are in."""
@@ -100,9 +106,10 @@ def test_at_a_bare_date_t_its_week_ends_with_workload_at_t(new_store, lines, fra
     ]
 
 
+@pytest.mark.slow  # a property over random streams of hundreds of events, each replayed many times
 @settings(max_examples=3, deadline=None)
 @given(lines=streams, seed=st.integers(0, 10**6))
-def test_each_weekly_hours_row_is_workload_at_the_end_of_its_week(new_store, lines, seed) -> None:  # type: ignore[no-untyped-def]
+def test_each_weekly_hours_row_is_workload_at_the_end_of_its_week(new_store: NewStore, lines: list[dict[str, Any]], seed: int) -> None:
     app = open_application(new_store())
     import_lines(app, encoded(lines), "admin", keep_recorded=True)
     Projector(app, snapshot_policy=FINE).catch_up()
@@ -123,7 +130,7 @@ def test_each_weekly_hours_row_is_workload_at_the_end_of_its_week(new_store, lin
         )
 
 
-ACROSS_ZONES = [
+ACROSS_ZONES: list[dict[str, object]] = [
     {
         "type": "SiteRegistered",
         "occurred_at": "2026-03-16",
@@ -199,7 +206,7 @@ def test_an_officer_moving_between_time_zones_counts_each_day_once(store_url: st
     again, counted once (Vancouver: 19 … 22). po-b: Vancouver's Wednesday ends after the move and
     Halifax's before it, so no day end finds po-b on the 18th: it is counted with the 19th, at
     Halifax (Vancouver: 16, 17; Halifax: 18 … 22). Seven days each, as the week has."""
-    moves = [
+    moves: list[dict[str, object]] = [
         *ACROSS_ZONES[:4],
         {"type": "LeaveStarted", "occurred_at": "2026-03-16", "officer": "po-h", "kind": "annual"},
         {"type": "LeaveStarted", "occurred_at": "2026-03-16", "officer": "po-v", "kind": "annual"},

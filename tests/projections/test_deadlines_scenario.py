@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import holidays
 import pytest
+from holidays.countries.canada import Canada
 
 from caseledger.application.imports import import_lines
 from caseledger.domain.model.times import parse_cutoff
@@ -172,7 +172,7 @@ def test_the_federal_rows_would_fall_due_another_day_on_the_provinces_statutory_
     """The scenario tells the calendars apart: the ``holidays`` package's ``Canada(subdiv=...)``
     counts the hand-worked provincial day 5, and the expected (federal) due date is another day."""
     offender, deadline, opened, province, anchor, provincial = case
-    statutory, day, counted = holidays.Canada(subdiv=province), dt.date.fromisoformat(anchor), 0
+    statutory, day, counted = Canada(subdiv=province), dt.date.fromisoformat(anchor), 0
     while True:
         counted += day.weekday() < 5 and day not in statutory
         if counted == 5:

@@ -10,19 +10,22 @@ import pytest
 from caseledger.application.imports import import_lines
 from caseledger.fixtures.generate import generate
 from caseledger.projections.engine.projector import Projector
-from caseledger.projections.readmodels.database import Database
+from caseledger.projections.readmodels.database import Cursor, Database
+from caseledger.projections.readmodels.sealing import Writing
 from caseledger.projections.readmodels.tables import READ_MODELS, AddOnModel
 from caseledger.projections.replay.facts import View
 from tests.support.generated import GENERATED_UNTIL
 from tests.support.projection_helpers import everything
-from tests.support.threads import race
+from tests.support.threads import each_round, race
 from tests.support.world import open_ledger, seed_world
 
 
 def count(db: Database, table: str) -> int:
     with db.transaction(write=False) as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM {db.table(table)}")
-        return int(cursor.fetchone()[0])
+        row = cursor.fetchone()
+        assert row is not None
+        return int(row[0])
 
 
 def seeded(url: str, events: int = 3000) -> Any:
@@ -37,7 +40,7 @@ class FailingAddOns(AddOnModel):
     def __init__(self) -> None:
         self.batches = 0
 
-    def write(self, cursor, writing, db, rows) -> None:  # type: ignore[no-untyped-def]
+    def write(self, cursor: Cursor, writing: Writing, db: Database, rows: list[tuple[Any, ...]]) -> None:
         super().write(cursor, writing, db, rows)
         self.batches += 1
         if self.batches == 2:
@@ -64,12 +67,13 @@ def test_concurrent_catch_ups_apply_each_event_once(store_url: str, monkeypatch:
     app = seeded(store_url)
     monkeypatch.setattr("caseledger.projections.engine.projector.BATCH", 250)
     projectors = [Projector(open_ledger(store_url)[0]) for _ in range(3)]
-    race([lambda _round, projector=projector: projector.catch_up() for projector in projectors])
+    race([each_round(projector.catch_up) for projector in projectors])
     head = app.head_position()
     assert count(projectors[0].db, "cl_timeline") + count(projectors[0].db, "cl_addons") == head
     assert Projector(app).positions() == {"timeline": head, "addons": head}
 
 
+@pytest.mark.slow  # rebuilds the read models of thousands of events
 def test_status_reports_lag_and_a_selective_rebuild_leaves_the_other_model(store_url: str) -> None:
     app = seeded(store_url, 1500)
     projector = Projector(app)
@@ -109,6 +113,7 @@ def indexes_of(db: Database, table: str) -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
+@pytest.mark.slow  # rebuilds the read models of thousands of events
 def test_a_full_rebuild_refills_without_secondary_indexes_and_builds_them_at_the_end(store_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("caseledger.projections.engine.projector.BATCH", 1000)
     app = seeded(store_url)
@@ -136,11 +141,12 @@ def test_read_models_opened_after_a_rebuild_died_get_their_indexes_back(store_ur
     assert indexes_of(db, "cl_addons") == {"cl_addons_officer_week"}
 
 
+@pytest.mark.slow  # rebuilds the read models of thousands of events
 def test_two_rebuilds_at_once_both_finish_with_the_indexes_built(store_url: str) -> None:
     app = seeded(store_url, events=1500)
     before = everything(app, View())
     projectors = [Projector(open_ledger(store_url)[0]) for _ in range(2)]
-    race([lambda _round, projector=projector: projector.rebuild() for projector in projectors], rounds=3)
+    race([each_round(projector.rebuild) for projector in projectors], rounds=3)
     assert indexes_of(projectors[0].db, "cl_addons") == {"cl_addons_officer_week"}
     assert indexes_of(projectors[0].db, "cl_timeline") == {"cl_timeline_type_occurred"}
     assert everything(app, View()) == before

@@ -48,7 +48,7 @@ from caseledger.projections.errors import ProjectionError
 from caseledger.projections.output.formats import FORMATS, write_export
 from caseledger.projections.output.spreadsheet import FORMULA_LEADS
 from caseledger.projections.replay.facts import View
-from caseledger.projections.replay.inputs import Column
+from caseledger.projections.replay.inputs import Column, ColumnKind
 from caseledger.projections.rules import load_rules
 from tests.support.paths import FIXTURES
 
@@ -243,8 +243,8 @@ def from_pandas(column: Column, fmt: str, value: Any) -> Any:
 
 
 KEYS = ("first", "second", "third")
-VALUES: dict[str, st.SearchStrategy[Any]] = {
-    "str": st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), min_size=1),
+VALUES: dict[ColumnKind, st.SearchStrategy[Any]] = {
+    "str": st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), min_size=1),
     "int": st.integers(-(2**63), 2**63 - 1),
     "float": st.floats(allow_nan=False, allow_infinity=False),
     "bool": st.booleans(),

@@ -6,9 +6,6 @@ import csv
 import datetime as dt
 import hashlib
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any, get_args
 
@@ -19,7 +16,7 @@ import pytest
 from caseledger.application.imports import import_lines
 from caseledger.domain.events.catalogue import CcloPurpose
 from caseledger.domain.model.times import parse_cutoff
-from caseledger.domain.store.application import open_application
+from caseledger.domain.store.application import LedgerApplication, open_application
 from caseledger.projections.catalogue import ADDON_BURDEN_BY_SITE, COVERAGE_BY_SITE, PROJECTIONS
 from caseledger.projections.engine.compute import compute, replay
 from caseledger.projections.engine.projector import Projector
@@ -30,6 +27,7 @@ from caseledger.projections.readmodels.database import Database
 from caseledger.projections.readmodels.tables import AddOnTotals
 from caseledger.projections.replay.facts import View, Weeks
 from caseledger.projections.rules import load_rules
+from tests.support.cli import run_cli
 from tests.support.paths import ROOT
 from tests.support.projection_helpers import plain
 
@@ -76,7 +74,7 @@ def every_purpose(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def scenario(store_url: str):  # type: ignore[no-untyped-def]
+def scenario(store_url: str) -> LedgerApplication:
     app = open_application(store_url)
     import_lines(app, SCENARIO.read_bytes().splitlines(), "importer")
     return app
@@ -84,7 +82,7 @@ def scenario(store_url: str):  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("name", list(ALL))
-def test_every_projection_in_every_format(scenario, tmp_path: Path, name: str, fmt: str) -> None:  # type: ignore[no-untyped-def]
+def test_every_projection_in_every_format(scenario: LedgerApplication, tmp_path: Path, name: str, fmt: str) -> None:
     projection = ALL[name]
     rules = load_rules("proposed")
     imported = dt.datetime.now(dt.UTC)  # after the fixture's import: every event is known by then
@@ -121,7 +119,7 @@ def test_an_empty_result_still_has_its_header(sqlite_url: str, tmp_path: Path) -
     assert pq.read_table(tmp_path / "empty.parquet").column_names == [c.name for c in PROJECTIONS["transfers"].columns]
 
 
-def test_deidentified_exports_never_contain_offender_ids(scenario, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_deidentified_exports_never_contain_offender_ids(scenario: LedgerApplication, tmp_path: Path) -> None:
     secret = store_secret(Database(scenario))
     assert store_secret(Database(scenario)) == secret
     for name, projection in ALL.items():
@@ -137,19 +135,14 @@ def test_deidentified_exports_never_contain_offender_ids(scenario, tmp_path: Pat
     assert all(row["offender"].startswith("p-") for row in first)
 
 
+@pytest.mark.slow
 def test_cli_exports_atomically_with_every_option(store_url: str, tmp_path: Path) -> None:
-    env = {**os.environ, "CASELEDGER_USER": "analyst"}
-
-    def run(*args: str) -> subprocess.CompletedProcess[bytes]:
-        return subprocess.run(
-            [sys.executable, "-m", "caseledger.cli.main", "--store", store_url, *args], capture_output=True, check=False, cwd=ROOT, env=env, timeout=300
-        )
-
-    assert run("import", str(SCENARIO)).returncode == 0
+    assert run_cli(store_url, "import", str(SCENARIO)).returncode == 0
     imported = dt.datetime.now(dt.UTC)  # every event was recorded by then: a known-at that knows them on any date
     target = tmp_path / "staffing.parquet"
     target.write_bytes(b"an older export")
-    result = run(
+    result = run_cli(
+        store_url,
         "export",
         "staffing",
         "--as-of",
@@ -169,25 +162,25 @@ def test_cli_exports_atomically_with_every_option(store_url: str, tmp_path: Path
     meta, rows = read_back(target, "parquet")
     assert meta["deidentified"] is True and meta["rules"] == "proposed"
     assert {row["site"] for row in rows} == {"on-hyb", "on-max", "on-ccc", "on-cpo", "pa-kent"}
-    by_site = run("export", "addon_burden", "--by", "site", "--format", "jsonl")
+    by_site = run_cli(store_url, "export", "addon_burden", "--by", "site", "--format", "jsonl")
     assert by_site.returncode == 0
     assert json.loads(by_site.stdout.splitlines()[0])["fte_equivalent"] >= 0  # every line a row
     provenance = by_site.stderr.decode().strip().removeprefix("caseledger: provenance: ")
     assert json.loads(provenance)["projection"] == "addon_burden by site" and len(by_site.stderr.splitlines()) == 1
-    bad = run("export", "staffing", "--rules", str(tmp_path / "missing.toml"))
+    bad = run_cli(store_url, "export", "staffing", "--rules", str(tmp_path / "missing.toml"))
     assert bad.returncode == 2 and b"cannot read rules file" in bad.stderr
-    unknown = run("export", "nonsense")
+    unknown = run_cli(store_url, "export", "nonsense")
     assert unknown.returncode == 2 and b"no projection named 'nonsense'" in unknown.stderr
-    document = run("export", "cclo_contacts", "--format", "json")
+    document = run_cli(store_url, "export", "cclo_contacts", "--format", "json")
     assert document.returncode == 0, document.stderr
     assert [row["site"] for row in json.loads(document.stdout)] == ["on-ccc", "on-cpo", "on-hyb", "pa-kent"]  # an array of rows
     provenance = document.stderr.decode().strip().removeprefix("caseledger: provenance: ")
     assert json.loads(provenance)["projection"] == "cclo_contacts" and len(document.stderr.splitlines()) == 1
-    status = run("status").stdout.decode()
+    status = run_cli(store_url, "status").stdout.decode()
     assert "timeline" in status and "addons" in status
 
 
-def test_a_week_range_keeps_exactly_those_weeks_of_the_add_on_exports(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_a_week_range_keeps_exactly_those_weeks_of_the_add_on_exports(scenario: LedgerApplication) -> None:
     """``--from``/``--to`` at now (the running totals) and at a past cut (the tasks grouped):
     the rows are the whole export's rows whose week is in the range, in the same order."""
     rules = load_rules("current")
@@ -203,14 +196,10 @@ def test_a_week_range_keeps_exactly_those_weeks_of_the_add_on_exports(scenario) 
             assert compute(scenario, projection, view, rules, weeks=Weeks(last=weeks[0])).rows == [row for row in whole if row["week"] == weeks[0]]
 
 
+@pytest.mark.slow
 def test_cli_week_ranges_are_checked(store_url: str) -> None:
-    def run(*args: str) -> subprocess.CompletedProcess[bytes]:
-        return subprocess.run(
-            [sys.executable, "-m", "caseledger.cli.main", "--store", store_url, *args], capture_output=True, check=False, cwd=ROOT, timeout=300
-        )
-
-    assert run("import", str(SCENARIO)).returncode == 0
-    ranged = run("export", "addon_burden", "--from", "2026-w11", "--to", "2026-W11", "--format", "jsonl")
+    assert run_cli(store_url, "import", str(SCENARIO)).returncode == 0
+    ranged = run_cli(store_url, "export", "addon_burden", "--from", "2026-w11", "--to", "2026-W11", "--format", "jsonl")
     assert ranged.returncode == 0, ranged.stderr
     lines = [json.loads(line) for line in ranged.stdout.splitlines()]
     assert json.loads(ranged.stderr.decode().removeprefix("caseledger: provenance: "))["weeks"] == "2026-W11..2026-W11"
@@ -220,14 +209,14 @@ def test_cli_week_ranges_are_checked(store_url: str) -> None:
         (("--to", "last week"), b"--to: 'last week' is not an ISO week like 2026-W03"),
         (("--from", "2026-W12", "--to", "2026-W11"), b"--from 2026-W12 is after --to 2026-W11"),
     ):
-        refused = run("export", "addon_burden", *args)
+        refused = run_cli(store_url, "export", "addon_burden", *args)
         assert refused.returncode == 2 and message in refused.stderr and b"Traceback" not in refused.stderr, refused.stderr
         assert len(refused.stderr.strip().splitlines()) == 1
-    other = run("export", "workload", "--from", "2026-W11")
+    other = run_cli(store_url, "export", "workload", "--from", "2026-W11")
     assert other.returncode == 2 and b"--from/--to apply to addon_burden, coverage and weekly_hours only" in other.stderr
 
 
-def test_add_on_totals_behind_the_tasks_are_not_trusted(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_add_on_totals_behind_the_tasks_are_not_trusted(scenario: LedgerApplication) -> None:
     """Another process may have added tasks the totals do not hold yet: then addon_burden groups
     the tasks. Emptied totals whose tracking row is set back stand in for that moment."""
     rules, projection = load_rules("current"), PROJECTIONS["addon_burden"]
@@ -263,14 +252,9 @@ def test_a_failed_export_leaves_the_previous_one_and_its_sidecar_as_they_were(sq
     assert sorted(p.name for p in folder.iterdir()) == [target.name]  # no temporary file left behind
 
 
+@pytest.mark.slow
 def test_a_rules_path_never_reaches_the_terminal_raw(sqlite_url: str) -> None:
     open_application(sqlite_url).close()  # the store exists: the rules path is what is wrong
-    bad = subprocess.run(
-        [sys.executable, "-m", "caseledger.cli.main", "--store", sqlite_url, "export", "staffing", "--rules", "missing\n\x1b[2J[b]"],
-        capture_output=True,
-        check=False,
-        cwd=ROOT,
-        timeout=300,
-    )
+    bad = run_cli(sqlite_url, "export", "staffing", "--rules", "missing\n\x1b[2J[b]")
     assert bad.returncode == 2 and b"\x1b" not in bad.stderr and bad.stderr.count(b"\n") == 1
     assert b"missing\\n\\x1b[2J[b]" in bad.stderr

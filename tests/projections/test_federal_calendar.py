@@ -9,9 +9,9 @@ import datetime as dt
 import re
 from pathlib import Path
 
-import holidays
 import pytest
 from dateutil.easter import easter
+from holidays.countries.canada import Canada
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,7 +19,7 @@ from caseledger.projections.rules import HERE as RULES
 from caseledger.projections.rules import Rules, RulesError, load_rules, parse_rules
 from caseledger.projections.rules.calendar import days_off, designated, moved
 from caseledger.projections.rules.deadlines import due_on
-from tests.cli.test_error_contract import caseledger, refused
+from tests.support.cli import refused, run_cli
 from tests.support.paths import FIXTURES
 
 CURRENT = (RULES / "current.toml").read_text()
@@ -71,7 +71,7 @@ def test_outside_quebec_it_is_the_holidays_packages_federal_category_with_easter
     federally regulated workplaces, observed days included — lacks only Easter Monday, the first
     Monday of August and the funeral of 2022-09-19 of the public servants' list; neither calendar
     knows a province's own days (Nova Scotia's Heritage Day, Manitoba's Louis Riel Day, BC Day...)."""
-    government = holidays.Canada(categories=("government",), years=YEARS)
+    government = Canada(categories=("government",), years=YEARS)
     also = {dt.date(2022, 9, 19)}
     for year in YEARS:
         august = dt.date(year, 8, 1)
@@ -151,11 +151,12 @@ def test_a_calendar_that_cannot_be_is_refused_naming_the_field(change: tuple[str
     assert str(caught.value).startswith("bad.toml: ") and message in str(caught.value) and "\n" not in str(caught.value)
 
 
+@pytest.mark.slow
 def test_the_command_line_refuses_an_unknown_province_in_one_line(sqlite_url: str, tmp_path: Path) -> None:
-    assert caseledger(sqlite_url, "import", str(FIXTURES / "deadlines_scenario.jsonl")).returncode == 0
+    assert run_cli(sqlite_url, "import", str(FIXTURES / "deadlines_scenario.jsonl")).returncode == 0
     bad = tmp_path / "regional.toml"
     bad.write_text(CURRENT.replace('name = "current"', 'name = "regional"').replace("\nQC = { name", "\nPQ = { name"))
-    refused(caseledger(sqlite_url, "export", "deadlines", "--rules", str(bad)), "Invalid enum value 'PQ' - at `key` in `$.calendar.area_day`")
+    refused(run_cli(sqlite_url, "export", "deadlines", "--rules", str(bad)), "Invalid enum value 'PQ' - at `key` in `$.calendar.area_day`")
 
 
 def test_the_calendars_edges_are_counted_not_crashed_on() -> None:

@@ -10,64 +10,27 @@ starting from world snapshots taken each day (:data:`FINE`):
 from __future__ import annotations
 
 import datetime as dt
-import random
 from typing import Any
 
-import msgspec
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from caseledger.application.imports import import_lines
 from caseledger.domain.model.times import LocalDay, zone
-from caseledger.domain.store.application import open_application
+from caseledger.domain.store.application import LedgerApplication, open_application
 from caseledger.domain.store.log import read_log
-from caseledger.fixtures.generate import generate
 from caseledger.projections.engine.projector import Projector
 from caseledger.projections.replay.facts import View
-from tests.support.generated import GENERATED_UNTIL
 from tests.support.projection_helpers import FINE, everything, snapshotted
-
-NOW = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
-
-
-def stream(seed: int, events: int, retractions: int) -> list[dict[str, Any]]:
-    """Generated lines with their would-be positions, plus some retractions (some of retractions)."""
-    rng = random.Random(seed)
-    lines = [{**line, "position": index + 1} for index, line in enumerate(generate(events, seed=seed, until=GENERATED_UNTIL))]
-    targeted: set[int] = set()  # one retraction per event
-    for _ in range(retractions):
-        at = rng.randrange(20, len(lines))
-        previous = lines[at - 1]
-        targets = [line for line in lines[:at] if line["type"] != "SiteRegistered" and line.get("log_position", line.get("position")) not in targeted]
-        target = rng.choice(targets)
-        target_position = target.get("log_position", target.get("position"))
-        targeted.add(target_position)
-        lines.insert(
-            at,
-            {
-                "type": "EventRetracted",
-                "occurred_at": previous["occurred_at"],
-                "position": target_position,
-                "reason": "entered in error",
-                "recorded_at": previous["recorded_at"],
-                "by": "auditor",
-            },
-        )
-        for number, line in enumerate(lines, 1):
-            line["log_position" if line["type"] == "EventRetracted" else "position"] = number
-    return lines
+from tests.support.stores import NewStore
+from tests.support.streams import NOW, encoded, stream, streams
 
 
-def encoded(lines: list[dict[str, Any]]) -> list[bytes]:
-    return [msgspec.json.encode(line) for line in lines]
-
-
-streams = st.builds(stream, st.integers(0, 10**6), st.integers(150, 900), st.integers(0, 4))
-
-
+@pytest.mark.slow  # a property over random streams of hundreds of events, each replayed many times
 @settings(max_examples=5)
 @given(lines=streams, cuts=st.lists(st.integers(1, 10**6), min_size=1, max_size=4))
-def test_incremental_catch_up_equals_rebuild(new_store, lines, cuts) -> None:  # type: ignore[no-untyped-def]
+def test_incremental_catch_up_equals_rebuild(new_store: NewStore, lines: list[dict[str, Any]], cuts: list[int]) -> None:
     app = open_application(new_store())
     projector = Projector(app, snapshot_policy=FINE)
     bounds = sorted({cut % len(lines) for cut in cuts} | {len(lines)})
@@ -81,15 +44,16 @@ def test_incremental_catch_up_equals_rebuild(new_store, lines, cuts) -> None:  #
     assert everything(app, View(now=NOW)) == incremental
 
 
-def _local_dates(app) -> dict[int, dt.date]:  # type: ignore[no-untyped-def]
+def _local_dates(app: LedgerApplication) -> dict[int, dt.date]:
     zones = {e.envelope.data.site: e.envelope.data.timezone for e in read_log(app, types=["SiteRegistered"])}
     return {e.position: e.envelope.occurred_at.astimezone(zone(zones.get(e.envelope.at_site or "", "UTC"))).date() for e in read_log(app)}
 
 
+@pytest.mark.slow  # a property over random streams of hundreds of events, each replayed many times
 @settings(max_examples=5)
 @given(lines=streams, fraction=st.floats(0.1, 0.95))
 @example(lines=stream(2000, 276, 3), fraction=0.5)  # a retraction of a retraction across the cut
-def test_as_of_equals_a_store_of_the_events_that_occurred_by_then(new_store, lines, fraction) -> None:  # type: ignore[no-untyped-def]
+def test_as_of_equals_a_store_of_the_events_that_occurred_by_then(new_store: NewStore, lines: list[dict[str, Any]], fraction: float) -> None:
     full = open_application(new_store())
     import_lines(full, encoded(lines), "importer", keep_recorded=True)
     dates = _local_dates(full)
@@ -109,9 +73,10 @@ def test_as_of_equals_a_store_of_the_events_that_occurred_by_then(new_store, lin
     assert everything(snapshotted(full), view) == everything(snapshotted(partial), view)
 
 
+@pytest.mark.slow  # a property over random streams of hundreds of events, each replayed many times
 @settings(max_examples=5)
 @given(lines=streams, fraction=st.floats(0.05, 0.95))
-def test_known_at_equals_a_store_of_the_events_recorded_by_then(new_store, lines, fraction) -> None:  # type: ignore[no-untyped-def]
+def test_known_at_equals_a_store_of_the_events_recorded_by_then(new_store: NewStore, lines: list[dict[str, Any]], fraction: float) -> None:
     full = open_application(new_store())
     import_lines(full, encoded(lines), "importer", keep_recorded=True)
     moments = [dt.datetime.fromisoformat(line["recorded_at"]) for line in lines]

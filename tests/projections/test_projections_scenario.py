@@ -8,7 +8,7 @@ import pytest
 
 from caseledger.application.imports import import_lines
 from caseledger.domain.model.times import parse_cutoff
-from caseledger.domain.store.application import open_application
+from caseledger.domain.store.application import LedgerApplication, open_application
 from caseledger.projections.engine.compute import compute, find
 from caseledger.projections.replay.facts import View
 from caseledger.projections.rules import load_rules
@@ -31,14 +31,14 @@ KEYS = {
 
 
 @pytest.fixture
-def scenario(store_url: str):  # type: ignore[no-untyped-def]
+def scenario(store_url: str) -> LedgerApplication:
     app = open_application(store_url)
     import_lines(app, (FIXTURES / "scenario.jsonl").read_bytes().splitlines(), "importer")
     return app
 
 
 @pytest.mark.parametrize(("projection", "expected_key", "rules"), CASES, ids=[c[1] for c in CASES])
-def test_scenario_matches_the_hand_computed_values(scenario, projection: str, expected_key: str, rules: str) -> None:  # type: ignore[no-untyped-def]
+def test_scenario_matches_the_hand_computed_values(scenario: LedgerApplication, projection: str, expected_key: str, rules: str) -> None:
     view = View(as_of=parse_cutoff(EXPECTED["as_of"], "as_of"))
     rows = plain(compute(scenario, find(projection), view, load_rules(rules)).rows)
     key = KEYS[expected_key]

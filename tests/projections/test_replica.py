@@ -5,18 +5,17 @@ would fail), gives the primary's rows, follows new events, and writes are refuse
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from caseledger.application.exports import PROJECTION_NAMES
-from tests.support.paths import ROOT, SCENARIO
+from tests.support.cli import run_cli
+from tests.support.paths import SCENARIO
 from tests.support.postgres import PostgresServer, streaming_replica, throwaway_cluster, wait_for_replay
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
@@ -25,21 +24,17 @@ def primary() -> Iterator[PostgresServer]:
         yield server
 
 
-def cli(url: str, *args: str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([sys.executable, "-m", "caseledger.cli.main", "--store", url, *args], capture_output=True, check=False, cwd=ROOT, timeout=300)
-
-
 def rows_of(url: str, tmp_path: Path, name: str, *options: str) -> bytes:
     """The export's rows (its first line, the provenance with its generation time, left out)."""
     target = tmp_path / f"{name}-{abs(hash((url, options)))}.csv"
-    done = cli(url, "export", name, "--as-of", "2026-03-20", "--output", str(target), "--force", *options)
+    done = run_cli(url, "export", name, "--as-of", "2026-03-20", "--output", str(target), "--force", *options)
     assert done.returncode == 0, done.stderr
     return target.read_bytes().split(b"\n", 1)[1]
 
 
 def test_exports_on_a_streaming_replica_equal_the_primary_and_write_nothing(primary: PostgresServer, tmp_path: Path) -> None:
     url = primary.create_database("ledger")
-    assert cli(url, "import", str(SCENARIO)).returncode == 0
+    assert run_cli(url, "import", str(SCENARIO)).returncode == 0
     on_primary = {name: rows_of(url, tmp_path, name) for name in PROJECTION_NAMES}
     on_primary["deidentified"] = rows_of(url, tmp_path, "transfers", "--deidentify")  # makes the store's pseudonym key
     with streaming_replica(primary) as replica:
@@ -53,7 +48,7 @@ def test_exports_on_a_streaming_replica_equal_the_primary_and_write_nothing(prim
 
         task = tmp_path / "task.jsonl"
         task.write_text('{"type":"AddOnTaskLogged","occurred_at":"2026-03-19","by":"po.brown","officer":"po.brown","category":"clerical","minutes":45}\n')
-        added = cli(url, "import", str(task))  # the primary's engine catches up after it
+        added = run_cli(url, "import", str(task))  # the primary's engine catches up after it
         assert added.returncode == 0, added.stderr
         wait_for_replay(primary, replica)
         assert rows_of(replica_url, tmp_path, "addon_burden") == rows_of(url, tmp_path, "addon_burden") != on_primary["addon_burden"]
@@ -62,5 +57,5 @@ def test_exports_on_a_streaming_replica_equal_the_primary_and_write_nothing(prim
             (("import", str(SCENARIO)), b"read-only replica: record on the primary"),
             (("rebuild",), b"a read replica cannot rebuild its read models: rebuild them on the primary"),
         ):
-            refused = cli(replica_url, *args)
+            refused = run_cli(replica_url, *args)
             assert refused.returncode == 2 and message in refused.stderr and b"Traceback" not in refused.stderr, refused.stderr

@@ -15,9 +15,11 @@ import pytest
 
 from caseledger.application.ledger import Ledger
 from caseledger.domain.model.clock import Clock
-from tests.cli.test_error_contract import caseledger
+from tests.support.cli import run_cli
 from tests.support.paths import SCENARIO
 from tests.support.tampering import sql, truncate_tail
+
+pytestmark = pytest.mark.slow  # every test here starts processes
 
 PAST = "2026-03-01"
 LATE = "2100-01-01"
@@ -27,7 +29,7 @@ LATE = "2100-01-01"
 def rows(url: str, tmp_path: Path, *args: str) -> tuple[list[dict[str, object]], str]:
     """An export's rows (JSON Lines: every line a row; the provenance is in the sidecar) and what it said on stderr."""
     out = tmp_path / f"{'-'.join(args)}.jsonl".replace("/", "_")
-    done = caseledger(url, "export", *args, "--format", "jsonl", "--output", str(out))
+    done = run_cli(url, "export", *args, "--format", "jsonl", "--output", str(out))
     assert done.returncode == 0, done.stderr
     return [msgspec.json.decode(line) for line in out.read_bytes().splitlines()], done.stderr.decode()
 
@@ -35,8 +37,8 @@ def rows(url: str, tmp_path: Path, *args: str) -> tuple[list[dict[str, object]],
 @pytest.fixture
 def store(store_url: str, tmp_path: Path) -> tuple[str, dict[tuple[str, ...], list[dict[str, object]]]]:
     """The scenario's store and its honest exports."""
-    assert caseledger(store_url, "import", str(SCENARIO)).returncode == 0
-    honest = {
+    assert run_cli(store_url, "import", str(SCENARIO)).returncode == 0
+    honest: dict[tuple[str, ...], list[dict[str, object]]] = {
         args: rows(store_url, tmp_path, *args)[0]
         for args in (
             ("addon_burden",),
@@ -108,10 +110,10 @@ def test_a_row_deleted_from_what_only_officer_screens_read_is_named_by_status(
     ``status`` does, and says how to rebuild."""
     url, _honest = store
     sql(url, tampering)
-    status = caseledger(url, "status").stdout.decode()
+    status = run_cli(url, "status").stdout.decode()
     assert "WARNING: read model cl_" in status and ": holds " in status and "caseledger rebuild" in status, status
-    assert caseledger(url, "rebuild").returncode == 0
-    assert "sealed: every read model checks" in caseledger(url, "status").stdout.decode()
+    assert run_cli(url, "rebuild").returncode == 0
+    assert "sealed: every read model checks" in run_cli(url, "status").stdout.decode()
 
 
 def test_a_cut_log_tail_is_caught_by_the_chain_head_each_seal_records(
@@ -119,11 +121,11 @@ def test_a_cut_log_tail_is_caught_by_the_chain_head_each_seal_records(
 ) -> None:
     url, _honest = store
     truncate_tail(url, 70)
-    status = caseledger(url, "status")
+    status = run_cli(url, "status")
     assert b"read model cl_timeline: built from a log whose chain head at position 72 is not this log's" in status.stdout, status.stdout
     _found, stderr = rows(url, tmp_path, "workload")
     assert "chain head at position 72 is not this log's" in stderr and "rebuilt" in stderr
-    status = caseledger(url, "status")
+    status = run_cli(url, "status")
     assert b"sealed: every read model checks" in status.stdout and b"AHEAD" not in status.stdout
 
 
@@ -169,13 +171,13 @@ def test_a_cache_forged_in_the_way_of_a_catch_up_is_repaired_there(
     sql(url, statement, params)
     line = tmp_path / "one.jsonl"
     line.write_text('{"type":"AddOnTaskLogged","occurred_at":"2026-03-19","by":"po.adams","officer":"po.adams","category":"clerical","minutes":5}\n')
-    done = caseledger(url, "import", str(line))
+    done = run_cli(url, "import", str(line))
     assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr
     found, stderr = rows(url, tmp_path, "siu_stays")
     assert (done.stderr.decode() + stderr).count("every read model is rebuilt from the log") == 1, (done.stderr, stderr)
     assert found == honest[("siu_stays",)]
     assert rows(url, tmp_path, "siu_stays") == (honest[("siu_stays",)], "")
-    assert b"sealed: every read model checks" in caseledger(url, "status").stdout
+    assert b"sealed: every read model checks" in run_cli(url, "status").stdout
 
 
 def test_a_junk_weekly_row_does_not_hide_a_week_from_the_chart(store: tuple[str, dict[tuple[str, ...], list[dict[str, object]]]]) -> None:

@@ -3,6 +3,8 @@ scan of the whole log — before any read model exists, caught up, and lagging b
 
 from __future__ import annotations
 
+import pytest
+
 from caseledger.domain.store.log import site_zones
 from caseledger.projections.engine.projector import Projector
 from caseledger.projections.readmodels.database import Database
@@ -39,9 +41,7 @@ def test_the_tail_alone_is_read_after_the_read_models_position(store_url: str) -
     assert site_zones(app, after=head) == {"EDM": "America/Edmonton"}
 
 
-def test_a_caught_up_store_reads_no_log_before_the_read_models_position(store_url: str, monkeypatch: object) -> None:
-    from caseledger.projections.replay import facts
-
+def test_a_caught_up_store_reads_no_log_before_the_read_models_position(store_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     app, service = open_ledger(store_url)
     seed_world(service)
     Projector(app).catch_up()
@@ -51,7 +51,7 @@ def test_a_caught_up_store_reads_no_log_before_the_read_models_position(store_ur
         asked.append(after)
         return site_zones(app, after=after)
 
-    monkeypatch.setattr(facts, "site_zones", tail)  # type: ignore[attr-defined]
+    monkeypatch.setattr("caseledger.projections.replay.facts.site_zones", tail)
     assert registered_zones(Database(app)).as_dict() == EXPECTED
     assert asked == [app.head_position()]
 

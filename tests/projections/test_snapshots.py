@@ -17,6 +17,8 @@ The hand-checked scenario below walks the invalidation rules one event at a time
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -38,9 +40,10 @@ from caseledger.projections.replay.weekly import instant
 from caseledger.projections.replay.world import WORLD_TYPES, World
 from caseledger.projections.rules import load_rules
 from caseledger.projections.screens.officer import recent_weeks
-from tests.projections.test_projection_properties import NOW, encoded, stream, streams
 from tests.support.commands import ScriptedService
 from tests.support.projection_helpers import FINE, everything
+from tests.support.stores import NewStore
+from tests.support.streams import NOW, encoded, stream, streams
 
 
 def import_in_chunks(app: LedgerApplication, lines: list[dict[str, object]], cuts: list[int], policy: SnapshotPolicy = FINE) -> Projector:
@@ -65,6 +68,11 @@ def through_snapshot(projector: Projector, view: View) -> tuple[World, World, in
     return via, full, used.boundary_us if used is not None else None
 
 
+def at(pick: float, values: Sequence[object]) -> int:
+    """The index ``pick`` (0 to 1) of the way along ``values``."""
+    return int(pick * (len(values) - 1))
+
+
 def cuts_of(app: LedgerApplication, picks: list[float]) -> list[View]:
     """ "Now", and at each pick (a fraction of the way through): a past local day, a past known-at
     instant, an instant with a known-at, and a local day known as of that day."""
@@ -74,7 +82,7 @@ def cuts_of(app: LedgerApplication, picks: list[float]) -> list[View]:
     occurred = sorted(envelope.occurred_at for envelope in events)
     views = [View(now=NOW)]
     for pick in picks:
-        day, moment, instant = (values[int(pick * (len(values) - 1))] for values in (days, moments, occurred))
+        day, moment, instant = days[at(pick, days)], moments[at(pick, moments)], occurred[at(pick, occurred)]
         views += [
             View(as_of=LocalDay(day), now=NOW),
             View(known_at=moment, now=NOW),
@@ -84,9 +92,10 @@ def cuts_of(app: LedgerApplication, picks: list[float]) -> list[View]:
     return views
 
 
+@pytest.mark.slow  # a property over random streams of hundreds of events, each replayed many times
 @settings(max_examples=6, deadline=None)
 @given(lines=streams, cuts=st.lists(st.integers(1, 10**6), min_size=1, max_size=5), picks=st.lists(st.floats(0, 1), min_size=1, max_size=3))
-def test_a_world_from_a_snapshot_equals_a_full_replay(new_store, lines, cuts, picks) -> None:  # type: ignore[no-untyped-def]
+def test_a_world_from_a_snapshot_equals_a_full_replay(new_store: NewStore, lines: list[dict[str, Any]], cuts: list[int], picks: list[float]) -> None:
     app = open_application(new_store())
     projector = import_in_chunks(app, lines, cuts, SnapshotPolicy(period="day", head_every=25, recent=2))  # old days thinned too
     used = 0
@@ -97,9 +106,10 @@ def test_a_world_from_a_snapshot_equals_a_full_replay(new_store, lines, cuts, pi
     assert used > 0, "no cut could start from a snapshot: the property says nothing"
 
 
+@pytest.mark.slow  # a property over random streams of hundreds of events, each replayed many times
 @settings(max_examples=3, deadline=None)
 @given(lines=streams, cuts=st.lists(st.integers(1, 10**6), min_size=1, max_size=4), pick=st.floats(0.2, 0.8))
-def test_projections_through_snapshots_equal_projections_without_them(new_store, lines, cuts, pick) -> None:  # type: ignore[no-untyped-def]
+def test_projections_through_snapshots_equal_projections_without_them(new_store: NewStore, lines: list[dict[str, Any]], cuts: list[int], pick: float) -> None:
     app = open_application(new_store())
     projector = import_in_chunks(app, lines, cuts)
     views = cuts_of(app, [pick])
@@ -185,9 +195,10 @@ def test_period_starts_are_every_boundary_after_a_time_up_to_another(period: str
     assert found == [us(f"{day}T00:00:00+00:00") for day in expected]
 
 
+@pytest.mark.slow  # a property over random streams of hundreds of events, each replayed many times
 @settings(max_examples=3, deadline=None)
 @given(seed=st.integers(0, 10**6), cuts=st.lists(st.integers(1, 10**6), min_size=1, max_size=3))
-def test_the_chart_of_recent_weeks_from_weekly_figures_equals_one_replayed(new_store, seed, cuts) -> None:  # type: ignore[no-untyped-def]
+def test_the_chart_of_recent_weeks_from_weekly_figures_equals_one_replayed(new_store: NewStore, seed: int, cuts: list[int]) -> None:
     """Three weeks of generated events (so Mondays pass; the first two weeks also enter the
     standing population's history), imported in chunks: each officer's chart read from the weekly
     figures equals the chart with the figures gone (each week replayed)."""
@@ -208,7 +219,7 @@ def test_the_chart_of_recent_weeks_from_weekly_figures_equals_one_replayed(new_s
 
     with projector.db.transaction(write=False) as cursor:
         cursor.execute(f"SELECT COUNT(DISTINCT boundary_us) FROM {projector.db.table('cl_officer_weeks')}")
-        assert cursor.fetchone()[0] >= 2  # type: ignore[index]
+        assert (cursor.fetchone() or (0,))[0] >= 2
     kept = charts()
     assert any(len(series) >= 3 for series in kept.values())
     with projector.db.transaction(write=True) as cursor:
@@ -216,9 +227,10 @@ def test_the_chart_of_recent_weeks_from_weekly_figures_equals_one_replayed(new_s
     assert charts() == kept
 
 
+@pytest.mark.slow  # a property over random streams of hundreds of events, each replayed many times
 @settings(max_examples=3, deadline=None)
 @given(seed=st.integers(0, 10**6), pick=st.floats(0, 1))
-def test_weekly_figures_carry_what_the_workload_projection_counts(new_store, seed, pick) -> None:  # type: ignore[no-untyped-def]
+def test_weekly_figures_carry_what_the_workload_projection_counts(new_store: NewStore, seed: int, pick: float) -> None:
     """At a week's end, each officer's kept figure under either rule set gives the workload
     projection's own case hours at that instant."""
     app = open_application(new_store())
@@ -260,9 +272,12 @@ def test_old_period_snapshots_are_thinned_to_every_third_period(store_url: str) 
     ]
 
 
+@pytest.mark.slow  # a property over random streams of hundreds of events, each replayed many times
 @settings(max_examples=4, deadline=None)
 @given(lines=streams, cuts=st.lists(st.integers(1, 10**6), min_size=1, max_size=4))
-def test_an_officers_screens_from_the_head_case_rows_equal_those_from_the_whole_world(new_store, lines, cuts) -> None:  # type: ignore[no-untyped-def]
+def test_an_officers_screens_from_the_head_case_rows_equal_those_from_the_whole_world(
+    new_store: NewStore, lines: list[dict[str, Any]], cuts: list[int]
+) -> None:
     """Every officer's *My week*, *Caseload* and *Due* at now, built from the head's case rows (written
     whole, then case by case as chunks arrive) plus the facts after the head, equal those built
     from the whole world (the rows deleted). When the last chunk left no valid head (a

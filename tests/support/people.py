@@ -14,9 +14,7 @@ who imports the scenario; PostgreSQL: the login that created the store).
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from dataclasses import dataclass
 from urllib.parse import urlparse, urlunparse
 
@@ -26,8 +24,8 @@ from psycopg import sql
 
 from caseledger.application.commands import LedgerService
 from caseledger.domain.store.application import open_application
-from tests.support.identity import as_login
-from tests.support.paths import ROOT, SCENARIO
+from tests.support.cli import run_cli
+from tests.support.paths import SCENARIO
 
 PEOPLE = {
     "po.adams": ("officer", None, "po.adams"),
@@ -60,15 +58,7 @@ class Staffed:
 
     def cli(self, login: str, *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
         """``caseledger --store … ARGS`` run by ``login``."""
-        return subprocess.run(
-            [sys.executable, "-m", "caseledger.cli.main", "--store", self.url_for(login), *args],
-            input=stdin,
-            capture_output=True,
-            check=False,
-            cwd=ROOT,
-            env={**os.environ, **as_login(login), **(env or {})},
-            timeout=300,
-        )
+        return run_cli(self.url_for(login), *args, login=login, stdin=stdin, env=env)
 
     def service(self, login: str) -> LedgerService:
         """The application's service as ``login`` (on SQLite a script names the OS login)."""

@@ -19,6 +19,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -80,7 +81,7 @@ class PostgresServer:
     as_postgres: bool = False
     """Whether its processes run as the ``postgres`` OS user (when this process is root)."""
 
-    def connect(self, dbname: str = "postgres", **kwargs) -> psycopg.Connection:
+    def connect(self, dbname: str = "postgres", *, autocommit: bool = False) -> psycopg.Connection[tuple[Any, ...]]:
         return psycopg.connect(
             host=self.host,
             port=self.port,
@@ -88,7 +89,7 @@ class PostgresServer:
             password=self.password,
             dbname=dbname,
             connect_timeout=10,
-            **kwargs,
+            autocommit=autocommit,
         )
 
     def url(self, name: str) -> str:
@@ -296,10 +297,17 @@ def wait_for_replay(primary: PostgresServer, replica: PostgresServer, timeout: f
     import time
 
     with primary.connect(autocommit=True) as conn:
-        target = conn.execute("SELECT pg_current_wal_lsn()").fetchone()[0]  # type: ignore[index]
+        (target,) = one(conn.execute("SELECT pg_current_wal_lsn()"))
     deadline = time.monotonic() + timeout
     with replica.connect(autocommit=True) as conn:
-        while conn.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", (target,)).fetchone()[0] is not True:  # type: ignore[index]
+        while one(conn.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", (target,)))[0] is not True:
             if time.monotonic() > deadline:
                 raise TimeoutError("the replica did not catch up with the primary")
             time.sleep(0.05)
+
+
+def one(cursor: psycopg.Cursor[tuple[Any, ...]]) -> tuple[Any, ...]:
+    """The row a query that always returns one gave."""
+    row = cursor.fetchone()
+    assert row is not None, "the query returned no row"
+    return row

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from caseledger.domain.events import catalogue as p
 
-TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=1, max_size=60)
+TEXT = st.text(alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"), min_size=1, max_size=60)
 
 
 def _for(info: msgspec.inspect.Type) -> st.SearchStrategy[Any]:
@@ -39,7 +39,9 @@ def _for(info: msgspec.inspect.Type) -> st.SearchStrategy[Any]:
 
 def payload_of(cls: type[p.Payload]) -> st.SearchStrategy[p.Payload]:
     """Any payload of type ``cls`` that satisfies the catalogue's shape rules."""
-    fields = {field.name: _for(field.type) for field in msgspec.inspect.type_info(cls).fields}
+    info = msgspec.inspect.type_info(cls)
+    assert isinstance(info, msgspec.inspect.StructType)
+    fields = {field.name: _for(field.type) for field in info.fields}
     return st.fixed_dictionaries(fields).map(lambda values: cls(**values))
 
 

@@ -20,8 +20,8 @@ def sql(url: str, statement: str, params: tuple[Any, ...] = ()) -> list[tuple[An
             return rows
         finally:
             connection.close()
-    with psycopg.connect(url.replace("postgresql://", "postgresql://"), autocommit=True) as connection:
-        cursor = connection.execute(statement.replace("stored_events", "caseledger_events").replace("rowid", "notification_id"), params)
+    with psycopg.connect(url, autocommit=True) as server:
+        cursor = server.execute(statement.replace("stored_events", "caseledger_events").replace("rowid", "notification_id"), params)
         return cursor.fetchall() if cursor.description else []
 
 

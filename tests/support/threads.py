@@ -25,3 +25,8 @@ def race(workers: Sequence[Callable[[int], object]], rounds: int = 1) -> None:
     for thread in threads:
         thread.join()
     assert errors == [], errors
+
+
+def each_round(action: Callable[[], object]) -> Callable[[int], object]:
+    """``action`` as a worker of :func:`race`, the same whatever the round."""
+    return lambda _round: action()

@@ -3,7 +3,6 @@ driven on the hand-checked deadlines scenario (``fixtures/deadlines_expected.md`
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from pathlib import Path
 
@@ -19,8 +18,7 @@ from caseledger.tui.screens.casefile import CaseFileScreen
 from caseledger.tui.screens.due import DueScreen
 from tests.support.commands import ScriptedService
 from tests.support.paths import FIXTURES
-from tests.support.tui_helpers import settled
-from tests.tui.test_tui import form_closed, table_rows
+from tests.support.tui_helpers import AnyPilot, Drive, form_closed, settled, table_rows
 
 NOW = dt.datetime(2026, 6, 30, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=-4)))
 ADMIN = "hq.admin"
@@ -32,36 +30,34 @@ def deadlines_store(folder: Path) -> str:
     return url
 
 
-def test_the_due_screen_lists_what_the_officer_carries_overdue_first_and_opens_the_case(tmp_path: Path) -> None:
+def test_the_due_screen_lists_what_the_officer_carries_overdue_first_and_opens_the_case(tmp_path: Path, drive: Drive) -> None:
     url = deadlines_store(tmp_path)
+    app = CaseLedgerApp(url, "po-b", clock=Clock(NOW), poll_seconds=0, login=ADMIN)
 
-    async def scenario() -> None:
-        app = CaseLedgerApp(url, "po-b", clock=Clock(NOW), poll_seconds=0, login=ADMIN)
-        async with app.run_test(size=(120, 40)) as pilot:
-            await settled(pilot)
-            alerts = str(app.screen.query_one("#alerts-panel", Static).render())
-            assert "Overdue: off-2 start the release plan, due 2026-06-04 (26 days ago)" in alerts
-            assert "Overdue: off-2 preliminary assessment, due 2026-06-26 (4 days ago)" in alerts
-            assert "Due soon: off-2 SIU review by the institutional head, due 2026-07-06 (in 6 days)" in alerts
-            assert "correctional plan" not in alerts  # open, not yet pressing
-            await pilot.press("2")
-            await settled(pilot)
-            assert isinstance(app.screen, DueScreen)
-            rows = [[str(cell) for cell in row[:5]] for row in table_rows(app.screen.query_one(DataTable))]
-            assert rows == [
-                ["overdue", "2026-06-04", "26 days late", "start the release plan", "off-2"],
-                ["overdue", "2026-06-26", "4 days late", "preliminary assessment", "off-2"],
-                ["due soon", "2026-07-06", "in 6 days", "SIU review by the institutional head", "off-2"],
-                ["open", "2026-08-28", "in 59 days", "SIU review by the Commissioner", "off-2"],
-                ["open", "2026-09-20", "in 82 days", "correctional plan", "off-2"],
-            ]
-            assert app.screen.sub_title == "5 open deadlines of po-b: 2 overdue, 1 due soon"
-            await pilot.press("enter")
-            await settled(pilot)
-            assert isinstance(app.screen, CaseFileScreen)
-            assert app.screen.query_one("#offender-input").value == "off-2"  # type: ignore[attr-defined]
+    async def scenario(pilot: AnyPilot) -> None:
+        alerts = str(app.screen.query_one("#alerts-panel", Static).render())
+        assert "Overdue: off-2 start the release plan, due 2026-06-04 (26 days ago)" in alerts
+        assert "Overdue: off-2 preliminary assessment, due 2026-06-26 (4 days ago)" in alerts
+        assert "Due soon: off-2 SIU review by the institutional head, due 2026-07-06 (in 6 days)" in alerts
+        assert "correctional plan" not in alerts  # open, not yet pressing
+        await pilot.press("2")
+        await settled(pilot)
+        assert isinstance(app.screen, DueScreen)
+        rows = [[str(cell) for cell in row[:5]] for row in table_rows(app.screen.query_one(DataTable))]
+        assert rows == [
+            ["overdue", "2026-06-04", "26 days late", "start the release plan", "off-2"],
+            ["overdue", "2026-06-26", "4 days late", "preliminary assessment", "off-2"],
+            ["due soon", "2026-07-06", "in 6 days", "SIU review by the institutional head", "off-2"],
+            ["open", "2026-08-28", "in 59 days", "SIU review by the Commissioner", "off-2"],
+            ["open", "2026-09-20", "in 82 days", "correctional plan", "off-2"],
+        ]
+        assert app.screen.sub_title == "5 open deadlines of po-b: 2 overdue, 1 due soon"
+        await pilot.press("enter")
+        await settled(pilot)
+        assert isinstance(app.screen, CaseFileScreen)
+        assert app.screen.query_one("#offender-input", Input).value == "off-2"
 
-    asyncio.run(scenario())
+    drive(app, scenario)
 
 
 def test_the_supervisor_sees_each_officers_overdue_deadlines(tmp_path: Path) -> None:
@@ -71,30 +67,26 @@ def test_the_supervisor_sees_each_officers_overdue_deadlines(tmp_path: Path) -> 
     assert {row["officer"]: row["overdue"] for row in session.officers()} == {"po-a": 1, "po-b": 2, "po-c": 0, "po-d": 0}
 
 
-def test_enter_on_an_officers_site_row_opens_their_due_list(tmp_path: Path) -> None:
+def test_enter_on_an_officers_site_row_opens_their_due_list(tmp_path: Path, drive: Drive) -> None:
     """From po-a's view, the Site screen lists po-a's site (on-inst: po-a alone); Enter on the row
     opens po-a's Due list — off-1's overdue correctional plan, then the rescheduled hearing's open
     Board-information deadline."""
     url = deadlines_store(tmp_path)
+    app = CaseLedgerApp(url, "po-a", clock=Clock(NOW), poll_seconds=0, login=ADMIN)
 
-    async def scenario() -> None:
-        app = CaseLedgerApp(url, "po-a", clock=Clock(NOW), poll_seconds=0, login=ADMIN)
-        async with app.run_test(size=(120, 40)) as pilot:
-            await settled(pilot)
-            await pilot.press("5")
-            await settled(pilot)
-            assert [str(row[0]) for row in table_rows(app.screen.query_one(DataTable))] == ["po-a"]
-            await pilot.press("enter")
-            await settled(pilot)
-            assert isinstance(app.screen, DueScreen)
-            rows = [[str(cell) for cell in row[:5]] for row in table_rows(app.screen.query_one(DataTable))]
-            assert rows == [
-                ["overdue", "2026-06-10", "20 days late", "correctional plan", "off-1"],
-                ["open", "2026-07-20", "in 20 days", "information to the Board", "off-1"],
-            ]
-            assert app.officer == "po-a"
+    async def scenario(pilot: AnyPilot) -> None:
+        assert [str(row[0]) for row in table_rows(app.screen.query_one(DataTable))] == ["po-a"]
+        await pilot.press("enter")
+        await settled(pilot)
+        assert isinstance(app.screen, DueScreen)
+        rows = [[str(cell) for cell in row[:5]] for row in table_rows(app.screen.query_one(DataTable))]
+        assert rows == [
+            ["overdue", "2026-06-10", "20 days late", "correctional plan", "off-1"],
+            ["open", "2026-07-20", "in 20 days", "information to the Board", "off-1"],
+        ]
+        assert app.officer == "po-a"
 
-    asyncio.run(scenario())
+    drive(app, scenario, screen="site")
 
 
 def test_a_covering_officer_carries_the_absent_officers_overdue_deadlines_on_the_site_screen(tmp_path: Path) -> None:
@@ -110,36 +102,32 @@ def test_a_covering_officer_carries_the_absent_officers_overdue_deadlines_on_the
     assert sum(1 for row in session.due("po-b") if row.status == "overdue") == 3
 
 
-def test_n_on_a_due_row_opens_the_entry_that_completes_it_and_ctrl_s_records_it(tmp_path: Path) -> None:
+def test_n_on_a_due_row_opens_the_entry_that_completes_it_and_ctrl_s_records_it(tmp_path: Path, drive: Drive) -> None:
     """po-b's first row is off-2's overdue release-plan start: n opens "Release plan started" for
     off-2 (release type and destination still to fill); the second row, the preliminary
     assessment, opens "Case task completed" with the task chosen: Ctrl+S alone records it, and the
     row leaves the Due list (done late) with the cursor still on the list."""
     url = deadlines_store(tmp_path)
+    app = CaseLedgerApp(url, "po-b", clock=Clock(NOW), poll_seconds=0, login=ADMIN)
 
-    async def scenario() -> None:
-        app = CaseLedgerApp(url, "po-b", clock=Clock(NOW), poll_seconds=0, login=ADMIN)
-        async with app.run_test(size=(120, 40)) as pilot:
-            await settled(pilot)
-            await pilot.press("2")
-            await settled(pilot)
-            await pilot.press("n")
-            await settled(pilot)
-            form = app.screen
-            assert isinstance(form, RecordScreen) and form.kind == "ReleasePlanStarted"
-            assert form.query_one("#field-offender", Input).value == "off-2"
-            await pilot.press("escape")
-            await settled(pilot)
-            await pilot.press("down", "n")
-            await settled(pilot)
-            form = app.screen
-            assert isinstance(form, RecordScreen) and form.kind == "CaseTaskCompleted"
-            assert (form.query_one("#field-offender", Input).value, form.query_one("#field-task", Select).value) == ("off-2", "preliminary_assessment")
-            await pilot.press("ctrl+s")
-            await form_closed(pilot)
-            await settled(pilot)
-            assert isinstance(app.screen, DueScreen)
-            deadlines = [str(row[3]) for row in table_rows(app.screen.query_one(DataTable))]
-            assert "preliminary assessment" not in deadlines and len(deadlines) == 4
+    async def scenario(pilot: AnyPilot) -> None:
+        await pilot.press("n")
+        await settled(pilot)
+        form = app.screen
+        assert isinstance(form, RecordScreen) and form.kind == "ReleasePlanStarted"
+        assert form.query_one("#field-offender", Input).value == "off-2"
+        await pilot.press("escape")
+        await settled(pilot)
+        await pilot.press("down", "n")
+        await settled(pilot)
+        form = app.screen
+        assert isinstance(form, RecordScreen) and form.kind == "CaseTaskCompleted"
+        assert (form.query_one("#field-offender", Input).value, form.query_one("#field-task", Select).value) == ("off-2", "preliminary_assessment")
+        await pilot.press("ctrl+s")
+        await form_closed(pilot)
+        await settled(pilot)
+        assert isinstance(app.screen, DueScreen)
+        deadlines = [str(row[3]) for row in table_rows(app.screen.query_one(DataTable))]
+        assert "preliminary assessment" not in deadlines and len(deadlines) == 4
 
-    asyncio.run(scenario())
+    drive(app, scenario, screen="due")

@@ -5,7 +5,6 @@ that evening is dated that Sunday, so the deadline it completes is met, not late
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,8 +22,7 @@ from caseledger.tui.forms import RecordScreen
 from caseledger.tui.screens.due import DueScreen
 from caseledger.tui.screens.week import WeekScreen
 from tests.support.evening import ADMIN, EVENINGS, SUNDAY, SUNDAY_WEEK, UTC_MONDAY_WEEK, Evening, evening_lines
-from tests.support.tui_helpers import settled
-from tests.tui.test_tui import form_closed, reloaded, table_rows
+from tests.support.tui_helpers import AnyPilot, Drive, form_closed, reloaded, settled, table_rows
 
 
 @pytest.fixture
@@ -39,49 +37,47 @@ def utc_host(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("place", EVENINGS, ids=lambda place: place.zone)
-def test_a_sunday_evening_is_sunday_on_every_screen_and_in_what_is_recorded(tmp_path: Path, utc_host: None, place: Evening) -> None:
+def test_a_sunday_evening_is_sunday_on_every_screen_and_in_what_is_recorded(tmp_path: Path, utc_host: None, place: Evening, drive: Drive) -> None:
     url = f"sqlite:///{tmp_path}/evening.db"
     import_lines(open_application(url), evening_lines(), ADMIN)
     assert place.host_utc.date() > SUNDAY  # the host's (UTC) date is already Monday
+    app = CaseLedgerApp(url, place.officer, clock=Clock(place.host_utc), poll_seconds=0, login=ADMIN)
 
-    async def scenario() -> None:
-        app = CaseLedgerApp(url, place.officer, clock=Clock(place.host_utc), poll_seconds=0, login=ADMIN)
-        async with app.run_test(size=(120, 40)) as pilot:
-            await settled(pilot)
-            week = app.screen
-            assert isinstance(week, WeekScreen)
-            addons = week.query_one("#addons-table", DataTable)
-            assert [tuple(row) for row in table_rows(addons)] == [("clerical", 30)]  # Thursday's task: this (W49) week's
-            caption = str(week.query_one("#chart-caption", Static).render())
-            assert f"… {SUNDAY_WEEK}:" in caption and UTC_MONDAY_WEEK not in caption, caption
+    async def scenario(pilot: AnyPilot) -> None:
+        week = app.screen
+        assert isinstance(week, WeekScreen)
+        addons = week.query_one("#addons-table", DataTable)
+        assert [tuple(row) for row in table_rows(addons)] == [("clerical", 30)]  # Thursday's task: this (W49) week's
+        caption = str(week.query_one("#chart-caption", Static).render())
+        assert f"… {SUNDAY_WEEK}:" in caption and UTC_MONDAY_WEEK not in caption, caption
 
-            loads = week.loads
-            await pilot.press("a", "2", "2", "5", "enter")  # the quick add-on: scanning and faxing, 25 minutes
-            await reloaded(pilot, week, loads)
-            rows = {row[0]: row[1] for row in table_rows(app.screen.query_one("#addons-table", DataTable))}
-            assert rows == {"clerical": 30, "scanning and faxing": 25}  # the add-on and the table agree on the week
-            hours = str(app.screen.query_one("#hours-panel", Static).render())
-            assert "Add-on hours: 0.92" in hours  # 55 minutes
+        loads = week.loads
+        await pilot.press("a", "2", "2", "5", "enter")  # the quick add-on: scanning and faxing, 25 minutes
+        await reloaded(pilot, week, loads)
+        rows = {row[0]: row[1] for row in table_rows(app.screen.query_one("#addons-table", DataTable))}
+        assert rows == {"clerical": 30, "scanning and faxing": 25}  # the add-on and the table agree on the week
+        hours = str(app.screen.query_one("#hours-panel", Static).render())
+        assert "Add-on hours: 0.92" in hours  # 55 minutes
 
-            await pilot.press("2")
-            await settled(pilot)
-            due = app.screen
-            assert isinstance(due, DueScreen)
-            listed = [[str(cell) for cell in row[:5]] for row in table_rows(due.query_one(DataTable))]
-            assert listed[0] == ["due soon", "2026-12-06", "today", "correctional plan", place.offender]  # first: the only one pressing
-            assert [row[3] for row in listed[1:]] == ["start the release plan"]  # due in 2028
+        await pilot.press("2")
+        await settled(pilot)
+        due = app.screen
+        assert isinstance(due, DueScreen)
+        listed = [[str(cell) for cell in row[:5]] for row in table_rows(due.query_one(DataTable))]
+        assert listed[0] == ["due soon", "2026-12-06", "today", "correctional plan", place.offender]  # first: the only one pressing
+        assert [row[3] for row in listed[1:]] == ["start the release plan"]  # due in 2028
 
-            await pilot.press("n")  # the entry that completes the selected deadline, filled in
-            await settled(pilot)
-            form = app.screen
-            assert isinstance(form, RecordScreen)
-            assert form.query_one("#field-occurred_at", Input).value == SUNDAY.isoformat()
-            await pilot.press("ctrl+s")
-            await form_closed(pilot)
-            await settled(pilot)
-            assert [str(row[3]) for row in table_rows(app.screen.query_one(DataTable))] == ["start the release plan"]  # the plan was met
+        await pilot.press("n")  # the entry that completes the selected deadline, filled in
+        await settled(pilot)
+        form = app.screen
+        assert isinstance(form, RecordScreen)
+        assert form.query_one("#field-occurred_at", Input).value == SUNDAY.isoformat()
+        await pilot.press("ctrl+s")
+        await form_closed(pilot)
+        await settled(pilot)
+        assert [str(row[3]) for row in table_rows(app.screen.query_one(DataTable))] == ["start the release plan"]  # the plan was met
 
-    asyncio.run(scenario())
+    drive(app, scenario)
     events = list(read_log(open_application(url)))
     quick, completion = events[-2], events[-1]
     local = zone(place.zone)

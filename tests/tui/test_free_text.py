@@ -16,14 +16,12 @@ from caseledger.application.text import for_terminal
 from caseledger.domain.store.application import open_application
 from caseledger.tui.app import SCREEN_CLASSES
 from tests.support.commands import ScriptedService
-from tests.support.tui_helpers import SCENARIO_ADMIN, make_app, scenario_url
-from tests.tui.test_keys import back_to
-from tests.tui.test_tui import run, settle, table_rows
+from tests.support.tui_helpers import SCENARIO_ADMIN, AnyPilot, Drive, back_to, make_app, scenario_url, settle, table_rows
 
 NASTY = "[/] [bold]x[/bold] [link=x]y \x1b[2K\r"
 
 
-def test_every_screen_shows_free_text_as_typed(tmp_path: Path) -> None:
+def test_every_screen_shows_free_text_as_typed(tmp_path: Path, drive: Drive) -> None:
     url = scenario_url(tmp_path)
     admin = ScriptedService(open_application(url), SCENARIO_ADMIN)
     day = "2026-03-20"
@@ -39,22 +37,20 @@ def test_every_screen_shows_free_text_as_typed(tmp_path: Path) -> None:
     position = admin.log_addon_task("po.adams", "clerical", 5, occurred_at=day, note=NASTY)
     admin.retract(position, NASTY, occurred_at=day)
     seen: list[str] = []
+    app = make_app(url, None)
 
-    async def scenario() -> None:
-        app = make_app(url, None)
-        async with app.run_test(size=(200, 50)) as pilot:
-            await settle(pilot)
-            for mode in SCREEN_CLASSES:
-                await back_to(pilot, mode)
-                if mode == "casefile":
-                    app.open_case("off-007")
-                    await settle(pilot)
-                assert app.is_running and app.return_code is None, mode
-                for table in app.screen.query(DataTable):
-                    seen.extend(str(cell) for row in table_rows(table) for cell in row)
-                seen.extend(str(widget.render()) for widget in app.screen.query(Static))
+    async def scenario(pilot: AnyPilot) -> None:
+        for mode in SCREEN_CLASSES:
+            await back_to(pilot, mode)
+            if mode == "casefile":
+                app.open_case("off-007")
+                await settle(pilot)
+            assert app.is_running and app.return_code is None, mode
+            for table in app.screen.query(DataTable):
+                seen.extend(str(cell) for row in table_rows(table) for cell in row)
+            seen.extend(str(widget.render()) for widget in app.screen.query(Static))
 
-    run(scenario())
+    drive(app, scenario, size=(200, 50))
     typed = for_terminal(NASTY)  # the escape and the carriage return made visible
     shown = [cell for cell in seen if typed in cell or escape(typed) in cell]  # as text, or escaped for a markup reader
     assert len(shown) >= 8, seen  # reasons, destination, review type, police service: the case file and the audit log

@@ -30,8 +30,7 @@ from caseledger.domain.events import catalogue as p
 from caseledger.domain.model.clock import Clock
 from caseledger.domain.store.application import open_application
 from caseledger.tui.forms import RecordScreen
-from tests.support.tui_helpers import NOW, SCENARIO_ADMIN, make_app, scenario_url
-from tests.tui.test_tui import fill_and_record, form_closed, newest, run, settle, table_rows
+from tests.support.tui_helpers import NOW, SCENARIO_ADMIN, AnyPilot, Drive, fill_and_record, form_closed, make_app, newest, scenario_url, settle, table_rows
 
 BROWN_BY_EVANS = "po.brown is already covered by po.adams: both will carry the 1 case; to hand over, end po.adams's coverage"
 
@@ -54,60 +53,56 @@ def test_coverage_by_someone_away_or_elsewhere_or_of_someone_at_work_or_already_
     assert session.oddities(p.CoverageStarted(officer="po.chen", covering_officer="po.adams")) == ["po.adams works at on-hyb, po.chen at on-max"]
 
 
-def test_the_form_says_it_first_and_records_on_the_second_ctrl_s(tmp_path: Path) -> None:
+def test_the_form_says_it_first_and_records_on_the_second_ctrl_s(tmp_path: Path, drive: Drive) -> None:
     url = scenario_url(tmp_path)
     head = open_application(url).head_position()
+    app = make_app(url, None)
 
-    async def scenario() -> None:
-        app = make_app(url, None)
-        async with app.run_test(size=(120, 40)) as pilot:
-            await settle(pilot)
-            await fill_and_record(pilot, "CoverageStarted", {"officer": "po.chen", "covering_officer": "po.adams"})
-            form = app.screen
-            assert isinstance(form, RecordScreen)
-            message = str(form.query_one("#record-message", Label).render())
-            assert message == "Check: po.adams works at on-hyb, po.chen at on-max. Ctrl+S again records it."
-            assert open_application(url).head_position() == head
-            await pilot.press("ctrl+s")
-            await form_closed(pilot)
+    async def scenario(pilot: AnyPilot) -> None:
+        await fill_and_record(pilot, "CoverageStarted", {"officer": "po.chen", "covering_officer": "po.adams"})
+        form = app.screen
+        assert isinstance(form, RecordScreen)
+        message = str(form.query_one("#record-message", Label).render())
+        assert message == "Check: po.adams works at on-hyb, po.chen at on-max. Ctrl+S again records it."
+        assert open_application(url).head_position() == head
+        await pilot.press("ctrl+s")
+        await form_closed(pilot)
 
-    run(scenario())
+    drive(app, scenario)
     event = newest(url)
     assert (event.type, event.position) == ("CoverageStarted", head + 1)
 
 
-def test_a_second_coverage_is_said_in_sight_at_80x24_then_recorded_and_the_site_still_counts_each_case_once(tmp_path: Path) -> None:
+def test_a_second_coverage_is_said_in_sight_at_80x24_then_recorded_and_the_site_still_counts_each_case_once(tmp_path: Path, drive: Drive) -> None:
     """mai.evans covers po.brown, whom po.adams already covers: the form says so (the whole
     message on screen, wrapped, at 80×24) and records nothing; the second Ctrl+S records it. Then
     the Site screen shows mai.evans and po.adams each carrying po.brown's 1 case, and ``s`` shows
     on-hyb's 2 cases (off-002 of po.brown, off-007 of po.adams), not 3."""
     url = scenario_url(tmp_path)
     head = open_application(url).head_position()
+    app = make_app(url, None)
 
-    async def scenario() -> None:
-        app = make_app(url, None)
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot)
-            await fill_and_record(pilot, "CoverageStarted", {"officer": "po.brown", "covering_officer": "mai.evans"})
-            form = app.screen
-            assert isinstance(form, RecordScreen)
-            label = form.query_one("#record-message", Label)
-            assert str(label.render()) == f"Check: {BROWN_BY_EVANS}. Ctrl+S again records it."
-            assert label.region.height > 1 and label.region.bottom <= app.size.height  # wrapped, every line on screen
-            for y in range(label.region.y, label.region.bottom):
-                assert app.screen.get_widget_at(label.region.x, y)[0] is label  # and nothing drawn over it
-            assert open_application(url).head_position() == head
-            await pilot.press("ctrl+s")
-            await form_closed(pilot)
-            await pilot.press("5")
-            await settle(pilot)
-            officers = {str(row[0]): str(row[8]) for row in table_rows(app.screen.query_one(DataTable))}
-            assert officers == {"po.adams": "1 case", "mai.evans": "1 case", "po.brown": ""}
-            await pilot.press("s")
-            await settle(pilot)
-            sites = {str(row[0]): str(row[1]) for row in table_rows(app.screen.query_one(DataTable))}
-            assert sites["on-hyb"] == "2 / 25"
+    async def scenario(pilot: AnyPilot) -> None:
+        await fill_and_record(pilot, "CoverageStarted", {"officer": "po.brown", "covering_officer": "mai.evans"})
+        form = app.screen
+        assert isinstance(form, RecordScreen)
+        label = form.query_one("#record-message", Label)
+        assert str(label.render()) == f"Check: {BROWN_BY_EVANS}. Ctrl+S again records it."
+        assert label.region.height > 1 and label.region.bottom <= app.size.height  # wrapped, every line on screen
+        for y in range(label.region.y, label.region.bottom):
+            assert app.screen.get_widget_at(label.region.x, y)[0] is label  # and nothing drawn over it
+        assert open_application(url).head_position() == head
+        await pilot.press("ctrl+s")
+        await form_closed(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        officers = {str(row[0]): str(row[8]) for row in table_rows(app.screen.query_one(DataTable))}
+        assert officers == {"po.adams": "1 case", "mai.evans": "1 case", "po.brown": ""}
+        await pilot.press("s")
+        await settle(pilot)
+        sites = {str(row[0]): str(row[1]) for row in table_rows(app.screen.query_one(DataTable))}
+        assert sites["on-hyb"] == "2 / 25"
 
-    run(scenario())
+    drive(app, scenario, size=(80, 24))
     event = newest(url)
     assert (event.type, event.position, event.envelope.data.covering_officer) == ("CoverageStarted", head + 1, "mai.evans")

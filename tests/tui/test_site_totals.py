@@ -18,12 +18,12 @@ from textual.widgets import DataTable
 
 from caseledger.domain.model.clock import Clock
 from caseledger.tui.app import CaseLedgerApp
-from tests.application.test_coverage_totals import ADMIN, NOW, three_sites
+from tests.support.three_sites import ADMIN, NOW, three_sites
+from tests.support.tui_helpers import AnyPilot, Drive, settle, table_rows
 from tests.support.world import open_ledger
-from tests.tui.test_tui import run, settle, table_rows
 
 
-def in_sight(table: DataTable) -> list[str]:  # type: ignore[type-arg]
+def in_sight(table: DataTable[Any]) -> list[str]:
     """The column labels drawn whole without scrolling sideways."""
     width, used, shown = table.scrollable_content_region.width, 0, []
     for column in table.ordered_columns:
@@ -35,29 +35,26 @@ def in_sight(table: DataTable) -> list[str]:  # type: ignore[type-arg]
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
-def test_every_site_and_staffing_with_totals_that_count_each_case_once_and_never_net(tmp_path: Path, size: tuple[int, int]) -> None:
+def test_every_site_and_staffing_with_totals_that_count_each_case_once_and_never_net(tmp_path: Path, size: tuple[int, int], drive: Drive) -> None:
     url = f"sqlite:///{tmp_path}/sites.db"
     _app, service = open_ledger(url, ADMIN)
     three_sites(service)
     service.start_coverage("po3", "po2", occurred_at="2026-03-10")
     seen: dict[str, Any] = {}
 
-    async def scenario() -> None:
-        app = CaseLedgerApp(url, None, clock=Clock(NOW), poll_seconds=0, login=ADMIN)
-        async with app.run_test(size=size) as pilot:
-            await settle(pilot)
-            await pilot.press("5", "s")
-            await settle(pilot)
-            table = app.screen.query_one(DataTable)
-            seen["sites"] = [[str(cell) for cell in row[:3]] for row in table_rows(table)]
-            seen["sites in sight"] = in_sight(table)
-            await pilot.press("p")
-            await settle(pilot)
-            table = app.screen.query_one(DataTable)
-            seen["staffing"] = [str(cell) for cell in table_rows(table)[-1]]
-            seen["staffing in sight"] = in_sight(table)
+    app = CaseLedgerApp(url, None, clock=Clock(NOW), poll_seconds=0, login=ADMIN)
 
-    run(scenario())
+    async def scenario(pilot: AnyPilot) -> None:
+        table = app.screen.query_one(DataTable)
+        seen["sites"] = [[str(cell) for cell in row[:3]] for row in table_rows(table)]
+        seen["sites in sight"] = in_sight(table)
+        await pilot.press("p")
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        seen["staffing"] = [str(cell) for cell in table_rows(table)[-1]]
+        seen["staffing in sight"] = in_sight(table)
+
+    drive(app, scenario, size=size, screen="site", keys=["s"])
     assert seen["sites"] == [
         ["PEN", "18 / 30", "12 spare"],
         ["KP", "9 / 56", "47 spare"],

@@ -10,6 +10,8 @@ import pytest
 
 from tests.support.tui_helpers import make_app, scenario_url, settled
 
+pytestmark = pytest.mark.slow  # draws every screen at two sizes, and three in the light theme: seconds each
+
 SCREENS = {
     "week": [],
     "due": ["2"],

@@ -7,12 +7,11 @@ before it. :func:`fill_table` sizes the columns when it adds the rows.
 
 from __future__ import annotations
 
-import asyncio
-
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable
 
 from caseledger.tui.widgets.tables import Row, fill_table
+from tests.support.tui_helpers import AnyPilot, Drive
 
 
 class OneTable(App[None]):
@@ -20,24 +19,22 @@ class OneTable(App[None]):
         yield DataTable()
 
 
-def filled(header: tuple[str, ...], rows: list[Row]) -> tuple[list[int], int]:
+def filled(drive: Drive, header: tuple[str, ...], rows: list[Row]) -> tuple[list[int], int]:
     """Column widths and row count right after filling (no pause: no idle event has run)."""
 
-    async def run() -> tuple[list[int], int]:
-        app = OneTable()
-        async with app.run_test():
-            table = app.query_one(DataTable)
-            fill_table(table, header, rows)
-            return [column.width for column in table.columns.values()], table.row_count
+    async def fill(pilot: AnyPilot) -> tuple[list[int], int]:
+        table = pilot.app.query_one(DataTable)
+        fill_table(table, header, rows)
+        return [column.width for column in table.columns.values()], table.row_count
 
-    return asyncio.run(run())
+    return drive(OneTable(), fill, size=(80, 24), wait=False)
 
 
-def test_columns_are_as_wide_as_their_widest_cell_before_any_idle() -> None:
-    widths, count = filled(("category", "minutes"), [(("travel_logistics", 45), None), (("clerical", 1200), "k")])
+def test_columns_are_as_wide_as_their_widest_cell_before_any_idle(drive: Drive) -> None:
+    widths, count = filled(drive, ("category", "minutes"), [(("travel_logistics", 45), None), (("clerical", 1200), "k")])
     assert widths == [len("travel_logistics"), len("minutes")]
     assert count == 2
 
 
-def test_an_empty_table_keeps_its_header_widths() -> None:
-    assert filled(("position", "type"), []) == ([len("position"), len("type")], 0)
+def test_an_empty_table_keeps_its_header_widths(drive: Drive) -> None:
+    assert filled(drive, ("position", "type"), []) == ([len("position"), len("type")], 0)
