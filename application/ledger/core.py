@@ -154,12 +154,13 @@ class LedgerCore:
 
     # -- where ----------------------------------------------------------------------------------
 
-    def output_target(self, path: str, flag: str = "--output", *, force: bool = False, keys: tuple[Path, ...] = (), companions: tuple[str, ...] = ()) -> Target:
-        """Check, before any work, that an output file may go at ``path``: never this store, one of
-        its files or a key (``keys``: one given with the request), an existing file only with
-        ``force`` (:mod:`~caseledger.projections.output.targets`). Every use case that writes a
-        file calls it first; a front end may call it earlier (before seeding, say). Anyone may."""
-        return output_target(path, flag, store=self.url, force=force, keys=keys, companions=companions)
+    def _output_target(self, path: str, *, force: bool = False, keys: tuple[Path, ...] = (), companions: tuple[str, ...] = ()) -> Target:
+        """Check that an output file may go at ``path`` (``--output``): never this store, one of its
+        files or a key (``keys``: one given with the request), an existing file only with ``force``
+        (:mod:`~caseledger.projections.output.targets`). Every use case that writes a file calls it
+        after its permission check and before any work; a front end may call the module's function
+        earlier still (``demo --report``, before seeding)."""
+        return output_target(path, "--output", store=self.url, force=force, keys=keys, companions=companions)
 
     # -- when ---------------------------------------------------------------------------------
 

@@ -31,8 +31,8 @@ class Exporting(LedgerCore):
         atomically otherwise, replacing a file there only with ``force``, never the store or a
         key): the rows of the sites this view may see, offender ids as keyed pseudonyms unless
         ``identified`` (a supervisor, an auditor, an admin). Returns how many rows were written."""
-        target = self.output_target(output, force=force, companions=(SIDECAR_SUFFIX,)) if output is not None else None
         sites = self._sites(identified=identified)
+        target = self._output_target(output, force=force, companions=(SIDECAR_SUFFIX,)) if output is not None else None
         self.catch_up()
         return export_projection(self.projector, spec, fmt=fmt, output=target, deidentified=not identified, sites=sites)
 
@@ -42,9 +42,9 @@ class Exporting(LedgerCore):
         only with ``force``, never the store or a key), over the sites this view may export,
         de-identified; ``on_step(name)`` after each export behind it (by default, the front end's
         progress shows them)."""
-        check_output(output)
-        target = self.output_target(output, force=force)
         sites = self._sites(identified=False)
+        check_output(output)
+        target = self._output_target(output, force=force)
         self.catch_up()
         if on_step is not None or self.progress is None:
             write_report(self.projector, spec, target, sites=sites, on_step=on_step)

@@ -46,8 +46,8 @@ class Keeping(LedgerCore):
         """A checkpoint of the verified head signed with ``key`` (default: the user config
         directory's, created on first use), written to ``output`` when given (a file there replaced
         only with ``force``; never the store or a key, ``key`` included); who may verify may sign one."""
-        target = self.output_target(output, force=force, keys=(key,) if key else ()) if output is not None else None
         self.require("verify")
+        target = self._output_target(output, force=force, keys=(key,) if key else ()) if output is not None else None
         made = sign_checkpoint(self.app, key)
         if target is not None:
             target.write(lambda out: out.write(checkpoint_document(made)))

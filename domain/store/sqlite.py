@@ -64,7 +64,9 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder, LedgerRecorder):
     def read_only(self) -> bool:
         return _opened_read_only(self.datastore.pool.db_name)
 
-    read_only_reason = "this store's file (or its folder, or its mount) cannot be written by you: it is opened read-only; nothing was recorded"
+    read_only_reason = (
+        "the store or the disk refused: the store's file, its folder or its mount cannot be written here (it was opened read-only); nothing was recorded"
+    )
 
     @property
     def owner(self) -> str | None:

@@ -14,7 +14,7 @@ import pytest
 from caseledger.application.text import for_terminal
 from caseledger.cli.main import main
 from caseledger.tui.widgets.tables import plain
-from tests.application.test_import import SETUP, jsonl
+from tests.support.jsonl import SETUP, jsonl
 
 ESCAPED_CATEGORIES = ("Cc", "Cf", "Zl", "Zp")
 SPOOFS = "\u202e\u202a\u2066\u2069\u200b\u200d\u200f\u2060\ufeff\u2028\u2029"

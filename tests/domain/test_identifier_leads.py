@@ -15,7 +15,7 @@ from caseledger.cli.main import main
 from caseledger.domain.errors import DomainError
 from caseledger.domain.events import catalogue as p
 from caseledger.domain.model.validation import check_identifiers
-from tests.application.test_import import SETUP, jsonl
+from tests.support.jsonl import SETUP, jsonl
 
 ADMITTED = SETUP[2]
 

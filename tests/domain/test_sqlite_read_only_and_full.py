@@ -80,7 +80,7 @@ def test_a_store_on_a_read_only_mount_is_verified_exported_and_read(
     assert seen["retract 3 --reason x"] == (
         2,
         "",
-        "caseledger: this store's file (or its folder, or its mount) cannot be written by you: it is opened read-only; nothing was recorded",
+        "caseledger: the store or the disk refused: the store's file, its folder or its mount cannot be written here (it was opened read-only); nothing was recorded",
     )
 
 
