@@ -7,13 +7,11 @@ computes and writes it."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from caseledger.domain.errors import CacheForged, DomainError
+from caseledger.domain.errors import CacheForged
 from caseledger.domain.model.times import parse_cutoff, parse_week, utc_now
 from caseledger.projections.catalogue import BY_SITE, PROJECTIONS, Projection
 from caseledger.projections.engine.compute import find, streamed
@@ -21,6 +19,7 @@ from caseledger.projections.engine.projector import Projector
 from caseledger.projections.errors import ProjectionError
 from caseledger.projections.output.formats import FORMATS, write_export
 from caseledger.projections.output.privacy import deidentify, store_secret
+from caseledger.projections.output.targets import Target
 from caseledger.projections.replay.facts import EVERY_WEEK, View, Weeks
 from caseledger.projections.rules import Rules, load_rules
 
@@ -83,18 +82,6 @@ class ExportSpec:
         return cls(projection, rule_set, view, weeks)
 
 
-def check_writable(path: str, flag: str) -> None:
-    """Refuse, before any work, an output path that is a folder, or whose folder is missing or
-    cannot be written to (``flag`` names the option in the one-line refusal)."""
-    target = Path(path)
-    if target.is_dir():
-        raise DomainError(flag, f"{path} is a folder; name a file in it")
-    if not target.parent.is_dir():
-        raise DomainError(flag, f"no folder {str(target.parent)!r} to write {target.name!r} in")
-    if not os.access(target.parent, os.W_OK):
-        raise DomainError(flag, f"the folder {str(target.parent)!r} cannot be written to")
-
-
 SITE_COLUMNS = ("site", "from_site", "to_site")
 """The columns that place a row at a site (a supervisor exports the rows of their own sites)."""
 
@@ -104,9 +91,11 @@ def at_sites(rows: Iterable[dict[str, Any]], sites: frozenset[str]) -> Iterator[
     return (row for row in rows if any(row.get(column) in sites for column in SITE_COLUMNS))
 
 
-def export_projection(projector: Projector, spec: ExportSpec, *, fmt: str, output: str | None, deidentified: bool, sites: frozenset[str] | None = None) -> int:
+def export_projection(
+    projector: Projector, spec: ExportSpec, *, fmt: str, output: Target | str | None, deidentified: bool, sites: frozenset[str] | None = None
+) -> int:
     """Write ``spec``'s projection as ``fmt`` to ``output`` (standard output when None; atomically
-    otherwise); offender ids pseudonymised when ``deidentified``; only the rows at ``sites`` when
+    otherwise, by the target's rule); offender ids pseudonymised when ``deidentified``; only the rows at ``sites`` when
     given (:func:`~caseledger.domain.model.access.export_sites`). Returns how many rows were written."""
     secret = store_secret(projector.db) if deidentified else None
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import msgspec
+
 from caseledger.domain.integrity.checkpoint import Checkpoint, CheckpointError, check, make_checkpoint, pinned_public_key, read_checkpoint
 from caseledger.domain.integrity.verify import Verdict, verify
 from caseledger.domain.settings import PUBLIC_KEY_VARIABLE, Settings
@@ -41,6 +43,11 @@ def sign_checkpoint(app: LedgerApplication, key: Path | None = None) -> Checkpoi
     """A checkpoint of the verified head, signed with ``key`` (default: the user config directory's,
     created on first use)."""
     return make_checkpoint(app, key or Settings.current().default_checkpoint_key_file)
+
+
+def checkpoint_document(made: Checkpoint) -> bytes:
+    """A checkpoint as its file holds it: indented JSON, one line at the end."""
+    return msgspec.json.format(msgspec.json.encode(made), indent=2) + b"\n"
 
 
 def deep_difference(app: LedgerApplication) -> Difference | None:

@@ -1,9 +1,13 @@
-"""What a person typed, made safe to show (control characters made visible), and the ledger's
-ids, choices and events in words.
+"""What a person typed, made safe to show (control and format characters made visible), and the
+ledger's ids, choices and events in words.
 
 A note or a reason is free text; printed raw, ``\x1b[2K\r`` would erase the terminal line and
-let the text forge another in its place. Every control character (C0, DEL, C1) is shown as its
-escape instead (``\x1b``), so what appears is exactly what was recorded.
+let the text forge another in its place, and a right-to-left override (U+202E) or a zero-width
+character would make a history line read otherwise than it is stored (Trojan Source). Every
+control character (C0, DEL, C1), every Unicode format character (category Cf: bidi embeddings,
+overrides and isolates, zero-width spaces and joiners, the word joiner, the byte-order mark,
+invisible operators, tags) and the line and paragraph separators are shown as their escape
+instead (``\x1b``, ``\u202e``), so what appears is exactly what was recorded.
 """
 
 from __future__ import annotations
@@ -36,11 +40,18 @@ DEADLINE_WORDS = {
 STATUS_WORDS = {"overdue": "overdue", "due_soon": "due soon", "open": "open", "met": "met", "late": "done late", "superseded": "superseded", "moot": "moot"}
 """Each deadline status in words."""
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(
+    "[\x00-\x1f\x7f-\x9f"  # C0, DEL, C1
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f"
+    "\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"  # Cf
+    "\u2028\u2029]"  # line and paragraph separators
+)
+"""Every character :func:`for_terminal` escapes: category Cc, category Cf (Unicode 15), Zl and Zp."""
 
 
 def for_terminal(text: str) -> str:
-    """``text`` with every control character replaced by a visible escape (``\\n``, ``\\x1b`` …)."""
+    """``text`` with every control and format character replaced by a visible escape (``\\n``,
+    ``\\x1b``, ``\\u202e`` …)."""
     return _CONTROL.sub(lambda found: found.group().encode("unicode_escape").decode(), text)
 
 

@@ -17,8 +17,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
-import msgspec
-
 from caseledger.application.interchange import encode_line, render_line
 from caseledger.application.ledger import (
     EVENT_TYPES,
@@ -29,11 +27,13 @@ from caseledger.application.ledger import (
     ReportSpec,
     StoreStatus,
     check_output,
-    check_writable,
+    checkpoint_document,
+    output_target,
     parse_cutoff,
 )
 from caseledger.application.text import describe_fields, for_terminal, who
 from caseledger.domain.errors import DomainError
+from caseledger.domain.inputs import capped_lines, open_regular
 
 
 @contextlib.contextmanager
@@ -64,9 +64,10 @@ def _stale(recorded: str | None) -> None:
 
 
 def _progress_lines(stream: IO[bytes], total_bytes: int | None) -> Iterator[bytes]:
-    """Yield lines of ``stream``, drawing a progress bar on stderr when it is a terminal."""
+    """Yield lines of ``stream``, each capped (:func:`~caseledger.domain.inputs.capped_lines`),
+    drawing a progress bar on stderr when it is a terminal."""
     if not sys.stderr.isatty():
-        yield from stream
+        yield from capped_lines(stream)
         return
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
 
@@ -74,7 +75,7 @@ def _progress_lines(stream: IO[bytes], total_bytes: int | None) -> Iterator[byte
     with Progress("[progress.description]{task.description}", *columns, transient=True) as progress:
         task = progress.add_task("validating and recording", total=total_bytes)
         done = 0
-        for line in stream:
+        for line in capped_lines(stream):
             done += len(line)
             if done & 0xFFFF < len(line):  # refresh about every 64 KiB
                 progress.update(task, completed=done)
@@ -88,9 +89,9 @@ def import_file(args: argparse.Namespace) -> int:
         imported = ledger.import_lines(_progress_lines(sys.stdin.buffer, None), keep_recorded=args.keep_recorded)
     else:
         try:
-            handle = open(args.file, "rb")  # noqa: SIM115 — closed below
-        except OSError as error:
-            raise DomainError("file", f"cannot read {args.file}: {error.strerror}") from None
+            handle = open_regular(args.file, "file")
+        except DomainError as error:
+            raise DomainError("file", f"cannot read {args.file}: {error.rule}") from None
         with handle:
             imported = ledger.import_lines(_progress_lines(handle, os.fstat(handle.fileno()).st_size), keep_recorded=args.keep_recorded)
     span = f" (positions {imported.first_position}–{imported.last_position})" if imported.events else ""
@@ -186,8 +187,9 @@ def demo(args: argparse.Namespace) -> int:
     """``caseledger demo``: seed a year of one region's events into an empty store, then open the
     UI (or, without a terminal or with ``--no-tui``, print the store's status; with ``--report
     FILE``, write the analyst's report of the demo's year instead)."""
-    if args.report:
-        check_output(args.report, "--report")  # before seeding: a refusal records nothing
+    if args.report:  # before the store is made or seeded: a refusal records nothing
+        check_output(args.report, "--report")
+        output_target(args.report, "--report", store=args.store, force=args.force)
     ledger = _open(args)
     seeded = ledger.seed_demo(args.seed, lambda data: _progress_lines(io.BytesIO(data), len(data)))
     if seeded is not None:
@@ -195,7 +197,7 @@ def demo(args: argparse.Namespace) -> int:
     else:
         print(f"{args.store} already holds events; not seeding", file=sys.stderr)
     if args.report:  # the twelve months up to today at the demo's sites
-        ledger.year_report(args.report)
+        ledger.year_report(args.report, force=args.force)
         _wrote(args.report)
         return 0
     if args.no_tui or not sys.stdout.isatty():
@@ -211,18 +213,9 @@ def tui(args: argparse.Namespace) -> int:
     return run(args.store, args.user)
 
 
-def _writable(path: str | None, flag: str) -> None:
-    """Refuse, before any work, an output path whose folder is missing or that is a folder."""
-    if path is not None:
-        check_writable(path, flag)
-
-
 def export(args: argparse.Namespace) -> int:
     """``caseledger export PROJECTION``: compute at the cut, write in the format, atomically
     (``--output -`` is standard output, as for most tools)."""
-    if args.output == "-":
-        args.output = None
-    _writable(args.output, "--output")
     spec = ExportSpec.of(
         args.projection,
         by_site=args.by == "site",
@@ -232,7 +225,7 @@ def export(args: argparse.Namespace) -> int:
         first_week=args.first_week,
         last_week=args.last_week,
     )
-    _open(args).export(spec, fmt=args.format, output=args.output, identified=args.identified)
+    _open(args).export(spec, fmt=args.format, output=_file(args.output), identified=args.identified, force=args.force)
     return 0
 
 
@@ -241,7 +234,7 @@ def report(args: argparse.Namespace) -> int:
     with a progress bar while the exports behind it are computed."""
     check_output(args.output)
     spec = ReportSpec.of(args.first, args.last, rules=args.rules, sites=args.site or ())
-    _open(args).report(spec, args.output)
+    _open(args).report(spec, args.output, force=args.force)
     _wrote(args.output)
     return 0
 
@@ -315,15 +308,18 @@ def verify(args: argparse.Namespace) -> int:
 
 def checkpoint(args: argparse.Namespace) -> int:
     """``caseledger checkpoint``: sign the verified chain head with a key kept outside the store."""
-    _writable(args.output, "--output")
-    made = _open(args, payloads=False).checkpoint(Path(args.key) if args.key else None)
-    document = msgspec.json.format(msgspec.json.encode(made), indent=2) + b"\n"
-    if args.output:
-        Path(args.output).write_bytes(document)
-        print(f"checkpoint of position {made.position} written to {args.output}", file=sys.stderr)
+    output = _file(args.output)
+    made = _open(args, payloads=False).checkpoint(Path(args.key) if args.key else None, output=output, force=args.force)
+    if output is not None:
+        print(f"checkpoint of position {made.position} written to {for_terminal(output)}", file=sys.stderr)
     else:
-        sys.stdout.buffer.write(document)
+        sys.stdout.buffer.write(checkpoint_document(made))
     return 0
+
+
+def _file(output: str | None) -> str | None:
+    """The file an ``--output`` names: None for standard output (``-``, as for most tools, or none)."""
+    return None if output in (None, "-") else output
 
 
 def whoami(args: argparse.Namespace) -> int:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import version
-from typing import get_args
+from typing import NoReturn, get_args
 
 from eventsourcing.persistence import MapperDeserialisationError
 
@@ -25,11 +26,24 @@ from caseledger.domain.store.migrations import CURRENT_FORMAT
 from caseledger.domain.store.urls import require_existing
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr, exit 2, as every other refusal
+    (``caseledger export: --format: invalid choice 'xlsx' (choose from csv, jsonl, json, parquet)``),
+    not the usage and the error over several lines. Its subcommands' parsers are of this class too."""
+
+    def error(self, message: str) -> NoReturn:
+        message = re.sub(r"^argument ", "", " ".join(message.split()))
+        message = re.sub(
+            r"invalid choice: ('.*?') \(choose from (.*)\)$", lambda found: f"invalid choice {found[1]} (choose from {found[2].replace(chr(39), '')})", message
+        )
+        self.exit(2, f"{self.prog}: {for_terminal(message)}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """All commands and options (``caseledger --help``)."""
     from caseledger.cli import commands
 
-    parser = argparse.ArgumentParser(prog="caseledger", description="Event-sourced case-transfer and release-planning ledger.")
+    parser = OneLineParser(prog="caseledger", description="Event-sourced case-transfer and release-planning ledger.")
     parser.add_argument(
         "--version",
         action="version",
@@ -50,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=1, help="demo data seed")
     demo.add_argument("--no-tui", action="store_true", help="print the store's status instead of opening the UI")
     demo.add_argument("--report", metavar="FILE", help="write the analyst's report of the last 12 months (FILE.html or FILE.pdf) instead of opening the UI")
+    demo.add_argument("--force", action="store_true", help="replace a --report file already there (never the store or a key)")
     demo.set_defaults(run=commands.demo)
 
     tui = sub.add_parser("tui", help="open the terminal UI")
@@ -88,7 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--known-at", help="as the system knew it at this time")
     export.add_argument("--rules", default="current", help="current, proposed, or the path of a rules TOML file")
     export.add_argument("--format", default="csv", choices=("csv", "jsonl", "json", "parquet"))
-    export.add_argument("--output", "-o", help="file to write atomically (default: standard output)")
+    export.add_argument("--output", "-o", help="file to write atomically, never over an existing file, the store or a key (default, or -: standard output)")
+    export.add_argument("--force", action="store_true", help="replace an --output file (and its .meta.json) already there; never the store or a key")
     export.add_argument("--identified", action="store_true", help="keep offender ids (supervisors, auditors, admins); by default they become keyed pseudonyms")
     export.add_argument("--deidentify", action="store_true", help=argparse.SUPPRESS)  # the default; accepted so scripts that name it still run
     export.add_argument("--by", choices=("site",), help="addon_burden and coverage only: roll up to sites")
@@ -105,7 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--to", dest="last", required=True, metavar="DATE", help="the period's last day, e.g. 2026-03-31")
     report.add_argument("--site", action="append", help="only this site (repeat for several; default: every site you may export)")
     report.add_argument("--rules", default="current,proposed", help="one or two rule sets to compare, e.g. current,proposed")
-    report.add_argument("--output", "-o", required=True, help="FILE.html or FILE.pdf, written atomically")
+    report.add_argument("--output", "-o", required=True, help="FILE.html or FILE.pdf, written atomically, never over an existing file, the store or a key")
+    report.add_argument("--force", action="store_true", help="replace an --output file already there; never the store or a key")
     report.set_defaults(run=commands.report)
 
     rebuild = sub.add_parser("rebuild", help="rebuild read models from the log, with a progress bar")
@@ -157,7 +174,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     checkpoint = sub.add_parser("checkpoint", help="write a signed checkpoint of the chain head")
     checkpoint.add_argument("--key", help="Ed25519 private key file, outside the store (default: user config dir; created if missing)")
-    checkpoint.add_argument("--output", "-o", help="checkpoint file (default: standard output)")
+    checkpoint.add_argument("--output", "-o", help="checkpoint file, never over an existing file, the store or a key (default, or -: standard output)")
+    checkpoint.add_argument("--force", action="store_true", help="replace an --output file already there; never the store or a key")
     checkpoint.set_defaults(run=commands.checkpoint)
 
     project = sub.add_parser("project", help="bring the read models up to date (the projector's job on a PostgreSQL store with roles)")
@@ -184,7 +202,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``caseledger`` console script."""
     os.umask(os.umask(0) | PRIVATE)  # stores, exports, checkpoints: the user's alone unless the umask asks for less
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as done:  # --help, --version, or a usage error (one line already on stderr)
+        return done.code if isinstance(done.code, int) else 2
     settings = Settings.current()
     args.store = args.store or settings.store
     args.user = args.user or settings.user

@@ -22,9 +22,10 @@ The use cases are grouped by what they do, one module each, all methods of the o
 from __future__ import annotations
 
 from caseledger.application.events import LogPage
-from caseledger.application.exports import BY_SITE_PROJECTIONS, EXPORT_FORMATS, PROJECTION_NAMES, WEEKLY_PROJECTIONS, ExportSpec, check_writable
+from caseledger.application.exports import BY_SITE_PROJECTIONS, EXPORT_FORMATS, PROJECTION_NAMES, WEEKLY_PROJECTIONS, ExportSpec
 from caseledger.application.history import HistoryLine
 from caseledger.application.imports import ImportReport
+from caseledger.application.integrity import checkpoint_document
 from caseledger.application.ledger.core import Progress
 from caseledger.application.ledger.exporting import Exporting
 from caseledger.application.ledger.keeping import Keeping
@@ -39,6 +40,7 @@ from caseledger.application.suggestions import Offers
 from caseledger.domain.model.clock import SYSTEM_CLOCK, Clock
 from caseledger.domain.model.times import parse_cutoff
 from caseledger.domain.store.application import open_application
+from caseledger.projections.output.targets import output_target
 
 __all__ = [
     "BY_SITE_PROJECTIONS",
@@ -66,8 +68,9 @@ __all__ = [
     "Verification",
     "WeekData",
     "check_output",
-    "check_writable",
+    "checkpoint_document",
     "completing_entry",
+    "output_target",
     "parse_cutoff",
     "site_rows",
     "steps",

@@ -18,6 +18,7 @@ import datetime as dt
 import functools
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
 
 from caseledger.application.commands import LedgerService
@@ -34,6 +35,7 @@ from caseledger.domain.store.application import LedgerApplication, open_applicat
 from caseledger.domain.store.urls import redacted
 from caseledger.domain.store.views import StoreView
 from caseledger.projections.engine.projector import Projector
+from caseledger.projections.output.targets import Target, output_target
 from caseledger.projections.replay.facts import View
 from caseledger.projections.rules import Rules, load_rules
 
@@ -149,6 +151,16 @@ class LedgerCore:
         actor = self.acting()
         require_recording(actor, kind)
         return actor
+
+    # -- where ----------------------------------------------------------------------------------
+
+    def _output_target(self, path: str, *, force: bool = False, keys: tuple[Path, ...] = (), companions: tuple[str, ...] = ()) -> Target:
+        """Check that an output file may go at ``path`` (``--output``): never this store, one of its
+        files or a key (``keys``: one given with the request), an existing file only with ``force``
+        (:mod:`~caseledger.projections.output.targets`). Every use case that writes a file calls it
+        after its permission check and before any work; a front end may call the module's function
+        earlier still (``demo --report``, before seeding)."""
+        return output_target(path, "--output", store=self.url, force=force, keys=keys, companions=companions)
 
     # -- when ---------------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from caseledger.application.integrity import deep_difference, sign_checkpoint, verify_store
+from caseledger.application.integrity import checkpoint_document, deep_difference, sign_checkpoint, verify_store
 from caseledger.application.ledger.core import LedgerCore, serialised
 from caseledger.application.ledger.results import Rebuilt, Verification
 from caseledger.application.readmodels import ReadModels, discard_forged_snapshots
@@ -42,11 +42,16 @@ class Keeping(LedgerCore):
         return Verification(verdict, deep=True, difference=deep_difference(self.app))
 
     @serialised
-    def checkpoint(self, key: Path | None = None) -> Checkpoint:
+    def checkpoint(self, key: Path | None = None, *, output: str | None = None, force: bool = False) -> Checkpoint:
         """A checkpoint of the verified head signed with ``key`` (default: the user config
-        directory's, created on first use); who may verify may sign one."""
+        directory's, created on first use), written to ``output`` when given (a file there replaced
+        only with ``force``; never the store or a key, ``key`` included); who may verify may sign one."""
         self.require("verify")
-        return sign_checkpoint(self.app, key)
+        target = self._output_target(output, force=force, keys=(key,) if key else ()) if output is not None else None
+        made = sign_checkpoint(self.app, key)
+        if target is not None:
+            target.write(lambda out: out.write(checkpoint_document(made)))
+        return made
 
     @serialised
     def rebuild(self, name: str | None = None, *, new_cache_key: bool = False) -> Rebuilt:

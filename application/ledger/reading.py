@@ -9,7 +9,7 @@ from caseledger.application.events import LogPage, filtered_events, log_page
 from caseledger.application.exports import at_sites
 from caseledger.application.history import HistoryLine, case_history
 from caseledger.application.ledger.core import LedgerCore, serialised
-from caseledger.application.ledger.requests import LogQuery
+from caseledger.application.ledger.requests import LogQuery, check_position
 from caseledger.application.ledger.scopes import AuditScope, require_case_reader
 from caseledger.application.officer import CaseRow, DueRow, WeekData, caseload, due, officer_for, week
 from caseledger.domain.model.access import export_sites, require_officer_reader
@@ -109,8 +109,9 @@ class Reading(LedgerCore):
 
     @serialised
     def events(self, query: LogQuery, *, after: int = 0) -> Iterator[LoggedEvent]:
-        """The raw log after position ``after`` that ``query`` keeps, of what this view may read, in
+        """The raw log after position ``after`` (refused unless 0 to 2⁶³−1) that ``query`` keeps, of what this view may read, in
         position order — streamed as it is taken (the lock is held while the reader is checked,
         not while the log is read)."""
+        check_position(after, "--after")
         scope = AuditScope(self.app, self.seat.actor)
         return filtered_events(self.app, query.event_filter(scope), after=after)

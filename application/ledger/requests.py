@@ -15,11 +15,24 @@ from dataclasses import dataclass
 
 from caseledger.application.events import EventFilter, Scope
 from caseledger.application.exports import ExportSpec
+from caseledger.domain.errors import DomainError
 from caseledger.domain.events.catalogue import PAYLOAD_TYPES
 from caseledger.domain.model.times import parse_cutoff
 
 EVENT_TYPES = tuple(PAYLOAD_TYPES)
 """Every event type, in the catalogue's order (what ``--type`` offers)."""
+
+LAST_POSITION = 2**63 - 1
+"""The largest log position a store can hold (a signed 64-bit integer)."""
+
+
+def check_position(position: int, label: str, *, first: int = 0) -> int:
+    """``position`` if it is one a log can hold (``first`` to :data:`LAST_POSITION`), else a
+    refusal naming ``label`` — before it reaches the database, which would overflow."""
+    if not first <= position <= LAST_POSITION:
+        raise DomainError(label, f"{position} is not a log position ({first} to {LAST_POSITION})")
+    return position
+
 
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
 """What typed text may put in a file name (no separators, no dot-dot tricks: dots only where typed

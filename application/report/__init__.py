@@ -10,20 +10,17 @@ de-identified, with provenance at the end — one self-contained HTML file, or a
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from caseledger.application.exports import check_writable
 from caseledger.application.report.document import render_html, write_pdf
 from caseledger.application.report.figures import ReportSpec, gather, steps
 from caseledger.application.report.sections import sections
 from caseledger.domain.errors import AccessRefused, DomainError
 from caseledger.domain.model.clock import Clock
 from caseledger.projections.engine.projector import Projector
+from caseledger.projections.output.targets import Target, as_target
 from caseledger.projections.replay.facts import registered_zones
 
 __all__ = ["REPORT_SUFFIXES", "ReportSpec", "check_output", "check_scope", "report_today", "steps", "write_report"]
@@ -32,12 +29,11 @@ REPORT_SUFFIXES = (".html", ".pdf")
 
 
 def check_output(path: str, flag: str = "--output") -> None:
-    """Refuse, before any work, a report file that is neither HTML nor PDF, a folder, or a file in a
-    folder that is missing or not writable; a PDF when WeasyPrint or its OS libraries are missing."""
+    """Refuse, before any work, a report file that is neither HTML nor PDF; a PDF when WeasyPrint or
+    its OS libraries are missing. Where it may go is the Ledger's check (:meth:`~caseledger.application.ledger.core.LedgerCore.output_target`)."""
     target = Path(path)
     if target.suffix.lower() not in REPORT_SUFFIXES:
         raise DomainError(flag, f"{path!r}: a report is written as .html or .pdf")
-    check_writable(path, flag)
     if target.suffix.lower() == ".pdf":
         try:
             import weasyprint  # noqa: F401  (only to know it loads: it needs Pango from the OS)
@@ -72,25 +68,17 @@ def check_scope(projector: Projector, spec: ReportSpec, sites: frozenset[str] | 
         raise DomainError(spec.labels[1], f"{spec.last} is after today ({today}): a report covers what has happened")
 
 
-def write_report(projector: Projector, spec: ReportSpec, output: str, *, sites: frozenset[str] | None, on_step: Callable[[str], None] | None = None) -> None:
+def write_report(
+    projector: Projector, spec: ReportSpec, output: Target | str, *, sites: frozenset[str] | None, on_step: Callable[[str], None] | None = None
+) -> None:
     """Compute the report for ``spec`` over ``sites`` (None: every site) and write it to ``output``
     atomically (a failure leaves no file, and an older one as it was)."""
-    check_output(output)
+    output = as_target(output)
+    check_output(str(output.path), output.flag)
     check_scope(projector, spec, sites)
     figures = gather(projector, spec, sites, on_step)
     markup = render_html(figures, sections(figures))
-    target = Path(output)
-    handle = tempfile.NamedTemporaryFile(dir=target.parent, prefix=".caseledger-", suffix=".tmp", delete=False)  # noqa: SIM115
-    handle.close()
-    try:
-        if target.suffix.lower() == ".pdf":
-            write_pdf(markup, handle.name)
-        else:
-            Path(handle.name).write_text(markup, encoding="utf-8")
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(handle.name, 0o666 & ~umask)
-        os.replace(handle.name, target)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(handle.name)
+    if output.path.suffix.lower() == ".pdf":
+        output.write(lambda out: write_pdf(markup, out))
+    else:
+        output.write(lambda out: out.write(markup.encode("utf-8")))

@@ -11,7 +11,9 @@ scaled down to its width (legends whole);
 it is tagged (PDF/UA-1, which WeasyPrint writes) so a screen reader reads it in order.
 
 Every text that came from the store (site ids, rule set names, a rules file's name) is escaped
-before it reaches the markup. The document ends with its provenance: the rule sets and their
+before it reaches the markup — its control and format characters made visible as in a terminal
+(:func:`~caseledger.application.text.for_terminal`), then HTML-escaped — and a table's text cell a spreadsheet would evaluate is made inert
+(:mod:`caseledger.projections.output.spreadsheet`), so a table copied into one evaluates nothing. The document ends with its provenance: the rule sets and their
 SHA-256, the cut, the log position and the chain head there, and the signed checkpoint (none is
 recorded in the store: checkpoints are files the auditor keeps, so the report says so).
 """
@@ -20,11 +22,13 @@ from __future__ import annotations
 
 import html
 import json
-from typing import Any
+from typing import IO, Any
 
 from caseledger.application.report.charts import Chart
 from caseledger.application.report.figures import Figures
 from caseledger.application.report.sections import Section, Table
+from caseledger.application.text import for_terminal
+from caseledger.projections.output.spreadsheet import inert
 
 WIDE = 11
 """A table with more columns than this does not fit a portrait A4 page: its section prints landscape."""
@@ -75,6 +79,12 @@ dl.provenance dd { margin: 0 0 0.4em 1em; font-family: monospace; word-break: br
 """
 
 
+def _text(value: str) -> str:
+    """Text for the markup: control and format characters made visible (a right-to-left override
+    in a name cannot reorder what a reader sees), then HTML-escaped."""
+    return html.escape(for_terminal(value))
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return "–"
@@ -82,7 +92,7 @@ def _cell(value: Any) -> str:
         return f"{value:,.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
-    return html.escape(str(value))
+    return html.escape(str(inert(for_terminal(str(value)))))  # a table copied into a spreadsheet evaluates nothing
 
 
 def _row(cells: tuple[Any, ...], kind: str = "") -> str:
@@ -93,27 +103,27 @@ def _row(cells: tuple[Any, ...], kind: str = "") -> str:
 
 
 def _table(table: Table) -> str:
-    head = "".join(f'<th scope="col">{html.escape(header)}</th>' for header in table.headers)
+    head = "".join(f'<th scope="col">{_text(header)}</th>' for header in table.headers)
     body = "".join(_row(row) for row in table.rows) + "".join(_row(row, "total") for row in table.totals)
     if not table.rows:
         body = f'<tr><td colspan="{len(table.headers)}">nothing in this period</td></tr>'
-    return f"<table><caption>{html.escape(table.caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f"<table><caption>{_text(table.caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _figure(chart: Chart) -> str:
-    return f"<figure>{chart.svg}<figcaption>{html.escape(chart.title)}.</figcaption></figure>"
+    return f"<figure>{chart.svg}<figcaption>{_text(chart.title)}.</figcaption></figure>"
 
 
 def _section(section: Section) -> str:
     wide = ' class="wide"' if any(len(table.headers) > WIDE for table in section.tables) else ""
     parts = [
         f'<section id="{section.key}" aria-labelledby="{section.key}-heading"{wide}>'
-        f'<h2 id="{section.key}-heading">{html.escape(section.title)}</h2><p class="question">{html.escape(section.question)}</p>'
+        f'<h2 id="{section.key}-heading">{_text(section.title)}</h2><p class="question">{_text(section.question)}</p>'
     ]
     parts += [_figure(chart) for chart in section.charts]
     parts += [_table(table) for table in section.tables]
     if section.sources:
-        parts.append("<p>Reproduce with: " + "; ".join(f"<code>{html.escape(source)}</code>" for source in section.sources) + ".</p>")
+        parts.append("<p>Reproduce with: " + "; ".join(f"<code>{_text(source)}</code>" for source in section.sources) + ".</p>")
     parts.append("</section>")
     return "".join(parts)
 
@@ -121,8 +131,7 @@ def _section(section: Section) -> str:
 def _summary(figures: Figures, sections: list[Section]) -> str:
     """The figures a committee can quote without reading further, each linked to its section."""
     rows = "".join(
-        f'<tr><th scope="row">{html.escape(headline.measure)}</th><td>{_cell(headline.figure)}</td>'
-        f'<td><a href="#{section.key}">{html.escape(section.title)}</a></td></tr>'
+        f'<tr><th scope="row">{_text(headline.measure)}</th><td>{_cell(headline.figure)}</td><td><a href="#{section.key}">{_text(section.title)}</a></td></tr>'
         for section in sections
         for headline in section.headlines
     )
@@ -131,7 +140,7 @@ def _summary(figures: Figures, sections: list[Section]) -> str:
     where = "every site" if isinstance(sites, str) else ", ".join(sites)
     return (
         '<section id="summary" aria-labelledby="summary-heading"><h2 id="summary-heading">Summary</h2>'
-        f"<p>From {html.escape(str(spec.first))} to {html.escape(str(spec.last))}, at {html.escape(where)}. Each figure is its section's total; follow the link for the table and the export behind it.</p>"
+        f"<p>From {_text(str(spec.first))} to {_text(str(spec.last))}, at {_text(where)}. Each figure is its section's total; follow the link for the table and the export behind it.</p>"
         f'<table><caption>The period in figures</caption><thead><tr><th scope="col">measure</th><th scope="col">figure</th><th scope="col">section</th></tr></thead><tbody>{rows}</tbody></table>'
         "</section>"
     )
@@ -139,7 +148,7 @@ def _summary(figures: Figures, sections: list[Section]) -> str:
 
 def _contents(sections: list[Section]) -> str:
     links = [("summary", "Summary"), *((section.key, section.title) for section in sections), ("provenance", "Provenance")]
-    items = "".join(f'<li><a href="#{key}">{html.escape(title)}</a></li>' for key, title in links)
+    items = "".join(f'<li><a href="#{key}">{_text(title)}</a></li>' for key, title in links)
     return f'<nav aria-labelledby="contents-heading"><h2 id="contents-heading">Contents</h2><ol>{items}</ol></nav>'
 
 
@@ -158,7 +167,7 @@ def _provenance(meta: dict[str, Any]) -> str:
         ("de-identified", "yes: no offender id appears; tables are per site"),
         ("generated at", meta.get("generated_at")),
     ]
-    rows = "".join(f"<dt>{html.escape(name)}</dt><dd>{html.escape(str(value))}</dd>" for name, value in items)
+    rows = "".join(f"<dt>{_text(name)}</dt><dd>{_text(str(value))}</dd>" for name, value in items)
     return (
         '<footer><section id="provenance" aria-labelledby="provenance-heading"><h2 id="provenance-heading">Provenance</h2>'
         f'<dl class="provenance">{rows}</dl><script type="application/json" id="provenance-json">{_script_json(meta)}</script></section></footer>'
@@ -176,9 +185,9 @@ def render_html(figures: Figures, sections: list[Section]) -> str:
     names = " and ".join(rules.name for rules in spec.rules)
     title = f"caseledger report {spec.first} to {spec.last}"
     return (
-        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title><style>{STYLE}</style></head><body>'
-        f"<header><h1>Workload evidence, {html.escape(str(spec.first))} to {html.escape(str(spec.last))}</h1>"
-        f"<p>Computed by caseledger from its event log under the {html.escape(names)} rules; every table adds up the rows of the export named under it.</p></header>"
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{_text(title)}</title><style>{STYLE}</style></head><body>'
+        f"<header><h1>Workload evidence, {_text(str(spec.first))} to {_text(str(spec.last))}</h1>"
+        f"<p>Computed by caseledger from its event log under the {_text(names)} rules; every table adds up the rows of the export named under it.</p></header>"
         + _contents(sections)
         + "<main>"
         + _summary(figures, sections)
@@ -189,7 +198,7 @@ def render_html(figures: Figures, sections: list[Section]) -> str:
     )
 
 
-def write_pdf(markup: str, path: str) -> None:
+def write_pdf(markup: str, path: str | IO[bytes]) -> None:
     """The HTML drawn to PDF by WeasyPrint (its system libraries — Pango — come from the OS), tagged
     for screen readers as PDF/UA-1."""
     import weasyprint  # imported here: the HTML report needs none of it

@@ -22,7 +22,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from caseledger.domain.errors import LedgerError
+from caseledger.domain.errors import DomainError, LedgerError
+from caseledger.domain.inputs import SMALL_FILE_CAP, read_regular
 from caseledger.domain.integrity.chain import GENESIS, node_hash
 from caseledger.domain.integrity.verify import EVENT_COLUMNS, Ledger, Verdict, stored_leaf, verify
 from caseledger.domain.secrets.keys import signing_key
@@ -77,9 +78,12 @@ def signed(position: int, head: bytes, events: int, key: Ed25519PrivateKey) -> C
 
 
 def read_checkpoint(path: Path) -> Checkpoint:
+    """The checkpoint in ``path`` (a regular file of a few hundred bytes: :mod:`caseledger.domain.inputs`)."""
     try:
-        return msgspec.json.decode(path.read_bytes(), type=Checkpoint)
-    except (OSError, msgspec.DecodeError, msgspec.ValidationError) as error:
+        return msgspec.json.decode(read_regular(path, str(path), SMALL_FILE_CAP), type=Checkpoint)
+    except DomainError as error:
+        raise CheckpointError(f"{path}: not a caseledger checkpoint: {error.rule}") from None
+    except (msgspec.DecodeError, msgspec.ValidationError) as error:
         raise CheckpointError(f"{path}: not a caseledger checkpoint: {error}") from None
 
 
@@ -87,9 +91,9 @@ def pinned_public_key(path: Path, source: str = "--public-key") -> str:
     """The raw hex public key of a PEM public or private key file; ``source`` (the flag or
     setting that named the file) starts a refusal."""
     try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise CheckpointError(f"{source}: {path}: cannot read the public key: {error.strerror}") from None
+        data = read_regular(path, str(path), SMALL_FILE_CAP)
+    except DomainError as error:
+        raise CheckpointError(f"{source}: {path}: cannot read the public key: {error.rule}") from None
     try:
         key = serialization.load_pem_public_key(data)
     except ValueError:

@@ -110,14 +110,24 @@ def within(moment: dt.datetime, cutoff: Cutoff | None, zone_name: str | None) ->
     return moment <= cutoff
 
 
+WEEK_RANGE = ((1900, 1), (9999, 51))
+"""The (year, week) a ``--from``/``--to`` may name: from the first week of :data:`EARLIEST`'s year
+to the last whose next Monday is still a date (a weekly projection reads to the end of the week)."""
+
+
 def parse_week(text: str, field: str) -> str:
     """Parse a ``--from``/``--to`` week: an ISO 8601 week like ``2026-W03`` (``2026-w3`` is
-    accepted and normalised); a week that does not exist (``2026-W54``) is refused."""
+    accepted and normalised); a week that does not exist (``2026-W54``) or lies outside
+    :data:`WEEK_RANGE` (1900-W01 to 9999-W51) is refused."""
     year, _, week = text.strip().upper().partition("-W")
     try:
-        return iso_week(dt.date.fromisocalendar(int(year), int(week), 1))
+        monday = dt.date.fromisocalendar(int(year), int(week), 1)
     except ValueError:
         raise DomainError(field, f"{text!r} is not an ISO week like 2026-W03") from None
+    first, last = WEEK_RANGE
+    if not first <= (int(year), int(week)) <= last:
+        raise DomainError(field, f"{text!r} is outside the weeks {first[0]}-W{first[1]:02d} to {last[0]}-W{last[1]:02d}")
+    return iso_week(monday)
 
 
 def iso_week(day: dt.date) -> str:

@@ -1,7 +1,8 @@
 """The rules that need the ledger's state, and where each event happens.
 
 Shape rules (types, enumerations, ranges, identifier pattern) are enforced by the payload
-Structs; this module holds the rest of the specification's error list: unknown and duplicate
+Structs; this module holds the rest of the specification's error list (and an id that starts
+with ``-`` or ``.``, refused here rather than by the pattern so that stores holding one still read): unknown and duplicate
 ids, transfer to the current site, completing a transfer never requested, ending an SIU stay
 that never started, SIU at a non-institution, admission outside an institution, a release to a
 site that is not a community office or CCC, security levels on the wrong kind of site, an
@@ -18,10 +19,13 @@ the specification says.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+import msgspec
 
 from caseledger.domain.errors import DomainError
 from caseledger.domain.events import catalogue as p
@@ -292,9 +296,40 @@ _RULES: dict[type[p.Payload], Rule] = {
 }
 
 
+IDENTIFIER_LEADS = ("-", ".")
+"""What no id may start with: a command line reads ``-2-3`` as an option, a spreadsheet as a
+formula, a file listing hides ``.x``. (The catalogue's pattern still reads any id stored before.)"""
+
+
+def _is_identifier(info: msgspec.inspect.Type) -> bool:
+    if isinstance(info, msgspec.inspect.StrType):
+        return info.pattern == p.IDENTIFIER_PATTERN
+    if isinstance(info, msgspec.inspect.UnionType):
+        return any(_is_identifier(inner) for inner in info.types)
+    return isinstance(info, msgspec.inspect.ListType) and _is_identifier(info.item_type)
+
+
+@functools.cache
+def _identifier_fields(kind: type[p.Payload]) -> tuple[str, ...]:
+    """The fields of payload type ``kind`` that hold ids (one, an optional one, or a list)."""
+    info = msgspec.inspect.type_info(kind)
+    assert isinstance(info, msgspec.inspect.StructType)
+    return tuple(field.name for field in info.fields if _is_identifier(field.type))
+
+
+def check_identifiers(data: p.Payload) -> None:
+    """Refuse an id in ``data`` that starts with ``-`` or ``.`` (:data:`IDENTIFIER_LEADS`)."""
+    for name in _identifier_fields(type(data)):
+        value = getattr(data, name)
+        for each in value if isinstance(value, list) else (value,):
+            if each is not None and each.startswith(IDENTIFIER_LEADS):
+                raise DomainError(name, f"{each!r}: an id cannot start with '-' or '.' (a command line would read it as an option, a spreadsheet as a formula)")
+
+
 def place(view: LedgerView, data: p.Payload) -> Placement:
     """Check ``data`` against the ledger's state; say which aggregate it goes to and where it happened.
 
     Raises :class:`DomainError` naming the field and the rule when the event is invalid.
     """
+    check_identifiers(data)
     return _RULES.get(type(data), _case_event)(view, data)

@@ -28,7 +28,8 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from caseledger.domain.errors import LedgerError, StoreURLError
+from caseledger.domain.errors import DomainError, LedgerError, StoreURLError
+from caseledger.domain.inputs import SMALL_FILE_CAP, read_regular
 from caseledger.domain.secrets.derive import CACHE_KEY, derive
 from caseledger.domain.secrets.files import create_key_file
 from caseledger.domain.settings import Settings
@@ -48,9 +49,9 @@ def store_key() -> str | None:
     key = settings.key
     if not key and settings.key_file:
         try:
-            key = Path(settings.key_file).read_text().strip()
-        except OSError as error:
-            raise StoreURLError(f"CASELEDGER_KEY_FILE {settings.key_file}: {error.strerror}") from None
+            key = read_regular(settings.key_file, "CASELEDGER_KEY_FILE", SMALL_FILE_CAP).decode(errors="replace").strip()
+        except DomainError as error:
+            raise StoreURLError(f"CASELEDGER_KEY_FILE {settings.key_file}: {error.rule}") from None
     if not key:
         return None
     try:
@@ -79,9 +80,9 @@ def cache_key(store_key: str | None) -> bytes:
     if settings.cache_key_file is None and not path.exists():
         create_key_file(path, base64.b64encode(secrets.token_bytes(32)) + b"\n")
     try:
-        key = base64.b64decode(path.read_text().strip(), validate=True)
-    except OSError as error:
-        raise StoreURLError(f"CASELEDGER_CACHE_KEY_FILE {path}: {error.strerror}") from None
+        key = base64.b64decode(read_regular(path, "CASELEDGER_CACHE_KEY_FILE", SMALL_FILE_CAP).strip(), validate=True)
+    except DomainError as error:
+        raise StoreURLError(f"CASELEDGER_CACHE_KEY_FILE {path}: {error.rule}") from None
     except ValueError:
         raise StoreURLError(f"{path}: not a cache key (base64 of 32 random bytes)") from None
     if len(key) < 16:
@@ -95,7 +96,9 @@ def signing_key(path: Path) -> Ed25519PrivateKey:
         new = Ed25519PrivateKey.generate()
         create_key_file(path, new.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
     try:
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        key = serialization.load_pem_private_key(read_regular(path, "--key", SMALL_FILE_CAP), password=None)
+    except DomainError as error:
+        raise KeyFileError(f"{path}: {error.rule}") from None
     except (ValueError, TypeError) as error:
         raise KeyFileError(f"{path}: not an Ed25519 private key: {error}") from None
     if not isinstance(key, Ed25519PrivateKey):

@@ -123,7 +123,7 @@ class LedgerApplication(Application[UUID]):
     def check_writable(self) -> None:
         """Refuse, before any work, to record into a read-only replica."""
         if self.ledger_recorder.read_only:
-            raise ReadOnlyStore("this store is a read-only replica: record on the primary, the replica follows it")
+            raise ReadOnlyStore(self.ledger_recorder.read_only_reason)
 
     def head_position(self) -> int:
         """The highest log position, 0 for an empty store."""

@@ -180,7 +180,11 @@ class LedgerRecorder(ABC):
     @property
     @abstractmethod
     def read_only(self) -> bool:
-        """Whether this store refuses writes (a replica): read models arrive by replication."""
+        """Whether this store refuses writes (a replica, or a file this process cannot write): its
+        read models are read as they are found."""
+
+    read_only_reason = "this store is a read-only replica: record on the primary, the replica follows it"
+    """What a write asked of a :attr:`read_only` store is told."""
 
     @property
     def login(self) -> str | None:

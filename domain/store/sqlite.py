@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlparse
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, StoredEvent
@@ -51,19 +52,26 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder, LedgerRecorder):
 
     @classmethod
     def preflight(cls, env: dict[str, str]) -> Preflight:
-        """A SQLite file has no replicas of its own. Its format is read through a read-only
+        """A SQLite file has no replicas of its own, but a file this process cannot write (or in
+        a folder it cannot write, or on a read-only mount) is opened read-only
+        (:func:`database_name`) and read as a replica is. Its format is read through a read-only
         connection, so a file this code must refuse is left as it was; a file that cannot be read
         so is left for the opening to report."""
-        return Preflight(standby=False, store_format=_recorded_format(Path(env["SQLITE_DBNAME"])))
+        name = env["SQLITE_DBNAME"]
+        return Preflight(standby=_opened_read_only(name), store_format=_recorded_format(_file_of(name)))
 
     @property
     def read_only(self) -> bool:
-        return False
+        return _opened_read_only(self.datastore.pool.db_name)
+
+    read_only_reason = (
+        "the store or the disk refused: the store's file, its folder or its mount cannot be written here (it was opened read-only); nothing was recorded"
+    )
 
     @property
     def owner(self) -> str | None:
         try:
-            return pwd.getpwuid(os.stat(self.datastore.pool.db_name).st_uid).pw_name
+            return pwd.getpwuid(os.stat(_file_of(self.datastore.pool.db_name)).st_uid).pw_name
         except (OSError, KeyError):  # an in-memory database, or a uid with no name
             return None
 
@@ -97,21 +105,24 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder, LedgerRecorder):
         """``bulk``: a failed commit raises the library's IntegrityError, as its own writes do."""
         with self.datastore.get_connection(commit=write) as connection:
             raw = connection.cursor().sqlite_cursor  # the sqlite3 cursor itself (rowcount, speed)
+            if bulk:  # the log then holds only this transaction's pages, which a failure gives back
+                _truncate_wal(raw)
             if write:
                 raw.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
             raw.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:
                 yield SQLCursor(raw, numbered_placeholders=False)
             except BaseException:
-                connection.rollback()
+                _roll_back(connection, raw, write=write)
                 raise
             if not write:
                 connection.rollback()
                 return
             try:
                 connection.commit()
-            except sqlite3.IntegrityError as error:
-                if not bulk:
+            except sqlite3.Error as error:
+                _roll_back(connection, raw, write=write)
+                if not bulk or not isinstance(error, sqlite3.IntegrityError):
                     raise
                 raise IntegrityError(error) from error
 
@@ -133,6 +144,53 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder, LedgerRecorder):
         if last - first + 1 != len(stored_events):
             raise IntegrityError(f"rowids {first}..{last} do not match {len(stored_events)} inserted events")
         return list(range(first, last + 1))
+
+
+def _roll_back(connection: Any, raw: sqlite3.Cursor, *, write: bool) -> None:
+    """Roll the transaction back; after a write, also empty the write-ahead log, so that the pages
+    a failed write spilled there — a full disk's worth, when the disk filled — are given back and
+    the store stays readable."""
+    connection.rollback()
+    if write:
+        _truncate_wal(raw)
+
+
+def _truncate_wal(raw: sqlite3.Cursor) -> None:
+    """Copy the write-ahead log's committed pages into the database and empty the log (best
+    effort: a log another connection is reading is left to the next checkpoint). Before a bulk
+    write too, so that what its failure leaves in the log is only its own pages: a log still
+    holding committed pages could not be emptied on a full disk (the database could not grow to
+    take them)."""
+    with contextlib.suppress(sqlite3.Error):
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+READ_ONLY = "?mode=ro"
+"""The URI query a SQLite file is opened read-only with."""
+
+
+def database_name(path: str) -> str:
+    """What the library opens for the SQLite file at ``path``: the path itself, or — when the
+    file exists but this process cannot write it or create the journal and WAL beside it (a
+    0444 file, a 0555 folder, a read-only mount) — a read-only URI. Where no journal can be made
+    beside it and it has no write-ahead log to read, ``immutable`` (SQLite then takes no locks
+    and needs no shared-memory file: nobody can be writing a file on a read-only mount); a file
+    with a log is read with it, which needs its ``-shm`` beside it (else the opening says so)."""
+    file = Path(path)
+    if not file.is_file() or (os.access(file, os.W_OK) and os.access(file.parent, os.W_OK)):
+        return path
+    log = file.with_name(file.name + "-wal")
+    immutable = not os.access(file.parent, os.W_OK) and not (log.exists() and log.stat().st_size)
+    return f"{file.resolve().as_uri()}{READ_ONLY}{'&immutable=1' if immutable else ''}"
+
+
+def _opened_read_only(name: str) -> bool:
+    return name.startswith("file:") and READ_ONLY in name
+
+
+def _file_of(name: str) -> Path:
+    """The file a database name (a path or a ``file:`` URI) opens."""
+    return Path(unquote(urlparse(name).path)) if name.startswith("file:") else Path(name)
 
 
 def _recorded_format(path: Path) -> int | None:

@@ -19,7 +19,7 @@ from caseledger.domain.errors import StoreURLError
 from caseledger.domain.secrets.keys import store_key
 from caseledger.domain.settings import Settings
 from caseledger.domain.store.postgres import ChainedPostgresRecorder
-from caseledger.domain.store.sqlite import ChainedSQLiteRecorder
+from caseledger.domain.store.sqlite import ChainedSQLiteRecorder, database_name
 
 
 def encryption_env() -> dict[str, str]:
@@ -40,11 +40,17 @@ def redacted(url: str) -> str:
     return parsed._replace(netloc=parsed.netloc.replace(f":{parsed.password}@", ":***@", 1)).geturl()
 
 
+def sqlite_path(url: str) -> Path | None:
+    """The file of a ``sqlite:///`` store (None for any other URL)."""
+    return Path(url[len("sqlite:///") :]) if url.startswith("sqlite:///") and len(url) > len("sqlite:///") else None
+
+
 def require_existing(url: str) -> None:
     """Refuse a SQLite store file that does not exist (a command that only reads or adds to a
     store must not create an empty one at a mistyped path and report on it)."""
-    if url.startswith("sqlite:///") and not Path(url[len("sqlite:///") :]).is_file():
-        raise StoreURLError(f"no store at {url[len('sqlite:///') :]!r}: check --store (import or demo creates one)")
+    path = sqlite_path(url)
+    if path is not None and not path.is_file():
+        raise StoreURLError(f"no store at {str(path)!r}: check --store (import or demo creates one)")
 
 
 def store_env(url: str) -> dict[str, str]:
@@ -58,10 +64,11 @@ def _backend_env(url: str) -> dict[str, str]:
         path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else ""
         if not path:
             raise StoreURLError(f"{url!r}: expected sqlite:///path/to/file.db")
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if not Path(path).parent.is_dir():  # (a folder on a read-only mount is there already)
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
         return {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-            "SQLITE_DBNAME": path,
+            "SQLITE_DBNAME": database_name(path),
             "SQLITE_LOCK_TIMEOUT": str(Settings.current().lock_timeout_seconds),
             "APPLICATION_RECORDER_TOPIC": get_topic(ChainedSQLiteRecorder),
         }

@@ -5,7 +5,8 @@ Every format of one export holds the same columns, in the projection's order, ea
 csv module read the same table from any of them. Per kind — Parquet; JSON and JSON Lines; CSV,
 where every cell is text:
 
-* ``str``: string; string; the text.
+* ``str``: string; string; the text — in CSV, a text a spreadsheet would evaluate (``=…``,
+  ``+…``, ``-…``, ``@…``, a leading tab or CR) after a single quote (:mod:`.spreadsheet`).
 * ``int``: int64; an integer; its digits (``25``).
 * ``float``: double; a number with a point (``2.0``); the same text (``2.0``), never an integer's.
 * ``bool``: bool; ``true``/``false``; ``true``/``false``.
@@ -37,10 +38,11 @@ readers that open JSON Lines open it too):
 
 An empty result still has its header (CSV), its schema (Parquet), ``[]`` (JSON). With
 ``--output`` the file and its sidecar are each written to a temporary file beside the target and
-flushed to disk; only then is both renamed into place, the sidecar first (its longer name is the
-one a file system refuses), so a reader never sees half an export; a failure while writing leaves
-the previous export as it was, and a sidecar's hash says which file it describes should anything
-fail between the two renames. Without ``--output`` the export goes to standard output.
+flushed to disk; only then is each put in place, the sidecar first (its longer name is the one a
+file system refuses), so a reader never sees half an export; a failure while writing leaves the
+previous export as it was, and a sidecar's hash says which file it describes should anything fail
+between the two. Which names an export may take — never the store or a key, an existing file only
+when forced — is :mod:`.targets`' rule. Without ``--output`` the export goes to standard output.
 
 Parquet needs ``pyarrow`` (the ``parquet`` extra: ~170 MB, so not a core dependency).
 """
@@ -51,16 +53,17 @@ import csv
 import hashlib
 import io
 import operator
-import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
 import msgspec
 
+from caseledger.domain.errors import LedgerError
 from caseledger.projections.errors import ProjectionError
+from caseledger.projections.output.spreadsheet import inert
+from caseledger.projections.output.targets import Target, as_target, temporary
 from caseledger.projections.replay.inputs import Column
 
 FORMATS = ("csv", "jsonl", "json", "parquet")
@@ -98,9 +101,10 @@ def _counts_text(column: Column) -> Convert:
     return lambda value: None if value is None else _json.encode(every_key(value)).decode()
 
 
-_AS_TEXT: dict[str, Callable[[Column], Convert]] = {"bool": lambda _: _boolean, "date": lambda _: _day, "counts": _counts_text}
-"""What CSV converts (null is None, which the csv module writes as an empty cell; text and
-numbers go as they are): true/false, ISO dates, a counts object's JSON text."""
+_AS_TEXT: dict[str, Callable[[Column], Convert]] = {"str": lambda _: inert, "bool": lambda _: _boolean, "date": lambda _: _day, "counts": _counts_text}
+"""What CSV converts (null is None, which the csv module writes as an empty cell; numbers go as
+they are): text a spreadsheet would evaluate made inert (:mod:`.spreadsheet`), true/false, ISO
+dates, a counts object's JSON text."""
 _AS_DATA: dict[str, Callable[[Column], Convert]] = {"counts": _counts}
 """What JSON and Parquet convert: a counts object gets every key (the rest their encoders take as it is)."""
 
@@ -180,9 +184,10 @@ def sidecar_of(output: str | Path) -> Path:
     return target.with_name(target.name + SIDECAR_SUFFIX)
 
 
-def write_export(columns: Sequence[Column], rows: Iterable[dict[str, Any]], meta: dict[str, Any], fmt: str, output: str | None) -> None:
-    """Write rows in ``fmt`` to ``output`` (atomically, then its sidecar) or to standard output
-    (with one line of provenance on standard error, but for Parquet, which holds it)."""
+def write_export(columns: Sequence[Column], rows: Iterable[dict[str, Any]], meta: dict[str, Any], fmt: str, output: Target | str | None) -> None:
+    """Write rows in ``fmt`` to ``output`` (atomically, then its sidecar, each put in place by the
+    target's rule: :mod:`.targets`) or to standard output (with one line of provenance on
+    standard error, but for Parquet, which holds it)."""
     if fmt not in _WRITERS:
         raise ProjectionError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
     writer = _WRITERS[fmt]
@@ -193,39 +198,30 @@ def write_export(columns: Sequence[Column], rows: Iterable[dict[str, Any]], meta
         writer(columns, rows, meta, sys.stdout.buffer)
         sys.stdout.buffer.flush()
         return
-    target, sidecar = Path(output), sidecar_of(output)
+    output = as_target(output)
+    target, sidecar = output.path, Target(sidecar_of(output.path), output.flag, output.force)
     written: list[Path] = []
     try:
         try:
-            data = _temporary(target.parent, lambda out: writer(columns, rows, meta, out), written)
+            data = temporary(target.parent, lambda out: writer(columns, rows, meta, out), written)
             digest = hashlib.sha256(data.read_bytes()).hexdigest()
-            about = _temporary(target.parent, lambda out: out.write(msgspec.json.format(_json.encode({**meta, "file_sha256": digest})) + b"\n"), written)
+            about = temporary(target.parent, lambda out: out.write(msgspec.json.format(_json.encode({**meta, "file_sha256": digest})) + b"\n"), written)
         except OSError as error:
-            raise ProjectionError(f"could not write {output}: {error.strerror or error}; nothing was replaced") from None
+            raise ProjectionError(f"could not write {target}: {error.strerror or error}; nothing was replaced") from None
         try:  # the sidecar first: its name is the longer, so a name the file system refuses refuses it before the data moves
-            os.replace(about, sidecar)
+            sidecar.place(about)
         except OSError as error:
-            raise ProjectionError(f"could not write {sidecar}: {error.strerror or error}; nothing was replaced") from None
+            raise ProjectionError(f"could not write {sidecar.path}: {error.strerror or error}; nothing was replaced") from None
         try:
-            os.replace(data, target)
-        except OSError as error:  # the new sidecar's file_sha256 says the file beside it is not its own
-            raise ProjectionError(f"could not put {output} in place: {error.strerror or error}") from None
+            output.place(data)
+        except (OSError, LedgerError) as error:
+            if not output.force:  # the sidecar was new: it describes no file, so it goes
+                sidecar.path.unlink(missing_ok=True)
+            if isinstance(error, LedgerError):
+                raise
+            raise ProjectionError(
+                f"could not put {target} in place: {error.strerror or error}"
+            ) from None  # the new sidecar's file_sha256 says the file beside it is not its own
     finally:
         for left in written:
             left.unlink(missing_ok=True)
-
-
-def _temporary(folder: Path, write: Callable[[IO[bytes]], Any], made: list[Path]) -> Path:
-    """A temporary file in ``folder`` (a short name, so a long target's still fits) holding what
-    ``write`` writes, flushed to disk, with the permissions an export gets (a temporary file is
-    private; the export is not); listed in ``made`` so the caller removes it if it is not used."""
-    handle = tempfile.NamedTemporaryFile(dir=folder, prefix=".caseledger-", suffix=".tmp", delete=False)  # noqa: SIM115
-    made.append(Path(handle.name))
-    with handle:
-        write(handle.file)  # the file itself: its wrapper costs a call per write
-        handle.flush()
-        os.fsync(handle.fileno())
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(handle.name, 0o666 & ~umask)
-    return Path(handle.name)

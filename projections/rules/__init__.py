@@ -16,7 +16,8 @@ from typing import Annotated
 
 import msgspec
 
-from caseledger.domain.errors import LedgerError
+from caseledger.domain.errors import DomainError, LedgerError
+from caseledger.domain.inputs import RULES_FILE_CAP, read_regular
 from caseledger.projections.rules.calendar import CalendarRules, WorkingDays, calendar_errors, pinpoint
 from caseledger.projections.rules.deadlines import DeadlineRule, DeadlineRules, catalogue_errors
 
@@ -170,12 +171,12 @@ def parse_rules(content: bytes, origin: str) -> Rules:
 
 
 def load_rules(name_or_path: str = "current") -> Rules:
-    """``current``, ``proposed``, or the path of a rules TOML file."""
+    """``current``, ``proposed``, or the path of a rules TOML file (a regular file of at most 1 MiB)."""
     path = HERE / f"{name_or_path}.toml" if name_or_path in BUILT_IN else Path(name_or_path)
     try:
-        content = path.read_bytes()
-    except OSError as error:
-        raise RulesError(f"{name_or_path}: cannot read rules file: {error.strerror}") from None
+        content = read_regular(path, "--rules", RULES_FILE_CAP)
+    except DomainError as error:
+        raise RulesError(f"{name_or_path}: cannot read rules file: {error.rule}") from None
     rules = parse_rules(content, str(name_or_path))
     if name_or_path not in BUILT_IN and rules.name in BUILT_IN:
         raise RulesError(f"{name_or_path}: name: {rules.name!r} is a built-in rule set's name; a rules file must call itself something else")

@@ -109,7 +109,7 @@ def _import(people: People, ledger: Ledger, _prepared: object) -> object:
 
 def _export(identified: bool) -> Callable[[People, Ledger, object], object]:
     def export(people: People, ledger: Ledger, _prepared: object) -> object:
-        return ledger.export(ExportSpec.of("deadlines", now=NOW), fmt="csv", output=str(people.folder / "out.csv"), identified=identified)
+        return ledger.export(ExportSpec.of("deadlines", now=NOW), fmt="csv", output=str(people.folder / "out.csv"), identified=identified, force=True)
 
     return export
 
@@ -177,8 +177,8 @@ ROWS = [
     # exporting
     Row("export", _export(identified=False), EXPORTERS, "may export projections"),
     Row("export", _export(identified=True), IDENTIFIED, "may export with offender ids", case="identified"),
-    Row("report", lambda people, ledger, _: ledger.report(REPORT, str(people.folder / "report.html")), EXPORTERS, "may export projections"),
-    Row("year_report", lambda people, ledger, _: ledger.year_report(str(people.folder / "year.html")), EXPORTERS, "may export projections"),
+    Row("report", lambda people, ledger, _: ledger.report(REPORT, str(people.folder / "report.html"), force=True), EXPORTERS, "may export projections"),
+    Row("year_report", lambda people, ledger, _: ledger.year_report(str(people.folder / "year.html"), force=True), EXPORTERS, "may export projections"),
     # keeping the store
     Row("status", lambda _people, ledger, _: ledger.status(), EVERYONE),
     Row("whoami", lambda _people, ledger, _: ledger.whoami(), EVERYONE),

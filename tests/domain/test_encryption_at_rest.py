@@ -56,7 +56,7 @@ def exercise(url: str, key: str | None, tmp_path: Path, monkeypatch: pytest.Monk
     env = {"CASELEDGER_KEY": key} if key else {}
     assert run_cli(url, "import", str(SCENARIO), env=env).returncode == 0
     for export in (("workload",), ("addon_burden",), ("addon_burden", "--by", "site"), ("siu_stays", "--deidentify"), ("transfers", "--as-of", "2026-03-01")):
-        done = run_cli(url, "export", *export, "--output", str(tmp_path / "out.csv"), env=env)
+        done = run_cli(url, "export", *export, "--output", str(tmp_path / "out.csv"), "--force", env=env)
         assert done.returncode == 0, done.stderr
     assert run_cli(url, "retract", "5", "--reason", "a test retraction, Kingston", env=env).returncode == 0
     for command in (("status",), ("verify", "--deep"), ("history", "off-001")):

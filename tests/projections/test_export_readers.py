@@ -46,6 +46,7 @@ from caseledger.projections.catalogue import BY_SITE, PROJECTIONS
 from caseledger.projections.engine.compute import compute
 from caseledger.projections.errors import ProjectionError
 from caseledger.projections.output.formats import FORMATS, write_export
+from caseledger.projections.output.spreadsheet import FORMULA_LEADS
 from caseledger.projections.replay.facts import View
 from caseledger.projections.replay.inputs import Column, ColumnKind
 from caseledger.projections.rules import load_rules
@@ -78,7 +79,7 @@ def from_csv(column: Column, text: str) -> Any:
     if text == "":
         return None
     parse: dict[str, Callable[[str], Any]] = {
-        "str": str,
+        "str": lambda cell: cell[1:] if cell.startswith("'") and cell.lstrip("'").startswith(FORMULA_LEADS) else cell,  # one quote made it inert
         "int": int,
         "float": float,
         "bool": {"true": True, "false": False}.__getitem__,

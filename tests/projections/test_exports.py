@@ -155,6 +155,7 @@ def test_cli_exports_atomically_with_every_option(store_url: str, tmp_path: Path
         "parquet",
         "--output",
         str(target),
+        "--force",
         "--deidentify",
     )
     assert result.returncode == 0, result.stderr

@@ -27,7 +27,7 @@ def primary() -> Iterator[PostgresServer]:
 def rows_of(url: str, tmp_path: Path, name: str, *options: str) -> bytes:
     """The export's rows (its first line, the provenance with its generation time, left out)."""
     target = tmp_path / f"{name}-{abs(hash((url, options)))}.csv"
-    done = run_cli(url, "export", name, "--as-of", "2026-03-20", "--output", str(target), *options)
+    done = run_cli(url, "export", name, "--as-of", "2026-03-20", "--output", str(target), "--force", *options)
     assert done.returncode == 0, done.stderr
     return target.read_bytes().split(b"\n", 1)[1]
 

@@ -29,7 +29,7 @@ LATE = "2100-01-01"
 def rows(url: str, tmp_path: Path, *args: str) -> tuple[list[dict[str, object]], str]:
     """An export's rows (JSON Lines: every line a row; the provenance is in the sidecar) and what it said on stderr."""
     out = tmp_path / f"{'-'.join(args)}.jsonl".replace("/", "_")
-    done = run_cli(url, "export", *args, "--format", "jsonl", "--output", str(out))
+    done = run_cli(url, "export", *args, "--format", "jsonl", "--output", str(out), "--force")
     assert done.returncode == 0, done.stderr
     return [msgspec.json.decode(line) for line in out.read_bytes().splitlines()], done.stderr.decode()
 
