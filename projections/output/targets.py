@@ -112,7 +112,7 @@ class Target:
         try:
             os.link(written, self.path)
         except FileExistsError:
-            raise DomainError(self.flag, f"{self.path} exists; give --force to replace it") from None
+            raise DomainError(self.flag, f"{self.path} exists: choose another name, or give --force to replace it") from None
 
 
 def as_target(output: str | Target) -> Target:
@@ -142,7 +142,7 @@ def output_target(path: str, flag: str, *, store: str, force: bool, keys: Iterab
         if mine & kept or any(name.is_relative_to(config) for name in mine if isinstance(name, Path)) or _holds_a_private_key(each):
             raise DomainError(flag, f"{each} is the store, one of its files or a key: caseledger never writes over it")
         if not force and (each.is_symlink() or each.exists()):
-            raise DomainError(flag, f"{each} exists; give --force to replace it")
+            raise DomainError(flag, f"{each} exists: choose another name, or give --force to replace it")
     return Target(target, flag, force)
 
 

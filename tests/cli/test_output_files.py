@@ -50,7 +50,7 @@ def test_an_existing_export_file_is_replaced_only_with_force(store_url: str, con
     out = tmp_path / "workload.csv"
     out.write_bytes(b"an analyst's own notes\n")
     assert main(["--store", url, "export", "workload", "-o", str(out)]) == 2
-    _refused(capsys, "--output", "exists; give --force to replace it")
+    _refused(capsys, "--output", "exists: choose another name, or give --force to replace it")
     assert out.read_bytes() == b"an analyst's own notes\n"
     assert not Path(f"{out}.meta.json").exists()
     assert main(["--store", url, "export", "workload", "-o", str(out), "--force"]) == 0
@@ -151,7 +151,7 @@ def test_an_existing_checkpoint_file_is_replaced_only_with_force(store_url: str,
     out = tmp_path / "head.json"
     out.write_text("last week's checkpoint\n")
     assert main(["--store", url, "checkpoint", "-o", str(out)]) == 2
-    _refused(capsys, "--output", "exists; give --force")
+    _refused(capsys, "--output", "exists: choose another name, or give --force")
     assert out.read_text() == "last week's checkpoint\n"
     assert main(["--store", url, "checkpoint", "-o", str(out), "--force"]) == 0
     assert b'"signature"' in out.read_bytes()
