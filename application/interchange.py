@@ -32,6 +32,7 @@ from typing import Annotated, Any
 
 import msgspec
 
+from caseledger.application.text import for_json
 from caseledger.domain.errors import DomainError
 from caseledger.domain.events import catalogue as p
 from caseledger.domain.model.recording import Entry, shape_error
@@ -173,5 +174,6 @@ _encoder = msgspec.json.Encoder()
 
 
 def encode_line(line: dict[str, Any]) -> bytes:
-    """One JSON Lines record, newline-terminated."""
-    return _encoder.encode(line) + b"\n"
+    """One JSON Lines record, newline-terminated, with no control or format character left raw
+    (:func:`~caseledger.application.text.for_json`)."""
+    return for_json(_encoder.encode(line).decode()).encode() + b"\n"

@@ -49,6 +49,23 @@ _CONTROL = re.compile(
 """Every character :func:`for_terminal` escapes: category Cc, category Cf (Unicode 15), Zl and Zp."""
 
 
+def for_json(encoded: str) -> str:
+    """JSON text with every character :func:`for_terminal` escapes written as JSON's own ``\\u``
+    escape (a pair of them beyond the BMP): a reader decodes the very same strings, and a line of
+    ``caseledger events`` shown in a terminal cannot reorder or hide what follows it. (A JSON
+    encoder escapes C0 controls already; DEL, C1, format characters and the separators it may
+    leave raw.)"""
+    return _CONTROL.sub(_json_escape, encoded)
+
+
+def _json_escape(found: re.Match[str]) -> str:
+    code = ord(found.group())
+    if code > 0xFFFF:
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
+
+
 def for_terminal(text: str) -> str:
     """``text`` with every control and format character replaced by a visible escape (``\\n``,
     ``\\x1b``, ``\\u202e`` …)."""

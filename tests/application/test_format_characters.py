@@ -5,12 +5,16 @@ a history line: ``note: ok \u202eretsinimda yb devorppa`` reads right to left on
 
 from __future__ import annotations
 
+import json
 import sys
 import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from caseledger.application.interchange import encode_line
 from caseledger.application.text import for_terminal
 from caseledger.cli.main import main
 from caseledger.tui.widgets.tables import plain
@@ -57,3 +61,21 @@ def test_a_tui_table_cell_shows_the_escape() -> None:
     """What the TUI's tables and labels show (``plain``: markup escaped, then these escaped)."""
     assert plain(f"ok{SPOOFS}") == "ok" + "".join(for_terminal(character) for character in SPOOFS)
     assert str(plain("\u202e")) == "\\u202e"
+
+
+@given(st.dictionaries(st.text(max_size=8), st.text(max_size=40), max_size=4))
+def test_a_json_line_holds_no_raw_control_or_format_character_and_reads_back_the_same(record: dict[str, str]) -> None:
+    """``caseledger events`` (and ``history --json``) write JSON Lines through ``encode_line``: every
+    character a terminal would act on is written as JSON's ``\\u`` escape, so the line shows as
+    it is stored, and any JSON reader decodes exactly the strings recorded."""
+    line = encode_line(record).decode()
+    assert line.endswith("\n")  # the line's end, and the only raw control character
+    assert for_terminal(line[:-1]) == line[:-1]
+    assert json.loads(line) == record
+
+
+def test_a_json_line_writes_an_override_and_a_tag_character_as_escapes() -> None:
+    """U+202E is one ``\\u`` escape; U+E0041 (a tag, beyond the BMP) is its UTF-16 surrogate pair
+    (0xE0041 − 0x10000 = 0xD0041: high 0xD800 + 0x340 = 0xDB40, low 0xDC00 + 0x041 = 0xDC41)."""
+    assert encode_line({"note": "ok \u202eretsinimda"}) == b'{"note":"ok \\u202eretsinimda"}\n'
+    assert encode_line({"note": "\U000e0041"}) == b'{"note":"\\udb40\\udc41"}\n'
