@@ -206,7 +206,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as done:  # --help, --version, or a usage error (one line already on stderr)
         return done.code if isinstance(done.code, int) else 2
-    settings = Settings.current()
+    try:
+        settings = Settings.current()
+    except LedgerError as error:  # a setting that cannot be: the variable or the config file's line, in one line
+        print(f"caseledger: {for_terminal(str(error))}", file=sys.stderr)
+        return 2
     args.store = args.store or settings.store
     args.user = args.user or settings.user
     run: Callable[[argparse.Namespace], int] = args.run

@@ -23,23 +23,30 @@ Variable                                 What it sets                           
 ======================================== =========================================================== ==========================================
 
 The user config folder holds the key files caseledger creates (``cache-key``,
-``checkpoint-ed25519.pem``: :mod:`caseledger.domain.secrets`); there is no config file. The
-environment is read whenever a setting is needed (a test or a long-lived TUI sees a change), and
-an empty ``CASELEDGER_`` variable counts as unset. Command-line flags (``--store``, ``--user``, ``checkpoint
---key``, ``verify --public-key``) take precedence over these; that choice is the command line's.
+``checkpoint-ed25519.pem``: :mod:`caseledger.domain.secrets`) and, if the user writes one, the
+**user config file** ``config.toml``: the ``CASELEDGER_`` settings above but the key itself and
+``CASELEDGER_DEBUG``, named in lower case without the prefix (``store = "postgresql://…"``,
+``key_file = "/secure/store.key"``, ``lock_timeout = 30``). A key is never written in it (name its
+file instead): a config file is copied and shown where a key file is not. The environment wins
+over the file, and a command-line flag (``--store``, ``--user``, ``checkpoint --key``, ``verify
+--public-key``) over both. Both are read whenever a setting is needed (a test or a long-lived TUI
+sees a change); an empty ``CASELEDGER_`` variable counts as unset; a file that is not TOML, or
+names a setting that does not exist, is refused in one line naming the file and the line or key.
 """
 
 from __future__ import annotations
 
 import getpass
 import os
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
 
-from caseledger.domain.errors import LedgerError
+from caseledger.domain.errors import DomainError, LedgerError
+from caseledger.domain.inputs import SMALL_FILE_CAP, read_regular
 
 APP_NAME = "caseledger"
 PUBLIC_KEY_VARIABLE = "CASELEDGER_CHECKPOINT_PUBLIC_KEY"
@@ -51,6 +58,9 @@ transaction holds it for milliseconds, so a minute is long enough for an honest 
 enough that a session holding it on purpose stalls no writer for longer (a writer queued behind
 a long import gives up too, and says so: try again when it is done)."""
 LOCK_TIMEOUTS = range(1, 3601)
+CONFIG_FILE = "config.toml"
+FILE_SETTINGS = ("store", "user", "key_file", "cache_key_file", "checkpoint_public_key", "lock_timeout")
+"""What the user config file may set: each is ``CASELEDGER_`` + its name in upper case."""
 
 
 class SettingError(LedgerError):
@@ -84,20 +94,27 @@ class Settings:
 
     @classmethod
     def current(cls, environ: Mapping[str, str] = os.environ) -> Settings:
-        """The settings ``environ`` (the process's environment) gives now."""
+        """The settings ``environ`` (the process's environment) and the user config file give now."""
         data_dir = Path(platformdirs.user_data_dir(APP_NAME))
+        config_dir = Path(platformdirs.user_config_dir(APP_NAME))
+        filed = user_config(config_dir / CONFIG_FILE)
+
+        def setting(name: str) -> str | None:
+            return environ.get(f"CASELEDGER_{name.upper()}") or filed.get(name) or None
+
+        cache_key_file, public_key = setting("cache_key_file"), setting("checkpoint_public_key")
         return cls(
-            store=environ.get("CASELEDGER_STORE") or f"sqlite:///{data_dir / 'caseledger.db'}",
-            user=environ.get("CASELEDGER_USER") or None,
+            store=setting("store") or f"sqlite:///{data_dir / 'caseledger.db'}",
+            user=setting("user"),
             key=environ.get("CASELEDGER_KEY") or None,
-            key_file=environ.get("CASELEDGER_KEY_FILE") or None,
-            cache_key_file=Path(environ["CASELEDGER_CACHE_KEY_FILE"]) if environ.get("CASELEDGER_CACHE_KEY_FILE") else None,
-            checkpoint_public_key=Path(environ[PUBLIC_KEY_VARIABLE]) if environ.get(PUBLIC_KEY_VARIABLE) else None,
-            lock_timeout=environ.get(LOCK_TIMEOUT_VARIABLE) or None,
+            key_file=setting("key_file"),
+            cache_key_file=Path(cache_key_file) if cache_key_file else None,
+            checkpoint_public_key=Path(public_key) if public_key else None,
+            lock_timeout=setting("lock_timeout"),
             debug=bool(environ.get("CASELEDGER_DEBUG")),
             postgres_user=environ.get("USER", "postgres"),
             postgres_password=environ.get("PGPASSWORD", ""),
-            config_dir=Path(platformdirs.user_config_dir(APP_NAME)),
+            config_dir=config_dir,
         )
 
     @property
@@ -127,3 +144,28 @@ class Settings:
     def os_login() -> str:
         """The operating system login as the login session reports it (``LOGNAME`` first)."""
         return getpass.getuser()
+
+
+def user_config(path: Path) -> dict[str, str]:
+    """The settings the user config file ``path`` holds, as text (none when there is no file);
+    refused in one line naming the file and the line or the key."""
+    if not path.exists():
+        return {}
+    try:
+        table = tomllib.loads(read_regular(path, str(path), SMALL_FILE_CAP).decode())
+    except UnicodeDecodeError:
+        raise SettingError(f"{path}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as error:
+        raise SettingError(f"{path}: not TOML: {error}") from None
+    except DomainError as error:
+        raise SettingError(str(error)) from None
+    settings: dict[str, str] = {}
+    for name, value in table.items():
+        if name == "key":
+            raise SettingError(f"{path}: key: a key is never written in the config file: put it in a file of its own and name it with key_file")
+        if name not in FILE_SETTINGS:
+            raise SettingError(f"{path}: {name}: no such setting (it may hold {', '.join(FILE_SETTINGS)})")
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise SettingError(f"{path}: {name}: a text in quotes{' or a whole number' if name == 'lock_timeout' else ''}, not {value!r}")
+        settings[name] = str(value)
+    return settings
