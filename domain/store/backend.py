@@ -35,6 +35,14 @@ def stored_state(value: Any) -> Any:
     return bytes(value) if isinstance(value, (bytes, bytearray, memoryview)) else value
 
 
+class DeadlockLost(Exception):
+    """The server broke a deadlock by aborting this transaction: a race lost, as a conflicting
+    insert is (two processes wrote the same caches in different orders). Raised in place of the
+    driver's error inside a transaction, so that the library's translation of driver errors
+    (into its generic ``OperationalError``) does not hide what happened from the callers that
+    re-read and go on (a backend's :attr:`LedgerRecorder.conflict_errors`)."""
+
+
 class SQLCursor:
     """A cursor that takes ``?`` placeholders and returns tuples, on either backend.
 

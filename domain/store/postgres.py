@@ -29,7 +29,7 @@ from psycopg.sql import SQL, Composed, Identifier, Literal
 from caseledger.domain.errors import LedgerError, StoreURLError
 from caseledger.domain.integrity.chain import CHAIN_TABLE
 from caseledger.domain.settings import LOCK_TIMEOUT_VARIABLE
-from caseledger.domain.store.backend import BulkTransaction, LedgerRecorder, Preflight, SQLCursor
+from caseledger.domain.store.backend import BulkTransaction, DeadlockLost, LedgerRecorder, Preflight, SQLCursor
 from caseledger.domain.store.keys import KEY_TABLE
 from caseledger.domain.store.migrations import FORMAT_TABLE, FORMAT_TABLE_COLUMNS
 from caseledger.domain.store.roles import (
@@ -82,8 +82,9 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
     byte_order = '"C"'
     bulk_inserts_overlap = True
     transient_errors = (psycopg.Error,)
-    conflict_errors = (psycopg.IntegrityError, psycopg.errors.DeadlockDetected)
-    """A deadlock the server broke by aborting this transaction is a race lost too: re-read, go on."""
+    conflict_errors = (psycopg.IntegrityError, DeadlockLost)
+    """A deadlock the server broke by aborting this transaction is a race lost too: re-read, go on
+    (:meth:`transaction` raises it as :class:`DeadlockLost`)."""
 
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name=events_table_name)
@@ -265,6 +266,8 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
                 yield SQLCursor(raw, numbered_placeholders=True)
             except LOCK_WAITS:
                 raise WriteLockHeld(self.datastore.lock_timeout) from None
+            except psycopg.errors.DeadlockDetected as error:
+                raise DeadlockLost(str(error)) from error
 
     @contextlib.contextmanager
     def bulk_transaction(self) -> Iterator[BulkTransaction]:

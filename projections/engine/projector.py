@@ -183,6 +183,30 @@ class Projector:
             return self.repair(forged)
         return processed
 
+    def _clear(self, chosen: Sequence[ReadModel], *, keep_indexes: bool) -> None:
+        """Empty ``chosen`` (and what is derived from them) and set their tracking to 0, in one
+        transaction — again if it lost a deadlock to another process writing the same caches (two
+        rebuilds at once, or a rebuild and a catch-up) or found a seal the other had just written:
+        the clearing is the same whoever won."""
+        lost: tuple[type[Exception], ...] = (*self.db.recorder.conflict_errors, IntegrityError)
+        for attempt in range(ATTEMPTS):
+            try:
+                with self.db.transaction(write=True) as cursor:
+                    writing = Writing(self.seals, cursor)
+                    for model in chosen:
+                        if not keep_indexes:
+                            model.drop_indexes(cursor, self.db)
+                        model.clear(cursor, writing, self.db)
+                        if model.name == "timeline":
+                            self.snapshots.clear(cursor, writing)
+                        if model.name == "addons":
+                            self.totals.clear(cursor, writing)
+                        cursor.execute(f"UPDATE {self.db.table('cl_tracking')} SET position = 0 WHERE name = ?", (model.name,))
+                return
+            except lost:
+                if attempt == ATTEMPTS - 1:
+                    raise
+
     def _why_read_only(self, action: str, instead: str) -> str:
         """Why this engine may not ``action``, and who may ``instead``: a replica's primary, or
         the store's owner (or its projector role) where this login may not write the caches."""
@@ -317,17 +341,7 @@ class Projector:
         unknown = set(names) - {model.name for model in self.models}
         if unknown:
             raise ProjectionError(f"no read model named {', '.join(sorted(unknown))}")
-        with self.db.transaction(write=True) as cursor:
-            writing = Writing(self.seals, cursor)
-            for model in chosen:
-                if not keep_indexes:
-                    model.drop_indexes(cursor, self.db)
-                model.clear(cursor, writing, self.db)
-                if model.name == "timeline":
-                    self.snapshots.clear(cursor, writing)
-                if model.name == "addons":
-                    self.totals.clear(cursor, writing)
-                cursor.execute(f"UPDATE {self.db.table('cl_tracking')} SET position = 0 WHERE name = ?", (model.name,))
+        self._clear(chosen, keep_indexes=keep_indexes)
         processed = self._catch_up_models(on_progress, upto)
         self._create_tables()  # builds the indexes, retried: two rebuilds at once race to create them
         self._refresh_derived()  # after the indexes: the snapshots read the timeline by type and time
