@@ -79,3 +79,4 @@ def test_a_json_line_writes_an_override_and_a_tag_character_as_escapes() -> None
     (0xE0041 − 0x10000 = 0xD0041: high 0xD800 + 0x340 = 0xDB40, low 0xDC00 + 0x041 = 0xDC41)."""
     assert encode_line({"note": "ok \u202eretsinimda"}) == b'{"note":"ok \\u202eretsinimda"}\n'
     assert encode_line({"note": "\U000e0041"}) == b'{"note":"\\udb40\\udc41"}\n'
+    assert encode_line({"note": "del \x7f"}) == b'{"note":"del \\u007f"}\n'  # ASCII, yet escaped
