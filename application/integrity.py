@@ -3,6 +3,7 @@ alone, and sign a checkpoint with a key kept outside the store."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 import msgspec
@@ -11,6 +12,7 @@ from caseledger.domain.integrity.checkpoint import Checkpoint, CheckpointError, 
 from caseledger.domain.integrity.verify import Verdict, verify
 from caseledger.domain.settings import PUBLIC_KEY_VARIABLE, Settings
 from caseledger.domain.store.application import LedgerApplication
+from caseledger.domain.store.keys import held_ledger_key
 from caseledger.projections.engine.deep import Difference
 from caseledger.projections.engine.deep import deep_difference as _deep
 
@@ -22,10 +24,11 @@ def verify_store(app: LedgerApplication, checkpoint: Path | None = None, public_
     checkpoint carries its own public key, so without a pin it is refused: it would prove only
     that *someone* signed the log as it is now. With ``since_checkpoint``, only what follows the
     checkpoint is walked (its count of events is the checkpoint's own event and those after it)."""
+    key = ledger_key(app)
     if checkpoint is None:
         if since_checkpoint:
             raise CheckpointError("--since-checkpoint needs --checkpoint FILE (the signed head to start from)")
-        return verify(app)
+        return verify(app, key=key)
     signed = read_checkpoint(checkpoint)
     pinned = Settings.current().checkpoint_public_key
     if public_key is not None:
@@ -36,13 +39,21 @@ def verify_store(app: LedgerApplication, checkpoint: Path | None = None, public_
         raise CheckpointError(
             f"--public-key: a checkpoint is checked only against its signer's pinned public key: give --public-key PEM or set {PUBLIC_KEY_VARIABLE}"
         )
-    return check(app, signed, pinned_public_key(pinned, source), since=since_checkpoint)
+    return check(app, signed, pinned_public_key(pinned, source), since=since_checkpoint, key=key)
 
 
-def sign_checkpoint(app: LedgerApplication, key: Path | None = None) -> Checkpoint:
-    """A checkpoint of the verified head, signed with ``key`` (default: the user config directory's,
-    created on first use)."""
-    return make_checkpoint(app, key or Settings.current().default_checkpoint_key_file)
+def ledger_key(app: LedgerApplication) -> bytes | None:
+    """The ledger key the chain's MACs are checked with, if this process holds the store's cache
+    key (a process that opened the store without its keys may not: then only the public chain is
+    checked, and ``verify`` says so)."""
+    return app.ledger_key if app.ledger_recorder.chain_key is not None else held_ledger_key(app.ledger_recorder, app.env.get("CIPHER_KEY"))
+
+
+def sign_checkpoint(app: LedgerApplication, key: Path | None = None, quarantined: Collection[int] = ()) -> Checkpoint:
+    """A checkpoint of the verified head (MACs checked where this process holds the ledger key),
+    signed with ``key`` (default: the user config directory's, created on first use); events
+    outside the chain are signed over only when every one is ``quarantined``."""
+    return make_checkpoint(app, key or Settings.current().default_checkpoint_key_file, key=ledger_key(app), quarantined=quarantined)
 
 
 def checkpoint_document(made: Checkpoint) -> bytes:
