@@ -8,8 +8,10 @@ from pathlib import Path
 
 import msgspec
 
+from caseledger.domain.errors import LogUnauthenticated
 from caseledger.domain.integrity.checkpoint import Checkpoint, CheckpointError, check, make_checkpoint, pinned_public_key, read_checkpoint
 from caseledger.domain.integrity.verify import Verdict, verify
+from caseledger.domain.integrity.witness import Seen, check_extends, remember
 from caseledger.domain.settings import PUBLIC_KEY_VARIABLE, Settings
 from caseledger.domain.store.application import LedgerApplication
 from caseledger.domain.store.keys import held_ledger_key
@@ -17,7 +19,9 @@ from caseledger.projections.engine.deep import Difference
 from caseledger.projections.engine.deep import deep_difference as _deep
 
 
-def verify_store(app: LedgerApplication, checkpoint: Path | None = None, public_key: Path | None = None, *, since_checkpoint: bool = False) -> Verdict:
+def verify_store(
+    app: LedgerApplication, checkpoint: Path | None = None, public_key: Path | None = None, *, since_checkpoint: bool = False, store: str = ""
+) -> Verdict:
     """The whole chain recomputed; with ``checkpoint``, also that the log still holds exactly what
     it covered and only grew since, signed by the pinned key: ``public_key``, else the one the
     settings pin (:attr:`~caseledger.domain.settings.Settings.checkpoint_public_key`). A
@@ -28,7 +32,7 @@ def verify_store(app: LedgerApplication, checkpoint: Path | None = None, public_
     if checkpoint is None:
         if since_checkpoint:
             raise CheckpointError("--since-checkpoint needs --checkpoint FILE (the signed head to start from)")
-        return verify(app, key=key)
+        return witnessed(app, verify(app, key=key), store)
     signed = read_checkpoint(checkpoint)
     pinned = Settings.current().checkpoint_public_key
     if public_key is not None:
@@ -39,7 +43,21 @@ def verify_store(app: LedgerApplication, checkpoint: Path | None = None, public_
         raise CheckpointError(
             f"--public-key: a checkpoint is checked only against its signer's pinned public key: give --public-key PEM or set {PUBLIC_KEY_VARIABLE}"
         )
-    return check(app, signed, pinned_public_key(pinned, source), since=since_checkpoint, key=key)
+    return witnessed(app, check(app, signed, pinned_public_key(pinned, source), since=since_checkpoint, key=key), store)
+
+
+def witnessed(app: LedgerApplication, verdict: Verdict, store: str) -> Verdict:
+    """``verdict`` with what this user's clients remember of the store (:mod:`~caseledger.domain.integrity.witness`):
+    a break where the log no longer extends it; remembered anew where the log is intact and its MACs were checked."""
+    if not store:
+        return verdict
+    try:
+        check_extends(store, app.ledger_recorder.head_at)
+    except LogUnauthenticated as alarm:
+        return verdict.broken(alarm.position, alarm.reason)
+    if verdict.ok and verdict.macs_checked and verdict.head_position:
+        remember(store, Seen(verdict.head_position, verdict.head))
+    return verdict
 
 
 def ledger_key(app: LedgerApplication) -> bytes | None:

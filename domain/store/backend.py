@@ -356,6 +356,12 @@ class LedgerRecorder(ABC):
             for position, originator, version, topic, state, login in rows
         ]
 
+    def head_at(self, position: int) -> bytes | None:
+        """The chain head at ``position`` (None: no entry there)."""
+        with self.transaction(write=False) as cursor:
+            row = cursor.execute(f"SELECT head FROM {self.table(CHAIN_TABLE)} WHERE position = ?", (position,)).fetchone()
+        return bytes(row[0]) if row else None
+
     def chain_before(self, position: int) -> tuple[Any, ...] | None:
         """The last chain row (position, leaf, head) before ``position``, if any."""
         with self.transaction(write=False) as cursor:

@@ -108,27 +108,37 @@ def _backend_step(version: int) -> Callable[[LedgerRecorder, SQLCursor, str], No
 
 def _authenticate_chain(recorder: LedgerRecorder, cursor: SQLCursor, snapshots_table: str) -> None:
     """Format 5 (see the module), in the migrating transaction (which holds the write lock)."""
+    if not recorder.has_column(cursor, CHAIN_TABLE, "mac"):
+        cursor.execute(f"ALTER TABLE {recorder.table(CHAIN_TABLE)} ADD COLUMN mac {recorder.binary_type}")
+    count, skipped = mac_the_chain(recorder, cursor)
+    if count or skipped:
+        left = f"; {skipped} entries that did not verify were left without one (`caseledger verify` names them)" if skipped else ""
+        REPORTS.warning("caseledger: store format 5: the public chain verified, and its %d entries now carry a MAC under the ledger key%s", count, left)
+
+
+def mac_the_chain(recorder: LedgerRecorder, cursor: SQLCursor) -> tuple[int, int]:
+    """Walk the public chain in ``cursor``'s transaction and give every entry that verifies a MAC
+    under the recorder's ledger key (any MAC it had is replaced); return how many were given one
+    and how many did not verify (left without). The store format's step, and ``rebuild
+    --new-cache-key`` (the ledger key derives from the cache key)."""
     chain = recorder.table(CHAIN_TABLE)
     key = recorder.chain_key
-    assert key is not None, "only a process holding the ledger key migrates to format 5"
-    if not recorder.has_column(cursor, CHAIN_TABLE, "mac"):
-        cursor.execute(f"ALTER TABLE {chain} ADD COLUMN mac {recorder.binary_type}")
-    sealed: list[tuple[bytes, int]] = []
+    assert key is not None, "only a process holding the ledger key gives MACs"
+    sealed: list[tuple[bytes | None, int]] = []
     count = skipped = 0
     for step in walk(recorder.log_in(cursor)):
         if step.problem is None:
             sealed.append((entry_mac(key, step.position, step.head, step.recorder), step.position))
+            count += 1
         elif step.problem != UNCHAINED:
+            sealed.append((None, step.position))
             skipped += 1
         if len(sealed) >= MAC_BATCH:
             cursor.executemany(f"UPDATE {chain} SET mac = ? WHERE position = ?", sealed)
-            count, sealed = count + len(sealed), []
+            sealed = []
     cursor.executemany(f"UPDATE {chain} SET mac = ? WHERE position = ?", sealed)
-    count += len(sealed)
     recorder.__dict__.pop("chain_has_macs", None)
-    if count or skipped:
-        left = f"; {skipped} entries that did not verify were left without one (`caseledger verify` names them)" if skipped else ""
-        REPORTS.warning("caseledger: store format 5: the public chain verified, and its %d entries now carry a MAC under the ledger key%s", count, left)
+    return count, skipped
 
 
 MAC_BATCH = 10_000
