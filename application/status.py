@@ -41,6 +41,8 @@ def store_status(app: LedgerApplication) -> StoreStatus:
     try:
         projector.check(rows=True)
         forged = None
-    except (CacheForged, LogUnauthenticated) as error:
+    except CacheForged as error:
         forged = str(error)
+    except LogUnauthenticated as alarm:
+        forged = str(projector.located(alarm))
     return StoreStatus(head, counts, models, forged)

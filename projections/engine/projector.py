@@ -27,6 +27,7 @@ from caseledger.domain.events.catalogue import SiteRegistered
 from caseledger.domain.integrity.chain import GENESIS
 from caseledger.domain.integrity.verify import UNCHAINED, walk
 from caseledger.domain.store.application import LedgerApplication
+from caseledger.domain.store.keys import held_ledger_key
 from caseledger.domain.store.log import SiteZones
 from caseledger.domain.store.mapper import decode_envelope
 from caseledger.domain.store.snapshots import REPORTS
@@ -181,6 +182,12 @@ class Projector:
         the timeline; return how many positions were processed (none on a replica, which
         reads what the primary's engine wrote). Then check the seals (:meth:`check`, with a
         census of the tables ``census`` names, or all) and, if one fails, :meth:`repair`."""
+        try:
+            return self._catch_up(on_progress, upto=upto, census=census)
+        except LogUnauthenticated as alarm:
+            raise self.located(alarm) from None
+
+    def _catch_up(self, on_progress: Callable[[int], None] | None, *, upto: int | None, census: bool | Collection[str]) -> int:
         if self.read_only:
             self.check(rows=census)
             return 0
@@ -249,6 +256,22 @@ class Projector:
             if step.problem not in (None, UNCHAINED):
                 raise LogUnauthenticated(step.position, step.problem)
             self._authenticated = step.position
+
+    def located(self, alarm: LogUnauthenticated) -> LogUnauthenticated:
+        """``alarm`` naming the first position that does not authenticate, where a walk of the log
+        with the ledger key finds one before it: a seal or a client's witness notices a rewrite at
+        the head it knows, and the rewrite may start long before. (A process that opened the
+        store holding no cache key of the store's cannot walk it so: the alarm stands as it is.)"""
+        recorder = self.app.ledger_recorder
+        key = recorder.chain_key or held_ledger_key(recorder, self.app.env.get("CIPHER_KEY"))
+        if key is None:
+            return alarm
+        for step in walk(recorder, key):
+            if step.position >= alarm.position:
+                break
+            if step.problem not in (None, UNCHAINED):
+                return LogUnauthenticated(step.position, f"{step.problem}; and at position {alarm.position}: {alarm.reason}")
+        return alarm
 
     def _authenticate(self, after: int, upto: int) -> None:
         """The chain entries after ``after`` up to ``upto`` follow from the head at ``after`` (which
