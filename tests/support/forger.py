@@ -2,9 +2,10 @@
 owner, or whoever can write the SQLite file) and, on PostgreSQL, a user login with ``psql``.
 
 Every edit is plain SQL against the real database. What the forger knows is the public chain's
-formula (:func:`caseledger.domain.integrity.chain.chain_rows`), so it can recompute leaves and
-heads; what it lacks is every key, so a chain row's MAC (when the store has that column) is either
-left as it was or made up.
+formula (:func:`~caseledger.domain.integrity.chain.leaf_hash`,
+:func:`~caseledger.domain.integrity.chain.node_hash`), so it can recompute leaves and heads; what
+it lacks is every key, so a chain row's MAC (when the store has that column) is either left as it
+was or made up.
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ from urllib.parse import urlparse, urlunparse
 
 import psycopg
 
-from caseledger.domain.integrity.chain import GENESIS, chain_rows
+from caseledger.domain.integrity.chain import GENESIS, leaf_hash, node_hash
 
 Row = tuple[Any, ...]
+MADE_UP_MAC_SIZE = 16
+"""Bytes of a MAC the forger invents (a BLAKE2b-128's length: it cannot compute the real one)."""
 
 
 @dataclass(frozen=True)
@@ -162,24 +165,27 @@ class Forger:
                 (first,),
             )
         ]
-        previous = self.chain_head(first - 1)
+        head = self.chain_head(first - 1)
         macs = self.macs()
         self.sql("DELETE FROM cl_chain WHERE position >= %s", (first,))
-        for row in chain_rows(previous, events):
-            self.add_chain_row(*row, mac=macs.get(row[0]))
+        for position, originator, version, topic, state in events:
+            leaf = leaf_hash(position, originator, version, topic, state)
+            head = node_hash(head, leaf)
+            self.add_chain_row(position, leaf, head, mac=macs.get(position))
 
     def add_chain_row(self, position: int, leaf: bytes, head: bytes, *, mac: bytes | None = None) -> None:
         """Insert one chain row; where the store keeps a MAC the forger cannot compute, made-up bytes."""
         if "mac" in self.columns("cl_chain"):
-            self.sql("INSERT INTO cl_chain (position, leaf, head, mac) VALUES (%s, %s, %s, %s)", (position, leaf, head, mac or os.urandom(32)))
+            made_up = os.urandom(MADE_UP_MAC_SIZE)
+            self.sql("INSERT INTO cl_chain (position, leaf, head, mac) VALUES (%s, %s, %s, %s)", (position, leaf, head, mac or made_up))
         else:
             self.sql("INSERT INTO cl_chain (position, leaf, head) VALUES (%s, %s, %s)", (position, leaf, head))
 
-    def chain_row_for(self, position: int) -> None:
-        """The correct public chain row of the event at ``position``, following the row before it."""
-        originator, version, topic, state = self.event(position)
-        [row] = chain_rows(self.chain_head(position - 1), [(position, originator, version, topic, state)])
-        self.add_chain_row(*row)
+    def chain_row_for(self, position: int, *, mac: bytes | None = None) -> None:
+        """The correct public chain row of the event at ``position``, following the row before it
+        (its MAC: ``mac``, else made up)."""
+        leaf = leaf_hash(position, *self.event(position))
+        self.add_chain_row(position, leaf, node_hash(self.chain_head(position - 1), leaf), mac=mac)
 
     def flip_chain_byte(self, position: int, column: str) -> None:
         """Change the first byte of ``column`` (leaf, head, mac) of the chain row at ``position``."""

@@ -3,7 +3,9 @@ one contract every one of them must meet (:func:`assert_contract`), on SQLite an
 
 Who tampers: the **DBA** — the database's owner (SQLite: whoever can write the file), holding no
 key, who knows the public chain's formula and recomputes it; an **officer** login on PostgreSQL
-with ``psql`` (on SQLite the file's writer does the same); a **careless** user. What is checked,
+with ``psql`` (on SQLite the file's writer does the same), whose chain rows carry a MAC made up or
+— since every client holds the cache key the ledger key derives from — the one his own client's
+keys make; a **careless** user. What is checked,
 with the keys (the admin's client, which has used the store before the tampering unless the line
 says it is a fresh one):
 
@@ -29,6 +31,7 @@ recorded through the application (131 is the head).
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sqlite3
@@ -40,7 +43,9 @@ import msgspec
 import psycopg
 import pytest
 
+from caseledger.domain.integrity.chain import entry_mac, leaf_hash, node_hash
 from caseledger.domain.secrets.mac import MAC_SIZE
+from caseledger.domain.store.application import open_application
 from tests.support.forger import Forger
 from tests.support.in_process import Client, Done
 from tests.tamper.conftest import AS_OF, EXPORTS, Figures, Seeded, figures, import_lines
@@ -357,31 +362,44 @@ def insert_aggregate_snapshot(scene: Scene) -> Expect:
     return scene.cache("snapshot", table)
 
 
-def refused_event_with_chain_row(scene: Scene) -> Expect:
+def refused_event_with_chain_row(scene: Scene, *, keyed: bool = False) -> Expect:
     """F3: an event the program refuses (``"minutes": "lots"``), its chain row computed."""
     officer = scene.officer
     position = officer.insert_event("AddOnTaskLogged", _forged_addon(scene, "lots", by="po.chen"))
-    _try_chain_row(officer, position)
+    _try_chain_row(scene, position, keyed=keyed)
     return scene.at(position, quarantine=True)
 
 
-def retract_admins_site(scene: Scene) -> Expect:
+def retract_admins_site(scene: Scene, *, keyed: bool = False) -> Expect:
     """F4: po.chen retracts the admin's ``SiteRegistered`` (position 1) by hand, chain row and all."""
     state = msgspec.json.decode(scene.dba.state(71))
     state.update(recorded_by="po.chen", at_site="on-max", data={"position": 1, "reason": "closed"})
     state.pop("entered_by", None)
-    officer = scene.officer
-    position = officer.insert_event("EventRetracted", msgspec.json.encode(state))
-    _try_chain_row(officer, position)
+    position = scene.officer.insert_event("EventRetracted", msgspec.json.encode(state))
+    _try_chain_row(scene, position, keyed=keyed)
     return scene.at(position, quarantine=True)
 
 
-def _try_chain_row(officer: Forger, position: int) -> None:
-    """The officer's chain row for the event; a database that refuses it leaves the event unchained."""
+def _try_chain_row(scene: Scene, position: int, *, keyed: bool) -> None:
+    """The officer's chain row for the event, its MAC made up — or, ``keyed``, computed under the
+    ledger key his own client holds (derived from the cache key every client has), for the
+    recorder the store proves (PostgreSQL: his login; SQLite: none, it is in the event's bytes).
+    A database that refuses the row leaves the event unchained."""
+    officer = scene.officer
+    mac = None
+    if keyed:
+        with scene.client.environment():
+            key = open_application(scene.store).ledger_key
+        leaf = leaf_hash(position, *officer.event(position))
+        mac = entry_mac(key, position, node_hash(officer.chain_head(position - 1), leaf), "po.chen" if officer.postgres else None)
     try:
-        officer.chain_row_for(position)
+        officer.chain_row_for(position, mac=mac)
     except (psycopg.Error, sqlite3.Error) as refused:  # the attempt is the tampering: what the database lets stand is tested
         assert "cl_chain" in str(refused) or "permission" in str(refused) or "violates" in str(refused), refused
+
+
+def with_the_keys(tamper: Callable[..., Expect]) -> Tamper:
+    return functools.partial(tamper, keyed=True)
 
 
 ADDON_LINE: dict[str, object] = {"type": "AddOnTaskLogged", "occurred_at": "2026-03-19", "officer": "po.adams", "category": "clerical", "minutes": 33}
@@ -455,7 +473,11 @@ TAMPERINGS = [
     Tampering("DBA", "delete an aggregate snapshot", delete_aggregate_snapshot),
     Tampering("DBA", "insert an aggregate snapshot", insert_aggregate_snapshot),
     Tampering("officer", "insert an event the program refuses, with its chain row (F3)", refused_event_with_chain_row),
+    Tampering(
+        "officer", "insert an event the program refuses, with its chain row and MAC: he holds a client's keys (F3)", with_the_keys(refused_event_with_chain_row)
+    ),
     Tampering("officer", "retract the admin's SiteRegistered by hand (F4)", retract_admins_site),
+    Tampering("officer", "retract the admin's SiteRegistered by hand, with a MAC: he holds a client's keys (F4)", with_the_keys(retract_admins_site)),
     Tampering("officer", "insert an event with no chain row, more recorded after it (F12)", unchained_event_then_more),
     Tampering("careless", "drop a read-model table", drop_read_model_table),
     Tampering("careless", "restore a read model and its seal from an older backup", restore_read_models_from_backup),
@@ -517,8 +539,8 @@ def assert_contract(client: Client, store: str, expect: Expect) -> None:
 def test_a_tampering_is_flagged_and_exports_no_forged_figure(tampering: Tampering, seeded: Seeded, tmp_path: Path) -> None:
     store = seeded.copy(seeded.seeded, f"case_{tmp_path.name[-24:].lower()}")
     client = seeded.client(tmp_path / "config")
-    if not tampering.fresh_client:
-        seen = client.run(store, "status")  # the client opens the store and sees its head
-        assert seen.returncode == 0, seen.said
+    if not tampering.fresh_client:  # the client has seen the store's figures: it authenticated its head
+        seen = client.run(store, "export", "workload", "--as-of", AS_OF)
+        assert seen.returncode == 0 and seen.stdout == seeded.seeded_figures["workload"], seen.said
     expect = tampering.do(Scene(store, client, seeded, tmp_path))
     assert_contract(client, store, expect)
