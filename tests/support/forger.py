@@ -4,8 +4,7 @@ owner, or whoever can write the SQLite file) and, on PostgreSQL, a user login wi
 Every edit is plain SQL against the real database. What the forger knows is the public chain's
 formula (:func:`~caseledger.domain.integrity.chain.leaf_hash`,
 :func:`~caseledger.domain.integrity.chain.node_hash`), so it can recompute leaves and heads; what
-it lacks is every key, so a chain row's MAC (when the store has that column) is either left as it
-was or made up.
+it lacks is every key, so a chain row's MAC is either left as it was or made up.
 """
 
 from __future__ import annotations
@@ -149,10 +148,8 @@ class Forger:
         return bytes(head)
 
     def macs(self) -> dict[int, bytes]:
-        """Each chain row's MAC, when the store has that column (store format 5)."""
-        if "mac" not in self.columns("cl_chain"):
-            return {}
-        return {int(position): bytes(mac) for position, mac in self.sql("SELECT position, mac FROM cl_chain") if mac is not None}
+        """Each chain row's MAC."""
+        return {int(position): bytes(mac) for position, mac in self.sql("SELECT position, mac FROM cl_chain")}
 
     def rechain(self, first: int) -> None:
         """Recompute the public chain from ``first`` over the events as they now stand, as a forger
@@ -174,12 +171,8 @@ class Forger:
             self.add_chain_row(position, leaf, head, mac=macs.get(position))
 
     def add_chain_row(self, position: int, leaf: bytes, head: bytes, *, mac: bytes | None = None) -> None:
-        """Insert one chain row; where the store keeps a MAC the forger cannot compute, made-up bytes."""
-        if "mac" in self.columns("cl_chain"):
-            made_up = os.urandom(MADE_UP_MAC_SIZE)
-            self.sql("INSERT INTO cl_chain (position, leaf, head, mac) VALUES (%s, %s, %s, %s)", (position, leaf, head, mac or made_up))
-        else:
-            self.sql("INSERT INTO cl_chain (position, leaf, head) VALUES (%s, %s, %s)", (position, leaf, head))
+        """Insert one chain row; its MAC ``mac``, else made-up bytes (the forger cannot compute it)."""
+        self.sql("INSERT INTO cl_chain (position, leaf, head, mac) VALUES (%s, %s, %s, %s)", (position, leaf, head, mac or os.urandom(MADE_UP_MAC_SIZE)))
 
     def chain_row_for(self, position: int, *, mac: bytes | None = None) -> None:
         """The correct public chain row of the event at ``position``, following the row before it
