@@ -274,12 +274,17 @@ class Projector:
         return alarm
 
     def _authenticate(self, after: int, upto: int) -> None:
-        """The chain entries after ``after`` up to ``upto`` follow from the head at ``after`` (which
-        the seals vouch for) and carry the ledger key's MACs, before any of their events is applied."""
-        head = GENESIS if after == 0 else self.app.ledger_recorder.head_at(after)
-        if head is None:
+        """The chain entries after ``after`` up to ``upto`` follow from the head there (which the
+        seals vouch for) and carry the ledger key's MACs, before any of their events is applied —
+        and so does the entry at ``after`` itself, with the event now at that position (events
+        moved under an untouched chain would otherwise enter the read models twice)."""
+        start = self.app.ledger_recorder.chain_before(after) if after else None
+        head = bytes(start[2]) if start is not None else GENESIS
+        if after and self.app.ledger_recorder.head_at(after) is None:
             raise LogUnauthenticated(after, "the read models reached this position; the log has no chain entry there (a cut tail)")
-        for step in walk(self.app.ledger_recorder, self.app.ledger_key, start=(after, head)):
+        for step in walk(self.app.ledger_recorder, self.app.ledger_key, start=(int(start[0]) if start is not None else 0, head)):
+            if step.position < after:
+                continue
             if step.position > upto:
                 return
             if step.problem not in (None, UNCHAINED):
