@@ -198,9 +198,11 @@ class Projector:
             processed = self._catch_up_models(on_progress, upto)
             self._refresh_derived()  # reads rows (each checked): a forged one stops it here
             self.check(rows=census)
-        except CacheForged as forged:
-            return self.repair(forged)
-        return processed
+        except CacheForged as error:
+            forged = error.with_traceback(None)  # its frames hold the cursor that read the forged row open
+        else:
+            return processed
+        return self.repair(forged)
 
     def _clear(self, chosen: Sequence[ReadModel], *, keep_indexes: bool) -> None:
         """Empty ``chosen`` (and what is derived from them) and set their tracking to 0, in one

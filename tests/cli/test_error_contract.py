@@ -191,7 +191,9 @@ def test_a_disk_that_fills_during_an_import_is_one_line_and_records_nothing(tmp_
     low, high, outcomes = 0, 64_000_000, set()  # the import cannot fit under low; it fits under high
     while high - low > 50_000:
         middle = (low + high) // 2
-        url = _copy_store(original, tmp_path / "trial.db")
+        url = _copy_store(
+            original, tmp_path / f"trial-{middle}.db"
+        )  # a store of its own: a client that saw one trial's head would refuse the next copy at that path as a rollback
         done = run_cli(url, "import", str(more), file_size_limit=middle)
         lines = done.stderr.decode().strip().splitlines()
         assert b"Traceback" not in done.stderr, done.stderr

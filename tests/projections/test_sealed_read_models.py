@@ -119,14 +119,17 @@ def test_a_row_deleted_from_what_only_officer_screens_read_is_named_by_status(
 def test_a_cut_log_tail_is_caught_by_the_chain_head_each_seal_records(
     store: tuple[str, dict[tuple[str, ...], list[dict[str, object]]]], tmp_path: Path
 ) -> None:
+    """A cut tail leaves every remaining entry authentic, so only what remembers the head notices:
+    the seals (and the client's witness). It is an alarm, not a rebuild: no figure is served from
+    the shorter log, and the read models stay as they were (issue #23 point 3)."""
     url, _honest = store
     truncate_tail(url, 70)
     status = run_cli(url, "status")
-    assert b"read model cl_timeline: built from a log whose chain head at position 72 is not this log's" in status.stdout, status.stdout
-    _found, stderr = rows(url, tmp_path, "workload")
-    assert "chain head at position 72 is not this log's" in stderr and "rebuilt" in stderr
-    status = run_cli(url, "status")
-    assert b"sealed: every read model checks" in status.stdout and b"AHEAD" not in status.stdout
+    assert b"the log does not authenticate at position 72: read model cl_timeline was sealed at a chain head this log no longer holds" in status.stdout
+    exported = run_cli(url, "export", "workload")
+    assert exported.returncode == 1 and exported.stdout == b""
+    assert b"the log does not authenticate at position 72: this client saw the log reach this position" in exported.stderr, exported.stderr
+    assert sql(url, "SELECT position FROM cl_tracking WHERE name = 'timeline'") == [(72,)]  # nothing rebuilt
 
 
 def test_an_edited_head_case_row_does_not_reach_the_officers_caseload(store: tuple[str, dict[tuple[str, ...], list[dict[str, object]]]]) -> None:
