@@ -332,4 +332,11 @@ def place(view: LedgerView, data: p.Payload) -> Placement:
     Raises :class:`DomainError` naming the field and the rule when the event is invalid.
     """
     check_identifiers(data)
+    return locate(view, data)
+
+
+def locate(view: LedgerView, data: p.Payload) -> Placement:
+    """:func:`place` without the identifier check, which only new entries must pass: the read
+    side judges stored events with it (:mod:`caseledger.projections.engine.quarantine`), and a
+    store may hold ids from before the check."""
     return _RULES.get(type(data), _case_event)(view, data)

@@ -26,12 +26,22 @@ from caseledger.domain.errors import CacheForged
 from caseledger.domain.events.catalogue import SiteRegistered
 from caseledger.domain.store.application import LedgerApplication
 from caseledger.domain.store.log import SiteZones
-from caseledger.domain.store.mapper import decode_envelope
 from caseledger.domain.store.snapshots import REPORTS
+from caseledger.projections.engine.quarantine import Judge, Quarantined
 from caseledger.projections.errors import ProjectionError
 from caseledger.projections.readmodels.database import Database
 from caseledger.projections.readmodels.sealing import SEALS, SealedTable, Seals, Writing
-from caseledger.projections.readmodels.tables import READ_MODELS, TOTALS, AddOnModel, AddOnTotals, ReadModel, Stamp, TimelineModel
+from caseledger.projections.readmodels.tables import (
+    QUARANTINE,
+    READ_MODELS,
+    TOTALS,
+    AddOnModel,
+    AddOnTotals,
+    QuarantineModel,
+    ReadModel,
+    Stamp,
+    TimelineModel,
+)
 from caseledger.projections.replay.facts import registered_zones
 from caseledger.projections.replay.headstate import HEAD_CASES, HEAD_REGISTRY, HeadState
 from caseledger.projections.replay.snapshots import DERIVED_TABLES, SNAPSHOTS, SnapshotPolicy, Snapshots
@@ -41,10 +51,14 @@ T = TypeVar("T")
 BATCH = 10_000
 LOSSES_BEFORE_COUNTING = 5
 ATTEMPTS = 20
+REBUILD_ATTEMPTS = 3
+"""A rebuild is one transaction (all or nothing): tried again whole when it lost to another
+writer of the caches (two rebuilds at once, a catch-up), at most this many times."""
 
 SEALED_TRACKING: dict[str, str] = {
     TimelineModel.table: TimelineModel.name,
     AddOnModel.table: AddOnModel.name,
+    QuarantineModel.table: QuarantineModel.name,
     TOTALS: AddOnTotals.tracking_name,
     **dict.fromkeys(DERIVED_TABLES, "snapshots"),
 }
@@ -57,6 +71,7 @@ def sealed_table(db: Database, name: str) -> SealedTable:
     tables = {
         TimelineModel.table: TimelineModel().sealed(db),
         AddOnModel.table: AddOnModel().sealed(db),
+        QuarantineModel.table: QUARANTINE.sealed(db),
         TOTALS: AddOnTotals(db).sealed,
         SNAPSHOTS: Snapshots(db).sealed,
         WEEKLY: WeeklyFigures(db).sealed,
@@ -96,7 +111,9 @@ class Projector:
         creates nothing, migrates nothing, catches up nothing."""
         self.app = app
         self.db = db or Database(app)
-        self.models = tuple(models)
+        self.models = (*models, QUARANTINE)
+        """The read models, then the quarantine, which every catch-up keeps (it is what the others leave out)."""
+        self._judge: Judge | None = None
         self._zones: SiteZones | None = None
         self.snapshots = Snapshots(self.db, snapshot_policy)
         self.totals = AddOnTotals(self.db)
@@ -142,6 +159,10 @@ class Projector:
 
     def positions(self) -> dict[str, int]:
         """Each read model's last applied log position."""
+        return {name: position for name, position in self._tracked().items() if name != QUARANTINE.name}
+
+    def _tracked(self) -> dict[str, int]:
+        """Each read model's last applied log position, and the quarantine's."""
         with self.db.transaction(write=False) as cursor:
             cursor.execute(f"SELECT name, position FROM {self.db.table('cl_tracking')}")
             known = dict(cursor.fetchall())
@@ -158,6 +179,19 @@ class Projector:
         head = self.app.head_position()
         positions = self.positions()
         return head, [ModelStatus(name, position, max(0, head - position), max(0, position - head)) for name, position in positions.items()]
+
+    def quarantined(self) -> list[Quarantined]:
+        """Every event the read side has quarantined so far, in log order (each row checked
+        against its MAC; the caller has caught up)."""
+        with self.db.transaction(write=False) as cursor:
+            return [Quarantined(*row) for row in QUARANTINE.listed(cursor, self.db)]
+
+    def _judge_at(self, position: int) -> Judge:
+        """The judge whose state is the log's as of ``position`` (kept while it is: catching up
+        goes on from where it stopped; a race lost or another process's progress starts anew)."""
+        if self._judge is None or self._judge.position != position:
+            self._judge = Judge(self.app, position, lambda: [row.position for row in self.quarantined()])
+        return self._judge
 
     def _site_zones(self) -> SiteZones:
         """Every site's time zone (located through the timeline read model, read from the log),
@@ -251,7 +285,7 @@ class Projector:
         same, so after a few losses the tables are counted against their seals."""
         processed = losses = 0
         for _ in range(ATTEMPTS * 1000):
-            positions = self.positions()
+            positions = self._tracked()
             low = min(positions.values())
             if upto is not None and low >= upto:
                 return processed
@@ -270,14 +304,22 @@ class Projector:
                 on_progress(processed)
         raise ProjectionError("catch-up kept losing races with other processes; try again")
 
-    def _apply(self, batch: list[tuple[int, str, bytes]], positions: dict[str, int]) -> None:
-        mapper = self.app.ledger_mapper
-        unseal = mapper.unseal if (mapper.cipher or mapper.compressor) else None
+    def _apply(self, batch: list[tuple[int, str, bytes, str | None]], positions: dict[str, int]) -> None:
+        """Judge each event of ``batch`` (:mod:`.quarantine`), give the models the rows of those
+        accepted and the quarantine the others, then write them with the tracking rows."""
+        low = min(positions.values())
+        judge = self._judge_at(low)
+        chained = self.db.chained(low, batch[-1][0])
         rows: dict[str, list[tuple[Any, ...]]] = {model.name: [] for model in self.models}
         active = [(model, rows[model.name], positions[model.name]) for model in self.models]
+        quarantine, quarantined_after = rows[QUARANTINE.name], positions[QUARANTINE.name]
         zones = self._site_zones()
-        for position, topic, state in batch:
-            envelope = decode_envelope(topic, unseal(state, topic) if unseal else state)
+        for position, topic, state, login in batch:
+            envelope = judge.judge(position, topic, state, login, chained=position in chained)
+            if isinstance(envelope, Quarantined):
+                if position > quarantined_after:
+                    quarantine.append(QUARANTINE.quarantined_row(envelope.position, envelope.type, envelope.author, envelope.reason))
+                continue
             if isinstance(envelope.data, SiteRegistered):
                 zones.add(envelope.data.site, envelope.data.timezone)
             stamp = Stamp.of(envelope, zones.zone_of(envelope.at_site))
@@ -331,8 +373,13 @@ class Projector:
         Their secondary indexes are dropped first and each built once at the end: kept during the
         refill, every insert updates them and the rebuild slows as they grow (measured at 3M
         events: 74 s with them, 41 s without; ``bench.rebuild_bench`` keeps
-        them, ``keep_indexes``, as its baseline). A rebuild killed halfway leaves them missing
-        until the next process opens the read models, which creates any that are missing.
+        them, ``keep_indexes``, as its baseline).
+
+        All or nothing: the clearing, the refill, the indexes and the derived tables are one
+        transaction (:meth:`Database.all_or_nothing`), so a failure or a ``kill -9`` anywhere
+        leaves the read models, their indexes and seals as they were. Meanwhile readers read the
+        old ones (PostgreSQL; SQLite in WAL mode), and other writers of the store wait (SQLite
+        has one writer; on PostgreSQL a catch-up waits for the tracking rows).
         ``upto``: refill only up to that log position (``verify --deep`` compares with read
         models that reflect it)."""
         if self.read_only:
@@ -341,8 +388,17 @@ class Projector:
         unknown = set(names) - {model.name for model in self.models}
         if unknown:
             raise ProjectionError(f"no read model named {', '.join(sorted(unknown))}")
-        self._clear(chosen, keep_indexes=keep_indexes)
-        processed = self._catch_up_models(on_progress, upto)
-        self._create_tables()  # builds the indexes, retried: two rebuilds at once race to create them
-        self._refresh_derived()  # after the indexes: the snapshots read the timeline by type and time
-        return processed
+        retried: tuple[type[Exception], ...] = (*self.db.recorder.conflict_errors, *self.db.recorder.transient_errors, IntegrityError, _LostRace)
+        for attempt in range(REBUILD_ATTEMPTS):
+            try:
+                with self.db.all_or_nothing():
+                    self._clear(chosen, keep_indexes=keep_indexes)
+                    processed = self._catch_up_models(on_progress, upto)
+                    self._create_tables()  # builds the indexes
+                    self._refresh_derived()  # after the indexes: the snapshots read the timeline by type and time
+                return processed
+            except retried:
+                self._judge = None
+                if attempt == REBUILD_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
