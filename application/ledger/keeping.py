@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from caseledger.application.integrity import checkpoint_document, deep_difference, sign_checkpoint, verify_store
+from caseledger.application.integrity import checkpoint_document, deep_difference, quarantine_listing, sign_checkpoint, verify_store
 from caseledger.application.ledger.core import LedgerCore, serialised
 from caseledger.application.ledger.results import Rebuilt, Verification
 from caseledger.application.readmodels import ReadModels, discard_forged_snapshots
 from caseledger.application.status import StoreStatus, store_status
-from caseledger.domain.errors import AccessRefused
+from caseledger.domain.errors import STORE_FAILURES, AccessRefused, CacheForged
 from caseledger.domain.integrity.checkpoint import Checkpoint
 from caseledger.domain.model.access import Actor
 from caseledger.domain.store.roles import PROJECTOR_ROLE
+from caseledger.projections.errors import ProjectionError
 
 
 class Keeping(LedgerCore):
@@ -37,9 +38,22 @@ class Keeping(LedgerCore):
         an admin's (the whole chain: it names no case)."""
         self.require("verify")
         verdict = verify_store(self.app, checkpoint, public_key, since_checkpoint=since_checkpoint)
+        behind = self._judged()
+        quarantined, unlisted = quarantine_listing(self.projector)
+        unlisted = unlisted or behind
         if not (deep and verdict.ok):
-            return Verification(verdict)
-        return Verification(verdict, deep=True, difference=deep_difference(self.app))
+            return Verification(verdict, quarantined=quarantined, unlisted=unlisted)
+        return Verification(verdict, deep=True, difference=deep_difference(self.app), quarantined=quarantined, unlisted=unlisted)
+
+    def _judged(self) -> str | None:
+        """Catch the read models up, so that the quarantine list covers the whole log; or why
+        they could not be (the list then reaches as far as they do)."""
+        failures: tuple[type[Exception], ...] = (*STORE_FAILURES, CacheForged, ProjectionError)
+        try:
+            self.catch_up()
+        except failures as error:
+            return f"the read models could not be caught up ({error}): the list reaches as far as they do"
+        return None
 
     @serialised
     def checkpoint(self, key: Path | None = None, *, output: str | None = None, force: bool = False) -> Checkpoint:

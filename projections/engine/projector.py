@@ -42,7 +42,7 @@ from caseledger.projections.readmodels.tables import (
     Stamp,
     TimelineModel,
 )
-from caseledger.projections.replay.facts import registered_zones
+from caseledger.projections.replay.facts import View, registered_zones, retracted
 from caseledger.projections.replay.headstate import HEAD_CASES, HEAD_REGISTRY, HeadState
 from caseledger.projections.replay.snapshots import DERIVED_TABLES, SNAPSHOTS, SnapshotPolicy, Snapshots
 from caseledger.projections.replay.weekly import WEEKLY, WeeklyFigures
@@ -182,15 +182,24 @@ class Projector:
 
     def quarantined(self) -> list[Quarantined]:
         """Every event the read side has quarantined so far, in log order (each row checked
-        against its MAC; the caller has caught up)."""
+        against its MAC; the caller has caught up), each marked retracted when an effective
+        retraction names it."""
         with self.db.transaction(write=False) as cursor:
-            return [Quarantined(*row) for row in QUARANTINE.listed(cursor, self.db)]
+            listed = QUARANTINE.listed(cursor, self.db)
+            gone = retracted(cursor, self.db, View()) if listed else set()
+        return [Quarantined(*row, retracted=row[0] in gone) for row in listed]
+
+    def quarantined_positions(self) -> list[int]:
+        """The positions of the quarantined events, in log order (for a checkpoint that must say
+        which breaks it signs over)."""
+        with self.db.transaction(write=False) as cursor:
+            return [row[0] for row in QUARANTINE.listed(cursor, self.db)]
 
     def _judge_at(self, position: int) -> Judge:
         """The judge whose state is the log's as of ``position`` (kept while it is: catching up
         goes on from where it stopped; a race lost or another process's progress starts anew)."""
         if self._judge is None or self._judge.position != position:
-            self._judge = Judge(self.app, position, lambda: [row.position for row in self.quarantined()])
+            self._judge = Judge(self.app, position, self.quarantined_positions)
         return self._judge
 
     def _site_zones(self) -> SiteZones:
