@@ -86,7 +86,7 @@ class Judge:
         except DomainError as error:
             return Quarantined(position, topic, author, f"{error.field}: {error.rule}")
         except AccessRefused as error:
-            return Quarantined(position, topic, author, f"not permitted: {error}")
+            return Quarantined(position, topic, author, str(error))  # "refused: " and the rule
         return envelope
 
     def _accept(self, envelope: StoredEnvelope[Any], recorder: str) -> None:
