@@ -14,6 +14,7 @@ from caseledger.domain.errors import STORE_FAILURES, AccessRefused, CacheForged
 from caseledger.domain.integrity.checkpoint import Checkpoint
 from caseledger.domain.model.access import Actor
 from caseledger.domain.store.roles import PROJECTOR_ROLE
+from caseledger.projections.engine.quarantine import Quarantined
 from caseledger.projections.errors import ProjectionError
 
 
@@ -38,22 +39,30 @@ class Keeping(LedgerCore):
         an admin's (the whole chain: it names no case)."""
         self.require("verify")
         verdict = verify_store(self.app, checkpoint, public_key, since_checkpoint=since_checkpoint)
-        behind = self._judged()
-        quarantined, unlisted = quarantine_listing(self.projector)
-        unlisted = unlisted or behind
+        quarantined, unlisted = self._quarantine()
         if not (deep and verdict.ok):
             return Verification(verdict, quarantined=quarantined, unlisted=unlisted)
         return Verification(verdict, deep=True, difference=deep_difference(self.app), quarantined=quarantined, unlisted=unlisted)
 
-    def _judged(self) -> str | None:
-        """Catch the read models up, so that the quarantine list covers the whole log; or why
-        they could not be (the list then reaches as far as they do)."""
+    @serialised
+    def quarantine(self) -> tuple[list[Quarantined], str | None]:
+        """The events the read side quarantined — position, type, proven author, reason, whether
+        retracted — and why the list is incomplete or missing, if it is. As ``verify``'s: a
+        supervisor's, an auditor's or an admin's (a reason may name a case)."""
+        self.require("verify")
+        return self._quarantine()
+
+    def _quarantine(self) -> tuple[list[Quarantined], str | None]:
+        """The quarantine list after catching the read models up, so that it covers the whole log
+        (where they cannot be caught up, it reaches as far as they do, and says so)."""
         failures: tuple[type[Exception], ...] = (*STORE_FAILURES, CacheForged, ProjectionError)
+        behind = None
         try:
             self.catch_up()
         except failures as error:
-            return f"the read models could not be caught up ({error}): the list reaches as far as they do"
-        return None
+            behind = f"the read models could not be caught up ({error}): the list reaches as far as they do"
+        quarantined, unlisted = quarantine_listing(self.projector)
+        return quarantined, unlisted or behind
 
     @serialised
     def checkpoint(self, key: Path | None = None, *, output: str | None = None, force: bool = False) -> Checkpoint:

@@ -15,6 +15,7 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
+from eventsourcing.persistence import MapperDeserialisationError
 
 from caseledger.domain.store.application import LedgerApplication
 from caseledger.domain.store.backend import AttributedEvent
@@ -45,13 +46,22 @@ def read_log(
     upto: int | None = None,
     types: Sequence[str] = (),
     batch: int = READ_BATCH,
+    skip_unreadable: bool = False,
 ) -> Iterator[LoggedEvent]:
-    """Events with ``after < position <= upto`` (of ``types``, if given), in position order."""
+    """Events with ``after < position <= upto`` (of ``types``, if given), in position order.
+    ``skip_unreadable``: leave out an event whose state does not decode (written around the
+    program: the read side quarantines it and lists it apart) instead of raising."""
     recorder = app.ledger_recorder
     while True:
         found = recorder.attributed_after(after, batch, upto=upto, topics=types)
         for event in found:
-            yield logged(app, event)
+            try:
+                decoded = logged(app, event)
+            except MapperDeserialisationError:
+                if skip_unreadable:
+                    continue
+                raise
+            yield decoded
         if len(found) < batch:
             return
         after = found[-1].position

@@ -10,7 +10,7 @@ Hand-worked, on the people's scenario (tests/support/people.py; position 1 is th
 event   written by po.chen (an officer linked to po.chen)               judged
 ======  ==============================================================  ===========================
 F3      AddOnTaskLogged po.chen, ``"minutes": "lots"``                  quarantined: does not decode
-F4      EventRetracted of position 1, reason "closed"                   quarantined: refused —     
+F4      EventRetracted of position 1, reason "closed"                   quarantined: refused —
                                                                         an officer retracts only their
                                                                         own entries, within 24 hours
 F12     AddOnTaskLogged po.chen, 45 minutes, **no chain row**           quarantined: no chain row

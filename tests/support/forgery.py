@@ -34,7 +34,9 @@ def append_by_hand(url: str, topic: str, state: bytes, *, chained: bool = True) 
             assert position is not None
             if chained:
                 previous = connection.execute("SELECT head FROM cl_chain WHERE position < ? ORDER BY position DESC LIMIT 1", (position,)).fetchone()
-                connection.executemany("INSERT INTO cl_chain VALUES (?, ?, ?)", chain_rows(previous[0] if previous else GENESIS, [(position, originator, 1, topic, state)]))
+                connection.executemany(
+                    "INSERT INTO cl_chain VALUES (?, ?, ?)", chain_rows(previous[0] if previous else GENESIS, [(position, originator, 1, topic, state)])
+                )
             connection.commit()
         finally:
             connection.close()
