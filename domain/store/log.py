@@ -81,8 +81,13 @@ def site_zones(app: LedgerApplication, after: int = 0) -> dict[str, str]:
     """The IANA time zone of every site registered after position ``after``. From the start of
     the log this is a full scan (the library's topic filter has no index): the read side keeps
     the sites it has applied (:func:`caseledger.projections.replay.facts.registered_zones`) and
-    asks here only for the log's tail."""
-    return {event.envelope.data.site: event.envelope.data.timezone for event in read_log(app, after=after, types=["SiteRegistered"])}
+    asks here only for the log's tail. A site registered twice (only by hand: the rules refuse it,
+    and the read side quarantines it) keeps its first zone; a registration that does not decode
+    is left out."""
+    zones: dict[str, str] = {}
+    for event in read_log(app, after=after, types=["SiteRegistered"], skip_unreadable=True):
+        zones.setdefault(event.envelope.data.site, event.envelope.data.timezone)
+    return zones
 
 
 def logged_at(app: LedgerApplication, positions: Sequence[int]) -> list[LoggedEvent]:

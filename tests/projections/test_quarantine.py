@@ -13,7 +13,9 @@ h+1    AddOnTaskLogged po1, ``"minutes": "lots"``, chain row      quarantined: d
                                                                   (``$.data.minutes`` expects an int)
 h+2    AddOnTaskLogged for officer ``ghost``, chain row           quarantined: officer: unknown officer
 h+3    AddOnTaskLogged po1 20 min, at KP, **no chain row**        quarantined: no chain row
-h+4    SiteRegistered KP again, chain row                         quarantined: site: already registered
+h+4    SiteRegistered KP again (zone Pacific/Kiritimati), chain   quarantined: site: already registered
+       row — its zone is not used: po2's task below is dated
+       2026-03-20 at KP (Toronto), not the 21st
 h+5    AddOnTaskLogged po2 15 min at KP, chain row, by tester     applied (valid, and tester is admin)
 =====  =========================================================  ====================================
 
@@ -56,6 +58,7 @@ def test_each_kind_of_forgery_is_quarantined_and_the_rest_applied(store_url: str
     before = _rows(app)
     head = app.head_position()
     registered = msgspec.json.decode(sql(store_url, "SELECT state FROM stored_events WHERE rowid = 1")[0][0])
+    registered["data"]["timezone"] = "Pacific/Kiritimati"  # UTC+14: noon UTC would be the next day at KP
 
     forged = [
         append_by_hand(store_url, "AddOnTaskLogged", _addon("po1", "lots")),
@@ -66,6 +69,7 @@ def test_each_kind_of_forgery_is_quarantined_and_the_rest_applied(store_url: str
     valid = append_by_hand(store_url, "AddOnTaskLogged", _addon("po2", 15))
     assert forged == [head + 1, head + 2, head + 3, head + 4] and valid == head + 5
 
+    projector = Projector(open_application(store_url))  # a fresh process: it reads the sites' zones anew
     projector.catch_up()  # does not stop at the poison
     assert projector.positions() == {"timeline": head + 5, "addons": head + 5}
     listed = projector.quarantined()
@@ -84,6 +88,10 @@ def test_each_kind_of_forgery_is_quarantined_and_the_rest_applied(store_url: str
     after = _rows(app)
     assert after["timeline"] == before["timeline"]
     assert after["addons"] == [*before["addons"], ("po2", 15)]
+    db = Database(app)
+    with db.transaction(write=False) as cursor:
+        *_, newest = AddOnModel().sealed(db).select(cursor, order="position")
+    assert newest[7] == "2026-03-20"  # occurred_date at KP in Toronto time, not the forged zone's
 
     rebuilt = Projector(app)
     rebuilt.rebuild()
