@@ -219,12 +219,22 @@ class Projector:
             return 0
         try:
             self.check()  # first: an edited tracking row would have the catch-up redo what is done
+            if self._applied_unjudged():
+                REPORTS.warning("caseledger: the read models hold events applied before events were judged on read: they are rebuilt from the log once")
+                return self.rebuild(on_progress=on_progress)
             processed = self._catch_up_models(on_progress, upto)
             self._refresh_derived()  # reads rows (each checked): a forged one stops it here
             self.check(rows=census)
         except CacheForged as forged:
             return self.repair(forged)
         return processed
+
+    def _applied_unjudged(self) -> bool:
+        """Whether a read model is ahead of the quarantine: it then holds events applied before
+        this engine judged what it reads (read models made by an older release), and any of them
+        may be one the quarantine would have kept out."""
+        tracked = self._tracked()
+        return any(position > tracked[QUARANTINE.name] for position in tracked.values())
 
     def _clear(self, chosen: Sequence[ReadModel], *, keep_indexes: bool) -> None:
         """Empty ``chosen`` (and what is derived from them) and set their tracking to 0, in one
