@@ -3,33 +3,38 @@ alone, and sign a checkpoint with a key kept outside the store."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 import msgspec
 
-from caseledger.domain.errors import CacheForged, StoreURLError
+from caseledger.domain.errors import CacheForged, LogUnauthenticated, StoreURLError
 from caseledger.domain.integrity.checkpoint import Checkpoint, CheckpointError, check, make_checkpoint, pinned_public_key, read_checkpoint
 from caseledger.domain.integrity.verify import Verdict, verify
+from caseledger.domain.integrity.witness import Seen, check_extends, remember
 from caseledger.domain.settings import PUBLIC_KEY_VARIABLE, Settings
 from caseledger.domain.store.application import LedgerApplication
-from caseledger.domain.store.keys import holds_cache_key
+from caseledger.domain.store.keys import held_ledger_key, holds_cache_key
 from caseledger.projections.engine.deep import Difference
 from caseledger.projections.engine.deep import deep_difference as _deep
 from caseledger.projections.engine.projector import Projector
 from caseledger.projections.engine.quarantine import Quarantined
 
 
-def verify_store(app: LedgerApplication, checkpoint: Path | None = None, public_key: Path | None = None, *, since_checkpoint: bool = False) -> Verdict:
+def verify_store(
+    app: LedgerApplication, checkpoint: Path | None = None, public_key: Path | None = None, *, since_checkpoint: bool = False, store: str = ""
+) -> Verdict:
     """The whole chain recomputed; with ``checkpoint``, also that the log still holds exactly what
     it covered and only grew since, signed by the pinned key: ``public_key``, else the one the
     settings pin (:attr:`~caseledger.domain.settings.Settings.checkpoint_public_key`). A
     checkpoint carries its own public key, so without a pin it is refused: it would prove only
     that *someone* signed the log as it is now. With ``since_checkpoint``, only what follows the
     checkpoint is walked (its count of events is the checkpoint's own event and those after it)."""
+    key = ledger_key(app)
     if checkpoint is None:
         if since_checkpoint:
             raise CheckpointError("--since-checkpoint needs --checkpoint FILE (the signed head to start from)")
-        return verify(app)
+        return witnessed(app, verify(app, key=key), store)
     signed = read_checkpoint(checkpoint)
     pinned = Settings.current().checkpoint_public_key
     if public_key is not None:
@@ -40,13 +45,35 @@ def verify_store(app: LedgerApplication, checkpoint: Path | None = None, public_
         raise CheckpointError(
             f"--public-key: a checkpoint is checked only against its signer's pinned public key: give --public-key PEM or set {PUBLIC_KEY_VARIABLE}"
         )
-    return check(app, signed, pinned_public_key(pinned, source), since=since_checkpoint)
+    return witnessed(app, check(app, signed, pinned_public_key(pinned, source), since=since_checkpoint, key=key), store)
 
 
-def sign_checkpoint(app: LedgerApplication, key: Path | None = None) -> Checkpoint:
-    """A checkpoint of the verified head, signed with ``key`` (default: the user config directory's,
-    created on first use)."""
-    return make_checkpoint(app, key or Settings.current().default_checkpoint_key_file)
+def witnessed(app: LedgerApplication, verdict: Verdict, store: str) -> Verdict:
+    """``verdict`` with what this user's clients remember of the store (:mod:`~caseledger.domain.integrity.witness`):
+    a break where the log no longer extends it; remembered anew where the log is intact and its MACs were checked."""
+    if not store:
+        return verdict
+    try:
+        check_extends(store, app.ledger_recorder.head_at)
+    except LogUnauthenticated as alarm:
+        return verdict.broken(alarm.position, alarm.reason)
+    if verdict.ok and verdict.macs_checked and verdict.head_position:
+        remember(store, Seen(verdict.head_position, verdict.head))
+    return verdict
+
+
+def ledger_key(app: LedgerApplication) -> bytes | None:
+    """The ledger key the chain's MACs are checked with, if this process holds the store's cache
+    key (a process that opened the store without its keys may not: then only the public chain is
+    checked, and ``verify`` says so)."""
+    return app.ledger_key if app.ledger_recorder.chain_key is not None else held_ledger_key(app.ledger_recorder, app.env.get("CIPHER_KEY"))
+
+
+def sign_checkpoint(app: LedgerApplication, key: Path | None = None, quarantined: Collection[int] = ()) -> Checkpoint:
+    """A checkpoint of the verified head (MACs checked where this process holds the ledger key),
+    signed with ``key`` (default: the user config directory's, created on first use); events
+    outside the chain are signed over only when every one is ``quarantined``."""
+    return make_checkpoint(app, key or Settings.current().default_checkpoint_key_file, key=ledger_key(app), quarantined=quarantined)
 
 
 def checkpoint_document(made: Checkpoint) -> bytes:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from caseledger.domain.store.application import LedgerApplication
+from caseledger.domain.store.migrations import mac_the_chain
+from caseledger.domain.store.snapshots import REPORTS
 from caseledger.projections.catalogue import models_for
 from caseledger.projections.engine.projector import Projector
 
@@ -50,3 +52,15 @@ def discard_forged_snapshots(app: LedgerApplication) -> int:
     if forged:
         app.delete_snapshots(forged)
     return len(forged)
+
+
+def remac_the_log(app: LedgerApplication) -> None:
+    """Give the log's chain entries MACs under this process's ledger key, after walking the
+    public chain (``rebuild --new-cache-key``: the ledger key derives from the cache key, so a lost
+    cache key leaves every MAC unverifiable). An entry that does not verify is left without one,
+    and ``verify`` names it. Verify the log against a signed checkpoint first: what the walk
+    cannot tell — a rewrite consistent under the public chain — is vouched for from here on."""
+    with app.ledger_recorder.bulk_transaction() as bulk:
+        count, skipped = mac_the_chain(app.ledger_recorder, bulk.cursor)
+    left = f"; {skipped} that did not verify were left without one" if skipped else ""
+    REPORTS.warning("caseledger: the log's %d chain entries now carry MACs under this process's ledger key%s", count, left)

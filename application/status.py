@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from caseledger.domain.errors import CacheForged, StoreURLError
+from caseledger.domain.errors import CacheForged, LogUnauthenticated, StoreURLError
 from caseledger.domain.store.application import LedgerApplication
 from caseledger.domain.store.keys import holds_cache_key
 from caseledger.projections.engine.projector import ModelStatus, Projector
@@ -44,6 +44,6 @@ def store_status(app: LedgerApplication) -> StoreStatus:
         )
     try:
         projector.check(rows=True)
-    except CacheForged as error:
+    except (CacheForged, LogUnauthenticated) as error:
         return StoreStatus(head, counts, models, str(error))
     return StoreStatus(head, counts, models, None, quarantined=projector.quarantined())

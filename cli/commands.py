@@ -296,8 +296,16 @@ def verify(args: argparse.Namespace) -> int:
     public_key = Path(args.public_key) if args.public_key else None
     verified = _open(args, payloads=args.deep).verify(checkpoint, public_key, since_checkpoint=args.since_checkpoint, deep=args.deep)
     verdict = verified.verdict
+    if not verdict.macs_checked:
+        print(
+            "caseledger: the chain entries' MACs were not checked: this process does not hold the store's cache key (whose ledger key makes them); "
+            "the public chain was",
+            file=sys.stderr,
+        )
     if not verdict.ok:
-        print(f"BROKEN at position {verdict.broken_at}: {verdict.reason} ({verdict.events} events verified before it)")
+        for found in verdict.breaks:
+            print(f"BROKEN at {found.described()}")
+        print(f"{verdict.events} events verified, {sum(found.count for found in verdict.breaks)} broken")
         _print_quarantine(verified)
         return 1
     scope = " from the checkpoint on" if args.since_checkpoint else ""

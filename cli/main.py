@@ -19,7 +19,7 @@ from typing import NoReturn, get_args
 from eventsourcing.persistence import MapperDeserialisationError
 
 from caseledger.application.text import for_terminal
-from caseledger.domain.errors import STORE_FAILURES, CacheForged, LedgerError, store_failure
+from caseledger.domain.errors import STORE_FAILURES, CacheForged, LedgerError, LogUnauthenticated, store_failure
 from caseledger.domain.events.catalogue import AccessRole
 from caseledger.domain.settings import Settings
 from caseledger.domain.store.migrations import CURRENT_FORMAT
@@ -218,7 +218,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command not in STORE_CREATING_COMMANDS:
             require_existing(args.store)
         return run(args)
-    except CacheForged as error:
+    except (CacheForged, LogUnauthenticated) as error:
         print(f"caseledger: {for_terminal(str(error))}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # `caseledger events | head`: the reader had enough

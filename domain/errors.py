@@ -60,6 +60,20 @@ class CacheForged(LedgerError):
     MAC or disagrees with the log: it is not used (exit 1, like a broken chain)."""
 
 
+class LogUnauthenticated(LedgerError):
+    """The log does not authenticate — an entry whose MAC is not the ledger key's, a chain that no
+    longer holds what the read models were sealed at or a client saw: no figure is served and
+    nothing is rebuilt from it (exit 1, naming the first position)."""
+
+    def __init__(self, position: int, reason: str) -> None:
+        self.position = position
+        self.reason = reason
+        super().__init__(
+            f"the log does not authenticate at position {position}: {reason} — no figure is served and nothing was rebuilt from it; "
+            "`caseledger verify` names every break (restore the store from a backup, or ask its admin)"
+        )
+
+
 STORE_FAILURES: tuple[type[Exception], ...] = (PersistenceError, sqlite3.Error, psycopg.Error, OSError)
 """What the store or the disk raises when it cannot do what was asked — a full disk, a read-only
 file or folder, a server that went away — as opposed to what a person typed wrong."""

@@ -118,6 +118,12 @@ class Settings:
         )
 
     @property
+    def remembered_heads_dir(self) -> Path:
+        """Where this user's clients remember, per store, the last (position, chain head) they saw
+        (:mod:`caseledger.domain.integrity.witness`)."""
+        return self.config_dir / "seen"
+
+    @property
     def lock_timeout_seconds(self) -> int:
         """:attr:`lock_timeout` as whole seconds (60 when unset); refused in one line otherwise."""
         if self.lock_timeout is None:

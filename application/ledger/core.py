@@ -27,12 +27,13 @@ from caseledger.application.ledger.results import Seat
 from caseledger.application.readmodels import ReadModels
 from caseledger.domain.errors import STORE_FAILURES, CacheForged, store_failure
 from caseledger.domain.events import catalogue as p
+from caseledger.domain.integrity.witness import Seen, remember
 from caseledger.domain.model.access import Actor, require_reader, require_recording
 from caseledger.domain.model.clock import Clock
 from caseledger.domain.model.recording import actor_of
 from caseledger.domain.model.times import Cutoff
 from caseledger.domain.store.application import LedgerApplication, open_application
-from caseledger.domain.store.urls import redacted
+from caseledger.domain.store.urls import redacted, store_identity
 from caseledger.domain.store.views import StoreView
 from caseledger.projections.engine.projector import Projector
 from caseledger.projections.output.targets import Target, output_target
@@ -198,10 +199,21 @@ class LedgerCore:
         """Bring the read models up to date (showing progress where there is a front end's);
         return how many events were applied. Any login may: it records nothing."""
         if self.progress is None:
-            return self.projector.catch_up()
-        models = ReadModels(self.projector)
-        with self.progress("updating read models", models.lag()) as done:
-            return models.catch_up(done)
+            applied = self.projector.catch_up()
+        else:
+            models = ReadModels(self.projector)
+            with self.progress("updating read models", models.lag()) as done:
+                applied = models.catch_up(done)
+        self._remember_authenticated()
+        return applied
+
+    def _remember_authenticated(self) -> None:
+        """Remember, for this user's next open, the position every read model reached and the chain
+        head there: authenticated on the way (or vouched for by the seals the projector wrote)."""
+        position = min(self.projector.positions().values(), default=0)
+        head = self.app.ledger_recorder.head_at(position) if position else None
+        if head is not None:
+            remember(store_identity(self.url), Seen(position, head))
 
     def caught_up_after_recording(self) -> str | None:
         """Catch the read models up after events were recorded; if the store or disk refuses now,

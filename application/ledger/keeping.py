@@ -8,12 +8,13 @@ from pathlib import Path
 from caseledger.application.integrity import checkpoint_document, deep_difference, quarantine_listing, sign_checkpoint, verify_store
 from caseledger.application.ledger.core import LedgerCore, serialised
 from caseledger.application.ledger.results import Rebuilt, Verification
-from caseledger.application.readmodels import ReadModels, discard_forged_snapshots
+from caseledger.application.readmodels import ReadModels, discard_forged_snapshots, remac_the_log
 from caseledger.application.status import StoreStatus, store_status
 from caseledger.domain.errors import STORE_FAILURES, AccessRefused, CacheForged
 from caseledger.domain.integrity.checkpoint import Checkpoint
 from caseledger.domain.model.access import Actor
 from caseledger.domain.store.roles import PROJECTOR_ROLE
+from caseledger.domain.store.urls import store_identity
 from caseledger.projections.engine.quarantine import Quarantined
 from caseledger.projections.errors import ProjectionError
 
@@ -38,7 +39,7 @@ class Keeping(LedgerCore):
         ``deep`` and an intact chain, also every cache from the log. A supervisor's, an auditor's or
         an admin's (the whole chain: it names no case)."""
         self.require("verify")
-        verdict = verify_store(self.app, checkpoint, public_key, since_checkpoint=since_checkpoint)
+        verdict = verify_store(self.app, checkpoint, public_key, since_checkpoint=since_checkpoint, store=store_identity(self.url))
         quarantined, unlisted = self._quarantine()
         if not (deep and verdict.ok):
             return Verification(verdict, quarantined=quarantined, unlisted=unlisted)
@@ -84,6 +85,8 @@ class Keeping(LedgerCore):
         check comes before the store is opened with a new cache key, which changes it."""
         self.require("rebuild")
         self._reopen(new_cache_key=new_cache_key)
+        if new_cache_key:
+            remac_the_log(self.app)
         forged = discard_forged_snapshots(self.app)
         models = ReadModels(self.projector)
         if self.progress is None:

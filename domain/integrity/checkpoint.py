@@ -13,7 +13,9 @@ since (the chain runs on unbroken).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Collection
 from pathlib import Path
 from typing import Annotated
 
@@ -25,10 +27,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from caseledger.domain.errors import DomainError, LedgerError
 from caseledger.domain.inputs import SMALL_FILE_CAP, read_regular
 from caseledger.domain.integrity.chain import GENESIS, node_hash
-from caseledger.domain.integrity.verify import EVENT_COLUMNS, Ledger, Verdict, stored_leaf, verify
+from caseledger.domain.integrity.verify import EVENT_COLUMNS, UNCHAINED, Ledger, Verdict, stored_leaf, verify
 from caseledger.domain.secrets.keys import signing_key
 
 MAGIC = b"caseledger-checkpoint-v1\x00"
+TRUNCATED = "the log no longer reaches the checkpoint's position (truncated)"
+DIFFERS = "the log up to the checkpoint differs from what the checkpoint covered"
 
 
 class CheckpointError(LedgerError):
@@ -47,33 +51,44 @@ class Checkpoint(msgspec.Struct, forbid_unknown_fields=True):
     created_at: dt.datetime
     public_key: Annotated[Hex, msgspec.Meta(min_length=64, max_length=64)]
     signature: Annotated[Hex, msgspec.Meta(min_length=128, max_length=128)]
+    quarantined: list[Annotated[int, msgspec.Meta(ge=1, le=2**63 - 1)]] = msgspec.field(default_factory=list)
+    """Positions of events outside the chain (no entry of their own) that the log held when it was
+    signed, each quarantined — excluded from every figure; the signature covers them."""
 
 
-def _message(position: int, head: bytes) -> bytes:
-    return MAGIC + position.to_bytes(8, "big") + head
+def _message(position: int, head: bytes, quarantined: list[int]) -> bytes:
+    message = MAGIC + position.to_bytes(8, "big") + head
+    if quarantined:  # a checkpoint without any signs what it always signed
+        message += b"quarantined\x00" + b"".join(found.to_bytes(8, "big") for found in quarantined)
+    return message
 
 
 def _raw_public(key: Ed25519PublicKey) -> str:
     return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw).hex()
 
 
-def make_checkpoint(app: Ledger, key_path: Path) -> Checkpoint:
-    """Verify the chain, then sign its head."""
-    verdict = verify(app)
-    if not verdict.ok:
-        raise CheckpointError(f"the chain is broken at position {verdict.broken_at}: {verdict.reason}; not signing it")
-    return signed(verdict.head_position, verdict.head, verdict.events, signing_key(key_path))
+def make_checkpoint(app: Ledger, key_path: Path, *, key: bytes | None = None, quarantined: Collection[int] = ()) -> Checkpoint:
+    """Verify the chain (its MACs too, with ``key``, the ledger key), then sign its head. A log whose
+    only breaks are events outside the chain, every one in ``quarantined``, is signed with them named."""
+    verdict = verify(app, key=key)
+    outside = verdict.unchained
+    if any(found.reason != UNCHAINED for found in verdict.breaks) or not set(outside) <= set(quarantined):
+        first = next((found for found in verdict.breaks if found.reason != UNCHAINED or found.first not in quarantined), verdict.breaks[0])
+        raise CheckpointError(f"the chain is broken at {first.described()}; not signing it")
+    return signed(verdict.head_position, verdict.head, verdict.events, signing_key(key_path), outside)
 
 
-def signed(position: int, head: bytes, events: int, key: Ed25519PrivateKey) -> Checkpoint:
+def signed(position: int, head: bytes, events: int, key: Ed25519PrivateKey, quarantined: list[int] | None = None) -> Checkpoint:
     """A checkpoint of ``head`` at ``position`` signed with ``key`` (the caller has verified it)."""
+    outside = sorted(quarantined or [])
     return Checkpoint(
         position=position,
         head=head.hex(),
         events=events,
         created_at=dt.datetime.now(dt.UTC),
         public_key=_raw_public(key.public_key()),
-        signature=key.sign(_message(position, head)).hex(),
+        signature=key.sign(_message(position, head, outside)).hex(),
+        quarantined=outside,
     )
 
 
@@ -107,7 +122,7 @@ def pinned_public_key(path: Path, source: str = "--public-key") -> str:
     return _raw_public(key)
 
 
-def check(app: Ledger, checkpoint: Checkpoint, pinned: str | None = None, *, since: bool = False) -> Verdict:
+def check(app: Ledger, checkpoint: Checkpoint, pinned: str | None = None, *, since: bool = False, key: bytes | None = None) -> Verdict:
     """The chain's verdict, failing at the checkpoint's position if the log no longer matches it.
 
     ``since``: trust what the (signed, verified) checkpoint covered and walk only the events after
@@ -118,41 +133,35 @@ def check(app: Ledger, checkpoint: Checkpoint, pinned: str | None = None, *, sin
     head = bytes.fromhex(checkpoint.head)
     try:
         Ed25519PublicKey.from_public_bytes(bytes.fromhex(checkpoint.public_key)).verify(
-            bytes.fromhex(checkpoint.signature), _message(checkpoint.position, head)
+            bytes.fromhex(checkpoint.signature), _message(checkpoint.position, head, checkpoint.quarantined)
         )
     except (InvalidSignature, ValueError):
         raise CheckpointError("the checkpoint's signature does not match its contents") from None
     if since or checkpoint.position == 0:
-        return _since(app, checkpoint.position, head)
-    verdict = verify(app, keep_heads_at={checkpoint.position})
-    if not verdict.ok and (verdict.broken_at or 0) <= checkpoint.position:
-        return verdict
+        return _since(app, checkpoint.position, head, key)
+    verdict = verify(app, keep_heads_at={checkpoint.position}, key=key)
     recomputed = (verdict.heads or {}).get(checkpoint.position)
     if recomputed is None:
-        return Verdict(
-            verdict.events, verdict.head, verdict.head_position, checkpoint.position, "the log no longer reaches the checkpoint's position (truncated)"
-        )
+        return verdict.broken(checkpoint.position, TRUNCATED)
     if recomputed != head:
-        return Verdict(
-            verdict.events, verdict.head, verdict.head_position, checkpoint.position, "the log up to the checkpoint differs from what the checkpoint covered"
-        )
+        return verdict.broken(checkpoint.position, DIFFERS)
     return verdict
 
 
-def _since(app: Ledger, position: int, head: bytes) -> Verdict:
+def _since(app: Ledger, position: int, head: bytes, key: bytes | None) -> Verdict:
     """The signed head must still follow from the chain entry before the checkpoint's event and
     that event's recomputed leaf — a preimage of SHA-256 short of forging — then the walk goes on
     from the signed head. (The chain rows are in the database too: checking the event against its
     own row's leaf alone would let a rewritten event with a rewritten leaf through.)"""
     if position == 0:  # a checkpoint of an empty log: everything came after it
-        return verify(app)
+        return verify(app, key=key)
     log = app.ledger_recorder
     event = next(iter(log.events_after(EVENT_COLUMNS, position - 1, 1)), None)
     if event is None or event[0] != position:
-        return Verdict(0, head, position, position, "the log no longer reaches the checkpoint's position (truncated)")
+        return Verdict(0, head, position).broken(position, TRUNCATED)
     before = log.chain_before(position)
     previous = bytes(before[2]) if before is not None else GENESIS
     if node_hash(previous, stored_leaf(event)) != head:
-        return Verdict(0, head, position, position, "the log at the checkpoint differs from what the checkpoint covered")
-    verdict = verify(app, start=(position, head))
-    return Verdict(verdict.events + 1, verdict.head, verdict.head_position, verdict.broken_at, verdict.reason, verdict.heads)
+        return Verdict(0, head, position).broken(position, DIFFERS)
+    verdict = verify(app, start=(position, head), key=key)
+    return dataclasses.replace(verdict, events=verdict.events + 1)

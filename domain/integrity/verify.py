@@ -1,53 +1,106 @@
-"""``caseledger verify``: recompute the whole hash chain and name the first broken position.
+"""``caseledger verify``: recompute the whole hash chain, check every entry's MAC, and name every break.
 
 Events and chain rows are read in position order, in batches, and merged: an event without a
-chain row, a chain row without its event, a leaf that no longer matches the event's bytes, or a
-head that does not follow from the previous one is a break. With a checkpoint, the recomputed
-head at the checkpoint's position must equal the signed one (the log still holds exactly what the
-checkpoint covered) and the chain must run on unbroken from there (it only grew).
+chain row, a chain row without its event, a leaf that no longer matches the event's bytes, a
+head that does not follow from the previous one, or — with the ledger key — an entry whose MAC
+is missing or not the key's (:func:`~caseledger.domain.integrity.chain.entry_mac`) is a break.
+The walk goes on after a break from the entry's stored head, so every break is named, not only
+the first; breaks of one kind at consecutive positions are reported as one range (a chain
+rewritten from an edited event on fails its MAC at every later position). Without the key the
+public chain is checked and the verdict says the MACs were not.
+
+With a checkpoint, the recomputed head at the checkpoint's position must equal the signed one
+(the log still holds exactly what the checkpoint covered) and the chain must run on unbroken
+from there (it only grew).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hmac
 from collections.abc import Callable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
 
-from caseledger.domain.integrity.chain import GENESIS, leaf_hash, node_hash
+from caseledger.domain.integrity.chain import GENESIS, entry_mac, leaf_hash, node_hash
 
 BATCH = 20_000
 EVENT_COLUMNS = "originator_id, originator_version, topic, state"
 
+UNCHAINED = "an event with no chain entry (inserted outside the ledger?)"
+"""The one break that leaves the rest of the chain whole: the event is not in it (the projector
+quarantines it: ``status`` and ``verify`` list it)."""
+MISSING = "the event for this chain entry is missing (deleted?)"
+EDITED = "the event's stored bytes differ from when it was recorded"
+UNLINKED = "the chain does not follow from the previous event (rows removed or reordered)"
+FORGED_MAC = "the chain entry's MAC is not the ledger key's: written without the key (an event edited, inserted, appended, re-attributed or re-chained)"
+NO_MAC = "the chain entry carries no MAC: written without the ledger key (or not yet sealed by a caseledger that adds them)"
+
 
 def stored_leaf(event: tuple[Any, ...]) -> bytes:
-    """The leaf hash of a stored event row (position, originator id, version, topic, state)."""
-    position, originator_id, version, topic, state = event
+    """The leaf hash of a stored event row (position, originator id, version, topic, state, ...)."""
+    position, originator_id, version, topic, state = event[:5]
     identity = originator_id if isinstance(originator_id, UUID) else UUID(str(originator_id))
     raw = bytes(state) if isinstance(state, (bytes, bytearray, memoryview)) else str(state).encode()  # a BLOB rewritten as TEXT is tampering too
     return leaf_hash(position, identity, version, str(topic), raw)
 
 
 @dataclass(frozen=True)
+class Break:
+    """A run of positions broken for one reason, with no intact entry between them."""
+
+    first: int
+    last: int
+    reason: str
+    count: int = 1
+
+    def described(self) -> str:
+        where = f"position {self.first}" if self.count == 1 else f"positions {self.first}–{self.last} ({self.count} entries)"
+        return f"{where}: {self.reason}"
+
+
+@dataclass(frozen=True)
 class Verdict:
-    """The outcome: how many events were checked, the head, and the first break (if any)."""
+    """The outcome: how many events were checked, the head, every break, and whether MACs were checked."""
 
     events: int
     head: bytes
     head_position: int
-    broken_at: int | None = None
-    reason: str = ""
+    breaks: tuple[Break, ...] = ()
     heads: dict[int, bytes] | None = None
+    macs_checked: bool = False
 
     @property
     def ok(self) -> bool:
-        return self.broken_at is None
+        return not self.breaks
+
+    @property
+    def broken_at(self) -> int | None:
+        """The first broken position (None: intact)."""
+        return self.breaks[0].first if self.breaks else None
+
+    @property
+    def reason(self) -> str:
+        """Why the first break is one."""
+        return self.breaks[0].reason if self.breaks else ""
+
+    def broken(self, position: int, reason: str) -> Verdict:
+        """This verdict with a break at ``position`` too (a checkpoint's finding), in position order."""
+        return dataclasses.replace(self, breaks=tuple(sorted((*self.breaks, Break(position, position, reason)), key=lambda found: found.first)))
+
+    @property
+    def unchained(self) -> list[int]:
+        """Positions of events with no chain entry (the projector quarantines them)."""
+        return [position for found in self.breaks if found.reason == UNCHAINED for position in range(found.first, found.last + 1)]
 
 
 class ChainedLog(Protocol):
     """What verification reads: stored events and chain rows in position order, a batch at a time
     (every store backend offers it; integrity needs nothing else of the store)."""
+
+    identity_column: str
 
     def events_after(self, columns: str, after: int, limit: int) -> list[tuple[Any, ...]]: ...
 
@@ -73,35 +126,75 @@ def _batched(read: Callable[[int, int], list[tuple[Any, ...]]], after: int = 0) 
         after = rows[-1][0]
 
 
-def verify(app: Ledger, keep_heads_at: AbstractSet[int] = frozenset(), *, start: tuple[int, bytes] = (0, GENESIS)) -> Verdict:
-    """Walk the chain; ``keep_heads_at`` positions get their recomputed heads reported. ``start``
-    (a position and the head there, trusted: a signed checkpoint's) walks only what follows it."""
-    log = app.ledger_recorder
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One position of the walk: the head after it and what is wrong there (None: nothing)."""
+
+    position: int
+    head: bytes
+    problem: str | None
+    recorder: str | None = None
+    """The login the store names as the event's recorder (None on SQLite)."""
+
+
+def walk(log: ChainedLog, key: bytes | None = None, *, start: tuple[int, bytes] = (0, GENESIS)) -> Iterator[Step]:
+    """Every position after ``start`` (a position and the head there, trusted), in order, with
+    its problem; after a broken entry the walk goes on from the head the entry stores. ``key``:
+    the ledger key, to check each entry's MAC (None: the public chain only)."""
     after, head = start
-    events = _batched(lambda after, limit: log.events_after(EVENT_COLUMNS, after, limit), after)
+    columns = f"{EVENT_COLUMNS}, {log.identity_column}"
+    events = _batched(lambda after, limit: log.events_after(columns, after, limit), after)
     chain = _batched(log.chain_after, after)
-    count = 0
-    last = after
-    heads: dict[int, bytes] = {}
     event = next(events, None)
     link = next(chain, None)
     while event is not None or link is not None:
         if event is not None and (link is None or event[0] < link[0]):
-            return Verdict(count, head, last, event[0], "an event with no chain entry (inserted outside the ledger?)", heads)
-        if link is not None and (event is None or link[0] < event[0]):
-            return Verdict(count, head, last, link[0], "the event for this chain entry is missing (deleted?)", heads)
-        assert event is not None and link is not None
-        position = event[0]
+            yield Step(event[0], head, UNCHAINED)
+            event = next(events, None)
+            continue
+        assert link is not None
+        position, stored_head = link[0], bytes(link[2])
+        if event is None or link[0] < event[0]:
+            yield Step(position, stored_head, MISSING)
+            head = stored_head
+            link = next(chain, None)
+            continue
+        recorder = None if event[5] is None else str(event[5])
         leaf = stored_leaf(event)
         if leaf != bytes(link[1]):
-            return Verdict(count, head, last, position, "the event's stored bytes differ from when it was recorded", heads)
-        head = node_hash(head, leaf)
-        if head != bytes(link[2]):
-            return Verdict(count, head, last, position, "the chain does not follow from the previous event (rows removed or reordered)", heads)
-        if position in keep_heads_at:
-            heads[position] = head
-        count += 1
-        last = position
+            problem: str | None = EDITED
+        elif node_hash(head, leaf) != stored_head:
+            problem = UNLINKED
+        elif key is not None and link[3] is None:
+            problem = NO_MAC
+        elif key is not None and not hmac.compare_digest(bytes(link[3]), entry_mac(key, position, stored_head, recorder)):
+            problem = FORGED_MAC
+        else:
+            problem = None
+        yield Step(position, stored_head, problem, recorder)
+        head = stored_head
         event = next(events, None)
         link = next(chain, None)
-    return Verdict(count, head, last, heads=heads)
+
+
+def verify(app: Ledger, keep_heads_at: AbstractSet[int] = frozenset(), *, start: tuple[int, bytes] = (0, GENESIS), key: bytes | None = None) -> Verdict:
+    """Walk the chain (checking MACs with ``key``, the ledger key); ``keep_heads_at`` positions get
+    their heads reported. ``start`` (a position and the head there, trusted: a signed
+    checkpoint's) walks only what follows it."""
+    count, last, head = 0, start[0], start[1]
+    heads: dict[int, bytes] = {}
+    breaks: list[Break] = []
+    previous: str | None = None
+    for step in walk(app.ledger_recorder, key, start=start):
+        if step.problem is None:
+            count += 1
+        elif previous == step.problem:  # the run of this break goes on
+            breaks[-1] = Break(breaks[-1].first, step.position, step.problem, breaks[-1].count + 1)
+        else:
+            breaks.append(Break(step.position, step.position, step.problem))
+        previous = step.problem
+        if step.problem != UNCHAINED:
+            head, last = step.head, step.position
+            if step.position in keep_heads_at:
+                heads[step.position] = step.head
+    return Verdict(count, head, last, tuple(breaks), heads, macs_checked=key is not None)

@@ -44,6 +44,12 @@ READ_MODEL_NAMES = Derivation(b"caseledger read-model names", 64, "label")
 CACHE_KEY_FINGERPRINT = Derivation(b"caseledger cache key fingerprint", 16, "label")
 """The cache key's fingerprint, recorded in the store (it identifies the key, and opens nothing)."""
 
+LEDGER_MAC = Derivation(b"caseledger ledger mac", 32, "secret")
+"""The **ledger key**: the MAC on every chain entry (:func:`caseledger.domain.integrity.chain.entry_mac`),
+from the cache key — every process that writes events or reads figures already holds it, and the
+database never does, so an entry written without it (an event edited, inserted, appended,
+re-attributed or re-chained by someone holding no key) is named by ``verify``."""
+
 PSEUDONYMS = Derivation(b"caseledger pseudonyms", 32, "secret")
 """The key of de-identified exports' pseudonyms (:mod:`caseledger.projections.output.privacy`), from the cache key."""
 

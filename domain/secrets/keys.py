@@ -72,13 +72,26 @@ def store_key_fingerprint(key: str | None) -> str:
 
 
 def cache_key(store_key: str | None) -> bytes:
-    """The cache key for a store encrypted with ``store_key`` (base64), or for a plain store."""
+    """The cache key for a store encrypted with ``store_key`` (base64), or for a plain store
+    (its file created on first use)."""
+    settings = Settings.current()
+    path = settings.cache_key_file or settings.default_cache_key_file
+    if not store_key and settings.cache_key_file is None and not path.exists():
+        create_key_file(path, base64.b64encode(secrets.token_bytes(32)) + b"\n")
+    key = existing_cache_key(store_key)
+    assert key is not None, "created above"
+    return key
+
+
+def existing_cache_key(store_key: str | None) -> bytes | None:
+    """The cache key, if this process holds one — derived from ``store_key``, else read from its
+    file — creating nothing (a process that only verifies must not make a key of its own)."""
     if store_key:
         return derive(base64.b64decode(store_key), CACHE_KEY)
     settings = Settings.current()
     path = settings.cache_key_file or settings.default_cache_key_file
     if settings.cache_key_file is None and not path.exists():
-        create_key_file(path, base64.b64encode(secrets.token_bytes(32)) + b"\n")
+        return None
     try:
         key = base64.b64decode(read_regular(path, "CASELEDGER_CACHE_KEY_FILE", SMALL_FILE_CAP).strip(), validate=True)
     except DomainError as error:

@@ -15,6 +15,7 @@ from eventsourcing.utils import resolve_topic
 
 from caseledger.domain.errors import ReadOnlyStore
 from caseledger.domain.model.aggregates import LedgerAggregate
+from caseledger.domain.secrets.derive import LEDGER_MAC
 from caseledger.domain.secrets.keys import cache_key
 from caseledger.domain.secrets.mac import CacheSeal
 from caseledger.domain.settings import APP_NAME
@@ -63,6 +64,11 @@ class LedgerApplication(Application[UUID]):
     def cloak(self) -> Cloak:
         """Encryption of the read side's values, on when the store is encrypted (:mod:`caseledger.domain.store.cloak`)."""
         return Cloak(self.env.get("CIPHER_KEY"), self.ledger_mapper.cipher)
+
+    @cached_property
+    def ledger_key(self) -> bytes:
+        """The key of the chain entries' MACs (:data:`~caseledger.domain.secrets.derive.LEDGER_MAC`), from the cache key."""
+        return self.seal.derived(LEDGER_MAC)
 
     @cached_property
     def seal(self) -> CacheSeal:
@@ -158,6 +164,7 @@ def open_application(url: str, *, payloads: bool = True, new_cache_key: bool = F
             if payloads:
                 check_key(app.ledger_recorder, app.ledger_mapper, env.get("CIPHER_KEY"))
                 check_cache_key(app.ledger_recorder, app.seal, app.snapshots_table, adopt=new_cache_key)
+                app.ledger_recorder.chain_key = app.ledger_key
             if not preflight.standby and preflight.store_format != CURRENT_FORMAT:
                 migrate(app.ledger_recorder, app.snapshots_table)
             return app

@@ -14,6 +14,7 @@ backend it is on. What is written once here, on top of the backend's few primiti
 from __future__ import annotations
 
 import contextlib
+import functools
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -122,7 +123,7 @@ class BulkTransaction:
         if not stored_events:
             return []
         positions = self.recorder.insert_batch(self.cursor, stored_events, recorders)
-        self.recorder.append_chain(self.cursor, positions, stored_events)
+        self.recorder.append_chain(self.cursor, positions, stored_events, recorders)
         return positions
 
     def read(self, position: int) -> AttributedEvent | None:
@@ -261,14 +262,40 @@ class LedgerRecorder(ABC):
 
     # -- written once, for every backend -----------------------------------------------------
 
-    def append_chain(self, cursor: SQLCursor, positions: Sequence[int], stored_events: Sequence[StoredEvent]) -> None:
+    chain_key: bytes | None = None
+    """The ledger key the chain entries' MACs are made with — set by the application that opens
+    the store holding its keys (a process that only verifies holds none). None: entries are
+    written without a MAC, which ``verify`` then names."""
+
+    @property
+    def proves_recorder(self) -> bool:
+        """Whether the store names the login that inserted each event (:attr:`identity_column`)."""
+        return self.identity_column != "NULL"
+
+    def append_chain(self, cursor: SQLCursor, positions: Sequence[int], stored_events: Sequence[StoredEvent], recorders: Sequence[str] | None = None) -> None:
         """Write the chain rows of freshly inserted events, inside the inserting transaction
-        (which holds the write lock, so the previous head cannot move underneath)."""
+        (which holds the write lock, so the previous head cannot move underneath), each with its
+        MAC over the recorder the store will name: ``recorders`` where an import keeps them, else
+        this login (:mod:`caseledger.domain.integrity.chain`)."""
         chain = self.table(CHAIN_TABLE)
         row = cursor.execute(f"SELECT head FROM {chain} ORDER BY position DESC LIMIT 1").fetchone()
         previous = bytes(row[0]) if row else GENESIS
-        events = ((p, s.originator_id, s.originator_version, s.topic, s.state) for p, s in zip(positions, stored_events, strict=True))
-        cursor.executemany(f"INSERT INTO {chain} VALUES (?, ?, ?)", chain_rows(previous, events))
+        authors: Sequence[str | None] = [None] * len(positions)
+        if self.proves_recorder:
+            authors = recorders if recorders is not None else [self.login] * len(positions)
+        events = ((p, s.originator_id, s.originator_version, s.topic, s.state, author) for p, s, author in zip(positions, stored_events, authors, strict=True))
+        cursor.executemany(f"INSERT INTO {chain} (position, leaf, head, mac) VALUES (?, ?, ?, ?)", chain_rows(previous, events, self.chain_key))
+
+    @functools.cached_property
+    def chain_has_macs(self) -> bool:
+        """Whether the chain table has its MAC column (a store before format 5 that no process
+        holding the ledger key has opened since has none)."""
+        with self.transaction(write=False) as cursor:
+            return self.has_column(cursor, CHAIN_TABLE, "mac")
+
+    @abstractmethod
+    def has_column(self, cursor: SQLCursor, table: str, column: str) -> bool:
+        """Whether table ``table`` beside the events has column ``column``, seen from ``cursor``."""
 
     def aggregate_events(self, aggregate_id: UUID) -> list[AttributedEvent]:
         """One aggregate's stored events *with their log positions* (the library's select_events
@@ -298,8 +325,9 @@ class LedgerRecorder(ABC):
         return self._rows_after(self.events_table, self.position_column, columns, after, limit)
 
     def chain_after(self, after: int, limit: int) -> list[tuple[Any, ...]]:
-        """Up to ``limit`` chain rows (position, leaf, head) after ``after``, in position order."""
-        return self._rows_after(self.table(CHAIN_TABLE), "position", "leaf, head", after, limit)
+        """Up to ``limit`` chain rows (position, leaf, head, mac) after ``after``, in position order
+        (mac None where the table has no MAC column yet)."""
+        return self._rows_after(self.table(CHAIN_TABLE), "position", "leaf, head, " + ("mac" if self.chain_has_macs else "NULL"), after, limit)
 
     def events_at(self, positions: Sequence[int]) -> list[AttributedEvent]:
         """The stored events at ``positions`` that exist, in position order."""
@@ -328,6 +356,12 @@ class LedgerRecorder(ABC):
             for position, originator, version, topic, state, login in rows
         ]
 
+    def head_at(self, position: int) -> bytes | None:
+        """The chain head at ``position`` (None: no entry there)."""
+        with self.transaction(write=False) as cursor:
+            row = cursor.execute(f"SELECT head FROM {self.table(CHAIN_TABLE)} WHERE position = ?", (position,)).fetchone()
+        return bytes(row[0]) if row else None
+
     def chain_before(self, position: int) -> tuple[Any, ...] | None:
         """The last chain row (position, leaf, head) before ``position``, if any."""
         with self.transaction(write=False) as cursor:
@@ -337,8 +371,37 @@ class LedgerRecorder(ABC):
 
     def _rows_after(self, source: str, key: str, columns: str, after: int, limit: int) -> list[tuple[Any, ...]]:
         with self.transaction(write=False) as cursor:
-            return cursor.execute(f"SELECT {key}, {columns} FROM {source} WHERE {key} > ? ORDER BY {key} LIMIT ?", (after, limit)).fetchall()
+            return rows_after(cursor, source, key, columns, after=after, limit=limit)
 
     def stored_id(self, aggregate_id: UUID) -> Any:
         """How ``originator_id`` is stored (SQLite: hex text; PostgreSQL: uuid)."""
         return aggregate_id
+
+    def log_in(self, cursor: SQLCursor) -> LogInTransaction:
+        """The log as ``cursor``'s transaction sees it (a migration reads what it is changing)."""
+        return LogInTransaction(self, cursor)
+
+
+def rows_after(cursor: SQLCursor, source: str, key: str, columns: str, *, after: int, limit: int) -> list[tuple[Any, ...]]:
+    """Up to ``limit`` rows of ``source`` after ``key`` ``after``, in order: the key, then ``columns``."""
+    return cursor.execute(f"SELECT {key}, {columns} FROM {source} WHERE {key} > ? ORDER BY {key} LIMIT ?", (after, limit)).fetchall()
+
+
+class LogInTransaction:
+    """Events and chain rows read through one open transaction's cursor (the public chain: no MAC)."""
+
+    def __init__(self, recorder: LedgerRecorder, cursor: SQLCursor) -> None:
+        self.recorder = recorder
+        self.cursor = cursor
+        self.identity_column = recorder.identity_column
+
+    def events_after(self, columns: str, after: int, limit: int) -> list[tuple[Any, ...]]:
+        return rows_after(self.cursor, self.recorder.events_table, self.recorder.position_column, columns, after=after, limit=limit)
+
+    def chain_after(self, after: int, limit: int) -> list[tuple[Any, ...]]:
+        return rows_after(self.cursor, self.recorder.table(CHAIN_TABLE), "position", "leaf, head, NULL", after=after, limit=limit)
+
+    def chain_before(self, position: int) -> tuple[Any, ...] | None:
+        return self.cursor.execute(
+            f"SELECT position, leaf, head FROM {self.recorder.table(CHAIN_TABLE)} WHERE position < ? ORDER BY position DESC LIMIT 1", (position,)
+        ).fetchone()

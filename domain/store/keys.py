@@ -14,7 +14,8 @@ fixed label and the key: it identifies the key without weakening it (a key is 12
 from __future__ import annotations
 
 from caseledger.domain.errors import StoreURLError
-from caseledger.domain.secrets.keys import PLAIN, store_key_fingerprint
+from caseledger.domain.secrets.derive import LEDGER_MAC
+from caseledger.domain.secrets.keys import PLAIN, existing_cache_key, store_key_fingerprint
 from caseledger.domain.secrets.mac import CacheSeal
 from caseledger.domain.store.backend import LedgerRecorder, SQLCursor
 from caseledger.domain.store.mapper import STORED_PLAIN, LedgerMapper, decode_envelope
@@ -73,6 +74,19 @@ def holds_cache_key(recorder: LedgerRecorder, seal: CacheSeal) -> bool:
     """Whether ``seal`` is under the cache key the store's caches are sealed with (a process that
     opened the store without its keys, to verify or report, may not hold it)."""
     return _recorded(recorder, CACHE_ROW) in (None, seal.fingerprint)
+
+
+def held_ledger_key(recorder: LedgerRecorder, store_key: str | None) -> bytes | None:
+    """The ledger key (:data:`~caseledger.domain.secrets.derive.LEDGER_MAC`) if this process holds
+    the store's cache key — without creating one — else None: ``verify`` then checks the public
+    chain and says it could not check the MACs."""
+    key = existing_cache_key(store_key)
+    if key is None:
+        return None
+    seal = CacheSeal(key)
+    if _recorded(recorder, CACHE_ROW) != seal.fingerprint:
+        return None
+    return seal.derived(LEDGER_MAC)
 
 
 def _create(cursor: SQLCursor, table: str) -> None:

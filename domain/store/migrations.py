@@ -14,6 +14,12 @@ A store records its format in ``cl_format`` (one row). Each format adds to the o
    operating system login is in the event.
 4. PostgreSQL refuses a chain row that names no event (a trigger), so nobody can fill the chain
    ahead of the log and block every writer. Nothing changes on SQLite.
+5. Every chain entry carries a MAC under the ledger key, kept with the clients
+   (:mod:`caseledger.domain.integrity.chain`): the step adds the column, walks the public chain
+   and gives a MAC to every entry that verifies — an entry that does not (an event edited,
+   deleted, re-chained before this release) is left without one, and ``verify`` names it. Only a
+   process holding the store's keys takes this step (one that opened the store to verify
+   without them leaves it at format 4); it says on stderr how many entries it sealed.
 
 :func:`migrate` runs when the store's owner opens it (a replica's tables arrive by replication;
 another login migrates nothing): it reads the recorded format, applies each step after it in
@@ -42,8 +48,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from caseledger.domain.errors import LedgerError
+from caseledger.domain.integrity.chain import CHAIN_TABLE, entry_mac
+from caseledger.domain.integrity.verify import UNCHAINED, walk
 from caseledger.domain.store.backend import LedgerRecorder, SQLCursor
 from caseledger.domain.store.keys import CACHE_ROW, KEY_TABLE
+from caseledger.domain.store.snapshots import REPORTS
 
 FORMAT_TABLE = "cl_format"
 FORMAT_TABLE_COLUMNS = "id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL"
@@ -97,11 +106,56 @@ def _backend_step(version: int) -> Callable[[LedgerRecorder, SQLCursor, str], No
     return apply
 
 
-STEPS: tuple[Step, ...] = (Step(2, _seal_caches), Step(3, _backend_step(3)), Step(4, _backend_step(4)))
+def _authenticate_chain(recorder: LedgerRecorder, cursor: SQLCursor, snapshots_table: str) -> None:
+    """Format 5 (see the module), in the migrating transaction (which holds the write lock)."""
+    if not recorder.has_column(cursor, CHAIN_TABLE, "mac"):
+        cursor.execute(f"ALTER TABLE {recorder.table(CHAIN_TABLE)} ADD COLUMN mac {recorder.binary_type}")
+    count, skipped = mac_the_chain(recorder, cursor)
+    if count or skipped:
+        left = f"; {skipped} entries that did not verify were left without one (`caseledger verify` names them)" if skipped else ""
+        REPORTS.warning("caseledger: store format 5: the public chain verified, and its %d entries now carry a MAC under the ledger key%s", count, left)
+
+
+def mac_the_chain(recorder: LedgerRecorder, cursor: SQLCursor) -> tuple[int, int]:
+    """Walk the public chain in ``cursor``'s transaction and give every entry that verifies a MAC
+    under the recorder's ledger key (any MAC it had is replaced); return how many were given one
+    and how many did not verify (left without). The store format's step, and ``rebuild
+    --new-cache-key`` (the ledger key derives from the cache key)."""
+    chain = recorder.table(CHAIN_TABLE)
+    key = recorder.chain_key
+    assert key is not None, "only a process holding the ledger key gives MACs"
+    sealed: list[tuple[bytes | None, int]] = []
+    count = skipped = 0
+    for step in walk(recorder.log_in(cursor)):
+        if step.problem is None:
+            sealed.append((entry_mac(key, step.position, step.head, step.recorder), step.position))
+            count += 1
+        elif step.problem != UNCHAINED:
+            sealed.append((None, step.position))
+            skipped += 1
+        if len(sealed) >= MAC_BATCH:
+            cursor.executemany(f"UPDATE {chain} SET mac = ? WHERE position = ?", sealed)
+            sealed = []
+    cursor.executemany(f"UPDATE {chain} SET mac = ? WHERE position = ?", sealed)
+    recorder.__dict__.pop("chain_has_macs", None)
+    return count, skipped
+
+
+MAC_BATCH = 10_000
+
+STEPS: tuple[Step, ...] = (
+    Step(2, _seal_caches),
+    Step(3, _backend_step(3)),
+    Step(4, _backend_step(4)),
+    Step(5, _authenticate_chain),
+)
 """Every step, in format order."""
 
 CURRENT_FORMAT = STEPS[-1].version
 """The format this code writes: the last step's."""
+
+LEDGER_KEY_FORMAT = 5
+"""The first format whose step needs the ledger key."""
 
 
 def refuse_newer(found: int | None) -> None:
@@ -128,11 +182,13 @@ def migrate(recorder: LedgerRecorder, snapshots_table: str) -> list[int]:
         start = found if found is not None else _detected(recorder, cursor, snapshots_table)
         applied = []
         for step in STEPS:
+            if step.version == LEDGER_KEY_FORMAT and recorder.chain_key is None:
+                break  # a process without the store's keys cannot add MACs: the store stays where it is
             if step.version > start:
                 step.apply(recorder, cursor, snapshots_table)
                 applied.append(step.version)
         cursor.execute(f"DELETE FROM {recorder.table(FORMAT_TABLE)}")
-        cursor.execute(f"INSERT INTO {recorder.table(FORMAT_TABLE)} (id, version) VALUES (1, ?)", (CURRENT_FORMAT,))
+        cursor.execute(f"INSERT INTO {recorder.table(FORMAT_TABLE)} (id, version) VALUES (1, ?)", (max([start, *applied]),))
     return applied
 
 

@@ -89,7 +89,7 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name=events_table_name)
         self.sql_create_statements.append(
-            SQL("CREATE TABLE IF NOT EXISTS {}.{} (position BIGINT PRIMARY KEY, leaf BYTEA NOT NULL, head BYTEA NOT NULL)").format(
+            SQL("CREATE TABLE IF NOT EXISTS {}.{} (position BIGINT PRIMARY KEY, leaf BYTEA NOT NULL, head BYTEA NOT NULL, mac BYTEA)").format(
                 Identifier(self.datastore.schema), Identifier(CHAIN_TABLE)
             )
         )
@@ -236,6 +236,12 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
     def table_exists(self, cursor: SQLCursor, name: str) -> bool:
         row = cursor.execute("SELECT to_regclass(?) IS NOT NULL", (self.table(name),)).fetchone()
         return bool(row and row[0])
+
+    def has_column(self, cursor: SQLCursor, table: str, column: str) -> bool:
+        found = cursor.execute(
+            "SELECT 1 FROM information_schema.columns WHERE table_schema = ? AND table_name = ? AND column_name = ?", (self.datastore.schema, table, column)
+        ).fetchone()
+        return found is not None
 
     def upgrade_to(self, cursor: SQLCursor, version: int) -> None:
         schema = self.datastore.schema

@@ -40,7 +40,7 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder, LedgerRecorder):
     conflict_errors = (sqlite3.IntegrityError,)
 
     def construct_create_table_statements(self) -> list[str]:
-        chain = f"CREATE TABLE IF NOT EXISTS {CHAIN_TABLE} (position INTEGER PRIMARY KEY, leaf BLOB NOT NULL, head BLOB NOT NULL)"
+        chain = f"CREATE TABLE IF NOT EXISTS {CHAIN_TABLE} (position INTEGER PRIMARY KEY, leaf BLOB NOT NULL, head BLOB NOT NULL, mac BLOB)"
         store_format = f"CREATE TABLE IF NOT EXISTS {FORMAT_TABLE} ({FORMAT_TABLE_COLUMNS})"
         return [*super().construct_create_table_statements(), chain, store_format]
 
@@ -74,6 +74,9 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder, LedgerRecorder):
             return pwd.getpwuid(os.stat(_file_of(self.datastore.pool.db_name)).st_uid).pw_name
         except (OSError, KeyError):  # an in-memory database, or a uid with no name
             return None
+
+    def has_column(self, cursor: SQLCursor, table: str, column: str) -> bool:
+        return cursor.execute("SELECT 1 FROM pragma_table_info(?) WHERE name = ?", (table, column)).fetchone() is not None
 
     def init_roles(self, *, users: Sequence[str], admins: Sequence[str], projectors: Sequence[str]) -> str:
         raise StoreURLError(

@@ -10,6 +10,7 @@ Each selects the library's persistence module and the backend's recorder class
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -96,3 +97,12 @@ def _backend_env(url: str) -> dict[str, str]:
             env["POSTGRES_SCHEMA"] = schema[0]
         return env
     raise StoreURLError(f"{url!r}: the store must be a sqlite:/// or postgresql:// URL")
+
+
+def store_identity(url: str) -> str:
+    """What a client knows a store by (:mod:`caseledger.domain.integrity.witness`): a SQLite file
+    by its resolved path, a PostgreSQL store by server, database and schema — never a password or login."""
+    env = store_env(url)
+    if "SQLITE_DBNAME" in env:
+        return "sqlite:" + os.path.realpath(url[len("sqlite:///") :])
+    return f"postgresql://{env['POSTGRES_HOST']}:{env['POSTGRES_PORT']}/{env['POSTGRES_DBNAME']}?schema={env.get('POSTGRES_SCHEMA', 'public')}"

@@ -22,8 +22,10 @@ from typing import Any, TypeVar
 
 from eventsourcing.persistence import IntegrityError, InternalError
 
-from caseledger.domain.errors import CacheForged
+from caseledger.domain.errors import CacheForged, LogUnauthenticated
 from caseledger.domain.events.catalogue import SiteRegistered
+from caseledger.domain.integrity.chain import GENESIS
+from caseledger.domain.integrity.verify import UNCHAINED, walk
 from caseledger.domain.store.application import LedgerApplication
 from caseledger.domain.store.log import SiteZones
 from caseledger.domain.store.snapshots import REPORTS
@@ -127,7 +129,15 @@ class Projector:
                     "on a store with roles: its owner makes them with `caseledger admin init-roles`)"
                 )
         else:
+            self._seals_missing = self.db.recorder.has_table("cl_tracking") and not self.db.recorder.has_table(SEALS)
             self._create_tables()
+
+    _authenticated = 0
+    """The log position up to which this engine has authenticated the chain entries."""
+
+    _seals_missing = False
+    """The read models are tracked but their seal table is gone (dropped): an alarm, not a fresh
+    start — the next catch-up repairs them only if the log authenticates (:meth:`repair`)."""
 
     def _create_tables(self) -> None:
         """Create the read-model tables if missing (retried: processes starting together race)."""
@@ -218,6 +228,8 @@ class Projector:
             self.check(rows=census)
             return 0
         try:
+            if self._seals_missing:
+                raise CacheForged("the read models' seal table is missing (dropped?)")
             self.check()  # first: an edited tracking row would have the catch-up redo what is done
             if self._applied_unjudged():
                 REPORTS.warning("caseledger: the read models hold events applied before events were judged on read: they are rebuilt from the log once")
@@ -274,10 +286,34 @@ class Projector:
             if self.db.recorder.read_only:
                 raise CacheForged(f"{forged} — rebuild the read models on the primary; the replica follows it") from None
             raise CacheForged(f"{forged} — the store's owner or its projector role rebuilds the read models") from None
-        REPORTS.warning("caseledger: warning: %s: every read model is rebuilt from the log, the failing one is not used", forged)
+        self.authenticate_log()  # before anything is cleared: a log that does not authenticate rebuilds nothing
+        REPORTS.warning("caseledger: warning: %s: every read model is rebuilt from the log (which authenticates), the failing one is not used", forged)
+        self._seals_missing = False
         processed = self.rebuild()
         self.check(rows=True)
         return processed
+
+    def authenticate_log(self) -> None:
+        """Walk the whole log with the ledger key (:func:`~caseledger.domain.integrity.verify.walk`)
+        and raise :class:`LogUnauthenticated` at its first break: read models are rebuilt only
+        from a log that authenticates. An event with no chain entry is no break here: it is
+        outside the chain, and quarantined when read."""
+        for step in walk(self.app.ledger_recorder, self.app.ledger_key):
+            if step.problem not in (None, UNCHAINED):
+                raise LogUnauthenticated(step.position, step.problem)
+            self._authenticated = step.position
+
+    def _authenticate(self, after: int, upto: int) -> None:
+        """The chain entries after ``after`` up to ``upto`` follow from the head at ``after`` (which
+        the seals vouch for) and carry the ledger key's MACs, before any of their events is applied."""
+        head = GENESIS if after == 0 else self.app.ledger_recorder.head_at(after)
+        if head is None:
+            raise LogUnauthenticated(after, "the read models reached this position; the log has no chain entry there (a cut tail)")
+        for step in walk(self.app.ledger_recorder, self.app.ledger_key, start=(after, head)):
+            if step.position > upto:
+                return
+            if step.problem not in (None, UNCHAINED):
+                raise LogUnauthenticated(step.position, step.problem)
 
     def trusting(self, work: Callable[[], T]) -> T:
         """``work()``; if a row it read failed its MAC, again after :meth:`repair`."""
@@ -311,6 +347,9 @@ class Projector:
             batch = self.db.stored_after(low, BATCH if upto is None else min(BATCH, upto - low))
             if not batch:
                 return processed
+            if batch[-1][0] > self._authenticated:
+                self._authenticate(max(low, self._authenticated), batch[-1][0])
+                self._authenticated = batch[-1][0]
             try:
                 self._apply(batch, positions)
             except _LostRace:
@@ -403,6 +442,8 @@ class Projector:
         models that reflect it)."""
         if self.read_only:
             raise ProjectionError(self._why_read_only("rebuild its read models", "rebuild them"))
+        if self._authenticated < self.app.head_position():
+            self.authenticate_log()
         chosen = [model for model in self.models if not names or model.name in names]
         unknown = set(names) - {model.name for model in self.models}
         if unknown:

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from caseledger.domain.errors import CacheForged
+from caseledger.domain.errors import CacheForged, LogUnauthenticated
 from caseledger.domain.secrets.mac import CacheSeal
 from caseledger.domain.store.cloak import Cloak
 from caseledger.projections.readmodels.database import Cursor, Database
@@ -185,9 +185,9 @@ class Seals:
         at that position, the chain head the seal was made at."""
         if seal.position != tracked:
             raise CacheForged(f"read model {seal.table}: sealed at position {seal.position}, but its tracking row says {tracked} (edited)")
-        if self.db.chain_head(cursor, seal.position) != seal.head:
-            raise CacheForged(
-                f"read model {seal.table}: built from a log whose chain head at position {seal.position} is not this log's (a cut or rewritten tail)"
+        if self.db.chain_head(cursor, seal.position) != seal.head:  # the seal is authentic (its MAC checked): the log changed under it
+            raise LogUnauthenticated(
+                seal.position, f"read model {seal.table} was sealed at a chain head this log no longer holds there (a cut, rolled-back or rewritten log)"
             )
 
     def check_rows(self, cursor: Cursor, table: SealedTable) -> None:

@@ -28,6 +28,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from caseledger.domain.store.application import open_application
 from tests.support.forgery import append_by_hand, envelope
 from tests.support.people import Staffed, staffed
 from tests.support.stores import NewStore
@@ -59,10 +60,11 @@ def _ok(done: subprocess.CompletedProcess[bytes]) -> str:
 def test_events_an_officer_writes_by_hand_are_quarantined_named_and_retractable(people: Staffed) -> None:
     before = _exports(people)
     chen = people.url_for("po.chen")
+    key = open_application(people.url).ledger_key  # po.chen's client holds the cache key, whence the ledger key
     addon = {"officer": "po.chen", "category": "clerical"}
-    poison = append_by_hand(chen, "AddOnTaskLogged", envelope("po.chen", {**addon, "minutes": "lots"}, at_site="on-max"))
-    retraction = append_by_hand(chen, "EventRetracted", envelope("po.chen", {"position": 1, "reason": "closed"}, at_site="on-hyb"))
-    unchained = append_by_hand(chen, "AddOnTaskLogged", envelope("po.chen", {**addon, "minutes": 45}, at_site="on-max"), chained=False)
+    poison = append_by_hand(chen, "AddOnTaskLogged", envelope("po.chen", {**addon, "minutes": "lots"}, at_site="on-max"), key=key)
+    retraction = append_by_hand(chen, "EventRetracted", envelope("po.chen", {"position": 1, "reason": "closed"}, at_site="on-hyb"), key=key)
+    unchained = append_by_hand(chen, "AddOnTaskLogged", envelope("po.chen", {**addon, "minutes": 45}, at_site="on-max"), key=key, chained=False)
 
     assert _exports(people) == before  # exit 0, and the figures of the log without them
 

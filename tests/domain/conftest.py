@@ -13,6 +13,11 @@ from tests.support.paths import SCENARIO
 
 @pytest.fixture
 def ledger(store_url: str) -> tuple[str, LedgerApplication]:
+    return scenario_ledger(store_url)
+
+
+def scenario_ledger(store_url: str) -> tuple[str, LedgerApplication]:
+    """The shared scenario imported into the store at ``store_url``, one add-on task and one retraction after it (85 events)."""
     app = open_application(store_url)
     import_lines(app, SCENARIO.read_bytes().splitlines(), "importer")
     service = ScriptedService(app, "importer")  # the store's first user: an admin

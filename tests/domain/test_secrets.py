@@ -5,6 +5,7 @@ folder, whole or not at all, never replacing a key already there) — on real fi
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
 import signal
 import stat
@@ -22,8 +23,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from caseledger.domain.errors import StoreURLError
+from caseledger.domain.integrity.chain import entry_mac
 from caseledger.domain.secrets import derive as derivations
-from caseledger.domain.secrets.derive import MAX_KEY, PSEUDONYMS, Derivation, derive
+from caseledger.domain.secrets.derive import LEDGER_MAC, MAX_KEY, PSEUDONYMS, Derivation, derive
 from caseledger.domain.secrets.files import create_key_file
 from caseledger.domain.secrets.keys import PLAIN, KeyFileError, cache_key, signing_key, store_key_fingerprint
 from caseledger.domain.secrets.mac import CacheSeal
@@ -90,8 +92,19 @@ def test_read_model_names_cloak_to_the_same_siv_ciphertext() -> None:
 
 def test_every_derivation_has_a_label_of_its_own() -> None:
     registered = [value for value in vars(derivations).values() if isinstance(value, Derivation)]
-    assert len(registered) == 4
+    assert len(registered) == 5
     assert len({each.label for each in registered}) == len(registered)
+
+
+def test_the_ledger_key_and_a_chain_entrys_mac_are_keyed_blake2b_as_documented() -> None:
+    """The formulas of :mod:`caseledger.domain.integrity.chain` and :data:`LEDGER_MAC`, computed here
+    with hashlib alone: a store's MACs are forever, so neither may change."""
+    key = hashlib.blake2b(b"caseledger ledger mac", key=FILE_CACHE_KEY[:MAX_KEY], digest_size=32).digest()
+    assert CacheSeal(FILE_CACHE_KEY).derived(LEDGER_MAC) == key
+    head = bytes(range(32))
+    assert entry_mac(key, 7, head, "po1") == hashlib.blake2b((7).to_bytes(8, "big") + head + (3).to_bytes(4, "big") + b"po1", key=key, digest_size=16).digest()
+    assert entry_mac(key, 7, head, None) == hashlib.blake2b((7).to_bytes(8, "big") + head + bytes(4), key=key, digest_size=16).digest()
+    assert entry_mac(key, 8, head, None) != entry_mac(key, 7, head, None)
 
 
 labels = st.binary(min_size=1, max_size=MAX_KEY)

@@ -19,9 +19,10 @@ import psycopg
 import pytest
 from eventsourcing.persistence import StoredEvent
 
+from caseledger.domain.integrity.verify import verify
 from caseledger.domain.store.application import LedgerApplication, open_application
 from caseledger.domain.store.keys import CACHE_ROW, KEY_TABLE
-from caseledger.domain.store.migrations import CURRENT_FORMAT, FORMAT_TABLE, STEPS, NewerStore, migrate
+from caseledger.domain.store.migrations import CURRENT_FORMAT, FORMAT_TABLE, LEDGER_KEY_FORMAT, STEPS, NewerStore, migrate
 from caseledger.projections.engine.compute import compute, find
 from caseledger.projections.engine.projector import Projector
 from caseledger.projections.replay.facts import View
@@ -104,7 +105,7 @@ def test_a_new_store_records_the_current_format(store_url: str) -> None:
 def test_a_format_1_store_runs_every_step_once_in_order_and_exports_the_same_rows(store_url: str) -> None:
     app, before = projected(store_url)
     make_format_1(app)
-    assert migrate(app.ledger_recorder, app.snapshots_table) == [2, 3, 4]
+    assert migrate(app.ledger_recorder, app.snapshots_table) == [2, 3, 4, 5]
     assert recorded(app) == [(1, CURRENT_FORMAT)]
     assert snapshot_count(app) == 0  # unsealed: never trusted
     assert not any(exists(app, table) for table in ("cl_secret", "cl_tracking", "cl_timeline", "cl_addons", "cl_snapshots"))
@@ -157,20 +158,26 @@ def test_a_store_recording_no_format_with_sealed_caches_is_taken_for_format_2(st
     app, _ = projected(store_url)
     seals = sql(store_url, "SELECT name, position, rows FROM cl_seals ORDER BY name")
     set_format(app, None)
-    assert migrate(app.ledger_recorder, app.snapshots_table) == [3, 4]
+    assert migrate(app.ledger_recorder, app.snapshots_table) == [3, 4, 5]
     assert sql(store_url, "SELECT name, position, rows FROM cl_seals ORDER BY name") == seals
     assert recorded(app) == [(1, CURRENT_FORMAT)]
 
 
 def test_a_legacy_store_is_detected_as_format_1_by_an_opening_without_keys(tmp_path: Path) -> None:
-    """``verify`` needs no key; the store's owner opening it still brings it to the current format."""
+    """``verify`` needs no key; the store's owner opening it without keys brings it to format 4 (the
+    last one that needs no key), and an opening holding the keys to the current one, whose step
+    gives every chain entry a MAC under the ledger key — all 104, the legacy chain being intact."""
     target = tmp_path / "legacy_store.db"
     shutil.copyfile(LEGACY / "legacy_store.db", target)
     url = f"sqlite:///{target}"
     app = open_application(url, payloads=False)
-    assert recorded(app) == [(1, CURRENT_FORMAT)]
+    assert recorded(app) == [(1, LEDGER_KEY_FORMAT - 1)]
     assert snapshot_count(app) == 0 and not exists(app, "cl_tracking") and not exists(app, "cl_timeline")
     assert app.head_position() == 104
+    keyed = open_application(url)
+    assert recorded(keyed) == [(1, CURRENT_FORMAT)]
+    verdict = verify(keyed, key=keyed.ledger_key)
+    assert verdict.ok and verdict.macs_checked and verdict.events == 104
 
 
 @pytest.mark.slow

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from caseledger.domain.store.application import open_application
 from tests.support.cli import run_cli
 from tests.support.paths import SCENARIO
 from tests.support.tampering import rewrite_consistently, sql
@@ -32,8 +33,17 @@ def test_deep_verification_passes_on_an_honest_store_and_names_a_consistent_rewr
     assert run_cli(store_url, "checkpoint", "--key", str(tmp_path / "key.pem"), "--output", str(made)).returncode == 0
 
     rewrite_consistently(store_url, TRAVEL, b'"minutes":720', b'"minutes":72')
-    shallow = run_cli(store_url, "verify")
-    assert shallow.returncode == 0  # consistent on its own
+    shallow = run_cli(store_url, "verify")  # the public chain is consistent; the rewritten entries' MACs are not the ledger key's
+    assert shallow.returncode == 1
+    assert f"BROKEN at positions {TRAVEL}–".encode() in shallow.stdout and b"MAC is not the ledger key's" in shallow.stdout, shallow.stdout
+    deep = run_cli(store_url, "verify", "--deep")
+    assert deep.returncode == 1 and f"BROKEN at positions {TRAVEL}–".encode() in deep.stdout, deep.stdout
+
+    # An insider holding the ledger key rewrites the entries' MACs too: the chain alone is then
+    # consistent, and the read models (built from what was recorded) still tell.
+    rewrite_consistently(store_url, TRAVEL, b'"minutes":72', b'"minutes":7', key=open_application(store_url).ledger_key)
+    keyed = run_cli(store_url, "verify")
+    assert keyed.returncode == 0, keyed.stdout
     deep = run_cli(store_url, "verify", "--deep")
     assert deep.returncode == 1
     assert f"CACHE DIFFERS: cl_addons {TRAVEL}: minutes differ (stored {{'minutes': 720}}".encode() in deep.stdout, deep.stdout

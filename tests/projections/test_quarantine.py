@@ -59,14 +59,15 @@ def test_each_kind_of_forgery_is_quarantined_and_the_rest_applied(store_url: str
     head = app.head_position()
     registered = msgspec.json.decode(sql(store_url, "SELECT state FROM stored_events WHERE rowid = 1")[0][0])
     registered["data"]["timezone"] = "Pacific/Kiritimati"  # UTC+14: noon UTC would be the next day at KP
+    key = app.ledger_key  # an insider whose client holds the cache key (whence the ledger key)
 
     forged = [
-        append_by_hand(store_url, "AddOnTaskLogged", _addon("po1", "lots")),
-        append_by_hand(store_url, "AddOnTaskLogged", _addon("ghost", 10)),
-        append_by_hand(store_url, "AddOnTaskLogged", _addon("po1", 20), chained=False),
-        append_by_hand(store_url, "SiteRegistered", msgspec.json.encode(registered)),
+        append_by_hand(store_url, "AddOnTaskLogged", _addon("po1", "lots"), key=key),
+        append_by_hand(store_url, "AddOnTaskLogged", _addon("ghost", 10), key=key),
+        append_by_hand(store_url, "AddOnTaskLogged", _addon("po1", 20), key=key, chained=False),
+        append_by_hand(store_url, "SiteRegistered", msgspec.json.encode(registered), key=key),
     ]
-    valid = append_by_hand(store_url, "AddOnTaskLogged", _addon("po2", 15))
+    valid = append_by_hand(store_url, "AddOnTaskLogged", _addon("po2", 15), key=key)
     assert forged == [head + 1, head + 2, head + 3, head + 4] and valid == head + 5
 
     projector = Projector(open_application(store_url))  # a fresh process: it reads the sites' zones anew
@@ -106,9 +107,9 @@ def test_a_catch_up_in_a_fresh_process_judges_against_the_log_as_of_its_position
     seed_world(service)
     Projector(app).catch_up()
     ghost = envelope("tester", {"officer": "ghost", "name": "G", "site": "NOWHERE", "role": "institutional_po"}, at_site="NOWHERE")
-    registration = append_by_hand(store_url, "OfficerRegistered", ghost)
+    registration = append_by_hand(store_url, "OfficerRegistered", ghost, key=app.ledger_key)
     Projector(open_application(store_url)).catch_up()  # quarantines it (unknown site), then stops
-    task = append_by_hand(store_url, "AddOnTaskLogged", _addon("ghost", 30, at_site="NOWHERE"))
+    task = append_by_hand(store_url, "AddOnTaskLogged", _addon("ghost", 30, at_site="NOWHERE"), key=app.ledger_key)
     fresh = Projector(open_application(store_url))
     fresh.catch_up()
     assert [(event.position, event.reason) for event in fresh.quarantined()] == [
@@ -184,16 +185,16 @@ def test_a_rebuild_that_fails_halfway_leaves_the_read_models_as_they_were(store_
 FORGERIES = ("undecodable", "unknown officer", "no chain row", "second registration", "unknown type")
 
 
-def _forge(url: str, kind: str, first_state: bytes) -> int:
+def _forge(url: str, kind: str, first_state: bytes, key: bytes) -> int:
     if kind == "undecodable":
-        return append_by_hand(url, "AddOnTaskLogged", _addon("po1", "lots"))
+        return append_by_hand(url, "AddOnTaskLogged", _addon("po1", "lots"), key=key)
     if kind == "unknown officer":
-        return append_by_hand(url, "AddOnTaskLogged", _addon("nobody-at-all", 30))
+        return append_by_hand(url, "AddOnTaskLogged", _addon("nobody-at-all", 30), key=key)
     if kind == "no chain row":
-        return append_by_hand(url, "AddOnTaskLogged", _addon("nobody-at-all", 30), chained=False)
+        return append_by_hand(url, "AddOnTaskLogged", _addon("nobody-at-all", 30), key=key, chained=False)
     if kind == "second registration":
-        return append_by_hand(url, "SiteRegistered", first_state)
-    return append_by_hand(url, "Garbage", b"{}")
+        return append_by_hand(url, "SiteRegistered", first_state, key=key)
+    return append_by_hand(url, "Garbage", b"{}", key=key)
 
 
 @pytest.mark.slow  # two stores per example, hundreds of events each
@@ -215,7 +216,7 @@ def test_forged_events_anywhere_leave_the_read_models_of_the_valid_log(new_store
             start = cut
         if not first_state:
             first_state = bytes(sql(forged_url, "SELECT state FROM stored_events WHERE rowid = 1")[0][0])
-        positions.append(_forge(forged_url, kind, first_state))
+        positions.append(_forge(forged_url, kind, first_state, forged.ledger_key))
     import_lines(forged, lines[start:], "importer")
     chunks = random.Random(seed).randrange(1, 4)
     projector = Projector(forged)

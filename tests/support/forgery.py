@@ -1,6 +1,6 @@
 """Events written around the program, as an insider with SQL would: straight into the events
-table (as the login ``url`` connects with), with a correct chain row computed by the chain's
-public formula, or with none."""
+table (as the login ``url`` connects with), with a correct chain row — the chain's public formula,
+and the MAC under the ledger key, which a user's client holds (the cache key's) — or with none."""
 
 from __future__ import annotations
 
@@ -22,9 +22,9 @@ def envelope(recorded_by: str, data: dict[str, Any], *, at_site: str | None = No
     return msgspec.json.encode(state)
 
 
-def append_by_hand(url: str, topic: str, state: bytes, *, chained: bool = True) -> int:
+def append_by_hand(url: str, topic: str, state: bytes, *, key: bytes, chained: bool = True) -> int:
     """Insert one event of ``topic`` with ``state`` (a new aggregate's first) and, if ``chained``,
-    its chain row after the last one; return its log position."""
+    its chain row after the last one, MAC'd with the ledger ``key``; return its log position."""
     originator = uuid.uuid4()
     if url.startswith("sqlite"):
         connection = sqlite3.connect(url.removeprefix("sqlite:///"))
@@ -34,9 +34,8 @@ def append_by_hand(url: str, topic: str, state: bytes, *, chained: bool = True) 
             assert position is not None
             if chained:
                 previous = connection.execute("SELECT head FROM cl_chain WHERE position < ? ORDER BY position DESC LIMIT 1", (position,)).fetchone()
-                connection.executemany(
-                    "INSERT INTO cl_chain VALUES (?, ?, ?)", chain_rows(previous[0] if previous else GENESIS, [(position, originator, 1, topic, state)])
-                )
+                rows = chain_rows(previous[0] if previous else GENESIS, [(position, originator, 1, topic, state, None)], key)
+                connection.executemany("INSERT INTO cl_chain (position, leaf, head, mac) VALUES (?, ?, ?, ?)", rows)
             connection.commit()
         finally:
             connection.close()
@@ -50,6 +49,8 @@ def append_by_hand(url: str, topic: str, state: bytes, *, chained: bool = True) 
         position = int(inserted[0])
         if chained:
             previous = server.execute("SELECT head FROM cl_chain WHERE position < %s ORDER BY position DESC LIMIT 1", (position,)).fetchone()
-            for row in chain_rows(bytes(previous[0]) if previous else GENESIS, [(position, originator, 1, topic, state)]):
-                server.execute("INSERT INTO cl_chain VALUES (%s, %s, %s)", row)
+            login = server.execute("SELECT session_user").fetchone()
+            assert login is not None
+            for row in chain_rows(bytes(previous[0]) if previous else GENESIS, [(position, originator, 1, topic, state, str(login[0]))], key):
+                server.execute("INSERT INTO cl_chain (position, leaf, head, mac) VALUES (%s, %s, %s, %s)", row)
     return position

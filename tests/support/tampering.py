@@ -30,14 +30,25 @@ def truncate_tail(url: str, keep: int) -> None:
     sql(url, "DELETE FROM cl_chain WHERE position > %s", (keep,))
 
 
-def rewrite_consistently(url: str, position: int, find: bytes, replace: bytes) -> None:
+def rewrite_consistently(url: str, position: int, find: bytes, replace: bytes, key: bytes | None = None) -> None:
     """Change the stored event at ``position`` (plain JSON ``find`` → ``replace``) and recompute
-    the chain from there on, as an insider who knows the chain's formula would: ``verify`` alone
-    then finds nothing; a signed checkpoint or ``verify --deep`` must."""
-    events_table, key = ("stored_events", "rowid") if url.startswith("sqlite") else ("caseledger_events", "notification_id")
-    [(state,)] = sql(url, f"SELECT state FROM {events_table} WHERE {key} = %s", (position,))
-    sql(url, f"UPDATE {events_table} SET state = %s WHERE {key} = %s", (bytes(state).replace(find, replace), position))
+    the chain from there on, as an insider who knows the chain's formula would. Without ``key``
+    (a DBA holding none) the entries keep the MACs they had, which ``verify`` names; with it (an
+    insider holding the ledger key) they get new ones, and ``verify`` alone finds nothing — a
+    signed checkpoint, a client's remembered head or ``verify --deep`` must."""
+    sqlite = url.startswith("sqlite")
+    events_table, position_column, recorder = ("stored_events", "rowid", "NULL") if sqlite else ("caseledger_events", "notification_id", "recorded_by")
+    [(state,)] = sql(url, f"SELECT state FROM {events_table} WHERE {position_column} = %s", (position,))
+    sql(url, f"UPDATE {events_table} SET state = %s WHERE {position_column} = %s", (bytes(state).replace(find, replace), position))
     [(previous,)] = sql(url, "SELECT head FROM cl_chain WHERE position = %s", (position - 1,))
-    events = sql(url, f"SELECT {key}, originator_id, originator_version, topic, state FROM {events_table} WHERE {key} >= %s ORDER BY {key}", (position,))
-    for row, leaf, head in chain_rows(bytes(previous), [(int(p), str(o), int(v), t, bytes(s)) for p, o, v, t, s in events]):
-        sql(url, "UPDATE cl_chain SET leaf = %s, head = %s WHERE position = %s", (leaf, head, row))
+    events = sql(
+        url,
+        f"SELECT {position_column}, originator_id, originator_version, topic, state, {recorder} FROM {events_table} WHERE {position_column} >= %s ORDER BY {position_column}",
+        (position,),
+    )
+    rows = chain_rows(bytes(previous), [(int(p), str(o), int(v), t, bytes(s), r) for p, o, v, t, s, r in events], key)
+    for row, leaf, head, mac in rows:
+        if key is None:
+            sql(url, "UPDATE cl_chain SET leaf = %s, head = %s WHERE position = %s", (leaf, head, row))
+        else:
+            sql(url, "UPDATE cl_chain SET leaf = %s, head = %s, mac = %s WHERE position = %s", (leaf, head, mac, row))

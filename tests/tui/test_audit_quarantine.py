@@ -23,7 +23,7 @@ from tests.support.tui_helpers import SCENARIO_ADMIN, AnyPilot, Drive, make_app,
 def _poisoned(folder: Path) -> tuple[str, int]:
     url = scenario_url(folder)
     state = envelope("po.chen", {"officer": "po.chen", "category": "clerical", "minutes": "lots"}, at_site="on-max")
-    return url, append_by_hand(url, "AddOnTaskLogged", state)
+    return url, append_by_hand(url, "AddOnTaskLogged", state, key=open_application(url).ledger_key)
 
 
 def test_the_audit_screen_names_each_quarantined_event(tmp_path: Path, drive: Drive) -> None:
@@ -53,7 +53,7 @@ def test_an_officer_sees_no_quarantine_list(tmp_path: Path, drive: Drive) -> Non
     ]
     import_lines(open_application(url), [msgspec.json.encode(line) for line in grants], SCENARIO_ADMIN)
     state = envelope("po.chen", {"officer": "po.chen", "category": "clerical", "minutes": "lots"}, at_site="on-max")
-    append_by_hand(url, "AddOnTaskLogged", state)
+    append_by_hand(url, "AddOnTaskLogged", state, key=open_application(url).ledger_key)
     app = make_app(url, None, login="po.adams")
     shown: dict[str, object] = {}
 
