@@ -306,10 +306,16 @@ class Projector:
     def _authenticate(self, after: int, upto: int) -> None:
         """The chain entries after ``after`` up to ``upto`` follow from the head at ``after`` (which
         the seals vouch for) and carry the ledger key's MACs, before any of their events is applied."""
-        head = GENESIS if after == 0 else self.app.ledger_recorder.head_at(after)
-        if head is None:
+        log = self.app.ledger_recorder
+        head = GENESIS if after == 0 else log.head_at(after)
+        if head is not None:
+            start = (after, head)
+        elif log.events_at([after]):  # the read models' last event has no chain entry (quarantined): from the entry before it
+            previous = log.chain_before(after)
+            start = (int(previous[0]), bytes(previous[2])) if previous else (0, GENESIS)
+        else:
             raise LogUnauthenticated(after, "the read models reached this position; the log has no chain entry there (a cut tail)")
-        for step in walk(self.app.ledger_recorder, self.app.ledger_key, start=(after, head)):
+        for step in walk(log, self.app.ledger_key, start=start):
             if step.position > upto:
                 return
             if step.problem not in (None, UNCHAINED):
