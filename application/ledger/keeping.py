@@ -10,7 +10,7 @@ from caseledger.application.ledger.core import LedgerCore, serialised
 from caseledger.application.ledger.results import Rebuilt, Verification
 from caseledger.application.readmodels import ReadModels, discard_forged_snapshots, remac_the_log
 from caseledger.application.status import StoreStatus, store_status
-from caseledger.domain.errors import STORE_FAILURES, AccessRefused, CacheForged
+from caseledger.domain.errors import STORE_FAILURES, AccessRefused, CacheForged, LogUnauthenticated
 from caseledger.domain.integrity.checkpoint import Checkpoint
 from caseledger.domain.model.access import Actor
 from caseledger.domain.store.roles import PROJECTOR_ROLE
@@ -56,7 +56,7 @@ class Keeping(LedgerCore):
     def _quarantine(self) -> tuple[list[Quarantined], str | None]:
         """The quarantine list after catching the read models up, so that it covers the whole log
         (where they cannot be caught up, it reaches as far as they do, and says so)."""
-        failures: tuple[type[Exception], ...] = (*STORE_FAILURES, CacheForged, ProjectionError)
+        failures: tuple[type[Exception], ...] = (*STORE_FAILURES, CacheForged, LogUnauthenticated, ProjectionError)
         behind = None
         try:
             self.catch_up()
