@@ -325,7 +325,7 @@ def _print_quarantine(verified: Verification) -> None:
     for event in verified.quarantined:
         print(for_terminal(quarantine_line(event)))
     if verified.unlisted is not None:
-        print(f"quarantine: not listed ({for_terminal(verified.unlisted)})")
+        print(f"caseledger: the quarantined events were not listed: {for_terminal(verified.unlisted)}", file=sys.stderr)
 
 
 def checkpoint(args: argparse.Namespace) -> int:

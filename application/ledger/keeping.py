@@ -10,13 +10,12 @@ from caseledger.application.ledger.core import LedgerCore, serialised
 from caseledger.application.ledger.results import Rebuilt, Verification
 from caseledger.application.readmodels import ReadModels, discard_forged_snapshots, remac_the_log
 from caseledger.application.status import StoreStatus, store_status
-from caseledger.domain.errors import STORE_FAILURES, AccessRefused, CacheForged, LogUnauthenticated
+from caseledger.domain.errors import AccessRefused
 from caseledger.domain.integrity.checkpoint import Checkpoint
 from caseledger.domain.model.access import Actor
 from caseledger.domain.store.roles import PROJECTOR_ROLE
 from caseledger.domain.store.urls import store_identity
 from caseledger.projections.engine.quarantine import Quarantined
-from caseledger.projections.errors import ProjectionError
 
 
 class Keeping(LedgerCore):
@@ -54,16 +53,14 @@ class Keeping(LedgerCore):
         return self._quarantine()
 
     def _quarantine(self) -> tuple[list[Quarantined], str | None]:
-        """The quarantine list after catching the read models up, so that it covers the whole log
-        (where they cannot be caught up, it reaches as far as they do, and says so)."""
-        failures: tuple[type[Exception], ...] = (*STORE_FAILURES, CacheForged, LogUnauthenticated, ProjectionError)
-        behind = None
-        try:
-            self.catch_up()
-        except failures as error:
-            behind = f"the read models could not be caught up ({error}): the list reaches as far as they do"
+        """The quarantine list as far as the read models have judged the log (listing catches
+        nothing up: ``verify`` must change nothing, not even what this client remembers having
+        seen), and why it is incomplete or missing, if it is."""
         quarantined, unlisted = quarantine_listing(self.projector)
-        return quarantined, unlisted or behind
+        judged, head = self.projector.judged(), self.app.head_position()
+        if unlisted is None and judged < head:
+            unlisted = f"the read models have judged the log up to position {judged} of {head}; what follows is judged when they catch up"
+        return quarantined, unlisted
 
     @serialised
     def checkpoint(self, key: Path | None = None, *, output: str | None = None, force: bool = False) -> Checkpoint:

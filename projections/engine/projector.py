@@ -199,6 +199,10 @@ class Projector:
             gone = retracted(cursor, self.db, View()) if listed else set()
         return [Quarantined(*row, retracted=row[0] in gone) for row in listed]
 
+    def judged(self) -> int:
+        """The log position up to which events have been judged (the quarantine's tracking row)."""
+        return self._tracked()[QUARANTINE.name]
+
     def quarantined_positions(self) -> list[int]:
         """The positions of the quarantined events, in log order (for a checkpoint that must say
         which breaks it signs over)."""
