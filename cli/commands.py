@@ -51,9 +51,11 @@ def _progress(description: str, total: int | None) -> Iterator[Callable[[int], N
         yield lambda done: progress.update(task, completed=done)
 
 
-def _open(args: argparse.Namespace, *, payloads: bool = True) -> Ledger:
-    """The Ledger of ``--store``, as the login the store proves, drawing progress on a terminal."""
-    return Ledger.open(args.store, payloads=payloads, progress=_progress)
+def _open(args: argparse.Namespace, *, payloads: bool = True, witness: bool = True) -> Ledger:
+    """The Ledger of ``--store``, as the login the store proves, drawing progress on a terminal
+    (``witness``: False for ``verify``, which lists a log that no longer extends what this user's
+    clients saw as a break instead of refusing it)."""
+    return Ledger.open(args.store, payloads=payloads, progress=_progress, witness=witness)
 
 
 def _stale(recorded: str | None) -> None:
@@ -294,7 +296,7 @@ def verify(args: argparse.Namespace) -> int:
         raise DomainError("--public-key", f"no file {args.public_key!r}")
     checkpoint = Path(args.checkpoint) if args.checkpoint else None
     public_key = Path(args.public_key) if args.public_key else None
-    verified = _open(args, payloads=args.deep).verify(checkpoint, public_key, since_checkpoint=args.since_checkpoint, deep=args.deep)
+    verified = _open(args, payloads=args.deep, witness=False).verify(checkpoint, public_key, since_checkpoint=args.since_checkpoint, deep=args.deep)
     verdict = verified.verdict
     if not verdict.macs_checked:
         print(

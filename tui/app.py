@@ -19,9 +19,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Select
 
 from caseledger.application.ledger import Ledger, Seat
+from caseledger.domain.errors import LogUnauthenticated
 from caseledger.domain.events import catalogue as p
 from caseledger.domain.model.clock import SYSTEM_CLOCK, Clock
 from caseledger.tui.forms import HelpScreen, HelpSection, QuickAddOnScreen, RecordScreen, RetractScreen
+from caseledger.tui.screens.alarm import AlarmScreen
 from caseledger.tui.screens.audit import AuditScreen
 from caseledger.tui.screens.base import DataScreen, LedgerScreen
 from caseledger.tui.screens.casefile import CaseFileScreen
@@ -68,7 +70,7 @@ class CaseLedgerApp(App[None]):
         as the login the store proves, whatever the view (``login``: see :meth:`Ledger.open`).
         Screens ask the Ledger from thread workers (it serialises their calls)."""
         super().__init__()
-        self.session = Ledger.open(store_url, user, clock=clock, login=login, eager=True)
+        self.session = Ledger.open(store_url, user, clock=clock, login=login, eager=True, witness=False)  # the witness is checked on screen
         self.user = self.session.user
         self.officer = self.user
         self.zone: str | None = None
@@ -77,6 +79,8 @@ class CaseLedgerApp(App[None]):
         self.ready = False
         """False until the read models have caught up and the officer is known (see ``start``)."""
         self.seen_head = 0
+        self.alarmed = False
+        """True once the log failed to authenticate: no figure is loaded from then on."""
         self.poll_seconds = poll_seconds
         self.last_kind = "CaseAssigned"
         """The record form opens on the type last recorded."""
@@ -94,7 +98,13 @@ class CaseLedgerApp(App[None]):
         lag = self.session.read_model_lag()
         if lag > 10_000:
             self.call_from_thread(self.notify, f"Bringing read models up to date ({lag:,} events)…", timeout=10)
-        self.session.catch_up()
+        try:
+            self.session.check_witness()
+            self.session.catch_up()
+        except LogUnauthenticated as alarm:
+            self.session.take_seat()
+            self.call_from_thread(self.raise_alarm, str(alarm))
+            return
         seat = self.session.take_seat()
         officer = self.session.officer_for(seat.viewer)
         self.zone = self.session.zone_of(officer)
@@ -134,7 +144,11 @@ class CaseLedgerApp(App[None]):
     def check_caches(self) -> None:
         """Once the screen shows: every read-model row against its seal (a pass over the tables); a
         failure is rebuilt from the log, said, and the screen reloaded."""
-        forged = self.session.check_caches()
+        try:
+            forged = self.session.check_caches()
+        except LogUnauthenticated as alarm:
+            self.call_from_thread(self.raise_alarm, str(alarm))
+            return
         if forged is not None:
             self.call_from_thread(self.notify, f"{forged}: the read models were rebuilt from the log", severity="warning", timeout=15)
             self.call_from_thread(self.reload_screen)
@@ -145,13 +159,25 @@ class CaseLedgerApp(App[None]):
     def poll(self) -> None:
         """Notice events another process recorded; bring the read models up and reload."""
         head = self.session.head()
-        if head != self.seen_head:
-            self.session.catch_up()
+        if head != self.seen_head and not self.alarmed:
+            try:
+                self.session.catch_up()
+            except LogUnauthenticated as alarm:
+                self.call_from_thread(self.raise_alarm, str(alarm))
+                return
             self.seen_head = head
             self.call_from_thread(self.reload_screen)
 
+    def raise_alarm(self, message: str) -> None:
+        """Show that the log does not authenticate, over every screen, until an admin dismisses it;
+        no figure is loaded meanwhile (:mod:`caseledger.tui.screens.alarm`)."""
+        self.alarmed = True
+        self.ready = False
+        self.sub_title = "ALARM: the log does not authenticate — no figure is shown"
+        self.push_screen(AlarmScreen(message, admin=self.seat.actor.admin))
+
     def reload_screen(self) -> None:
-        if isinstance(self.screen, DataScreen):
+        if isinstance(self.screen, DataScreen) and not self.alarmed:
             self.screen.reload()
 
     # -- recording ----------------------------------------------------------------------------

@@ -37,11 +37,9 @@ from caseledger.application.officer import CaseRow, DueRow, WeekData, completing
 from caseledger.application.report import ReportSpec, check_output, steps
 from caseledger.application.status import StoreStatus
 from caseledger.application.suggestions import Offers
-from caseledger.domain.integrity.witness import check_extends
 from caseledger.domain.model.clock import SYSTEM_CLOCK, Clock
 from caseledger.domain.model.times import parse_cutoff
 from caseledger.domain.store.application import open_application
-from caseledger.domain.store.urls import store_identity
 from caseledger.projections.output.targets import output_target
 
 __all__ = [
@@ -95,6 +93,7 @@ class Ledger(Recording, Reading, Exporting, Keeping):
         payloads: bool = True,
         eager: bool = False,
         progress: Progress | None = None,
+        witness: bool = True,
     ) -> Ledger:
         """Open the store at ``url`` (creating it where a new store may be made there) with
         ``view``'s screens (default: the login's own; only an admin takes another's).
@@ -106,11 +105,12 @@ class Ledger(Recording, Reading, Exporting, Keeping):
         ciphertext) or that check their permission before they open it again (rebuild);
         ``eager``: open the read models and prove the login now, not when first needed (a front
         end that shows them from its first screen refuses at once a store it cannot read or a
-        login it cannot record as); ``progress``: how to show long work (None: not shown)."""
-        app = open_application(url, payloads=payloads)
-        if payloads:  # before any figure: the log still extends what this user's clients saw of it
-            check_extends(store_identity(url), app.ledger_recorder.head_at)
-        ledger = cls(app, url, view, clock=clock, login=login, progress=progress)
+        login it cannot record as); ``progress``: how to show long work (None: not shown);
+        ``witness``: refuse now a log that no longer extends what this user's clients saw of it
+        (:meth:`check_witness`; a front end that shows the alarm on screen asks later)."""
+        ledger = cls(open_application(url, payloads=payloads), url, view, clock=clock, login=login, progress=progress)
+        if payloads and witness:  # before any figure: the log still extends what this user's clients saw of it
+            ledger.check_witness()
         if eager:
             _ = ledger.projector, ledger.login
         return ledger

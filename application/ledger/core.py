@@ -25,9 +25,9 @@ from caseledger.application.commands import LedgerService
 from caseledger.application.identity import identity
 from caseledger.application.ledger.results import Seat
 from caseledger.application.readmodels import ReadModels
-from caseledger.domain.errors import STORE_FAILURES, CacheForged, store_failure
+from caseledger.domain.errors import STORE_FAILURES, CacheForged, LogUnauthenticated, store_failure
 from caseledger.domain.events import catalogue as p
-from caseledger.domain.integrity.witness import Seen, remember
+from caseledger.domain.integrity.witness import Seen, check_extends, remember
 from caseledger.domain.model.access import Actor, require_reader, require_recording
 from caseledger.domain.model.clock import Clock
 from caseledger.domain.model.recording import actor_of
@@ -206,6 +206,14 @@ class LedgerCore:
                 applied = models.catch_up(done)
         self._remember_authenticated()
         return applied
+
+    def check_witness(self) -> None:
+        """Refuse (:class:`~caseledger.domain.errors.LogUnauthenticated`) a log that no longer extends
+        what this user's clients saw of this store (:mod:`~caseledger.domain.integrity.witness`). Any login may."""
+        try:
+            check_extends(store_identity(self.url), self.app.ledger_recorder.head_at)
+        except LogUnauthenticated as alarm:
+            raise self.projector.located(alarm) from None
 
     def _remember_authenticated(self) -> None:
         """Remember, for this user's next open, the position every read model reached and the chain

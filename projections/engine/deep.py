@@ -54,6 +54,8 @@ def deep_difference(app: LedgerApplication) -> Difference | None:
     caught up, repaired or created first: what is compared is what a reader would find now, at
     the lowest position any read model reflects (one that is further on is compared only where it
     can be: its rows up to there)."""
+    if app.ledger_recorder.has_table("cl_tracking") and not app.ledger_recorder.has_table(SEALS):
+        return Difference(SEALS, "", "the seal table is missing (dropped?): the read models cannot be vouched for")
     if app.ledger_recorder.has_table("cl_tracking") and app.ledger_recorder.has_table(SEALS):
         found = _read_model_difference(Projector(app, reading_only=True))
         if found is not None:

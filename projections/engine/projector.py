@@ -27,6 +27,7 @@ from caseledger.domain.events.catalogue import SiteRegistered
 from caseledger.domain.integrity.chain import GENESIS
 from caseledger.domain.integrity.verify import UNCHAINED, walk
 from caseledger.domain.store.application import LedgerApplication
+from caseledger.domain.store.keys import held_ledger_key
 from caseledger.domain.store.log import SiteZones
 from caseledger.domain.store.snapshots import REPORTS
 from caseledger.projections.engine.quarantine import Judge, Quarantined
@@ -228,6 +229,12 @@ class Projector:
         the timeline; return how many positions were processed (none on a replica, which
         reads what the primary's engine wrote). Then check the seals (:meth:`check`, with a
         census of the tables ``census`` names, or all) and, if one fails, :meth:`repair`."""
+        try:
+            return self._catch_up(on_progress, upto=upto, census=census)
+        except LogUnauthenticated as alarm:
+            raise self.located(alarm) from None
+
+    def _catch_up(self, on_progress: Callable[[int], None] | None, *, upto: int | None, census: bool | Collection[str]) -> int:
         if self.read_only:
             self.check(rows=census)
             return 0
@@ -307,19 +314,35 @@ class Projector:
                 raise LogUnauthenticated(step.position, step.problem)
             self._authenticated = step.position
 
+    def located(self, alarm: LogUnauthenticated) -> LogUnauthenticated:
+        """``alarm`` naming the first position that does not authenticate, where a walk of the log
+        with the ledger key finds one before it: a seal or a client's witness notices a rewrite at
+        the head it knows, and the rewrite may start long before. (A process that opened the
+        store holding no cache key of the store's cannot walk it so: the alarm stands as it is.)"""
+        recorder = self.app.ledger_recorder
+        key = recorder.chain_key or held_ledger_key(recorder, self.app.env.get("CIPHER_KEY"))
+        if key is None:
+            return alarm
+        for step in walk(recorder, key):
+            if step.position >= alarm.position:
+                break
+            if step.problem not in (None, UNCHAINED):
+                return LogUnauthenticated(step.position, f"{step.problem}; and at position {alarm.position}: {alarm.reason}")
+        return alarm
+
     def _authenticate(self, after: int, upto: int) -> None:
-        """The chain entries after ``after`` up to ``upto`` follow from the head at ``after`` (which
-        the seals vouch for) and carry the ledger key's MACs, before any of their events is applied."""
-        log = self.app.ledger_recorder
-        head = GENESIS if after == 0 else log.head_at(after)
-        if head is not None:
-            start = (after, head)
-        elif log.events_at([after]):  # the read models' last event has no chain entry (quarantined): from the entry before it
-            previous = log.chain_before(after)
-            start = (int(previous[0]), bytes(previous[2])) if previous else (0, GENESIS)
-        else:
+        """The chain entries after ``after`` up to ``upto`` follow from the head there (which the
+        seals vouch for) and carry the ledger key's MACs, before any of their events is applied —
+        and so does the entry at ``after`` itself, with the event now at that position (events
+        moved under an untouched chain would otherwise enter the read models twice). An event at
+        ``after`` with no chain entry (quarantined) is no cut tail: the walk says it is unchained."""
+        start = self.app.ledger_recorder.chain_before(after) if after else None
+        head = bytes(start[2]) if start is not None else GENESIS
+        if after and self.app.ledger_recorder.head_at(after) is None and not self.app.ledger_recorder.events_at([after]):
             raise LogUnauthenticated(after, "the read models reached this position; the log has no chain entry there (a cut tail)")
-        for step in walk(log, self.app.ledger_key, start=start):
+        for step in walk(self.app.ledger_recorder, self.app.ledger_key, start=(int(start[0]) if start is not None else 0, head)):
+            if step.position < after:
+                continue
             if step.position > upto:
                 return
             if step.problem not in (None, UNCHAINED):

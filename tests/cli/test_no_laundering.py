@@ -6,9 +6,11 @@ review, line 33 of fixtures/scenario.jsonl):
 
 * F1, laundering: a DBA with no key makes it 700 minutes and recomputes the chain from 33 on. The
   public chain is whole, but entries 33–72 keep MACs made over the old heads. The read models
-  were sealed at 72 with the old head, so the next export finds the seal's head gone → exit 1
-  naming 72 (nothing rebuilt, nothing on stdout); with the seal table dropped first, the repair
-  walks the log before clearing anything → exit 1 naming 33. ``verify``: positions 33–72.
+  were sealed at 72 with the old head, and the client remembers (72, old head): the next export's
+  witness (or, for a client that never read it, the seal) notices at 72, and a walk of the log
+  with the key names where the rewrite starts → exit 1 naming 33, saying what was noticed at 72
+  (nothing rebuilt, nothing on stdout); with the seal table dropped first, the repair walks the
+  log before clearing anything → exit 1 naming 33. ``verify``: positions 33–72.
 * F2, append: a copy of event 72 appended as 73 with a correct public chain entry and no MAC →
   the catch-up authenticates 73 before applying it → exit 1 naming 73.
 * A cache-only tamper (a seal's row count edited) over an authentic log is repaired from the log:
@@ -65,14 +67,18 @@ def _alarm(result: tuple[int, str, str], position: int, why: str = "") -> None:
 def test_a_laundered_edit_is_an_alarm_not_a_rebuild(store_url: str, config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _exported(store_url, capsys)
     rewrite_consistently(store_url, REVIEW, b'"minutes":45', b'"minutes":700')
-    _alarm(_run(store_url, capsys, "export", "workload"), HEAD, "the chain head here is not the one this client saw")
-    shutil.rmtree(config / "seen")  # a client that never read this store: the seals tell
-    _alarm(_run(store_url, capsys, "export", "addon_burden"), HEAD, "read model cl_timeline was sealed at a chain head this log no longer holds there")
+    seen = _run(store_url, capsys, "export", "workload")  # the client's witness notices at 72; the walk names where it starts
+    _alarm(seen, REVIEW, "the chain entry's MAC is not the ledger key's")
+    assert f"at position {HEAD}: the chain head here is not the one this client saw" in seen[2]
+    shutil.rmtree(config / "seen")  # a client that never read this store: the seals notice
+    sealed = _run(store_url, capsys, "export", "addon_burden")
+    _alarm(sealed, REVIEW, "the chain entry's MAC is not the ledger key's")
+    assert f"at position {HEAD}: read model cl_timeline was sealed at a chain head this log no longer holds there" in sealed[2]
     assert sql(store_url, "SELECT position FROM cl_tracking WHERE name = 'addons'") == [(HEAD,)]  # nothing rebuilt
     code, out, _ = _run(store_url, capsys, "verify")
     assert code == 1 and f"BROKEN at positions {REVIEW}–{HEAD} ({HEAD - REVIEW + 1} entries)" in out, out
     code, out, _ = _run(store_url, capsys, "status")
-    assert f"the log does not authenticate at position {HEAD}" in out, out
+    assert f"the log does not authenticate at position {REVIEW}" in out, out
 
 
 def test_a_laundered_edit_after_dropping_the_seals_is_an_alarm(store_url: str, config: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from caseledger.domain.settings import Settings
 from caseledger.domain.store.application import open_application
 from tests.support.cli import run_cli
 from tests.support.paths import SCENARIO
@@ -40,11 +41,15 @@ def test_deep_verification_passes_on_an_honest_store_and_names_a_consistent_rewr
     assert deep.returncode == 1 and f"BROKEN at positions {TRAVEL}–".encode() in deep.stdout, deep.stdout
 
     # An insider holding the ledger key rewrites the entries' MACs too: the chain alone is then
-    # consistent, and the read models (built from what was recorded) still tell.
+    # consistent; a client that saw the old head, and the read models (built from what was
+    # recorded), still tell.
     rewrite_consistently(store_url, TRAVEL, b'"minutes":72', b'"minutes":7', key=open_application(store_url).ledger_key)
-    keyed = run_cli(store_url, "verify")
+    witnessed = run_cli(store_url, "verify")  # this user's clients saw the head at the last position
+    assert witnessed.returncode == 1 and b": the chain head here is not the one this client saw" in witnessed.stdout, witnessed.stdout
+    stranger = {"XDG_CONFIG_HOME": str(tmp_path / "stranger"), "CASELEDGER_CACHE_KEY_FILE": str(Settings.current().default_cache_key_file)}
+    keyed = run_cli(store_url, "verify", env=stranger)  # a client that never read the store, holding the key
     assert keyed.returncode == 0, keyed.stdout
-    deep = run_cli(store_url, "verify", "--deep")
+    deep = run_cli(store_url, "verify", "--deep", env=stranger)
     assert deep.returncode == 1
     assert f"CACHE DIFFERS: cl_addons {TRAVEL}: minutes differ (stored {{'minutes': 720}}".encode() in deep.stdout, deep.stdout
     pinned = run_cli(store_url, "verify", "--deep", "--checkpoint", str(made), "--public-key", str(tmp_path / "key.pem"))
