@@ -44,15 +44,8 @@ def store_status(app: LedgerApplication) -> StoreStatus:
         )
     try:
         projector.check(rows=True)
-<<<<<<< HEAD
-    except (CacheForged, LogUnauthenticated) as error:
-        return StoreStatus(head, counts, models, str(error))
-    return StoreStatus(head, counts, models, None, quarantined=projector.quarantined())
-=======
-        forged = None
     except CacheForged as error:
-        forged = str(error)
+        return StoreStatus(head, counts, models, str(error))
     except LogUnauthenticated as alarm:
-        forged = str(projector.located(alarm))
-    return StoreStatus(head, counts, models, forged)
->>>>>>> main
+        return StoreStatus(head, counts, models, str(projector.located(alarm)))
+    return StoreStatus(head, counts, models, None, quarantined=projector.quarantined())
