@@ -70,9 +70,10 @@ def _not_before(envelope: Any, cutoff: Cutoff, zone_name: str) -> bool:
 
 
 def filtered_events(app: LedgerApplication, keep: EventFilter, *, after: int = 0, batch: int = READ_BATCH) -> Iterator[LoggedEvent]:
-    """Events after position ``after`` that ``keep`` keeps, in position order (streamed)."""
+    """Events after position ``after`` that ``keep`` keeps, in position order (streamed); one that
+    does not decode is left out (``status``, ``verify`` and the Audit screen list it as quarantined)."""
     zones = registered_zones(Database(app)) if keep.needs_zones else SiteZones.of({})
-    for event in read_log(app, after=after, types=keep.types, batch=batch):
+    for event in read_log(app, after=after, types=keep.types, batch=batch, skip_unreadable=True):
         if keep.keeps(event, zones):
             yield event
 

@@ -8,15 +8,17 @@ from pathlib import Path
 
 import msgspec
 
-from caseledger.domain.errors import LogUnauthenticated
+from caseledger.domain.errors import CacheForged, LogUnauthenticated, StoreURLError
 from caseledger.domain.integrity.checkpoint import Checkpoint, CheckpointError, check, make_checkpoint, pinned_public_key, read_checkpoint
 from caseledger.domain.integrity.verify import Verdict, verify
 from caseledger.domain.integrity.witness import Seen, check_extends, remember
 from caseledger.domain.settings import PUBLIC_KEY_VARIABLE, Settings
 from caseledger.domain.store.application import LedgerApplication
-from caseledger.domain.store.keys import held_ledger_key
+from caseledger.domain.store.keys import held_ledger_key, holds_cache_key
 from caseledger.projections.engine.deep import Difference
 from caseledger.projections.engine.deep import deep_difference as _deep
+from caseledger.projections.engine.projector import Projector
+from caseledger.projections.engine.quarantine import Quarantined
 
 
 def verify_store(
@@ -82,3 +84,31 @@ def checkpoint_document(made: Checkpoint) -> bytes:
 def deep_difference(app: LedgerApplication) -> Difference | None:
     """``verify --deep``: the first cache that is not what the log gives (:mod:`caseledger.projections.engine.deep`)."""
     return _deep(app)
+
+
+def quarantine_listing(projector: Projector) -> tuple[list[Quarantined], str | None]:
+    """The events the read side quarantined (:mod:`caseledger.projections.engine.quarantine`) as
+    far as its read models reach — position, type, proven author, reason, whether retracted — or
+    an empty list and why it could not be read: the list is sealed under the cache key, which
+    a process that only verifies may not hold, and a list that fails its MAC is not shown."""
+    try:
+        if not holds_cache_key(projector.app.ledger_recorder, projector.app.seal):
+            return [], "this process does not hold the cache key the quarantine list is sealed with"
+        return projector.quarantined(), None
+    except (StoreURLError, CacheForged) as error:
+        return [], str(error)
+
+
+def quarantined_positions(app: LedgerApplication) -> list[int]:
+    """The log positions the read side quarantined, in order: the breaks a checkpoint may sign
+    over, saying so (the read models are caught up first where this process may write them)."""
+    projector = Projector(app)
+    projector.catch_up()
+    return projector.quarantined_positions()
+
+
+def quarantine_line(event: Quarantined) -> str:
+    """One quarantined event as ``status``, ``verify`` and the Audit screen say it (not yet
+    escaped: the front end escapes it for where it goes)."""
+    state = "retracted, quarantined" if event.retracted else "QUARANTINED"
+    return f"{state} position {event.position}: {event.type} by {event.author}: {event.reason}"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from caseledger.domain.errors import CacheForged, LogUnauthenticated, StoreURLError
 from caseledger.domain.store.application import LedgerApplication
 from caseledger.domain.store.keys import holds_cache_key
 from caseledger.projections.engine.projector import ModelStatus, Projector
+from caseledger.projections.engine.quarantine import Quarantined
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,9 @@ class StoreStatus:
     unchecked: str | None = None
     """Why the seals were not checked (``status`` needs no key, so it may not hold the one the
     store's caches are sealed with), or None when they were."""
+    quarantined: list[Quarantined] = field(default_factory=list)
+    """The events the read side quarantined, as far as the read models reach (listed only when
+    the seals checked)."""
 
 
 def store_status(app: LedgerApplication) -> StoreStatus:
@@ -40,9 +44,8 @@ def store_status(app: LedgerApplication) -> StoreStatus:
         )
     try:
         projector.check(rows=True)
-        forged = None
     except CacheForged as error:
-        forged = str(error)
+        return StoreStatus(head, counts, models, str(error))
     except LogUnauthenticated as alarm:
-        forged = str(projector.located(alarm))
-    return StoreStatus(head, counts, models, forged)
+        return StoreStatus(head, counts, models, str(projector.located(alarm)))
+    return StoreStatus(head, counts, models, None, quarantined=projector.quarantined())

@@ -62,7 +62,7 @@ class PerEventProjector(Projector):
     """The engine with one transaction per event (its rows and its tracking record), as the
     library's ``ProjectionRunner`` commits — the naive approach the batched rebuild is measured against."""
 
-    def _apply(self, batch: list[tuple[int, str, bytes]], positions: dict[str, int]) -> None:
+    def _apply(self, batch: list[tuple[int, str, bytes, str | None]], positions: dict[str, int]) -> None:
         for event in batch:
             super()._apply([event], positions)
             positions = {name: max(position, event[0]) for name, position in positions.items()}

@@ -26,10 +26,12 @@ from caseledger.application.ledger import (
     Recorded,
     ReportSpec,
     StoreStatus,
+    Verification,
     check_output,
     checkpoint_document,
     output_target,
     parse_cutoff,
+    quarantine_line,
 )
 from caseledger.application.text import describe_fields, for_terminal, who
 from caseledger.domain.errors import DomainError
@@ -183,6 +185,8 @@ def print_status(store: str, status: StoreStatus, out: IO[str]) -> None:
         print("sealed: every read model checks (its rows, their MACs, the chain head it was built from)", file=out)
     else:
         print(f"WARNING: {status.forged}: not used; `caseledger rebuild` rebuilds the read models from the log", file=out)
+    for event in status.quarantined:
+        print(for_terminal(quarantine_line(event)), file=out)
 
 
 def demo(args: argparse.Namespace) -> int:
@@ -304,9 +308,11 @@ def verify(args: argparse.Namespace) -> int:
         for found in verdict.breaks:
             print(f"BROKEN at {found.described()}")
         print(f"{verdict.events} events verified, {sum(found.count for found in verdict.breaks)} broken")
+        _print_quarantine(verified)
         return 1
     scope = " from the checkpoint on" if args.since_checkpoint else ""
     print(f"intact: {verdict.events} events{scope}, head position {verdict.head_position}, head {verdict.head.hex()}")
+    _print_quarantine(verified)
     if not verified.deep:
         return 0
     if verified.difference is not None:
@@ -314,6 +320,14 @@ def verify(args: argparse.Namespace) -> int:
         return 1
     print("deep: every aggregate snapshot, world snapshot and read model equals its recomputation from the log")
     return 0
+
+
+def _print_quarantine(verified: Verification) -> None:
+    """The events the read side quarantined, one line each, or why they could not be listed."""
+    for event in verified.quarantined:
+        print(for_terminal(quarantine_line(event)))
+    if verified.unlisted is not None:
+        print(f"caseledger: the quarantined events were not listed: {for_terminal(verified.unlisted)}", file=sys.stderr)
 
 
 def checkpoint(args: argparse.Namespace) -> int:

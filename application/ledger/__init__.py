@@ -25,7 +25,7 @@ from caseledger.application.events import LogPage
 from caseledger.application.exports import BY_SITE_PROJECTIONS, EXPORT_FORMATS, PROJECTION_NAMES, WEEKLY_PROJECTIONS, ExportSpec
 from caseledger.application.history import HistoryLine
 from caseledger.application.imports import ImportReport
-from caseledger.application.integrity import checkpoint_document
+from caseledger.application.integrity import checkpoint_document, quarantine_line
 from caseledger.application.ledger.core import Progress
 from caseledger.application.ledger.exporting import Exporting
 from caseledger.application.ledger.keeping import Keeping
@@ -72,6 +72,7 @@ __all__ = [
     "completing_entry",
     "output_target",
     "parse_cutoff",
+    "quarantine_line",
     "site_rows",
     "steps",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from caseledger.application.integrity import checkpoint_document, deep_difference, sign_checkpoint, verify_store
+from caseledger.application.integrity import checkpoint_document, deep_difference, quarantine_listing, sign_checkpoint, verify_store
 from caseledger.application.ledger.core import LedgerCore, serialised
 from caseledger.application.ledger.results import Rebuilt, Verification
 from caseledger.application.readmodels import ReadModels, discard_forged_snapshots, remac_the_log
@@ -15,6 +15,7 @@ from caseledger.domain.integrity.checkpoint import Checkpoint
 from caseledger.domain.model.access import Actor
 from caseledger.domain.store.roles import PROJECTOR_ROLE
 from caseledger.domain.store.urls import store_identity
+from caseledger.projections.engine.quarantine import Quarantined
 
 
 class Keeping(LedgerCore):
@@ -38,9 +39,28 @@ class Keeping(LedgerCore):
         an admin's (the whole chain: it names no case)."""
         self.require("verify")
         verdict = verify_store(self.app, checkpoint, public_key, since_checkpoint=since_checkpoint, store=store_identity(self.url))
+        quarantined, unlisted = self._quarantine()
         if not (deep and verdict.ok):
-            return Verification(verdict)
-        return Verification(verdict, deep=True, difference=deep_difference(self.app))
+            return Verification(verdict, quarantined=quarantined, unlisted=unlisted)
+        return Verification(verdict, deep=True, difference=deep_difference(self.app), quarantined=quarantined, unlisted=unlisted)
+
+    @serialised
+    def quarantine(self) -> tuple[list[Quarantined], str | None]:
+        """The events the read side quarantined — position, type, proven author, reason, whether
+        retracted — and why the list is incomplete or missing, if it is. As ``verify``'s: a
+        supervisor's, an auditor's or an admin's (a reason may name a case)."""
+        self.require("verify")
+        return self._quarantine()
+
+    def _quarantine(self) -> tuple[list[Quarantined], str | None]:
+        """The quarantine list as far as the read models have judged the log (listing catches
+        nothing up: ``verify`` must change nothing, not even what this client remembers having
+        seen), and why it is incomplete or missing, if it is."""
+        quarantined, unlisted = quarantine_listing(self.projector)
+        judged, head = self.projector.judged(), self.app.head_position()
+        if unlisted is None and judged < head:
+            unlisted = f"the read models have judged the log up to position {judged} of {head}; what follows is judged when they catch up"
+        return quarantined, unlisted
 
     @serialised
     def checkpoint(self, key: Path | None = None, *, output: str | None = None, force: bool = False) -> Checkpoint:

@@ -3,11 +3,12 @@ or shows (a thread worker hands them to the UI thread as they are)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from caseledger.domain.integrity.verify import Verdict
 from caseledger.domain.model.access import READERS, RECORDING_ROLES, Actor, recordable
 from caseledger.projections.engine.deep import Difference
+from caseledger.projections.engine.quarantine import Quarantined
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,10 @@ class Verification:
     deep: bool = False
     """Whether the caches were compared."""
     difference: Difference | None = None
+    quarantined: list[Quarantined] = field(default_factory=list)
+    """The events the read side quarantined (:func:`~caseledger.application.integrity.quarantine_listing`)."""
+    unlisted: str | None = None
+    """Why the quarantined events could not be listed, or None."""
 
 
 @dataclass(frozen=True)

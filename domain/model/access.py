@@ -96,6 +96,13 @@ class LoggedEntry:
     recorded_at: dt.datetime
     kind: str = ""
     """The event's type name."""
+    readable: bool = True
+    """False for an event whose state does not decode (written around the program, quarantined
+    by the read side): only its type and proven recorder are known, and only an admin retracts it."""
+
+
+UNREADABLE_AT = dt.datetime.min.replace(tzinfo=dt.UTC)
+"""The recording time given to an unreadable event: outside every officer's 24-hour window."""
 
 
 def _refuse(actor: Actor, rule: str) -> AccessRefused:
@@ -149,7 +156,9 @@ ADMINISTRATION_NAMES = frozenset(kind.__name__ for kind in ADMINISTRATION)
 def _retraction(actor: Actor, position: int, target: LoggedEntry | None, now: dt.datetime) -> None:
     """An officer: their own entry, within 24 hours. A supervisor: an entry at their site that a
     supervisor could have made — not an admin's registration, and not someone else's retraction
-    (which would revive what they retracted)."""
+    (which would revive what they retracted). An unreadable entry: an admin only."""
+    if target is not None and not target.readable:
+        raise _refuse(actor, f"position {position} cannot be read (a {target.kind} written around the program, quarantined): only an admin may retract it")
     if target is not None and actor.holds("officer") and target.recorded_by == actor.login and now - target.recorded_at <= OWN_ENTRY_WINDOW:
         return
     site = target.at_site if target else None

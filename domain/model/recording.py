@@ -11,6 +11,7 @@ or one bulk transaction per import.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 
 import msgspec
@@ -91,7 +92,7 @@ def record_entry(view: LedgerView, entry: Entry, recorded_at: dt.datetime, actor
     cls = placement.aggregate_class
     if existing is None:
         event: LedgerAggregate.Event = cls.Created(
-            originator_id=placement.aggregate_id,
+            originator_id=placement.aggregate_id or uuid.uuid4(),
             originator_version=cls.INITIAL_VERSION,
             timestamp=recorded_at,
             originator_topic=aggregate_topic(cls),

@@ -15,6 +15,7 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
+from eventsourcing.persistence import MapperDeserialisationError
 
 from caseledger.domain.store.application import LedgerApplication
 from caseledger.domain.store.backend import AttributedEvent
@@ -45,13 +46,22 @@ def read_log(
     upto: int | None = None,
     types: Sequence[str] = (),
     batch: int = READ_BATCH,
+    skip_unreadable: bool = False,
 ) -> Iterator[LoggedEvent]:
-    """Events with ``after < position <= upto`` (of ``types``, if given), in position order."""
+    """Events with ``after < position <= upto`` (of ``types``, if given), in position order.
+    ``skip_unreadable``: leave out an event whose state does not decode (written around the
+    program: the read side quarantines it and lists it apart) instead of raising."""
     recorder = app.ledger_recorder
     while True:
         found = recorder.attributed_after(after, batch, upto=upto, topics=types)
         for event in found:
-            yield logged(app, event)
+            try:
+                decoded = logged(app, event)
+            except MapperDeserialisationError:
+                if skip_unreadable:
+                    continue
+                raise
+            yield decoded
         if len(found) < batch:
             return
         after = found[-1].position
@@ -71,8 +81,13 @@ def site_zones(app: LedgerApplication, after: int = 0) -> dict[str, str]:
     """The IANA time zone of every site registered after position ``after``. From the start of
     the log this is a full scan (the library's topic filter has no index): the read side keeps
     the sites it has applied (:func:`caseledger.projections.replay.facts.registered_zones`) and
-    asks here only for the log's tail."""
-    return {event.envelope.data.site: event.envelope.data.timezone for event in read_log(app, after=after, types=["SiteRegistered"])}
+    asks here only for the log's tail. A site registered twice (only by hand: the rules refuse it,
+    and the read side quarantines it) keeps its first zone; a registration that does not decode
+    is left out."""
+    zones: dict[str, str] = {}
+    for event in read_log(app, after=after, types=["SiteRegistered"], skip_unreadable=True):
+        zones.setdefault(event.envelope.data.site, event.envelope.data.timezone)
+    return zones
 
 
 def logged_at(app: LedgerApplication, positions: Sequence[int]) -> list[LoggedEvent]:

@@ -16,7 +16,7 @@ from weakref import WeakKeyDictionary
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import MapperDeserialisationError
 
-from caseledger.domain.model.access import LoggedEntry
+from caseledger.domain.model.access import UNREADABLE_AT, LoggedEntry
 from caseledger.domain.model.aggregates import (
     RETRACTION_LOG_KEY,
     LedgerAggregate,
@@ -74,10 +74,7 @@ class StoreView:
 
     def entry_at(self, position: int) -> LoggedEntry | None:
         found = self._read_position(position)
-        if found is None:
-            return None
-        envelope = logged(self.app, found).envelope
-        return LoggedEntry(envelope.at_site, envelope.recorded_by, envelope.recorded_at, type(envelope.data).__name__)
+        return None if found is None else logged_entry(self.app, found)
 
     def first_users(self) -> frozenset[str] | None:
         known = _FIRST_USERS.get(self.app)
@@ -102,6 +99,17 @@ class StoreView:
             if self.app.ledger_mapper.cipher is None:
                 return None
             raise
+
+
+def logged_entry(app: LedgerApplication, event: AttributedEvent) -> LoggedEntry:
+    """What a retraction rule needs of ``event``. One whose state does not decode (written around
+    the program; the read side quarantines it) is known by its type and the login the store
+    recorded, and is unreadable: an admin may still retract it."""
+    try:
+        envelope = logged(app, event).envelope
+    except MapperDeserialisationError:
+        return LoggedEntry(None, event.login or "", UNREADABLE_AT, event.stored.topic, readable=False)
+    return LoggedEntry(envelope.at_site, envelope.recorded_by, envelope.recorded_at, type(envelope.data).__name__)
 
 
 class WorkingSetView(StoreView):

@@ -29,13 +29,23 @@ from caseledger.domain.integrity.verify import UNCHAINED, walk
 from caseledger.domain.store.application import LedgerApplication
 from caseledger.domain.store.keys import held_ledger_key
 from caseledger.domain.store.log import SiteZones
-from caseledger.domain.store.mapper import decode_envelope
 from caseledger.domain.store.snapshots import REPORTS
+from caseledger.projections.engine.quarantine import Judge, Quarantined
 from caseledger.projections.errors import ProjectionError
 from caseledger.projections.readmodels.database import Database
 from caseledger.projections.readmodels.sealing import SEALS, SealedTable, Seals, Writing
-from caseledger.projections.readmodels.tables import READ_MODELS, TOTALS, AddOnModel, AddOnTotals, ReadModel, Stamp, TimelineModel
-from caseledger.projections.replay.facts import registered_zones
+from caseledger.projections.readmodels.tables import (
+    QUARANTINE,
+    READ_MODELS,
+    TOTALS,
+    AddOnModel,
+    AddOnTotals,
+    QuarantineModel,
+    ReadModel,
+    Stamp,
+    TimelineModel,
+)
+from caseledger.projections.replay.facts import View, registered_zones, retracted
 from caseledger.projections.replay.headstate import HEAD_CASES, HEAD_REGISTRY, HeadState
 from caseledger.projections.replay.snapshots import DERIVED_TABLES, SNAPSHOTS, SnapshotPolicy, Snapshots
 from caseledger.projections.replay.weekly import WEEKLY, WeeklyFigures
@@ -44,10 +54,14 @@ T = TypeVar("T")
 BATCH = 10_000
 LOSSES_BEFORE_COUNTING = 5
 ATTEMPTS = 20
+REBUILD_ATTEMPTS = 3
+"""A rebuild is one transaction (all or nothing): tried again whole when it lost to another
+writer of the caches (two rebuilds at once, a catch-up), at most this many times."""
 
 SEALED_TRACKING: dict[str, str] = {
     TimelineModel.table: TimelineModel.name,
     AddOnModel.table: AddOnModel.name,
+    QuarantineModel.table: QuarantineModel.name,
     TOTALS: AddOnTotals.tracking_name,
     **dict.fromkeys(DERIVED_TABLES, "snapshots"),
 }
@@ -60,6 +74,7 @@ def sealed_table(db: Database, name: str) -> SealedTable:
     tables = {
         TimelineModel.table: TimelineModel().sealed(db),
         AddOnModel.table: AddOnModel().sealed(db),
+        QuarantineModel.table: QUARANTINE.sealed(db),
         TOTALS: AddOnTotals(db).sealed,
         SNAPSHOTS: Snapshots(db).sealed,
         WEEKLY: WeeklyFigures(db).sealed,
@@ -99,7 +114,9 @@ class Projector:
         creates nothing, migrates nothing, catches up nothing."""
         self.app = app
         self.db = db or Database(app)
-        self.models = tuple(models)
+        self.models = (*models, QUARANTINE)
+        """The read models, then the quarantine, which every catch-up keeps (it is what the others leave out)."""
+        self._judge: Judge | None = None
         self._zones: SiteZones | None = None
         self.snapshots = Snapshots(self.db, snapshot_policy)
         self.totals = AddOnTotals(self.db)
@@ -153,6 +170,10 @@ class Projector:
 
     def positions(self) -> dict[str, int]:
         """Each read model's last applied log position."""
+        return {name: position for name, position in self._tracked().items() if name != QUARANTINE.name}
+
+    def _tracked(self) -> dict[str, int]:
+        """Each read model's last applied log position, and the quarantine's."""
         with self.db.transaction(write=False) as cursor:
             cursor.execute(f"SELECT name, position FROM {self.db.table('cl_tracking')}")
             known = dict(cursor.fetchall())
@@ -169,6 +190,32 @@ class Projector:
         head = self.app.head_position()
         positions = self.positions()
         return head, [ModelStatus(name, position, max(0, head - position), max(0, position - head)) for name, position in positions.items()]
+
+    def quarantined(self) -> list[Quarantined]:
+        """Every event the read side has quarantined so far, in log order (each row checked
+        against its MAC; the caller has caught up), each marked retracted when an effective
+        retraction names it."""
+        with self.db.transaction(write=False) as cursor:
+            listed = QUARANTINE.listed(cursor, self.db)
+            gone = retracted(cursor, self.db, View()) if listed else set()
+        return [Quarantined(*row, retracted=row[0] in gone) for row in listed]
+
+    def judged(self) -> int:
+        """The log position up to which events have been judged (the quarantine's tracking row)."""
+        return self._tracked()[QUARANTINE.name]
+
+    def quarantined_positions(self) -> list[int]:
+        """The positions of the quarantined events, in log order (for a checkpoint that must say
+        which breaks it signs over)."""
+        with self.db.transaction(write=False) as cursor:
+            return [row[0] for row in QUARANTINE.listed(cursor, self.db)]
+
+    def _judge_at(self, position: int) -> Judge:
+        """The judge whose state is the log's as of ``position`` (kept while it is: catching up
+        goes on from where it stopped; a race lost or another process's progress starts anew)."""
+        if self._judge is None or self._judge.position != position:
+            self._judge = Judge(self.app, position, self.quarantined_positions)
+        return self._judge
 
     def _site_zones(self) -> SiteZones:
         """Every site's time zone (located through the timeline read model, read from the log),
@@ -195,6 +242,9 @@ class Projector:
             if self._seals_missing:
                 raise CacheForged("the read models' seal table is missing (dropped?)")
             self.check()  # first: an edited tracking row would have the catch-up redo what is done
+            if self._applied_unjudged():
+                REPORTS.warning("caseledger: the read models hold events applied before events were judged on read: they are rebuilt from the log once")
+                return self.rebuild(on_progress=on_progress)
             processed = self._catch_up_models(on_progress, upto)
             self._refresh_derived()  # reads rows (each checked): a forged one stops it here
             self.check(rows=census)
@@ -203,6 +253,13 @@ class Projector:
         else:
             return processed
         return self.repair(forged)
+
+    def _applied_unjudged(self) -> bool:
+        """Whether a read model is ahead of the quarantine: it then holds events applied before
+        this engine judged what it reads (read models made by an older release), and any of them
+        may be one the quarantine would have kept out."""
+        tracked = self._tracked()
+        return any(position > tracked[QUARANTINE.name] for position in tracked.values())
 
     def _clear(self, chosen: Sequence[ReadModel], *, keep_indexes: bool) -> None:
         """Empty ``chosen`` (and what is derived from them) and set their tracking to 0, in one
@@ -279,10 +336,11 @@ class Projector:
         """The chain entries after ``after`` up to ``upto`` follow from the head there (which the
         seals vouch for) and carry the ledger key's MACs, before any of their events is applied —
         and so does the entry at ``after`` itself, with the event now at that position (events
-        moved under an untouched chain would otherwise enter the read models twice)."""
+        moved under an untouched chain would otherwise enter the read models twice). An event at
+        ``after`` with no chain entry (quarantined) is no cut tail: the walk says it is unchained."""
         start = self.app.ledger_recorder.chain_before(after) if after else None
         head = bytes(start[2]) if start is not None else GENESIS
-        if after and self.app.ledger_recorder.head_at(after) is None:
+        if after and self.app.ledger_recorder.head_at(after) is None and not self.app.ledger_recorder.events_at([after]):
             raise LogUnauthenticated(after, "the read models reached this position; the log has no chain entry there (a cut tail)")
         for step in walk(self.app.ledger_recorder, self.app.ledger_key, start=(int(start[0]) if start is not None else 0, head)):
             if step.position < after:
@@ -317,7 +375,7 @@ class Projector:
         same, so after a few losses the tables are counted against their seals."""
         processed = losses = 0
         for _ in range(ATTEMPTS * 1000):
-            positions = self.positions()
+            positions = self._tracked()
             low = min(positions.values())
             if upto is not None and low >= upto:
                 return processed
@@ -339,14 +397,22 @@ class Projector:
                 on_progress(processed)
         raise ProjectionError("catch-up kept losing races with other processes; try again")
 
-    def _apply(self, batch: list[tuple[int, str, bytes]], positions: dict[str, int]) -> None:
-        mapper = self.app.ledger_mapper
-        unseal = mapper.unseal if (mapper.cipher or mapper.compressor) else None
+    def _apply(self, batch: list[tuple[int, str, bytes, str | None]], positions: dict[str, int]) -> None:
+        """Judge each event of ``batch`` (:mod:`.quarantine`), give the models the rows of those
+        accepted and the quarantine the others, then write them with the tracking rows."""
+        low = min(positions.values())
+        judge = self._judge_at(low)
+        chained = self.db.chained(low, batch[-1][0])
         rows: dict[str, list[tuple[Any, ...]]] = {model.name: [] for model in self.models}
         active = [(model, rows[model.name], positions[model.name]) for model in self.models]
+        quarantine, quarantined_after = rows[QUARANTINE.name], positions[QUARANTINE.name]
         zones = self._site_zones()
-        for position, topic, state in batch:
-            envelope = decode_envelope(topic, unseal(state, topic) if unseal else state)
+        for position, topic, state, login in batch:
+            envelope = judge.judge(position, topic, state, login, chained=position in chained)
+            if isinstance(envelope, Quarantined):
+                if position > quarantined_after:
+                    quarantine.append(QUARANTINE.quarantined_row(envelope.position, envelope.type, envelope.author, envelope.reason))
+                continue
             if isinstance(envelope.data, SiteRegistered):
                 zones.add(envelope.data.site, envelope.data.timezone)
             stamp = Stamp.of(envelope, zones.zone_of(envelope.at_site))
@@ -400,8 +466,13 @@ class Projector:
         Their secondary indexes are dropped first and each built once at the end: kept during the
         refill, every insert updates them and the rebuild slows as they grow (measured at 3M
         events: 74 s with them, 41 s without; ``bench.rebuild_bench`` keeps
-        them, ``keep_indexes``, as its baseline). A rebuild killed halfway leaves them missing
-        until the next process opens the read models, which creates any that are missing.
+        them, ``keep_indexes``, as its baseline).
+
+        All or nothing: the clearing, the refill, the indexes and the derived tables are one
+        transaction (:meth:`Database.all_or_nothing`), so a failure or a ``kill -9`` anywhere
+        leaves the read models, their indexes and seals as they were. Meanwhile readers read the
+        old ones (PostgreSQL; SQLite in WAL mode), and other writers of the store wait (SQLite
+        has one writer; on PostgreSQL a catch-up waits for the tracking rows).
         ``upto``: refill only up to that log position (``verify --deep`` compares with read
         models that reflect it)."""
         if self.read_only:
@@ -412,8 +483,17 @@ class Projector:
         unknown = set(names) - {model.name for model in self.models}
         if unknown:
             raise ProjectionError(f"no read model named {', '.join(sorted(unknown))}")
-        self._clear(chosen, keep_indexes=keep_indexes)
-        processed = self._catch_up_models(on_progress, upto)
-        self._create_tables()  # builds the indexes, retried: two rebuilds at once race to create them
-        self._refresh_derived()  # after the indexes: the snapshots read the timeline by type and time
-        return processed
+        retried: tuple[type[Exception], ...] = (*self.db.recorder.conflict_errors, *self.db.recorder.transient_errors, IntegrityError, _LostRace)
+        for attempt in range(REBUILD_ATTEMPTS):
+            try:
+                with self.db.all_or_nothing():
+                    self._clear(chosen, keep_indexes=keep_indexes)
+                    processed = self._catch_up_models(on_progress, upto)
+                    self._create_tables()  # builds the indexes
+                    self._refresh_derived()  # after the indexes: the snapshots read the timeline by type and time
+                return processed
+            except retried:
+                self._judge = None
+                if attempt == REBUILD_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover

@@ -11,6 +11,7 @@ side reads.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 
 from caseledger.domain.integrity.chain import CHAIN_TABLE
 from caseledger.domain.store.application import LedgerApplication
@@ -28,21 +29,46 @@ class Database:
         self.recorder = recorder or app.ledger_recorder
         """Where the read-model tables live: the store's own database, or (``verify --deep``) a
         scratch database that read models are rebuilt into from the store's log."""
+        self._held: Cursor | None = None
 
     def table(self, name: str) -> str:
         """``name`` qualified with the store's schema (PostgreSQL) or as is (SQLite)."""
         return self.recorder.table(name)
 
     def transaction(self, *, write: bool) -> contextlib.AbstractContextManager[Cursor]:
-        """One transaction: committed if the block ends normally (and ``write``), else rolled back."""
+        """One transaction: committed if the block ends normally (and ``write``), else rolled back —
+        or, inside :meth:`all_or_nothing`, a part of that one."""
+        if self._held is not None:
+            return contextlib.nullcontext(self._held)
         return self.recorder.transaction(write=write)
 
-    def stored_after(self, after: int, limit: int) -> list[tuple[int, str, bytes]]:
-        """Up to ``limit`` stored events after ``after``: (position, topic, state), in order.
+    @contextlib.contextmanager
+    def all_or_nothing(self) -> Iterator[None]:
+        """Make every read-model transaction of the block one write transaction: committed when the
+        block ends, rolled back whole if it raises or the process dies (a rebuild). The log is
+        still read in transactions of its own."""
+        with self.recorder.transaction(write=True) as cursor:
+            self._held = cursor
+            try:
+                yield
+            finally:
+                self._held = None
 
-        Reads the three columns projections need, without building the library's Notification
+    def stored_after(self, after: int, limit: int) -> list[tuple[int, str, bytes, str | None]]:
+        """Up to ``limit`` stored events after ``after``: (position, topic, state, the login the
+        store recorded as inserting it or None), in order.
+
+        Reads the columns projections need, without building the library's Notification
         objects (whose UUID conversion alone costs more than decoding the event)."""
-        return [(row[0], row[1], bytes(row[2])) for row in self.app.ledger_recorder.events_after("topic, state", after, limit)]
+        recorder = self.app.ledger_recorder
+        return [(row[0], row[1], bytes(row[2]), row[3]) for row in recorder.events_after(f"topic, state, {recorder.identity_column}", after, limit)]
+
+    def chained(self, after: int, upto: int) -> set[int]:
+        """The positions in ``(after, upto]`` that have a row in the log's chain table."""
+        recorder = self.app.ledger_recorder
+        with recorder.transaction(write=False) as log:
+            rows = log.execute(f"SELECT position FROM {recorder.table(CHAIN_TABLE)} WHERE position > ? AND position <= ?", (after, upto)).fetchall()
+        return {int(position) for (position,) in rows}
 
     def chain_head(self, cursor: Cursor, position: int) -> str:
         """The log's chain head at ``position`` as hex ('' before the first event, 'missing' when

@@ -167,6 +167,37 @@ class AddOnModel(ReadModel):
         )
 
 
+class QuarantineModel(ReadModel):
+    """The events the read side refused to apply (:mod:`caseledger.projections.engine.quarantine`):
+    position, type, proven recorder and why — one row each, sealed like every read model, so
+    the list ``status``, ``verify`` and the Audit screen show cannot be edited unseen. It takes
+    no row from an applied event; the engine gives it the quarantined ones."""
+
+    name = "quarantine"
+    table = "cl_quarantine"
+    columns = ("position", "type", "author", "reason")
+    hidden: ClassVar[Hidden] = {"author": "name", "reason": "blob"}
+
+    def create_statements(self, db: Database) -> list[str]:
+        return [
+            f"CREATE TABLE IF NOT EXISTS {db.table(self.table)} (position BIGINT PRIMARY KEY, type TEXT NOT NULL, author TEXT NOT NULL, "
+            f"reason {db.recorder.binary_type} NOT NULL, mac {db.recorder.binary_type} NOT NULL)"
+        ]
+
+    def row(self, position: int, envelope: StoredEnvelope[Any], stamp: Stamp) -> tuple[Any, ...] | None:
+        return None
+
+    @staticmethod
+    def quarantined_row(position: int, kind: str, author: str, reason: str) -> tuple[Any, ...]:
+        return (position, kind, author, reason.encode())
+
+    def listed(self, cursor: Cursor, db: Database) -> list[tuple[int, str, str, str]]:
+        """Every quarantined event (position, type, author, reason), each row checked, in log order."""
+        return [(int(position), kind, author, bytes(reason).decode()) for position, kind, author, reason in self.sealed(db).select(cursor, order="position")]
+
+
+QUARANTINE = QuarantineModel()
+
 TOTALS = "cl_addon_totals"
 
 

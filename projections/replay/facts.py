@@ -221,7 +221,7 @@ def registered_zones(db: Database) -> SiteZones:
         }
     except Exception:
         return SiteZones(app, site_zones(app), complete=True)
-    return SiteZones(app, {**known, **site_zones(app, after=position)})
+    return SiteZones(app, {**site_zones(app, after=position), **known})  # a site's first registration wins
 
 
 def _registration_positions(db: Database) -> tuple[int, list[int]]:

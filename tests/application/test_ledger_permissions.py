@@ -184,6 +184,7 @@ ROWS = [
     Row("whoami", lambda _people, ledger, _: ledger.whoami(), EVERYONE),
     Row("verify", lambda _people, ledger, _: ledger.verify(), VERIFIERS, "may verify or checkpoint the store"),
     Row("checkpoint", lambda people, ledger, _: ledger.checkpoint(people.folder / "checkpoint.key"), VERIFIERS, "may verify or checkpoint the store"),
+    Row("quarantine", lambda _people, ledger, _: ledger.quarantine(), VERIFIERS, "may verify or checkpoint the store"),
     Row("rebuild", lambda _people, ledger, _: ledger.rebuild(), {"admin"}, "only an admin may rebuild the read models"),
 ]
 

@@ -1,5 +1,7 @@
 """*Audit*: the raw log, a page at a time (never loaded whole), with filters by type, actor,
-offender and known-at, and a jump to any position. ] and [ page forward and back."""
+offender and known-at, and a jump to any position. ] and [ page forward and back. Above it,
+for those who may verify the store, the events the read side quarantined (written around the
+program: position, type, proven author, reason), which x retracts like any other."""
 
 from __future__ import annotations
 
@@ -11,9 +13,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select
 
-from caseledger.application.ledger import LogPage, LogQuery
+from caseledger.application.ledger import LogPage, LogQuery, quarantine_line
 from caseledger.application.text import fields_in_words, type_words, who
-from caseledger.domain.errors import LedgerError
+from caseledger.domain.errors import AccessRefused, LedgerError
 from caseledger.domain.events.catalogue import PAYLOAD_TYPES
 from caseledger.tui.screens.base import DataScreen
 from caseledger.tui.widgets.tables import fill_table, plain
@@ -29,6 +31,14 @@ class AuditRequest:
 
     after: int
     query: LogQuery
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    """A page of the log (or why there is none), and the quarantine's lines (or why not listed)."""
+
+    page: LogPage | str
+    quarantine: list[str]
 
 
 class AuditScreen(DataScreen):
@@ -58,6 +68,9 @@ class AuditScreen(DataScreen):
             yield Input(placeholder="occurred to", id="to-filter")
             yield Input(placeholder="go to position", id="jump")
         yield Label("", id="audit-message")
+        quarantine = Label("", id="quarantine")
+        quarantine.display = False  # until there is something to list
+        yield quarantine
         yield DataTable(id="log-table", cursor_type="row")
         yield Footer()
 
@@ -73,13 +86,27 @@ class AuditScreen(DataScreen):
         )
         return AuditRequest(self.after, query)
 
-    def fetch(self, request: AuditRequest) -> LogPage | str:
+    def fetch(self, request: AuditRequest) -> AuditPage:
         try:
-            return self.ledger.session.audit_page(request.query, request.after, PAGE)
+            page: LogPage | str = self.ledger.session.audit_page(request.query, request.after, PAGE)
         except LedgerError as error:
-            return str(error)
+            page = str(error)
+        return AuditPage(page, self._quarantine())
 
-    def show(self, page: LogPage | str) -> None:
+    def _quarantine(self) -> list[str]:
+        """One line per quarantined event (none for a view that may not verify the store)."""
+        try:
+            listed, unlisted = self.ledger.session.quarantine()
+        except AccessRefused:
+            return []
+        lines = [quarantine_line(event) for event in listed]
+        return lines if unlisted is None else [*lines, f"quarantine: not listed ({unlisted})"]
+
+    def show(self, fetched: AuditPage) -> None:
+        quarantine = self.query_one("#quarantine", Label)
+        quarantine.update(plain("\n".join(fetched.quarantine)))
+        quarantine.display = bool(fetched.quarantine)
+        page = fetched.page
         message = self.query_one("#audit-message", Label)
         header = ("position", "by", "type", "occurred (site time)", "recorded (UTC)", "site", "fields")  # who first: what an auditor scans for
         if isinstance(page, str):
