@@ -334,6 +334,12 @@ def checkpoint(args: argparse.Namespace) -> int:
     """``caseledger checkpoint``: sign the verified chain head with a key kept outside the store."""
     output = _file(args.output)
     made = _open(args, payloads=False).checkpoint(Path(args.key) if args.key else None, output=output, force=args.force)
+    if made.quarantined:
+        print(
+            f"caseledger: signed over {len(made.quarantined)} events outside the chain, each quarantined (named in the checkpoint): "
+            f"positions {', '.join(map(str, made.quarantined))}",
+            file=sys.stderr,
+        )
     if output is not None:
         print(f"checkpoint of position {made.position} written to {for_terminal(output)}", file=sys.stderr)
     else:

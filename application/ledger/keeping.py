@@ -39,10 +39,9 @@ class Keeping(LedgerCore):
         an admin's (the whole chain: it names no case)."""
         self.require("verify")
         verdict = verify_store(self.app, checkpoint, public_key, since_checkpoint=since_checkpoint, store=store_identity(self.url))
+        difference = deep_difference(self.app) if deep and verdict.ok else None  # first: opening the read models below creates what is missing
         quarantined, unlisted = self._quarantine()
-        if not (deep and verdict.ok):
-            return Verification(verdict, quarantined=quarantined, unlisted=unlisted)
-        return Verification(verdict, deep=True, difference=deep_difference(self.app), quarantined=quarantined, unlisted=unlisted)
+        return Verification(verdict, deep=deep and verdict.ok, difference=difference, quarantined=quarantined, unlisted=unlisted)
 
     @serialised
     def quarantine(self) -> tuple[list[Quarantined], str | None]:
@@ -69,7 +68,7 @@ class Keeping(LedgerCore):
         only with ``force``; never the store or a key, ``key`` included); who may verify may sign one."""
         self.require("verify")
         target = self._output_target(output, force=force, keys=(key,) if key else ()) if output is not None else None
-        made = sign_checkpoint(self.app, key)
+        made = sign_checkpoint(self.app, key, [event.position for event in self._quarantine()[0]])
         if target is not None:
             target.write(lambda out: out.write(checkpoint_document(made)))
         return made

@@ -174,6 +174,7 @@ ROWS = [
     Row("catch_up", lambda _people, ledger, _: ledger.catch_up(), EVERYONE),
     Row("read_model_lag", lambda _people, ledger, _: ledger.read_model_lag(), EVERYONE),
     Row("check_caches", lambda _people, ledger, _: ledger.check_caches(), EVERYONE),
+    Row("check_witness", lambda _people, ledger, _: ledger.check_witness(), EVERYONE),
     # exporting
     Row("export", _export(identified=False), EXPORTERS, "may export projections"),
     Row("export", _export(identified=True), IDENTIFIED, "may export with offender ids", case="identified"),

@@ -23,6 +23,7 @@ an admin may retract) and ``status`` lists it as retracted.
 
 from __future__ import annotations
 
+import json
 import subprocess
 from collections.abc import Iterator
 
@@ -83,3 +84,22 @@ def test_events_an_officer_writes_by_hand_are_quarantined_named_and_retractable(
     assert f"retracted, quarantined position {poison}: AddOnTaskLogged by po.chen" in status
     assert f"QUARANTINED position {retraction}: " in status
     assert _exports(people) == before
+
+
+def test_a_checkpoint_signs_over_quarantined_breaks_and_says_so(people: Staffed) -> None:
+    """F12's event has no chain entry: ``verify`` names the break, ``checkpoint`` signs the log once
+    the read side has quarantined it — naming it in the signed file — and not before (a break no
+    read model has judged yet is refused)."""
+    chen = people.url_for("po.chen")
+    key = open_application(people.url).ledger_key
+    unchained = append_by_hand(
+        chen, "AddOnTaskLogged", envelope("po.chen", {"officer": "po.chen", "category": "clerical", "minutes": 45}), key=key, chained=False
+    )
+    refused = people.cli(people.admin, "checkpoint")  # nothing has read the event yet: not judged, not signed over
+    assert refused.returncode == 2 and f"the chain is broken at position {unchained}: an event with no chain entry".encode() in refused.stderr, refused.stderr
+    verified = people.cli(people.admin, "verify")
+    assert verified.returncode == 1 and f"BROKEN at position {unchained}: an event with no chain entry".encode() in verified.stdout
+    _ok(people.cli(people.admin, "status"))  # any reading judges it: quarantined
+    _ok(people.cli(people.admin, "export", "workload"))
+    signed = json.loads(_ok(people.cli(people.admin, "checkpoint")))
+    assert signed["quarantined"] == [unchained]
