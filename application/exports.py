@@ -18,8 +18,9 @@ from caseledger.projections.engine.compute import find, streamed
 from caseledger.projections.engine.projector import Projector
 from caseledger.projections.errors import ProjectionError
 from caseledger.projections.output.formats import FORMATS, write_export
-from caseledger.projections.output.privacy import deidentify, store_secret
+from caseledger.projections.output.privacy import deidentify
 from caseledger.projections.output.targets import Target
+from caseledger.projections.readmodels.pseudonyms import Pseudonyms
 from caseledger.projections.replay.facts import EVERY_WEEK, View, Weeks
 from caseledger.projections.rules import Rules, load_rules
 
@@ -95,12 +96,13 @@ def export_projection(
     projector: Projector, spec: ExportSpec, *, fmt: str, output: Target | str | None, deidentified: bool, sites: frozenset[str] | None = None
 ) -> int:
     """Write ``spec``'s projection as ``fmt`` to ``output`` (standard output when None; atomically
-    otherwise, by the target's rule); offender ids pseudonymised when ``deidentified``; only the rows at ``sites`` when
-    given (:func:`~caseledger.domain.model.access.export_sites`). Returns how many rows were written."""
-    secret = store_secret(projector.db) if deidentified else None
+    otherwise, by the target's rule); offender ids replaced by the pseudonyms the store keeps when ``deidentified``
+    (:mod:`~caseledger.projections.readmodels.pseudonyms`: this process needs no pseudonym key); only the rows at ``sites``
+    when given (:func:`~caseledger.domain.model.access.export_sites`). Returns how many rows were written."""
 
     def export() -> int:
         written = 0
+        pseudonyms = Pseudonyms(projector.db).mapping() if deidentified else None
 
         def counted(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
             nonlocal written
@@ -110,7 +112,7 @@ def export_projection(
 
         with streamed(projector.app, spec.projection, spec.view, spec.rules, projector, weeks=spec.weeks) as result:
             rows = result.rows if sites is None else at_sites(result.rows, sites)
-            rows = deidentify(rows, secret) if secret is not None else rows
+            rows = deidentify(rows, pseudonyms) if pseudonyms is not None else rows
             meta = {**result.meta, "deidentified": deidentified, **({"sites": ",".join(sorted(sites))} if sites is not None else {})}
             write_export(spec.projection.columns, counted(rows), meta, fmt, output)
         return written

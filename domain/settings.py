@@ -9,6 +9,8 @@ Variable                                 What it sets                           
 ``CASELEDGER_KEY_FILE``                  a file holding the store key (read only without the above)  the store is not encrypted
 ``CASELEDGER_CACHE_KEY_FILE``            a plain store's cache key file (never created)              ``cache-key`` in the user config folder,
                                                                                                      created on first use
+``CASELEDGER_PSEUDONYM_KEY_FILE``        the pseudonym key file of the process that computes         ``pseudonym-key`` in the user config
+                                         de-identified exports' pseudonyms (never created)           folder, created on first use
 ``CASELEDGER_CHECKPOINT_PUBLIC_KEY``     the PEM key a checkpoint must be signed with (the pin),     ``verify --checkpoint`` refuses
                                          when ``verify --public-key`` is not given
 ``CASELEDGER_LOCK_TIMEOUT``              seconds a writer waits for the store's write lock, held by  60
@@ -22,7 +24,7 @@ Variable                                 What it sets                           
 ``XDG_DATA_HOME``                                                                                    ``~/.local/share/caseledger``
 ======================================== =========================================================== ==========================================
 
-The user config folder holds the key files caseledger creates (``cache-key``,
+The user config folder holds the key files caseledger creates (``cache-key``, ``pseudonym-key``,
 ``checkpoint-ed25519.pem``: :mod:`caseledger.domain.secrets`) and, if the user writes one, the
 **user config file** ``config.toml``: the ``CASELEDGER_`` settings above but the key itself and
 ``CASELEDGER_DEBUG``, named in lower case without the prefix (``store = "postgresql://…"``,
@@ -59,7 +61,7 @@ enough that a session holding it on purpose stalls no writer for longer (a write
 a long import gives up too, and says so: try again when it is done)."""
 LOCK_TIMEOUTS = range(1, 3601)
 CONFIG_FILE = "config.toml"
-FILE_SETTINGS = ("store", "user", "key_file", "cache_key_file", "checkpoint_public_key", "lock_timeout")
+FILE_SETTINGS = ("store", "user", "key_file", "cache_key_file", "pseudonym_key_file", "checkpoint_public_key", "lock_timeout")
 """What the user config file may set: each is ``CASELEDGER_`` + its name in upper case."""
 
 
@@ -81,6 +83,8 @@ class Settings:
     """The store key file, as given (error messages name it as the user wrote it)."""
     cache_key_file: Path | None
     """A plain store's cache key file, when one is given."""
+    pseudonym_key_file: Path | None
+    """The pseudonym key file, when one is given (:func:`caseledger.domain.secrets.keys.pseudonym_key`)."""
     checkpoint_public_key: Path | None
     """The pinned checkpoint signer (before ``verify --public-key``): a checkpoint carries its own
     public key, so without a pin it proves nothing about who signed it."""
@@ -103,12 +107,14 @@ class Settings:
             return environ.get(f"CASELEDGER_{name.upper()}") or filed.get(name) or None
 
         cache_key_file, public_key = setting("cache_key_file"), setting("checkpoint_public_key")
+        pseudonym_key_file = setting("pseudonym_key_file")
         return cls(
             store=setting("store") or f"sqlite:///{data_dir / 'caseledger.db'}",
             user=setting("user"),
             key=environ.get("CASELEDGER_KEY") or None,
             key_file=setting("key_file"),
             cache_key_file=Path(cache_key_file) if cache_key_file else None,
+            pseudonym_key_file=Path(pseudonym_key_file) if pseudonym_key_file else None,
             checkpoint_public_key=Path(public_key) if public_key else None,
             lock_timeout=setting("lock_timeout"),
             debug=bool(environ.get("CASELEDGER_DEBUG")),
@@ -140,6 +146,11 @@ class Settings:
     def default_cache_key_file(self) -> Path:
         """A plain store's cache key file when ``CASELEDGER_CACHE_KEY_FILE`` is unset (created on first use)."""
         return self.config_dir / "cache-key"
+
+    @property
+    def default_pseudonym_key_file(self) -> Path:
+        """The pseudonym key file when ``CASELEDGER_PSEUDONYM_KEY_FILE`` is unset (created on first use)."""
+        return self.config_dir / "pseudonym-key"
 
     @property
     def default_checkpoint_key_file(self) -> Path:

@@ -2,15 +2,15 @@
 
 Every derived key is listed here with its label, size and keying, so no two purposes share a
 label (a key made for one is useless for another). Stores, exports and read models hold what
-these keys made — the cache key's fingerprint recorded in ``cl_store_key``, pseudonyms handed to
-analysts, names cloaked with AES-SIV — so each derivation is fixed for good, and pinned to
-known bytes by ``tests/domain/test_secrets.py``.
+these keys made — the cache and pseudonym keys' fingerprints recorded in ``cl_store_key``, names
+cloaked with AES-SIV — so each derivation is fixed for good, and pinned to known bytes by
+``tests/domain/test_secrets.py``.
 
 Keyed BLAKE2b (RFC 7693) is a pseudorandom function of a secret with at least 128 bits of
 entropy whichever of its two inputs carries it, and a derivation names which: ``"label"`` keys
 BLAKE2b with the label and hashes the secret (the keys made from the store key, whose length the
 user chooses); ``"secret"`` keys it with the secret and hashes the label (the keys made from the
-cache key, whose MAC is keyed BLAKE2b under it too: :mod:`.mac`).
+cache key, whose MAC is keyed BLAKE2b under it too: :mod:`.mac`, and from the pseudonym key).
 """
 
 from __future__ import annotations
@@ -50,8 +50,10 @@ from the cache key — every process that writes events or reads figures already
 database never does, so an entry written without it (an event edited, inserted, appended,
 re-attributed or re-chained by someone holding no key) is named by ``verify``."""
 
-PSEUDONYMS = Derivation(b"caseledger pseudonyms", 32, "secret")
-"""The key of de-identified exports' pseudonyms (:mod:`caseledger.projections.output.privacy`), from the cache key."""
+PSEUDONYM_KEY_FINGERPRINT = Derivation(b"caseledger pseudonym key fingerprint", 16, "secret")
+"""The pseudonym key's fingerprint (:func:`.keys.pseudonym_key`), recorded in the store. The
+pseudonym key itself derives from nothing: a key an analyst's process holds (the cache key, the
+store key) would let it recompute every pseudonym from a list of offender ids."""
 
 
 def derive(secret: bytes, derivation: Derivation) -> bytes:

@@ -1,5 +1,5 @@
-"""The keys caseledger holds outside the database: the store key, the cache key, the checkpoint
-signing key.
+"""The keys caseledger holds outside the database: the store key, the cache key, the pseudonym
+key, the checkpoint signing key.
 
 * The **store key** (``CASELEDGER_KEY``, or the file ``CASELEDGER_KEY_FILE`` names) encrypts an
   encrypted store's events and snapshots (AES-GCM, the library's cipher); the read side's keys
@@ -10,6 +10,15 @@ signing key.
   ``CASELEDGER_CACHE_KEY_FILE``, else from ``cache-key`` in the user config folder, created on
   first use (256 random bits). Every process that writes or reads a store's caches needs the same
   key: share the file like the store itself.
+* The **pseudonym key** keys the pseudonyms that stand for offender ids in de-identified exports
+  (:mod:`caseledger.projections.output.privacy`). It derives from no other key: every reader holds
+  the cache key (to check the caches' MACs) and an encrypted store's readers the store key, and a
+  key derived from either would let any of them recompute every pseudonym from a list of offender
+  ids. Only the process that computes pseudonyms reads it — on PostgreSQL the projector (or the
+  store's owner), on SQLite whoever catches the read models up — from
+  ``CASELEDGER_PSEUDONYM_KEY_FILE``, else from ``pseudonym-key`` in the user config folder,
+  created on first use (256 random bits). The store records its fingerprint
+  (:mod:`caseledger.domain.store.keys`), so a process holding another one is refused.
 * The **checkpoint signing key** (Ed25519) signs checkpoints of the chain head
   (:mod:`caseledger.domain.integrity.checkpoint`); created on first use.
 
@@ -30,10 +39,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from caseledger.domain.errors import DomainError, LedgerError, StoreURLError
 from caseledger.domain.inputs import SMALL_FILE_CAP, read_regular
-from caseledger.domain.secrets.derive import CACHE_KEY, derive
+from caseledger.domain.secrets.derive import CACHE_KEY, MAX_KEY, PSEUDONYM_KEY_FINGERPRINT, derive
 from caseledger.domain.secrets.files import create_key_file
 from caseledger.domain.settings import Settings
 
+PSEUDONYM_KEY_VARIABLE = "CASELEDGER_PSEUDONYM_KEY_FILE"
 PLAIN = "not encrypted"
 """The fingerprint of no store key: the store is not encrypted."""
 
@@ -92,14 +102,40 @@ def existing_cache_key(store_key: str | None) -> bytes | None:
     path = settings.cache_key_file or settings.default_cache_key_file
     if settings.cache_key_file is None and not path.exists():
         return None
+    return _random_key(path, "CASELEDGER_CACHE_KEY_FILE", "a cache key")
+
+
+def pseudonym_key_file() -> tuple[Path, bool]:
+    """Where this process's pseudonym key is, and whether it is there yet (the default file is
+    created when first needed: :func:`pseudonym_key`)."""
+    settings = Settings.current()
+    path = settings.pseudonym_key_file or settings.default_pseudonym_key_file
+    return path, path.exists()
+
+
+def pseudonym_key() -> bytes:
+    """The pseudonym key (see the module), its default file created on first use."""
+    path, present = pseudonym_key_file()
+    if Settings.current().pseudonym_key_file is None and not present:
+        create_key_file(path, base64.b64encode(secrets.token_bytes(32)) + b"\n")
+    return _random_key(path, PSEUDONYM_KEY_VARIABLE, "a pseudonym key")
+
+
+def pseudonym_key_fingerprint(key: bytes) -> str:
+    """The pseudonym key's fingerprint, as the store records it (it identifies the key and opens nothing)."""
+    return "pseudonyms " + derive(key[:MAX_KEY], PSEUDONYM_KEY_FINGERPRINT).hex()
+
+
+def _random_key(path: Path, variable: str, what: str) -> bytes:
+    """The key in the file at ``path`` (base64 of at least 16 random bytes); refused in one line naming ``variable``."""
     try:
-        key = base64.b64decode(read_regular(path, "CASELEDGER_CACHE_KEY_FILE", SMALL_FILE_CAP).strip(), validate=True)
+        key = base64.b64decode(read_regular(path, variable, SMALL_FILE_CAP).strip(), validate=True)
     except DomainError as error:
-        raise StoreURLError(f"CASELEDGER_CACHE_KEY_FILE {path}: {error.rule}") from None
+        raise StoreURLError(f"{variable} {path}: {error.rule}") from None
     except ValueError:
-        raise StoreURLError(f"{path}: not a cache key (base64 of 32 random bytes)") from None
+        raise StoreURLError(f"{path}: not {what} (base64 of 32 random bytes)") from None
     if len(key) < 16:
-        raise StoreURLError(f"{path}: a cache key must hold at least 16 bytes")
+        raise StoreURLError(f"{path}: {what} must hold at least 16 bytes")
     return key
 
 

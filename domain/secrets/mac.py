@@ -43,7 +43,7 @@ class CacheSeal:
         return hashlib.blake2b(_encoder.encode((label, parts)), key=self._key, digest_size=MAC_SIZE).digest()
 
     def derived(self, derivation: Derivation) -> bytes:
-        """A key derived from the cache key (e.g. :data:`~.derive.PSEUDONYMS`), so it too lives
+        """A key derived from the cache key (e.g. :data:`~.derive.LEDGER_MAC`), so it too lives
         outside the database."""
         return derive(self._key, derivation)
 

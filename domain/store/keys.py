@@ -13,16 +13,19 @@ fixed label and the key: it identifies the key without weakening it (a key is 12
 
 from __future__ import annotations
 
+from eventsourcing.persistence import IntegrityError
+
 from caseledger.domain.errors import StoreURLError
 from caseledger.domain.secrets.derive import LEDGER_MAC
-from caseledger.domain.secrets.keys import PLAIN, existing_cache_key, store_key_fingerprint
+from caseledger.domain.secrets.keys import PLAIN, PSEUDONYM_KEY_VARIABLE, existing_cache_key, store_key_fingerprint
 from caseledger.domain.secrets.mac import CacheSeal
 from caseledger.domain.store.backend import LedgerRecorder, SQLCursor
 from caseledger.domain.store.mapper import STORED_PLAIN, LedgerMapper, decode_envelope
 
 KEY_TABLE = "cl_store_key"
-STORE_ROW, CACHE_ROW = 1, 2
-"""``cl_store_key`` rows: the store key's fingerprint, the cache key's (:mod:`caseledger.domain.secrets.mac`)."""
+STORE_ROW, CACHE_ROW, PSEUDONYM_ROW = 1, 2, 3
+"""``cl_store_key`` rows: the store key's fingerprint, the cache key's (:mod:`caseledger.domain.secrets.mac`),
+the pseudonym key's (:func:`caseledger.domain.secrets.keys.pseudonym_key`)."""
 
 
 def check_key(recorder: LedgerRecorder, mapper: LedgerMapper, key: str | None) -> None:
@@ -68,6 +71,30 @@ def check_cache_key(recorder: LedgerRecorder, seal: CacheSeal, snapshots_table: 
             cursor.execute(f"DELETE FROM {recorder.table(snapshots_table)}")
         cursor.execute(f"DELETE FROM {table} WHERE id = ?", (CACHE_ROW,))
         cursor.execute(f"INSERT INTO {table} VALUES (?, ?)", (CACHE_ROW, seal.fingerprint))
+
+
+def check_pseudonym_key(recorder: LedgerRecorder, fingerprint: str | None) -> None:
+    """Refuse a process about to compute pseudonyms with a pseudonym key that is not the one the
+    store's pseudonyms are made with (``fingerprint`` None: it has no key file yet, and would
+    create one); record the key on first use — by the owner, or a projector login, which may
+    insert this row and no other (:mod:`caseledger.domain.store.roles`). Without it, two projectors
+    holding different keys would give one offender two pseudonyms."""
+    recorded = _recorded(recorder, PSEUDONYM_ROW)
+    if recorded is None and fingerprint is not None and not recorder.read_only and recorder.has_table(KEY_TABLE):
+        lost: tuple[type[Exception], ...] = (IntegrityError, *recorder.conflict_errors)
+        try:
+            with recorder.transaction(write=True) as cursor:
+                row = cursor.execute(f"SELECT fingerprint FROM {recorder.table(KEY_TABLE)} WHERE id = ?", (PSEUDONYM_ROW,)).fetchone()
+                if row is None:
+                    cursor.execute(f"INSERT INTO {recorder.table(KEY_TABLE)} VALUES (?, ?)", (PSEUDONYM_ROW, fingerprint))
+        except lost:
+            pass  # another process recorded its key first: compared below
+        recorded = _recorded(recorder, PSEUDONYM_ROW)
+    if recorded is not None and recorded != fingerprint:
+        raise StoreURLError(
+            f"this store's pseudonyms are made with another pseudonym key ({recorded}, not {fingerprint or 'a new one'}): "
+            f"set {PSEUDONYM_KEY_VARIABLE} to the store's pseudonym key file (ask whoever runs the projector); nothing was written"
+        )
 
 
 def holds_cache_key(recorder: LedgerRecorder, seal: CacheSeal) -> bool:

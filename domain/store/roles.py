@@ -28,7 +28,10 @@ further than the program would let them:
   chain ahead of the log and block every writer.
 * **The projector** (members of ``caseledger_projector``) writes the read models and aggregate
   snapshots; it may not insert, change or delete events. ``caseledger project`` run as that
-  login keeps them up to date; user logins read them as they find them.
+  login keeps them up to date; user logins read them as they find them. It computes the
+  pseudonyms of de-identified exports (it holds the pseudonym key, user logins do not), so it
+  may record that key's fingerprint in ``cl_store_key`` — a trigger lets it insert that row and
+  no other, and nobody but the owner changes a row there.
 
 What the database cannot enforce: which *rows* a role may read (a supervisor's site, an officer's
 cases) — every caseledger login can SELECT every table; the program filters what it shows. The
@@ -44,6 +47,7 @@ from psycopg.sql import SQL, Composed, Identifier, Literal
 
 from caseledger.domain.events.catalogue import PAYLOAD_TYPES
 from caseledger.domain.model.access import ADMINISTRATION
+from caseledger.domain.store.keys import KEY_TABLE, PSEUDONYM_ROW
 
 USER_ROLE = "caseledger_user"
 PROJECTOR_ROLE = "caseledger_projector"
@@ -54,6 +58,7 @@ LOCK_FUNCTION = "cl_lock_events"
 IDENTITY_FUNCTION = "cl_recorded_by"
 IMMUTABLE_FUNCTION = "cl_events_immutable"
 CHAIN_FUNCTION = "cl_chain_names_an_event"
+KEY_ROWS_FUNCTION = "cl_store_key_rows"
 
 
 def owner_test(name: str) -> Composed:
@@ -184,6 +189,52 @@ def format_table_statement(schema: str, table: str, columns: str) -> Composed:
     )
 
 
+def cache_table_statement(table: str) -> str:
+    """Grant a cache table made after ``init-roles`` (a newer caseledger's) as ``init-roles`` grants
+    the others: readable by the group roles, written by the projector — where the roles exist.
+    ``table``: its name as SQL (schema-qualified, quoted: the recorder's ``table()``)."""
+    name = SQL(table)  # the recorder's own quoting of a constant name
+    return (
+        SQL(
+            "DO $body$ BEGIN "
+            "IF to_regrole({user}) IS NOT NULL THEN GRANT SELECT ON {name} TO {user_role}; END IF; "
+            "IF to_regrole({projector}) IS NOT NULL THEN GRANT SELECT, INSERT, UPDATE, DELETE ON {name} TO {projector_role}; END IF; "
+            "END $body$"
+        )
+        .format(
+            name=name, user=Literal(USER_ROLE), user_role=Identifier(USER_ROLE), projector=Literal(PROJECTOR_ROLE), projector_role=Identifier(PROJECTOR_ROLE)
+        )
+        .as_string()
+    )
+
+
+def _key_rows_statements(schema: str) -> list[Composed]:
+    """The projector may insert the pseudonym key's fingerprint in ``cl_store_key`` (it computes
+    the pseudonyms), and no other row: a trigger refuses any other row from anyone but the owner."""
+    key_table = SQL("{}.{}").format(Identifier(schema), Identifier(KEY_TABLE))
+    return [
+        SQL(
+            "CREATE OR REPLACE FUNCTION {schema}.{function}() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $body$ BEGIN "
+            "IF NOT ({owner}) AND NEW.id <> {row} THEN "
+            "RAISE EXCEPTION 'only the store''s owner records a key fingerprint other than the pseudonym key''s' USING ERRCODE = 'insufficient_privilege'; "
+            "END IF; RETURN NEW; END $body$"
+        ).format(schema=Identifier(schema), function=Identifier(KEY_ROWS_FUNCTION), owner=owner_test(qualified(schema, KEY_TABLE)), row=Literal(PSEUDONYM_ROW)),
+        SQL(
+            "DO $body$ BEGIN "
+            "IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = {name}::regclass AND tgname = {function_name}) THEN "
+            "CREATE TRIGGER {function} BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION {schema}.{function}(); END IF; "
+            "END $body$"
+        ).format(
+            name=Literal(qualified(schema, KEY_TABLE)),
+            function_name=Literal(KEY_ROWS_FUNCTION),
+            function=Identifier(KEY_ROWS_FUNCTION),
+            table=key_table,
+            schema=Identifier(schema),
+        ),
+        SQL("GRANT INSERT ON {} TO {}").format(key_table, Identifier(PROJECTOR_ROLE)),
+    ]
+
+
 def _text_array(names: Iterable[str]) -> Composed:
     return SQL("ARRAY[{}]::text[]").format(SQL(", ").join(Literal(name) for name in names))
 
@@ -219,4 +270,4 @@ def grant_statements(schema: str, events_table: str, chain_table: str, projector
     statements += [
         SQL("GRANT INSERT, UPDATE, DELETE ON {}.{} TO {}").format(schema_id, Identifier(name), Identifier(PROJECTOR_ROLE)) for name in projector_tables
     ]
-    return statements
+    return statements + _key_rows_statements(schema)

@@ -33,6 +33,7 @@ from caseledger.domain.store.snapshots import REPORTS
 from caseledger.projections.engine.quarantine import Judge, Quarantined
 from caseledger.projections.errors import ProjectionError
 from caseledger.projections.readmodels.database import Database
+from caseledger.projections.readmodels.pseudonyms import Pseudonyms
 from caseledger.projections.readmodels.sealing import SEALS, SealedTable, Seals, Writing
 from caseledger.projections.readmodels.tables import (
     QUARANTINE,
@@ -120,6 +121,7 @@ class Projector:
         self._zones: SiteZones | None = None
         self.snapshots = Snapshots(self.db, snapshot_policy)
         self.totals = AddOnTotals(self.db)
+        self.pseudonyms = Pseudonyms(self.db)
         self.seals = Seals(self.db)
         self.read_only = reading_only or self.db.recorder.read_only or not self.db.recorder.writes_caches
         """A replica (its read models arrive by replication) or a reader that must not write."""
@@ -167,6 +169,7 @@ class Projector:
                     cursor.execute(f"INSERT INTO {tracking} VALUES (?, 0)", (model.name,))
             self.totals.create(cursor)
             self.snapshots.create(cursor)
+            self.pseudonyms.create(cursor)
 
     def positions(self) -> dict[str, int]:
         """Each read model's last applied log position."""
@@ -248,6 +251,7 @@ class Projector:
             processed = self._catch_up_models(on_progress, upto)
             self._refresh_derived()  # reads rows (each checked): a forged one stops it here
             self.check(rows=census)
+            self.pseudonyms.refresh()  # last, and not in a rebuild: only a catch-up needs the pseudonym key
         except CacheForged as error:
             forged = error.with_traceback(None)  # its frames hold the cursor that read the forged row open
         else:

@@ -25,13 +25,13 @@ from hypothesis import strategies as st
 from caseledger.domain.errors import StoreURLError
 from caseledger.domain.integrity.chain import entry_mac
 from caseledger.domain.secrets import derive as derivations
-from caseledger.domain.secrets.derive import LEDGER_MAC, MAX_KEY, PSEUDONYMS, Derivation, derive
+from caseledger.domain.secrets.derive import LEDGER_MAC, MAX_KEY, Derivation, derive
 from caseledger.domain.secrets.files import create_key_file
-from caseledger.domain.secrets.keys import PLAIN, KeyFileError, cache_key, signing_key, store_key_fingerprint
+from caseledger.domain.secrets.keys import PLAIN, KeyFileError, cache_key, pseudonym_key_fingerprint, signing_key, store_key_fingerprint
 from caseledger.domain.secrets.mac import CacheSeal
 from caseledger.domain.settings import Settings
 from caseledger.domain.store.cloak import Cloak
-from caseledger.projections.output.privacy import pseudonym
+from caseledger.projections.readmodels.pseudonyms import pseudonym
 from tests.support.paths import ROOT
 
 # --------------------------------------------------------------------------- #
@@ -61,15 +61,18 @@ def test_an_encrypted_stores_cache_key_mac_and_pseudonyms_keep_their_bytes() -> 
     assert seal.mac("cl_addons", ROW).hex() == "d12224eedac32748d4b3014a32585f91"
     assert seal.valid("cl_addons", ROW, bytes.fromhex("d12224eedac32748d4b3014a32585f91"))
     assert seal.first_forged("cl_addons", [[*ROW, bytes.fromhex("d12224eedac32748d4b3014a32585f91")]]) is None
-    secret = seal.derived(PSEUDONYMS)
-    assert secret.hex() == "607ca2ed58ec716db7ca3f5541d057ac188b74ee58c84e5a6d139401481af4fd"
-    assert pseudonym(secret, "OFF-1") == "p-90e2817742f66f193207"
+    # the pseudonym of a key (this one was, before the pseudonym key stopped deriving from the cache key)
+    assert pseudonym(bytes.fromhex("607ca2ed58ec716db7ca3f5541d057ac188b74ee58c84e5a6d139401481af4fd"), "OFF-1") == "p-90e2817742f66f193207"
 
 
-def test_a_plain_stores_cache_key_file_keeps_its_fingerprint_and_pseudonym_key() -> None:
+def test_a_plain_stores_cache_key_file_keeps_its_fingerprint() -> None:
     seal = CacheSeal(FILE_CACHE_KEY)
     assert seal.fingerprint == "cache eb60fa924025eb8c81e90945e3e1ad72"
-    assert seal.derived(PSEUDONYMS).hex() == "a6fdcf7734dabf3ea31ca79a7b5502ba049f2e37e6dece6e2e6dac4f824a011c"
+
+
+def test_a_pseudonym_key_keeps_its_fingerprint() -> None:
+    """Pinned when the pseudonym key got a file of its own (stores record it in ``cl_store_key``)."""
+    assert pseudonym_key_fingerprint(FILE_CACHE_KEY) == "pseudonyms 3a3606c161fb868b6fd39c99dd649bfb"
 
 
 def test_a_cache_key_longer_than_blake2bs_longest_key_seals_with_its_first_64_bytes() -> None:
@@ -121,7 +124,7 @@ def test_distinct_labels_derive_distinct_keys_of_the_size_asked(
 
 @given(first=st.binary(min_size=16, max_size=MAX_KEY), second=st.binary(min_size=16, max_size=MAX_KEY))
 def test_distinct_secrets_derive_distinct_keys_under_one_label(first: bytes, second: bytes) -> None:
-    for derivation in (derivations.CACHE_KEY, PSEUDONYMS):
+    for derivation in (derivations.CACHE_KEY, derivations.PSEUDONYM_KEY_FINGERPRINT):
         assert (derive(first, derivation) == derive(second, derivation)) == (first == second)
 
 
