@@ -23,8 +23,8 @@ from caseledger.projections.engine.projector import Projector
 from caseledger.projections.errors import ProjectionError
 from caseledger.projections.output.formats import FORMATS, sidecar_of, write_export
 from caseledger.projections.output.privacy import deidentify
-from caseledger.projections.readmodels.pseudonyms import Pseudonyms
 from caseledger.projections.readmodels.database import Database
+from caseledger.projections.readmodels.pseudonyms import Pseudonyms
 from caseledger.projections.readmodels.tables import AddOnTotals
 from caseledger.projections.replay.facts import View, Weeks
 from caseledger.projections.rules import load_rules
