@@ -21,7 +21,7 @@ from caseledger.domain.secrets.mac import CacheSeal
 from caseledger.domain.settings import APP_NAME
 from caseledger.domain.store.backend import LedgerRecorder
 from caseledger.domain.store.cloak import Cloak
-from caseledger.domain.store.keys import check_cache_key, check_key
+from caseledger.domain.store.keys import check_cache_key, check_key, check_pseudonym_key
 from caseledger.domain.store.mapper import LedgerMapper
 from caseledger.domain.store.migrations import CURRENT_FORMAT, migrate, refuse_newer
 from caseledger.domain.store.snapshots import SNAPSHOTTED, SealedSnapshotStore
@@ -165,6 +165,7 @@ def open_application(url: str, *, payloads: bool = True, new_cache_key: bool = F
                 check_key(app.ledger_recorder, app.ledger_mapper, env.get("CIPHER_KEY"))
                 check_cache_key(app.ledger_recorder, app.seal, app.snapshots_table, adopt=new_cache_key)
                 app.ledger_recorder.chain_key = app.ledger_key
+                check_pseudonym_key(app.ledger_recorder)
             if not preflight.standby and preflight.store_format != CURRENT_FORMAT:
                 migrate(app.ledger_recorder, app.snapshots_table)
             return app

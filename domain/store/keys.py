@@ -17,7 +17,15 @@ from eventsourcing.persistence import IntegrityError
 
 from caseledger.domain.errors import StoreURLError
 from caseledger.domain.secrets.derive import LEDGER_MAC
-from caseledger.domain.secrets.keys import PLAIN, PSEUDONYM_KEY_VARIABLE, existing_cache_key, store_key_fingerprint
+from caseledger.domain.secrets.keys import (
+    PLAIN,
+    PSEUDONYM_KEY_VARIABLE,
+    existing_cache_key,
+    pseudonym_key,
+    pseudonym_key_file,
+    pseudonym_key_fingerprint,
+    store_key_fingerprint,
+)
 from caseledger.domain.secrets.mac import CacheSeal
 from caseledger.domain.store.backend import LedgerRecorder, SQLCursor
 from caseledger.domain.store.mapper import STORED_PLAIN, LedgerMapper, decode_envelope
@@ -73,28 +81,45 @@ def check_cache_key(recorder: LedgerRecorder, seal: CacheSeal, snapshots_table: 
         cursor.execute(f"INSERT INTO {table} VALUES (?, ?)", (CACHE_ROW, seal.fingerprint))
 
 
-def check_pseudonym_key(recorder: LedgerRecorder, fingerprint: str | None) -> None:
-    """Refuse a process about to compute pseudonyms with a pseudonym key that is not the one the
-    store's pseudonyms are made with (``fingerprint`` None: it has no key file yet, and would
-    create one); record the key on first use — by the owner, or a projector login, which may
-    insert this row and no other (:mod:`caseledger.domain.store.roles`). Without it, two projectors
-    holding different keys would give one offender two pseudonyms."""
+def check_pseudonym_key(recorder: LedgerRecorder) -> None:
+    """Refuse, when the store is opened, a process that writes the caches (and so computes
+    pseudonyms) holding a pseudonym key that is not the one the store records, or none — before
+    it records anything (:func:`pseudonym_key_of`)."""
+    if not (recorder.read_only or not recorder.writes_caches) and _recorded(recorder, PSEUDONYM_ROW) is not None:
+        pseudonym_key_of(recorder)
+
+
+def pseudonym_key_of(recorder: LedgerRecorder) -> bytes:
+    """This process's pseudonym key, about to compute pseudonyms — refused in one line if it is
+    not the one the store's pseudonyms are made with, so two processes holding different keys
+    never give one offender two pseudonyms. Its default file is created only if the store records
+    no key yet; the key is recorded on first use, by the owner or a projector login (which may
+    insert that row and no other: :mod:`caseledger.domain.store.roles`)."""
     recorded = _recorded(recorder, PSEUDONYM_ROW)
-    if recorded is None and fingerprint is not None and not recorder.read_only and recorder.has_table(KEY_TABLE):
+    _path, present = pseudonym_key_file()
+    if recorded is not None and not present:
+        raise _another_pseudonym_key(recorded, "none")
+    key = pseudonym_key()
+    mine = pseudonym_key_fingerprint(key)
+    if recorded is None and not recorder.read_only and recorder.has_table(KEY_TABLE):
         lost: tuple[type[Exception], ...] = (IntegrityError, *recorder.conflict_errors)
         try:
             with recorder.transaction(write=True) as cursor:
-                row = cursor.execute(f"SELECT fingerprint FROM {recorder.table(KEY_TABLE)} WHERE id = ?", (PSEUDONYM_ROW,)).fetchone()
-                if row is None:
-                    cursor.execute(f"INSERT INTO {recorder.table(KEY_TABLE)} VALUES (?, ?)", (PSEUDONYM_ROW, fingerprint))
+                if cursor.execute(f"SELECT 1 FROM {recorder.table(KEY_TABLE)} WHERE id = ?", (PSEUDONYM_ROW,)).fetchone() is None:
+                    cursor.execute(f"INSERT INTO {recorder.table(KEY_TABLE)} VALUES (?, ?)", (PSEUDONYM_ROW, mine))
         except lost:
             pass  # another process recorded its key first: compared below
         recorded = _recorded(recorder, PSEUDONYM_ROW)
-    if recorded is not None and recorded != fingerprint:
-        raise StoreURLError(
-            f"this store's pseudonyms are made with another pseudonym key ({recorded}, not {fingerprint or 'a new one'}): "
-            f"set {PSEUDONYM_KEY_VARIABLE} to the store's pseudonym key file (ask whoever runs the projector); nothing was written"
-        )
+    if recorded is not None and recorded != mine:
+        raise _another_pseudonym_key(recorded, mine)
+    return key
+
+
+def _another_pseudonym_key(recorded: str, mine: str) -> StoreURLError:
+    return StoreURLError(
+        f"{PSEUDONYM_KEY_VARIABLE}: this store's pseudonyms are made with another pseudonym key ({recorded}, this process holds {mine}): "
+        "set it to the store's pseudonym key file (ask whoever runs the projector); nothing was read or written"
+    )
 
 
 def holds_cache_key(recorder: LedgerRecorder, seal: CacheSeal) -> bool:

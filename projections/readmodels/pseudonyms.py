@@ -27,8 +27,7 @@ import msgspec
 from eventsourcing.persistence import IntegrityError
 
 from caseledger.domain.errors import CacheForged
-from caseledger.domain.secrets.keys import pseudonym_key, pseudonym_key_file, pseudonym_key_fingerprint
-from caseledger.domain.store.keys import check_pseudonym_key
+from caseledger.domain.store.keys import pseudonym_key_of
 from caseledger.domain.store.roles import cache_table_statement
 from caseledger.domain.store.snapshots import REPORTS
 from caseledger.projections.errors import ProjectionError
@@ -108,24 +107,13 @@ class Pseudonyms:
             if done >= upto:
                 return
             named = sorted(set(self._offenders(cursor, done, upto)) - set(known))
-        key = self._key() if named else b""
+        key = pseudonym_key_of(self.db.recorder) if named else b""
         with self.db.transaction(write=True) as cursor:
             if self._positions(cursor)[0] != done:
                 return  # another process moved it meanwhile: the next catch-up looks again
             writing = Writing(self.seals, cursor)
             self.sealed.insert(cursor, writing, [(offender, pseudonym(key, offender)) for offender in named])
             writing.reseal([PSEUDONYMS], upto)
-
-    def _key(self) -> bytes:
-        """The pseudonym key, once the store has said it is the one its pseudonyms are made with
-        (refused, before a key file is created, if the store records another)."""
-        recorder = self.db.recorder
-        _path, present = pseudonym_key_file()
-        if not present:
-            check_pseudonym_key(recorder, None)
-        key = pseudonym_key()
-        check_pseudonym_key(recorder, pseudonym_key_fingerprint(key))
-        return key
 
     def _positions(self, cursor: Cursor) -> tuple[int, int]:
         """(the timeline position the pseudonyms cover, the timeline's)."""
