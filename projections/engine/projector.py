@@ -308,6 +308,7 @@ class Projector:
         self._seals_missing = False
         processed = self.rebuild()
         self.check(rows=True)
+        self.pseudonyms.refresh()  # after the timeline it reads: a cut or rewritten log has them computed again
         return processed
 
     def authenticate_log(self) -> None:
