@@ -35,6 +35,7 @@ from psycopg import sql
 from caseledger.cli.main import main
 from caseledger.domain.secrets.keys import cache_key
 from caseledger.domain.store.application import open_application
+from caseledger.projections.readmodels.pseudonyms import pseudonym
 from tests.support.paths import ROOT
 from tests.support.people import staffed
 from tests.support.postgres import PostgresServer
@@ -213,8 +214,6 @@ def test_on_postgresql_the_projector_login_is_refused_with_another_key_and_recor
 
 @given(st.binary(min_size=16, max_size=64), st.lists(st.from_regex(r"[A-Za-z0-9._-]{1,64}", fullmatch=True), min_size=2, max_size=20, unique=True))
 def test_the_pseudonym_mapping_is_a_keyed_one_to_one_function_of_the_id(key: bytes, offenders: list[str]) -> None:
-    from caseledger.projections.readmodels.pseudonyms import pseudonym
-
     names = [pseudonym(key, offender) for offender in offenders]
     assert names == [_hmac_pseudonym(key, offender) for offender in offenders]
     assert len(set(names)) == len(names)  # 80 bits: a collision among 20 ids is out of reach
