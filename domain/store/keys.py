@@ -63,7 +63,7 @@ def check_cache_key(recorder: LedgerRecorder, seal: CacheSeal, snapshots_table: 
         raise StoreURLError(
             f"this store's caches are sealed with another cache key ({recorded}, not {seal.fingerprint}): set CASELEDGER_CACHE_KEY_FILE "
             "to the store's cache key file (ask whoever runs the store); only if that key is lost, `caseledger rebuild --new-cache-key` "
-            "rebuilds every cache under this one — every other user then needs it, and every pseudonym changes"
+            "rebuilds every cache under this one — every other user then needs it"
         )
     if recorder.read_only or not recorder.owns_store:
         return

@@ -281,6 +281,7 @@ class Projector:
                         model.clear(cursor, writing, self.db)
                         if model.name == "timeline":
                             self.snapshots.clear(cursor, writing)
+                            self.pseudonyms.clear(cursor, writing)
                         if model.name == "addons":
                             self.totals.clear(cursor, writing)
                         cursor.execute(f"UPDATE {self.db.table('cl_tracking')} SET position = 0 WHERE name = ?", (model.name,))

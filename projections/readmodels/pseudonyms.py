@@ -92,7 +92,8 @@ class Pseudonyms:
                 return
             except _Forged as forged:
                 REPORTS.warning("caseledger: warning: %s: the pseudonyms are computed again from the timeline", forged)
-                self._clear()
+                with self.db.transaction(write=True) as cursor:
+                    self.clear(cursor, Writing(self.seals, cursor))
             except lost:
                 continue  # another process added them first: look again
         raise ProjectionError("computing the pseudonyms kept losing races with other processes; try again")
@@ -133,10 +134,11 @@ class Pseudonyms:
         self.seals.check_rows(cursor, self.sealed)
         return {str(offender): str(name) for offender, name in self.sealed.select(cursor)}
 
-    def _clear(self) -> None:
-        with self.db.transaction(write=True) as cursor:
-            cursor.execute(f"DELETE FROM {self.table}")
-            Writing(self.seals, cursor).cleared(PSEUDONYMS)
+    def clear(self, cursor: Cursor, writing: Writing) -> None:
+        """Empty the table (the timeline it follows is rebuilt, or it failed its seal): the next
+        catch-up computes every pseudonym again, the same under the same key."""
+        cursor.execute(f"DELETE FROM {self.table}")
+        writing.cleared(PSEUDONYMS)
 
     def mapping(self) -> dict[str, str]:
         """Offender id → pseudonym, as the table holds them (checked against the MACs and the seal;
