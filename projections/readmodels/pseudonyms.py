@@ -102,12 +102,15 @@ class Pseudonyms:
         with self.db.transaction(write=False) as cursor:
             try:
                 done, upto = self._positions(cursor)
-                known = self._checked(cursor) if done < upto else {}
             except CacheForged as forged:
                 raise _Forged(str(forged)) from None
             if done >= upto:
                 return
-            named = sorted(set(self._offenders(cursor, done, upto)) - set(known))
+            offenders = set(self._offenders(cursor, done, upto))
+            try:
+                named = sorted(offenders - self._known(cursor, sorted(offenders)))
+            except CacheForged as forged:
+                raise _Forged(str(forged)) from None
         key = pseudonym_key_of(self.db.recorder) if named else b""
         with self.db.transaction(write=True) as cursor:
             if self._positions(cursor)[0] != done:
@@ -128,6 +131,15 @@ class Pseudonyms:
             offender = _named.decode(row[-1]).offender
             if offender is not None:
                 yield offender
+
+    def _known(self, cursor: Cursor, offenders: list[str]) -> set[str]:
+        """Those of ``offenders`` that have a pseudonym already (their rows checked): a catch-up
+        reads the rows of the offenders it met, not the whole table."""
+        known: set[str] = set()
+        for start in range(0, len(offenders), 500):
+            chunk = [self.sealed.param("offender", offender) for offender in offenders[start : start + 500]]
+            known.update(str(offender) for offender, _name in self.sealed.select(cursor, f"offender IN ({','.join('?' * len(chunk))})", chunk))
+        return known
 
     def _checked(self, cursor: Cursor) -> dict[str, str]:
         """Every pseudonym, each row checked, the table counted against its seal."""

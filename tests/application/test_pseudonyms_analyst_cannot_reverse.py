@@ -24,6 +24,7 @@ import hmac
 import json
 import re
 import secrets
+import sqlite3
 from pathlib import Path
 
 import psycopg
@@ -161,6 +162,31 @@ def test_a_second_process_with_another_pseudonym_key_is_refused_in_one_line(
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.delenv("CASELEDGER_CACHE_KEY_FILE")
     assert _exported(url, tmp_path / "after.jsonl", capsys) == before
+
+
+def test_an_edited_pseudonym_is_never_exported_and_a_rebuild_keeps_them(
+    store_url: str, config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """An insider sets off-001's pseudonym to another offender's (so two offenders would merge):
+    the row fails its MAC, the export says so and is made from pseudonyms computed again — the
+    same ones. A rebuild (``caseledger rebuild``) empties them with the timeline; the next
+    catch-up computes the same ones again under the same key."""
+    url = _imported(store_url, capsys)
+    before = _exported(url, tmp_path / "before.jsonl", capsys)
+    forged = "UPDATE cl_pseudonyms SET pseudonym = (SELECT MAX(pseudonym) FROM cl_pseudonyms) WHERE offender = 'off-001'"
+    if url.startswith("sqlite"):
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
+            assert connection.execute(forged).rowcount == 1
+    else:
+        with psycopg.connect(url) as connection:
+            assert connection.execute(forged).rowcount == 1
+    assert main(["--store", url, *EXPORT, "-o", str(tmp_path / "after.jsonl")]) == 0
+    assert "read model cl_pseudonyms: the row at offender 'off-001' fails its MAC" in caplog.text  # the warning, on stderr in a terminal
+    assert [json.loads(line)["offender"] for line in (tmp_path / "after.jsonl").read_text().splitlines()] == before
+
+    assert main(["--store", url, "rebuild"]) == 0
+    capsys.readouterr()
+    assert _exported(url, tmp_path / "rebuilt.jsonl", capsys) == before
 
 
 @pytest.mark.slow
