@@ -118,7 +118,7 @@ def pseudonym_key_of(recorder: LedgerRecorder) -> bytes:
 def _another_pseudonym_key(recorded: str, mine: str) -> StoreURLError:
     return StoreURLError(
         f"{PSEUDONYM_KEY_VARIABLE}: this store's pseudonyms are made with another pseudonym key ({recorded}, this process holds {mine}): "
-        "set it to the store's pseudonym key file (ask whoever runs the projector); nothing was read or written"
+        "set it to the store's pseudonym key file (ask whoever runs the projector); no pseudonym was written"
     )
 
 
