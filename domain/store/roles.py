@@ -192,7 +192,9 @@ def format_table_statement(schema: str, table: str, columns: str) -> Composed:
 def cache_table_statement(table: str) -> str:
     """Grant a cache table made after ``init-roles`` (a newer caseledger's) as ``init-roles`` grants
     the others: readable by the group roles, written by the projector — where the roles exist.
-    ``table``: its name as SQL (schema-qualified, quoted: the recorder's ``table()``)."""
+    ``cl_pseudonyms`` too is readable by every login: an export's lookups would have to answer an
+    analyst for every offender id it can read in the timeline anyway (docs/security.md,
+    "De-identification"). ``table``: its name as SQL (schema-qualified, quoted: the recorder's ``table()``)."""
     name = SQL(table)  # the recorder's own quoting of a constant name
     return (
         SQL(
