@@ -106,6 +106,20 @@ def test_an_analysts_keys_reproduce_no_pseudonym_and_pseudonyms_are_stable(
     assert _exported(url, tmp_path / "second.jsonl", capsys) == first  # stable: exports join on pseudonyms
 
 
+def test_on_an_encrypted_store_neither_the_store_key_nor_what_it_derives_reproduces_a_pseudonym(
+    store_url: str, config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The pseudonym key is not derived from the store key, which every user of an encrypted store holds."""
+    store_key = base64.b64encode(secrets.token_bytes(32)).decode()
+    monkeypatch.setenv("CASELEDGER_KEY", store_key)
+    url = _imported(store_url, capsys)
+    exported = set(_exported(url, tmp_path / "out.jsonl", capsys))
+    assert len(exported) == len(SCENARIO_OFFENDERS)
+    held = cache_key(store_key)  # derived from the store key
+    assert _reproduced([base64.b64decode(store_key), held, _old_derivation(held)], exported) == set()
+    assert _reproduced([_key_in(config / "pseudonym-key")], exported) == exported
+
+
 def test_the_pseudonym_key_file_is_private_and_never_in_the_database(store_url: str, config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     url = _imported(store_url, capsys)
     _exported(url, tmp_path / "out.jsonl", capsys)
