@@ -83,22 +83,25 @@ def check_cache_key(recorder: LedgerRecorder, seal: CacheSeal, snapshots_table: 
 
 def check_pseudonym_key(recorder: LedgerRecorder) -> None:
     """Refuse, when the store is opened, a process that writes the caches (and so computes
-    pseudonyms) holding a pseudonym key that is not the one the store records, or none — before
-    it records anything (:func:`pseudonym_key_of`)."""
-    if not (recorder.read_only or not recorder.writes_caches) and _recorded(recorder, PSEUDONYM_ROW) is not None:
+    pseudonyms) holding a pseudonym key file whose key is not the one the store records — before
+    it records anything. A process holding none is not refused: it records and verifies, and
+    leaves the pseudonyms to one that holds the key (:func:`pseudonym_key_of`)."""
+    if recorder.read_only or not recorder.writes_caches or not pseudonym_key_file()[1]:
+        return
+    if _recorded(recorder, PSEUDONYM_ROW) is not None:
         pseudonym_key_of(recorder)
 
 
-def pseudonym_key_of(recorder: LedgerRecorder) -> bytes:
+def pseudonym_key_of(recorder: LedgerRecorder) -> bytes | None:
     """This process's pseudonym key, about to compute pseudonyms — refused in one line if it is
     not the one the store's pseudonyms are made with, so two processes holding different keys
-    never give one offender two pseudonyms. Its default file is created only if the store records
-    no key yet; the key is recorded on first use, by the owner or a projector login (which may
-    insert that row and no other: :mod:`caseledger.domain.store.roles`)."""
+    never give one offender two pseudonyms; None if the store records a key and this process
+    holds no key file (none is created then). The default file is created only if the store
+    records no key yet; the key is recorded on first use, by the owner or a projector login
+    (which may insert that row and no other: :mod:`caseledger.domain.store.roles`)."""
     recorded = _recorded(recorder, PSEUDONYM_ROW)
-    _path, present = pseudonym_key_file()
-    if recorded is not None and not present:
-        raise _another_pseudonym_key(recorded, "none")
+    if recorded is not None and not pseudonym_key_file()[1]:
+        return None
     key = pseudonym_key()
     mine = pseudonym_key_fingerprint(key)
     if recorded is None and not recorder.read_only and recorder.has_table(KEY_TABLE):

@@ -34,7 +34,7 @@ def deidentify(rows: Iterable[dict[str, Any]], pseudonyms: Mapping[str, str]) ->
                     clean[column] = pseudonyms[clean[column]]
                 except KeyError:
                     raise ProjectionError(
-                        "an offender of this export has no pseudonym yet: the projector (`caseledger project`) or the store's owner "
-                        "computes it as it catches the read models up; try again then"
+                        "an offender of this export has no pseudonym yet: a process holding the store's pseudonym key file "
+                        "(CASELEDGER_PSEUDONYM_KEY_FILE: the projector's, the store's owner's) computes it as it catches the read models up; try again then"
                     ) from None
         yield clean

@@ -27,6 +27,7 @@ import msgspec
 from eventsourcing.persistence import IntegrityError
 
 from caseledger.domain.errors import CacheForged
+from caseledger.domain.secrets.keys import PSEUDONYM_KEY_VARIABLE
 from caseledger.domain.store.keys import pseudonym_key_of
 from caseledger.domain.store.roles import cache_table_statement
 from caseledger.domain.store.snapshots import REPORTS
@@ -112,6 +113,14 @@ class Pseudonyms:
             except CacheForged as forged:
                 raise _Forged(str(forged)) from None
         key = pseudonym_key_of(self.db.recorder) if named else b""
+        if key is None:
+            REPORTS.warning(
+                "caseledger: warning: %d offenders have no pseudonym yet: this process holds no pseudonym key file (%s); "
+                "a de-identified export waits for one that does (the projector, the store's owner)",
+                len(named),
+                PSEUDONYM_KEY_VARIABLE,
+            )
+            return
         with self.db.transaction(write=True) as cursor:
             if self._positions(cursor)[0] != done:
                 return  # another process moved it meanwhile: the next catch-up looks again

@@ -169,13 +169,18 @@ def test_a_second_process_with_another_pseudonym_key_is_refused_in_one_line(
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "elsewhere"))  # no pseudonym key file at all, the store's cache key
     monkeypatch.setenv("CASELEDGER_CACHE_KEY_FILE", str(config / "cache-key"))
     monkeypatch.delenv("CASELEDGER_PSEUDONYM_KEY_FILE")
-    assert main(["--store", url, "import", str(new_offender)]) == 2
-    assert "this process holds none" in capsys.readouterr().err
-    assert not (tmp_path / "elsewhere" / "caseledger" / "pseudonym-key").exists()  # none made only to be refused
+    assert main(["--store", url, "import", str(new_offender)]) == 0  # recording needs no pseudonym key
+    capsys.readouterr()
+    assert main(["--store", url, *EXPORT, "-o", str(out)]) == 2  # off-900 has no pseudonym: no other key made one
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "has no pseudonym yet" in err and "CASELEDGER_PSEUDONYM_KEY_FILE" in err, err
+    assert not out.exists()
+    assert not (tmp_path / "elsewhere" / "caseledger" / "pseudonym-key").exists()  # none made that the store would refuse
 
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.delenv("CASELEDGER_CACHE_KEY_FILE")
-    assert _exported(url, tmp_path / "after.jsonl", capsys) == before
+    after = _exported(url, tmp_path / "after.jsonl", capsys)  # the store's key computes off-900's, the others stay
+    assert set(before) < set(after) and len(set(after)) == len(set(before)) + 1
 
 
 def test_an_edited_pseudonym_is_never_exported_and_a_rebuild_keeps_them(
