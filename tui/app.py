@@ -306,7 +306,7 @@ class CaseLedgerApp(App[None]):
         """Offer only what this view's roles allow: nothing recorded from a read-only view, no
         screen its roles may not read (the footer, the keys and the palette follow)."""
         if action in RECORDING_ACTIONS:
-            return self.seat.records
+            return self.seat.records and not self.alarmed  # nothing is recorded onto a log that does not authenticate
         if action == "switch_mode" and parameters and self.ready:  # before the roles are read, screens wait for them to load
             return self.may_open(str(parameters[0]))
         return True

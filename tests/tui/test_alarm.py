@@ -16,6 +16,7 @@ import pytest
 from textual.widgets import DataTable, Static
 
 from caseledger.domain.store.application import open_application
+from caseledger.tui.forms import QuickAddOnScreen
 from caseledger.tui.screens.alarm import AlarmScreen
 from tests.support.commands import ScriptedService
 from tests.support.tampering import rewrite_consistently
@@ -65,5 +66,8 @@ def test_an_admin_dismisses_the_alarm_and_no_figure_loads(tampered: str, drive: 
         await quiet(pilot)  # (no data will ever show to settle on)
         assert not isinstance(pilot.app.screen, AlarmScreen)
         assert all(table.row_count == 0 for table in pilot.app.screen.query(DataTable))
+        await pilot.press("a")  # no add-on form: nothing is recorded onto a log that does not authenticate
+        await quiet(pilot)
+        assert not isinstance(pilot.app.screen, QuickAddOnScreen)
 
     drive(make_app(tampered), scenario)
