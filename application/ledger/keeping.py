@@ -10,12 +10,17 @@ from caseledger.application.ledger.core import LedgerCore, serialised
 from caseledger.application.ledger.results import Rebuilt, Verification
 from caseledger.application.readmodels import ReadModels, discard_forged_snapshots, remac_the_log
 from caseledger.application.status import StoreStatus, store_status
-from caseledger.domain.errors import AccessRefused
+from caseledger.domain.errors import STORE_FAILURES, AccessRefused
 from caseledger.domain.integrity.checkpoint import Checkpoint
 from caseledger.domain.model.access import Actor
 from caseledger.domain.store.roles import PROJECTOR_ROLE
 from caseledger.domain.store.urls import store_identity
+from caseledger.projections.engine.projector import Projector
 from caseledger.projections.engine.quarantine import Quarantined
+from caseledger.projections.errors import ProjectionError
+
+UNREADABLE: tuple[type[Exception], ...] = (ProjectionError, *STORE_FAILURES)
+"""Why the read models may not open for reading: none made yet, or the store refusing."""
 
 
 class Keeping(LedgerCore):
@@ -54,9 +59,14 @@ class Keeping(LedgerCore):
     def _quarantine(self) -> tuple[list[Quarantined], str | None]:
         """The quarantine list as far as the read models have judged the log (listing catches
         nothing up: ``verify`` must change nothing, not even what this client remembers having
-        seen), and why it is incomplete or missing, if it is."""
-        quarantined, unlisted = quarantine_listing(self.projector)
-        judged, head = self.projector.judged(), self.app.head_position()
+        seen, nor create or repair a table: the read models are opened read-only), and why it is
+        incomplete or missing, if it is."""
+        try:
+            reader = Projector(self.app, reading_only=True)
+        except UNREADABLE as error:
+            return [], f"the read models cannot be read ({error})"
+        quarantined, unlisted = quarantine_listing(reader)
+        judged, head = reader.judged(), self.app.head_position()
         if unlisted is None and judged < head:
             unlisted = f"the read models have judged the log up to position {judged} of {head}; what follows is judged when they catch up"
         return quarantined, unlisted

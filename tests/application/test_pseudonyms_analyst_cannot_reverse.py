@@ -186,13 +186,14 @@ def test_a_second_process_with_another_pseudonym_key_is_refused_in_one_line(
 def test_an_edited_pseudonym_is_never_exported_and_a_rebuild_keeps_them(
     store_url: str, config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
 ) -> None:
-    """An insider sets off-001's pseudonym to another offender's (so two offenders would merge):
+    """An insider sets off-001's pseudonym to another offender's (so two offenders would merge; never
+    its own, which would change nothing — the pseudonyms are random per store, so the highest may be off-001's):
     the row fails its MAC, the export says so and is made from pseudonyms computed again — the
     same ones. A rebuild (``caseledger rebuild``) empties them with the timeline; the next
     catch-up computes the same ones again under the same key."""
     url = _imported(store_url, capsys)
     before = _exported(url, tmp_path / "before.jsonl", capsys)
-    forged = "UPDATE cl_pseudonyms SET pseudonym = (SELECT MAX(pseudonym) FROM cl_pseudonyms) WHERE offender = 'off-001'"
+    forged = "UPDATE cl_pseudonyms SET pseudonym = (SELECT MAX(pseudonym) FROM cl_pseudonyms WHERE offender <> 'off-001') WHERE offender = 'off-001'"
     if url.startswith("sqlite"):
         with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
             assert connection.execute(forged).rowcount == 1
