@@ -40,16 +40,29 @@ NODE_PREFIX = b"\x01"
 
 def leaf_hash(position: int, originator_id: UUID | str, version: int, topic: str, state: bytes) -> bytes:
     """The leaf hash of one stored event (its position included, so moving it changes the hash)."""
-    identity = originator_id.bytes if isinstance(originator_id, UUID) else UUID(str(originator_id)).bytes
+    return leaf_of(position, identity_bytes(originator_id), version, topic, state)
+
+
+def identity_bytes(originator_id: UUID | str) -> bytes:
+    """An originator id's 16 bytes: a UUID's, or a stored text's (SQLite keeps 32 hex digits; any
+    other text is read as a UUID, and one that is none raises ValueError)."""
+    if isinstance(originator_id, UUID):
+        return originator_id.bytes
+    text = str(originator_id)
+    if len(text) == 32 and text.isascii() and text.isalnum():
+        try:
+            return bytes.fromhex(text)
+        except ValueError:
+            pass
+    return UUID(text).bytes
+
+
+def leaf_of(position: int, identity: bytes, version: int, topic: str, state: bytes) -> bytes:
+    """:func:`leaf_hash` of an id given as its 16 bytes (the walk's fast path: one buffer, one hash)."""
     encoded_topic = topic.encode()
-    digest = hashlib.sha256(LEAF_PREFIX)
-    digest.update(position.to_bytes(8, "big"))
-    digest.update(identity)
-    digest.update(version.to_bytes(8, "big"))
-    digest.update(len(encoded_topic).to_bytes(4, "big"))
-    digest.update(encoded_topic)
-    digest.update(state)
-    return digest.digest()
+    return hashlib.sha256(
+        b"".join((LEAF_PREFIX, position.to_bytes(8, "big"), identity, version.to_bytes(8, "big"), len(encoded_topic).to_bytes(4, "big"), encoded_topic, state))
+    ).digest()
 
 
 def node_hash(previous: bytes, leaf: bytes) -> bytes:

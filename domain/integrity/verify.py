@@ -22,9 +22,8 @@ from collections.abc import Callable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any, Protocol
-from uuid import UUID
 
-from caseledger.domain.integrity.chain import GENESIS, entry_mac, leaf_hash, node_hash
+from caseledger.domain.integrity.chain import GENESIS, entry_mac, identity_bytes, leaf_of, node_hash
 
 BATCH = 20_000
 EVENT_COLUMNS = "originator_id, originator_version, topic, state"
@@ -42,9 +41,8 @@ NO_MAC = "the chain entry carries no MAC: written without the ledger key (or not
 def stored_leaf(event: tuple[Any, ...]) -> bytes:
     """The leaf hash of a stored event row (position, originator id, version, topic, state, ...)."""
     position, originator_id, version, topic, state = event[:5]
-    identity = originator_id if isinstance(originator_id, UUID) else UUID(str(originator_id))
     raw = bytes(state) if isinstance(state, (bytes, bytearray, memoryview)) else str(state).encode()  # a BLOB rewritten as TEXT is tampering too
-    return leaf_hash(position, identity, version, str(topic), raw)
+    return leaf_of(position, identity_bytes(originator_id), version, str(topic), raw)
 
 
 @dataclass(frozen=True)

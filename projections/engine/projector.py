@@ -338,6 +338,26 @@ class Projector:
                 return LogUnauthenticated(step.position, f"{step.problem}; and at position {alarm.position}: {alarm.reason}")
         return alarm
 
+    def written_here(self, first: int, last: int) -> None:
+        """Positions ``first`` to ``last`` were just written by this process, chained and MAC'd by
+        it in one transaction (an import): its catch-up does not walk them again (the entry before
+        them, which they chain from, is still walked). What it leaves open: a DBA who changes
+        those rows between that commit and this process's catch-up — ``verify`` still names it."""
+        self._written = (first, last)
+
+    _written: tuple[int, int] | None = None
+
+    def _authenticate_unless_written_here(self, after: int, upto: int) -> None:
+        written = self._written
+        if written is None or upto < written[0] or after >= written[1]:
+            self._authenticate(after, upto)
+            return
+        first, last = written
+        if after < first - 1:
+            self._authenticate(after, first - 1)
+        if upto > last:
+            self._authenticate(last, upto)
+
     def _authenticate(self, after: int, upto: int) -> None:
         """The chain entries after ``after`` up to ``upto`` follow from the head there (which the
         seals vouch for) and carry the ledger key's MACs, before any of their events is applied —
@@ -389,7 +409,7 @@ class Projector:
             if not batch:
                 return processed
             if batch[-1][0] > self._authenticated:
-                self._authenticate(max(low, self._authenticated), batch[-1][0])
+                self._authenticate_unless_written_here(max(low, self._authenticated), batch[-1][0])
                 self._authenticated = batch[-1][0]
             try:
                 self._apply(batch, positions)
