@@ -16,7 +16,8 @@ process per command, as a person runs them: ``--version`` (the interpreter's and
 fixed cost, which every command carries), ``import --keep-recorded`` of the N events (it brings
 the timeline and add-on read models up to date in the same run), the first ``export workload``
 (it catches up what the import left: the world snapshots and weekly figures), a second
-``export workload`` (nothing to catch up), ``status`` and ``verify``. On PostgreSQL (a throwaway
+``export workload`` (nothing to catch up), ``status``, ``verify`` and ``rebuild`` (every read model
+emptied and refilled from the log). On PostgreSQL (a throwaway
 *durable* cluster, one fresh database per side and round, at ``--postgres-size`` events): the
 import and both exports.
 
@@ -66,6 +67,7 @@ SQLITE_COMMANDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("export workload (again)", ("export", "workload")),
     ("status", ("status",)),
     ("verify", ("verify",)),
+    ("rebuild", ("rebuild",)),
 )
 POSTGRES_COMMANDS = SQLITE_COMMANDS[1:4]
 

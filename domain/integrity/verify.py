@@ -139,10 +139,18 @@ def walk(log: ChainedLog, key: bytes | None = None, *, start: tuple[int, bytes] 
     """Every position after ``start`` (a position and the head there, trusted), in order, with
     its problem; after a broken entry the walk goes on from the head the entry stores. ``key``:
     the ledger key, to check each entry's MAC (None: the public chain only)."""
-    after, head = start
+    after = start[0]
     columns = f"{EVENT_COLUMNS}, {log.identity_column}"
     events = _batched(lambda after, limit: log.events_after(columns, after, limit), after)
     chain = _batched(log.chain_after, after)
+    return walk_rows(events, chain, key, start=start)
+
+
+def walk_rows(events: Iterator[tuple[Any, ...]], chain: Iterator[tuple[Any, ...]], key: bytes | None, *, start: tuple[int, bytes]) -> Iterator[Step]:
+    """:func:`walk` over rows already read, in position order: events (position, originator id,
+    version, topic, state, recorder) and chain rows (position, leaf, head, mac) after ``start``
+    (the projection engine authenticates a batch with the rows it has read to apply them)."""
+    head = start[1]
     event = next(events, None)
     link = next(chain, None)
     while event is not None or link is not None:

@@ -356,6 +356,13 @@ class LedgerRecorder(ABC):
             for position, originator, version, topic, state, login in rows
         ]
 
+    def between(self, source: str, columns: str, after: int, upto: int) -> list[tuple[Any, ...]]:
+        """Rows of ``source`` (:attr:`events_table`, or the chain: ``table(CHAIN_TABLE)``) at positions
+        after ``after`` up to ``upto``, in order: the position, then ``columns``."""
+        key = self.position_column if source == self.events_table else "position"
+        with self.transaction(write=False) as cursor:
+            return cursor.execute(f"SELECT {key}, {columns} FROM {source} WHERE {key} > ? AND {key} <= ? ORDER BY {key}", (after, upto)).fetchall()
+
     def head_at(self, position: int) -> bytes | None:
         """The chain head at ``position`` (None: no entry there)."""
         with self.transaction(write=False) as cursor:

@@ -24,8 +24,8 @@ from eventsourcing.persistence import IntegrityError, InternalError
 
 from caseledger.domain.errors import CacheForged, LogUnauthenticated
 from caseledger.domain.events.catalogue import SiteRegistered
-from caseledger.domain.integrity.chain import GENESIS
-from caseledger.domain.integrity.verify import UNCHAINED, walk
+from caseledger.domain.integrity.chain import CHAIN_TABLE, GENESIS
+from caseledger.domain.integrity.verify import UNCHAINED, walk, walk_rows
 from caseledger.domain.store.application import LedgerApplication
 from caseledger.domain.store.keys import held_ledger_key
 from caseledger.domain.store.log import SiteZones
@@ -304,23 +304,12 @@ class Projector:
             if self.db.recorder.read_only:
                 raise CacheForged(f"{forged} — rebuild the read models on the primary; the replica follows it") from None
             raise CacheForged(f"{forged} — the store's owner or its projector role rebuilds the read models") from None
-        self.authenticate_log()  # before anything is cleared: a log that does not authenticate rebuilds nothing
+        processed = self.rebuild()  # all or nothing, each batch authenticated first: a log that does not authenticate rebuilds nothing
         REPORTS.warning("caseledger: warning: %s: every read model is rebuilt from the log (which authenticates), the failing one is not used", forged)
         self._seals_missing = False
-        processed = self.rebuild()
         self.check(rows=True)
         self.pseudonyms.refresh()  # after the timeline it reads: a cut or rewritten log has them computed again
         return processed
-
-    def authenticate_log(self) -> None:
-        """Walk the whole log with the ledger key (:func:`~caseledger.domain.integrity.verify.walk`)
-        and raise :class:`LogUnauthenticated` at its first break: read models are rebuilt only
-        from a log that authenticates. An event with no chain entry is no break here: it is
-        outside the chain, and quarantined when read."""
-        for step in walk(self.app.ledger_recorder, self.app.ledger_key):
-            if step.problem not in (None, UNCHAINED):
-                raise LogUnauthenticated(step.position, step.problem)
-            self._authenticated = step.position
 
     def located(self, alarm: LogUnauthenticated) -> LogUnauthenticated:
         """``alarm`` naming the first position that does not authenticate, where a walk of the log
@@ -347,33 +336,41 @@ class Projector:
 
     _written: tuple[int, int] | None = None
 
-    def _authenticate_unless_written_here(self, after: int, upto: int) -> None:
+    def _authenticate_unless_written_here(self, after: int, upto: int, batch: Sequence[tuple[Any, ...]]) -> None:
         written = self._written
         if written is None or upto < written[0] or after >= written[1]:
-            self._authenticate(after, upto)
+            self._authenticate(after, upto, batch)
             return
         first, last = written
         if after < first - 1:
-            self._authenticate(after, first - 1)
+            self._authenticate(after, first - 1, batch)
         if upto > last:
-            self._authenticate(last, upto)
+            self._authenticate(last, upto, batch)
 
-    def _authenticate(self, after: int, upto: int) -> None:
+    def _authenticate(self, after: int, upto: int, batch: Sequence[tuple[Any, ...]]) -> None:
         """The chain entries after ``after`` up to ``upto`` follow from the head there (which the
         seals vouch for) and carry the ledger key's MACs, before any of their events is applied —
         and so does the entry at ``after`` itself, with the event now at that position (events
         moved under an untouched chain would otherwise enter the read models twice). An event at
-        ``after`` with no chain entry (quarantined) is no cut tail: the walk says it is unchained."""
-        start = self.app.ledger_recorder.chain_before(after) if after else None
-        head = bytes(start[2]) if start is not None else GENESIS
-        if after and self.app.ledger_recorder.head_at(after) is None and not self.app.ledger_recorder.events_at([after]):
+        ``after`` with no chain entry (quarantined) is no cut tail: the walk says it is unchained.
+        The events' bytes are those ``batch`` (position, topic, state, …) read to apply: only their
+        ids and recorders, and the chain rows, are read again."""
+        recorder = self.app.ledger_recorder
+        start = recorder.chain_before(after) if after else None
+        begin, head = (int(start[0]), bytes(start[2])) if start is not None else (0, GENESIS)
+        if after and recorder.head_at(after) is None and not recorder.events_at([after]):
             raise LogUnauthenticated(after, "the read models reached this position; the log has no chain entry there (a cut tail)")
-        for step in walk(self.app.ledger_recorder, self.app.ledger_key, start=(int(start[0]) if start is not None else 0, head)):
-            if step.position < after:
-                continue
-            if step.position > upto:
-                return
-            if step.problem not in (None, UNCHAINED):
+        whole = f"originator_id, originator_version, topic, state, {recorder.identity_column}"
+        read = {row[0]: (row[1], row[2]) for row in batch if after < row[0] <= upto}
+        ids = recorder.between(recorder.events_table, f"originator_id, originator_version, {recorder.identity_column}", after, upto)
+        if {row[0] for row in ids} == read.keys():
+            events = recorder.between(recorder.events_table, whole, begin, after)
+            events += [(position, originator, version, *read[position], login) for position, originator, version, login in ids]
+        else:  # the log is not what the batch read a moment ago: walk it as it is now
+            events = recorder.between(recorder.events_table, whole, begin, upto)
+        chain = recorder.between(recorder.table(CHAIN_TABLE), "leaf, head, " + ("mac" if recorder.chain_has_macs else "NULL"), begin, upto)
+        for step in walk_rows(iter(events), iter(chain), self.app.ledger_key, start=(begin, head)):
+            if step.position >= after and step.problem not in (None, UNCHAINED):
                 raise LogUnauthenticated(step.position, step.problem)
 
     def trusting(self, work: Callable[[], T]) -> T:
@@ -409,7 +406,7 @@ class Projector:
             if not batch:
                 return processed
             if batch[-1][0] > self._authenticated:
-                self._authenticate_unless_written_here(max(low, self._authenticated), batch[-1][0])
+                self._authenticate_unless_written_here(max(low, self._authenticated), batch[-1][0], batch)
                 self._authenticated = batch[-1][0]
             try:
                 self._apply(batch, positions)
@@ -494,8 +491,9 @@ class Projector:
         events: 74 s with them, 41 s without; ``bench.rebuild_bench`` keeps
         them, ``keep_indexes``, as its baseline).
 
-        All or nothing: the clearing, the refill, the indexes and the derived tables are one
-        transaction (:meth:`Database.all_or_nothing`), so a failure or a ``kill -9`` anywhere
+        All or nothing: the clearing, the refill (each batch's chain entries authenticated before it
+        is applied: a log that does not authenticate rebuilds nothing), the indexes and the derived
+        tables are one transaction (:meth:`Database.all_or_nothing`), so a failure or a ``kill -9`` anywhere
         leaves the read models, their indexes and seals as they were. Meanwhile readers read the
         old ones (PostgreSQL; SQLite in WAL mode), and other writers of the store wait (SQLite
         has one writer; on PostgreSQL a catch-up waits for the tracking rows).
@@ -503,8 +501,6 @@ class Projector:
         models that reflect it)."""
         if self.read_only:
             raise ProjectionError(self._why_read_only("rebuild its read models", "rebuild them"))
-        if self._authenticated < self.app.head_position():
-            self.authenticate_log()
         chosen = [model for model in self.models if not names or model.name in names]
         unknown = set(names) - {model.name for model in self.models}
         if unknown:
