@@ -223,10 +223,12 @@ class LedgerCore:
         if head is not None:
             remember(store_identity(self.url), Seen(position, head))
 
-    def caught_up_after_recording(self) -> str | None:
+    def caught_up_after_recording(self, written: tuple[int, int] | None = None) -> str | None:
         """Catch the read models up after events were recorded; if the store or disk refuses now,
         the events stand (they were committed) and the next reading catches up: return why."""
         try:
+            if written is not None:  # the positions this process has just chained and MAC'd (an import)
+                self.projector.written_here(*written)
             self.catch_up()
         except STORE_FAILURES as error:
             return store_failure(error)

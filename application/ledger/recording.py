@@ -56,9 +56,8 @@ class Recording(LedgerCore):
                 f"only the store's owner ({recorder.owner}) keeps other logins' names (--keep-recorded): the database writes every other login's own; {self.login}"
             )
         report = import_lines(self.app, lines, self.login, keep_recorded=keep_recorded)
-        if report.first_position is not None and report.last_position is not None:
-            self.projector.written_here(report.first_position, report.last_position)
-        return Imported(report.events, report.first_position, report.last_position, self.caught_up_after_recording())
+        written = (report.first_position, report.last_position) if report.first_position is not None and report.last_position is not None else None
+        return Imported(report.events, report.first_position, report.last_position, self.caught_up_after_recording(written))
 
     @serialised
     def seed_demo(self, seed: int, lines: Callable[[bytes], Iterator[bytes]] | None = None) -> ImportReport | None:
