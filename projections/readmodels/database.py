@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from caseledger.domain.integrity.chain import CHAIN_TABLE
 from caseledger.domain.store.application import LedgerApplication
-from caseledger.domain.store.backend import LedgerRecorder, SQLCursor
+from caseledger.domain.store.backend import LedgerRecorder, SQLCursor, stored_state
 
 Cursor = SQLCursor
 """The read side's cursor: ``?`` placeholders, tuple rows, on either backend."""
@@ -56,12 +56,12 @@ class Database:
 
     def stored_after(self, after: int, limit: int) -> list[tuple[int, str, bytes, str | None]]:
         """Up to ``limit`` stored events after ``after``: (position, topic, state, the login the
-        store recorded as inserting it or None), in order.
+        store recorded as inserting it or None), in order (a state rewritten as text is passed on as it is: the catch-up names it).
 
         Reads the columns projections need, without building the library's Notification
         objects (whose UUID conversion alone costs more than decoding the event)."""
         recorder = self.app.ledger_recorder
-        return [(row[0], row[1], bytes(row[2]), row[3]) for row in recorder.events_after(f"topic, state, {recorder.identity_column}", after, limit)]
+        return [(row[0], row[1], stored_state(row[2]), row[3]) for row in recorder.events_after(f"topic, state, {recorder.identity_column}", after, limit)]
 
     def chained(self, after: int, upto: int) -> set[int]:
         """The positions in ``(after, upto]`` that have a row in the log's chain table."""

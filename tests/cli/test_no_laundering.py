@@ -151,3 +151,14 @@ def test_a_cut_tail_with_the_read_models_dropped_is_caught_by_the_witness(store_
         sql(store_url, f"DROP TABLE {table}")
     code, out, err = _run(store_url, capsys, "export", "workload")
     assert code == 1 and out == "" and f"at position {HEAD}: this client saw the log reach this position" in err, err
+
+
+def test_a_state_rewritten_as_text_stops_a_rebuild_with_the_alarm(sqlite_url: str, config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """SQLite's ``replace()`` on a BLOB stores TEXT: the rebuild read it as bytes and died with an
+    "unexpected TypeError"; it is an edited event, named, and nothing is rebuilt."""
+    before = _exported(sqlite_url, capsys)
+    sql(sqlite_url, f"UPDATE stored_events SET state = replace(state, '\"minutes\":45', '\"minutes\":700') WHERE rowid = {REVIEW}")
+    assert sql(sqlite_url, f"SELECT typeof(state) FROM stored_events WHERE rowid = {REVIEW}") == [("text",)]
+    _alarm(_run(sqlite_url, capsys, "rebuild"), REVIEW, "the event's stored bytes differ from when it was recorded")
+    code, out, _ = _run(sqlite_url, capsys, "export", "workload")  # the read models built from what was recorded
+    assert code == 0 and out == before
