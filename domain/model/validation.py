@@ -22,8 +22,7 @@ from __future__ import annotations
 import functools
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import msgspec
 
@@ -73,9 +72,9 @@ class LedgerView(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class Placement:
-    """Where a valid event goes: which aggregate (``existing`` or a new one) and which site."""
+class Placement(NamedTuple):
+    """Where a valid event goes: which aggregate (``existing`` or a new one) and which site. A
+    tuple: the read side places every stored event, and a frozen dataclass costs a microsecond to build."""
 
     aggregate_class: type[LedgerAggregate]
     aggregate_id: uuid.UUID | None

@@ -324,6 +324,31 @@ class LedgerRecorder(ABC):
         position, then ``columns``."""
         return self._rows_after(self.events_table, self.position_column, columns, after, limit)
 
+    def chained_events_after(self, after: int, limit: int) -> list[tuple[Any, ...]]:
+        """Up to ``limit`` stored events after position ``after``, in position order, each with its
+        chain row, in one read: (position, originator id, version, topic, state, the login the
+        store recorded or None, leaf, head, mac) — leaf, head and mac None where the event has no
+        chain row (mac None too where the table has no MAC column yet). The read side applies and
+        authenticates a batch from these rows alone. Query plans (2026-12-07): SQLite searches
+        both primary keys; PostgreSQL merge-joins two index scans, the chain's bounded by the
+        repeated ``c.position > ?`` (without it the scan starts at the log's first entry)."""
+        login = "NULL" if self.identity_column == "NULL" else f"e.{self.identity_column}"
+        mac = "c.mac" if self.chain_has_macs else "NULL"
+        with self.transaction(write=False) as cursor:
+            return cursor.execute(
+                f"SELECT e.{self.position_column}, e.originator_id, e.originator_version, e.topic, e.state, {login}, c.leaf, c.head, {mac} "
+                f"FROM {self.events_table} AS e LEFT JOIN {self.table(CHAIN_TABLE)} AS c ON c.position = e.{self.position_column} AND c.position > ? "
+                f"WHERE e.{self.position_column} > ? ORDER BY e.{self.position_column} LIMIT ?",
+                (after, after, limit),
+            ).fetchall()
+
+    def chain_count(self, after: int, upto: int) -> int:
+        """How many chain rows lie at positions after ``after`` up to ``upto`` (a range of the
+        primary key: no row is read)."""
+        with self.transaction(write=False) as cursor:
+            counted = cursor.execute(f"SELECT COUNT(*) FROM {self.table(CHAIN_TABLE)} WHERE position > ? AND position <= ?", (after, upto)).fetchone()
+        return int(counted[0]) if counted else 0
+
     def chain_after(self, after: int, limit: int) -> list[tuple[Any, ...]]:
         """Up to ``limit`` chain rows (position, leaf, head, mac) after ``after``, in position order
         (mac None where the table has no MAC column yet)."""

@@ -353,22 +353,27 @@ class Projector:
         and so does the entry at ``after`` itself, with the event now at that position (events
         moved under an untouched chain would otherwise enter the read models twice). An event at
         ``after`` with no chain entry (quarantined) is no cut tail: the walk says it is unchained.
-        The events' bytes are those ``batch`` (position, topic, state, …) read to apply: only their
-        ids and recorders, and the chain rows, are read again."""
+        ``batch`` holds the events with their chain rows, read in one query to apply them
+        (:meth:`Database.chained_after`); only the entry at ``after`` is read again, and the chain
+        rows of the range are counted: one more than the batch holds is a chain entry whose event
+        is gone, and then the range is walked as the log is now, to name it."""
         recorder = self.app.ledger_recorder
         start = recorder.chain_before(after) if after else None
         begin, head = (int(start[0]), bytes(start[2])) if start is not None else (0, GENESIS)
         if after and recorder.head_at(after) is None and not recorder.events_at([after]):
             raise LogUnauthenticated(after, "the read models reached this position; the log has no chain entry there (a cut tail)")
         whole = f"originator_id, originator_version, topic, state, {recorder.identity_column}"
-        read = {row[0]: (row[1], row[2]) for row in batch if after < row[0] <= upto}
-        ids = recorder.between(recorder.events_table, f"originator_id, originator_version, {recorder.identity_column}", after, upto)
-        if {row[0] for row in ids} == read.keys():
-            events = recorder.between(recorder.events_table, whole, begin, after)
-            events += [(position, originator, version, *read[position], login) for position, originator, version, login in ids]
-        else:  # the log is not what the batch read a moment ago: walk it as it is now
+        chain_columns = "leaf, head, " + ("mac" if recorder.chain_has_macs else "NULL")
+        events = recorder.between(recorder.events_table, whole, begin, after) if after else []
+        chain = recorder.between(recorder.table(CHAIN_TABLE), chain_columns, begin, after) if after else []
+        read = [row for row in batch if after < row[0] <= upto]
+        links = [(row[0], row[6], row[7], row[8]) for row in read if row[6] is not None]
+        if recorder.chain_count(after, upto) == len(links):
+            events += read
+            chain += links
+        else:  # a chain entry without its event: walk the range as the log is now
             events = recorder.between(recorder.events_table, whole, begin, upto)
-        chain = recorder.between(recorder.table(CHAIN_TABLE), "leaf, head, " + ("mac" if recorder.chain_has_macs else "NULL"), begin, upto)
+            chain = recorder.between(recorder.table(CHAIN_TABLE), chain_columns, begin, upto)
         for step in walk_rows(iter(events), iter(chain), self.app.ledger_key, start=(begin, head)):
             if step.position >= after and step.problem not in (None, UNCHAINED):
                 raise LogUnauthenticated(step.position, step.problem)
@@ -402,7 +407,7 @@ class Projector:
             low = min(positions.values())
             if upto is not None and low >= upto:
                 return processed
-            batch = self.db.stored_after(low, BATCH if upto is None else min(BATCH, upto - low))
+            batch = self.db.chained_after(low, BATCH if upto is None else min(BATCH, upto - low))
             if not batch:
                 return processed
             if batch[-1][0] > self._authenticated:
@@ -420,18 +425,18 @@ class Projector:
                 on_progress(processed)
         raise ProjectionError("catch-up kept losing races with other processes; try again")
 
-    def _apply(self, batch: list[tuple[int, str, bytes, str | None]], positions: dict[str, int]) -> None:
-        """Judge each event of ``batch`` (:mod:`.quarantine`), give the models the rows of those
-        accepted and the quarantine the others, then write them with the tracking rows."""
+    def _apply(self, batch: list[tuple[Any, ...]], positions: dict[str, int]) -> None:
+        """Judge each event of ``batch`` (:meth:`Database.chained_after`'s rows; :mod:`.quarantine`),
+        give the models the rows of those accepted and the quarantine the others, then write them
+        with the tracking rows."""
         low = min(positions.values())
         judge = self._judge_at(low)
-        chained = self.db.chained(low, batch[-1][0])
         rows: dict[str, list[tuple[Any, ...]]] = {model.name: [] for model in self.models}
         active = [(model, rows[model.name], positions[model.name]) for model in self.models]
         quarantine, quarantined_after = rows[QUARANTINE.name], positions[QUARANTINE.name]
         zones = self._site_zones()
-        for position, topic, state, login in batch:
-            envelope = judge.judge(position, topic, state, login, chained=position in chained)
+        for position, _, _, topic, state, login, leaf, *_ in batch:
+            envelope = judge.judge(position, topic, state, login, chained=leaf is not None)
             if isinstance(envelope, Quarantined):
                 if position > quarantined_after:
                     quarantine.append(QUARANTINE.quarantined_row(envelope.position, envelope.type, envelope.author, envelope.reason))

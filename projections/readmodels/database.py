@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from typing import Any
 
 from caseledger.domain.integrity.chain import CHAIN_TABLE
 from caseledger.domain.store.application import LedgerApplication
@@ -54,21 +55,17 @@ class Database:
             finally:
                 self._held = None
 
-    def stored_after(self, after: int, limit: int) -> list[tuple[int, str, bytes, str | None]]:
-        """Up to ``limit`` stored events after ``after``: (position, topic, state, the login the
-        store recorded as inserting it or None), in order (a state rewritten as text is passed on as it is: the catch-up names it).
+    def chained_after(self, after: int, limit: int) -> list[tuple[Any, ...]]:
+        """Up to ``limit`` stored events after ``after``, in order, each with its chain row:
+        (position, originator id, version, topic, state, the login the store recorded as inserting
+        it or None, leaf, head, mac), leaf None where it has none
+        (:meth:`~caseledger.domain.store.backend.LedgerRecorder.chained_events_after`). A state
+        rewritten as text is passed on as it is: the catch-up names it.
 
         Reads the columns projections need, without building the library's Notification
         objects (whose UUID conversion alone costs more than decoding the event)."""
-        recorder = self.app.ledger_recorder
-        return [(row[0], row[1], stored_state(row[2]), row[3]) for row in recorder.events_after(f"topic, state, {recorder.identity_column}", after, limit)]
-
-    def chained(self, after: int, upto: int) -> set[int]:
-        """The positions in ``(after, upto]`` that have a row in the log's chain table."""
-        recorder = self.app.ledger_recorder
-        with recorder.transaction(write=False) as log:
-            rows = log.execute(f"SELECT position FROM {recorder.table(CHAIN_TABLE)} WHERE position > ? AND position <= ?", (after, upto)).fetchall()
-        return {int(position) for (position,) in rows}
+        rows = self.app.ledger_recorder.chained_events_after(after, limit)
+        return [row if type(row[4]) is bytes else (*row[:4], stored_state(row[4]), *row[5:]) for row in rows]  # as read, unless a memoryview
 
     def chain_head(self, cursor: Cursor, position: int) -> str:
         """The log's chain head at ``position`` as hex ('' before the first event, 'missing' when
