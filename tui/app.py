@@ -10,19 +10,22 @@ models up to date and reloads the screen on show. Key bindings carry ids; the co
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NoReturn
 
 from textual import work
+from textual.actions import parse as parse_action
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Select
 
-from caseledger.application.ledger import Ledger, Seat
+from caseledger.application.ledger import Entry, Ledger, Seat, payload_words
+from caseledger.application.text import type_words
 from caseledger.domain.errors import LogUnauthenticated
 from caseledger.domain.events import catalogue as p
 from caseledger.domain.model.clock import SYSTEM_CLOCK, Clock
 from caseledger.tui.forms import HelpScreen, HelpSection, QuickAddOnScreen, RecordScreen, RetractScreen
+from caseledger.tui.quitting import InFlight, abandon_store_work_on_quit, end_process
 from caseledger.tui.screens.alarm import AlarmScreen
 from caseledger.tui.screens.audit import AuditScreen
 from caseledger.tui.screens.base import DataScreen, LedgerScreen
@@ -52,6 +55,7 @@ class CaseLedgerApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "quick_addon", "Add-on", id="record.addon"),
         Binding("n", "record", "Record", id="record.event"),
+        Binding("u", "undo", "Undo", id="record.undo"),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("1", "switch_mode('week')", "Week", id="screen.week"),
         Binding("2", "switch_mode('due')", "Due", id="screen.due"),
@@ -65,11 +69,25 @@ class CaseLedgerApp(App[None]):
         Binding("escape", "leave_field", "Leave the text box", show=False, id="app.leave"),
     ]
 
-    def __init__(self, store_url: str, user: str | None = None, *, clock: Clock = SYSTEM_CLOCK, poll_seconds: float = 1.0, login: str | None = None) -> None:
+    def __init__(
+        self,
+        store_url: str,
+        user: str | None = None,
+        *,
+        clock: Clock = SYSTEM_CLOCK,
+        poll_seconds: float = 1.0,
+        login: str | None = None,
+        quit_at_once: bool = False,
+    ) -> None:
         """``user``: whose view to open (``--user``; default the login's own). Entries are recorded
         as the login the store proves, whatever the view (``login``: see :meth:`Ledger.open`).
-        Screens ask the Ledger from thread workers (it serialises their calls)."""
+        Screens ask the Ledger from thread workers (it serialises their calls). ``quit_at_once``:
+        store work still running when the app ends is abandoned, not waited for
+        (:mod:`caseledger.tui.quitting`; the command line's UI, not a test's)."""
         super().__init__()
+        self.quit_at_once = quit_at_once
+        self.in_flight = InFlight()
+        """Entries being recorded now: the process waits for them, and for nothing else, to end."""
         self.session = Ledger.open(store_url, user, clock=clock, login=login, eager=True, witness=False)  # the witness is checked on screen
         self.user = self.session.user
         self.officer = self.user
@@ -82,11 +100,15 @@ class CaseLedgerApp(App[None]):
         self.alarmed = False
         """True once the log failed to authenticate: no figure is loaded from then on."""
         self.poll_seconds = poll_seconds
+        self.last_recorded: p.Payload | None = None
+        """The entry this view recorded last (the toast says it in words)."""
         self.last_kind = "CaseAssigned"
         """The record form opens on the type last recorded."""
         self.sub_title = self.user
 
     def on_mount(self) -> None:
+        if self.quit_at_once:
+            abandon_store_work_on_quit()
         self.switch_mode("week")
         self.start()
 
@@ -131,11 +153,15 @@ class CaseLedgerApp(App[None]):
         elif not seat.records:
             self.notify(f"Read-only: {roles} may read, not record", timeout=10)
         self.refresh_bindings()
+        first = self.current_mode
         if seat.actor.supervised and seat.actor.officer is None:  # a supervisor with no caseload of their own: their site first
-            self.switch_mode("site")
-        elif not self.may_open(self.current_mode):  # e.g. an analyst, who reads no officer's week
-            self.switch_mode(next((mode for mode in SCREEN_CLASSES if self.may_open(mode)), "week"))
-        self.reload_screen()
+            first = "site"
+        elif not self.may_open(first):  # e.g. an analyst, who reads no officer's week
+            first = next((mode for mode in SCREEN_CLASSES if self.may_open(mode)), first)
+        if first == self.current_mode:
+            self.reload_screen()
+        else:
+            self.switch_mode(first)  # the screen loads as it is shown
         if self.poll_seconds:
             self.set_interval(self.poll_seconds, self.poll)
         self.check_caches()
@@ -176,25 +202,41 @@ class CaseLedgerApp(App[None]):
         self.sub_title = "ALARM: the log does not authenticate — no figure is shown"
         self.push_screen(AlarmScreen(message, admin=self.seat.actor.admin))
 
-    def reload_screen(self) -> None:
+    def reload_screen(self, *, stale: bool = False) -> None:
+        """Load the shown screen again; ``stale``: what it shows is known to be out of date (this
+        view just recorded or retracted), so its figures are covered until the new ones come —
+        no row that no longer holds can be acted on meanwhile."""
         if isinstance(self.screen, DataScreen) and not self.alarmed:
-            self.screen.reload()
+            self.screen.reload(stale=stale)
+
+    def may_show(self, screen: Screen[Any]) -> bool:
+        """Whether this view's roles let it read what ``screen`` shows (a screen is never loaded to
+        be refused: no refusal is shown unasked)."""
+        mode = next((mode for mode, kind in SCREEN_CLASSES.items() if isinstance(screen, kind)), None)
+        return mode is None or not self.ready or self.may_open(mode)
 
     # -- recording ----------------------------------------------------------------------------
 
     def record(self, payload: p.Payload, occurred_at: str, note: str | None) -> int:
         """Record as the current user (called from form workers); returns the position."""
-        position = self.session.record(payload, occurred_at, note).position
+        with self.in_flight.recording():
+            position = self.session.record(payload, occurred_at, note).position
         self.seen_head = max(self.seen_head, position)
+        self.last_recorded = payload
         return position
 
-    def recorded(self, position: int | None) -> None:
+    def recorded(self, position: int | None, words: str = "") -> None:
+        """Say what was recorded, in words (the position after), and show the screen as it is now."""
         if position is not None:
-            self.notify(f"Recorded at position {position}")
-            self.reload_screen()
+            self.notify(f"Recorded — {words} (position {position})" if words else f"Recorded at position {position}", markup=False)
+            self.reload_screen(stale=True)
+
+    def recorded_entry(self, position: int | None) -> None:
+        """A form closed: what it recorded (:meth:`record` kept it), in words."""
+        self.recorded(position, payload_words(self.last_recorded) if position is not None and self.last_recorded is not None else "")
 
     def action_quick_addon(self) -> None:
-        self.push_screen(QuickAddOnScreen(self.officer, self.record, self.session.now), self.recorded)
+        self.push_screen(QuickAddOnScreen(self.officer, self.record, self.session.now), self.recorded_entry)
 
     def action_record(self) -> None:
         """The record form, opened on the last type recorded (or what the screen's selection
@@ -202,13 +244,17 @@ class CaseLedgerApp(App[None]):
         screen's selection knows (the open or selected case's offender, a selected officer)
         filled in."""
         kind, selected = self.screen.record_context() if isinstance(self.screen, LedgerScreen) else (None, {})
+        self.open_record_form(kind or self.last_kind, selected)
+
+    def open_record_form(self, kind: str, selected: dict[str, str] | None = None) -> None:
+        """The record form on ``kind``, with the chosen officer and ``selected`` filled in."""
         officer = self.officer
         form = RecordScreen(
             self.record,
             self.session.clock.today_in(self.zone),
-            kind or self.last_kind,
+            kind,
             kinds=self.seat.recordable,
-            known={"officer": officer, **selected},
+            known={"officer": officer, **(selected or {})},
             odd=self.session.oddities,
             offer=lambda: self.session.suggestions(officer),
         )
@@ -216,25 +262,48 @@ class CaseLedgerApp(App[None]):
         def done(position: int | None) -> None:
             if position is not None:
                 self.last_kind = form.kind
-            self.recorded(position)
+            self.recorded_entry(position)
 
         self.push_screen(form, done)
 
     def ask_retraction(self, position: int) -> None:
+        """The retract dialog for the event at ``position``, saying what it is (read in a worker)."""
+        self.describe_for_retraction(position)
+
+    @work(thread=True, exclusive=True, group="retract", exit_on_error=False)
+    def describe_for_retraction(self, position: int) -> None:
+        entry = self.session.entry(position)
+        self.call_from_thread(self.confirm_retraction, entry or Entry(position, f"the event at position {position}"))
+
+    def confirm_retraction(self, entry: Entry) -> None:
         def retract(reason: str | None) -> None:
             if reason:
-                self.retract(position, reason)
+                self.retract(entry.position, reason)
 
-        self.push_screen(RetractScreen(position), retract)
+        self.push_screen(RetractScreen(entry.position, description=entry.words), retract)
+
+    def action_undo(self) -> None:
+        """``u``: offer to retract this view's own last entry, saying what it is."""
+        self.find_last_entry()
+
+    @work(thread=True, exclusive=True, group="retract", exit_on_error=False)
+    def find_last_entry(self) -> None:
+        entry = self.session.last_own_entry()
+        if entry is None:
+            self.call_from_thread(
+                self.notify, "Nothing to undo: no entry of yours from the last 24 hours still counts (older ones: ask a supervisor)", timeout=8
+            )
+            return
+        self.call_from_thread(self.confirm_retraction, entry)
 
     @work(thread=True, exit_on_error=False)
     def retract(self, position: int, reason: str) -> None:
         try:
             recorded = self.record(p.EventRetracted(position, reason), self.session.now().isoformat(), None)
         except Exception as error:
-            self.call_from_thread(self.notify, str(error), severity="error")
+            self.call_from_thread(self.notify, str(error), severity="error", markup=False)
             return
-        self.call_from_thread(self.recorded, recorded)
+        self.call_from_thread(self.recorded, recorded, f"retracted position {position}")
 
     # -- navigation ---------------------------------------------------------------------------
 
@@ -243,7 +312,8 @@ class CaseLedgerApp(App[None]):
         seat = self.seat
         roles = ", ".join(seat.actor.role_names) or "no role"
         recorded_as = "" if seat.viewer == seat.login or not seat.records else f" · records as {seat.login}"
-        self.sub_title = f"{seat.viewer} ({roles}){'' if self.officer == seat.viewer else f' · showing {self.officer}'}{recorded_as}"
+        showing = "" if self.officer == seat.viewer or not seat.may(SCREEN_NEEDS["week"]) else f" · showing {self.officer}"  # an analyst is shown no officer
+        self.sub_title = f"{seat.viewer} ({roles}){showing}{recorded_as}"
 
     def show_officer(self, officer: str) -> None:
         """Show ``officer``'s screens (a supervisor going down their site's rows), from *Due*."""
@@ -273,7 +343,7 @@ class CaseLedgerApp(App[None]):
             return [
                 (self.get_key_display(binding), binding.description)
                 for binding in bindings
-                if isinstance(binding, Binding) and binding.id and (self.seat.records or binding.action.split("(")[0] not in RECORDING_ACTIONS)
+                if isinstance(binding, Binding) and binding.id and self.offers(binding)
             ]
 
         sections: list[HelpSection] = [("Anywhere", keys(self.BINDINGS), "Ctrl+P the command palette (what fits this screen)")]
@@ -294,6 +364,11 @@ class CaseLedgerApp(App[None]):
                 tables.first().focus()
             else:
                 self.screen.set_focus(None)
+
+    def offers(self, binding: Binding) -> bool:
+        """Whether ``binding`` does something in this view (help lists only those, as the footer does)."""
+        _namespace, action, parameters = parse_action(binding.action)
+        return self.check_action(action, parameters) is not False
 
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
@@ -316,9 +391,20 @@ class CaseLedgerApp(App[None]):
         for mode, screen_class in SCREEN_CLASSES.items():
             if self.current_mode != mode and self.may_open(mode):
                 yield SystemCommand(f"Go to {screen_class.TITLE}", f"switch to the {mode} screen", lambda mode=mode: self.switch_mode(mode))
-        if self.seat.records:
-            yield SystemCommand("Log an add-on task", "category, minutes, Enter", self.action_quick_addon)
-            yield SystemCommand("Record an event", "a form for every event type", self.action_record)
+        if self.seat.records and not self.alarmed:
+            yield SystemCommand("Log an add-on task", "category, minutes, Enter (key a)", self.action_quick_addon)
+            yield SystemCommand("Record an event", "a form for every event type (key n)", self.action_record)
+            yield SystemCommand("Undo: retract your last entry", "within 24 hours, with a reason (key u)", self.action_undo)
+            for kind in self.seat.recordable:
+                yield SystemCommand(
+                    f"Record: {type_words(kind).lower()}",
+                    PALETTE_WORDS.get(kind, "the record form on this type"),
+                    lambda kind=kind: self.open_record_form(kind),
+                )
+        if self.may_open("site"):
+            yield SystemCommand("Staffing: current and proposed rules", "the Site screen's staffing table (keys 5, p)", self.show_staffing)
+        if self.may_open("export"):
+            yield SystemCommand("Export a projection or write the report", "the Export screen (key 7)", lambda: self.switch_mode("export"))
         if isinstance(screen, (CaseFileScreen, AuditScreen)) and self.seat.records:
             yield SystemCommand("Retract the selected event", "with a reason", screen.action_retract)
         if isinstance(screen, AuditScreen):
@@ -326,7 +412,13 @@ class CaseLedgerApp(App[None]):
             yield SystemCommand("Previous page of the log", "[", lambda: screen.action_page(-1))
         if isinstance(screen, SiteScreen):
             yield SystemCommand("Toggle all sites", "s", screen.action_toggle_all)
-            yield SystemCommand("Staffing: current and proposed rules", "p", screen.action_toggle_staffing)
+
+    def show_staffing(self) -> None:
+        """The Site screen showing staffing under the current and proposed rules."""
+        self.switch_mode("site")
+        screen = self.screen
+        if isinstance(screen, SiteScreen) and not screen.staffing:
+            screen.action_toggle_staffing()
 
 
 SCREEN_NEEDS = {
@@ -340,7 +432,18 @@ SCREEN_NEEDS = {
 }
 """The reading right each screen needs (:data:`~caseledger.domain.model.access.READERS`)."""
 
-RECORDING_ACTIONS = frozenset({"quick_addon", "record", "retract"})
+RECORDING_ACTIONS = frozenset({"quick_addon", "record", "retract", "undo"})
+
+PALETTE_WORDS = {
+    "CaseAssigned": "assign or reassign a case to an officer",
+    "CoverageStarted": "cover an absent officer's cases",
+    "CoverageEnded": "end a coverage",
+    "EventRetracted": "retract an event by its position, with a reason",
+    "TransferRequested": "request a case transfer",
+    "LeaveStarted": "an officer's leave begins",
+}
+"""What the palette says of a recording command whose type's name alone does not say it (the
+palette matches what is typed against both: "assign", "cover", "retract" find these)."""
 
 HELP_NOTES = {
     "due": "overdue first, then by due date; Enter opens the selected case",
@@ -351,9 +454,10 @@ HELP_NOTES = {
 """What each screen takes besides its keys."""
 
 
-def run(store_url: str, user: str | None) -> int:
-    """Open the UI on ``store_url`` with ``user``'s view (default: the login's own); the exit
-    code: 0, or non-zero when the app ended on an error (Textual prints it)."""
-    app = CaseLedgerApp(store_url, user)
+def run(store_url: str, user: str | None) -> NoReturn:
+    """Open the UI on ``store_url`` with ``user``'s view (default: the login's own), then end the
+    process at once (:mod:`caseledger.tui.quitting`) with exit code 0, or non-zero when the app
+    ended on an error (Textual prints it)."""
+    app = CaseLedgerApp(store_url, user, quit_at_once=True)
     app.run()
-    return app.return_code or 0
+    end_process(app.return_code or 0, app.in_flight)

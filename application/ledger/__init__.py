@@ -21,6 +21,7 @@ The use cases are grouped by what they do, one module each, all methods of the o
 
 from __future__ import annotations
 
+from caseledger.application.entries import Entry, payload_words
 from caseledger.application.events import LogPage
 from caseledger.application.exports import BY_SITE_PROJECTIONS, EXPORT_FORMATS, PROJECTION_NAMES, WEEKLY_PROJECTIONS, ExportSpec
 from caseledger.application.history import HistoryLine
@@ -50,6 +51,7 @@ __all__ = [
     "WEEKLY_PROJECTIONS",
     "CaseRow",
     "DueRow",
+    "Entry",
     "ExportCut",
     "ExportSpec",
     "HistoryLine",
@@ -72,6 +74,7 @@ __all__ = [
     "completing_entry",
     "output_target",
     "parse_cutoff",
+    "payload_words",
     "quarantine_line",
     "site_rows",
     "steps",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
+from caseledger.application.entries import Entry, entry_of, event_at
 from caseledger.application.events import LogPage, filtered_events, log_page
 from caseledger.application.exports import at_sites
 from caseledger.application.history import HistoryLine, case_history
@@ -12,6 +13,7 @@ from caseledger.application.ledger.core import LedgerCore, serialised
 from caseledger.application.ledger.requests import LogQuery, check_position
 from caseledger.application.ledger.scopes import AuditScope, require_case_reader
 from caseledger.application.officer import CaseRow, DueRow, WeekData, caseload, due, officer_for, week
+from caseledger.domain.errors import AccessRefused
 from caseledger.domain.model.access import export_sites, require_officer_reader
 from caseledger.domain.model.times import Cutoff
 from caseledger.domain.store.log import LoggedEvent
@@ -115,3 +117,28 @@ class Reading(LedgerCore):
         check_position(after, "--after")
         scope = AuditScope(self.app, self.seat.actor)
         return filtered_events(self.app, query.event_filter(scope), after=after)
+
+    @serialised
+    def entry(self, position: int) -> Entry | None:
+        """The event at ``position`` in words (what the retract dialog shows), to whoever may read
+        it: in the Audit screen's scope, their own entry, or an event of a case they may read.
+        None when there is no readable event there or the viewer may not read it (the dialog then
+        names the position alone)."""
+        check_position(position, "position")
+        event = event_at(self.app, position)
+        if event is None:
+            return None
+        envelope, actor = event.envelope, self.seat.actor
+        offender = getattr(envelope.data, "offender", None)
+        readable = envelope.recorded_by == actor.login or _allowed(lambda: AuditScope(self.app, actor).allows(envelope))
+        if not readable and isinstance(offender, str):
+            readable = _allowed(lambda: require_case_reader(self.app, actor, offender))
+        return entry_of(self.app, event) if readable else None
+
+
+def _allowed(check: Callable[[], object]) -> bool:
+    """Whether ``check()`` allows (a truth, or a refusal's absence): False where the permission table refuses."""
+    try:
+        return check() is not False
+    except AccessRefused:
+        return False

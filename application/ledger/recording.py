@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from caseledger.application.commands import When
 from caseledger.application.demo import seed_demo
+from caseledger.application.entries import Entry, last_own_entry
 from caseledger.application.imports import ImportReport, import_lines
 from caseledger.application.ledger.core import LedgerCore, serialised
 from caseledger.application.ledger.results import Imported, Recorded
@@ -14,7 +15,8 @@ from caseledger.application.oddities import covered_now, oddities
 from caseledger.application.suggestions import Offers, known_values
 from caseledger.domain.errors import AccessRefused
 from caseledger.domain.events import catalogue as p
-from caseledger.domain.model.access import require_reader
+from caseledger.domain.model.access import OWN_ENTRY_WINDOW, require_reader
+from caseledger.domain.model.times import utc_now
 from caseledger.domain.store.views import StoreView
 
 
@@ -31,6 +33,16 @@ class Recording(LedgerCore):
     def retract(self, position: int, reason: str, note: str | None = None) -> Recorded:
         """Record ``EventRetracted``: the event at ``position`` no longer counts in projections."""
         return self.record(p.EventRetracted(position=position, reason=reason), self.now(), note)
+
+    @serialised
+    def last_own_entry(self) -> Entry | None:
+        """The login's newest entry that still counts and that they may retract themselves (within
+        24 hours of recording it), in words (``u``, undo: :mod:`caseledger.application.entries`);
+        to a login that records. The window is counted as the retraction rule counts it: from the
+        system clock's now, the recording time a retraction would get (the view's clock may be a
+        fixed instant)."""
+        self.require_recording()
+        return last_own_entry(self.app, self.login, utc_now(), OWN_ENTRY_WINDOW)
 
     def grant(self, user: str, role: p.AccessRole, site: str | None = None) -> Recorded:
         """Record ``RoleGranted`` (an admin's)."""

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from textual import work
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import DataTable
 
 from caseledger.domain.errors import AccessRefused
@@ -51,12 +52,22 @@ class DataScreen(LedgerScreen):
     generation = 0
     """Bumped by every reload; only the newest load's result is shown."""
 
-    def reload(self) -> None:
-        """Load again (once the app has started: before, the screen shows its placeholder)."""
-        if not getattr(self.app, "ready", True):
+    def reload(self, *, stale: bool = False) -> None:
+        """Load again (once the app has started: before, the screen shows its placeholder; and only
+        what this view may read: no refusal is shown unasked). ``stale``: what is shown is out of
+        date (this view just recorded or retracted), so it is covered — its tables and panels show
+        the loading indicator and take no key — until the new data is shown."""
+        if not getattr(self.app, "ready", True) or not self.ledger.may_show(self):
             return
         self.generation += 1
+        if stale:
+            for widget in self.covered():
+                widget.loading = True
         self._load(self.generation, self.request())
+
+    def covered(self) -> list[Widget]:
+        """What a stale reload covers: the screen's tables and panels."""
+        return [*self.query(DataTable), *self.query(".panel")]
 
     @work(thread=True, group="load", exit_on_error=False)
     def _load(self, generation: int, request: Any) -> None:
@@ -68,13 +79,20 @@ class DataScreen(LedgerScreen):
         try:
             data = self.fetch(request)
         except AccessRefused as refused:
-            self.app.call_from_thread(self.notify, str(refused), severity="error", timeout=10, markup=False)
+            self.app.call_from_thread(self._refused, str(refused))
             return
         self.app.call_from_thread(self.call_later, self._deliver, generation, data)
+
+    def _refused(self, refusal: str) -> None:
+        self.notify(refusal, severity="error", timeout=10, markup=False)
+        for widget in self.covered():
+            widget.loading = False
 
     def _deliver(self, generation: int, data: Any) -> None:
         if generation == self.generation:
             self.show(data)
+            for widget in self.covered():
+                widget.loading = False
             self.loads += 1
 
     def request(self) -> Any:

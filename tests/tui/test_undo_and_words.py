@@ -1,0 +1,128 @@
+"""Issue #24, points 2–4 in the terminal UI: toasts in words, ``u`` to undo one's last entry (the
+dialog saying what it is), no stale row after a recording, a palette of actions by name, and a
+view that opens with no refusal shown unasked.
+
+On the scenario store (72 events): the app shows po.adams and records as hq.admin (an admin);
+ana is an analyst. po.adams's quick add-on of 25 minutes of scanning and faxing (the second
+category: travel logistics, scanning and faxing, …) is position 73.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import DataTable
+
+from caseledger.application.ledger import Ledger
+from caseledger.domain.events import catalogue as p
+from caseledger.domain.model.clock import Clock
+from caseledger.domain.store.application import open_application
+from caseledger.domain.store.log import read_log
+from caseledger.tui.app import CaseLedgerApp
+from caseledger.tui.forms import RetractScreen
+from caseledger.tui.screens.base import DataScreen
+from tests.support.tui_helpers import NOW, SCENARIO_ADMIN, AnyPilot, Drive, make_app, scenario_url, settle
+
+ADDON_WORDS = "Add-on task logged: officer: po.adams; category: scanning and faxing; minutes: 25"
+
+
+async def _quick_addon(pilot: AnyPilot) -> None:
+    await pilot.press("a", "2", "2", "5", "enter")
+    await settle(pilot)
+
+
+def _notes(pilot: AnyPilot) -> list[str]:
+    return [str(notification.message) for notification in pilot.app._notifications]
+
+
+def test_a_toast_says_what_was_recorded_in_words(tmp_path: Path, drive: Drive) -> None:
+    app = make_app(scenario_url(tmp_path))
+
+    async def scenario(pilot: AnyPilot) -> None:
+        await _quick_addon(pilot)
+        assert f"Recorded — {ADDON_WORDS} (position 73)" in _notes(pilot)
+
+    drive(app, scenario)
+
+
+def test_u_retracts_the_viewers_last_entry_after_saying_what_it_is(tmp_path: Path, drive: Drive) -> None:
+    url = scenario_url(tmp_path)
+    app = make_app(url)
+
+    async def scenario(pilot: AnyPilot) -> None:
+        await _quick_addon(pilot)
+        await pilot.press("u")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, RetractScreen) and dialog.position == 73
+        assert dialog.description.startswith(f"{ADDON_WORDS} — occurred 2026-03-20, recorded by {SCENARIO_ADMIN} (position 73)")
+        for key in "typo":
+            await pilot.press(key)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Recorded — retracted position 73 (position 74)" in _notes(pilot)
+
+    drive(app, scenario)
+    last = list(read_log(open_application(url), after=73))
+    assert [event.envelope.data for event in last] == [p.EventRetracted(position=73, reason="typo")]
+
+
+def test_u_with_nothing_to_undo_says_so(tmp_path: Path, drive: Drive) -> None:
+    """The scenario's entries were recorded in March: none is within 24 hours."""
+    app = make_app(scenario_url(tmp_path))
+
+    async def scenario(pilot: AnyPilot) -> None:
+        await pilot.press("u")
+        await settle(pilot)
+        assert not isinstance(pilot.app.screen, RetractScreen)
+        assert any(note.startswith("Nothing to undo") for note in _notes(pilot))
+
+    drive(app, scenario)
+
+
+def test_a_stale_reload_covers_the_tables_until_the_new_rows_show(tmp_path: Path, drive: Drive) -> None:
+    app = make_app(scenario_url(tmp_path))
+
+    async def scenario(pilot: AnyPilot) -> None:
+        screen = pilot.app.screen
+        assert isinstance(screen, DataScreen)
+        tables = list(screen.query(DataTable))
+        assert tables
+        screen.reload(stale=True)
+        assert all(table.loading for table in tables)  # before the worker's rows can arrive
+        await settle(pilot)
+        assert not any(table.loading for table in tables)
+
+    drive(app, scenario, screen="due")
+
+
+def test_the_palette_offers_every_action_by_name(tmp_path: Path, drive: Drive) -> None:
+    app = make_app(scenario_url(tmp_path))
+
+    async def scenario(pilot: AnyPilot) -> None:
+        commands = {command.title: command.help for command in pilot.app.get_system_commands(pilot.app.screen)}
+        for wanted in ("Undo: retract your last entry", "Record: case assigned", "Record: coverage started", "Record: event retracted"):
+            assert wanted in commands, sorted(commands)
+        assert "assign" in commands["Record: case assigned"] and "cover" in commands["Record: coverage started"]
+        assert any(title.startswith("Staffing") for title in commands) and any(title.startswith("Export") for title in commands)
+
+    drive(app, scenario)
+
+
+def test_an_analysts_view_opens_with_no_refusal_and_lists_only_the_keys_that_work(tmp_path: Path, drive: Drive) -> None:
+    url = scenario_url(tmp_path)
+    Ledger.open(url, clock=Clock(NOW), login=SCENARIO_ADMIN).grant("ana", "analyst")
+    app = make_app(url, None, login="ana")
+
+    async def scenario(pilot: AnyPilot) -> None:
+        assert pilot.app.current_mode == "site"
+        notes = pilot.app._notifications
+        assert not [note.message for note in notes if note.severity == "error"]
+        assert "showing" not in pilot.app.sub_title
+        assert isinstance(app, CaseLedgerApp)
+        listed = {key for _title, keys, _note in app.help_sections() for key, _what in keys}
+        assert {"5", "7"} <= listed and not {"1", "2", "3", "4", "6", "a", "n", "u"} & listed, listed
+        titles = [command.title for command in pilot.app.get_system_commands(pilot.app.screen)]
+        assert not [title for title in titles if title.startswith(("Record", "Undo", "Log an"))], titles
+
+    drive(app, scenario)
