@@ -1,12 +1,20 @@
 """Proving the log is what was recorded: verify the hash chain, against a signed checkpoint or
-alone, and sign a checkpoint with a key kept outside the store."""
+alone, and sign a checkpoint with a key kept outside the store. What a person checks by eye —
+which key signed, where it was pinned from, whether a signing key was just made — comes back with
+the verdict and the checkpoint, for the front end to say."""
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
+import hashlib
 from collections.abc import Collection
+from dataclasses import dataclass
 from pathlib import Path
 
 import msgspec
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from caseledger.domain.errors import CacheForged, LogUnauthenticated, StoreURLError
 from caseledger.domain.integrity.checkpoint import Checkpoint, CheckpointError, check, make_checkpoint, pinned_public_key, read_checkpoint
@@ -21,20 +29,54 @@ from caseledger.projections.engine.projector import Projector
 from caseledger.projections.engine.quarantine import Quarantined
 
 
+@dataclass(frozen=True)
+class CheckpointSigner:
+    """The checkpoint a verification was checked against and who signed it: the pinned key's
+    fingerprint and where the pin came from (the flag, or the setting) — what the auditor compares
+    with the key they expect."""
+
+    position: int
+    signed_at: dt.datetime
+    fingerprint: str
+    """:func:`key_fingerprint` of the pinned public key."""
+    pinned_by: str
+    """``--public-key`` or the setting's variable (:data:`~caseledger.domain.settings.PUBLIC_KEY_VARIABLE`)."""
+    pin_file: Path
+
+
+@dataclass(frozen=True)
+class NewCheckpoint:
+    """A checkpoint signed, and the signing key file made for it (None: the key already existed)."""
+
+    checkpoint: Checkpoint
+    new_key: Path | None = None
+
+
+def key_fingerprint(public_key: str) -> str:
+    """``SHA256:`` and the unpadded base64 of the SHA-256 of an Ed25519 public key (raw hex) in its
+    DER form — what ``openssl pkey -pubin -in KEY.pem -outform DER | openssl dgst -sha256 -binary
+    | base64`` prints for its PEM file, less the padding."""
+    der = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key)).public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return "SHA256:" + base64.b64encode(hashlib.sha256(der).digest()).decode().rstrip("=")
+
+
 def verify_store(
     app: LedgerApplication, checkpoint: Path | None = None, public_key: Path | None = None, *, since_checkpoint: bool = False, store: str = ""
-) -> Verdict:
+) -> tuple[Verdict, CheckpointSigner | None]:
     """The whole chain recomputed; with ``checkpoint``, also that the log still holds exactly what
     it covered and only grew since, signed by the pinned key: ``public_key``, else the one the
-    settings pin (:attr:`~caseledger.domain.settings.Settings.checkpoint_public_key`). A
-    checkpoint carries its own public key, so without a pin it is refused: it would prove only
-    that *someone* signed the log as it is now. With ``since_checkpoint``, only what follows the
-    checkpoint is walked (its count of events is the checkpoint's own event and those after it)."""
+    settings pin (:attr:`~caseledger.domain.settings.Settings.checkpoint_public_key`) — and who
+    signed it (:class:`CheckpointSigner`). A checkpoint carries its own public key, so without a
+    pin it is refused: it would prove only that *someone* signed the log as it is now. With
+    ``since_checkpoint``, only what follows the checkpoint is walked (its count of events is the
+    checkpoint's own event and those after it)."""
     key = ledger_key(app)
     if checkpoint is None:
         if since_checkpoint:
             raise CheckpointError("--since-checkpoint needs --checkpoint FILE (the signed head to start from)")
-        return witnessed(app, verify(app, key=key), store)
+        return witnessed(app, verify(app, key=key), store), None
     signed = read_checkpoint(checkpoint)
     pinned = Settings.current().checkpoint_public_key
     if public_key is not None:
@@ -45,7 +87,9 @@ def verify_store(
         raise CheckpointError(
             f"--public-key: a checkpoint is checked only against its signer's pinned public key: give --public-key PEM or set {PUBLIC_KEY_VARIABLE}"
         )
-    return witnessed(app, check(app, signed, pinned_public_key(pinned, source), since=since_checkpoint, key=key), store)
+    raw = pinned_public_key(pinned, source)
+    verdict = witnessed(app, check(app, signed, raw, since=since_checkpoint, key=key), store)
+    return verdict, CheckpointSigner(signed.position, signed.created_at, key_fingerprint(raw), source, pinned)
 
 
 def witnessed(app: LedgerApplication, verdict: Verdict, store: str) -> Verdict:
@@ -69,11 +113,15 @@ def ledger_key(app: LedgerApplication) -> bytes | None:
     return app.ledger_key if app.ledger_recorder.chain_key is not None else held_ledger_key(app.ledger_recorder, app.env.get("CIPHER_KEY"))
 
 
-def sign_checkpoint(app: LedgerApplication, key: Path | None = None, quarantined: Collection[int] = ()) -> Checkpoint:
+def sign_checkpoint(app: LedgerApplication, key: Path | None = None, quarantined: Collection[int] = ()) -> NewCheckpoint:
     """A checkpoint of the verified head (MACs checked where this process holds the ledger key),
-    signed with ``key`` (default: the user config directory's, created on first use); events
-    outside the chain are signed over only when every one is ``quarantined``."""
-    return make_checkpoint(app, key or Settings.current().default_checkpoint_key_file, key=ledger_key(app), quarantined=quarantined)
+    signed with ``key`` (default: the user config directory's, created on first use, and then
+    named in the result); events outside the chain are signed over only when every one is
+    ``quarantined``."""
+    path = key or Settings.current().default_checkpoint_key_file
+    existed = path.exists()
+    made = make_checkpoint(app, path, key=ledger_key(app), quarantined=quarantined)
+    return NewCheckpoint(made, None if existed else path)
 
 
 def checkpoint_document(made: Checkpoint) -> bytes:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import io
 import os
 import sys
@@ -312,6 +313,13 @@ def verify(args: argparse.Namespace) -> int:
         return 1
     scope = " from the checkpoint on" if args.since_checkpoint else ""
     print(f"intact: {verdict.events} events{scope}, head position {verdict.head_position}, head {verdict.head.hex()}")
+    signer = verified.signer
+    if signer is not None:
+        signed_at = signer.signed_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        print(
+            f"checkpoint at position {signer.position} (signed {signed_at}) matches: signed by key {signer.fingerprint} "
+            f"(pinned by {signer.pinned_by}: {for_terminal(str(signer.pin_file))})"
+        )
     _print_quarantine(verified)
     if not verified.deep:
         return 0
@@ -333,7 +341,14 @@ def _print_quarantine(verified: Verification) -> None:
 def checkpoint(args: argparse.Namespace) -> int:
     """``caseledger checkpoint``: sign the verified chain head with a key kept outside the store."""
     output = _file(args.output)
-    made = _open(args, payloads=False).checkpoint(Path(args.key) if args.key else None, output=output, force=args.force)
+    signed = _open(args, payloads=False).checkpoint(Path(args.key) if args.key else None, output=output, force=args.force)
+    made = signed.checkpoint
+    if signed.new_key is not None:
+        print(
+            f"caseledger: created a new signing key {for_terminal(str(signed.new_key))} (keep it off the database host; "
+            "its public half is what verify --public-key pins)",
+            file=sys.stderr,
+        )
     if made.quarantined:
         print(
             f"caseledger: signed over {len(made.quarantined)} events outside the chain, each quarantined (named in the checkpoint): "

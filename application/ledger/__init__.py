@@ -14,13 +14,14 @@ The use cases are grouped by what they do, one module each, all methods of the o
 * :mod:`.recording` — record, retract, import, grant, revoke, link, init-roles, the demo; what
   the record form offers (suggestions) and asks (oddities);
 * :mod:`.reading` — an officer's week, due list and caseload, a site's officers and staffing, a
-  case's history, the audit log (a page, or the raw log streamed);
+  case's history and its state at a cut, the audit log (a page, or the raw log streamed);
 * :mod:`.exporting` — export, report;
 * :mod:`.keeping` — status, whoami, verify, checkpoint, rebuild, project.
 """
 
 from __future__ import annotations
 
+from caseledger.application.casestate import CaseState, PlanShown
 from caseledger.application.entries import Entry, payload_words
 from caseledger.application.events import LogPage
 from caseledger.application.exports import BY_SITE_PROJECTIONS, EXPORT_FORMATS, PROJECTION_NAMES, WEEKLY_PROJECTIONS, ExportSpec
@@ -50,6 +51,7 @@ __all__ = [
     "PROJECTION_NAMES",
     "WEEKLY_PROJECTIONS",
     "CaseRow",
+    "CaseState",
     "DueRow",
     "Entry",
     "ExportCut",
@@ -61,6 +63,7 @@ __all__ = [
     "LogPage",
     "LogQuery",
     "Offers",
+    "PlanShown",
     "Progress",
     "Rebuilt",
     "Recorded",

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from caseledger.application.integrity import checkpoint_document, deep_difference, quarantine_listing, sign_checkpoint, verify_store
+from caseledger.application.integrity import NewCheckpoint, checkpoint_document, deep_difference, quarantine_listing, sign_checkpoint, verify_store
 from caseledger.application.ledger.core import LedgerCore, serialised
 from caseledger.application.ledger.results import Rebuilt, Verification
 from caseledger.application.readmodels import ReadModels, discard_forged_snapshots, remac_the_log
 from caseledger.application.status import StoreStatus, store_status
 from caseledger.domain.errors import STORE_FAILURES, AccessRefused
-from caseledger.domain.integrity.checkpoint import Checkpoint
 from caseledger.domain.model.access import Actor
 from caseledger.domain.store.roles import PROJECTOR_ROLE
 from caseledger.domain.store.urls import store_identity
@@ -40,13 +39,13 @@ class Keeping(LedgerCore):
     @serialised
     def verify(self, checkpoint: Path | None = None, public_key: Path | None = None, *, since_checkpoint: bool = False, deep: bool = False) -> Verification:
         """Recompute the hash chain (:func:`~caseledger.application.integrity.verify_store`); with
-        ``deep`` and an intact chain, also every cache from the log. A supervisor's, an auditor's or
-        an admin's (the whole chain: it names no case)."""
+        ``deep`` and an intact chain, also every cache from the log; with ``checkpoint``, who signed
+        it. A supervisor's, an auditor's or an admin's (the whole chain: it names no case)."""
         self.require("verify")
-        verdict = verify_store(self.app, checkpoint, public_key, since_checkpoint=since_checkpoint, store=store_identity(self.url))
+        verdict, signer = verify_store(self.app, checkpoint, public_key, since_checkpoint=since_checkpoint, store=store_identity(self.url))
         difference = deep_difference(self.app) if deep and verdict.ok else None  # first: opening the read models below creates what is missing
         quarantined, unlisted = self._quarantine()
-        return Verification(verdict, deep=deep and verdict.ok, difference=difference, quarantined=quarantined, unlisted=unlisted)
+        return Verification(verdict, deep=deep and verdict.ok, difference=difference, quarantined=quarantined, unlisted=unlisted, signer=signer)
 
     @serialised
     def quarantine(self) -> tuple[list[Quarantined], str | None]:
@@ -72,15 +71,16 @@ class Keeping(LedgerCore):
         return quarantined, unlisted
 
     @serialised
-    def checkpoint(self, key: Path | None = None, *, output: str | None = None, force: bool = False) -> Checkpoint:
+    def checkpoint(self, key: Path | None = None, *, output: str | None = None, force: bool = False) -> NewCheckpoint:
         """A checkpoint of the verified head signed with ``key`` (default: the user config
-        directory's, created on first use), written to ``output`` when given (a file there replaced
-        only with ``force``; never the store or a key, ``key`` included); who may verify may sign one."""
+        directory's, created on first use: the result names the key file it made), written to
+        ``output`` when given (a file there replaced only with ``force``; never the store or a
+        key, ``key`` included); who may verify may sign one."""
         self.require("verify")
         target = self._output_target(output, force=force, keys=(key,) if key else ()) if output is not None else None
         made = sign_checkpoint(self.app, key, [event.position for event in self._quarantine()[0]])
         if target is not None:
-            target.write(lambda out: out.write(checkpoint_document(made)))
+            target.write(lambda out: out.write(checkpoint_document(made.checkpoint)))
         return made
 
     @serialised

@@ -1,10 +1,11 @@
-"""Reading: an officer's screens, a site's officers and staffing, a case's history, the audit log."""
+"""Reading: an officer's screens, a site's officers and staffing, a case's history and its state at a cut, the audit log."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from caseledger.application.casestate import CaseState, case_state, cut_of
 from caseledger.application.entries import Entry, entry_of, event_at
 from caseledger.application.events import LogPage, filtered_events, log_page
 from caseledger.application.exports import at_sites
@@ -21,6 +22,7 @@ from caseledger.domain.store.views import StoreView
 from caseledger.projections.catalogue import OVERDUE_CARRIED
 from caseledger.projections.engine.compute import compute, compute_together, find
 from caseledger.projections.rules import load_rules
+from caseledger.projections.screens.case import case_at
 
 Rows = list[dict[str, Any]]
 
@@ -101,6 +103,20 @@ class Reading(LedgerCore):
         the case's officer's, its site's supervisor's, an auditor's or an admin's to read."""
         require_case_reader(self.app, self.seat.actor, offender)
         return case_history(self.app, offender, as_of=as_of, known_at=known_at)
+
+    @serialised
+    def case_state(self, offender: str, *, as_of: Cutoff | None = None, known_at: Cutoff | None = None) -> CaseState:
+        """``offender``'s case as the ledger knew it at ``known_at`` (:mod:`caseledger.application.casestate`):
+        whose it was, where the offender was, the release plan, the SIU stay, pending transfers,
+        complexity factors and open deadlines at T — ``as_of``, else ``known_at``, else now —
+        from the events recorded by ``known_at``. Read as :meth:`history`."""
+        require_case_reader(self.app, self.seat.actor, offender)
+        at = cut_of(as_of, known_at)
+        lines = case_history(self.app, offender, as_of=at, known_at=known_at)
+        self.projector.catch_up()
+        view = self.view(at, known_at)
+        case = self.projector.trusting(lambda: case_at(self.projector, self.rules, view, offender))
+        return case_state(case, lines, at, known_at)
 
     @serialised
     def audit_page(self, query: LogQuery, after: int, limit: int) -> LogPage:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from caseledger.application.integrity import CheckpointSigner
 from caseledger.domain.integrity.verify import Verdict
 from caseledger.domain.model.access import READERS, RECORDING_ROLES, Actor, recordable
 from caseledger.projections.engine.deep import Difference
@@ -72,6 +73,8 @@ class Verification:
     """The events the read side quarantined (:func:`~caseledger.application.integrity.quarantine_listing`)."""
     unlisted: str | None = None
     """Why the quarantined events could not be listed, or None."""
+    signer: CheckpointSigner | None = None
+    """The checkpoint checked against and who signed it (None: no checkpoint given)."""
 
 
 @dataclass(frozen=True)

@@ -1,21 +1,24 @@
-"""*Case file*: every event of one case with occurred and recorded times and who recorded it,
-retracted events marked, an as-of control, and retraction (x) of the selected event."""
+"""*Case file*: the case's state at the cut (whose, where, the release plan, SIU, transfers,
+complexity, open deadlines) above every event of the case with occurred and recorded times and
+who recorded it, retracted events marked, as-of and known-at controls, and retraction (x) of the
+selected event."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import ClassVar
 
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Header, Input, Label
+from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
-from caseledger.application.ledger import HistoryLine
-from caseledger.application.text import fields_in_words, type_words, who
+from caseledger.application.ledger import CaseState, HistoryLine
+from caseledger.application.text import DEADLINE_WORDS, STATUS_WORDS, choice_words, fields_in_words, type_words, who
 from caseledger.domain.errors import LedgerError
 from caseledger.domain.events.catalogue import TransferCompleted
-from caseledger.domain.model.times import parse_cutoff, zone
+from caseledger.domain.model.times import Cutoff, LocalDay, parse_cutoff, zone
 from caseledger.tui.screens.base import DataScreen, RecordContext
 from caseledger.tui.widgets.tables import fill_table, plain, struck
 
@@ -41,6 +44,9 @@ class CaseFileScreen(DataScreen):
             yield Input(placeholder="date: what had happened by then", id="as-of-input")
             yield Label("Known at")
             yield Input(placeholder="date: what was recorded by then", id="known-at-input")
+        state = Static("", id="case-state", classes="panel")
+        state.display = False  # until a case is shown
+        yield state
         yield Label("", id="casefile-message")
         yield DataTable(id="history-table", cursor_type="row")
         yield Footer()
@@ -89,28 +95,36 @@ class CaseFileScreen(DataScreen):
         offender, as_of, known_at = (self.query_one(f"#{name}", Input).value.strip() for name in ("offender-input", "as-of-input", "known-at-input"))
         return offender, as_of, known_at
 
-    def fetch(self, request: tuple[str, str, str]) -> list[HistoryLine] | str:
+    def fetch(self, request: tuple[str, str, str]) -> tuple[list[HistoryLine], CaseState] | str:
         """The case as it had happened by *as of* and as the ledger knew it at *known at* (a
-        retraction recorded after *known at* does not strike its event)."""
+        retraction recorded after *known at* does not strike its event), and its state then (at
+        *known at* when no *as of* is given)."""
         offender, as_of_text, known_at_text = request
         if not offender:
             return "Type an offender id and press Enter."
         try:
             as_of = parse_cutoff(as_of_text, "as of") if as_of_text else None
             known_at = parse_cutoff(known_at_text, "known at") if known_at_text else None
-            return self.ledger.session.history(offender, as_of=as_of, known_at=known_at)
+            session = self.ledger.session
+            return session.history(offender, as_of=as_of, known_at=known_at), session.case_state(offender, as_of=as_of, known_at=known_at)
         except LedgerError as error:
             return str(error)
 
-    def show(self, data: list[HistoryLine] | str) -> None:
+    def show(self, found: tuple[list[HistoryLine], CaseState] | str) -> None:
         table = self.query_one(DataTable)
         header = ("position", "occurred (local)", "recorded (UTC)", "by", "type", "status", "details")
         message = self.query_one("#casefile-message", Label)
-        if isinstance(data, str):
+        panel = self.query_one("#case-state", Static)
+        if isinstance(found, str):
             fill_table(table, header, [])
-            message.update(plain(data))
+            message.update(plain(found))
+            panel.display = False
             self.offender_shown = ""
             return
+        data, state = found
+        panel.border_title = state_title(state)
+        panel.update("\n".join(plain(line) for line in state_lines(state)))
+        panel.display = True
         retracting = " · x retracts the selected one" if self.ledger.seat.records else ""
         message.update(f"{len(data)} events{retracting} · retracted events are struck through")
         self.offender_shown = data[0].event.envelope.data.offender if data else ""
@@ -144,3 +158,55 @@ class CaseFileScreen(DataScreen):
         if table.row_count:
             position = int(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
             self.ledger.ask_retraction(position)
+
+
+def _cut(cutoff: Cutoff) -> str:
+    if isinstance(cutoff, LocalDay):
+        return cutoff.day.isoformat()
+    utc = cutoff.astimezone(dt.UTC)
+    return utc.strftime("%Y-%m-%d %H:%M:%S UTC" if utc.second or utc.microsecond else "%Y-%m-%d %H:%M UTC")
+
+
+def state_title(state: CaseState) -> str:
+    """Which cut the panel shows: now, as of T, or as known at R (and as of T when it differs)."""
+    if state.known_at is None:
+        return f"The case as of {_cut(state.as_of)}" if state.as_of is not None else "The case now"
+    shown = f"The case as known at {_cut(state.known_at)}"
+    return shown if state.as_of == state.known_at or state.as_of is None else f"{shown}, as of {_cut(state.as_of)}"
+
+
+def _day_count(days: int, noun: str) -> str:
+    return f"{days} {noun}{'' if days == 1 else 's'}"
+
+
+def state_lines(state: CaseState) -> list[str]:
+    """The panel's lines, in words (not yet escaped: the destination is free text)."""
+    case = state.case
+    if not case.admitted:
+        return [f"{case.offender} was not admitted by then (no admission recorded and occurred by this cut)"]
+    officer = f"assigned to {case.officer}" if case.officer else "assigned to no officer"
+    if case.location is None:
+        where = f"released, no destination site (last at {case.last_site})"
+    elif case.in_custody:
+        where = f"in custody at {case.location} (institution)"
+    else:
+        where = f"released, at {case.location} ({choice_words(case.location_kind or '')})"
+    expired = f" · warrant expired {case.warrant_expiry}" if case.warrant_expired else ""
+    factors = ", ".join(choice_words(factor) for factor in case.factors) or "none"
+    siu = "none"
+    if case.stay is not None:
+        siu = f"since {case.stay.started_on} at {case.stay.site or '—'} ({_day_count(case.stay.days, 'day')}, {_day_count(case.stay.reviews, 'review')})"
+    transfers = "; ".join(f"to {request.to_site} ({request.kind}) requested {request.requested_on}" for request in case.transfers) or "none"
+    plan = "none"
+    if state.plan is not None:
+        shown = state.plan
+        bound = f"{shown.destination}" + (f" ({shown.destination_site})" if shown.destination_site else "")
+        step = f"{choice_words(shown.last_step)} on {shown.last_step_on}" if shown.last_step else "none yet"
+        plan = f"{choice_words(shown.release_type)} to {bound}, started {shown.started_on}; last step: {step}"
+    due = " · ".join(f"{DEADLINE_WORDS[found.deadline]} {STATUS_WORDS[found.status]} (due {found.due_on})" for found in case.deadlines) or "none"
+    return [
+        f"{officer} · {where}{expired}",
+        f"complexity: {factors} · SIU: {siu} · transfer pending: {transfers}",
+        f"release plan: {plan}",
+        f"open deadlines: {due}",
+    ]
