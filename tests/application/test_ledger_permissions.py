@@ -143,6 +143,7 @@ ROWS = [
     Row("init_roles", lambda _people, ledger, _: ledger.init_roles(), {"admin"}, "only an admin may set up the database's roles"),
     Row("suggestions", lambda _people, ledger, _: ledger.suggestions("po.adams"), RECORDERS, RECORDS),
     Row("oddities", lambda _people, ledger, _: ledger.oddities(ADDON), RECORDERS, RECORDS),
+    Row("last_own_entry", lambda _people, ledger, _: ledger.last_own_entry(), RECORDERS, RECORDS),
     Row("seed_demo", lambda _people, ledger, _: ledger.seed_demo(1), EVERYONE),  # a store with events is not seeded: nothing to refuse
     # reading
     Row("week", lambda _people, ledger, _: ledger.week("po.adams"), READERS, "may read an officer's week and caseload"),
@@ -173,6 +174,7 @@ ROWS = [
         "may read a case's history|may read off-003's history",
         case="of another site",
     ),
+    Row("entry", lambda _people, ledger, _: ledger.entry(33), EVERYONE),  # refuses no one: says the event only to who may read it (None otherwise)
     Row("audit_page", lambda _people, ledger, _: ledger.audit_page(LogQuery(), 0, 5), READERS, "may read the audit log"),
     Row("events", lambda _people, ledger, _: list(ledger.events(LogQuery())), READERS, "may read the audit log"),
     Row("officer_for", lambda _people, ledger, _: ledger.officer_for(ledger.user), EVERYONE),
