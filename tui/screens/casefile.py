@@ -17,7 +17,7 @@ from caseledger.domain.errors import LedgerError
 from caseledger.domain.events.catalogue import TransferCompleted
 from caseledger.domain.model.times import parse_cutoff, zone
 from caseledger.tui.screens.base import DataScreen, RecordContext
-from caseledger.tui.widgets.tables import fill_table, plain, struck
+from caseledger.tui.widgets.tables import LedgerTable, fill_table, plain, struck
 
 
 class CaseFileScreen(DataScreen):
@@ -42,7 +42,7 @@ class CaseFileScreen(DataScreen):
             yield Label("Known at")
             yield Input(placeholder="date: what was recorded by then", id="known-at-input")
         yield Label("", id="casefile-message")
-        yield DataTable(id="history-table", cursor_type="row")
+        yield LedgerTable(id="history-table", cursor_type="row")
         yield Footer()
 
     def on_key(self, event: events.Key) -> None:
