@@ -39,6 +39,20 @@ class FindInput(Input):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "clear", "Clear filter", id="filter.clear")]
 
+    leaving = False
+    """Enter was pressed: keys typed after it, which reach the box before the table has the
+    focus, go to the table (``r`` after ``/corr`` Enter sorts; it is not typed into the filter)."""
+
+    def on_key(self, event: events.Key) -> None:
+        bar = self.parent
+        if self.leaving and isinstance(bar, FindBar):
+            event.stop()
+            event.prevent_default()
+            bar.table.post_message(events.Key(event.key, event.character))
+
+    def on_focus(self, event: events.Focus) -> None:
+        self.leaving = False
+
     def action_clear(self) -> None:
         bar = self.parent
         if isinstance(bar, FindBar):
@@ -70,10 +84,13 @@ class FindBar(Horizontal):
         """Show the bar below ``table`` (or return to it) with the focus in its text box — before
         the next key is handled, so text typed at once after ``/`` lands in the box."""
         bar = below(table, cls)
-        if bar is None:
-            bar = cls(table)
+        if not isinstance(bar, FindBar):
+            bar = FindBar(table)
             await table.parent.mount(bar, after=table)  # type: ignore[union-attr]  # a mounted table has a parent
         bar.box.focus()
+        for early in table.early_keys:
+            cls.type_key(table, early)
+        table.early_keys.clear()
 
     @classmethod
     def close_for(cls, table: LedgerTable) -> None:
@@ -95,12 +112,17 @@ class FindBar(Horizontal):
     def type_key(cls, table: LedgerTable, event: events.Key) -> None:
         """A key that reached ``table`` before its bar had the focus: typed into the bar."""
         bar = below(table, cls)
-        if not isinstance(bar, FindBar):
+        if not isinstance(bar, FindBar) or not bar.is_mounted:
+            table.early_keys.append(event)
             return
         box = bar.box
-        if event.key == "escape":
+        if box.leaving:  # typed after Enter: the table's
+            table.post_message(events.Key(event.key, event.character))
+        elif event.key == "escape":
             box.action_clear()
         elif event.key == "enter":
+            box.leaving = True
+            table.keys_to = None
             bar.post_message(Input.Submitted(box, box.value))
         else:
             box.insert_text_at_cursor(event.character or "")
@@ -111,6 +133,7 @@ class FindBar(Horizontal):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        self.box.leaving = True
         if not event.value:
             FindBar.close_for(self.table)
         else:
@@ -138,17 +161,22 @@ class SortPrompt(Static, can_focus=True):
     async def open_for(cls, table: LedgerTable) -> None:
         """Show the prompt below ``table``, focused before the next key is handled."""
         prompt = below(table, cls)
-        if prompt is None:
-            prompt = cls(table)
+        if not isinstance(prompt, SortPrompt):
+            prompt = SortPrompt(table)
             await table.parent.mount(prompt, after=table)  # type: ignore[union-attr]  # a mounted table has a parent
         prompt.focus()
+        for early in table.early_keys:
+            prompt.on_key(early)
+        table.early_keys.clear()
 
     @classmethod
     def choose_key(cls, table: LedgerTable, event: events.Key) -> None:
         """A key that reached ``table`` before its prompt had the focus: the prompt's choice."""
         prompt = below(table, cls)
-        if isinstance(prompt, SortPrompt):
+        if isinstance(prompt, SortPrompt) and prompt.is_mounted:
             prompt.on_key(event)
+        else:
+            table.early_keys.append(event)
 
     def on_key(self, event: events.Key) -> None:
         event.stop()

@@ -32,8 +32,8 @@ NARROWEST = 16
 """Free text is wrapped at no fewer cells than this (narrower, it reads a word a line)."""
 
 MOST_LINES = 3
-"""Where the table does not fit even with its free text wrapped (80×24), a wrapped cell shows at
-most this many lines, the last ending "…" when more would follow (the table scrolls sideways)."""
+"""Where the table does not fit even with its free text wrapped (80×24), a row is at most this
+many lines tall (the rest of a long cell is not shown; the table scrolls sideways)."""
 
 TABLE_NOTE = "/ then text: only the rows holding it (Enter keeps it, Esc clears); r then a column's key: sort by it (again: reversed; 0: the screen's order)"
 """What the help says of every table's keys."""
@@ -69,34 +69,22 @@ def show_rows(table: DataTable[Any], header: Sequence[str], rows: Sequence[Row])
             floors = [word_floor(label, column) for label, column in zip(header, columns, strict=True)]
         widths = fit_widths(natural, floors, room)
         most_lines = 0 if sum(widths) <= room else MOST_LINES  # too narrow even wrapped (80×24): long cells end "…"
-    labels = [wrapped(table, label, width, 0) if cell_len(label) > width else label for label, width in zip(header, widths, strict=True)]
-    table.header_height = max([1, *(len(label.plain.splitlines()) for label in labels if isinstance(label, Text))])
-    for label, width in zip(labels, widths, strict=True):
+    table.header_height = max(lines(table, label, width) for label, width in zip(header, widths, strict=True)) if header else 1
+    for label, width in zip(header, widths, strict=True):
         table.add_column(label, width=width)
-    narrowed = [width < whole for width, whole in zip(widths, natural, strict=True)]
-    for cells, key in rows:
-        shown = [
-            wrapped(table, cell, width, most_lines) if narrow else plain(cell.text if isinstance(cell, Shown) else cell)
-            for cell, width, narrow in zip(cells, widths, narrowed, strict=True)
-        ]
-        height = max([1, *(len(cell.plain.splitlines()) for cell in shown if isinstance(cell, Text))])
-        table.add_row(*shown, key=key, height=height)
+    narrowed = [index for index, (width, whole) in enumerate(zip(widths, natural, strict=True)) if width < whole]
+    for (cells, key), row in zip(rows, texts, strict=True):
+        height = max([1, *(lines(table, row[index], widths[index]) for index in narrowed)])
+        shown = [plain(cell.text if isinstance(cell, Shown) else cell) for cell in cells]
+        table.add_row(*shown, key=key, height=min(height, most_lines) if most_lines else height)
     if selected is not None and any(key == selected for _cells, key in rows):
         table.move_cursor(row=table.get_row_index(selected))
 
 
-def wrapped(table: DataTable[Any], cell: Any, width: int, most_lines: int) -> Text:
-    """``cell`` wrapped to ``width`` cells, whole, or in at most ``most_lines`` lines (the last
-    ending "…" when there was more)."""
-    shown = cell.text if isinstance(cell, Shown) else cell
-    text = Text(for_terminal(shown.plain), style=shown.style) if isinstance(shown, Text) else Text(for_terminal(shown_text(shown)))
-    lines = list(text.wrap(table.app.console, width, overflow="fold"))
-    if most_lines and len(lines) > most_lines:
-        lines = lines[:most_lines]
-        last = lines[-1]
-        last.append("…")
-        last.truncate(width, overflow="ellipsis")
-    return Text("\n").join(lines)
+def lines(table: DataTable[Any], text: str, width: int) -> int:
+    """How many lines ``text`` takes wrapped to ``width`` cells (a DataTable wraps a cell whose
+    row is taller than one line)."""
+    return len(Text(text).wrap(table.app.console, width)) if cell_len(text) > width else 1
 
 
 def plain(value: Any) -> Any:
@@ -134,6 +122,8 @@ class LedgerTable(DataTable[Any]):
         self.shown_count = 0
         self.keys_to: Callable[[LedgerTable, events.Key], None] | None = None
         """Where keys the table receives go while the filter bar or the sort prompt is opening."""
+        self.early_keys: list[events.Key] = []
+        """Keys that came before the bar or the prompt was there (given to it once it is)."""
 
     def fill(self, header: Sequence[str], rows: Sequence[Row]) -> None:
         """Keep ``rows`` and show those the filter and the sort let through."""
@@ -170,7 +160,10 @@ class LedgerTable(DataTable[Any]):
         """Keys typed at once after ``/`` or ``r`` reach the table before the focus has moved to
         the bar or the prompt: they go where the person meant them (never to the table's or
         the screen's keys: "co" after ``/`` must not open a case)."""
-        if self.keys_to is not None and (event.is_printable or event.key in ("enter", "escape")):
+        if self.keys_to is None:  # the key that opens the bar: the keys queued behind it go there too
+            self.keys_to = {"slash": FindBar.type_key, "r": SortPrompt.choose_key}.get(event.key) if self.check_action("find", ()) else None
+            self.early_keys.clear()
+        elif event.is_printable or event.key in ("enter", "escape"):
             event.stop()
             event.prevent_default()
             self.keys_to(self, event)
