@@ -35,6 +35,7 @@ from caseledger.tui.screens.due import DueScreen
 from caseledger.tui.screens.export import ExportScreen
 from caseledger.tui.screens.site import SiteScreen
 from caseledger.tui.screens.week import WeekScreen
+from caseledger.tui.widgets.tables import TABLE_NOTE, LedgerTable
 
 SCREEN_CLASSES: dict[str, type[Screen[Any]]] = {
     "week": WeekScreen,
@@ -347,6 +348,7 @@ class CaseLedgerApp(App[None]):
             ]
 
         sections: list[HelpSection] = [("Anywhere", keys(self.BINDINGS), "Ctrl+P the command palette (what fits this screen)")]
+        sections.append(("Any table", keys(LedgerTable.BINDINGS), TABLE_NOTE))
         sections += [(screen.TITLE or mode, keys(screen.BINDINGS), HELP_NOTES.get(mode, "")) for mode, screen in SCREEN_CLASSES.items()]
         sections = [section for section in sections if section[1] or section[2]]
         if self.seat.records:

@@ -18,7 +18,7 @@ from caseledger.application.text import fields_in_words, type_words, who
 from caseledger.domain.errors import AccessRefused, LedgerError
 from caseledger.domain.events.catalogue import PAYLOAD_TYPES
 from caseledger.tui.screens.base import DataScreen
-from caseledger.tui.widgets.tables import fill_table, plain
+from caseledger.tui.widgets.tables import LedgerTable, fill_table, plain
 
 PAGE = 100
 
@@ -71,7 +71,7 @@ class AuditScreen(DataScreen):
         quarantine = Label("", id="quarantine")
         quarantine.display = False  # until there is something to list
         yield quarantine
-        yield DataTable(id="log-table", cursor_type="row")
+        yield LedgerTable(id="log-table", cursor_type="row")
         yield Footer()
 
     def request(self) -> AuditRequest:

@@ -20,7 +20,7 @@ from caseledger.domain.errors import LedgerError
 from caseledger.domain.events.catalogue import TransferCompleted
 from caseledger.domain.model.times import Cutoff, LocalDay, parse_cutoff, zone
 from caseledger.tui.screens.base import DataScreen, RecordContext
-from caseledger.tui.widgets.tables import fill_table, plain, struck
+from caseledger.tui.widgets.tables import LedgerTable, fill_table, plain, struck
 
 
 class CaseFileScreen(DataScreen):
@@ -48,7 +48,7 @@ class CaseFileScreen(DataScreen):
         state.display = False  # until a case is shown
         yield state
         yield Label("", id="casefile-message")
-        yield DataTable(id="history-table", cursor_type="row")
+        yield LedgerTable(id="history-table", cursor_type="row")
         yield Footer()
 
     def on_key(self, event: events.Key) -> None:

@@ -16,9 +16,14 @@ from textual.widgets import DataTable, Footer, Header
 from caseledger.application.ledger import DueRow, completing_entry
 from caseledger.application.text import DEADLINE_WORDS, STATUS_WORDS
 from caseledger.tui.screens.base import CaseListScreen, RecordContext
-from caseledger.tui.widgets.tables import fill_table
+from caseledger.tui.widgets.rowview import Shown
+from caseledger.tui.widgets.tables import LedgerTable, fill_table
 
 STYLES = {"overdue": "bold red", "due_soon": "bold yellow", "open": ""}
+URGENCY = {"overdue": 0, "due_soon": 1, "open": 2}
+"""Statuses sorted most pressing first."""
+
+ORDER = "overdue first, then by due date"
 
 
 def when(row: DueRow) -> str:
@@ -36,7 +41,7 @@ class DueScreen(CaseListScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield DataTable(id="due-table", cursor_type="row")
+        yield LedgerTable(id="due-table", cursor_type="row", order_words=ORDER)
         yield Footer()
 
     def record_context(self) -> RecordContext:
@@ -58,9 +63,9 @@ class DueScreen(CaseListScreen):
             [
                 (
                     (
-                        Text(STATUS_WORDS[row.status], style=STYLES[row.status]),
+                        Shown(Text(STATUS_WORDS[row.status], style=STYLES[row.status]), URGENCY[row.status]),
                         str(row.due_on),
-                        when(row),
+                        Shown(when(row), row.days_left),
                         DEADLINE_WORDS.get(row.deadline, row.deadline),
                         row.offender,
                         row.whose,

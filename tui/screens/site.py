@@ -19,7 +19,7 @@ from caseledger.application.ledger import site_rows
 from caseledger.application.supervisor import OFFICER_HEADER, SITE_HEADER, STAFFING_HEADER, Cell, officer_row, site_rows_with_totals, staffing_rows
 from caseledger.application.text import for_terminal
 from caseledger.tui.screens.base import DataScreen, RecordContext
-from caseledger.tui.widgets.tables import fill_table
+from caseledger.tui.widgets.tables import LedgerTable, fill_table
 
 
 def shown(cell: Cell) -> Text:
@@ -42,7 +42,7 @@ class SiteScreen(DataScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Label("", id="site-message")
-        yield DataTable(id="site-table", cursor_type="row")
+        yield LedgerTable(id="site-table", cursor_type="row")
         yield Footer()
 
     def request(self) -> bool:

@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 from caseledger.application.ledger import WeekData
 from caseledger.application.text import ROLE_WORDS, choice_words
 from caseledger.tui.screens.base import DataScreen
-from caseledger.tui.widgets.tables import fill_table
+from caseledger.tui.widgets.tables import LedgerTable, fill_table
 
 
 class WeekScreen(DataScreen):
@@ -25,7 +25,7 @@ class WeekScreen(DataScreen):
         with Horizontal(id="week-bottom"):
             with Vertical(classes="panel"):
                 yield Static("Add-on minutes this week", classes="panel-title")
-                yield DataTable(id="addons-table", show_cursor=False)
+                yield LedgerTable(id="addons-table", show_cursor=False)
                 yield Static("Estimated hours, recent weeks", classes="panel-title")
                 yield Sparkline([], id="addon-chart")
                 yield Static("", id="chart-caption")
