@@ -132,8 +132,8 @@ def pick_letter(choice: str) -> str:
 
 def lettered(choices: Sequence[str]) -> list[tuple[str, str]]:
     """Each choice's words after the keys that pick it on a closed list from a blank one — its
-    letter, pressed once more for every earlier choice with the same letter ("(i) information
-    sharing", "(i i) interview"): a letter pressed again picks the next choice with it."""
+    letter, pressed once more for every earlier choice with the same letter (leave: "(s) sick",
+    "(s s) secondment"): a letter pressed again picks the next choice with it."""
     seen: dict[str, int] = {}
     labelled = []
     for choice in choices:
@@ -276,6 +276,7 @@ class RecordScreen(SavingForm):
         self.typed_ahead: list[str] = []
         """Characters typed while the fields were being rebuilt for a new type, for the first field."""
         self.rebuilding = False
+        """True while a picked type's fields replace the old ones."""
         self.taking_type = False
         """True from Enter on a new type in the open list until its fields are built."""
         self.type_search = TypeSearch([type_words(name) for name in self.kinds])
@@ -338,9 +339,10 @@ class RecordScreen(SavingForm):
     @on(Select.Changed, "#record-type")
     async def type_changed(self, event: Select.Changed) -> None:
         """A new type: its fields, the focus on the first of them (the next field after the type
-        list), and what was typed meanwhile put there."""
+        list), and what was typed meanwhile put there; what the form said of the old type goes."""
         if str(event.value) != self.kind or not self.query(".field"):
             self.kind = str(event.value)
+            self.say("")
             self.rebuilding = True
             try:
                 await self.build_fields(first_empty=False)
@@ -501,12 +503,15 @@ class RecordScreen(SavingForm):
 
     def show_error(self, error: DomainError) -> None:
         """The rule under its field and in the message, in words, shown as text (never markup);
-        the field it names scrolled into view."""
+        the field it names focused and in view with its warning below it."""
         rule = in_words(error.rule)
         for widget in self.query(f"#error-{error.field}").results(Static):
             widget.update(plain(f"⚠ {rule}"))
             widget.add_class("shown")
             self.call_after_refresh(widget.scroll_visible, animate=False)
+        for field in self.query(f"#field-{error.field}"):
+            self.set_focus(field, scroll_visible=False)
+            self.call_after_refresh(field.scroll_visible, animate=False)  # after the warning's: both in view
         self.say(f"Not recorded — {field_words(error.field)}: {rule}")
 
 
