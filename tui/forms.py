@@ -20,9 +20,11 @@ from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.scalar import Scalar
 from textual.screen import ModalScreen
 from textual.suggester import Suggester, SuggestFromList
+from textual.widget import Widget
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.worker import Worker, WorkerState
 
@@ -116,6 +118,31 @@ def payload_fields(payload_type: type[p.Payload]) -> tuple[msgspec.inspect.Field
     return info.fields
 
 
+def form_order(payload_type: type[p.Payload]) -> tuple[msgspec.inspect.Field, ...]:
+    """The fields as the form asks for them: the required ones first, then the optional ones,
+    each in the catalogue's order (what Ctrl+S needs is never below what it does not)."""
+    fields = payload_fields(payload_type)
+    return tuple(field for field in fields if field.required) + tuple(field for field in fields if not field.required)
+
+
+def pick_letter(choice: str) -> str:
+    """The key that picks ``choice`` on a closed list: the first letter of its words."""
+    return choice_words(choice)[:1].lower()
+
+
+def lettered(choices: Sequence[str]) -> list[tuple[str, str]]:
+    """Each choice's words after the keys that pick it on a closed list from a blank one — its
+    letter, pressed once more for every earlier choice with the same letter (leave: "(s) sick",
+    "(s s) secondment"): a letter pressed again picks the next choice with it."""
+    seen: dict[str, int] = {}
+    labelled = []
+    for choice in choices:
+        letter = pick_letter(choice)
+        seen[letter] = seen.get(letter, 0) + 1
+        labelled.append((f"({' '.join([letter] * seen[letter])}) {choice_words(choice)}", choice))
+    return labelled
+
+
 def payload_from_form(kind: str, values: dict[str, str]) -> p.Payload:
     """Build and validate a payload from text values; a :class:`DomainError` names the field."""
     payload_type = p.PAYLOAD_TYPES[kind]
@@ -141,22 +168,79 @@ class SavingForm(ModalScreen[int | None]):
 
     The form closes with that position once the worker has ended, from the UI thread — not from
     inside the worker — so closing the form never cancels the worker that recorded (a cancelled
-    worker would look like a failed entry to whoever waits on it)."""
+    worker would look like a failed entry to whoever waits on it). Esc closes it at once while
+    nothing has been typed, and asks first once something has (:meth:`touched`)."""
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
         if worker.name == "save" and event.state is WorkerState.SUCCESS and isinstance(worker.result, int):
             self.dismiss(worker.result)
 
+    def touched(self) -> bool:
+        """Whether closing would lose something the person typed or picked."""
+        return False
 
-class RecordScreen(SavingForm):
-    """Record any event: pick the type, fill its fields, Ctrl+S (or Record)."""
+    def action_cancel(self) -> None:
+        """Esc: close, after a "Discard this entry?" when something was typed."""
+        if not self.touched():
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(DiscardScreen(), answered)
+
+
+class DiscardScreen(ModalScreen[bool]):
+    """Asks before a form that was typed into is thrown away: y discards, n (or Esc) goes back."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss(None)", "Cancel", id="record.cancel"),
+        Binding("y", "dismiss(True)", "Discard", id="discard.yes"),
+        Binding("n,escape", "dismiss(False)", "Keep editing", id="discard.no"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="discard-dialog"):
+            yield Label("Discard this entry? y / n", classes="panel-title")
+            yield Label("y throws away what was typed; n (or Esc) goes back to the form.")
+
+
+class TypeSearch:
+    """Letters typed on the open type list find a type, as Textual's lists do: what was typed
+    within the last 0.7 s, found in the type's words (the earliest place wins)."""
+
+    PAUSE = 0.7
+    """Seconds without a key after which typing starts a new search."""
+
+    def __init__(self, words: Sequence[str]) -> None:
+        self.words = [word.lower() for word in words]
+        self.query = ""
+        self.last = -self.PAUSE
+
+    def find(self, character: str, at: float) -> int | None:
+        """The index of the type the search with ``character`` typed at ``at`` finds, if any."""
+        self.query = (self.query if at - self.last < self.PAUSE else "") + character.lower()
+        self.last = at
+        places = [(word.find(self.query), index) for index, word in enumerate(self.words) if self.query in word]
+        return min(places)[1] if places else None
+
+
+class RecordScreen(SavingForm):
+    """Record any event: pick the type, fill its fields, Ctrl+S (or Record).
+
+    The fields scroll between the type list and the foot (the Record button and the message),
+    which stay in sight at any terminal size; the focused field is scrolled into view."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="record.cancel"),
         Binding("ctrl+s", "submit", "Record", id="record.submit"),
         Binding("ctrl+t", "pick_type", "Event type", id="record.type"),
     ]
+
+    KEYS_HINT = "Ctrl+S record · Ctrl+T type · a letter picks a choice, again the next with it · → takes a suggestion · Esc cancel"
+    """The hint line: the keys that carry the fast paths, said where they work."""
 
     def __init__(
         self,
@@ -173,8 +257,9 @@ class RecordScreen(SavingForm):
         evening entry is dated that evening's date there, whatever the host's or UTC's date);
         ``kinds``: the event types the view's roles may record (the list offers only those);
         ``known``: field values the context already knows (the open case's offender, the view's
-        officer), filled in wherever a type has that field; ``offer``: reads the known values each
-        field completes from (in a worker, once the form shows)."""
+        officer), filled in wherever a type has that field — the only source of a pre-filled
+        value; ``offer``: reads the known values each field completes from (in a worker, once the
+        form shows; they are offered as completions, never filled in)."""
         super().__init__()
         self.record = record
         self.today = today
@@ -186,27 +271,57 @@ class RecordScreen(SavingForm):
         self.offered = Offers()
         self.kinds = by_use(kinds)
         self.kind = kind if kind in self.kinds else self.kinds[0]
+        self.opened_with: dict[str, str] = {}
+        """The values the fields were built with (what Esc compares against)."""
+        self.typed_ahead: list[str] = []
+        """Characters typed while the fields were being rebuilt for a new type, for the first field."""
+        self.rebuilding = False
+        """True while a picked type's fields replace the old ones."""
+        self.taking_type = False
+        """True from Enter on a new type in the open list until its fields are built."""
+        self.type_search = TypeSearch([type_words(name) for name in self.kinds])
 
     def compose(self) -> ComposeResult:
         with Vertical(id="record-dialog", classes="dialog"):
             yield Label("Record an event", classes="panel-title")
-            yield Label("Ctrl+S record · Ctrl+T type · → take suggestion · Esc cancel", id="record-keys")
-            yield Select([(type_words(name), name) for name in self.kinds], value=self.kind, allow_blank=False, id="record-type")
+            yield Label(self.KEYS_HINT, id="record-keys")
+            # the form searches the open list itself (on_key), so it sees every key in order
+            yield Select([(type_words(name), name) for name in self.kinds], value=self.kind, allow_blank=False, type_to_search=False, id="record-type")
+            with Horizontal(id="record-foot"):
+                yield Button("Record", variant="primary", id="record-submit")
+                yield Label("", id="record-message")
             fields = VerticalScroll(id="record-fields")
             fields.can_focus = False  # Tab goes field to field, not to the scrolling container
             yield fields
-            yield Button("Record", variant="primary", id="record-submit")
-            yield Label("", id="record-message")
 
     async def on_mount(self) -> None:
-        await self.build_fields()
+        await self.build_fields(first_empty=True)
         self.read_offers()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.fit)
+
+    def fit(self) -> None:
+        """Let the fields take what the screen leaves after the dialog's other parts (its frame,
+        the title, the hint, the type list, the foot) and scroll within it: the dialog grows with
+        its fields up to the screen's height, never pushing the foot off it."""
+        dialog = self.query_one("#record-dialog", Vertical)
+        fields = self.query_one("#record-fields", VerticalScroll)
+        others = sum(child.outer_size.height for child in dialog.children if child is not fields)
+        room = max(3, self.size.height - others - dialog.styles.gutter.height)
+        if fields.styles.max_height != Scalar.from_number(room):
+            fields.styles.max_height = room
 
     def action_pick_type(self) -> None:
         """Ctrl+T: to the type list, open (type a few letters of the type, Enter)."""
         kinds = self.query_one("#record-type", Select)
         kinds.focus()
         kinds.action_show_overlay()
+
+    def type_list_open(self) -> OptionList | None:
+        """The type list's open overlay when it has the focus (else None)."""
+        chosen = self.focused
+        return chosen if isinstance(chosen, OptionList) and chosen.parent is self.query_one("#record-type", Select) else None
 
     @work(thread=True, exit_on_error=False)
     def read_offers(self) -> None:
@@ -223,47 +338,67 @@ class RecordScreen(SavingForm):
 
     @on(Select.Changed, "#record-type")
     async def type_changed(self, event: Select.Changed) -> None:
+        """A new type: its fields, the focus on the first of them (the next field after the type
+        list), and what was typed meanwhile put there; what the form said of the old type goes."""
         if str(event.value) != self.kind or not self.query(".field"):
             self.kind = str(event.value)
-            await self.build_fields()
+            self.say("")
+            self.rebuilding = True
+            try:
+                await self.build_fields(first_empty=False)
+            finally:
+                self.rebuilding = False
+            typed, self.typed_ahead, self.taking_type = "".join(self.typed_ahead), [], False
+            self.type_into(typed)
 
-    async def build_fields(self) -> None:
-        """Replace the fields with those of ``self.kind`` (removal finishes before mounting)."""
+    def type_into(self, typed: str) -> None:
+        """Put ``typed`` into the focused field as typing it there would: into a text box (a
+        pre-filled value, selected on focus, replaced), or letters picking on a closed list."""
+        chosen = self.focused
+        if typed and isinstance(chosen, Input):
+            chosen.post_message(events.Paste(typed))
+        elif isinstance(chosen, Select):
+            for letter in typed:
+                self.pick(chosen, letter)
+
+    async def build_fields(self, *, first_empty: bool) -> None:
+        """Replace the fields with those of ``self.kind`` (removal finishes before mounting) and
+        focus one: the first the context left empty when the form opens (``first_empty``), the
+        first of all after a type is picked (where a person's eye and typing go next)."""
         container = self.query_one("#record-fields", VerticalScroll)
         await container.remove_children()
         widgets: list[Any] = []
-        for field in payload_fields(p.PAYLOAD_TYPES[self.kind]):
-            choices = choices_of(p.PAYLOAD_TYPES[self.kind], field.name)
-            widgets.append(Label(field_words(field.name) + ("" if field.required else " (optional)")))
+        payload_type = p.PAYLOAD_TYPES[self.kind]
+        for field in form_order(payload_type):
+            choices = choices_of(payload_type, field.name)
+            label = field_words(field.name) + ("" if field.required else " (optional)")
             if choices:
                 chosen = self.known.get(field.name)
                 value = chosen if chosen in choices else Select.NULL
-                widgets.append(Select([(choice_words(c), c) for c in choices], value=value, id=f"field-{field.name}", classes="field"))
+                widgets += field_row(label, field.name, Select(lettered(choices), value=value, id=f"field-{field.name}", classes="field"))
             else:
                 known = self.offered.values.get(field.name, [])
-                widgets.append(
-                    Input(
-                        self.known.get(field.name, ""),
-                        placeholder=offered_hint(field, known),
-                        suggester=suggester_for(field, known),
-                        id=f"field-{field.name}",
-                        classes="field",
-                    )
+                entry = Input(
+                    self.known.get(field.name, ""),
+                    placeholder=offered_hint(field, known),
+                    suggester=suggester_for(field, known),
+                    id=f"field-{field.name}",
+                    classes="field",
                 )
-            widgets.append(Static("", id=f"error-{field.name}", classes="field-error"))
-        widgets += [
-            Label("occurred at"),
+                widgets += field_row(label, field.name, entry)
+        widgets += field_row(
+            "occurred at",
+            "occurred_at",
             Input(self.today.isoformat(), placeholder="YYYY-MM-DD or timestamp with offset", id="field-occurred_at", classes="field"),
-            Static("", id="error-occurred_at", classes="field-error"),
-            Label("note (optional)"),
-            Input(placeholder="text", id="field-note", classes="field"),
-            Static("", id="error-note", classes="field-error"),
-        ]
+        )
+        widgets += field_row("note (optional)", "note", Input(placeholder="text", id="field-note", classes="field"))
         await container.mount_all(widgets)
-        empty = [
-            field for field in self.query(".field") if not ((isinstance(field, Input) and field.value) or (isinstance(field, Select) and not field.is_blank()))
-        ]
-        (empty[0] if empty else self.query(".field").first()).focus()  # the first field the context did not fill
+        self.opened_with = self.values()
+        fields = list(self.query(".field"))
+        empty = [field for field in fields if not self.opened_with.get((field.id or "").removeprefix("field-"))]
+        target = empty[0] if first_empty and empty else fields[0]
+        self.set_focus(target, scroll_visible=False)  # at once: a key read next goes to it
+        self.call_after_refresh(target.scroll_visible, animate=False)  # once laid out
 
     @on(Input.Changed, ".field")
     def follow(self, event: Input.Changed) -> None:
@@ -277,17 +412,40 @@ class RecordScreen(SavingForm):
 
     def on_key(self, event: events.Key) -> None:
         """A letter on a closed list picks the next choice that starts with it (``i`` for
-        "information sharing"), as lists do elsewhere: no need to open it."""
-        chosen = self.focused
-        if not isinstance(chosen, Select) or chosen.expanded or not event.is_printable or not event.character or chosen.id == "record-type":
+        "information sharing"), as lists do elsewhere: no need to open it. No key typed while a
+        picked type's fields replace the old ones is lost: from the pick until they are built it
+        is kept for the first field; one that reaches the form once a text box has the focus
+        was typed before the focus got there (a text box takes every character it gets), and
+        goes into it."""
+        chosen, overlay = self.focused, self.type_list_open()
+        typed = event.character if event.is_printable and event.character else None
+        if overlay is not None and event.key == "enter" and not self.taking_type:  # the list picks (its own binding)
+            self.taking_type = overlay.highlighted is not None and self.kinds[overlay.highlighted] != self.kind
             return
+        if typed is None or chosen is None:
+            return
+        if self.rebuilding or self.taking_type:
+            self.typed_ahead.append(typed)
+        elif overlay is not None:
+            found = self.type_search.find(typed, event.time)
+            if found is not None:
+                overlay.highlighted = found
+        elif isinstance(chosen, Input) and chosen.has_class("field"):
+            self.type_into(typed)
+        elif not (isinstance(chosen, Select) and not chosen.expanded and chosen.id != "record-type" and self.pick(chosen, typed)):
+            return
+        event.stop()
+        event.prevent_default()
+
+    def pick(self, chosen: Select[Any], character: str) -> bool:
+        """Pick on ``chosen`` the next choice starting with ``character``; False if none does."""
         choices = choices_of(p.PAYLOAD_TYPES[self.kind], (chosen.id or "").removeprefix("field-")) or ()
-        letter = event.character.lower()
-        starting = [choice for choice in choices if choice_words(choice).lower().startswith(letter)]
-        if starting:
-            current = chosen.value if chosen.value in starting else None
-            chosen.value = starting[(starting.index(current) + 1) % len(starting)] if current is not None else starting[0]
-            event.stop()
+        starting = [choice for choice in choices if pick_letter(choice) == character.lower()]
+        if not starting:
+            return False
+        current = chosen.value if chosen.value in starting else None
+        chosen.value = starting[(starting.index(current) + 1) % len(starting)] if current is not None else starting[0]
+        return True
 
     def values(self) -> dict[str, str]:
         values = {}
@@ -299,9 +457,14 @@ class RecordScreen(SavingForm):
                 values[name] = widget.value
         return values
 
+    def touched(self) -> bool:
+        """Whether any field differs from what it opened with (the type alone is not an entry)."""
+        return self.values() != self.opened_with
+
     def action_submit(self) -> None:
         for error in self.query(".field-error").results(Static):
             error.update("")
+            error.remove_class("shown")
         values = self.values()
         try:
             payload = payload_from_form(self.kind, values)
@@ -321,30 +484,48 @@ class RecordScreen(SavingForm):
             odd = self.odd(payload) if payload != self.confirmed else []
             if odd:
                 self.confirmed = payload
-                self.app.call_from_thread(self.query_one("#record-message", Label).update, plain(f"Check: {'; '.join(odd)}. Ctrl+S again records it."))
+                self.app.call_from_thread(self.say, f"Check: {'; '.join(odd)}. Ctrl+S again records it.")
                 return None
             position = self.record(payload, occurred_at, note)
         except DomainError as error:
             self.app.call_from_thread(self.show_error, error)
             return None
         except LedgerError as error:
-            self.app.call_from_thread(self.query_one("#record-message", Label).update, plain(str(error)))
+            self.app.call_from_thread(self.say, str(error))
             return None
         return position
 
+    def say(self, message: str) -> None:
+        """``message`` on the form's message line, as text (never markup), wrapped whole (the
+        fields give up the rows it takes)."""
+        self.query_one("#record-message", Label).update(plain(message))
+        self.call_after_refresh(self.fit)
+
     def show_error(self, error: DomainError) -> None:
-        """The rule under its field and in the message, in words, shown as text (never markup)."""
+        """The rule under its field and in the message, in words, shown as text (never markup);
+        the field it names focused and in view with its warning below it."""
         rule = in_words(error.rule)
         for widget in self.query(f"#error-{error.field}").results(Static):
             widget.update(plain(f"⚠ {rule}"))
-        self.query_one("#record-message", Label).update(plain(f"Not recorded — {field_words(error.field)}: {rule}"))
+            widget.add_class("shown")
+            self.call_after_refresh(widget.scroll_visible, animate=False)
+        for field in self.query(f"#field-{error.field}"):
+            self.set_focus(field, scroll_visible=False)
+            self.call_after_refresh(field.scroll_visible, animate=False)  # after the warning's: both in view
+        self.say(f"Not recorded — {field_words(error.field)}: {rule}")
+
+
+def field_row(label: str, name: str, entry: Input | Select[Any]) -> list[Widget]:
+    """A field as the form shows it: its words beside its box, and a line for its refusal below
+    (shown only when there is one)."""
+    return [Horizontal(Label(label, classes="field-label"), entry, classes="field-row"), Static("", id=f"error-{name}", classes="field-error")]
 
 
 class QuickAddOnScreen(SavingForm):
     """The quick add-on log: a digit picks the category, type the minutes, Enter."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss(None)", "Cancel", id="addon.cancel"),
+        Binding("escape", "cancel", "Cancel", id="addon.cancel"),
         *(
             Binding(str(number), f"category({number - 1})", choice_words(category), show=False, id=f"addon.category.{category}")
             for number, category in enumerate(ADDON_CATEGORIES, 1)
@@ -364,6 +545,10 @@ class QuickAddOnScreen(SavingForm):
             yield OptionList(*(f"{n}  {choice_words(c)}" for n, c in enumerate(ADDON_CATEGORIES, 1)), id="addon-categories")
             yield Input(placeholder="minutes (1–720)", id="addon-minutes", disabled=True, type="integer")
             yield Label("", id="addon-message")
+
+    def touched(self) -> bool:
+        """Whether minutes were typed (a category alone is one key to pick again)."""
+        return bool(self.query_one("#addon-minutes", Input).value)
 
     def action_category(self, index: int) -> None:
         self.category = ADDON_CATEGORIES[index]
@@ -399,17 +584,23 @@ class QuickAddOnScreen(SavingForm):
 
 
 class RetractScreen(ModalScreen[str | None]):
-    """Ask why an event is being retracted (the reason is recorded with the retraction)."""
+    """Ask why an event is being retracted (the reason is recorded with the retraction), saying
+    which event it is."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Cancel", id="retract.cancel")]
 
-    def __init__(self, position: int) -> None:
+    def __init__(self, position: int, *, event: str = "") -> None:
+        """``event``: the event in words, as the caller knows it ("Add-on task: po.adams,
+        clerical, 45 minutes, 2026-03-19 — recorded by po.adams"); shown as text, never markup."""
         super().__init__()
         self.position = position
+        self.event = event
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with Vertical(classes="dialog", id="retract-dialog"):
             yield Label(f"Retract the event at position {self.position}: why?", classes="panel-title")
+            if self.event:
+                yield Static(plain(self.event), id="retract-event")
             yield Input(placeholder="reason (required)", id="retract-reason")
 
     @on(Input.Submitted)
