@@ -37,6 +37,10 @@ from caseledger.tui.screens.site import SiteScreen
 from caseledger.tui.screens.week import WeekScreen
 from caseledger.tui.widgets.tables import TABLE_NOTE, LedgerTable
 
+SCREENS = Binding.Group("screens", compact=True)
+"""The screen keys shown as one group in the footer ("1234567 screens": their names would not
+fit at 80 columns beside the keys that act; ``?`` lists each with its name)."""
+
 SCREEN_CLASSES: dict[str, type[Screen[Any]]] = {
     "week": WeekScreen,
     "due": DueScreen,
@@ -58,13 +62,13 @@ class CaseLedgerApp(App[None]):
         Binding("n", "record", "Record", id="record.event"),
         Binding("u", "undo", "Undo", id="record.undo"),
         Binding("question_mark", "help", "Help", id="app.help"),
-        Binding("1", "switch_mode('week')", "Week", id="screen.week"),
-        Binding("2", "switch_mode('due')", "Due", id="screen.due"),
-        Binding("3", "switch_mode('caseload')", "Caseload", id="screen.caseload"),
-        Binding("4", "switch_mode('casefile')", "Case", id="screen.casefile"),
-        Binding("5", "switch_mode('site')", "Site", id="screen.site"),
-        Binding("6", "switch_mode('audit')", "Audit", id="screen.audit"),
-        Binding("7", "switch_mode('export')", "Export", id="screen.export"),
+        Binding("1", "switch_mode('week')", "Week", id="screen.week", group=SCREENS),
+        Binding("2", "switch_mode('due')", "Due", id="screen.due", group=SCREENS),
+        Binding("3", "switch_mode('caseload')", "Caseload", id="screen.caseload", group=SCREENS),
+        Binding("4", "switch_mode('casefile')", "Case", id="screen.casefile", group=SCREENS),
+        Binding("5", "switch_mode('site')", "Site", id="screen.site", group=SCREENS),
+        Binding("6", "switch_mode('audit')", "Audit", id="screen.audit", group=SCREENS),
+        Binding("7", "switch_mode('export')", "Export", id="screen.export", group=SCREENS),
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("t", "toggle_dark", "Theme", show=False, id="app.theme"),
         Binding("escape", "leave_field", "Leave the text box", show=False, id="app.leave"),
@@ -281,7 +285,7 @@ class CaseLedgerApp(App[None]):
             if reason:
                 self.retract(entry.position, reason)
 
-        self.push_screen(RetractScreen(entry.position, description=entry.words), retract)
+        self.push_screen(RetractScreen(entry.position, event=entry.words), retract)
 
     def action_undo(self) -> None:
         """``u``: offer to retract this view's own last entry, saying what it is."""
@@ -354,7 +358,11 @@ class CaseLedgerApp(App[None]):
         if self.seat.records:
             sections += [
                 ("Quick add-on", [], "a, then the category's digit, the minutes, Enter"),
-                ("Record", keys(RecordScreen.BINDINGS), "pick the type, fill the fields; on a Due row, the entry that completes it"),
+                (
+                    "Record",
+                    keys(RecordScreen.BINDINGS),
+                    "pick the type, fill the fields (a letter picks a choice of a list); on a Due row, the entry that completes it; Esc asks before discarding what you typed",
+                ),
             ]
         return sections
 
@@ -414,6 +422,11 @@ class CaseLedgerApp(App[None]):
             yield SystemCommand("Previous page of the log", "[", lambda: screen.action_page(-1))
         if isinstance(screen, SiteScreen):
             yield SystemCommand("Toggle all sites", "s", screen.action_toggle_all)
+        tables = screen.query(LedgerTable)
+        if tables:
+            table = tables.first()
+            yield SystemCommand("Filter this table", "show the rows holding what you type (key /)", table.action_find)
+            yield SystemCommand("Sort this table by a column", "pick the column; again reverses (key r)", table.action_sort)
 
     def show_staffing(self) -> None:
         """The Site screen showing staffing under the current and proposed rules."""

@@ -104,11 +104,13 @@ class LedgerTable(DataTable[Any]):
     """A table that keeps every row its screen gave (:func:`fill_table`) and shows those holding
     the text typed after ``/`` (letter case ignored), sorted by the column chosen after ``r``;
     both hold through the screen's reloads (another process recorded). ``order_words`` says what
-    the screen's own order is (chosen again with ``r`` ``0``)."""
+    the screen's own order is (chosen again with ``r`` ``0``). The two keys are not in the footer,
+    which at 80 columns has room only for the keys that record and switch screens: ``?`` lists
+    them ("Any table"), and the palette offers both by name."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "find", "Filter", id="table.find"),
-        Binding("r", "sort", "Sort", id="table.sort"),
+        Binding("slash", "find", "Filter", id="table.find", show=False),
+        Binding("r", "sort", "Sort", id="table.sort", show=False),
         Binding("escape", "clear_find", "Clear filter", id="table.clear"),
     ]
 
