@@ -15,6 +15,9 @@ Variable                                 What it sets                           
                                          when ``verify --public-key`` is not given
 ``CASELEDGER_LOCK_TIMEOUT``              seconds a writer waits for the store's write lock, held by  60
                                          another session, before it gives up (nothing recorded)
+``CASELEDGER_EXPORT_DIR``                the folder the TUI's Export screen writes a file name       the user documents folder (platformdirs:
+                                         into (a path typed whole is taken as typed; the command     ``XDG_DOCUMENTS_DIR``, else ``~/Documents``),
+                                         line's ``-o`` is relative to the current folder)            created on first export
 ``CASELEDGER_DEBUG``                     any value: an unexpected error shows its traceback          one line on stderr
 ``LOGNAME`` (``USER``, …)                the operating system login, who records on SQLite           the password database
                                          (the first set of ``LOGNAME``, ``USER``, ``LNAME``,
@@ -61,7 +64,7 @@ enough that a session holding it on purpose stalls no writer for longer (a write
 a long import gives up too, and says so: try again when it is done)."""
 LOCK_TIMEOUTS = range(1, 3601)
 CONFIG_FILE = "config.toml"
-FILE_SETTINGS = ("store", "user", "key_file", "cache_key_file", "pseudonym_key_file", "checkpoint_public_key", "lock_timeout")
+FILE_SETTINGS = ("store", "user", "key_file", "cache_key_file", "pseudonym_key_file", "checkpoint_public_key", "lock_timeout", "export_dir")
 """What the user config file may set: each is ``CASELEDGER_`` + its name in upper case."""
 
 
@@ -95,6 +98,11 @@ class Settings:
     postgres_password: str
     config_dir: Path
     """The user config folder, where the key files caseledger creates live."""
+    export_dir: Path
+    """Where the TUI writes exports and reports named by a bare file name: never the folder the UI
+    was started from (on a fresh clone, the checkout: ``git status`` would show the exports)."""
+    export_dir_given: bool = False
+    """Whether :attr:`export_dir` was set (a folder that must exist) or is the default (created)."""
 
     @classmethod
     def current(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -108,6 +116,7 @@ class Settings:
 
         cache_key_file, public_key = setting("cache_key_file"), setting("checkpoint_public_key")
         pseudonym_key_file = setting("pseudonym_key_file")
+        export_dir = setting("export_dir")
         return cls(
             store=setting("store") or f"sqlite:///{data_dir / 'caseledger.db'}",
             user=setting("user"),
@@ -121,6 +130,8 @@ class Settings:
             postgres_user=environ.get("USER", "postgres"),
             postgres_password=environ.get("PGPASSWORD", ""),
             config_dir=config_dir,
+            export_dir=Path(export_dir) if export_dir else Path(platformdirs.user_documents_dir()),
+            export_dir_given=export_dir is not None,
         )
 
     @property

@@ -31,6 +31,13 @@ def _unique_db_name() -> str:
     return f"t_{uuid.uuid4().hex[:12]}"
 
 
+@pytest.fixture(autouse=True)
+def _exports_in_a_test_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The TUI writes exports into the user's documents folder unless ``CASELEDGER_EXPORT_DIR``
+    says otherwise: no test writes into the home folder of whoever runs it."""
+    monkeypatch.setenv("CASELEDGER_EXPORT_DIR", str(tmp_path_factory.mktemp("exports")))
+
+
 # --------------------------------------------------------------------------- #
 # Store URL fixtures
 # --------------------------------------------------------------------------- #

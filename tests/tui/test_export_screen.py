@@ -34,7 +34,8 @@ async def exported(pilot: AnyPilot, screen: Screen[Any]) -> str:
 
 def test_the_add_on_burden_by_site_for_one_week_is_named_after_its_cut(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, drive: Drive) -> None:
     url = scenario_url(tmp_path)
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CASELEDGER_EXPORT_DIR", str(tmp_path))  # a file name is written there
+    monkeypatch.chdir(tmp_path / "..")  # not where the UI was started from
     name = "addon_burden-by-site-2026-W11-2026-W11-as-of-2026-03-20.csv"
     app = make_app(url, None)
 
@@ -107,7 +108,7 @@ def test_the_export_screen_writes_the_report_named_after_its_period(tmp_path: Pa
     """Ctrl+R writes the analyst's report of the period typed (the file named after it, PDF when
     chosen); a date that is not one is said in words and nothing is written."""
     url = scenario_url(tmp_path)
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CASELEDGER_EXPORT_DIR", str(tmp_path))
     said: list[str] = []
     app = make_app(url, None)
 
@@ -131,3 +132,25 @@ def test_the_export_screen_writes_the_report_named_after_its_period(tmp_path: Pa
     written = tmp_path / "report-2026-01-01-2026-03-15.html"
     assert said == [f"Wrote the report to {written}", "12/12", "Report failed: report to: '2026-02-30' is not a date, like 2026-03-31"]
     assert 'data-chart="deadlines"' in written.read_text() and not (tmp_path / "bad.html").exists()
+
+
+def test_a_file_name_goes_to_the_documents_folder_never_where_the_ui_started(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, drive: Drive) -> None:
+    """Unset, the export folder is the user's documents folder (``XDG_DOCUMENTS_DIR`` here),
+    created on the first export; the folder the UI was started from (a checkout) stays clean. The
+    workload export has a row per officer: the scenario registers five."""
+    url = scenario_url(tmp_path)
+    documents, started = tmp_path / "Documents", tmp_path / "checkout"
+    started.mkdir()
+    monkeypatch.delenv("CASELEDGER_EXPORT_DIR")
+    monkeypatch.setenv("XDG_DOCUMENTS_DIR", str(documents))
+    monkeypatch.chdir(started)
+    said: list[str] = []
+    app = make_app(url, None)
+
+    async def scenario(pilot: AnyPilot) -> None:
+        said.append(await exported(pilot, app.screen))
+
+    drive(app, scenario, screen="export")
+    assert said == [f"Wrote 5 rows to {documents / 'workload.csv'} (provenance in workload.csv.meta.json)"]
+    assert sorted(path.name for path in documents.iterdir()) == ["workload.csv", "workload.csv.meta.json"]
+    assert list(started.iterdir()) == []

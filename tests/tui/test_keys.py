@@ -28,7 +28,7 @@ def first_key(binding: Binding) -> str:
 
 @pytest.mark.slow  # presses every binding on every screen
 def test_every_binding_on_every_screen_leaves_the_app_running(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, drive: Drive) -> None:
-    monkeypatch.chdir(tmp_path)  # Ctrl+E on the Export screen writes its default file name here
+    monkeypatch.setenv("CASELEDGER_EXPORT_DIR", str(tmp_path))  # Ctrl+E on the Export screen writes its default file name here
     url = scenario_url(tmp_path)
     pressed: list[str] = []
     app = make_app(url, None)

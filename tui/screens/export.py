@@ -1,11 +1,13 @@
 """*Export*: every option the command line's ``export`` takes — projection, format, rules, as-of,
 known-at, the weeks and the by-site roll-up of the add-on burden, de-identified or not — written
 atomically with its provenance beside it, with a progress bar. The file is named after the
-projection and the cut until the person types a name of their own; a failure is said in words
-(which folder is missing, which file could not be written)."""
+projection and the cut until the person types a name of their own, and written into the user's
+documents folder (:func:`written_where`); a failure is said in words (which folder is missing,
+which file could not be written)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from pathlib import Path
@@ -29,6 +31,7 @@ from caseledger.application.ledger import (
 )
 from caseledger.application.text import PROJECTION_WORDS
 from caseledger.domain.errors import LedgerError
+from caseledger.domain.settings import Settings
 from caseledger.tui.screens.base import LedgerScreen
 from caseledger.tui.widgets.tables import plain
 
@@ -47,6 +50,19 @@ def failure_in_words(error: Exception, path: str) -> str:
     if not folder.is_dir():
         return f"Export failed: the folder {folder.resolve()} does not exist"
     return f"Export failed: {error.strerror or error}" if isinstance(error, OSError) else f"Export failed: {error}"
+
+
+def written_where(typed: str, settings: Settings) -> str:
+    """Where a typed file name is written: a name or relative path inside the export folder
+    (``CASELEDGER_EXPORT_DIR``, else the user's documents folder, created on first use), never the
+    folder the UI was started from; an absolute path as typed."""
+    path = Path(typed)
+    if path.is_absolute():
+        return typed
+    if not settings.export_dir_given:
+        with contextlib.suppress(OSError):  # a folder that cannot be made is said when the export fails
+            settings.export_dir.mkdir(parents=True, exist_ok=True)
+    return str(settings.export_dir / path)
 
 
 class ExportScreen(LedgerScreen):
@@ -83,6 +99,7 @@ class ExportScreen(LedgerScreen):
                 yield Input(placeholder="to week: 2026-W13", id="export-to")
                 yield Checkbox("by site", value=False, id="export-by-site")
             yield Input(self.named, placeholder="file", id="export-path")
+            yield Label("A file name is written into your documents folder (or CASELEDGER_EXPORT_DIR); a full path as typed", classes="subtitle")
             yield Checkbox("De-identify (offender ids become pseudonyms)", value=True, id="export-deidentify")
             yield Button("Export", variant="primary", id="export-run")
             yield ProgressBar(total=1, id="export-progress", show_eta=False)
@@ -162,7 +179,9 @@ class ExportScreen(LedgerScreen):
             return
         self.query_one("#report-progress", ProgressBar).update(total=steps(), progress=0)
         self.query_one("#report-message", Label).update("Computing the report…")
-        self.run_report(self.query_one("#report-from", Input).value.strip(), self.query_one("#report-to", Input).value.strip(), path)
+        self.run_report(
+            self.query_one("#report-from", Input).value.strip(), self.query_one("#report-to", Input).value.strip(), written_where(path, Settings.current())
+        )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="report")
     def run_report(self, first: str, last: str, path: str) -> None:
@@ -194,7 +213,7 @@ class ExportScreen(LedgerScreen):
         self.run_export(
             str(self.query_one("#export-projection", Select).value),
             fmt=str(self.query_one("#export-format", Select).value),
-            path=self.query_one("#export-path", Input).value.strip(),
+            path=written_where(self.query_one("#export-path", Input).value.strip(), Settings.current()),
             deidentified=self.query_one("#export-deidentify", Checkbox).value,
             rules=str(self.query_one("#export-rules", Select).value),
             cut=self.cut(),
