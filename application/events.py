@@ -7,8 +7,9 @@ officer they name, by occurred time (from / to — ``--as-of`` is "to") and by r
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from caseledger.domain.model.times import Cutoff, LocalDay, within, zone
@@ -86,6 +87,13 @@ class LogPage:
     first: int
     last: int
     head: int
+    zones: SiteZones = field(default_factory=lambda: SiteZones.of({}))
+    """Each site's time zone, for :meth:`occurred_at_site`."""
+
+    def occurred_at_site(self, event: LoggedEvent) -> dt.datetime:
+        """When ``event`` happened, in its site's time zone: the offset it was recorded with may be
+        UTC's (the quick add-on records the instant), which is no one's local time."""
+        return event.envelope.occurred_at.astimezone(zone(self.zones.zone_of(event.envelope.at_site)))
 
 
 def log_page(app: LedgerApplication, keep: EventFilter, after: int, limit: int) -> LogPage:
@@ -97,4 +105,4 @@ def log_page(app: LedgerApplication, keep: EventFilter, after: int, limit: int) 
             break
     first = found[0].position if found else after
     last = found[-1].position if found else after
-    return LogPage(found, first, last, app.head_position())
+    return LogPage(found, first, last, app.head_position(), registered_zones(Database(app)))

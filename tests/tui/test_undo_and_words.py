@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input
 
 from caseledger.application.ledger import Ledger
 from caseledger.domain.events import catalogue as p
@@ -21,7 +21,7 @@ from caseledger.domain.store.log import read_log
 from caseledger.tui.app import CaseLedgerApp
 from caseledger.tui.forms import RetractScreen
 from caseledger.tui.screens.base import DataScreen
-from tests.support.tui_helpers import NOW, SCENARIO_ADMIN, AnyPilot, Drive, make_app, scenario_url, settle
+from tests.support.tui_helpers import NOW, SCENARIO_ADMIN, AnyPilot, Drive, make_app, scenario_url, settle, table_rows
 
 ADDON_WORDS = "Add-on task logged: officer: po.adams; category: scanning and faxing; minutes: 25"
 
@@ -125,5 +125,25 @@ def test_an_analysts_view_opens_with_no_refusal_and_lists_only_the_keys_that_wor
         assert {"5", "7"} <= listed and not {"1", "2", "3", "4", "6", "a", "n", "u"} & listed, listed
         titles = [command.title for command in pilot.app.get_system_commands(pilot.app.screen)]
         assert not [title for title in titles if title.startswith(("Record", "Undo", "Log an"))], titles
+
+    drive(app, scenario)
+
+
+def test_the_audit_shows_when_an_add_on_happened_in_its_sites_time(tmp_path: Path, drive: Drive) -> None:
+    """The quick add-on records the instant (2026-03-20 23:00 at -04:00, stored as 2026-03-21
+    03:00 UTC); po.adams's site on-hyb is in America/Toronto (EDT, -04:00, on 20 March), so the
+    Audit's "occurred (site time)" says 2026-03-20 23:00-04:00, not 03:00+00:00 the next day."""
+    app = make_app(scenario_url(tmp_path))
+
+    async def scenario(pilot: AnyPilot) -> None:
+        await _quick_addon(pilot)
+        await pilot.press("6")
+        await settle(pilot)
+        screen = pilot.app.screen
+        screen.query_one("#jump", Input).value = "73"
+        await screen.query_one("#jump", Input).action_submit()
+        await settle(pilot)
+        row = table_rows(screen.query_one(DataTable))[0]
+        assert (row[0], str(row[3])) == (73, "2026-03-20 23:00-04:00")
 
     drive(app, scenario)

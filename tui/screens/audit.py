@@ -120,7 +120,7 @@ class AuditScreen(DataScreen):
                 event.position,
                 who(envelope),
                 type_words(event.type),
-                envelope.occurred_at.isoformat(sep=" ", timespec="minutes"),
+                page.occurred_at_site(event).isoformat(sep=" ", timespec="minutes"),
                 envelope.recorded_at.strftime("%Y-%m-%d %H:%M:%S"),
                 envelope.at_site or "",
                 fields_in_words(envelope.data),
