@@ -80,7 +80,9 @@ def test_the_user_config_file_sets_what_the_environment_does_not(monkeypatch: py
         ('store = "a"\nstore = "b"\n', "not TOML: .* line 2, .*"),  # tomllib's own words, with the line
         (
             'stor = "sqlite:////srv/site.db"\n',
-            re.escape("stor: no such setting (it may hold store, user, key_file, cache_key_file, pseudonym_key_file, checkpoint_public_key, lock_timeout, export_dir)"),
+            re.escape(
+                "stor: no such setting (it may hold store, user, key_file, cache_key_file, pseudonym_key_file, checkpoint_public_key, lock_timeout, export_dir)"
+            ),
         ),
         ('key = "a2V5"\n', re.escape("key: a key is never written in the config file: put it in a file of its own and name it with key_file")),
         ("lock_timeout = true\n", re.escape("lock_timeout: a text in quotes or a whole number, not True")),
