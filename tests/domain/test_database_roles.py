@@ -165,11 +165,21 @@ def test_the_projector_writes_the_read_models_but_no_event(store: Staffed) -> No
     assert f"read models at position {head}".encode() in done.stderr
 
 
+INTERRUPTIBLE = (
+    sys.executable,
+    "-c",
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.executable, [sys.executable, *sys.argv[1:]])",
+)
+"""Python, started with Ctrl+C (SIGINT) stopping it as in a terminal, even when the tests run as a
+background job: a shell starts those with SIGINT ignored, a child inherits that, and Python then
+never raises KeyboardInterrupt (the follower would outlive the test)."""
+
+
 def test_the_projector_follows_the_log(store: Staffed) -> None:
     """``project --follow`` as the projector login: an officer's new event reaches the read models
     without anyone asking (the officer's own login cannot write them)."""
     follower = subprocess.Popen(
-        [sys.executable, "-m", "caseledger.cli.main", "--store", store.url_for("projector"), "project", "--follow", "--interval", "0.2"],
+        [*INTERRUPTIBLE, "-m", "caseledger.cli.main", "--store", store.url_for("projector"), "project", "--follow", "--interval", "0.2"],
         stderr=subprocess.PIPE,
         cwd=ROOT,
     )
