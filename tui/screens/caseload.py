@@ -21,7 +21,7 @@ from caseledger.tui.widgets.tables import LedgerTable, fill_table
 class CaseloadScreen(CaseListScreen):
     TITLE = "Caseload"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("o", "open_case", "Open case", id="caseload.open"),
+        Binding("o", "open_case", "Open", id="caseload.open"),
         Binding("v", "cycle_view", "Own/covered/all", id="caseload.view"),
     ]
 

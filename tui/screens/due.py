@@ -37,7 +37,7 @@ def when(row: DueRow) -> str:
 
 class DueScreen(CaseListScreen):
     TITLE = "Due"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("o", "open_case", "Open case", id="due.open")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("o", "open_case", "Open", id="due.open")]
 
     def compose(self) -> ComposeResult:
         yield Header()
