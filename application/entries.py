@@ -76,7 +76,7 @@ def last_own_entry(app: LedgerApplication, login: str, now: dt.datetime, window:
             envelope = event.envelope
             if envelope.recorded_by == login and envelope.recorded_at >= since and event.position not in retracted:
                 return entry_of(app, event)
-            if isinstance(envelope.data, p.EventRetracted):
+            if isinstance(envelope.data, p.EventRetracted) and event.position not in retracted:  # a retracted retraction revives its target
                 retracted.add(envelope.data.position)
         if all(event.envelope.recorded_at < since for event in batch):
             return None

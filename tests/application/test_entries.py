@@ -14,6 +14,8 @@ time is never a test's fixed instant), so they are within 24 hours.
   login's entries are not theirs — and mai's is 76.
 * hq.admin retracts 75 (77): their last entry is the retraction itself (undoing it would
   revive 75).
+* hq.admin retracts mai's 76 (78): mai has nothing left to undo; hq.admin retracts that
+  retraction (79): 76 counts again and is mai's last entry once more.
 * Asked 25 hours from now, nothing of hq.admin's is within the window: None.
 """
 
@@ -69,6 +71,10 @@ def test_the_last_own_entry_is_the_newest_that_still_counts_within_24_hours(tmp_
     undo = admin.last_own_entry()
     assert undo is not None and undo.position == 77 and undo.words.startswith("Event retracted: position: 75; reason: logged for the wrong officer")
 
+    assert admin.retract(76, "not po.brown's").position == 78
+    assert mai.last_own_entry() is None  # 76 no longer counts
+    assert admin.retract(78, "it was po.brown's after all").position == 79
+    assert (mai.last_own_entry() or last).position == 76  # revived: mai's to undo again
     assert last_own_entry(open_application(url), SCENARIO_ADMIN, utc_now() + dt.timedelta(hours=25), OWN_ENTRY_WINDOW) is None
 
 
