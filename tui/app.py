@@ -96,6 +96,10 @@ class CaseLedgerApp(App[None]):
         self.session = Ledger.open(store_url, user, clock=clock, login=login, eager=True, witness=False)  # the witness is checked on screen
         self.user = self.session.user
         self.officer = self.user
+        self.officer_meant = False
+        """Whether the shown officer is the view's own (linked, or the viewer) or one the user chose
+        (a Site row): only then do the forms fill it in. A supervisor's or auditor's first look shows
+        the first parole officer, whom nobody chose: a hurried Ctrl+S must not record under them."""
         self.zone: str | None = None
         """The time zone of the shown officer's site: "today" in the record form is the local date
         there (None until known: UTC's)."""
@@ -144,6 +148,7 @@ class CaseLedgerApp(App[None]):
 
     def started(self, officer: str, head: int, seat: Seat) -> None:
         self.officer = officer
+        self.officer_meant = officer in (seat.viewer, seat.actor.officer)
         self.user = seat.viewer
         self.seen_head = head
         self.ready = True
@@ -241,6 +246,11 @@ class CaseLedgerApp(App[None]):
         self.recorded(position, payload_words(self.last_recorded) if position is not None and self.last_recorded is not None else "")
 
     def action_quick_addon(self) -> None:
+        """The quick add-on for the shown officer; the record form on an add-on, officer to fill
+        in, when nobody chose whom the view shows."""
+        if not self.officer_meant:
+            self.open_record_form("AddOnTaskLogged")
+            return
         self.push_screen(QuickAddOnScreen(self.officer, self.record, self.session.now), self.recorded_entry)
 
     def action_record(self) -> None:
@@ -252,14 +262,15 @@ class CaseLedgerApp(App[None]):
         self.open_record_form(kind or self.last_kind, selected)
 
     def open_record_form(self, kind: str, selected: dict[str, str] | None = None) -> None:
-        """The record form on ``kind``, with the chosen officer and ``selected`` filled in."""
+        """The record form on ``kind``, with the view's or chosen officer (see ``officer_meant``)
+        and ``selected`` filled in."""
         officer = self.officer
         form = RecordScreen(
             self.record,
             self.session.clock.today_in(self.zone),
             kind,
             kinds=self.seat.recordable,
-            known={"officer": officer, **(selected or {})},
+            known={**({"officer": officer} if self.officer_meant else {}), **(selected or {})},
             odd=self.session.oddities,
             offer=lambda: self.session.suggestions(officer),
         )
@@ -323,6 +334,7 @@ class CaseLedgerApp(App[None]):
     def show_officer(self, officer: str) -> None:
         """Show ``officer``'s screens (a supervisor going down their site's rows), from *Due*."""
         self.officer = officer
+        self.officer_meant = True
         self.show_subtitle()
         self.follow_zone(officer)
         self.switch_mode("due")

@@ -12,14 +12,15 @@ from textual.widgets import DataTable, Input, Select
 
 from caseledger.domain.events import catalogue as p
 from caseledger.domain.store.application import open_application
-from caseledger.tui.forms import RecordScreen, choices_of
+from caseledger.tui.forms import QuickAddOnScreen, RecordScreen, choices_of
 from tests.support.commands import ScriptedService
-from tests.support.tui_helpers import SCENARIO_ADMIN, AnyPilot, Drive, data_screen, form_closed, make_app, newest, scenario_url, settle
+from tests.support.tui_helpers import SCENARIO_ADMIN, AnyPilot, Drive, data_screen, form_closed, make_app, newest, scenario_url, screen_key, settle
 
 
 def test_the_form_fills_in_the_open_case_and_the_officer_and_remembers_the_type(tmp_path: Path, drive: Drive) -> None:
+    """po.adams's view (opened by the admin): the view's officer is po.adams, filled in."""
     url = scenario_url(tmp_path)
-    app = make_app(url, None)
+    app = make_app(url, "po.adams")
 
     async def scenario(pilot: AnyPilot) -> None:
         app.open_case("off-007")
@@ -43,6 +44,53 @@ def test_the_form_fills_in_the_open_case_and_the_officer_and_remembers_the_type(
     drive(app, scenario)
     event = newest(url)
     assert (event.type, event.envelope.data.offender, event.envelope.data.factor) == ("ComplexityFlagged", "off-007", "gang")
+
+
+def test_an_officer_nobody_chose_is_never_filled_in_and_one_chosen_on_site_is(tmp_path: Path, drive: Drive) -> None:
+    """The admin's own view (hq.admin: no linked officer, not an officer) shows the first parole
+    officer, po.adams, whom nobody chose: the record form leaves *officer* empty (a hurried Ctrl+S
+    says "officer: needed", it assigns under nobody) and ``a`` opens the form on an add-on, officer
+    to fill in, instead of logging po.adams's time. Enter on po.brown's Site row shows po.brown: now
+    the form (from My week, which has no selection of its own) fills in po.brown and ``a`` is the
+    quick add-on for po.brown."""
+    url = scenario_url(tmp_path)
+    head = open_application(url).head_position()
+    app = make_app(url, None)
+
+    async def scenario(pilot: AnyPilot) -> None:
+        await pilot.press("n")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, RecordScreen)
+        assert form.query_one("#field-officer", Input).value == ""
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        addon = app.screen
+        assert isinstance(addon, RecordScreen) and addon.kind == "AddOnTaskLogged"
+        assert addon.query_one("#field-officer", Input).value == ""
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press(screen_key("site"))
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        table.move_cursor(row=table.get_row_index("po.brown"))
+        await pilot.press("enter", screen_key("week"))  # po.brown's Due, then their week (Due's n completes a row)
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        chosen = app.screen
+        assert isinstance(chosen, RecordScreen)
+        assert chosen.query_one("#field-officer", Input).value == "po.brown"
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, QuickAddOnScreen) and app.screen.officer == "po.brown"
+
+    drive(app, scenario)
+    assert open_application(url).head_position() == head
 
 
 def test_the_case_file_shows_the_case_as_the_ledger_knew_it(tmp_path: Path, drive: Drive) -> None:
