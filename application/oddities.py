@@ -10,6 +10,9 @@ again. Nothing here refuses anything.
   reading: chains are not followed, each coverer carries the whole caseload), which is rarely
   what a hand-over means — so it says who covers, how many cases both will carry, and how to
   hand over instead. The same coverage recorded again changes nothing.
+* An assignment of a case someone else carries: a reassignment, said as the move it makes (from
+  whom, to whom), so a wrong officer is caught before the case leaves its officer's caseload. The
+  same assignment recorded again changes nothing.
 
 Who covers whom and the absent officer's caseload are read as the Site screen reads them: from
 the world now (retractions applied) through the read models, counted by
@@ -48,6 +51,8 @@ def covered_now(projector: Projector, view: View, officer: str) -> Covered:
 def oddities(view: LedgerView, data: p.Payload, covered: Covered | None = None) -> list[str]:
     """What is odd about recording ``data`` now (empty when nothing is); ``covered``: the absent
     officer's coverage now (:func:`covered_now`), for a ``CoverageStarted``."""
+    if isinstance(data, p.CaseAssigned):
+        return reassigned(view, data)
     if not isinstance(data, p.CoverageStarted):
         return []
     absent, covering = view.officer(data.officer), view.officer(data.covering_officer)
@@ -65,6 +70,16 @@ def oddities(view: LedgerView, data: p.Payload, covered: Covered | None = None) 
     elif covered is not None and covered.by:
         found.append(already_covered(absent.officer, sorted(covered.by), covered.cases))
     return found
+
+
+def reassigned(view: LedgerView, data: p.CaseAssigned) -> list[str]:
+    """``reassigns off-007 from po.adams to po.brown`` when the case has another officer now."""
+    case = view.offender(data.offender)
+    if case is None or case.officer is None:
+        return []  # a first assignment (or validation says what is wrong)
+    if case.officer == data.officer:
+        return [f"{data.offender} is already assigned to {data.officer}: recording it again changes nothing"]
+    return [f"reassigns {data.offender} from {case.officer} to {data.officer}"]
 
 
 def already_covered(absent: str, coverers: Sequence[str], cases: int) -> str:

@@ -16,6 +16,11 @@ caseload is off-007 alone: 1 case.
   po.chen still covers them.
 - Coverage of po.chen (away, covered by nobody) by po.adams (at on-hyb): only the other site.
 
+Assignments (scenario rows #39, #45): off-007 is po.adams's (#39), so assigning it to mai.evans
+reassigns it from po.adams to mai.evans, and assigning it to po.adams again changes nothing;
+off-005's assignment to po.chen ended with its transfer to pa-kent (#45), so assigning it to anyone
+is a first assignment, not odd.
+
 In the form, the first Ctrl+S says why (wrapped, in sight at 80×24) and records nothing; the
 second records it."""
 
@@ -51,6 +56,34 @@ def test_coverage_by_someone_away_or_elsewhere_or_of_someone_at_work_or_already_
         "po.adams is already covered by po.chen: both will carry the 1 case; to hand over, end po.chen's coverage",
     ]
     assert session.oddities(p.CoverageStarted(officer="po.chen", covering_officer="po.adams")) == ["po.adams works at on-hyb, po.chen at on-max"]
+
+
+def test_a_reassignment_says_the_move_and_a_first_assignment_is_not_odd(tmp_path: Path) -> None:
+    session = Ledger.open(scenario_url(tmp_path), clock=Clock(NOW), login=SCENARIO_ADMIN)
+    assert session.oddities(p.CaseAssigned(offender="off-007", officer="mai.evans")) == ["reassigns off-007 from po.adams to mai.evans"]
+    assert session.oddities(p.CaseAssigned(offender="off-007", officer="po.adams")) == [
+        "off-007 is already assigned to po.adams: recording it again changes nothing"
+    ]
+    assert session.oddities(p.CaseAssigned(offender="off-005", officer="po.chen")) == []
+
+
+def test_the_form_says_a_reassignment_first_and_records_it_on_the_second_ctrl_s(tmp_path: Path, drive: Drive) -> None:
+    url = scenario_url(tmp_path)
+    head = open_application(url).head_position()
+    app = make_app(url, None)
+
+    async def scenario(pilot: AnyPilot) -> None:
+        await fill_and_record(pilot, "CaseAssigned", {"offender": "off-007", "officer": "mai.evans"})
+        form = app.screen
+        assert isinstance(form, RecordScreen)
+        assert str(form.query_one("#record-message", Label).render()) == "Check: reassigns off-007 from po.adams to mai.evans. Ctrl+S again records it."
+        assert open_application(url).head_position() == head
+        await pilot.press("ctrl+s")
+        await form_closed(pilot)
+
+    drive(app, scenario)
+    event = newest(url)
+    assert (event.type, event.position, event.envelope.data.officer) == ("CaseAssigned", head + 1, "mai.evans")
 
 
 def test_the_form_says_it_first_and_records_on_the_second_ctrl_s(tmp_path: Path, drive: Drive) -> None:
