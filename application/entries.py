@@ -13,6 +13,7 @@ wholly before the window, so the cost is the window's events, not the log's.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import msgspec
@@ -63,21 +64,22 @@ def event_at(app: LedgerApplication, position: int) -> LoggedEvent | None:
     return found[0] if found else None
 
 
-def last_own_entry(app: LedgerApplication, login: str, now: dt.datetime, window: dt.timedelta) -> Entry | None:
+def last_own_entry(app: LedgerApplication, login: str, now: dt.datetime, window: dt.timedelta, quarantined: Collection[int] = ()) -> Entry | None:
     """The newest entry ``login`` recorded within ``window`` before ``now`` that no retraction
-    names (see the module)."""
+    names and the read side did not quarantine (``quarantined``: it counts for nothing, and only
+    an admin retracts it, from the Audit screen) — see the module."""
     since = now - window
-    retracted: set[int] = set()
+    uncounted: set[int] = set(quarantined)
     upto = app.head_position()
     while upto > 0:
         after = max(0, upto - BACKWARDS_BATCH)
         batch = list(read_log(app, after=after, upto=upto, skip_unreadable=True))
         for event in reversed(batch):
             envelope = event.envelope
-            if envelope.recorded_by == login and envelope.recorded_at >= since and event.position not in retracted:
+            if envelope.recorded_by == login and envelope.recorded_at >= since and event.position not in uncounted:
                 return entry_of(app, event)
-            if isinstance(envelope.data, p.EventRetracted) and event.position not in retracted:  # a retracted retraction revives its target
-                retracted.add(envelope.data.position)
+            if isinstance(envelope.data, p.EventRetracted) and event.position not in uncounted:  # a retracted (or quarantined) retraction revives its target
+                uncounted.add(envelope.data.position)
         if all(event.envelope.recorded_at < since for event in batch):
             return None
         upto = after

@@ -42,7 +42,8 @@ class Recording(LedgerCore):
         system clock's now, the recording time a retraction would get (the view's clock may be a
         fixed instant)."""
         self.require_recording()
-        return last_own_entry(self.app, self.login, utc_now(), OWN_ENTRY_WINDOW)
+        self.projector.catch_up()
+        return last_own_entry(self.app, self.login, utc_now(), OWN_ENTRY_WINDOW, self.projector.quarantined_positions())
 
     def grant(self, user: str, role: p.AccessRole, site: str | None = None) -> Recorded:
         """Record ``RoleGranted`` (an admin's)."""

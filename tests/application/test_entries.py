@@ -17,6 +17,10 @@ time is never a test's fixed instant), so they are within 24 hours.
 * hq.admin retracts mai's 76 (78): mai has nothing left to undo; hq.admin retracts that
   retraction (79): 76 counts again and is mai's last entry once more.
 * Asked 25 hours from now, nothing of hq.admin's is within the window: None.
+
+A quarantined entry does not count, so it is nobody's to undo: after 73 and 74, an add-on
+"recorded by hq.admin" just now but written into the table by hand without a chain row (75) is
+quarantined by the read side; hq.admin's last entry is still the grant, 74.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from caseledger.application.entries import Entry, last_own_entry
@@ -34,6 +39,7 @@ from caseledger.domain.model.access import OWN_ENTRY_WINDOW
 from caseledger.domain.model.clock import Clock
 from caseledger.domain.model.times import utc_now
 from caseledger.domain.store.application import open_application
+from tests.support.forgery import append_by_hand
 from tests.support.tui_helpers import SCENARIO_ADMIN, scenario_url
 
 T0 = dt.datetime(2026, 3, 23, 12, 0, tzinfo=dt.UTC)
@@ -76,6 +82,25 @@ def test_the_last_own_entry_is_the_newest_that_still_counts_within_24_hours(tmp_
     assert admin.retract(78, "it was po.brown's after all").position == 79
     assert (mai.last_own_entry() or last).position == 76  # revived: mai's to undo again
     assert last_own_entry(open_application(url), SCENARIO_ADMIN, utc_now() + dt.timedelta(hours=25), OWN_ENTRY_WINDOW) is None
+
+
+def test_a_quarantined_entry_is_not_offered_to_undo(tmp_path: Path) -> None:
+    url = _store(tmp_path)
+    state = msgspec.json.encode(
+        {
+            "recorded_at": utc_now().isoformat(),
+            "occurred_at": "2026-03-23T12:00:00+00:00",
+            "recorded_by": SCENARIO_ADMIN,
+            "at_site": "on-hyb",
+            "data": {"officer": "po.adams", "category": "clerical", "minutes": 45},
+        }
+    )
+    forged = append_by_hand(url, "AddOnTaskLogged", state, key=open_application(url).ledger_key, chained=False)
+    assert forged == 75
+    admin = Ledger.open(url, clock=Clock(T0), login=SCENARIO_ADMIN)
+    last = admin.last_own_entry()
+    assert last is not None and last.position == 74
+    assert [event.position for event in admin.quarantine()[0]] == [75]
 
 
 def test_an_entry_is_said_in_words_to_whoever_may_read_it(tmp_path: Path) -> None:
