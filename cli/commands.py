@@ -308,11 +308,10 @@ def verify(args: argparse.Namespace) -> int:
     if not verdict.ok:
         for found in verdict.breaks:
             print(f"BROKEN at {found.described()}")
-        print(f"{verdict.events} events verified, {sum(found.count for found in verdict.breaks)} broken")
+        print(verified.headline())
         _print_quarantine(verified)
         return 1
-    scope = " from the checkpoint on" if args.since_checkpoint else ""
-    print(f"intact: {verdict.events} events{scope}, head position {verdict.head_position}, head {verdict.head.hex()}")
+    print(verified.headline(" from the checkpoint on" if args.since_checkpoint else ""))
     signer = verified.signer
     if signer is not None:
         signed_at = signer.signed_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")

@@ -19,8 +19,8 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Select
 
-from caseledger.application.ledger import Entry, Ledger, Seat, payload_words
-from caseledger.application.text import type_words
+from caseledger.application.ledger import Entry, Ledger, Seat, payload_words, quarantine_line
+from caseledger.application.text import for_terminal, type_words
 from caseledger.domain.errors import LogUnauthenticated
 from caseledger.domain.events import catalogue as p
 from caseledger.domain.model.clock import SYSTEM_CLOCK, Clock
@@ -321,6 +321,20 @@ class CaseLedgerApp(App[None]):
             return
         self.call_from_thread(self.recorded, recorded, f"retracted position {position}")
 
+    @work(thread=True, exclusive=True, group="verify", exit_on_error=False)
+    def verify_log(self) -> None:
+        """The palette's "Verify the log": the hash chain recomputed as ``caseledger verify`` does,
+        its verdict said (the first breaks and quarantined events with it; all of them: the CLI)."""
+        self.call_from_thread(self.notify, "Verifying the log…", timeout=4)
+        verified = self.session.verify()
+        said = [
+            verified.headline(),
+            *(f"BROKEN at {found.described()}" for found in verified.verdict.breaks[:3]),
+            *(quarantine_line(event) for event in verified.quarantined[:3]),
+        ]
+        alarming = not verified.verdict.ok or bool(verified.quarantined)
+        self.call_from_thread(self.notify, for_terminal("\n".join(said)), severity="error" if alarming else "information", markup=False, timeout=20)
+
     # -- navigation ---------------------------------------------------------------------------
 
     def show_subtitle(self) -> None:
@@ -427,6 +441,8 @@ class CaseLedgerApp(App[None]):
             yield SystemCommand("Staffing: current and proposed rules", "the Site screen's staffing table (keys 5, p)", self.show_staffing)
         if self.may_open("export"):
             yield SystemCommand("Export a projection or write the report", "the Export screen (key 7)", lambda: self.switch_mode("export"))
+        if self.seat.may("verify"):
+            yield SystemCommand("Verify the log", "recompute the hash chain, as caseledger verify", self.verify_log)
         if isinstance(screen, (CaseFileScreen, AuditScreen)) and self.seat.records:
             yield SystemCommand("Retract the selected event", "with a reason", screen.action_retract)
         if isinstance(screen, AuditScreen):

@@ -76,6 +76,14 @@ class Verification:
     signer: CheckpointSigner | None = None
     """The checkpoint checked against and who signed it (None: no checkpoint given)."""
 
+    def headline(self, scope: str = "") -> str:
+        """The verdict in one line, as ``verify`` prints it last (``scope``: what was walked, as
+        " from the checkpoint on")."""
+        verdict = self.verdict
+        if not verdict.ok:
+            return f"{verdict.events} events verified, {sum(found.count for found in verdict.breaks)} broken"
+        return f"intact: {verdict.events} events{scope}, head position {verdict.head_position}, head {verdict.head.hex()}"
+
 
 @dataclass(frozen=True)
 class Rebuilt:

@@ -110,6 +110,35 @@ def test_the_palette_offers_every_action_by_name(tmp_path: Path, drive: Drive) -
     drive(app, scenario, screen="due")
 
 
+def test_the_palette_verifies_the_log_for_those_who_may(tmp_path: Path, drive: Drive) -> None:
+    """The scenario's 72 events and ana's grant (73), all chained: "Verify the log", found by
+    typing "verify" in the palette, says them intact up to position 73. An analyst may not verify:
+    the palette does not offer it."""
+    url = scenario_url(tmp_path)
+    Ledger.open(url, clock=Clock(NOW), login=SCENARIO_ADMIN).grant("ana", "analyst")
+    app = make_app(url, None)
+
+    async def scenario(pilot: AnyPilot) -> None:
+        await pilot.press("ctrl+p", *"verify the log")
+        await settle(pilot)
+        await pilot.press("enter")
+        for _ in range(50):
+            await settle(pilot)
+            said = [str(note.message) for note in pilot.app._notifications if "intact" in str(note.message)]
+            if said:
+                break
+        assert said and said[0].startswith("intact: 73 events, head position 73, head "), said
+
+    drive(app, scenario)
+    analyst = make_app(url, None, login="ana")
+
+    async def not_offered(pilot: AnyPilot) -> None:
+        titles = [command.title for command in pilot.app.get_system_commands(pilot.app.screen)]
+        assert "Verify the log" not in titles, titles
+
+    drive(analyst, not_offered)
+
+
 def test_an_analysts_view_opens_with_no_refusal_and_lists_only_the_keys_that_work(tmp_path: Path, drive: Drive) -> None:
     url = scenario_url(tmp_path)
     Ledger.open(url, clock=Clock(NOW), login=SCENARIO_ADMIN).grant("ana", "analyst")
