@@ -125,13 +125,13 @@ def test_each_site_view_says_what_its_cases_count(tmp_path: Path, drive: Drive, 
 
 def test_the_keys_out_of_the_footer_are_said_on_the_screen(tmp_path: Path, drive: Drive) -> None:
     """Site's ``s`` and ``p`` and Caseload's ``v`` and Enter left the footer (for ``q``): the
-    message line and the title say them."""
+    message line and the legend say them."""
     app = make_app(scenario_url(tmp_path), "po.adams")
 
     async def scenario(pilot: AnyPilot) -> None:
         assert "s: sites · p: staffing" in str(app.screen.query_one("#site-message", Label).render())
         await pilot.press(screen_key("caseload"))
         await settle(pilot)
-        assert "· v: own only · Enter: open" in str(app.screen.sub_title)
+        assert legend_text(app).startswith("Enter: open the case · v: all, own or covered · ")
 
     drive(app, scenario, screen="site")

@@ -36,7 +36,7 @@ class CaseloadScreen(CaseListScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Legend("next dates ahead, soonest first; release: the granted release", id="caseload-legend")
+        yield Legend("Enter: open the case · v: all, own or covered · next dates ahead, soonest first; release: the granted release", id="caseload-legend")
         yield LedgerTable(id="caseload-table", cursor_type="row")
         yield Footer()
 
@@ -64,7 +64,7 @@ class CaseloadScreen(CaseListScreen):
         fill_table(self.query_one(DataTable), HEADER, shown)
         self.query_one(Legend).explain(shown, *HEADER)
         words, _keeps = VIEWS[self.showing]
-        self.sub_title = f"{len(kept)} cases of {self.ledger.officer}: {words} · v: {VIEWS[following(self.showing)][0]} · Enter: open"
+        self.sub_title = f"{len(kept)} cases of {self.ledger.officer}: {words} · v: {VIEWS[following(self.showing)][0]}"
 
     def action_cycle_view(self) -> None:
         """All, then own only, then covered only, then all again (no new read: the rows are here)."""
