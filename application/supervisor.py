@@ -48,17 +48,42 @@ def officer_row(row: dict[str, Any]) -> tuple[Cell, ...]:
     cases, ratio = row["effective_caseload"], row["ratio_standard"]
     estimated, week = row["estimated_weekly_hours"], row["weekly_hours"]
     return (
-        Cell(row["officer"]),
+        Cell(_officer(row)),
         Cell("on leave" if row["on_leave"] else ""),
         Cell(f"{cases} / {ratio}" if ratio else str(cases), over=bool(ratio) and cases > ratio),
-        _overdue(row.get("overdue", 0)),
-        Cell(f"{_hours(estimated)} / {week:g}", over=estimated > week),
+        _overdue_carried(row),
+        Cell(f"{_hours(estimated)} / {_week(row)}", over=estimated > week),
         Cell(_hours(row["overtime_hours"]) if row["overtime_hours"] else "", over=row["overtime_hours"] > 0),
         Cell(_cases(row["uncovered_caseload"]) if row["uncovered_caseload"] else "", over=row["uncovered_caseload"] > 0),
         Cell(ROLE_WORDS.get(row["role"], row["role"])),
         Cell(_cases(row["covered_caseload"]) if row["covered_caseload"] else ""),
         Cell(_hours(row["addon_minutes_week"] / 60) if row["addon_minutes_week"] else ""),
     )
+
+
+def _officer(row: dict[str, Any]) -> str:
+    """The officer's id, and where they moved from and when (their id may name their old site):
+    ``PO3 (moved from ON0-CBI on 2026-05-04)``."""
+    moved = row.get("moved_from")
+    return f"{row['officer']} (moved from {moved} on {row['moved_on']})" if moved else row["officer"]
+
+
+def _week(row: dict[str, Any]) -> str:
+    """The officer's contracted week: ``37.5`` (the rules' full week, as the header says: hours),
+    or a shorter one marked ``30 h (part-time)``."""
+    week, full = row["weekly_hours"], row.get("full_week")
+    return f"{week:g} h (part-time)" if full is not None and week < full else f"{week:g}"
+
+
+def _overdue_carried(row: dict[str, Any]) -> Cell:
+    """Overdue deadlines of the cases an officer carries; of an officer on leave, who carries them
+    instead: ``9 overdue, covered by PO3`` (theirs to meet: counted on the cover's row too, and
+    not marked here) or ``9 overdue, nobody covers`` (marked)."""
+    count = row.get("overdue", 0)
+    if not (row["on_leave"] and count):
+        return _overdue(count)
+    covering = row.get("covered_by")
+    return Cell(f"{count} overdue, covered by {covering}") if covering else Cell(f"{count} overdue, nobody covers", over=True)
 
 
 def _overdue(count: int) -> Cell:

@@ -23,6 +23,7 @@ from caseledger.projections.catalogue import OVERDUE_CARRIED
 from caseledger.projections.engine.compute import compute, compute_together, find
 from caseledger.projections.rules import load_rules
 from caseledger.projections.screens.case import case_at
+from caseledger.projections.screens.site import OFFICER_NOTES
 
 Rows = list[dict[str, Any]]
 
@@ -78,12 +79,14 @@ class Reading(LedgerCore):
         """Every officer's workload row now that this view may see (the Site screen: a supervisor's
         sites; every site for an auditor, an analyst or an admin), each with ``overdue``: how many
         deadlines of the cases they carry (own and covered, as their Due list) are overdue, and
-        ``own_overdue``: of their own cases alone (a site's total counts each deadline once)."""
+        ``own_overdue``: of their own cases alone (a site's total counts each deadline once); and
+        its notes (who covers them, where they moved from: :mod:`caseledger.projections.screens.site`)."""
         sites = export_sites(self.seat.actor, identified=False)
-        rows, carried = compute_together(self.app, [find("workload"), OVERDUE_CARRIED], self.view(), self.rules, self.projector).rows
+        rows, carried, notes = compute_together(self.app, [find("workload"), OVERDUE_CARRIED, OFFICER_NOTES], self.view(), self.rules, self.projector).rows
         none = {"overdue": 0, "own_overdue": 0}
         overdue = {row["officer"]: {key: row[key] for key in none} for row in carried}
-        rows = [{**row, **overdue.get(row["officer"], none)} for row in rows]
+        noted = {row["officer"]: row for row in notes}
+        rows = [{**row, **overdue.get(row["officer"], none), **noted.get(row["officer"], {})} for row in rows]
         return rows if sites is None else list(at_sites(rows, sites))
 
     @serialised

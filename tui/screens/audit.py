@@ -18,9 +18,12 @@ from caseledger.application.text import fields_in_words, type_words, who
 from caseledger.domain.errors import AccessRefused, LedgerError
 from caseledger.domain.events.catalogue import PAYLOAD_TYPES
 from caseledger.tui.screens.base import DataScreen
+from caseledger.tui.widgets.legend import Legend
 from caseledger.tui.widgets.tables import LedgerTable, fill_table, plain
 
 PAGE = 100
+HEADER = ("position", "by", "type", "occurred (site time)", "recorded (UTC)", "site", "fields")
+"""Who first (what an auditor scans for); the last column, of free text, takes the width the others leave."""
 
 
 @dataclass(frozen=True)
@@ -44,9 +47,9 @@ class AuditPage:
 class AuditScreen(DataScreen):
     TITLE = "Audit"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("right_square_bracket", "page(1)", "Next page", id="audit.next"),
-        Binding("left_square_bracket", "page(-1)", "Previous page", id="audit.previous"),
-        Binding("x", "retract", "Retract", id="audit.retract"),
+        Binding("right_square_bracket", "page(1)", "Next page", id="audit.next", show=False),
+        Binding("left_square_bracket", "page(-1)", "Previous page", id="audit.previous", show=False),
+        Binding("x", "retract", "Retract", id="audit.retract", show=False),
     ]
 
     def __init__(self) -> None:
@@ -71,7 +74,8 @@ class AuditScreen(DataScreen):
         quarantine = Label("", id="quarantine")
         quarantine.display = False  # until there is something to list
         yield quarantine
-        yield LedgerTable(id="log-table", cursor_type="row")
+        yield Legend(id="audit-legend")
+        yield LedgerTable(id="log-table", cursor_type="row", rest_column=HEADER.index("fields"))
         yield Footer()
 
     def request(self) -> AuditRequest:
@@ -108,9 +112,9 @@ class AuditScreen(DataScreen):
         quarantine.display = bool(fetched.quarantine)
         page = fetched.page
         message = self.query_one("#audit-message", Label)
-        header = ("position", "by", "type", "occurred (site time)", "recorded (UTC)", "site", "fields")  # who first: what an auditor scans for
         if isinstance(page, str):
-            fill_table(self.query_one(DataTable), header, [])
+            fill_table(self.query_one(DataTable), HEADER, [])
+            self.query_one(Legend).explain([])
             message.update(plain(page))
             return
         rows = []
@@ -126,9 +130,11 @@ class AuditScreen(DataScreen):
                 fields_in_words(envelope.data),
             )
             rows.append((cells, str(event.position)))
-        fill_table(self.query_one(DataTable), header, rows)
+        fill_table(self.query_one(DataTable), HEADER, rows)
+        self.query_one(Legend).explain(rows)
         shown = f"{len(page.events)} events from position {page.first:,} to {page.last:,}" if page.events else "no events"
-        message.update(plain(f"{shown} (the log holds {page.head:,}) · ] next page · [ previous page"))
+        retracting = " · x retracts the selected one" if self.ledger.seat.records else ""
+        message.update(plain(f"{shown} (the log holds {page.head:,}) · ] next page · [ previous page{retracting}"))
         if self.to_table and page.events:
             self.query_one(DataTable).focus()  # the filters are applied: back to the table, where the screen keys work
         self.to_table = False

@@ -20,12 +20,16 @@ from caseledger.domain.errors import LedgerError
 from caseledger.domain.events.catalogue import TransferCompleted
 from caseledger.domain.model.times import Cutoff, LocalDay, parse_cutoff, zone
 from caseledger.tui.screens.base import DataScreen, RecordContext
+from caseledger.tui.widgets.legend import Legend
 from caseledger.tui.widgets.tables import LedgerTable, fill_table, plain, struck
+
+HEADER = ("position", "occurred (local)", "recorded (UTC)", "by", "type", "status", "details")
+"""The last column, of free text, takes the width the others leave."""
 
 
 class CaseFileScreen(DataScreen):
     TITLE = "Case file"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("x", "retract", "Retract", id="casefile.retract")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("x", "retract", "Retract", id="casefile.retract", show=False)]
 
     def __init__(self, offender: str = "") -> None:
         super().__init__()
@@ -48,7 +52,8 @@ class CaseFileScreen(DataScreen):
         state.display = False  # until a case is shown
         yield state
         yield Label("", id="casefile-message")
-        yield LedgerTable(id="history-table", cursor_type="row")
+        yield Legend(id="casefile-legend")
+        yield LedgerTable(id="history-table", cursor_type="row", rest_column=HEADER.index("details"))
         yield Footer()
 
     def on_key(self, event: events.Key) -> None:
@@ -112,11 +117,11 @@ class CaseFileScreen(DataScreen):
 
     def show(self, found: tuple[list[HistoryLine], CaseState] | str) -> None:
         table = self.query_one(DataTable)
-        header = ("position", "occurred (local)", "recorded (UTC)", "by", "type", "status", "details")
         message = self.query_one("#casefile-message", Label)
         panel = self.query_one("#case-state", Static)
         if isinstance(found, str):
-            fill_table(table, header, [])
+            fill_table(table, HEADER, [])
+            self.query_one(Legend).explain([])
             message.update(plain(found))
             panel.display = False
             self.offender_shown = ""
@@ -148,7 +153,8 @@ class CaseFileScreen(DataScreen):
             if line.retracted_by:
                 cells = tuple(struck(cell) for cell in cells)
             rows.append((cells, str(line.event.position)))
-        fill_table(table, header, rows)
+        fill_table(table, HEADER, rows)
+        self.query_one(Legend).explain(rows, *state_lines(state))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.reload()

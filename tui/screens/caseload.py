@@ -9,20 +9,23 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Footer, Header, Label
+from textual.widgets import DataTable, Footer, Header
 
 from caseledger.application.ledger import CaseRow
 from caseledger.application.text import choice_words
 from caseledger.tui.screens.base import CaseListScreen
+from caseledger.tui.widgets.legend import Legend
 from caseledger.tui.widgets.rowview import Shown
 from caseledger.tui.widgets.tables import LedgerTable, fill_table
+
+HEADER = ("offender", "next dates", "release plan", "whose", "location", "SIU days", "complexity")
 
 
 class CaseloadScreen(CaseListScreen):
     TITLE = "Caseload"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("o", "open_case", "Open", id="caseload.open"),
-        Binding("v", "cycle_view", "Own/covered/all", id="caseload.view"),
+        Binding("o", "open_case", "Open", id="caseload.open", show=False),
+        Binding("v", "cycle_view", "Own/covered/all", id="caseload.view", show=False),
     ]
 
     def __init__(self) -> None:
@@ -33,9 +36,7 @@ class CaseloadScreen(CaseListScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Label(
-            "next dates: hearing · release (granted) · DP/FP day/full parole eligibility · SR statutory release · WED warrant expiry", id="caseload-legend"
-        )
+        yield Legend("Enter: open the case · v: all, own or covered · next dates ahead, soonest first; release: the granted release", id="caseload-legend")
         yield LedgerTable(id="caseload-table", cursor_type="row")
         yield Footer()
 
@@ -45,25 +46,23 @@ class CaseloadScreen(CaseListScreen):
     def show(self, rows: list[CaseRow]) -> None:
         self.case_rows = rows
         kept = [row for row in rows if VIEWS[self.showing][1](row)]
-        fill_table(
-            self.query_one(DataTable),
-            ("offender", "next dates", "release plan", "whose", "location", "SIU days", "complexity"),
-            [
+        shown = [
+            (
                 (
-                    (
-                        row.offender,
-                        row.next_dates,
-                        row.plan,
-                        row.whose,
-                        row.location,
-                        "—" if row.siu_days is None else Shown(f"{row.siu_days} days", row.siu_days),
-                        choice_words(row.complexity),
-                    ),
                     row.offender,
-                )
-                for row in kept
-            ],
-        )
+                    row.next_dates,
+                    row.plan,
+                    row.whose,
+                    row.location,
+                    "—" if row.siu_days is None else Shown(f"{row.siu_days} days", row.siu_days),
+                    choice_words(row.complexity),
+                ),
+                row.offender,
+            )
+            for row in kept
+        ]
+        fill_table(self.query_one(DataTable), HEADER, shown)
+        self.query_one(Legend).explain(shown, *HEADER)
         words, _keeps = VIEWS[self.showing]
         self.sub_title = f"{len(kept)} cases of {self.ledger.officer}: {words} · v: {VIEWS[following(self.showing)][0]}"
 

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Header
 from caseledger.application.ledger import DueRow, completing_entry
 from caseledger.application.text import DEADLINE_WORDS, STATUS_WORDS
 from caseledger.tui.screens.base import CaseListScreen, RecordContext
+from caseledger.tui.widgets.legend import Legend
 from caseledger.tui.widgets.rowview import Shown
 from caseledger.tui.widgets.tables import LedgerTable, fill_table
 
@@ -41,6 +42,7 @@ class DueScreen(CaseListScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield Legend(id="due-legend")
         yield LedgerTable(id="due-table", cursor_type="row", order_words=ORDER)
         yield Footer()
 
@@ -57,26 +59,24 @@ class DueScreen(CaseListScreen):
         return self.ledger.session.due(self.ledger.officer)
 
     def show(self, rows: list[DueRow]) -> None:
-        fill_table(
-            self.query_one(DataTable),
-            ("status", "due", "when", "deadline", "offender", "whose", "opened", "source"),
-            [
+        shown = [
+            (
                 (
-                    (
-                        Shown(Text(STATUS_WORDS[row.status], style=STYLES[row.status]), URGENCY[row.status]),
-                        str(row.due_on),
-                        Shown(when(row), row.days_left),
-                        DEADLINE_WORDS.get(row.deadline, row.deadline),
-                        row.offender,
-                        row.whose,
-                        str(row.opened_on),
-                        row.source,
-                    ),
-                    f"{row.offender} {row.deadline} {row.opened_on}",
-                )
-                for row in rows
-            ],
-        )
+                    Shown(Text(STATUS_WORDS[row.status], style=STYLES[row.status]), URGENCY[row.status]),
+                    str(row.due_on),
+                    Shown(when(row), row.days_left),
+                    DEADLINE_WORDS.get(row.deadline, row.deadline),
+                    row.offender,
+                    row.whose,
+                    str(row.opened_on),
+                    row.source,
+                ),
+                f"{row.offender} {row.deadline} {row.opened_on}",
+            )
+            for row in rows
+        ]
+        fill_table(self.query_one(DataTable), ("status", "due", "when", "deadline", "offender", "whose", "opened", "source"), shown)
+        self.query_one(Legend).explain(shown)
         overdue = sum(1 for row in rows if row.status == "overdue")
         soon = sum(1 for row in rows if row.status == "due_soon")
         self.sub_title = f"{len(rows)} open deadlines of {self.ledger.officer}: {overdue} overdue, {soon} due soon"

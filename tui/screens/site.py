@@ -19,6 +19,7 @@ from caseledger.application.ledger import site_rows
 from caseledger.application.supervisor import OFFICER_HEADER, SITE_HEADER, STAFFING_HEADER, Cell, officer_row, site_rows_with_totals, staffing_rows
 from caseledger.application.text import for_terminal
 from caseledger.tui.screens.base import DataScreen, RecordContext
+from caseledger.tui.widgets.legend import Legend
 from caseledger.tui.widgets.tables import LedgerTable, fill_table
 
 
@@ -27,11 +28,18 @@ def shown(cell: Cell) -> Text:
     return Text(for_terminal(cell.text), style="bold red" if cell.over else "")
 
 
+OFFICERS_WORDS = "red: over the ratio or the week (contracted hours), cases nobody carries, overdue deadlines · Enter: their Due list · s: sites · p: staffing"
+SITES_WORDS = "cases: the officers' own caseloads, each case once · capacity: the ratios of those not on leave · red: over a limit · s: officers · p: staffing"
+STAFFING_WORDS = "cases: offenders located at the site · FTE needed, short, spare under the current (now) and proposed (prop.) rules · red: short · p: officers"
+"""What each view's figures count, over its table: the sites' "cases" (caseloads) and the staffing's
+(offenders located at the site) differ, and each says so."""
+
+
 class SiteScreen(DataScreen):
     TITLE = "Site"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("s", "toggle_all", "All sites", id="site.all"),
-        Binding("p", "toggle_staffing", "Staffing", id="site.staffing"),
+        Binding("s", "toggle_all", "All sites", id="site.all", show=False),
+        Binding("p", "toggle_staffing", "Staffing", id="site.staffing", show=False),
     ]
 
     def __init__(self) -> None:
@@ -42,6 +50,7 @@ class SiteScreen(DataScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Label("", id="site-message")
+        yield Legend(id="site-legend")
         yield LedgerTable(id="site-table", cursor_type="row")
         yield Footer()
 
@@ -54,20 +63,27 @@ class SiteScreen(DataScreen):
     def show(self, rows: Any) -> None:
         table = self.query_one(DataTable)
         message = self.query_one("#site-message", Label)
+        legend = self.query_one(Legend)
         if isinstance(rows, tuple):
-            fill_table(table, STAFFING_HEADER, [(tuple(map(shown, cells)), None) for cells in staffing_rows(*rows)])
+            filled = [(tuple(map(shown, cells)), None) for cells in staffing_rows(*rows)]
+            fill_table(table, STAFFING_HEADER, filled)
             self.sub_title = "staffing now: current and proposed rules"
-            message.update("in FTE (full-time officers) · now: current rules · prop.: proposed · red: short · totals never net · p: officers")
+            message.update(STAFFING_WORDS)
+            legend.explain(filled, *STAFFING_HEADER)
             return
         if self.all_sites:
-            fill_table(table, SITE_HEADER, [(tuple(map(shown, cells)), None) for cells in site_rows_with_totals(rows)])
+            filled = [(tuple(map(shown, cells)), None) for cells in site_rows_with_totals(rows)]
+            fill_table(table, SITE_HEADER, filled)
             self.sub_title = "every site you may see, with totals"
-            message.update("a case counts once · red: over capacity or the weeks, cases nobody carries, overdue deadlines · s: one site's officers")
+            message.update(SITES_WORDS)
+            legend.explain(filled, *SITE_HEADER)
             return
         mine, officers = site_rows(rows, self.ledger.officer, all_sites=False)
-        fill_table(table, OFFICER_HEADER, [(tuple(map(shown, officer_row(row))), row["officer"]) for row in officers])
+        filled = [(tuple(map(shown, officer_row(row))), row["officer"]) for row in officers]
+        fill_table(table, OFFICER_HEADER, filled)
         self.sub_title = f"site {mine}" if mine else "every site"
-        message.update("red: over the ratio, the week, cases nobody carries, overdue deadlines · Enter: the officer's Due list · s: every site")
+        message.update(OFFICERS_WORDS)
+        legend.explain(filled, *OFFICER_HEADER)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         """Enter on an officer's row: their *Due* list (and the officer screens show them until

@@ -112,6 +112,21 @@ def fit_widths(widths: Sequence[int], floors: Sequence[int], room: int) -> list[
     return [min(width, max(low, floor)) for width, floor in zip(widths, floors, strict=True)]
 
 
+def fit_rest(widths: Sequence[int], floors: Sequence[int], room: int, rest: int, least: int) -> list[int]:
+    """Column widths (without padding) that fit ``room`` cells where column ``rest`` (free text:
+    the Audit's fields, the Case file's details) takes what the others leave: they keep their
+    widths when that leaves it ``least`` cells (or its whole text), else they are narrowed first
+    (:func:`fit_widths`, down to their ``floors``) to leave it that much; never below its own floor."""
+    if sum(widths) <= room:
+        return list(widths)
+    others = [index for index in range(len(widths)) if index != rest]
+    wanted = min(widths[rest], max(least, floors[rest]))
+    narrowed = fit_widths([widths[index] for index in others], [floors[index] for index in others], room - wanted)
+    fitted = dict(zip(others, narrowed, strict=True))
+    fitted[rest] = min(widths[rest], max(floors[rest], room - sum(narrowed)))
+    return [fitted[index] for index in range(len(widths))]
+
+
 def floor_width(label: str, texts: Sequence[str], narrowest: int) -> int:
     """How narrow a column may get: its label and its longest number or date stay whole, free
     text wraps at no fewer than ``narrowest`` cells (a cell with no space is never split)."""

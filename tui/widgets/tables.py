@@ -23,7 +23,7 @@ from textual.widgets import DataTable
 
 from caseledger.application.text import for_terminal
 from caseledger.tui.widgets.find import FindBar, SortPrompt
-from caseledger.tui.widgets.rowview import Order, Shown, fit_widths, floor_width, shown_text, view_rows, word_floor
+from caseledger.tui.widgets.rowview import Order, Shown, fit_rest, fit_widths, floor_width, shown_text, view_rows, word_floor
 
 Row = tuple[Sequence[Any], str | None]
 """A row's cells and its key (None for rows nothing refers back to)."""
@@ -37,6 +37,10 @@ many lines tall (the rest of a long cell is not shown; the table scrolls sideway
 
 TABLE_NOTE = "/ then text: only the rows holding it (Enter keeps it, Esc clears); r then a column's key: sort by it (again: reversed; 0: the screen's order)"
 """What the help says of every table's keys."""
+
+REST_LEAST = 40
+"""A table's column of free text (:attr:`LedgerTable.rest_column`) is given at least this many
+cells where the others can be narrowed to leave them (a line of "name: value; …" reads whole)."""
 
 PADDING = 2
 """Cells a DataTable column adds to its width (one space either side)."""
@@ -65,9 +69,10 @@ def show_rows(table: DataTable[Any], header: Sequence[str], rows: Sequence[Row])
     if table.size.width and header:
         columns = [[row[index] for row in texts] for index in range(len(header))]
         floors = [floor_width(label, column, NARROWEST) for label, column in zip(header, columns, strict=True)]
-        if sum(floors) > room:  # many short columns (Site): wrap at words, labels too
+        rest = table.rest_column if isinstance(table, LedgerTable) else None
+        if sum(floors) > room or rest is not None:  # many short columns (Site), or a column of free text to widen: wrap at words, labels too
             floors = [word_floor(label, column) for label, column in zip(header, columns, strict=True)]
-        widths = fit_widths(natural, floors, room)
+        widths = fit_widths(natural, floors, room) if rest is None else fit_rest(natural, floors, room, rest, REST_LEAST)
         most_lines = 0 if sum(widths) <= room else MOST_LINES  # too narrow even wrapped (80×24): long cells end "…"
     table.header_height = max(lines(table, label, width) for label, width in zip(header, widths, strict=True)) if header else 1
     for label, width in zip(header, widths, strict=True):
@@ -114,9 +119,12 @@ class LedgerTable(DataTable[Any]):
         Binding("escape", "clear_find", "Clear filter", id="table.clear"),
     ]
 
-    def __init__(self, *, order_words: str = "as listed", **options: Any) -> None:
+    def __init__(self, *, order_words: str = "as listed", rest_column: int | None = None, **options: Any) -> None:
         super().__init__(**options)
         self.order_words = order_words
+        self.rest_column = rest_column
+        """The column of free text that takes the width the others leave (None: every column is
+        narrowed alike); the others' labels and cells wrap at words first."""
         self.given_header: tuple[str, ...] = ()
         self.given_rows: list[Row] = []
         self.filter_text = ""
