@@ -71,7 +71,7 @@ class CaseLedgerApp(App[None]):
         Binding("7", "switch_mode('export')", "Export", id="screen.export", group=SCREENS),
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("t", "toggle_dark", "Theme", show=False, id="app.theme"),
-        Binding("escape", "leave_field", "Leave the text box", show=False, id="app.leave"),
+        Binding("escape", "leave_field", "Leave the box", id="app.leave"),
     ]
 
     def __init__(
@@ -404,7 +404,7 @@ class CaseLedgerApp(App[None]):
     def offers(self, binding: Binding) -> bool:
         """Whether ``binding`` does something in this view (help lists only those, as the footer does)."""
         _namespace, action, parameters = parse_action(binding.action)
-        return self.check_action(action, parameters) is not False
+        return action == "leave_field" or self.check_action(action, parameters) is not False  # Esc: whenever a box has the keys
 
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
@@ -418,6 +418,8 @@ class CaseLedgerApp(App[None]):
         screen its roles may not read (the footer, the keys and the palette follow)."""
         if action in RECORDING_ACTIONS:
             return self.seat.records and not self.alarmed  # nothing is recorded onto a log that does not authenticate
+        if action == "leave_field":  # in the footer only while a box has the keys (it then shows nothing else that is typed)
+            return isinstance(self.focused, (Input, Select))
         if action == "switch_mode" and parameters and self.ready:  # before the roles are read, screens wait for them to load
             return self.may_open(str(parameters[0]))
         return True

@@ -176,3 +176,25 @@ def test_the_audit_shows_when_an_add_on_happened_in_its_sites_time(tmp_path: Pat
         assert (row[0], str(row[3])) == (73, "2026-03-20 23:00-04:00")
 
     drive(app, scenario)
+
+
+def test_while_a_box_has_the_keys_the_footer_says_how_to_leave_it(tmp_path: Path, drive: Drive) -> None:
+    """The Case file opens with the Offender box focused: it takes every letter and digit, so the
+    footer's screen keys do nothing there and are not shown — Esc is, and once it has taken the
+    keys back to the table the screen keys show again and Esc leaves the footer."""
+    app = make_app(scenario_url(tmp_path))
+
+    def footer_keys() -> set[str]:
+        return {active.binding.key for active in app.active_bindings.values() if active.binding.show and active.enabled}
+
+    async def scenario(pilot: AnyPilot) -> None:
+        await pilot.press("4")
+        await settle(pilot)
+        assert isinstance(app.focused, Input)
+        assert "escape" in footer_keys() and "1" not in footer_keys()
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.focused, Input)
+        assert "escape" not in footer_keys() and {"1", "q"} <= footer_keys()
+
+    drive(app, scenario)
