@@ -13,3 +13,4 @@ fi
 .venv/bin/python -m bench.rebuild_bench
 .venv/bin/python -m bench.verify_bench
 .venv/bin/python -m bench.scale_bench
+.venv/bin/python -m bench.quit_bench
