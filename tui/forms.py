@@ -274,9 +274,11 @@ class RecordScreen(SavingForm):
         self.opened_with: dict[str, str] = {}
         """The values the fields were built with (what Esc compares against)."""
         self.typed_ahead: list[str] = []
-        """Characters typed while the fields were being rebuilt for a new type, for the first field."""
-        self.rebuilding = False
-        """True while a picked type's fields replace the old ones."""
+        """Characters and Tabs (``"tab"``, ``"shift+tab"``) typed while the fields were being
+        built, acted on in order once they are."""
+        self.rebuilding = True
+        """True while the fields are being built: when the form opens, and while a picked type's
+        fields replace the old ones."""
         self.taking_type = False
         """True from Enter on a new type in the open list until its fields are built."""
         self.type_search = TypeSearch([type_words(name) for name in self.kinds])
@@ -286,7 +288,7 @@ class RecordScreen(SavingForm):
             yield Label("Record an event", classes="panel-title")
             yield Label(self.KEYS_HINT, id="record-keys")
             # the form searches the open list itself (on_key), so it sees every key in order
-            yield Select([(type_words(name), name) for name in self.kinds], value=self.kind, allow_blank=False, type_to_search=False, id="record-type")
+            yield FieldSelect([(type_words(name), name) for name in self.kinds], value=self.kind, allow_blank=False, type_to_search=False, id="record-type")
             with Horizontal(id="record-foot"):
                 yield Button("Record", variant="primary", id="record-submit")
                 yield Label("", id="record-message")
@@ -295,7 +297,11 @@ class RecordScreen(SavingForm):
             yield fields
 
     async def on_mount(self) -> None:
-        await self.build_fields(first_empty=True)
+        try:
+            await self.build_fields(first_empty=True)
+        finally:
+            self.rebuilding = False
+        self.catch_up()
         self.read_offers()
 
     def on_resize(self) -> None:
@@ -348,8 +354,60 @@ class RecordScreen(SavingForm):
                 await self.build_fields(first_empty=False)
             finally:
                 self.rebuilding = False
-            typed, self.typed_ahead, self.taking_type = "".join(self.typed_ahead), [], False
+            self.taking_type = False
+            self.catch_up()
+
+    def catch_up(self) -> None:
+        """Act on what was typed while the fields were being built, in order, as if typed once
+        they showed: a Tab moves the focus on, a character goes where the focus is."""
+        keys, self.typed_ahead = self.typed_ahead, []
+        for key in keys:
+            if key in FOCUS_STEPS:
+                self.step(key)
+            else:
+                self.type_into(key)
+
+    def step(self, key: str) -> None:
+        """Tab (or Shift+Tab) read: the focus to the next (previous) field at once — or, while the
+        fields are being built, once they are."""
+        if self.rebuilding or self.taking_type:
+            self.typed_ahead.append(key)
+        elif FOCUS_STEPS[key] > 0:
+            self.focus_next()
+        else:
+            self.focus_previous()
+
+    def read_in_order(self, reader: Widget, event: events.Key) -> bool:
+        """A key read by one of the form's boxes or lists (``reader``), in the order the terminal
+        sent it — which is not the order the app acts on bindings in: a terminal hands over a
+        burst (Tab, then letters) before the app has acted on its first key, so each key went to
+        the widget that had the focus then, and a Tab bound as usual would move the focus only
+        after the letters behind it were read where it was. So: a Tab moves the focus when it is
+        read (:meth:`step`), a character read by a widget the focus has left goes where the
+        focus went, and a letter read by a closed list picks there and then (:meth:`pick`). True
+        when the key was taken here."""
+        typed = event.character if event.is_printable and event.character else None
+        overlay = self.type_list_open() if reader.id == "record-type" else None
+        if overlay is not None and event.key == "enter" and not self.taking_type:  # the list picks (its own binding)
+            self.taking_type = overlay.highlighted is not None and self.kinds[overlay.highlighted] != self.kind
+            return False
+        if event.key in FOCUS_STEPS:
+            self.step(event.key)
+        elif typed is None:
+            return False
+        elif self.rebuilding or self.taking_type:
+            self.typed_ahead.append(typed)
+        elif overlay is not None:
+            found = self.type_search.find(typed, event.time)
+            if found is not None:
+                overlay.highlighted = found
+        elif reader is not self.focused and self.focused is not None and self.focused.has_class("field"):
             self.type_into(typed)
+        elif not (reader is self.focused and isinstance(reader, Select) and reader.has_class("field") and self.pick(reader, typed)):
+            return False
+        event.stop()
+        event.prevent_default()
+        return True
 
     def type_into(self, typed: str) -> None:
         """Put ``typed`` into the focused field as typing it there would: into a text box (a
@@ -375,10 +433,10 @@ class RecordScreen(SavingForm):
             if choices:
                 chosen = self.known.get(field.name)
                 value = chosen if chosen in choices else Select.NULL
-                widgets += field_row(label, field.name, Select(lettered(choices), value=value, id=f"field-{field.name}", classes="field"))
+                widgets += field_row(label, field.name, FieldSelect(lettered(choices), value=value, id=f"field-{field.name}", classes="field"))
             else:
                 known = self.offered.values.get(field.name, [])
-                entry = Input(
+                entry = FieldInput(
                     self.known.get(field.name, ""),
                     placeholder=offered_hint(field, known),
                     suggester=suggester_for(field, known),
@@ -389,9 +447,9 @@ class RecordScreen(SavingForm):
         widgets += field_row(
             "occurred at",
             "occurred_at",
-            Input(self.today.isoformat(), placeholder="YYYY-MM-DD or timestamp with offset", id="field-occurred_at", classes="field"),
+            FieldInput(self.today.isoformat(), placeholder="YYYY-MM-DD or timestamp with offset", id="field-occurred_at", classes="field"),
         )
-        widgets += field_row("note (optional)", "note", Input(placeholder="text", id="field-note", classes="field"))
+        widgets += field_row("note (optional)", "note", FieldInput(placeholder="text", id="field-note", classes="field"))
         await container.mount_all(widgets)
         self.opened_with = self.values()
         fields = list(self.query(".field"))
@@ -411,28 +469,18 @@ class RecordScreen(SavingForm):
                     widget.value = value
 
     def on_key(self, event: events.Key) -> None:
-        """A letter on a closed list picks the next choice that starts with it (``i`` for
-        "information sharing"), as lists do elsewhere: no need to open it. No key typed while a
-        picked type's fields replace the old ones is lost: from the pick until they are built it
-        is kept for the first field; one that reaches the form once a text box has the focus
-        was typed before the focus got there (a text box takes every character it gets), and
-        goes into it."""
-        chosen, overlay = self.focused, self.type_list_open()
+        """A key that reaches the form itself, not taken by a field or the type list on its way
+        (:meth:`read_in_order`): typed before anything had the focus, or read by a widget that
+        is not a field (the Record button). No key typed while the fields are being built is
+        lost: it waits until they are (:meth:`catch_up`); a character goes to the text box that
+        has the focus (a text box takes every character it gets)."""
+        chosen = self.focused
         typed = event.character if event.is_printable and event.character else None
-        if overlay is not None and event.key == "enter" and not self.taking_type:  # the list picks (its own binding)
-            self.taking_type = overlay.highlighted is not None and self.kinds[overlay.highlighted] != self.kind
-            return
-        if typed is None or chosen is None:
-            return
-        if self.rebuilding or self.taking_type:
-            self.typed_ahead.append(typed)
-        elif overlay is not None:
-            found = self.type_search.find(typed, event.time)
-            if found is not None:
-                overlay.highlighted = found
-        elif isinstance(chosen, Input) and chosen.has_class("field"):
+        if (self.rebuilding or self.taking_type) and (typed is not None or event.key in FOCUS_STEPS):
+            self.typed_ahead.append(typed or event.key)
+        elif typed is not None and isinstance(chosen, Input) and chosen.has_class("field"):
             self.type_into(typed)
-        elif not (isinstance(chosen, Select) and not chosen.expanded and chosen.id != "record-type" and self.pick(chosen, typed)):
+        else:
             return
         event.stop()
         event.prevent_default()
@@ -513,6 +561,41 @@ class RecordScreen(SavingForm):
             self.set_focus(field, scroll_visible=False)
             self.call_after_refresh(field.scroll_visible, animate=False)  # after the warning's: both in view
         self.say(f"Not recorded — {field_words(error.field)}: {rule}")
+
+
+FOCUS_STEPS = {"tab": 1, "shift+tab": -1}
+"""The keys that move the record form's focus, and which way."""
+
+
+class FieldInput(Input):
+    """A text box of the record form: reads Tab, and characters the focus has left it with, in
+    the order they came (:meth:`RecordScreen.read_in_order`) — and acts on its own keys (→ takes
+    a completion, Backspace, …) as it reads them too, so a Tab read after them moves the focus
+    only once they have acted here (bound as usual, they would act on the app's turn, after it)."""
+
+    KEYS: ClassVar[dict[str, Binding]] = {binding.key: binding for binding in Binding.make_bindings(Input.BINDINGS)}
+
+    async def _on_key(self, event: events.Key) -> None:
+        form = self.screen
+        if isinstance(form, RecordScreen) and form.read_in_order(self, event):
+            return
+        own = self.KEYS.get(event.key)
+        if own is not None and self.has_focus:
+            event.stop()
+            event.prevent_default()
+            await self.run_action(own.action)
+            return
+        await super()._on_key(event)
+
+
+class FieldSelect(Select[str]):
+    """A closed list of the record form (a field's choices, the event types): reads Tab, and
+    characters the focus has left it with, in the order they came (:meth:`RecordScreen.read_in_order`)."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        form = self.screen
+        if not (isinstance(form, RecordScreen) and form.read_in_order(self, event)):
+            await super()._on_key(event)
 
 
 def field_row(label: str, name: str, entry: Input | Select[Any]) -> list[Widget]:
