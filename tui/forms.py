@@ -16,12 +16,14 @@ from types import UnionType
 from typing import Any, ClassVar, Literal, Union, get_args, get_origin, get_type_hints
 
 import msgspec
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.css.scalar import Scalar
+from textual.geometry import Size
 from textual.screen import ModalScreen
 from textual.suggester import Suggester, SuggestFromList
 from textual.widget import Widget
@@ -45,12 +47,13 @@ FREQUENT = (
     "SIUReviewHeld",
     "CaseAssigned",
     "TransferRequested",
-    "AddOnTaskLogged",
     "LeaveStarted",
     "CoverageStarted",
 )
-"""The entries an officer makes most, first in the record form's type list (the rest follow in
-the catalogue's order): the case work the deadlines ask for, then assignments, transfers, leave."""
+"""The entries made most, first in the record form's type list (the rest follow in the
+catalogue's order): the case work the deadlines ask for, then assignments, transfers, leave and
+its coverage — the ten the open list shows without scrolling. The add-on task is not among them:
+``a`` logs one from any screen in three keys."""
 
 
 def by_use(kinds: Sequence[str]) -> list[str]:
@@ -357,6 +360,18 @@ class RecordScreen(SavingForm):
             self.taking_type = False
             self.catch_up()
 
+    def take_type(self, kinds: Select[str], kind: str) -> None:
+        """Enter on the open type list: ``kind`` taken and the list closed; the focus goes to the
+        type's first field — once its fields are built (:meth:`type_changed`), or at once when
+        the type was already the form's."""
+        kinds.expanded = False
+        if kind != self.kind:
+            self.taking_type = True
+            self.set_focus(kinds, scroll_visible=False)  # at once (``focus()`` waits a turn)
+            kinds.value = kind
+        else:
+            self.set_focus(self.query(".field").first())
+
     def catch_up(self) -> None:
         """Act on what was typed while the fields were being built, in order, as if typed once
         they showed: a Tab moves the focus on, a character goes where the focus is."""
@@ -384,14 +399,15 @@ class RecordScreen(SavingForm):
         the widget that had the focus then, and a Tab bound as usual would move the focus only
         after the letters behind it were read where it was. So: a Tab moves the focus when it is
         read (:meth:`step`), a character read by a widget the focus has left goes where the
-        focus went, and a letter read by a closed list picks there and then (:meth:`pick`). True
-        when the key was taken here."""
+        focus went, a letter read by a closed list picks there and then (:meth:`pick`), and Enter
+        on the open type list takes the type there and then (:meth:`take_type`). True when the
+        key was taken here."""
         typed = event.character if event.is_printable and event.character else None
         overlay = self.type_list_open() if reader.id == "record-type" else None
-        if overlay is not None and event.key == "enter" and not self.taking_type:  # the list picks (its own binding)
-            self.taking_type = overlay.highlighted is not None and self.kinds[overlay.highlighted] != self.kind
-            return False
-        if event.key in FOCUS_STEPS:
+        if overlay is not None and event.key == "enter" and isinstance(reader, Select):
+            if overlay.highlighted is not None:
+                self.take_type(reader, self.kinds[overlay.highlighted])
+        elif event.key in FOCUS_STEPS:
             self.step(event.key)
         elif typed is None:
             return False
@@ -433,7 +449,8 @@ class RecordScreen(SavingForm):
             if choices:
                 chosen = self.known.get(field.name)
                 value = chosen if chosen in choices else Select.NULL
-                widgets += field_row(label, field.name, FieldSelect(lettered(choices), value=value, id=f"field-{field.name}", classes="field"))
+                select = FieldSelect(lettered(choices), value=value, id=f"field-{field.name}", classes="field")
+                widgets += field_row(label, field.name, select, choices)
             else:
                 known = self.offered.values.get(field.name, [])
                 entry = FieldInput(
@@ -597,11 +614,57 @@ class FieldSelect(Select[str]):
         if not (isinstance(form, RecordScreen) and form.read_in_order(self, event)):
             await super()._on_key(event)
 
+    def on_focus(self) -> None:
+        """Its choices with the letters that pick them, below it while it has the focus (closed,
+        it shows one choice or none: the letter to press is then on the screen)."""
+        for line in self.screen.query(f"#choices-{self.field_name}").results(ChoiceKeys):
+            line.add_class("shown")
+            self.call_after_refresh(line.scroll_visible, animate=False)
+            self.call_after_refresh(self.scroll_visible, animate=False)  # after the line's: both in view
 
-def field_row(label: str, name: str, entry: Input | Select[Any]) -> list[Widget]:
-    """A field as the form shows it: its words beside its box, and a line for its refusal below
-    (shown only when there is one)."""
-    return [Horizontal(Label(label, classes="field-label"), entry, classes="field-row"), Static("", id=f"error-{name}", classes="field-error")]
+    def on_blur(self) -> None:
+        for line in self.screen.query(f"#choices-{self.field_name}").results(ChoiceKeys):
+            line.remove_class("shown")
+
+    @property
+    def field_name(self) -> str:
+        return (self.id or "").removeprefix("field-")
+
+
+class ChoiceKeys(Widget):
+    """A closed list's choices after the keys that pick them ("a letter picks:  (i) information
+    sharing  (j) joint home visit …"), wrapped between choices, never inside one: the letter
+    stays beside its words."""
+
+    def __init__(self, choices: Sequence[str], *, id: str, classes: str) -> None:
+        super().__init__(id=id, classes=classes)
+        self.words = ["a letter picks:", *(words for words, _choice in lettered(choices))]
+
+    def lines(self, width: int) -> list[str]:
+        """The words in lines of at most ``width`` cells (a choice longer than that alone)."""
+        lines: list[str] = []
+        for words in self.words:
+            if lines and cell_len(lines[-1]) + 2 + cell_len(words) <= width:
+                lines[-1] += "  " + words
+            else:
+                lines.append(words)
+        return lines
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.lines(width))
+
+    def render(self) -> Text:
+        return Text("\n".join(self.lines(self.content_size.width)))
+
+
+def field_row(label: str, name: str, entry: Input | Select[Any], choices: Sequence[str] = ()) -> list[Widget]:
+    """A field as the form shows it: its words beside its box, a line for its refusal below
+    (shown only when there is one) and, for a closed list, a line of its ``choices`` with the
+    letters that pick them (shown while it has the focus)."""
+    row: list[Widget] = [Horizontal(Label(label, classes="field-label"), entry, classes="field-row")]
+    if choices:
+        row.append(ChoiceKeys(choices, id=f"choices-{name}", classes="field-choices"))
+    return [*row, Static("", id=f"error-{name}", classes="field-error")]
 
 
 class QuickAddOnScreen(SavingForm):
@@ -624,7 +687,7 @@ class QuickAddOnScreen(SavingForm):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="addon-dialog", classes="dialog"):
-            yield Label(f"Add-on task for {self.officer}: press a number, type minutes, Enter", classes="panel-title")
+            yield Label(f"Add-on task for {self.officer}: a number, the minutes, Enter", classes="panel-title")
             yield OptionList(*(f"{n}  {choice_words(c)}" for n, c in enumerate(ADDON_CATEGORIES, 1)), id="addon-categories")
             yield Input(placeholder="minutes (1–720)", id="addon-minutes", disabled=True, type="integer")
             yield Label("", id="addon-message")
