@@ -16,12 +16,14 @@ from types import UnionType
 from typing import Any, ClassVar, Literal, Union, get_args, get_origin, get_type_hints
 
 import msgspec
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.css.scalar import Scalar
+from textual.geometry import Size
 from textual.screen import ModalScreen
 from textual.suggester import Suggester, SuggestFromList
 from textual.widget import Widget
@@ -45,12 +47,13 @@ FREQUENT = (
     "SIUReviewHeld",
     "CaseAssigned",
     "TransferRequested",
-    "AddOnTaskLogged",
     "LeaveStarted",
     "CoverageStarted",
 )
-"""The entries an officer makes most, first in the record form's type list (the rest follow in
-the catalogue's order): the case work the deadlines ask for, then assignments, transfers, leave."""
+"""The entries made most, first in the record form's type list (the rest follow in the
+catalogue's order): the case work the deadlines ask for, then assignments, transfers, leave and
+its coverage — the ten the open list shows without scrolling. The add-on task is not among them:
+``a`` logs one from any screen in three keys."""
 
 
 def by_use(kinds: Sequence[str]) -> list[str]:
@@ -274,9 +277,11 @@ class RecordScreen(SavingForm):
         self.opened_with: dict[str, str] = {}
         """The values the fields were built with (what Esc compares against)."""
         self.typed_ahead: list[str] = []
-        """Characters typed while the fields were being rebuilt for a new type, for the first field."""
-        self.rebuilding = False
-        """True while a picked type's fields replace the old ones."""
+        """Characters and Tabs (``"tab"``, ``"shift+tab"``) typed while the fields were being
+        built, acted on in order once they are."""
+        self.rebuilding = True
+        """True while the fields are being built: when the form opens, and while a picked type's
+        fields replace the old ones."""
         self.taking_type = False
         """True from Enter on a new type in the open list until its fields are built."""
         self.type_search = TypeSearch([type_words(name) for name in self.kinds])
@@ -286,7 +291,7 @@ class RecordScreen(SavingForm):
             yield Label("Record an event", classes="panel-title")
             yield Label(self.KEYS_HINT, id="record-keys")
             # the form searches the open list itself (on_key), so it sees every key in order
-            yield Select([(type_words(name), name) for name in self.kinds], value=self.kind, allow_blank=False, type_to_search=False, id="record-type")
+            yield FieldSelect([(type_words(name), name) for name in self.kinds], value=self.kind, allow_blank=False, type_to_search=False, id="record-type")
             with Horizontal(id="record-foot"):
                 yield Button("Record", variant="primary", id="record-submit")
                 yield Label("", id="record-message")
@@ -295,7 +300,11 @@ class RecordScreen(SavingForm):
             yield fields
 
     async def on_mount(self) -> None:
-        await self.build_fields(first_empty=True)
+        try:
+            await self.build_fields(first_empty=True)
+        finally:
+            self.rebuilding = False
+        self.catch_up()
         self.read_offers()
 
     def on_resize(self) -> None:
@@ -348,8 +357,73 @@ class RecordScreen(SavingForm):
                 await self.build_fields(first_empty=False)
             finally:
                 self.rebuilding = False
-            typed, self.typed_ahead, self.taking_type = "".join(self.typed_ahead), [], False
+            self.taking_type = False
+            self.catch_up()
+
+    def take_type(self, kinds: Select[str], kind: str) -> None:
+        """Enter on the open type list: ``kind`` taken and the list closed; the focus goes to the
+        type's first field — once its fields are built (:meth:`type_changed`), or at once when
+        the type was already the form's."""
+        kinds.expanded = False
+        if kind != self.kind:
+            self.taking_type = True
+            self.set_focus(kinds, scroll_visible=False)  # at once (``focus()`` waits a turn)
+            kinds.value = kind
+        else:
+            self.set_focus(self.query(".field").first())
+
+    def catch_up(self) -> None:
+        """Act on what was typed while the fields were being built, in order, as if typed once
+        they showed: a Tab moves the focus on, a character goes where the focus is."""
+        keys, self.typed_ahead = self.typed_ahead, []
+        for key in keys:
+            if key in FOCUS_STEPS:
+                self.step(key)
+            else:
+                self.type_into(key)
+
+    def step(self, key: str) -> None:
+        """Tab (or Shift+Tab) read: the focus to the next (previous) field at once — or, while the
+        fields are being built, once they are."""
+        if self.rebuilding or self.taking_type:
+            self.typed_ahead.append(key)
+        elif FOCUS_STEPS[key] > 0:
+            self.focus_next()
+        else:
+            self.focus_previous()
+
+    def read_in_order(self, reader: Widget, event: events.Key) -> bool:
+        """A key read by one of the form's boxes or lists (``reader``), in the order the terminal
+        sent it — which is not the order the app acts on bindings in: a terminal hands over a
+        burst (Tab, then letters) before the app has acted on its first key, so each key went to
+        the widget that had the focus then, and a Tab bound as usual would move the focus only
+        after the letters behind it were read where it was. So: a Tab moves the focus when it is
+        read (:meth:`step`), a character read by a widget the focus has left goes where the
+        focus went, a letter read by a closed list picks there and then (:meth:`pick`), and Enter
+        on the open type list takes the type there and then (:meth:`take_type`). True when the
+        key was taken here."""
+        typed = event.character if event.is_printable and event.character else None
+        overlay = self.type_list_open() if reader.id == "record-type" else None
+        if overlay is not None and event.key == "enter" and isinstance(reader, Select):
+            if overlay.highlighted is not None:
+                self.take_type(reader, self.kinds[overlay.highlighted])
+        elif event.key in FOCUS_STEPS:
+            self.step(event.key)
+        elif typed is None:
+            return False
+        elif self.rebuilding or self.taking_type:
+            self.typed_ahead.append(typed)
+        elif overlay is not None:
+            found = self.type_search.find(typed, event.time)
+            if found is not None:
+                overlay.highlighted = found
+        elif reader is not self.focused and self.focused is not None and self.focused.has_class("field"):
             self.type_into(typed)
+        elif not (reader is self.focused and isinstance(reader, Select) and reader.has_class("field") and self.pick(reader, typed)):
+            return False
+        event.stop()
+        event.prevent_default()
+        return True
 
     def type_into(self, typed: str) -> None:
         """Put ``typed`` into the focused field as typing it there would: into a text box (a
@@ -375,10 +449,11 @@ class RecordScreen(SavingForm):
             if choices:
                 chosen = self.known.get(field.name)
                 value = chosen if chosen in choices else Select.NULL
-                widgets += field_row(label, field.name, Select(lettered(choices), value=value, id=f"field-{field.name}", classes="field"))
+                select = FieldSelect(lettered(choices), value=value, id=f"field-{field.name}", classes="field")
+                widgets += field_row(label, field.name, select, choices)
             else:
                 known = self.offered.values.get(field.name, [])
-                entry = Input(
+                entry = FieldInput(
                     self.known.get(field.name, ""),
                     placeholder=offered_hint(field, known),
                     suggester=suggester_for(field, known),
@@ -389,9 +464,9 @@ class RecordScreen(SavingForm):
         widgets += field_row(
             "occurred at",
             "occurred_at",
-            Input(self.today.isoformat(), placeholder="YYYY-MM-DD or timestamp with offset", id="field-occurred_at", classes="field"),
+            FieldInput(self.today.isoformat(), placeholder="YYYY-MM-DD or timestamp with offset", id="field-occurred_at", classes="field"),
         )
-        widgets += field_row("note (optional)", "note", Input(placeholder="text", id="field-note", classes="field"))
+        widgets += field_row("note (optional)", "note", FieldInput(placeholder="text", id="field-note", classes="field"))
         await container.mount_all(widgets)
         self.opened_with = self.values()
         fields = list(self.query(".field"))
@@ -411,28 +486,18 @@ class RecordScreen(SavingForm):
                     widget.value = value
 
     def on_key(self, event: events.Key) -> None:
-        """A letter on a closed list picks the next choice that starts with it (``i`` for
-        "information sharing"), as lists do elsewhere: no need to open it. No key typed while a
-        picked type's fields replace the old ones is lost: from the pick until they are built it
-        is kept for the first field; one that reaches the form once a text box has the focus
-        was typed before the focus got there (a text box takes every character it gets), and
-        goes into it."""
-        chosen, overlay = self.focused, self.type_list_open()
+        """A key that reaches the form itself, not taken by a field or the type list on its way
+        (:meth:`read_in_order`): typed before anything had the focus, or read by a widget that
+        is not a field (the Record button). No key typed while the fields are being built is
+        lost: it waits until they are (:meth:`catch_up`); a character goes to the text box that
+        has the focus (a text box takes every character it gets)."""
+        chosen = self.focused
         typed = event.character if event.is_printable and event.character else None
-        if overlay is not None and event.key == "enter" and not self.taking_type:  # the list picks (its own binding)
-            self.taking_type = overlay.highlighted is not None and self.kinds[overlay.highlighted] != self.kind
-            return
-        if typed is None or chosen is None:
-            return
-        if self.rebuilding or self.taking_type:
-            self.typed_ahead.append(typed)
-        elif overlay is not None:
-            found = self.type_search.find(typed, event.time)
-            if found is not None:
-                overlay.highlighted = found
-        elif isinstance(chosen, Input) and chosen.has_class("field"):
+        if (self.rebuilding or self.taking_type) and (typed is not None or event.key in FOCUS_STEPS):
+            self.typed_ahead.append(typed or event.key)
+        elif typed is not None and isinstance(chosen, Input) and chosen.has_class("field"):
             self.type_into(typed)
-        elif not (isinstance(chosen, Select) and not chosen.expanded and chosen.id != "record-type" and self.pick(chosen, typed)):
+        else:
             return
         event.stop()
         event.prevent_default()
@@ -515,10 +580,91 @@ class RecordScreen(SavingForm):
         self.say(f"Not recorded — {field_words(error.field)}: {rule}")
 
 
-def field_row(label: str, name: str, entry: Input | Select[Any]) -> list[Widget]:
-    """A field as the form shows it: its words beside its box, and a line for its refusal below
-    (shown only when there is one)."""
-    return [Horizontal(Label(label, classes="field-label"), entry, classes="field-row"), Static("", id=f"error-{name}", classes="field-error")]
+FOCUS_STEPS = {"tab": 1, "shift+tab": -1}
+"""The keys that move the record form's focus, and which way."""
+
+
+class FieldInput(Input):
+    """A text box of the record form: reads Tab, and characters the focus has left it with, in
+    the order they came (:meth:`RecordScreen.read_in_order`) — and acts on its own keys (→ takes
+    a completion, Backspace, …) as it reads them too, so a Tab read after them moves the focus
+    only once they have acted here (bound as usual, they would act on the app's turn, after it)."""
+
+    KEYS: ClassVar[dict[str, Binding]] = {binding.key: binding for binding in Binding.make_bindings(Input.BINDINGS)}
+
+    async def _on_key(self, event: events.Key) -> None:
+        form = self.screen
+        if isinstance(form, RecordScreen) and form.read_in_order(self, event):
+            return
+        own = self.KEYS.get(event.key)
+        if own is not None and self.has_focus:
+            event.stop()
+            event.prevent_default()
+            await self.run_action(own.action)
+            return
+        await super()._on_key(event)
+
+
+class FieldSelect(Select[str]):
+    """A closed list of the record form (a field's choices, the event types): reads Tab, and
+    characters the focus has left it with, in the order they came (:meth:`RecordScreen.read_in_order`)."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        form = self.screen
+        if not (isinstance(form, RecordScreen) and form.read_in_order(self, event)):
+            await super()._on_key(event)
+
+    def on_focus(self) -> None:
+        """Its choices with the letters that pick them, below it while it has the focus (closed,
+        it shows one choice or none: the letter to press is then on the screen)."""
+        for line in self.screen.query(f"#choices-{self.field_name}").results(ChoiceKeys):
+            line.add_class("shown")
+            self.call_after_refresh(line.scroll_visible, animate=False)
+            self.call_after_refresh(self.scroll_visible, animate=False)  # after the line's: both in view
+
+    def on_blur(self) -> None:
+        for line in self.screen.query(f"#choices-{self.field_name}").results(ChoiceKeys):
+            line.remove_class("shown")
+
+    @property
+    def field_name(self) -> str:
+        return (self.id or "").removeprefix("field-")
+
+
+class ChoiceKeys(Widget):
+    """A closed list's choices after the keys that pick them ("a letter picks:  (i) information
+    sharing  (j) joint home visit …"), wrapped between choices, never inside one: the letter
+    stays beside its words."""
+
+    def __init__(self, choices: Sequence[str], *, id: str, classes: str) -> None:
+        super().__init__(id=id, classes=classes)
+        self.words = ["a letter picks:", *(words for words, _choice in lettered(choices))]
+
+    def lines(self, width: int) -> list[str]:
+        """The words in lines of at most ``width`` cells (a choice longer than that alone)."""
+        lines: list[str] = []
+        for words in self.words:
+            if lines and cell_len(lines[-1]) + 2 + cell_len(words) <= width:
+                lines[-1] += "  " + words
+            else:
+                lines.append(words)
+        return lines
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.lines(width))
+
+    def render(self) -> Text:
+        return Text("\n".join(self.lines(self.content_size.width)))
+
+
+def field_row(label: str, name: str, entry: Input | Select[Any], choices: Sequence[str] = ()) -> list[Widget]:
+    """A field as the form shows it: its words beside its box, a line for its refusal below
+    (shown only when there is one) and, for a closed list, a line of its ``choices`` with the
+    letters that pick them (shown while it has the focus)."""
+    row: list[Widget] = [Horizontal(Label(label, classes="field-label"), entry, classes="field-row")]
+    if choices:
+        row.append(ChoiceKeys(choices, id=f"choices-{name}", classes="field-choices"))
+    return [*row, Static("", id=f"error-{name}", classes="field-error")]
 
 
 class QuickAddOnScreen(SavingForm):
@@ -541,7 +687,7 @@ class QuickAddOnScreen(SavingForm):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="addon-dialog", classes="dialog"):
-            yield Label(f"Add-on task for {self.officer}: press a number, type minutes, Enter", classes="panel-title")
+            yield Label(f"Add-on task for {self.officer}: a number, the minutes, Enter", classes="panel-title")
             yield OptionList(*(f"{n}  {choice_words(c)}" for n, c in enumerate(ADDON_CATEGORIES, 1)), id="addon-categories")
             yield Input(placeholder="minutes (1–720)", id="addon-minutes", disabled=True, type="integer")
             yield Label("", id="addon-message")
