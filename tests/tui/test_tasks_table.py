@@ -484,20 +484,9 @@ def test_every_row_of_the_table_has_a_newcomers_run_and_a_count() -> None:
     assert all(rows.values()), [row for row, counts in rows.items() if not counts]
 
 
-BELOW_THE_FOLD = pytest.mark.xfail(
-    strict=True,
-    reason="at 80×24 the Export screen's 'Wrote … to PATH' lies below the fold: the file is written, "
-    "the screen does not show it (tui/screens/export.py; remove this mark when it does)",
-)
-
-
 def runs() -> list[object]:
-    """Every row at every size (marked where the screen is known to fall short)."""
-    return [
-        pytest.param(row, size, id=f"{row[0]}: {row[1]}-{size[0]}x{size[1]}", marks=[BELOW_THE_FOLD] if row[0] == "analyst" and size == (80, 24) else [])
-        for row in TASKS
-        for size in SIZES
-    ]
+    """Every row at every size."""
+    return [pytest.param(row, size, id=f"{row[0]}: {row[1]}-{size[0]}x{size[1]}") for row in TASKS for size in SIZES]
 
 
 @pytest.mark.parametrize(("row", "size"), runs())

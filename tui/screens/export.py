@@ -199,9 +199,15 @@ class ExportScreen(LedgerScreen):
             return
         self.app.call_from_thread(self.reported, f"Wrote the report to {Path(path).resolve()}", done=True)
 
+    def say(self, line: Label, message: str) -> None:
+        """``message`` on ``line``, as text (a typed path may hold [markup]), scrolled into sight
+        (at 80×24 the form's foot is below the fold)."""
+        line.update(plain(message))
+        self.call_after_refresh(line.scroll_visible, animate=False)
+
     def reported(self, message: str, *, done: bool) -> None:
         self.query_one("#report-progress", ProgressBar).update(total=steps(), progress=steps() if done else 0)
-        self.query_one("#report-message", Label).update(plain(message))
+        self.say(self.query_one("#report-message", Label), message)
 
     def action_run(self) -> None:
         """Export with what the form says (Ctrl+E, or the button)."""
@@ -236,4 +242,4 @@ class ExportScreen(LedgerScreen):
 
     def finished(self, message: str, *, done: bool) -> None:
         self.query_one("#export-progress", ProgressBar).update(total=1, progress=1 if done else 0)
-        self.query_one("#export-message", Label).update(plain(message))  # a typed path may hold [markup]
+        self.say(self.query_one("#export-message", Label), message)
