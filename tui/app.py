@@ -71,7 +71,8 @@ class CaseLedgerApp(App[None]):
         Binding("7", "switch_mode('export')", "Export", id="screen.export", group=SCREENS),
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("t", "toggle_dark", "Theme", show=False, id="app.theme"),
-        Binding("escape", "leave_field", "Leave the box", id="app.leave"),
+        Binding("escape", "leave_field('box')", "Leave the box", id="app.leave"),
+        Binding("escape", "leave_field('list')", "Leave the list", show=False, id="app.leave-list"),
     ]
 
     def __init__(
@@ -392,8 +393,9 @@ class CaseLedgerApp(App[None]):
             ]
         return sections
 
-    def action_leave_field(self) -> None:
-        """Escape leaves a text box or list for the screen's table (or nothing), so the screen keys work again."""
+    def action_leave_field(self, _what: str) -> None:
+        """Escape leaves a text box or list (``_what``: which one has the focus, see
+        :meth:`check_action`) for the screen's table (or nothing), so the screen keys work again."""
         if isinstance(self.focused, (Input, Select)):
             tables = self.screen.query(DataTable)
             if tables:
@@ -418,8 +420,8 @@ class CaseLedgerApp(App[None]):
         screen its roles may not read (the footer, the keys and the palette follow)."""
         if action in RECORDING_ACTIONS:
             return self.seat.records and not self.alarmed  # nothing is recorded onto a log that does not authenticate
-        if action == "leave_field":  # in the footer only while a box has the keys (it then shows nothing else that is typed)
-            return isinstance(self.focused, (Input, Select))
+        if action == "leave_field":  # a box takes every typed key, so the footer shows its Esc alone; a list's Esc needs no room
+            return isinstance(self.focused, Input if parameters == ("box",) else Select)
         if action == "switch_mode" and parameters and self.ready:  # before the roles are read, screens wait for them to load
             return self.may_open(str(parameters[0]))
         return True
