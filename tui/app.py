@@ -14,7 +14,7 @@ from typing import Any, ClassVar, NoReturn
 
 from textual import work
 from textual.actions import parse as parse_action
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Select
@@ -24,6 +24,7 @@ from caseledger.application.text import for_terminal, type_words
 from caseledger.domain.errors import LogUnauthenticated
 from caseledger.domain.events import catalogue as p
 from caseledger.domain.model.clock import SYSTEM_CLOCK, Clock
+from caseledger.tui.bursts import KeysFollowTheirScreen
 from caseledger.tui.forms import HelpScreen, HelpSection, QuickAddOnScreen, RecordScreen, RetractScreen
 from caseledger.tui.quitting import InFlight, abandon_store_work_on_quit, end_process
 from caseledger.tui.screens.alarm import AlarmScreen
@@ -53,8 +54,9 @@ SCREEN_CLASSES: dict[str, type[Screen[Any]]] = {
 """The screens in key order (1–7), by mode name."""
 
 
-class CaseLedgerApp(App[None]):
+class CaseLedgerApp(KeysFollowTheirScreen):
     CSS_PATH = "app.tcss"
+    OPENING_ACTIONS = frozenset({"quick_addon", "record", "undo", "help", "switch_mode"})
     TITLE = "caseledger"
     MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = dict(SCREEN_CLASSES)
     BINDINGS: ClassVar[list[BindingType]] = [

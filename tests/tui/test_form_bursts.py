@@ -38,7 +38,7 @@ def test_tab_then_typing_in_one_burst_lands_in_the_next_field(tmp_path: Path, dr
     """The form opens on "Case assigned" with the offender (empty) focused and the officer filled
     in (po.adams): Tab x y at once — "xy" replaces po.adams in *officer* (the Tab's field, its
     value selected on focus), and the offender stays empty."""
-    app = make_app(scenario_url(tmp_path), None)
+    app = make_app(scenario_url(tmp_path), "po.adams")
 
     async def scenario(pilot: AnyPilot) -> None:
         await pilot.press("n")
@@ -56,7 +56,7 @@ def test_tab_then_typing_in_one_burst_lands_in_the_next_field(tmp_path: Path, dr
 def test_keys_typed_while_the_form_is_being_built_wait_for_it(tmp_path: Path, drive: Drive) -> None:
     """The form opened (what ``n`` does) and Tab x y queued in the same moment, before its fields
     exist: they wait for them, then act as if typed once it showed — *officer* holds "xy"."""
-    app = make_app(scenario_url(tmp_path), None)
+    app = make_app(scenario_url(tmp_path), "po.adams")
 
     async def scenario(pilot: AnyPilot) -> None:
         app.action_record()
@@ -72,7 +72,7 @@ def test_tab_after_picking_a_type_in_the_same_burst(tmp_path: Path, drive: Drive
     """The type list open (Ctrl+T), then c o v e Enter Tab x y at once: "Coverage started" is
     picked, the focus goes to its first field (*officer*, po.adams), Tab to *covering officer*,
     which holds "xy"."""
-    app = make_app(scenario_url(tmp_path), None)
+    app = make_app(scenario_url(tmp_path), "po.adams")
 
     async def scenario(pilot: AnyPilot) -> None:
         await pilot.press("n", "ctrl+t")
@@ -90,7 +90,7 @@ def test_a_letter_a_tab_and_digits_from_a_closed_list(tmp_path: Path, drive: Dri
     """A CCLO contact with the focus on *purpose* (a closed list): i Tab 4 5 at once — i picks
     "information sharing", Tab goes to *minutes*, which holds 45 (before, the digits reached the
     list after the Tab and were dropped there)."""
-    app = make_app(scenario_url(tmp_path), None)
+    app = make_app(scenario_url(tmp_path), "po.adams")
     app.last_kind = "CcloContactRecorded"
 
     async def scenario(pilot: AnyPilot) -> None:
@@ -110,7 +110,7 @@ def test_a_letter_a_tab_and_digits_from_a_closed_list(tmp_path: Path, drive: Dri
 def test_shift_tab_and_two_tabs_in_a_burst(tmp_path: Path, drive: Drive) -> None:
     """From the offender of "Case assigned": Tab Tab z (to *occurred at*, its date replaced), then
     Shift+Tab w (back to *officer*): each character where the focus was when it was typed."""
-    app = make_app(scenario_url(tmp_path), None)
+    app = make_app(scenario_url(tmp_path), "po.adams")
 
     async def scenario(pilot: AnyPilot) -> None:
         await pilot.press("n")
@@ -120,5 +120,28 @@ def test_shift_tab_and_two_tabs_in_a_burst(tmp_path: Path, drive: Drive) -> None
         await settle(pilot)
         values = form.values()
         assert (values["offender"], values["officer"], values["occurred_at"]) == ("", "w", "z")
+
+    drive(app, scenario)
+
+
+@pytest.mark.parametrize("opener", ["n", "4"])
+def test_keys_typed_in_the_burst_of_the_key_that_opens_a_screen_go_to_that_screen(tmp_path: Path, drive: Drive, opener: str) -> None:
+    """On *Due* (its table focused) ``n`` then x y at once: the record form opens (on the selected
+    row's completing entry or the last type) and "xy" is typed into it — none of it reaches Due or
+    the screen under the form. ``4`` then x y at once: the Case file opens and "xy" is in its
+    Offender box (the keys a screen takes once it shows)."""
+    app = make_app(scenario_url(tmp_path), "po.adams")
+
+    async def scenario(pilot: AnyPilot) -> None:
+        await pilot.press("2")
+        await settle(pilot)
+        burst(pilot, [opener, "x", "y"])
+        await settle(pilot)
+        if opener == "n":
+            form = form_of(pilot)
+            assert "xy" in form.values().values(), form.values()
+        else:
+            assert pilot.app.current_mode == "casefile"
+            assert pilot.app.screen.query_one("#offender-input", Input).value == "xy"
 
     drive(app, scenario)
