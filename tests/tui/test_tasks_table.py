@@ -7,10 +7,11 @@ table's counts are read from docs/tui.md here, so the document and the test cann
 What a newcomer goes by (a key is pressed only when the screen, as rendered at that size, shows
 its sign):
 
-- the footer ("n Record", "s All sites", "^e Run export"; the screen digits as the group
+- the footer ("n Record", "^e Run export"; the screen digits as the group
   "1234567 screens", which `?` names one by one), the record form's hint line ("Ctrl+S record",
   "Ctrl+T type", "→ takes a suggestion"), the words of a screen ("(key 2: Due)" above My week's
-  alerts, "2  scanning and faxing" in the add-on dialog);
+  alerts, "s: sites · p: staffing" above the Site table, "2  scanning and faxing" in the add-on
+  dialog);
 - a choice's letter where the form shows it: the open type list names each type (its first
   letters find it), a closed list shows its choices with their letters below it while it has the
   focus ("(m) maintain");
@@ -371,9 +372,9 @@ async def site_totals_and_staffing(pilot: AnyPilot, url: str) -> list[Measured]:
     app = pilot.app
     site = app.screen
     assert isinstance(site, SiteScreen)
-    totals = await walk(pilot, key("s", "s All sites"))
+    totals = await walk(pilot, key("s", "s: sites"))  # the screen's words above the table
     assert site.all_sites and str(data_table(app).get_row_at(0)[0]) == "on-hyb"
-    staffing = await walk(pilot, key("p", "p Staffing"))
+    staffing = await walk(pilot, key("p", "p: staffing"))
     assert site.staffing and str(data_table(app).get_row_at(0)[0]) == "on-hyb"
     return [totals, staffing]
 

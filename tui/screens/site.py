@@ -28,9 +28,9 @@ def shown(cell: Cell) -> Text:
     return Text(for_terminal(cell.text), style="bold red" if cell.over else "")
 
 
-OFFICERS_WORDS = "red: over the ratio or the week (contracted hours), cases nobody carries, overdue deadlines · Enter: their Due list · s: sites · p: staffing"
-SITES_WORDS = "cases: the officers' own caseloads, each case once · capacity: the ratios of those not on leave · red: over a limit · s: officers · p: staffing"
-STAFFING_WORDS = "cases: offenders located at the site · FTE needed, short, spare under the current (now) and proposed (prop.) rules · red: short · p: officers"
+OFFICERS_WORDS = "Enter: their Due list · s: sites · p: staffing · red: over the ratio or the week (contracted hours), cases nobody carries, overdue deadlines"
+SITES_WORDS = "s: officers · p: staffing · cases: the officers' own caseloads, each case once · capacity: the ratios of those not on leave · red: over a limit"
+STAFFING_WORDS = "p: officers · cases: offenders located at the site · FTE needed, short, spare under the current (now) and proposed (prop.) rules · red: short"
 """What each view's figures count, over its table: the sites' "cases" (caseloads) and the staffing's
 (offenders located at the site) differ, and each says so."""
 
