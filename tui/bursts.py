@@ -21,7 +21,6 @@ from textual.app import App
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import ModalScreen
-from textual.widgets import Input
 
 HOLD_SECONDS = 0.5
 """The longest the keys behind an opening key wait (its action normally runs within milliseconds)."""
@@ -41,8 +40,11 @@ class KeysFollowTheirScreen(App[None]):
         )
 
     def opens_a_screen(self, event: events.Key) -> bool:
-        """Whether ``event`` is an opening key that the app, not a text box or a dialog, takes."""
-        return event.key in self._opening_keys and not isinstance(self.screen, ModalScreen) and not isinstance(self.focused, Input)
+        """Whether ``event`` is an opening key that the app takes: not one a dialog has, nor one
+        the focused widget consumes (a text box its characters, the sort prompt its column keys)."""
+        focused = self.focused
+        consumed = focused is not None and focused.check_consume_key(event.key, event.character)
+        return event.key in self._opening_keys and not isinstance(self.screen, ModalScreen) and not consumed
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:

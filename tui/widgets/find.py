@@ -178,6 +178,10 @@ class SortPrompt(Static, can_focus=True):
         else:
             table.early_keys.append(event)
 
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        """Its choices are its own (``0`` and the columns' keys, digits among them: never a screen's)."""
+        return key == "0" or (character is not None and character in COLUMN_KEYS[: len(self.table.given_header)])
+
     def on_key(self, event: events.Key) -> None:
         event.stop()
         event.prevent_default()

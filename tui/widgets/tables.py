@@ -178,6 +178,11 @@ class LedgerTable(DataTable[Any]):
             event.prevent_default()
             self.keys_to(self, event)
 
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        """While its filter bar or sort prompt is opening, the printable keys typed behind ``/`` or
+        ``r`` are theirs (see :meth:`on_key`)."""
+        return self.keys_to is not None and character is not None and character.isprintable()
+
     def on_focus(self, event: events.Focus) -> None:
         self.keys_to = None
 
