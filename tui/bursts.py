@@ -13,6 +13,7 @@ may not use releases them as soon as it is refused, and none is held longer than
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -35,6 +36,7 @@ class KeysFollowTheirScreen(App[None]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._held: list[events.Key] | None = None
+        self._held_since = 0.0
         self._opening_keys = frozenset(
             binding.key for binding in self.BINDINGS if isinstance(binding, Binding) and _action_name(binding.action) in self.OPENING_ACTIONS
         )
@@ -52,7 +54,7 @@ class KeysFollowTheirScreen(App[None]):
                 self._held.append(event)
                 return
             if self.opens_a_screen(event):
-                self._held = []
+                self._held, self._held_since = [], time.monotonic()
                 self.set_timer(HOLD_SECONDS, self.release_keys)
         await super().on_event(event)
 
@@ -66,9 +68,18 @@ class KeysFollowTheirScreen(App[None]):
                 self.call_after_refresh(self.release_keys)
 
     def release_keys(self) -> None:
-        """Post the held keys again, in order (the screen on top now has them)."""
+        """Post the held keys again, in order, once the screen on top is ready for them (mounted,
+        its focus given where it has something to focus) — at the latest :data:`HOLD_SECONDS`
+        after the opening key."""
+        if self._held is None:
+            return
+        screen = self.screen
+        ready = screen.is_mounted and (self.focused is not None or not screen.focus_chain)
+        if not ready and time.monotonic() - self._held_since < HOLD_SECONDS:
+            self.call_after_refresh(self.release_keys)
+            return
         held, self._held = self._held, None
-        for event in held or ():
+        for event in held:
             self.post_message(events.Key(event.key, event.character))
 
 

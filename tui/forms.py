@@ -689,18 +689,21 @@ class QuickAddOnScreen(SavingForm):
         with Vertical(id="addon-dialog", classes="dialog"):
             yield Label(f"Add-on task for {self.officer}: a number, the minutes, Enter", classes="panel-title")
             yield OptionList(*(f"{n}  {choice_words(c)}" for n, c in enumerate(ADDON_CATEGORIES, 1)), id="addon-categories")
-            yield Input(placeholder="minutes (1–720)", id="addon-minutes", disabled=True, type="integer")
+            yield MinutesInput(placeholder="press the category's number, then type the minutes (1–720)", id="addon-minutes", type="integer")
             yield Label("", id="addon-message")
 
     def touched(self) -> bool:
         """Whether minutes were typed (a category alone is one key to pick again)."""
         return bool(self.query_one("#addon-minutes", Input).value)
 
+    AUTO_FOCUS = "#addon-minutes"
+
     def action_category(self, index: int) -> None:
+        """Pick the category (its digit, or a click on the list); the minutes box has the keys."""
         self.category = ADDON_CATEGORIES[index]
         self.query_one(OptionList).highlighted = index
         minutes = self.query_one("#addon-minutes", Input)
-        minutes.disabled = False
+        minutes.placeholder = "minutes (1–720), Enter"
         minutes.focus()
 
     @on(OptionList.OptionSelected)
@@ -727,6 +730,23 @@ class QuickAddOnScreen(SavingForm):
             self.app.call_from_thread(self.query_one("#addon-message", Label).update, f"⚠ {error}")
             return None
         return position
+
+
+class MinutesInput(Input):
+    """The quick add-on's one box, focused from the start, so every key typed — however fast —
+    reaches one place in order: the first digit picks the category (it is not a minute), the
+    rest are the minutes. A list that handed the focus to the box after the pick let the keys
+    typed behind the digit fall on the list ("a 2 25 Enter" at once lost the 25)."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        screen = self.screen
+        if isinstance(screen, QuickAddOnScreen) and screen.category is None and event.is_printable:
+            event.stop()
+            event.prevent_default()
+            if event.character is not None and event.character.isdigit() and 1 <= int(event.character) <= len(ADDON_CATEGORIES):
+                screen.action_category(int(event.character) - 1)
+            return
+        await super()._on_key(event)
 
 
 class RetractScreen(ModalScreen[str | None]):

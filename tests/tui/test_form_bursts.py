@@ -15,8 +15,9 @@ import pytest
 from textual import events
 from textual.widgets import Input, Select
 
+from caseledger.domain.events import catalogue as p
 from caseledger.tui.forms import RecordScreen
-from tests.support.tui_helpers import AnyPilot, Drive, make_app, scenario_url, settle
+from tests.support.tui_helpers import AnyPilot, Drive, make_app, newest, scenario_url, settle
 
 SIZES = [(120, 40), (80, 24)]
 
@@ -145,3 +146,21 @@ def test_keys_typed_in_the_burst_of_the_key_that_opens_a_screen_go_to_that_scree
             assert pilot.app.screen.query_one("#offender-input", Input).value == "xy"
 
     drive(app, scenario)
+
+
+def test_the_quick_add_on_typed_in_one_burst_is_recorded(tmp_path: Path, drive: Drive) -> None:
+    """``a 2 2 5 Enter`` at once (the README's quick add-on, as tmux or a fast typist sends it):
+    the dialog opens, 2 picks scanning and faxing, 25 are the minutes, Enter records — 25 minutes
+    of scanning and faxing for po.adams, the view's officer."""
+    url = scenario_url(tmp_path)
+    app = make_app(url, "po.adams")
+
+    async def scenario(pilot: AnyPilot) -> None:
+        burst(pilot, ["a", "2", "2", "5", "enter"])
+        await settle(pilot)
+        await pilot.pause(0.6)  # the longest the keys behind "a" may wait (tui/bursts.py)
+        await settle(pilot)
+
+    drive(app, scenario)
+    event = newest(url)
+    assert (event.type, event.envelope.data) == ("AddOnTaskLogged", p.AddOnTaskLogged(officer="po.adams", category="scanning_faxing", minutes=25))
