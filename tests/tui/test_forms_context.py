@@ -46,6 +46,18 @@ def test_the_form_fills_in_the_open_case_and_the_officer_and_remembers_the_type(
     assert (event.type, event.envelope.data.offender, event.envelope.data.factor) == ("ComplexityFlagged", "off-007", "gang")
 
 
+async def form_opened_by(pilot: AnyPilot, key: str) -> tuple[str, str]:
+    """The type and officer of the record form ``key`` opens (then closed untouched with Esc)."""
+    await pilot.press(key)
+    await settle(pilot)
+    form = pilot.app.screen
+    assert isinstance(form, RecordScreen)
+    opened = (form.kind, form.query_one("#field-officer", Input).value)
+    await pilot.press("escape")
+    await settle(pilot)
+    return opened
+
+
 def test_an_officer_nobody_chose_is_never_filled_in_and_one_chosen_on_site_is(tmp_path: Path, drive: Drive) -> None:
     """The admin's own view (hq.admin: no linked officer, not an officer) shows the first parole
     officer, po.adams, whom nobody chose: the record form leaves *officer* empty (a hurried Ctrl+S
@@ -58,33 +70,15 @@ def test_an_officer_nobody_chose_is_never_filled_in_and_one_chosen_on_site_is(tm
     app = make_app(url, None)
 
     async def scenario(pilot: AnyPilot) -> None:
-        await pilot.press("n")
-        await settle(pilot)
-        form = app.screen
-        assert isinstance(form, RecordScreen)
-        assert form.query_one("#field-officer", Input).value == ""
-        await pilot.press("escape")
-        await settle(pilot)
-        await pilot.press("a")
-        await settle(pilot)
-        addon = app.screen
-        assert isinstance(addon, RecordScreen) and addon.kind == "AddOnTaskLogged"
-        assert addon.query_one("#field-officer", Input).value == ""
-        await pilot.press("escape")
-        await settle(pilot)
+        assert await form_opened_by(pilot, "n") == ("CaseAssigned", "")
+        assert await form_opened_by(pilot, "a") == ("AddOnTaskLogged", "")
         await pilot.press(screen_key("site"))
         await settle(pilot)
         table = app.screen.query_one(DataTable)
         table.move_cursor(row=table.get_row_index("po.brown"))
         await pilot.press("enter", screen_key("week"))  # po.brown's Due, then their week (Due's n completes a row)
         await settle(pilot)
-        await pilot.press("n")
-        await settle(pilot)
-        chosen = app.screen
-        assert isinstance(chosen, RecordScreen)
-        assert chosen.query_one("#field-officer", Input).value == "po.brown"
-        await pilot.press("escape")
-        await settle(pilot)
+        assert await form_opened_by(pilot, "n") == ("CaseAssigned", "po.brown")
         await pilot.press("a")
         await settle(pilot)
         assert isinstance(app.screen, QuickAddOnScreen) and app.screen.officer == "po.brown"

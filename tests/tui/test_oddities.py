@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import DataTable, Label
 
 from caseledger.application.ledger import Ledger
@@ -67,43 +68,32 @@ def test_a_reassignment_says_the_move_and_a_first_assignment_is_not_odd(tmp_path
     assert session.oddities(p.CaseAssigned(offender="off-005", officer="po.chen")) == []
 
 
-def test_the_form_says_a_reassignment_first_and_records_it_on_the_second_ctrl_s(tmp_path: Path, drive: Drive) -> None:
+@pytest.mark.parametrize(
+    ("kind", "values", "said"),
+    [
+        ("CaseAssigned", {"offender": "off-007", "officer": "mai.evans"}, "reassigns off-007 from po.adams to mai.evans"),
+        ("CoverageStarted", {"officer": "po.chen", "covering_officer": "po.adams"}, "po.adams works at on-hyb, po.chen at on-max"),
+    ],
+    ids=["reassignment", "coverage-elsewhere"],
+)
+def test_the_form_says_it_first_and_records_on_the_second_ctrl_s(tmp_path: Path, drive: Drive, kind: str, values: dict[str, str], said: str) -> None:
     url = scenario_url(tmp_path)
     head = open_application(url).head_position()
     app = make_app(url, None)
 
     async def scenario(pilot: AnyPilot) -> None:
-        await fill_and_record(pilot, "CaseAssigned", {"offender": "off-007", "officer": "mai.evans"})
+        await fill_and_record(pilot, kind, values)
         form = app.screen
         assert isinstance(form, RecordScreen)
-        assert str(form.query_one("#record-message", Label).render()) == "Check: reassigns off-007 from po.adams to mai.evans. Ctrl+S again records it."
+        assert str(form.query_one("#record-message", Label).render()) == f"Check: {said}. Ctrl+S again records it."
         assert open_application(url).head_position() == head
         await pilot.press("ctrl+s")
         await form_closed(pilot)
 
     drive(app, scenario)
     event = newest(url)
-    assert (event.type, event.position, event.envelope.data.officer) == ("CaseAssigned", head + 1, "mai.evans")
-
-
-def test_the_form_says_it_first_and_records_on_the_second_ctrl_s(tmp_path: Path, drive: Drive) -> None:
-    url = scenario_url(tmp_path)
-    head = open_application(url).head_position()
-    app = make_app(url, None)
-
-    async def scenario(pilot: AnyPilot) -> None:
-        await fill_and_record(pilot, "CoverageStarted", {"officer": "po.chen", "covering_officer": "po.adams"})
-        form = app.screen
-        assert isinstance(form, RecordScreen)
-        message = str(form.query_one("#record-message", Label).render())
-        assert message == "Check: po.adams works at on-hyb, po.chen at on-max. Ctrl+S again records it."
-        assert open_application(url).head_position() == head
-        await pilot.press("ctrl+s")
-        await form_closed(pilot)
-
-    drive(app, scenario)
-    event = newest(url)
-    assert (event.type, event.position) == ("CoverageStarted", head + 1)
+    assert (event.type, event.position) == (kind, head + 1)
+    assert {name: getattr(event.envelope.data, name) for name in values} == values
 
 
 def test_a_second_coverage_is_said_in_sight_at_80x24_then_recorded_and_the_site_still_counts_each_case_once(tmp_path: Path, drive: Drive) -> None:
