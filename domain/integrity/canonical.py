@@ -1,0 +1,74 @@
+"""An event's canonical leaf: the bytes the Merkle log (:mod:`caseledger.domain.integrity.merkle`)
+hashes for it, the same in every store that holds the event.
+
+A leaf is the event as the interchange format carries it — type, fields, ``occurred_at``,
+``recorded_at``, ``recorded_by``, ``entered_by`` and ``note`` — never its stored bytes, its
+position, its aggregate id or its ciphertext, so a store moved with ``events | import
+--keep-recorded`` (SQLite ⇄ PostgreSQL, encrypted or not) has the same leaves, the same tree and
+verifies against the source's signed checkpoints; and an exported event file is checked against
+a checkpoint with no store at all. The note is in it: an altered note is an altered event.
+
+The bytes (format 1), for anyone writing a verifier of their own: one JSON object (RFC 8259, no
+whitespace, UTF-8; strings escape only ``"``, ``\\`` and the controls below U+0020, as
+``\\u00XX`` but for ``\\b \\t \\n \\f \\r``), every object's keys sorted::
+
+    {"entered_by":…,"fields":{…},"note":…,"occurred_at":"…Z","recorded_at":"…Z","recorded_by":…,"type":…}
+
+``entered_by`` and ``note`` are left out when the event has none. ``fields`` is the event's own
+fields as its catalogue type defines them (:mod:`caseledger.domain.events.catalogue`), a field at
+its default left out, dates ``YYYY-MM-DD``, numbers as the type holds them (``weekly_hours`` a
+float: ``37.5``, ``40.0``). Both instants are in UTC with six decimals,
+``YYYY-MM-DDTHH:MM:SS.ffffffZ``, whatever offset they were written with.
+
+This module takes plain values (the payload Struct, the instants, the logins), not the
+interchange line or the stored envelope: the domain does not import the application, where the
+JSON Lines format lives, nor the store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import msgspec
+
+from caseledger.domain.events.catalogue import Payload
+
+
+class _Leaf(msgspec.Struct, omit_defaults=True):
+    type: str
+    fields: Payload
+    occurred_at: str
+    recorded_at: str
+    recorded_by: str
+    entered_by: str | None = None
+    note: str | None = None
+
+
+_encoder = msgspec.json.Encoder(order="sorted")
+
+
+def utc_instant(moment: dt.datetime, field: str) -> str:
+    """``moment`` in UTC, ``YYYY-MM-DDTHH:MM:SS.ffffffZ``; a naive one is refused (ValueError)."""
+    if moment.utcoffset() is None:
+        raise ValueError(f"{field}: an instant needs its UTC offset")
+    return moment.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
+def canonical_leaf(
+    fields: Payload,
+    occurred_at: dt.datetime,
+    recorded_at: dt.datetime,
+    recorded_by: str,
+    *,
+    entered_by: str | None = None,
+    note: str | None = None,
+) -> bytes:
+    """The canonical bytes of the event whose own fields are ``fields`` (its type is the Struct's).
+
+    The fields go through their type's JSON form and back first, so a Struct built in code
+    (``weekly_hours=40``) gives the leaf of the same Struct read from a store (``40.0``)."""
+    kind = type(fields)
+    typed = msgspec.json.decode(msgspec.json.encode(fields), type=kind)
+    occurred, recorded = utc_instant(occurred_at, "occurred_at"), utc_instant(recorded_at, "recorded_at")
+    leaf = _Leaf(kind.__name__, typed, occurred, recorded, recorded_by, entered_by, note)
+    return _encoder.encode(leaf)
