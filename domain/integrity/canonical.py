@@ -17,8 +17,9 @@ whitespace, UTF-8; strings escape only ``"``, ``\\`` and the controls below U+00
 ``entered_by`` and ``note`` are left out when the event has none. ``fields`` is the event's own
 fields as its catalogue type defines them (:mod:`caseledger.domain.events.catalogue`), a field at
 its default left out, dates ``YYYY-MM-DD``, numbers as the type holds them (``weekly_hours`` a
-float: ``37.5``, ``40.0``). Both instants are in UTC with six decimals,
-``YYYY-MM-DDTHH:MM:SS.ffffffZ``, whatever offset they were written with.
+float: ``37.5``, ``40.0``). Both instants are in UTC, ``YYYY-MM-DDTHH:MM:SSZ`` with six
+decimals before the ``Z`` when the microseconds are not zero (RFC 3339 as msgspec writes a UTC
+instant), whatever offset they were written with.
 
 This module takes plain values (the payload Struct, the instants, the logins), not the
 interchange line or the stored envelope: the domain does not import the application, where the
@@ -37,8 +38,8 @@ from caseledger.domain.events.catalogue import Payload
 class _Leaf(msgspec.Struct, omit_defaults=True):
     type: str
     fields: Payload
-    occurred_at: str
-    recorded_at: str
+    occurred_at: dt.datetime
+    recorded_at: dt.datetime
     recorded_by: str
     entered_by: str | None = None
     note: str | None = None
@@ -47,11 +48,11 @@ class _Leaf(msgspec.Struct, omit_defaults=True):
 _encoder = msgspec.json.Encoder(order="sorted")
 
 
-def utc_instant(moment: dt.datetime, field: str) -> str:
-    """``moment`` in UTC, ``YYYY-MM-DDTHH:MM:SS.ffffffZ``; a naive one is refused (ValueError)."""
+def utc_instant(moment: dt.datetime, field: str) -> dt.datetime:
+    """``moment`` in UTC; a naive one is refused (ValueError)."""
     if moment.utcoffset() is None:
         raise ValueError(f"{field}: an instant needs its UTC offset")
-    return moment.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+    return moment.astimezone(dt.UTC)
 
 
 def canonical_leaf(
@@ -70,5 +71,4 @@ def canonical_leaf(
     kind = type(fields)
     typed = msgspec.json.decode(msgspec.json.encode(fields), type=kind)
     occurred, recorded = utc_instant(occurred_at, "occurred_at"), utc_instant(recorded_at, "recorded_at")
-    leaf = _Leaf(kind.__name__, typed, occurred, recorded, recorded_by, entered_by, note)
-    return _encoder.encode(leaf)
+    return _encoder.encode(_Leaf(kind.__name__, typed, occurred, recorded, recorded_by, entered_by, note))

@@ -56,13 +56,8 @@ def split(size: int) -> int:
     return 1 << ((size - 1).bit_length() - 1)
 
 
-@dataclass(frozen=True, slots=True)
-class Node:
-    """A perfect subtree: ``2**level`` leaves from ``index * 2**level``, hashing to ``hash``."""
-
-    level: int
-    index: int
-    hash: bytes
+Node = tuple[int, int, bytes]
+"""A perfect subtree as (level, index, hash): ``2**level`` leaves from ``index * 2**level``."""
 
 
 def _peaks(start: int, end: int) -> Iterable[tuple[int, int]]:
@@ -117,12 +112,12 @@ class Frontier:
     def append(self, leaf: bytes) -> list[Node]:
         """Add the leaf hash ``leaf``; the perfect subtrees it completes, the leaf's own first."""
         index, level, node = self.size, 0, leaf
-        completed = [Node(0, index, leaf)]
+        completed: list[Node] = [(0, index, leaf)]
         while index & 1:
             node = hash_children(self.peaks.pop(), node)
             index >>= 1
             level += 1
-            completed.append(Node(level, index, node))
+            completed.append((level, index, node))
         self.peaks.append(node)
         self.size += 1
         return completed

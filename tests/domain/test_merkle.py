@@ -226,8 +226,8 @@ def test_the_frontier_and_the_tree_give_the_rfc_root_at_every_size(entries: list
     tree = MemoryTree([rfc_leaf(entry) for entry in entries])
     nodes: dict[tuple[int, int], bytes] = {}
     for size, entry in enumerate(entries, 1):
-        for node in frontier.append(rfc_leaf(entry)):
-            nodes[node.level, node.index] = node.hash
+        for level, index, digest in frontier.append(rfc_leaf(entry)):
+            nodes[level, index] = digest
         assert frontier.root() == mth(entries[:size]) == tree.root(size)
         assert Frontier.from_bytes(frontier.to_bytes()) == frontier
     assert nodes == {(level, index): digest for level, row in enumerate(tree.levels) for index, digest in enumerate(row)}
