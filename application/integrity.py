@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,10 +16,13 @@ import msgspec
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from caseledger.application.proofs import FileCheck, check_event_file, check_tree, head_at, read_tree_head, signed_tree_head
 from caseledger.domain.errors import CacheForged, LogUnauthenticated, StoreURLError
 from caseledger.domain.integrity.checkpoint import Checkpoint, CheckpointError, check, make_checkpoint, pinned_public_key, read_checkpoint
+from caseledger.domain.integrity.signed_note import TreeHead
 from caseledger.domain.integrity.verify import Verdict, verify
 from caseledger.domain.integrity.witness import Seen, check_extends, remember
+from caseledger.domain.secrets.keys import signing_key
 from caseledger.domain.settings import PUBLIC_KEY_VARIABLE, Settings
 from caseledger.domain.store.application import LedgerApplication
 from caseledger.domain.store.keys import held_ledger_key, holds_cache_key
@@ -76,20 +79,34 @@ def verify_store(
     if checkpoint is None:
         if since_checkpoint:
             raise CheckpointError("--since-checkpoint needs --checkpoint FILE (the signed head to start from)")
-        return witnessed(app, verify(app, key=key), store), None
+        return witnessed(app, with_tree(app, verify(app, key=key)), store), None
     signed = read_checkpoint(checkpoint)
-    pinned = Settings.current().checkpoint_public_key
+    pinned, source = pinned_key_file(public_key)
+    raw = pinned_public_key(pinned, source)
+    head = read_tree_head(checkpoint, raw) if signed.note is not None else None
+    verdict = with_tree(app, check(app, signed, raw, since=since_checkpoint, key=key), head, since=since_checkpoint)
+    return witnessed(app, verdict, store), CheckpointSigner(signed.position, signed.created_at, key_fingerprint(raw), source, pinned)
+
+
+def pinned_key_file(public_key: Path | None) -> tuple[Path, str]:
+    """The public key file a checkpoint is checked against and what pinned it: ``public_key``
+    (``--public-key``), else the settings' pin; refused when there is neither."""
     if public_key is not None:
-        pinned, source = public_key, "--public-key"
-    elif pinned is not None:
-        source = PUBLIC_KEY_VARIABLE
-    else:
+        return public_key, "--public-key"
+    pinned = Settings.current().checkpoint_public_key
+    if pinned is None:
         raise CheckpointError(
             f"--public-key: a checkpoint is checked only against its signer's pinned public key: give --public-key PEM or set {PUBLIC_KEY_VARIABLE}"
         )
-    raw = pinned_public_key(pinned, source)
-    verdict = witnessed(app, check(app, signed, raw, since=since_checkpoint, key=key), store)
-    return verdict, CheckpointSigner(signed.position, signed.created_at, key_fingerprint(raw), source, pinned)
+    return pinned, PUBLIC_KEY_VARIABLE
+
+
+def with_tree(app: LedgerApplication, verdict: Verdict, head: TreeHead | None = None, *, since: bool = False) -> Verdict:
+    """``verdict`` with the Merkle log's check (:func:`~caseledger.application.proofs.check_tree`):
+    a break at the first leaf that is not what its event gives, or where the tree up to the
+    signed ``head`` differs from it."""
+    found = check_tree(app, head, since=since).problem
+    return verdict if found is None else verdict.broken(found[0], f"Merkle log: {found[1]}")
 
 
 def witnessed(app: LedgerApplication, verdict: Verdict, store: str) -> Verdict:
@@ -121,7 +138,8 @@ def sign_checkpoint(app: LedgerApplication, key: Path | None = None, quarantined
     path = key or Settings.current().default_checkpoint_key_file
     existed = path.exists()
     made = make_checkpoint(app, path, key=ledger_key(app), quarantined=quarantined)
-    return NewCheckpoint(made, None if existed else path)
+    note = signed_tree_head(head_at(app, made.position), signing_key(path))
+    return NewCheckpoint(msgspec.structs.replace(made, note=note), None if existed else path)
 
 
 def checkpoint_document(made: Checkpoint) -> bytes:
@@ -160,3 +178,17 @@ def quarantine_line(event: Quarantined) -> str:
     escaped: the front end escapes it for where it goes)."""
     state = "retracted, quarantined" if event.retracted else "QUARANTINED"
     return f"{state} position {event.position}: {event.type} by {event.author}: {event.reason}"
+
+
+def checked_head(checkpoint: Path, public_key: Path | None) -> TreeHead:
+    """The tree head ``checkpoint`` signs (a checkpoint file, or its note alone), its signature
+    checked against the pinned key."""
+    pinned, source = pinned_key_file(public_key)
+    return read_tree_head(checkpoint, pinned_public_key(pinned, source))
+
+
+def check_file(lines: Iterable[bytes], checkpoint: Path, public_key: Path | None) -> FileCheck:
+    """``verify-file``: whether an exported event file begins with the log ``checkpoint`` signs
+    (:func:`~caseledger.application.proofs.check_event_file`). It opens no store, so it has no
+    seat and no permission to check: whoever holds the file and the checkpoint may check them."""
+    return check_event_file(lines, checked_head(checkpoint, public_key))

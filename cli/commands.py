@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
+import msgspec
+
 from caseledger.application.interchange import encode_line, render_line
 from caseledger.application.ledger import (
     EVENT_TYPES,
@@ -28,6 +30,7 @@ from caseledger.application.ledger import (
     ReportSpec,
     StoreStatus,
     Verification,
+    check_file,
     check_output,
     checkpoint_document,
     output_target,
@@ -290,13 +293,19 @@ def retract(args: argparse.Namespace) -> int:
 
 
 def verify(args: argparse.Namespace) -> int:
-    """``caseledger verify [--checkpoint FILE]``: exit 0 if intact, 1 naming the first break."""
-    if args.public_key and not args.checkpoint:
+    """``caseledger verify [--checkpoint FILE]``: exit 0 if intact, 1 naming the first break;
+    with two checkpoints, the consistency proof between them."""
+    checkpoints = args.checkpoint or []
+    if args.public_key and not checkpoints:
         raise DomainError("--public-key", "pins the key a checkpoint is signed with: give --checkpoint FILE too")
-    if args.public_key and not Path(args.public_key).is_file():
-        raise DomainError("--public-key", f"no file {args.public_key!r}")
-    checkpoint = Path(args.checkpoint) if args.checkpoint else None
-    public_key = Path(args.public_key) if args.public_key else None
+    public_key = _public_key(args.public_key)
+    if len(checkpoints) > 2:
+        raise DomainError("--checkpoint", "give one checkpoint, or two (OLD and NEW) for a consistency proof")
+    if len(checkpoints) == 2:
+        if args.since_checkpoint or args.deep:
+            raise DomainError("--checkpoint", "two checkpoints check the consistency proof between them alone (no --since-checkpoint, no --deep)")
+        return _consistency(_open(args, payloads=False, witness=False), Path(checkpoints[0]), Path(checkpoints[1]), public_key)
+    checkpoint = Path(checkpoints[0]) if checkpoints else None
     verified = _open(args, payloads=args.deep, witness=False).verify(checkpoint, public_key, since_checkpoint=args.since_checkpoint, deep=args.deep)
     verdict = verified.verdict
     if not verdict.macs_checked:
@@ -326,6 +335,43 @@ def verify(args: argparse.Namespace) -> int:
         print(f"CACHE DIFFERS: {verified.difference}")
         return 1
     print("deep: every aggregate snapshot, world snapshot and read model equals its recomputation from the log")
+    return 0
+
+
+def _public_key(name: str | None) -> Path | None:
+    if name and not Path(name).is_file():
+        raise DomainError("--public-key", f"no file {name!r}")
+    return Path(name) if name else None
+
+
+def _consistency(ledger: Ledger, old: Path, new: Path, public_key: Path | None) -> int:
+    proof = ledger.consistency(old, new, public_key)
+    sizes = f"the tree of {proof.new.size} events extends the one of {proof.old.size}"
+    print(f"consistency proof ({len(proof.path)} hashes): {sizes}" if proof.verified else f"INCONSISTENT: the store's tree does not show that {sizes}")
+    for node in proof.path:
+        print(node.hex())
+    return 0 if proof.verified else 1
+
+
+def prove(args: argparse.Namespace) -> int:
+    """``caseledger prove POSITION --checkpoint F``: the inclusion proof as JSON; exit 1 if it does not verify."""
+    proof = _open(args, payloads=True, witness=False).prove(args.position, Path(args.checkpoint), _public_key(args.public_key))
+    sys.stdout.buffer.write(msgspec.json.format(msgspec.json.encode(proof.document()), indent=2) + b"\n")
+    if not proof.verified:
+        print(f"caseledger: the proof of position {args.position} does not lead to the checkpoint's root", file=sys.stderr)
+        return 1
+    return 0
+
+
+def verify_file(args: argparse.Namespace) -> int:
+    """``caseledger verify-file EVENTS.jsonl --checkpoint F``: no store is opened."""
+    with open_regular(Path(args.file), "EVENTS.jsonl") as handle:
+        checked = check_file(capped_lines(handle), Path(args.checkpoint), _public_key(args.public_key))
+    if not checked.matches:
+        print(f"DIFFERS: {for_terminal(checked.reason)}")
+        return 1
+    more = f"; {checked.events - checked.size} more events follow it" if checked.events > checked.size else ""
+    print(f"ok: the first {checked.size} events of {for_terminal(args.file)} are the log the checkpoint signed{more}")
     return 0
 
 

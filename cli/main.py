@@ -157,7 +157,11 @@ def build_parser() -> argparse.ArgumentParser:
     link.set_defaults(run=commands.link_user)
 
     verify = sub.add_parser("verify", help="recompute the hash chain; name the first broken position (exit 1)")
-    verify.add_argument("--checkpoint", help="also prove the log still holds what this checkpoint covered")
+    verify.add_argument(
+        "--checkpoint",
+        action="append",
+        help="also prove the log still holds what this checkpoint covered; given twice (OLD, NEW): check the consistency proof between them",
+    )
     verify.add_argument(
         "--public-key",
         help="PEM key the checkpoint must be signed with (the pin; default: $CASELEDGER_CHECKPOINT_PUBLIC_KEY; --checkpoint refuses without one)",
@@ -172,7 +176,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verify.set_defaults(run=commands.verify)
 
-    checkpoint = sub.add_parser("checkpoint", help="write a signed checkpoint of the chain head")
+    prove = sub.add_parser("prove", help="print the inclusion proof of the event at POSITION in the tree a checkpoint signs")
+    prove.add_argument("position", metavar="POSITION", type=int, help="the event's log position")
+    prove.add_argument("--checkpoint", required=True, help="the checkpoint whose tree head the proof leads to")
+    prove.add_argument("--public-key", help="PEM key the checkpoint must be signed with (default: $CASELEDGER_CHECKPOINT_PUBLIC_KEY)")
+    prove.set_defaults(run=commands.prove)
+
+    verify_file = sub.add_parser("verify-file", help="check an exported event file against a checkpoint, without any store")
+    verify_file.add_argument("file", metavar="EVENTS.jsonl", help="what caseledger events wrote")
+    verify_file.add_argument("--checkpoint", required=True, help="the checkpoint the file's events must begin with")
+    verify_file.add_argument("--public-key", help="PEM key the checkpoint must be signed with (default: $CASELEDGER_CHECKPOINT_PUBLIC_KEY)")
+    verify_file.set_defaults(run=commands.verify_file)
+
+    checkpoint = sub.add_parser("checkpoint", help="write a signed checkpoint of the chain head and the Merkle log's tree head")
     checkpoint.add_argument("--key", help="Ed25519 private key file, outside the store (default: user config dir; created if missing)")
     checkpoint.add_argument("--output", "-o", help="checkpoint file, never over an existing file, the store or a key (default, or -: standard output)")
     checkpoint.add_argument("--force", action="store_true", help="replace an --output file already there; never the store or a key")
@@ -197,6 +213,9 @@ PRIVATE = 0o077
 STORE_CREATING_COMMANDS = ("import", "demo", "tui")
 """The commands that may create the store they are pointed at; the others need it to exist."""
 
+STORELESS_COMMANDS = ("verify-file",)
+"""The commands that open no store at all."""
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``caseledger`` console script."""
@@ -215,7 +234,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.user = args.user or settings.user
     run: Callable[[argparse.Namespace], int] = args.run
     try:
-        if args.command not in STORE_CREATING_COMMANDS:
+        if args.command not in STORE_CREATING_COMMANDS + STORELESS_COMMANDS:
             require_existing(args.store)
         return run(args)
     except (CacheForged, LogUnauthenticated) as error:

@@ -27,7 +27,7 @@ from caseledger.application.events import LogPage
 from caseledger.application.exports import BY_SITE_PROJECTIONS, EXPORT_FORMATS, PROJECTION_NAMES, WEEKLY_PROJECTIONS, ExportSpec
 from caseledger.application.history import HistoryLine
 from caseledger.application.imports import ImportReport
-from caseledger.application.integrity import checkpoint_document, quarantine_line
+from caseledger.application.integrity import check_file, checkpoint_document, quarantine_line
 from caseledger.application.ledger.core import Progress
 from caseledger.application.ledger.exporting import Exporting
 from caseledger.application.ledger.keeping import Keeping
@@ -72,6 +72,7 @@ __all__ = [
     "StoreStatus",
     "Verification",
     "WeekData",
+    "check_file",
     "check_output",
     "checkpoint_document",
     "completing_entry",

@@ -3,11 +3,24 @@ checkpoint), and the read models (rebuild, project)."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
-from caseledger.application.integrity import NewCheckpoint, checkpoint_document, deep_difference, quarantine_listing, sign_checkpoint, verify_store
+from caseledger.application.entries import event_at
+from caseledger.application.integrity import (
+    NewCheckpoint,
+    checked_head,
+    checkpoint_document,
+    deep_difference,
+    quarantine_listing,
+    sign_checkpoint,
+    verify_store,
+)
 from caseledger.application.ledger.core import LedgerCore, serialised
+from caseledger.application.ledger.requests import check_position
 from caseledger.application.ledger.results import Rebuilt, Verification
+from caseledger.application.ledger.scopes import AuditScope, allowed
+from caseledger.application.proofs import ConsistencyProof, InclusionProof, prove_consistency, prove_inclusion
 from caseledger.application.readmodels import ReadModels, discard_forged_snapshots, remac_the_log
 from caseledger.application.status import StoreStatus, store_status
 from caseledger.domain.errors import STORE_FAILURES, AccessRefused
@@ -82,6 +95,29 @@ class Keeping(LedgerCore):
         if target is not None:
             target.write(lambda out: out.write(checkpoint_document(made.checkpoint)))
         return made
+
+    @serialised
+    def prove(self, position: int, checkpoint: Path, public_key: Path | None = None) -> InclusionProof:
+        """The inclusion proof of the event at ``position`` in the tree ``checkpoint`` signs,
+        checked against its root (:mod:`caseledger.application.proofs`). Who may verify may ask;
+        the event's canonical bytes are shown only to who may read the event in the Audit
+        screen's scope (else the proof carries its leaf hash alone)."""
+        self.require("verify")
+        check_position(position, "POSITION")
+        head = checked_head(checkpoint, public_key)
+        proof = prove_inclusion(self.app, position, head)
+        event = event_at(self.app, position)
+        actor = self.seat.actor
+        if event is None or not (event.envelope.recorded_by == actor.login or allowed(lambda: AuditScope(self.app, actor).allows(event.envelope))):
+            proof = dataclasses.replace(proof, leaf="")
+        return proof
+
+    @serialised
+    def consistency(self, old: Path, new: Path, public_key: Path | None = None) -> ConsistencyProof:
+        """The consistency proof between the tree heads two checkpoints sign, drawn from the
+        store and checked against both. As ``verify``'s."""
+        self.require("verify")
+        return prove_consistency(self.app, checked_head(old, public_key), checked_head(new, public_key))
 
     @serialised
     def rebuild(self, name: str | None = None, *, new_cache_key: bool = False) -> Rebuilt:

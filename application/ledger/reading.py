@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from caseledger.application.casestate import CaseState, case_state, cut_of
@@ -12,9 +12,8 @@ from caseledger.application.exports import at_sites
 from caseledger.application.history import HistoryLine, case_history
 from caseledger.application.ledger.core import LedgerCore, serialised
 from caseledger.application.ledger.requests import LogQuery, check_position
-from caseledger.application.ledger.scopes import AuditScope, require_case_reader
+from caseledger.application.ledger.scopes import AuditScope, allowed, require_case_reader
 from caseledger.application.officer import CaseRow, DueRow, WeekData, caseload, due, officer_for, week
-from caseledger.domain.errors import AccessRefused
 from caseledger.domain.model.access import export_sites, require_officer_reader
 from caseledger.domain.model.times import Cutoff
 from caseledger.domain.store.log import LoggedEvent
@@ -149,15 +148,7 @@ class Reading(LedgerCore):
             return None
         envelope, actor = event.envelope, self.seat.actor
         offender = getattr(envelope.data, "offender", None)
-        readable = envelope.recorded_by == actor.login or _allowed(lambda: AuditScope(self.app, actor).allows(envelope))
+        readable = envelope.recorded_by == actor.login or allowed(lambda: AuditScope(self.app, actor).allows(envelope))
         if not readable and isinstance(offender, str):
-            readable = _allowed(lambda: require_case_reader(self.app, actor, offender))
+            readable = allowed(lambda: require_case_reader(self.app, actor, offender))
         return entry_of(self.app, event) if readable else None
-
-
-def _allowed(check: Callable[[], object]) -> bool:
-    """Whether ``check()`` allows (a truth, or a refusal's absence): False where the permission table refuses."""
-    try:
-        return check() is not False
-    except AccessRefused:
-        return False

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from caseledger.domain.errors import AccessRefused
@@ -53,3 +54,11 @@ def require_case_reader(app: LedgerApplication, actor: Actor, offender: str) -> 
     readable = may_read_case(actor, case.where, case.officer) if case is not None else may_read_case(actor, None, None)
     if not readable:  # an unknown offender too: a refusal must not tell whether the case exists
         raise AccessRefused(f"only the case's officer, a supervisor of its site, an auditor or an admin may read {offender}'s history; {actor.described()}")
+
+
+def allowed(check: Callable[[], object]) -> bool:
+    """Whether ``check()`` allows (a truth, or a refusal's absence): False where the permission table refuses."""
+    try:
+        return check() is not False
+    except AccessRefused:
+        return False

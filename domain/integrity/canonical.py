@@ -14,7 +14,11 @@ whitespace, UTF-8; strings escape only ``"``, ``\\`` and the controls below U+00
 
     {"entered_by":…,"fields":{…},"note":…,"occurred_at":"…Z","recorded_at":"…Z","recorded_by":…,"type":…}
 
-``entered_by`` and ``note`` are left out when the event has none. ``fields`` is the event's own
+``entered_by`` and ``note`` are left out when the event has none. A retraction (``EventRetracted``)
+names the event it retracts by that event's **leaf index** in the tree, ``"retracts_leaf": N``,
+in place of its store-local ``position`` (a moved store gives events new positions, and an
+import re-points retractions to them; the leaf index is the same in every copy). A retraction of
+an event outside the tree (a quarantined one, which has no leaf) keeps its ``position``. ``fields`` is the event's own
 fields as its catalogue type defines them (:mod:`caseledger.domain.events.catalogue`), a field at
 its default left out, dates ``YYYY-MM-DD``, numbers as the type holds them (``weekly_hours`` a
 float: ``37.5``, ``40.0``). Both instants are in UTC, ``YYYY-MM-DDTHH:MM:SSZ`` with six
@@ -29,6 +33,7 @@ JSON Lines format lives, nor the store.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import msgspec
 
@@ -37,7 +42,7 @@ from caseledger.domain.events.catalogue import Payload
 
 class _Leaf(msgspec.Struct, omit_defaults=True):
     type: str
-    fields: Payload
+    fields: dict[str, Any]
     occurred_at: dt.datetime
     recorded_at: dt.datetime
     recorded_by: str
@@ -63,12 +68,17 @@ def canonical_leaf(
     *,
     entered_by: str | None = None,
     note: str | None = None,
+    retracts_leaf: int | None = None,
 ) -> bytes:
     """The canonical bytes of the event whose own fields are ``fields`` (its type is the Struct's).
 
     The fields go through their type's JSON form and back first, so a Struct built in code
-    (``weekly_hours=40``) gives the leaf of the same Struct read from a store (``40.0``)."""
+    (``weekly_hours=40``) gives the leaf of the same Struct read from a store (``40.0``).
+    ``retracts_leaf``: a retraction's target's leaf index (see the module), None when it has none."""
     kind = type(fields)
-    typed = msgspec.json.decode(msgspec.json.encode(fields), type=kind)
+    typed = msgspec.to_builtins(msgspec.json.decode(msgspec.json.encode(fields), type=kind))
+    if retracts_leaf is not None:
+        del typed["position"]
+        typed["retracts_leaf"] = retracts_leaf
     occurred, recorded = utc_instant(occurred_at, "occurred_at"), utc_instant(recorded_at, "recorded_at")
     return _encoder.encode(_Leaf(kind.__name__, typed, occurred, recorded, recorded_by, entered_by, note))

@@ -54,6 +54,10 @@ class Checkpoint(msgspec.Struct, forbid_unknown_fields=True):
     quarantined: list[Annotated[int, msgspec.Meta(ge=1, le=2**63 - 1)]] = msgspec.field(default_factory=list)
     """Positions of events outside the chain (no entry of their own) that the log held when it was
     signed, each quarantined — excluded from every figure; the signature covers them."""
+    note: str | None = None
+    """The Merkle log's tree head up to ``position``, as a C2SP checkpoint signed note under the
+    same key (:mod:`caseledger.application.proofs`): what a keyless auditor checks files and proofs
+    against. Checkpoints made before the Merkle log have none."""
 
 
 def _message(position: int, head: bytes, quarantined: list[int]) -> bytes:

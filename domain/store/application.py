@@ -165,6 +165,7 @@ def open_application(url: str, *, payloads: bool = True, new_cache_key: bool = F
                 check_key(app.ledger_recorder, app.ledger_mapper, env.get("CIPHER_KEY"))
                 check_cache_key(app.ledger_recorder, app.seal, app.snapshots_table, adopt=new_cache_key)
                 app.ledger_recorder.chain_key = app.ledger_key
+                app.ledger_recorder.envelope_of = app.ledger_mapper.read_envelope
                 check_pseudonym_key(app.ledger_recorder)
             if not preflight.standby and preflight.store_format != CURRENT_FORMAT:
                 migrate(app.ledger_recorder, app.snapshots_table)

@@ -16,14 +16,16 @@ from __future__ import annotations
 import contextlib
 import functools
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import MapperDeserialisationError, StoredEvent
 
 from caseledger.domain.integrity.chain import CHAIN_TABLE, GENESIS, chain_rows
+from caseledger.domain.store.mapper import StoredEnvelope
+from caseledger.domain.store.tree import TreeCursor, event_leaf, retracted_position, stored_form_leaf
 
 BULK_CACHE_KIB = 128 * 1024
 """SQLite page cache for bulk writes: the primary-key index of a million random UUIDs needs it."""
@@ -284,7 +286,42 @@ class LedgerRecorder(ABC):
         if self.proves_recorder:
             authors = recorders if recorders is not None else [self.login] * len(positions)
         events = ((p, s.originator_id, s.originator_version, s.topic, s.state, author) for p, s, author in zip(positions, stored_events, authors, strict=True))
-        cursor.executemany(f"INSERT INTO {chain} (position, leaf, head, mac) VALUES (?, ?, ?, ?)", chain_rows(previous, events, self.chain_key))
+        rows = chain_rows(previous, events, self.chain_key)
+        cursor.executemany(f"INSERT INTO {chain} (position, leaf, head, mac) VALUES (?, ?, ?, ?)", rows)
+        self.append_tree(TreeCursor(cursor, self.table), positions, stored_events, authors, [row[1] for row in rows])
+
+    envelope_of: Callable[[StoredEvent], StoredEnvelope[Any]] | None = None
+    """How this process reads a stored event it did not just map (the application's mapper, set
+    where it holds the store's keys); None: such an event's leaf is over its stored form."""
+
+    def append_tree(
+        self, tree: TreeCursor, positions: Sequence[int], stored_events: Sequence[StoredEvent], authors: Sequence[str | None], chain_leaves: Sequence[bytes]
+    ) -> None:
+        """Append the freshly chained events' leaves to the Merkle log (:mod:`.tree`), in the
+        inserting transaction: each over its canonical form, with the recorder the store names."""
+        frontier = tree.frontier()
+        indices: dict[int, int] = {}
+        leaves: list[tuple[int, bytes]] = []
+        for position, stored, author, chain_leaf in zip(positions, stored_events, authors, chain_leaves, strict=True):
+            envelope = self._envelope(stored)
+            if envelope is None:
+                leaf = stored_form_leaf(chain_leaf)
+            else:
+                target = retracted_position(envelope)
+                retracts = None if target is None else indices.get(target, tree.leaf_index(target))
+                leaf = event_leaf(envelope, author, retracts)
+            indices[position] = frontier.size + len(leaves)
+            leaves.append((position, leaf))
+        tree.append(frontier, leaves)
+
+    def _envelope(self, stored: StoredEvent) -> StoredEnvelope[Any] | None:
+        envelope = getattr(stored, "envelope", None)
+        if envelope is not None or self.envelope_of is None:
+            return envelope
+        try:
+            return self.envelope_of(stored)
+        except MapperDeserialisationError:
+            return None
 
     @functools.cached_property
     def chain_has_macs(self) -> bool:

@@ -22,6 +22,7 @@ slower to decode, and its format cannot be read back into typed Structs.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Generic, TypeVar, cast
 from uuid import UUID
@@ -100,6 +101,14 @@ def decode_envelope(topic: str, state: bytes) -> StoredEnvelope[Any]:
     return envelope_decoder(topic).decode(state)
 
 
+@dataclass(frozen=True)
+class MappedEvent(StoredEvent):
+    """A stored event fresh from the mapper, with the envelope it was sealed from: the recorder
+    hashes its Merkle leaf (:mod:`caseledger.domain.store.tree`) without decrypting it again."""
+
+    envelope: StoredEnvelope[Any] | None = field(default=None, compare=False, repr=False)
+
+
 class _NoTranscoder(Transcoder):
     """The library's Mapper wants a transcoder; msgspec does that stage here, so this one is never used."""
 
@@ -130,22 +139,21 @@ class LedgerMapper(Mapper[UUID]):
                 self.seal(state),
             )
         event = cast("LedgerAggregate.Event", domain_event)  # every non-snapshot event of the ledger is one
-        state = encode_envelope(
-            StoredEnvelope(
-                recorded_at=event.timestamp,
-                occurred_at=event.occurred_at,
-                recorded_by=event.recorded_by,
-                entered_by=event.entered_by,
-                data=event.data,
-                at_site=event.at_site,
-                note=event.note,
-            )
+        envelope = StoredEnvelope(
+            recorded_at=event.timestamp,
+            occurred_at=event.occurred_at,
+            recorded_by=event.recorded_by,
+            entered_by=event.entered_by,
+            data=event.data,
+            at_site=event.at_site,
+            note=event.note,
         )
-        return StoredEvent(
+        return MappedEvent(
             originator_id=event.originator_id,
             originator_version=event.originator_version,
             topic=type(event.data).__name__,
-            state=self.seal(state, type(event.data).__name__),
+            state=self.seal(encode_envelope(envelope), type(event.data).__name__),
+            envelope=envelope,
         )
 
     def seal(self, state: bytes, topic: str | None = None) -> bytes:

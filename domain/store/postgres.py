@@ -47,6 +47,7 @@ from caseledger.domain.store.roles import (
     qualified,
     recorded_by_statements,
 )
+from caseledger.domain.store.tree import TREE_TABLES, tree_tables
 
 LOCK_WAITS = (psycopg.errors.LockNotAvailable, psycopg.errors.QueryCanceled)
 """What the server raises when the write lock's ``lock_timeout`` or ``statement_timeout`` ran out."""
@@ -94,6 +95,7 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
             )
         )
         self.sql_create_statements.append(format_table_statement(self.datastore.schema, FORMAT_TABLE, FORMAT_TABLE_COLUMNS))
+        self.sql_create_statements.extend(SQL(statement).format() for statement in tree_tables(self.table, self.binary_type, "BIGINT"))
         self.sql_create_statements.extend(identity_statements(self.datastore.schema, events_table_name))
         self.lock_table_statements = [
             self._lock_timeout_statement,
@@ -216,8 +218,8 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
             tables = [
                 str(name)
                 for (name,) in cursor.execute(
-                    "SELECT tablename FROM pg_tables WHERE schemaname = %s AND tablename NOT IN (%s, %s, %s, %s)",
-                    (schema, self.events_table_name, CHAIN_TABLE, KEY_TABLE, FORMAT_TABLE),
+                    "SELECT tablename FROM pg_tables WHERE schemaname = %s AND NOT tablename = ANY(%s)",
+                    (schema, [self.events_table_name, CHAIN_TABLE, KEY_TABLE, FORMAT_TABLE, *TREE_TABLES]),
                 ).fetchall()
             ]
             for statement in grant_statements(schema, self.events_table_name, CHAIN_TABLE, tables):

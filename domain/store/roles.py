@@ -48,6 +48,7 @@ from psycopg.sql import SQL, Composed, Identifier, Literal
 from caseledger.domain.events.catalogue import PAYLOAD_TYPES
 from caseledger.domain.model.access import ADMINISTRATION
 from caseledger.domain.store.keys import KEY_TABLE, PSEUDONYM_ROW
+from caseledger.domain.store.tree import TREE_HEAD, TREE_LEAVES, TREE_NODES
 
 USER_ROLE = "caseledger_user"
 PROJECTOR_ROLE = "caseledger_projector"
@@ -266,6 +267,8 @@ def grant_statements(schema: str, events_table: str, chain_table: str, projector
         SQL("REVOKE INSERT ON {} FROM {}").format(events, Identifier(USER_ROLE)),  # a table-wide grant would cover every column
         SQL("GRANT INSERT (originator_id, originator_version, topic, state) ON {} TO {}").format(events, Identifier(USER_ROLE)),
         SQL("GRANT INSERT ON {} TO {}").format(chain, Identifier(USER_ROLE)),
+        *(SQL("GRANT INSERT ON {}.{} TO {}").format(schema_id, Identifier(name), Identifier(USER_ROLE)) for name in (TREE_LEAVES, TREE_NODES)),
+        SQL("GRANT INSERT, UPDATE ON {}.{} TO {}").format(schema_id, Identifier(TREE_HEAD), Identifier(USER_ROLE)),
         SQL("GRANT USAGE ON ALL SEQUENCES IN SCHEMA {} TO {}").format(schema_id, Identifier(USER_ROLE)),
         SQL("GRANT EXECUTE ON FUNCTION {}.{}() TO {}").format(schema_id, Identifier(LOCK_FUNCTION), Identifier(USER_ROLE)),
     ]

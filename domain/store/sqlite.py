@@ -24,6 +24,7 @@ from caseledger.domain.errors import StoreURLError
 from caseledger.domain.integrity.chain import CHAIN_TABLE
 from caseledger.domain.store.backend import BULK_CACHE_KIB, BulkTransaction, LedgerRecorder, Preflight, SQLCursor
 from caseledger.domain.store.migrations import FORMAT_TABLE, FORMAT_TABLE_COLUMNS
+from caseledger.domain.store.tree import tree_tables
 
 
 class ChainedSQLiteRecorder(SQLiteApplicationRecorder, LedgerRecorder):
@@ -42,7 +43,7 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder, LedgerRecorder):
     def construct_create_table_statements(self) -> list[str]:
         chain = f"CREATE TABLE IF NOT EXISTS {CHAIN_TABLE} (position INTEGER PRIMARY KEY, leaf BLOB NOT NULL, head BLOB NOT NULL, mac BLOB)"
         store_format = f"CREATE TABLE IF NOT EXISTS {FORMAT_TABLE} ({FORMAT_TABLE_COLUMNS})"
-        return [*super().construct_create_table_statements(), chain, store_format]
+        return [*super().construct_create_table_statements(), chain, store_format, *tree_tables(self.table, self.binary_type, "INTEGER")]
 
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         positions = super()._insert_events(c, stored_events, **kwargs)

@@ -1,0 +1,338 @@
+"""Proofs a keyless auditor checks: tree heads signed as C2SP checkpoints, inclusion and
+consistency proofs from the store's Merkle log, and an exported event file checked offline.
+
+The tree (:mod:`caseledger.domain.store.tree`) is over each event's canonical leaf
+(:mod:`caseledger.domain.integrity.canonical`), so it is the same in every store holding the log:
+a store moved with ``events | import --keep-recorded`` verifies against the source's checkpoints.
+
+**The signed tree head** is a C2SP ``tlog-checkpoint`` signed note (Ed25519, the checkpoint key):
+
+    caseledger.log/<first 16 hex digits of leaf 0's hash>     the origin: this log, in any store
+    <tree size>
+    <base64 root hash>
+
+    — caseledger.log/… <base64 key ID ‖ signature>
+
+``caseledger checkpoint`` writes it as the ``note`` member of its JSON file (beside the chain's
+signed head); ``jq -r .note FILE`` gives the note alone, for any C2SP verifier, and every command
+here reads either form. A log with no event yet has the origin ``caseledger.log/empty``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from caseledger.application.interchange import parse_line
+from caseledger.domain.errors import DomainError
+from caseledger.domain.inputs import SMALL_FILE_CAP, read_regular
+from caseledger.domain.integrity.canonical import canonical_leaf
+from caseledger.domain.integrity.checkpoint import CheckpointError
+from caseledger.domain.integrity.merkle import (
+    Frontier,
+    consistency_proof,
+    hash_leaf,
+    inclusion_proof,
+    verify_consistency,
+    verify_inclusion,
+)
+from caseledger.domain.integrity.signed_note import NoteError, TreeHead, Verifier, open_checkpoint, sign_checkpoint
+from caseledger.domain.store.application import LedgerApplication
+from caseledger.domain.store.tree import TreeCursor, event_leaf, retracted_position
+
+ORIGIN_PREFIX = "caseledger.log/"
+LEAF_BATCH = 5000
+
+
+def origin_of(first_leaf: bytes | None) -> str:
+    """The origin line naming the log whose leaf 0 hashes to ``first_leaf`` (see the module)."""
+    return ORIGIN_PREFIX + (first_leaf.hex()[:16] if first_leaf is not None else "empty")
+
+
+def head_at(app: LedgerApplication, position: int) -> TreeHead:
+    """The tree head of the events up to log ``position`` (a checkpoint's chain position), read
+    in one transaction from the stored nodes."""
+    recorder = app.ledger_recorder
+    with recorder.transaction(write=False) as cursor:
+        tree = TreeCursor(cursor, recorder.table)
+        first = tree.leaf(0)
+        size = tree.size_at(position)
+        return TreeHead(origin_of(first[1] if first else None), size, tree.range_hash(0, size))
+
+
+def signed_tree_head(head: TreeHead, key: Ed25519PrivateKey) -> str:
+    """``head`` signed as a C2SP checkpoint note, named by its origin."""
+    return sign_checkpoint(head, head.origin, key).decode()
+
+
+def read_tree_head(path: Path, public_key: str) -> TreeHead:
+    """The tree head a checkpoint file signs — a ``caseledger checkpoint`` JSON file carrying a
+    ``note``, or the note alone — once its signature is checked against ``public_key`` (raw hex,
+    the pin); CheckpointError naming the file otherwise."""
+    try:
+        data = read_regular(path, str(path), SMALL_FILE_CAP)
+    except DomainError as error:
+        raise CheckpointError(f"{path}: cannot read the checkpoint: {error.rule}") from None
+    if data.lstrip().startswith(b"{"):
+        try:
+            note = msgspec.json.decode(data).get("note")
+        except (msgspec.DecodeError, AttributeError):
+            note = None
+        if not isinstance(note, str):
+            raise CheckpointError(f"{path}: this checkpoint signs no tree head (made before the Merkle log: sign a new one with caseledger checkpoint)")
+        data = note.encode()
+    origin = data.split(b"\n", 1)[0].decode("utf-8", "replace")
+    try:
+        verifier = Verifier(origin, Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key)))
+        return open_checkpoint(data, verifier)
+    except NoteError as error:
+        raise CheckpointError(f"{path}: {error}") from None
+
+
+@dataclass(frozen=True)
+class InclusionProof:
+    """That the event at ``position`` is leaf ``index`` of the tree of ``size`` leaves with ``root``."""
+
+    position: int
+    index: int
+    size: int
+    leaf: str
+    """The event's canonical bytes (what its leaf hash is the hash of), as text."""
+    leaf_hash: bytes
+    path: list[bytes]
+    root: bytes
+    verified: bool
+
+    def document(self) -> dict[str, Any]:
+        return {
+            "position": self.position,
+            "leaf_index": self.index,
+            "tree_size": self.size,
+            "leaf": self.leaf,
+            "leaf_hash": self.leaf_hash.hex(),
+            "path": [node.hex() for node in self.path],
+            "root": self.root.hex(),
+            "verified": self.verified,
+        }
+
+
+def prove_inclusion(app: LedgerApplication, position: int, head: TreeHead) -> InclusionProof:
+    """The inclusion proof of the event at ``position`` in the signed tree ``head``, checked
+    against the signed root; CheckpointError where the store cannot give one."""
+    recorder = app.ledger_recorder
+    with recorder.transaction(write=False) as cursor:
+        tree = TreeCursor(cursor, recorder.table)
+        index = tree.leaf_index(position)
+        if index is None:
+            raise CheckpointError(f"POSITION: the event at {position} is not in the Merkle log (no such event, or one outside the chain)")
+        if index >= head.size:
+            raise CheckpointError(f"POSITION: the event at {position} is leaf {index}, recorded after the checkpoint's {head.size} leaves")
+        if tree.size() < head.size:
+            raise CheckpointError(f"the store's tree has {tree.size()} leaves, fewer than the checkpoint's {head.size}: it is not this log")
+        found = tree.leaf(index)
+        assert found is not None
+        path = inclusion_proof(tree, index, head.size)
+    event = recorder.events_at([position])
+    leaf_text = ""
+    if event:
+        stored = event[0]
+        envelope = app.ledger_mapper.read_envelope(stored.stored)
+        target = retracted_position(envelope)
+        with recorder.transaction(write=False) as cursor:
+            retracts = None if target is None else TreeCursor(cursor, recorder.table).leaf_index(target)
+        recorded_by = stored.login or envelope.recorded_by
+        leaf_text = canonical_leaf(
+            envelope.data,
+            envelope.occurred_at,
+            envelope.recorded_at,
+            recorded_by,
+            entered_by=envelope.entered_by,
+            note=envelope.note,
+            retracts_leaf=retracts,
+        ).decode()
+        if event_leaf(envelope, stored.login, retracts) != found[1]:
+            leaf_text = ""  # the event no longer gives its stored leaf: verify names it
+    verified = verify_inclusion(found[1], index, head.size, path, head.root) and bool(leaf_text)
+    return InclusionProof(position, index, head.size, leaf_text, found[1], path, head.root, verified)
+
+
+@dataclass(frozen=True)
+class ConsistencyProof:
+    """That the tree of ``new.size`` leaves extends the one of ``old.size``, both signed."""
+
+    old: TreeHead
+    new: TreeHead
+    path: list[bytes]
+    verified: bool
+
+
+def prove_consistency(app: LedgerApplication, old: TreeHead, new: TreeHead) -> ConsistencyProof:
+    """The consistency proof from ``old`` to ``new`` drawn from the store's tree, checked
+    against both signed roots."""
+    if old.size > new.size:
+        old, new = new, old
+    recorder = app.ledger_recorder
+    with recorder.transaction(write=False) as cursor:
+        tree = TreeCursor(cursor, recorder.table)
+        if tree.size() < new.size:
+            raise CheckpointError(f"the store's tree has {tree.size()} leaves, fewer than the newer checkpoint's {new.size}")
+        path = consistency_proof(tree, old.size, new.size)
+    return ConsistencyProof(old, new, path, verify_consistency(old.size, new.size, old.root, new.root, path))
+
+
+@dataclass(frozen=True)
+class TreeCheck:
+    """What walking the tree's leaves found: how many were walked, and the first problem
+    (position, reason), if any."""
+
+    walked: int
+    problem: tuple[int, str] | None = None
+
+
+def check_tree(app: LedgerApplication, head: TreeHead | None = None, *, since: bool = False) -> TreeCheck:
+    """Recompute the tree: every leaf from its event where this process can read it (an
+    encrypted store's events only with its key), the frontier from the leaves, the root at the
+    signed ``head``'s size against its root, and the stored frontier at the end. With ``since``
+    (and ``head``), the signed root is checked against the stored nodes under it and only the
+    leaves after it are walked."""
+    recorder = app.ledger_recorder
+    with recorder.transaction(write=False) as cursor:
+        tree = TreeCursor(cursor, recorder.table)
+        stored = tree.frontier()
+        if head is not None and since:
+            if stored.size < head.size:
+                return TreeCheck(0, (0, f"the tree has {stored.size} leaves, fewer than the checkpoint's {head.size} (truncated)"))
+            try:
+                frontier = Frontier(head.size, [tree.node(level, index) for level, index in _peaks(head.size)])
+            except LookupError as error:
+                return TreeCheck(0, (0, str(error)))
+            if frontier.root() != head.root:
+                return TreeCheck(0, (0, "the tree up to the checkpoint differs from the tree it signed"))
+        else:
+            frontier = Frontier()
+    walked = 0
+    for index, position, leaf, recomputed in _leaves(app, frontier.size):
+        if index != frontier.size:
+            return TreeCheck(walked, (position, f"leaf {frontier.size} is missing from the tree"))
+        if recomputed is not None and recomputed != leaf:
+            return TreeCheck(walked, (position, "the event does not give its tree leaf (edited, or its leaf was)"))
+        frontier.append(leaf)
+        walked += 1
+        if head is not None and frontier.size == head.size and frontier.root() != head.root:
+            return TreeCheck(walked, (position, "the tree up to the checkpoint differs from the tree it signed"))
+    if head is not None and frontier.size < head.size:
+        return TreeCheck(walked, (0, f"the tree has {frontier.size} leaves, fewer than the checkpoint's {head.size} (truncated)"))
+    if frontier.to_bytes() != stored.to_bytes():
+        return TreeCheck(walked, (0, "the stored tree head is not the one its leaves give"))
+    return TreeCheck(walked)
+
+
+def _peaks(size: int) -> list[tuple[int, int]]:
+    """(level, index) of the perfect subtrees a tree of ``size`` leaves splits into, left to right."""
+    found, start = [], 0
+    for level in range(size.bit_length() - 1, -1, -1):
+        if size >> level & 1:
+            found.append((level, start >> level))
+            start += 1 << level
+    return found
+
+
+def _leaves(app: LedgerApplication, start: int) -> Iterator[tuple[int, int, bytes, bytes | None]]:
+    """(index, position, stored leaf hash, the leaf recomputed from the event or None where this
+    process cannot read it) of every leaf from ``start``, in order."""
+    recorder = app.ledger_recorder
+    mapper = app.ledger_mapper
+    indices: dict[int, int] = {}
+    after = start
+    while True:
+        with recorder.transaction(write=False) as cursor:
+            rows = TreeCursor(cursor, recorder.table).leaves_between(after, after + LEAF_BATCH)
+        if not rows:
+            return
+        events = {event.position: event for event in recorder.events_at([position for _, position, _ in rows])}
+        for index, position, leaf in rows:
+            indices[position] = index
+            event = events.get(position)
+            recomputed = None
+            if event is not None:
+                try:
+                    envelope = mapper.read_envelope(event.stored)
+                except Exception:
+                    envelope = None
+                if envelope is not None:
+                    target = retracted_position(envelope)
+                    retracts = None
+                    if target is not None:
+                        retracts = indices.get(target) if target in indices else _index_of(app, target)
+                    recomputed = event_leaf(envelope, event.login, retracts)
+            else:
+                recomputed = b""  # the event is gone: never equal to a leaf
+            yield index, position, leaf, recomputed
+        after = rows[-1][0] + 1
+
+
+def _index_of(app: LedgerApplication, position: int) -> int | None:
+    recorder = app.ledger_recorder
+    with recorder.transaction(write=False) as cursor:
+        return TreeCursor(cursor, recorder.table).leaf_index(position)
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """An event file checked against a signed tree head: how many of its events it holds, and
+    whether its first ``head.size`` give the signed root."""
+
+    events: int
+    size: int
+    matches: bool
+    reason: str = ""
+
+
+def check_event_file(lines: Iterable[bytes], head: TreeHead) -> FileCheck:
+    """Whether the file's events, in order, begin with the log the checkpoint signed: each
+    line's canonical leaf (a retraction names its target by the leaf index of the line at its
+    ``position``), folded into the tree until the signed size. DomainError names a line that is
+    not an event line."""
+    frontier = Frontier()
+    indices: dict[int, int] = {}
+    count = 0
+    for number, raw in enumerate(lines, 1):
+        if not raw.strip():
+            continue
+        try:
+            parsed = parse_line(raw, "-")
+            line = json.loads(raw)
+        except DomainError as error:
+            raise DomainError(f"line {number}: {error.field}", error.rule) from None
+        except ValueError as error:
+            raise DomainError(f"line {number}", f"not JSON: {error}") from None
+        entry = parsed.kept()
+        if parsed.recorded_at is None or not isinstance(line, dict):
+            raise DomainError(f"line {number}: recorded_at", "an exported event line carries when it was recorded")
+        own = line.get("log_position") if line.get("type") == "EventRetracted" else line.get("position")
+        target = getattr(entry.data, "position", None) if line.get("type") == "EventRetracted" else None
+        leaf = canonical_leaf(
+            entry.data,
+            entry.occurred_at,  # type: ignore[arg-type]
+            parsed.recorded_at,
+            entry.recorded_by,
+            entered_by=entry.entered_by,
+            note=entry.note,
+            retracts_leaf=None if target is None else indices.get(target),
+        )
+        if isinstance(own, int):
+            indices[own] = count
+        count += 1
+        if frontier.size < head.size:
+            frontier.append(hash_leaf(leaf))
+    if count < head.size:
+        return FileCheck(count, head.size, False, f"the file holds {count} events, fewer than the checkpoint's {head.size}")
+    if frontier.root() != head.root:
+        return FileCheck(count, head.size, False, f"its first {head.size} events are not the log the checkpoint signed")
+    return FileCheck(count, head.size, True)
