@@ -44,7 +44,7 @@ from caseledger.domain.integrity.merkle import (
 )
 from caseledger.domain.integrity.signed_note import NoteError, TreeHead, Verifier, open_checkpoint, sign_checkpoint
 from caseledger.domain.store.application import LedgerApplication
-from caseledger.domain.store.tree import TreeCursor, event_leaf, retracted_position
+from caseledger.domain.store.tree import TreeCursor, event_leaf, peaks, retracted_position
 
 ORIGIN_PREFIX = "caseledger.log/"
 LEAF_BATCH = 5000
@@ -209,7 +209,7 @@ def check_tree(app: LedgerApplication, head: TreeHead | None = None, *, since: b
             if stored.size < head.size:
                 return TreeCheck(0, (0, f"the tree has {stored.size} leaves, fewer than the checkpoint's {head.size} (truncated)"))
             try:
-                frontier = Frontier(head.size, [tree.node(level, index) for level, index in _peaks(head.size)])
+                frontier = Frontier(head.size, [tree.node(level, index) for level, index in peaks(head.size)])
             except LookupError as error:
                 return TreeCheck(0, (0, str(error)))
             if frontier.root() != head.root:
@@ -229,18 +229,8 @@ def check_tree(app: LedgerApplication, head: TreeHead | None = None, *, since: b
     if head is not None and frontier.size < head.size:
         return TreeCheck(walked, (0, f"the tree has {frontier.size} leaves, fewer than the checkpoint's {head.size} (truncated)"))
     if frontier.to_bytes() != stored.to_bytes():
-        return TreeCheck(walked, (0, "the stored tree head is not the one its leaves give"))
+        return TreeCheck(walked, (0, "the stored tree's nodes are not the ones its leaves give"))
     return TreeCheck(walked)
-
-
-def _peaks(size: int) -> list[tuple[int, int]]:
-    """(level, index) of the perfect subtrees a tree of ``size`` leaves splits into, left to right."""
-    found, start = [], 0
-    for level in range(size.bit_length() - 1, -1, -1):
-        if size >> level & 1:
-            found.append((level, start >> level))
-            start += 1 << level
-    return found
 
 
 def _leaves(app: LedgerApplication, start: int) -> Iterator[tuple[int, int, bytes, bytes | None]]:

@@ -20,6 +20,12 @@ A store records its format in ``cl_format`` (one row). Each format adds to the o
    deleted, re-chained before this release) is left without one, and ``verify`` names it. Only a
    process holding the store's keys takes this step (one that opened the store to verify
    without them leaves it at format 4); it says on stderr how many entries it sealed.
+6. The Merkle log (:mod:`caseledger.domain.store.tree`): the step walks the chain (counting the
+   entries that do not verify, which ``verify`` names), then builds the tree afresh over every
+   chained event's canonical leaf, decoding each with the store's keys — so, as step 5, only a
+   process holding them takes it. The chain stays as it was, so a checkpoint signed before the
+   step (a chain head, with no tree-head note) still verifies through it; PostgreSQL's user role,
+   if set up, is granted what it needs on the new tables.
 
 :func:`migrate` runs when the store's owner opens it (a replica's tables arrive by replication;
 another login migrates nothing): it reads the recorded format, applies each step after it in
@@ -46,13 +52,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
 
 from caseledger.domain.errors import LedgerError
 from caseledger.domain.integrity.chain import CHAIN_TABLE, entry_mac
 from caseledger.domain.integrity.verify import UNCHAINED, walk
-from caseledger.domain.store.backend import LedgerRecorder, SQLCursor
+from caseledger.domain.store.backend import LedgerRecorder, SQLCursor, stored_state
 from caseledger.domain.store.keys import CACHE_ROW, KEY_TABLE
 from caseledger.domain.store.snapshots import REPORTS
+from caseledger.domain.store.tree import TREE_TABLES, TreeCursor
 
 FORMAT_TABLE = "cl_format"
 FORMAT_TABLE_COLUMNS = "id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL"
@@ -143,11 +153,54 @@ def mac_the_chain(recorder: LedgerRecorder, cursor: SQLCursor) -> tuple[int, int
 
 MAC_BATCH = 10_000
 
+
+def _build_tree(recorder: LedgerRecorder, cursor: SQLCursor, snapshots_table: str) -> None:
+    """Format 6 (see the module), in the migrating transaction (which holds the write lock)."""
+    recorder.upgrade_to(cursor, 6)
+    count, broken = build_tree(recorder, cursor)
+    if count or broken:
+        left = f"; {broken} chain entries did not verify (`caseledger verify` names them)" if broken else ""
+        REPORTS.warning(
+            "caseledger: store format 6: the Merkle log was built over the %d chained events%s; checkpoints made before it still verify through the chain",
+            count,
+            left,
+        )
+
+
+def build_tree(recorder: LedgerRecorder, cursor: SQLCursor) -> tuple[int, int]:
+    """Build the Merkle log afresh from the chained events, in ``cursor``'s transaction (whatever
+    it held is replaced: leaves a login appended before the owner migrated included); return how
+    many leaves it has and how many chain entries did not verify on the way."""
+    for name in TREE_TABLES:
+        cursor.execute(f"DELETE FROM {recorder.table(name)}")
+    broken = sum(1 for step in walk(recorder.log_in(cursor)) if step.problem is not None and step.problem != UNCHAINED)
+    tree = TreeCursor(cursor, recorder.table)
+    after, count = 0, 0
+    chain = recorder.table(CHAIN_TABLE)
+    while True:
+        rows = cursor.execute(
+            f"SELECT e.{recorder.position_column}, e.originator_id, e.originator_version, e.topic, e.state, {_login(recorder)}, c.leaf "
+            f"FROM {recorder.events_table} AS e JOIN {chain} AS c ON c.position = e.{recorder.position_column} "
+            f"WHERE e.{recorder.position_column} > ? ORDER BY e.{recorder.position_column} LIMIT ?",
+            (after, MAC_BATCH),
+        ).fetchall()
+        if not rows:
+            return count, broken
+        stored = [StoredEvent(row[1] if isinstance(row[1], UUID) else UUID(row[1]), row[2], row[3], stored_state(row[4])) for row in rows]
+        recorder.append_tree(tree, [row[0] for row in rows], stored, [row[5] for row in rows], [bytes(row[6]) for row in rows])
+        after, count = rows[-1][0], count + len(rows)
+
+
+def _login(recorder: LedgerRecorder) -> str:
+    return "NULL" if recorder.identity_column == "NULL" else f"e.{recorder.identity_column}"
+
+
 STEPS: tuple[Step, ...] = (
     Step(2, _seal_caches),
     Step(3, _backend_step(3)),
     Step(4, _backend_step(4)),
     Step(5, _authenticate_chain),
+    Step(6, _build_tree),
 )
 """Every step, in format order."""
 

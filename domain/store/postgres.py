@@ -46,6 +46,7 @@ from caseledger.domain.store.roles import (
     owner_test,
     qualified,
     recorded_by_statements,
+    tree_grant_statements,
 )
 from caseledger.domain.store.tree import TREE_TABLES, tree_tables
 
@@ -250,6 +251,7 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
         statements = {
             3: recorded_by_statements(schema, self.events_table_name),
             4: chain_trigger_statements(schema, CHAIN_TABLE),
+            6: tree_grant_statements(schema),
         }
         for statement in statements.get(version, []):
             cursor.raw.execute(statement)

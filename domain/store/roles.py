@@ -48,7 +48,7 @@ from psycopg.sql import SQL, Composed, Identifier, Literal
 from caseledger.domain.events.catalogue import PAYLOAD_TYPES
 from caseledger.domain.model.access import ADMINISTRATION
 from caseledger.domain.store.keys import KEY_TABLE, PSEUDONYM_ROW
-from caseledger.domain.store.tree import TREE_HEAD, TREE_LEAVES, TREE_NODES
+from caseledger.domain.store.tree import TREE_TABLES
 
 USER_ROLE = "caseledger_user"
 PROJECTOR_ROLE = "caseledger_projector"
@@ -267,8 +267,7 @@ def grant_statements(schema: str, events_table: str, chain_table: str, projector
         SQL("REVOKE INSERT ON {} FROM {}").format(events, Identifier(USER_ROLE)),  # a table-wide grant would cover every column
         SQL("GRANT INSERT (originator_id, originator_version, topic, state) ON {} TO {}").format(events, Identifier(USER_ROLE)),
         SQL("GRANT INSERT ON {} TO {}").format(chain, Identifier(USER_ROLE)),
-        *(SQL("GRANT INSERT ON {}.{} TO {}").format(schema_id, Identifier(name), Identifier(USER_ROLE)) for name in (TREE_LEAVES, TREE_NODES)),
-        SQL("GRANT INSERT, UPDATE ON {}.{} TO {}").format(schema_id, Identifier(TREE_HEAD), Identifier(USER_ROLE)),
+        *tree_grants(schema),
         SQL("GRANT USAGE ON ALL SEQUENCES IN SCHEMA {} TO {}").format(schema_id, Identifier(USER_ROLE)),
         SQL("GRANT EXECUTE ON FUNCTION {}.{}() TO {}").format(schema_id, Identifier(LOCK_FUNCTION), Identifier(USER_ROLE)),
     ]
@@ -276,3 +275,17 @@ def grant_statements(schema: str, events_table: str, chain_table: str, projector
         SQL("GRANT INSERT, UPDATE, DELETE ON {}.{} TO {}").format(schema_id, Identifier(name), Identifier(PROJECTOR_ROLE)) for name in projector_tables
     ]
     return statements + _key_rows_statements(schema)
+
+
+def tree_grants(schema: str) -> list[Composed]:
+    """What the user role may do to the Merkle log's tables (:mod:`caseledger.domain.store.tree`):
+    add leaves and nodes, as it adds chain rows — never change one."""
+    schema_id = Identifier(schema)
+    statements = [SQL("GRANT SELECT, INSERT ON {}.{} TO {}").format(schema_id, Identifier(name), Identifier(USER_ROLE)) for name in TREE_TABLES]
+    return statements + [SQL("GRANT SELECT ON {}.{} TO {}").format(schema_id, Identifier(name), Identifier(PROJECTOR_ROLE)) for name in TREE_TABLES]
+
+
+def tree_grant_statements(schema: str) -> list[Composed]:
+    """Store format 6 on a store whose roles were set up before it: :func:`tree_grants`, when the roles exist."""
+    exists = SQL("SELECT to_regrole({}) IS NOT NULL AND to_regrole({}) IS NOT NULL").format(Literal(USER_ROLE), Literal(PROJECTOR_ROLE))
+    return [SQL("DO $body$ BEGIN IF ({}) THEN {}; END IF; END $body$").format(exists, SQL("; ").join(tree_grants(schema)))]

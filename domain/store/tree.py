@@ -13,8 +13,11 @@ for commands and imports alike:
   — so a proof reads O(log n) rows and hashes at most 15 per node, and the tree costs about a
   15th of the leaves' rows (every level would double them; C2SP tlog-tiles keep every 8th and
   hash up to 255).
-* ``cl_tree_head (id = 1, frontier)``: the :class:`~caseledger.domain.integrity.merkle.Frontier`
-  (size and peaks) after the last leaf; the next insert appends to it.
+
+The :class:`~caseledger.domain.integrity.merkle.Frontier` an insert appends to (the size and the
+peaks) is read from these, O(log n) rows: the last leaf's index, and the perfect subtrees the
+size splits into. It is not kept in a row of its own, which every login would then have to be
+allowed to rewrite (on PostgreSQL the user role may only add rows to the tree, as to the chain).
 
 Writers are already serialised where these are written: SQLite's write transaction, PostgreSQL's
 exclusive lock on the events table that orders positions (:mod:`caseledger.domain.store.postgres`).
@@ -38,8 +41,7 @@ from caseledger.domain.store.mapper import StoredEnvelope
 
 TREE_LEAVES = "cl_tree_leaves"
 TREE_NODES = "cl_tree_nodes"
-TREE_HEAD = "cl_tree_head"
-TREE_TABLES = (TREE_LEAVES, TREE_NODES, TREE_HEAD)
+TREE_TABLES = (TREE_LEAVES, TREE_NODES)
 STRIDE = 4
 """Nodes are kept at the levels that are multiples of this (level 0: the leaves table)."""
 
@@ -48,12 +50,11 @@ STORED_FORM = b"caseledger-stored-event\x00"
 
 
 def tree_tables(table: Callable[[str], str], binary_type: str, integer_type: str) -> list[str]:
-    """CREATE statements of the three tables (``table``: a name as SQL, schema-qualified where
+    """CREATE statements of the tree's tables (``table``: a name as SQL, schema-qualified where
     there is one)."""
     return [
         f"CREATE TABLE IF NOT EXISTS {table(TREE_LEAVES)} (idx {integer_type} PRIMARY KEY, position {integer_type} NOT NULL UNIQUE, leaf {binary_type} NOT NULL)",
         f"CREATE TABLE IF NOT EXISTS {table(TREE_NODES)} (level INTEGER NOT NULL, idx {integer_type} NOT NULL, hash {binary_type} NOT NULL, PRIMARY KEY (level, idx))",
-        f"CREATE TABLE IF NOT EXISTS {table(TREE_HEAD)} (id INTEGER PRIMARY KEY CHECK (id = 1), frontier {binary_type} NOT NULL)",
     ]
 
 
@@ -65,18 +66,18 @@ class TreeCursor:
         self.cursor = cursor
         self.leaves = table(TREE_LEAVES)
         self.nodes = table(TREE_NODES)
-        self.head = table(TREE_HEAD)
 
     # -- writing ---------------------------------------------------------------------------
 
     def frontier(self) -> Frontier:
-        """The frontier after the last leaf (an empty one for an empty tree)."""
-        row = self.cursor.execute(f"SELECT frontier FROM {self.head} WHERE id = 1").fetchone()
-        return Frontier.from_bytes(bytes(row[0])) if row else Frontier()
+        """The frontier after the last leaf (an empty one for an empty tree), from the stored
+        rows: the last leaf's index, then each peak's hash."""
+        size = self.size()
+        return Frontier(size, [self.node(level, index) for level, index in peaks(size)])
 
     def append(self, frontier: Frontier, leaves: Iterable[tuple[int, bytes]]) -> None:
         """Append ``leaves`` (position, leaf hash), in position order, to the tree whose frontier
-        is ``frontier`` (read in this transaction), and store the frontier it ends with."""
+        is ``frontier`` (read in this transaction), storing each leaf and each kept node it completes."""
         leaf_rows: list[tuple[int, int, bytes]] = []
         node_rows: list[tuple[int, int, bytes]] = []
         for position, leaf in leaves:
@@ -86,14 +87,13 @@ class TreeCursor:
             return
         self.cursor.executemany(f"INSERT INTO {self.leaves} (idx, position, leaf) VALUES (?, ?, ?)", leaf_rows)
         self.cursor.executemany(f"INSERT INTO {self.nodes} (level, idx, hash) VALUES (?, ?, ?)", node_rows)
-        self.cursor.execute(
-            f"INSERT INTO {self.head} (id, frontier) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET frontier = excluded.frontier", (frontier.to_bytes(),)
-        )
 
     # -- reading ---------------------------------------------------------------------------
 
     def size(self) -> int:
-        return self.frontier().size
+        """How many leaves the tree has (the last one's index + 1)."""
+        row = self.cursor.execute(f"SELECT idx FROM {self.leaves} ORDER BY idx DESC LIMIT 1").fetchone()
+        return 0 if row is None else int(row[0]) + 1
 
     def size_at(self, position: int) -> int:
         """How many leaves are at positions up to ``position``."""
@@ -136,6 +136,16 @@ class TreeCursor:
 
     def range_hash(self, start: int, end: int) -> bytes:
         return range_from_nodes(self.node, start, end)
+
+
+def peaks(size: int) -> list[tuple[int, int]]:
+    """(level, index) of the perfect subtrees a tree of ``size`` leaves splits into, left to right."""
+    found, start = [], 0
+    for level in range(size.bit_length() - 1, -1, -1):
+        if size >> level & 1:
+            found.append((level, start >> level))
+            start += 1 << level
+    return found
 
 
 def stored_form_leaf(chain_leaf: bytes) -> bytes:
