@@ -83,8 +83,9 @@ def verify_store(
     signed = read_checkpoint(checkpoint)
     pinned, source = pinned_key_file(public_key)
     raw = pinned_public_key(pinned, source)
+    chained = check(app, signed, raw, since=since_checkpoint, key=key)  # first: it names a key other than the pinned one
     head = read_tree_head(checkpoint, raw) if signed.note is not None else None
-    verdict = with_tree(app, check(app, signed, raw, since=since_checkpoint, key=key), head, since=since_checkpoint)
+    verdict = with_tree(app, chained, head, since=since_checkpoint)
     return witnessed(app, verdict, store), CheckpointSigner(signed.position, signed.created_at, key_fingerprint(raw), source, pinned)
 
 

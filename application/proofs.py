@@ -44,7 +44,7 @@ from caseledger.domain.integrity.merkle import (
 )
 from caseledger.domain.integrity.signed_note import NoteError, TreeHead, Verifier, open_checkpoint, sign_checkpoint
 from caseledger.domain.store.application import LedgerApplication
-from caseledger.domain.store.tree import TreeCursor, event_leaf, peaks, retracted_position
+from caseledger.domain.store.tree import STRIDE, TreeCursor, event_leaf, peaks, retracted_position
 
 ORIGIN_PREFIX = "caseledger.log/"
 LEAF_BATCH = 5000
@@ -197,40 +197,98 @@ class TreeCheck:
 
 def check_tree(app: LedgerApplication, head: TreeHead | None = None, *, since: bool = False) -> TreeCheck:
     """Recompute the tree: every leaf from its event where this process can read it (an
-    encrypted store's events only with its key), the frontier from the leaves, the root at the
-    signed ``head``'s size against its root, and the stored frontier at the end. With ``since``
-    (and ``head``), the signed root is checked against the stored nodes under it and only the
-    leaves after it are walked."""
-    recorder = app.ledger_recorder
-    with recorder.transaction(write=False) as cursor:
-        tree = TreeCursor(cursor, recorder.table)
-        stored = tree.frontier()
-        if head is not None and since:
-            if stored.size < head.size:
-                return TreeCheck(0, (0, f"the tree has {stored.size} leaves, fewer than the checkpoint's {head.size} (truncated)"))
-            try:
-                frontier = Frontier(head.size, [tree.node(level, index) for level, index in peaks(head.size)])
-            except LookupError as error:
-                return TreeCheck(0, (0, str(error)))
-            if frontier.root() != head.root:
-                return TreeCheck(0, (0, "the tree up to the checkpoint differs from the tree it signed"))
-        else:
-            frontier = Frontier()
-    walked = 0
+    encrypted store's events only with its key), every kept node from the leaves, the root at
+    the signed ``head``'s size against its root; and count the chained events, each of which
+    must have its leaf. With ``since`` (and ``head``), the signed root is checked against the
+    stored nodes under it and only the leaves after it are walked."""
+    try:
+        start, after = _start(app, head if since else None)
+    except _Broken as broken:
+        return TreeCheck(0, broken.problem)
+    frontier, walked, last = start, 0, after
+    pending: list[tuple[int, int, bytes, int]] = []
     for index, position, leaf, recomputed in _leaves(app, frontier.size):
         if index != frontier.size:
             return TreeCheck(walked, (position, f"leaf {frontier.size} is missing from the tree"))
         if recomputed is not None and recomputed != leaf:
             return TreeCheck(walked, (position, "the event does not give its tree leaf (edited, or its leaf was)"))
-        frontier.append(leaf)
-        walked += 1
+        pending.extend((*node, position) for node in frontier.append(leaf) if node[0] and not node[0] % STRIDE)
+        walked, last = walked + 1, position
         if head is not None and frontier.size == head.size and frontier.root() != head.root:
             return TreeCheck(walked, (position, "the tree up to the checkpoint differs from the tree it signed"))
+        if len(pending) >= LEAF_BATCH // 16:
+            if (forged := _forged_node(app, pending)) is not None:
+                return TreeCheck(walked, forged)
+            pending = []
+    if (forged := _forged_node(app, pending)) is not None:
+        return TreeCheck(walked, forged)
     if head is not None and frontier.size < head.size:
         return TreeCheck(walked, (0, f"the tree has {frontier.size} leaves, fewer than the checkpoint's {head.size} (truncated)"))
-    if frontier.to_bytes() != stored.to_bytes():
-        return TreeCheck(walked, (0, "the stored tree's nodes are not the ones its leaves give"))
+    chained = app.ledger_recorder.chain_count(after, 2**63 - 1)
+    if chained != walked:
+        missing = chained - walked
+        return TreeCheck(walked, (_first_without_leaf(app, after, last), f"{missing} chained event{'s' * (missing != 1)} with no leaf in the Merkle log"))
     return TreeCheck(walked)
+
+
+class _Broken(Exception):
+    def __init__(self, position: int, reason: str) -> None:
+        super().__init__(reason)
+        self.problem = (position, reason)
+
+
+def _start(app: LedgerApplication, head: TreeHead | None) -> tuple[Frontier, int]:
+    """The frontier a walk starts from and the log position of its last leaf: the empty tree,
+    or the signed ``head``'s, taken from the stored nodes under it once they fold to its root."""
+    if head is None or head.size == 0:
+        return Frontier(), 0
+    recorder = app.ledger_recorder
+    with recorder.transaction(write=False) as cursor:
+        tree = TreeCursor(cursor, recorder.table)
+        found = tree.leaf(head.size - 1)
+        if found is None:
+            raise _Broken(0, f"the tree has {tree.size()} leaves, fewer than the checkpoint's {head.size} (truncated)")
+        try:
+            frontier = Frontier(head.size, [tree.node(level, index) for level, index in peaks(head.size)])
+        except LookupError as error:
+            raise _Broken(found[0], str(error)) from None
+    if frontier.root() != head.root:
+        raise _Broken(found[0], "the tree up to the checkpoint differs from the tree it signed")
+    return frontier, found[0]
+
+
+def _forged_node(app: LedgerApplication, nodes: list[tuple[int, int, bytes, int]]) -> tuple[int, str] | None:
+    """Where and why the stored kept nodes differ from ``nodes`` (level, index, hash, the position
+    of the leaf that completed it) the walk computed, or None."""
+    if not nodes:
+        return None
+    recorder = app.ledger_recorder
+    with recorder.transaction(write=False) as cursor:
+        tree = TreeCursor(cursor, recorder.table)
+        for level in sorted({level for level, _, _, _ in nodes}):
+            wanted = [(index, node, position) for at, index, node, position in nodes if at == level]
+            try:
+                stored = tree.kept(level, wanted[0][0], wanted[-1][0] + 1)
+            except LookupError as error:
+                return wanted[0][2], str(error)
+            for (index, node, position), found in zip(wanted, stored, strict=True):
+                if node != found:
+                    return position, f"the stored node at level {level}, index {index} (up to this event) is not the one its leaves give"
+    return None
+
+
+def _first_without_leaf(app: LedgerApplication, after: int, last: int) -> int:
+    """The first chained position after ``after`` with no leaf (``last``: the last leaf's)."""
+    recorder = app.ledger_recorder
+    position = after
+    while rows := recorder.chain_after(position, LEAF_BATCH):
+        with recorder.transaction(write=False) as cursor:
+            tree = TreeCursor(cursor, recorder.table)
+            for row in rows:
+                if tree.leaf_index(row[0]) is None:
+                    return int(row[0])
+        position = rows[-1][0]
+    return last
 
 
 def _leaves(app: LedgerApplication, start: int) -> Iterator[tuple[int, int, bytes, bytes | None]]:

@@ -23,6 +23,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import MapperDeserialisationError, StoredEvent
 
+from caseledger.domain.errors import LogUnauthenticated
 from caseledger.domain.integrity.chain import CHAIN_TABLE, GENESIS, chain_rows
 from caseledger.domain.store.mapper import StoredEnvelope
 from caseledger.domain.store.tree import TreeCursor, event_leaf, retracted_position, stored_form_leaf
@@ -300,6 +301,11 @@ class LedgerRecorder(ABC):
         """Append the freshly chained events' leaves to the Merkle log (:mod:`.tree`), in the
         inserting transaction: each over its canonical form, with the recorder the store names."""
         frontier = tree.frontier()
+        last = tree.leaf(frontier.size - 1) if frontier.size else None
+        if last is not None and last[0] >= positions[0]:
+            raise LogUnauthenticated(
+                last[0], "the Merkle log holds a leaf at this position, past the log's last event: the log's tail was cut; nothing was recorded"
+            )
         indices: dict[int, int] = {}
         leaves: list[tuple[int, bytes]] = []
         for position, stored, author, chain_leaf in zip(positions, stored_events, authors, chain_leaves, strict=True):

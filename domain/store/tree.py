@@ -115,7 +115,7 @@ class TreeCursor:
         rows = self.cursor.execute(f"SELECT idx, position, leaf FROM {self.leaves} WHERE idx >= ? AND idx < ? ORDER BY idx", (start, end)).fetchall()
         return [(int(idx), int(position), bytes(leaf)) for idx, position, leaf in rows]
 
-    def _kept(self, level: int, start: int, end: int) -> list[bytes]:
+    def kept(self, level: int, start: int, end: int) -> list[bytes]:
         """Hashes of the kept level ``level`` at indices ``[start, end)``."""
         if level == 0:
             rows = self.cursor.execute(f"SELECT leaf FROM {self.leaves} WHERE idx >= ? AND idx < ? ORDER BY idx", (start, end)).fetchall()
@@ -129,7 +129,7 @@ class TreeCursor:
         """The hash of the perfect subtree at ``level``, ``index``: a kept row, or folded from
         the ``2**(level % STRIDE)`` kept hashes under it."""
         below = level % STRIDE
-        hashes = self._kept(level - below, index << below, (index + 1) << below)
+        hashes = self.kept(level - below, index << below, (index + 1) << below)
         while len(hashes) > 1:
             hashes = [hash_children(hashes[at], hashes[at + 1]) for at in range(0, len(hashes), 2)]
         return hashes[0]

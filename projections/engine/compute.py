@@ -18,6 +18,7 @@ from typing import Any
 from caseledger.domain.integrity.chain import CHAIN_TABLE
 from caseledger.domain.model.times import LocalDay
 from caseledger.domain.store.application import LedgerApplication
+from caseledger.domain.store.tree import TreeCursor
 from caseledger.projections.catalogue import BY_SITE, PROJECTIONS, READ_MODELS_OF, Projection
 from caseledger.projections.engine.projector import Projector
 from caseledger.projections.errors import ProjectionError
@@ -91,11 +92,15 @@ def census_of(projection: Projection, view: View) -> set[str]:
 
 def provenance(cursor: Cursor, db: Database, name: str, view: View, rules: Rules, *, weeks: Weeks = EVERY_WEEK) -> dict[str, Any]:
     """What an export records beside its rows: what was computed, under which rules, at which cut,
-    from which log position (and the chain head there), when."""
+    from which log position (and the chain head there, and the Merkle log's size and root: the
+    events up to that position, which ``caseledger verify --checkpoint`` pairs and ``prove`` show
+    in a signed tree), when."""
     cursor.execute(f"SELECT MIN(position) FROM {db.table('cl_tracking')}")
     (position,) = cursor.fetchone() or (0,)
     cursor.execute(f"SELECT head FROM {db.table(CHAIN_TABLE)} WHERE position = ?", (position,))
     chained = cursor.fetchone()
+    tree = TreeCursor(cursor, db.table)
+    size = tree.size_at(position)
     return {
         "projection": name,
         "rules": rules.name,
@@ -105,6 +110,8 @@ def provenance(cursor: Cursor, db: Database, name: str, view: View, rules: Rules
         **({"weeks": f"{weeks.first or ''}..{weeks.last or ''}"} if weeks != EVERY_WEEK else {}),
         "log_position": position,
         "chain_head": bytes(chained[0]).hex() if chained else None,
+        "tree_size": size,
+        "tree_root": tree.range_hash(0, size).hex(),
         "generated_at": view.now.isoformat(),
     }
 

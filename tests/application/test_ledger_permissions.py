@@ -26,9 +26,10 @@ from typing import Any
 
 import psycopg
 import pytest
+from cryptography.hazmat.primitives import serialization
 from psycopg import sql
 
-from caseledger.application.ledger import ExportSpec, Ledger, LogQuery, ReportSpec
+from caseledger.application.ledger import ExportSpec, Ledger, LogQuery, ReportSpec, checkpoint_document
 from caseledger.domain.errors import AccessRefused, StoreURLError
 from caseledger.domain.events import catalogue as p
 from caseledger.domain.model.clock import Clock
@@ -117,6 +118,17 @@ def _export(identified: bool) -> Callable[[People, Ledger, object], object]:
 REPORT = ReportSpec.of("2026-01-05", "2026-03-19", rules="current", now=NOW)
 
 
+def _signed_checkpoint(people: People, _login: str) -> tuple[Path, Path]:
+    """A checkpoint the admin signed, and its public key's PEM file."""
+    key = people.folder / "proof.key"
+    made = people.ledger("admin").checkpoint(key)
+    signed, public = people.folder / "proof-checkpoint.json", people.folder / "proof-public.pem"
+    signed.write_bytes(checkpoint_document(made.checkpoint))
+    private = serialization.load_pem_private_key(key.read_bytes(), password=None)
+    public.write_bytes(private.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    return signed, public
+
+
 @dataclass(frozen=True)
 class Row:
     """One use case and the table's answer: the roles it allows, and the rule a refusal names.
@@ -196,6 +208,14 @@ ROWS = [
     Row("verify", lambda _people, ledger, _: ledger.verify(), VERIFIERS, "may verify or checkpoint the store"),
     Row("checkpoint", lambda people, ledger, _: ledger.checkpoint(people.folder / "checkpoint.key"), VERIFIERS, "may verify or checkpoint the store"),
     Row("quarantine", lambda _people, ledger, _: ledger.quarantine(), VERIFIERS, "may verify or checkpoint the store"),
+    Row("prove", lambda _people, ledger, signed: ledger.prove(1, *signed), VERIFIERS, "may verify or checkpoint the store", prepare=_signed_checkpoint),
+    Row(
+        "consistency",
+        lambda _people, ledger, signed: ledger.consistency(signed[0], signed[0], signed[1]),
+        VERIFIERS,
+        "may verify or checkpoint the store",
+        prepare=_signed_checkpoint,
+    ),
     Row("rebuild", lambda _people, ledger, _: ledger.rebuild(), {"admin"}, "only an admin may rebuild the read models"),
 ]
 

@@ -105,7 +105,7 @@ def test_a_new_store_records_the_current_format(store_url: str) -> None:
 def test_a_format_1_store_runs_every_step_once_in_order_and_exports_the_same_rows(store_url: str) -> None:
     app, before = projected(store_url)
     make_format_1(app)
-    assert migrate(app.ledger_recorder, app.snapshots_table) == [2, 3, 4, 5]
+    assert migrate(app.ledger_recorder, app.snapshots_table) == [2, 3, 4, 5, 6]
     assert recorded(app) == [(1, CURRENT_FORMAT)]
     assert snapshot_count(app) == 0  # unsealed: never trusted
     assert not any(exists(app, table) for table in ("cl_secret", "cl_tracking", "cl_timeline", "cl_addons", "cl_snapshots"))
@@ -158,7 +158,7 @@ def test_a_store_recording_no_format_with_sealed_caches_is_taken_for_format_2(st
     app, _ = projected(store_url)
     seals = sql(store_url, "SELECT name, position, rows FROM cl_seals ORDER BY name")
     set_format(app, None)
-    assert migrate(app.ledger_recorder, app.snapshots_table) == [3, 4, 5]
+    assert migrate(app.ledger_recorder, app.snapshots_table) == [3, 4, 5, 6]
     assert sql(store_url, "SELECT name, position, rows FROM cl_seals ORDER BY name") == seals
     assert recorded(app) == [(1, CURRENT_FORMAT)]
 

@@ -8,6 +8,8 @@ from typing import Any
 import psycopg
 
 from caseledger.domain.integrity.chain import chain_rows
+from caseledger.domain.store.application import open_application
+from caseledger.domain.store.migrations import build_tree
 
 
 def sql(url: str, statement: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -26,8 +28,19 @@ def sql(url: str, statement: str, params: tuple[Any, ...] = ()) -> list[tuple[An
 
 
 def truncate_tail(url: str, keep: int) -> None:
+    """Cut the log after position ``keep``: the events, their chain rows and the Merkle log's
+    leaves and nodes past the cut, as an insider who knows the layout would."""
     sql(url, "DELETE FROM stored_events WHERE rowid > %s", (keep,))
     sql(url, "DELETE FROM cl_chain WHERE position > %s", (keep,))
+    rebuild_tree(url)
+
+
+def rebuild_tree(url: str) -> None:
+    """Make the Merkle log again from the events as they now are — its formula is public, like the
+    chain's: only a signed tree head, a client's remembered head or a checkpoint catches this."""
+    app = open_application(url)
+    with app.ledger_recorder.transaction(write=True) as cursor:
+        build_tree(app.ledger_recorder, cursor)
 
 
 def rewrite_consistently(url: str, position: int, find: bytes, replace: bytes, key: bytes | None = None) -> None:
@@ -52,3 +65,4 @@ def rewrite_consistently(url: str, position: int, find: bytes, replace: bytes, k
             sql(url, "UPDATE cl_chain SET leaf = %s, head = %s WHERE position = %s", (leaf, head, row))
         else:
             sql(url, "UPDATE cl_chain SET leaf = %s, head = %s, mac = %s WHERE position = %s", (leaf, head, mac, row))
+    rebuild_tree(url)
