@@ -1,0 +1,173 @@
+"""The Merkle log a store keeps (``cl_tree_leaves``, ``cl_tree_head``) is the tree an auditor
+computes from ``caseledger events`` alone (:mod:`tests.support.auditor_tree`: the canonical leaf
+as documented, RFC 6962's MTH written plainly), on both stores; and ``verify`` names a tree that
+is not what its events give.
+
+The log: the tamper tests' ledger (the scenario's 72 events, an add-on task at 73, at 74 the
+retraction of position 33 — leaf 32, since a fresh store's positions count from 1 and leaves from
+0), then the same log moved with ``import --keep-recorded`` after its recorders were rewritten to
+three logins, and one more retraction recorded on the copy by its admin (a command, not an import).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from caseledger.domain.store.application import LedgerApplication
+from tests.domain.conftest import scenario_ledger
+from tests.support.auditor_tree import canonical_leaves, frontier_bytes, leaf_hash, mth, note_head, own_position, root_of_frontier
+from tests.support.identity import recorder_for
+from tests.support.in_process import Client
+from tests.support.stores import NewStore
+from tests.support.tampering import rewrite_consistently, sql
+
+
+@pytest.fixture(autouse=True)
+def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The user config folder (the cache key the ledger fixture's application seals with) that
+    every in-process command of the test shares."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    return tmp_path / "config"
+
+
+def exported(client: Client, url: str) -> list[bytes]:
+    done = client.run(url, "events")
+    assert done.returncode == 0, done.stderr
+    return done.stdout.encode().splitlines()
+
+
+def stored_tree(url: str) -> tuple[list[tuple[int, int, bytes]], bytes]:
+    """(idx, position, leaf) of every ``cl_tree_leaves`` row in order, and ``cl_tree_head.frontier``."""
+    leaves = [(int(idx), int(position), bytes(leaf)) for idx, position, leaf in sql(url, "SELECT idx, position, leaf FROM cl_tree_leaves ORDER BY idx")]
+    [(frontier,)] = sql(url, "SELECT frontier FROM cl_tree_head WHERE id = 1")
+    return leaves, bytes(frontier)
+
+
+def assert_store_keeps_the_auditors_tree(url: str, client: Client, checkpoint: Path) -> list[bytes]:
+    """The stored leaves, frontier and a fresh checkpoint's signed head (written to ``checkpoint``,
+    its key beside it) against the export's own tree; the export's lines."""
+    lines = exported(client, url)
+    hashes = [leaf_hash(leaf) for leaf in canonical_leaves(lines)]
+    leaves, frontier = stored_tree(url)
+    assert [(idx, position) for idx, position, _ in leaves] == [(index, own_position(json.loads(line))) for index, line in enumerate(lines)]
+    for (idx, position, leaf), expected in zip(leaves, hashes, strict=True):
+        assert leaf == expected, f"leaf {idx} (position {position}) is not the auditor's"
+    assert root_of_frontier(frontier) == (len(lines), mth(hashes))
+    assert frontier == frontier_bytes(hashes)
+    assert client.run(url, "checkpoint", "--key", str(checkpoint.with_name("signing.pem")), "-o", str(checkpoint)).returncode == 0
+    note = json.loads(checkpoint.read_bytes())["note"]
+    assert note_head(note) == ("caseledger.log/" + hashes[0].hex()[:16], len(lines), mth(hashes))
+    return lines
+
+
+def test_the_stored_tree_is_the_one_computed_from_the_export(new_store: NewStore, config: Path, tmp_path: Path) -> None:
+    url, _app = scenario_ledger(new_store())
+    lines = assert_store_keeps_the_auditors_tree(url, Client("importer", config), tmp_path / "first.json")
+    retraction = json.loads(lines[73])
+    assert retraction["type"] == "EventRetracted" and retraction["position"] == 33  # the leaf names it as leaf 32
+    assert b'"retracts_leaf":32' in canonical_leaves(lines)[73]
+
+    # the same log recorded by three logins (the first, who records the first event, is the copy's
+    # admin: on PostgreSQL the database login), moved into a second store; then a command there
+    copy = new_store()
+    recorders = (recorder_for(copy, "importer"), "clerk.a", "clerk.b")
+    rewritten = [json.dumps({**json.loads(line), "recorded_by": recorders[index % 3]}).encode() for index, line in enumerate(lines)]
+    (tmp_path / "moved.jsonl").write_bytes(b"\n".join(rewritten) + b"\n")
+    admin = Client("importer", config)
+    moved = admin.run(copy, "import", "--keep-recorded", str(tmp_path / "moved.jsonl"))
+    assert moved.returncode == 0, moved.stderr
+    target = own_position(json.loads(exported(admin, copy)[40]))
+    assert admin.run(copy, "retract", str(target), "--reason", "entered on the wrong case").returncode == 0
+    copied = assert_store_keeps_the_auditors_tree(copy, admin, tmp_path / "copy.json")
+    assert len(copied) == 75 and {json.loads(line)["recorded_by"] for line in copied[:74]} == set(recorders)
+    assert json.loads(copied[74])["position"] == target and b'"retracts_leaf":40' in canonical_leaves(copied)[74]
+    assert b'"retracts_leaf":32' in canonical_leaves(copied)[73]  # the moved retraction names the same leaf
+
+
+# --- tampering with the tree ------------------------------------------------------------------
+
+
+def verified(url: str, config: Path) -> tuple[int, list[str]]:
+    """``verify``'s exit code and its BROKEN lines."""
+    done = Client("importer", config).run(url, "verify")
+    assert "Traceback" not in done.said and "unexpected" not in done.said, done.said
+    return done.returncode, [line for line in done.stdout.splitlines() if line.startswith("BROKEN")]
+
+
+def test_the_untouched_ledger_verifies(ledger: tuple[str, LedgerApplication], config: Path) -> None:
+    url, _app = ledger
+    assert verified(url, config) == (0, [])
+
+
+def test_an_edited_tree_leaf_is_named_at_its_position(ledger: tuple[str, LedgerApplication], config: Path) -> None:
+    url, _app = ledger
+    sql(url, "UPDATE cl_tree_leaves SET leaf = %s WHERE position = %s", (bytes(32), 40))
+    code, broken = verified(url, config)
+    assert code == 1 and len(broken) == 1
+    assert broken[0].startswith("BROKEN at position 40: Merkle log:"), broken
+
+
+def test_an_edited_event_is_named_by_the_tree_even_when_its_chain_was_rewritten_with_the_ledger_key(
+    ledger: tuple[str, LedgerApplication], config: Path
+) -> None:
+    """An insider holding the ledger key rewrites the retraction's reason and recomputes the
+    chain and its MACs from there: the chain alone finds nothing; the event's canonical leaf is no
+    longer the one the tree holds."""
+    url, app = ledger
+    rewrite_consistently(url, 74, b"entered twice", b"entered thrice", key=app.ledger_key)
+    code, broken = verified(url, config)
+    assert code == 1
+    assert broken == ["BROKEN at position 74: Merkle log: the event does not give its tree leaf (edited, or its leaf was)"]
+
+
+def test_an_edited_event_state_is_named(ledger: tuple[str, LedgerApplication], config: Path) -> None:
+    url, _app = ledger
+    [(state,)] = sql(url, "SELECT state FROM stored_events WHERE rowid = %s", (74,))
+    sql(url, "UPDATE stored_events SET state = %s WHERE rowid = %s", (bytes(state).replace(b"entered twice", b"entered thrice"), 74))
+    code, broken = verified(url, config)
+    assert code == 1 and broken and all(line.startswith("BROKEN at position 74: ") for line in broken)
+    assert any("Merkle log" in line for line in broken), broken
+
+
+def test_a_deleted_last_tree_leaf_breaks_verify(ledger: tuple[str, LedgerApplication], config: Path) -> None:
+    url, _app = ledger
+    sql(url, "DELETE FROM cl_tree_leaves WHERE idx = (SELECT MAX(idx) FROM cl_tree_leaves)")
+    code, broken = verified(url, config)
+    assert code == 1 and len(broken) == 1 and "Merkle log" in broken[0], broken
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: check_tree (application/proofs.py) walks the stored leaves only and never checks that every chained event has one",
+)
+def test_a_deleted_last_tree_leaf_with_a_recomputed_frontier_is_named_at_its_event(ledger: tuple[str, LedgerApplication], config: Path) -> None:
+    """The insider also rewrites ``cl_tree_head`` as the 73 leaves left give it (no key needed:
+    the tree is public hashing): the chain still holds event 74, the tree no longer does — a
+    checkpoint signed now would sign a tree head without it."""
+    url, _app = ledger
+    leaves, _frontier = stored_tree(url)
+    sql(url, "DELETE FROM cl_tree_leaves WHERE idx = %s", (73,))
+    sql(url, "UPDATE cl_tree_head SET frontier = %s WHERE id = 1", (frontier_bytes([leaf for _, _, leaf in leaves[:73]]),))
+    code, broken = verified(url, config)
+    assert code == 1 and any(line.startswith("BROKEN at position 74: Merkle log") for line in broken), broken
+
+
+def test_a_rewritten_frontier_breaks_verify(ledger: tuple[str, LedgerApplication], config: Path) -> None:
+    """A frontier of the right shape (74 leaves: peaks of 64, 8 and 2) with its first peak zeroed."""
+    url, _app = ledger
+    _leaves, frontier = stored_tree(url)
+    assert len(frontier) == 8 + 3 * 32
+    sql(url, "UPDATE cl_tree_head SET frontier = %s WHERE id = 1", (frontier[:8] + bytes(32) + frontier[40:],))
+    code, broken = verified(url, config)
+    assert code == 1 and len(broken) == 1 and "Merkle log" in broken[0], broken
+
+
+@pytest.mark.xfail(strict=True, reason="bug: check_tree (application/proofs.py) lets Frontier.from_bytes's ValueError out: 'unexpected ValueError … a bug'")
+def test_a_frontier_that_is_no_frontier_is_named_as_a_break(ledger: tuple[str, LedgerApplication], config: Path) -> None:
+    url, _app = ledger
+    sql(url, "UPDATE cl_tree_head SET frontier = %s WHERE id = 1", (b"garbage",))
+    code, broken = verified(url, config)
+    assert code == 1 and len(broken) == 1 and "Merkle log" in broken[0], broken
