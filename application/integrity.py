@@ -6,6 +6,7 @@ the verdict and the checkpoint, for the front end to say."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import hashlib
 from collections.abc import Collection, Iterable
@@ -18,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from caseledger.application.proofs import FileCheck, check_event_file, check_tree, head_at, read_tree_head, signed_tree_head
 from caseledger.domain.errors import CacheForged, LogUnauthenticated, StoreURLError
-from caseledger.domain.integrity.checkpoint import Checkpoint, CheckpointError, check, make_checkpoint, pinned_public_key, read_checkpoint
+from caseledger.domain.integrity.checkpoint import DIFFERS, TRUNCATED, Checkpoint, CheckpointError, check, make_checkpoint, pinned_public_key, read_checkpoint
 from caseledger.domain.integrity.signed_note import TreeHead
 from caseledger.domain.integrity.verify import Verdict, verify
 from caseledger.domain.integrity.witness import Seen, check_extends, remember
@@ -26,6 +27,7 @@ from caseledger.domain.secrets.keys import signing_key
 from caseledger.domain.settings import PUBLIC_KEY_VARIABLE, Settings
 from caseledger.domain.store.application import LedgerApplication
 from caseledger.domain.store.keys import held_ledger_key, holds_cache_key
+from caseledger.domain.store.migrations import keeps_tree
 from caseledger.projections.engine.deep import Difference
 from caseledger.projections.engine.deep import deep_difference as _deep
 from caseledger.projections.engine.projector import Projector
@@ -45,6 +47,9 @@ class CheckpointSigner:
     pinned_by: str
     """``--public-key`` or the setting's variable (:data:`~caseledger.domain.settings.PUBLIC_KEY_VARIABLE`)."""
     pin_file: Path
+    moved: bool = False
+    """The store is a moved copy: the checkpoint's tree head matches, its chain head (the source
+    store's own) is not this store's (:func:`_a_moved_copy`)."""
 
 
 @dataclass(frozen=True)
@@ -86,7 +91,18 @@ def verify_store(
     chained = check(app, signed, raw, since=since_checkpoint, key=key)  # first: it names a key other than the pinned one
     head = read_tree_head(checkpoint, raw) if signed.note is not None else None
     verdict = with_tree(app, chained, head, since=since_checkpoint)
-    return witnessed(app, verdict, store), CheckpointSigner(signed.position, signed.created_at, key_fingerprint(raw), source, pinned)
+    moved = head is not None and not since_checkpoint and _a_moved_copy(verdict, signed.position)
+    if moved:
+        verdict = dataclasses.replace(verdict, breaks=tuple(found for found in verdict.breaks if found.first != signed.position))
+    return witnessed(app, verdict, store), CheckpointSigner(signed.position, signed.created_at, key_fingerprint(raw), source, pinned, moved)
+
+
+def _a_moved_copy(verdict: Verdict, position: int) -> bool:
+    """Whether the only break is the chain's, at the checkpoint's position, while the Merkle log —
+    every leaf recomputed from its event — gives the signed tree head: the events are the ones
+    signed, stored in another store's bytes (a store moved with ``--keep-recorded`` has a chain
+    of its own). An encrypted store read without its key cannot tell, and is not taken for one."""
+    return verdict.tree_checked and bool(verdict.breaks) and all(found.first == position and found.reason in (DIFFERS, TRUNCATED) for found in verdict.breaks)
 
 
 def pinned_key_file(public_key: Path | None) -> tuple[Path, str]:
@@ -105,9 +121,15 @@ def pinned_key_file(public_key: Path | None) -> tuple[Path, str]:
 def with_tree(app: LedgerApplication, verdict: Verdict, head: TreeHead | None = None, *, since: bool = False) -> Verdict:
     """``verdict`` with the Merkle log's check (:func:`~caseledger.application.proofs.check_tree`):
     a break at the first leaf that is not what its event gives, or where the tree up to the
-    signed ``head`` differs from it."""
-    found = check_tree(app, head, since=since).problem
-    return verdict if found is None else verdict.broken(found[0], f"Merkle log: {found[1]}")
+    signed ``head`` differs from it; ``tree_checked`` when every leaf walked was recomputed from
+    its event. A store not yet at the format that keeps the tree is left unchecked (its owner
+    builds it by opening the store with its keys)."""
+    if not keeps_tree(app.ledger_recorder):
+        return verdict
+    tree = check_tree(app, head, since=since)
+    if tree.problem is not None:
+        return verdict.broken(tree.problem[0], f"Merkle log: {tree.problem[1]}")
+    return dataclasses.replace(verdict, tree_checked=not tree.unread)
 
 
 def witnessed(app: LedgerApplication, verdict: Verdict, store: str) -> Verdict:
@@ -139,6 +161,12 @@ def sign_checkpoint(app: LedgerApplication, key: Path | None = None, quarantined
     path = key or Settings.current().default_checkpoint_key_file
     existed = path.exists()
     made = make_checkpoint(app, path, key=ledger_key(app), quarantined=quarantined)
+    if keeps_tree(app.ledger_recorder):
+        tree = check_tree(app)
+        if tree.problem is not None:
+            raise CheckpointError(f"the Merkle log is broken at position {tree.problem[0]}: {tree.problem[1]}; not signing it")
+    else:
+        raise CheckpointError("the Merkle log is not built yet: the store's owner builds it by opening the store with its keys; not signing it")
     note = signed_tree_head(head_at(app, made.position), signing_key(path))
     return NewCheckpoint(msgspec.structs.replace(made, note=note), None if existed else path)
 

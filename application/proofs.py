@@ -193,6 +193,9 @@ class TreeCheck:
 
     walked: int
     problem: tuple[int, str] | None = None
+    unread: int = 0
+    """Leaves whose event this process could not read (no key, an unknown type): their stored
+    leaf hash stood in for the one recomputed."""
 
 
 def check_tree(app: LedgerApplication, head: TreeHead | None = None, *, since: bool = False) -> TreeCheck:
@@ -205,30 +208,35 @@ def check_tree(app: LedgerApplication, head: TreeHead | None = None, *, since: b
         start, after = _start(app, head if since else None)
     except _Broken as broken:
         return TreeCheck(0, broken.problem)
-    frontier, walked, last = start, 0, after
+    frontier, walked, last, unread = start, 0, after, 0
     pending: list[tuple[int, int, bytes, int]] = []
     for index, position, leaf, recomputed in _leaves(app, frontier.size):
         if index != frontier.size:
-            return TreeCheck(walked, (position, f"leaf {frontier.size} is missing from the tree"))
+            return TreeCheck(walked, unread=unread, problem=(position, f"leaf {frontier.size} is missing from the tree"))
+        unread += recomputed is None
         if recomputed is not None and recomputed != leaf:
-            return TreeCheck(walked, (position, "the event does not give its tree leaf (edited, or its leaf was)"))
+            return TreeCheck(walked, unread=unread, problem=(position, "the event does not give its tree leaf (edited, or its leaf was)"))
         pending.extend((*node, position) for node in frontier.append(leaf) if node[0] and not node[0] % STRIDE)
         walked, last = walked + 1, position
         if head is not None and frontier.size == head.size and frontier.root() != head.root:
-            return TreeCheck(walked, (position, "the tree up to the checkpoint differs from the tree it signed"))
+            return TreeCheck(walked, unread=unread, problem=(position, "the tree up to the checkpoint differs from the tree it signed"))
         if len(pending) >= LEAF_BATCH // 16:
             if (forged := _forged_node(app, pending)) is not None:
-                return TreeCheck(walked, forged)
+                return TreeCheck(walked, unread=unread, problem=forged)
             pending = []
     if (forged := _forged_node(app, pending)) is not None:
-        return TreeCheck(walked, forged)
+        return TreeCheck(walked, unread=unread, problem=forged)
     if head is not None and frontier.size < head.size:
-        return TreeCheck(walked, (0, f"the tree has {frontier.size} leaves, fewer than the checkpoint's {head.size} (truncated)"))
+        return TreeCheck(walked, unread=unread, problem=(0, f"the tree has {frontier.size} leaves, fewer than the checkpoint's {head.size} (truncated)"))
     chained = app.ledger_recorder.chain_count(after, 2**63 - 1)
     if chained != walked:
         missing = chained - walked
-        return TreeCheck(walked, (_first_without_leaf(app, after, last), f"{missing} chained event{'s' * (missing != 1)} with no leaf in the Merkle log"))
-    return TreeCheck(walked)
+        return TreeCheck(
+            walked,
+            unread=unread,
+            problem=(_first_without_leaf(app, after, last), f"{missing} chained event{'s' * (missing != 1)} with no leaf in the Merkle log"),
+        )
+    return TreeCheck(walked, unread=unread)
 
 
 class _Broken(Exception):

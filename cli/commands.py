@@ -314,6 +314,12 @@ def verify(args: argparse.Namespace) -> int:
             "the public chain was",
             file=sys.stderr,
         )
+    if not verdict.tree_checked and verdict.ok:
+        print(
+            "caseledger: the Merkle log was not checked against the events: it is not built yet (the store's owner builds it by opening the store "
+            "with its keys), or some events could not be read here (an encrypted store read without its key: the stored leaves stood in)",
+            file=sys.stderr,
+        )
     if not verdict.ok:
         for found in verdict.breaks:
             print(f"BROKEN at {found.described()}")
@@ -324,8 +330,9 @@ def verify(args: argparse.Namespace) -> int:
     signer = verified.signer
     if signer is not None:
         signed_at = signer.signed_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        matched = "its tree head matches (a moved copy: the chain head it signed is the source store's)" if signer.moved else "matches"
         print(
-            f"checkpoint at position {signer.position} (signed {signed_at}) matches: signed by key {signer.fingerprint} "
+            f"checkpoint at position {signer.position} (signed {signed_at}) {matched}: signed by key {signer.fingerprint} "
             f"(pinned by {signer.pinned_by}: {for_terminal(str(signer.pin_file))})"
         )
     _print_quarantine(verified)

@@ -69,6 +69,9 @@ class Verdict:
     breaks: tuple[Break, ...] = ()
     heads: dict[int, bytes] | None = None
     macs_checked: bool = False
+    tree_checked: bool = False
+    """Whether the Merkle log was checked too (a store not yet at the format that keeps it is
+    not: :mod:`caseledger.domain.store.migrations`)."""
 
     @property
     def ok(self) -> bool:

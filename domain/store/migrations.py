@@ -153,6 +153,9 @@ def mac_the_chain(recorder: LedgerRecorder, cursor: SQLCursor) -> tuple[int, int
 
 MAC_BATCH = 10_000
 
+TREE_FORMAT = 6
+"""The first format that keeps the Merkle log."""
+
 
 def _build_tree(recorder: LedgerRecorder, cursor: SQLCursor, snapshots_table: str) -> None:
     """Format 6 (see the module), in the migrating transaction (which holds the write lock)."""
@@ -200,7 +203,7 @@ STEPS: tuple[Step, ...] = (
     Step(3, _backend_step(3)),
     Step(4, _backend_step(4)),
     Step(5, _authenticate_chain),
-    Step(6, _build_tree),
+    Step(TREE_FORMAT, _build_tree),
 )
 """Every step, in format order."""
 
@@ -243,6 +246,13 @@ def migrate(recorder: LedgerRecorder, snapshots_table: str) -> list[int]:
         cursor.execute(f"DELETE FROM {recorder.table(FORMAT_TABLE)}")
         cursor.execute(f"INSERT INTO {recorder.table(FORMAT_TABLE)} (id, version) VALUES (1, ?)", (max([start, *applied]),))
     return applied
+
+
+def keeps_tree(recorder: LedgerRecorder) -> bool:
+    """Whether the store is at a format that keeps the Merkle log (an older one's is not built yet)."""
+    with recorder.transaction(write=False) as cursor:
+        found = _recorded(recorder, cursor)
+    return found is not None and found >= TREE_FORMAT
 
 
 def _recorded(recorder: LedgerRecorder, cursor: SQLCursor) -> int | None:

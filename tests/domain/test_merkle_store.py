@@ -1,4 +1,4 @@
-"""The Merkle log a store keeps (``cl_tree_leaves``, ``cl_tree_head``) is the tree an auditor
+"""The Merkle log a store keeps (``cl_tree_leaves``, ``cl_tree_nodes``) is the tree an auditor
 computes from ``caseledger events`` alone (:mod:`tests.support.auditor_tree`: the canonical leaf
 as documented, RFC 6962's MTH written plainly), on both stores; and ``verify`` names a tree that
 is not what its events give.
@@ -18,7 +18,7 @@ import pytest
 
 from caseledger.domain.store.application import LedgerApplication
 from tests.domain.conftest import scenario_ledger
-from tests.support.auditor_tree import canonical_leaves, frontier_bytes, leaf_hash, mth, note_head, own_position, root_of_frontier
+from tests.support.auditor_tree import canonical_leaves, kept_nodes, leaf_hash, mth, note_head, own_position, public_half
 from tests.support.identity import recorder_for
 from tests.support.in_process import Client
 from tests.support.stores import NewStore
@@ -39,24 +39,24 @@ def exported(client: Client, url: str) -> list[bytes]:
     return done.stdout.encode().splitlines()
 
 
-def stored_tree(url: str) -> tuple[list[tuple[int, int, bytes]], bytes]:
-    """(idx, position, leaf) of every ``cl_tree_leaves`` row in order, and ``cl_tree_head.frontier``."""
+def stored_tree(url: str) -> tuple[list[tuple[int, int, bytes]], list[tuple[int, int, bytes]]]:
+    """(idx, position, leaf) of every ``cl_tree_leaves`` row in order, and (level, idx, hash) of
+    every ``cl_tree_nodes`` row."""
     leaves = [(int(idx), int(position), bytes(leaf)) for idx, position, leaf in sql(url, "SELECT idx, position, leaf FROM cl_tree_leaves ORDER BY idx")]
-    [(frontier,)] = sql(url, "SELECT frontier FROM cl_tree_head WHERE id = 1")
-    return leaves, bytes(frontier)
+    nodes = [(int(level), int(idx), bytes(node)) for level, idx, node in sql(url, "SELECT level, idx, hash FROM cl_tree_nodes ORDER BY level, idx")]
+    return leaves, nodes
 
 
 def assert_store_keeps_the_auditors_tree(url: str, client: Client, checkpoint: Path) -> list[bytes]:
-    """The stored leaves, frontier and a fresh checkpoint's signed head (written to ``checkpoint``,
+    """The stored leaves, kept nodes and a fresh checkpoint's signed head (written to ``checkpoint``,
     its key beside it) against the export's own tree; the export's lines."""
     lines = exported(client, url)
     hashes = [leaf_hash(leaf) for leaf in canonical_leaves(lines)]
-    leaves, frontier = stored_tree(url)
+    leaves, nodes = stored_tree(url)
     assert [(idx, position) for idx, position, _ in leaves] == [(index, own_position(json.loads(line))) for index, line in enumerate(lines)]
     for (idx, position, leaf), expected in zip(leaves, hashes, strict=True):
         assert leaf == expected, f"leaf {idx} (position {position}) is not the auditor's"
-    assert root_of_frontier(frontier) == (len(lines), mth(hashes))
-    assert frontier == frontier_bytes(hashes)
+    assert nodes == kept_nodes(hashes)
     assert client.run(url, "checkpoint", "--key", str(checkpoint.with_name("signing.pem")), "-o", str(checkpoint)).returncode == 0
     note = json.loads(checkpoint.read_bytes())["note"]
     assert note_head(note) == ("caseledger.log/" + hashes[0].hex()[:16], len(lines), mth(hashes))
@@ -114,10 +114,11 @@ def test_an_edited_event_is_named_by_the_tree_even_when_its_chain_was_rewritten_
     ledger: tuple[str, LedgerApplication], config: Path
 ) -> None:
     """An insider holding the ledger key rewrites the retraction's reason and recomputes the
-    chain and its MACs from there: the chain alone finds nothing; the event's canonical leaf is no
-    longer the one the tree holds."""
+    chain and its MACs from there, but leaves the tree: the chain alone finds nothing; the event's
+    canonical leaf is no longer the one the tree holds. (One who rewrites the tree too is caught
+    by a signed tree head: test_a_consistent_rewrite_of_chain_and_tree_is_caught_by_the_signed_tree_head.)"""
     url, app = ledger
-    rewrite_consistently(url, 74, b"entered twice", b"entered thrice", key=app.ledger_key)
+    rewrite_consistently(url, 74, b"entered twice", b"entered thrice", key=app.ledger_key, tree=False)
     code, broken = verified(url, config)
     assert code == 1
     assert broken == ["BROKEN at position 74: Merkle log: the event does not give its tree leaf (edited, or its leaf was)"]
@@ -139,35 +140,45 @@ def test_a_deleted_last_tree_leaf_breaks_verify(ledger: tuple[str, LedgerApplica
     assert code == 1 and len(broken) == 1 and "Merkle log" in broken[0], broken
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: check_tree (application/proofs.py) walks the stored leaves only and never checks that every chained event has one",
-)
-def test_a_deleted_last_tree_leaf_with_a_recomputed_frontier_is_named_at_its_event(ledger: tuple[str, LedgerApplication], config: Path) -> None:
-    """The insider also rewrites ``cl_tree_head`` as the 73 leaves left give it (no key needed:
-    the tree is public hashing): the chain still holds event 74, the tree no longer does — a
-    checkpoint signed now would sign a tree head without it."""
+def test_a_deleted_last_tree_leaf_with_consistent_nodes_is_named_at_its_event(ledger: tuple[str, LedgerApplication], config: Path) -> None:
+    """Leaf 73 completes no kept node (the level-4 node over leaves 64–79 is not complete), so the
+    73 leaves left are a consistent tree — the chain still holds event 74, the tree no longer does:
+    a checkpoint signed now would sign a tree head without it."""
     url, _app = ledger
-    leaves, _frontier = stored_tree(url)
     sql(url, "DELETE FROM cl_tree_leaves WHERE idx = %s", (73,))
-    sql(url, "UPDATE cl_tree_head SET frontier = %s WHERE id = 1", (frontier_bytes([leaf for _, _, leaf in leaves[:73]]),))
     code, broken = verified(url, config)
     assert code == 1 and any(line.startswith("BROKEN at position 74: Merkle log") for line in broken), broken
 
 
-def test_a_rewritten_frontier_breaks_verify(ledger: tuple[str, LedgerApplication], config: Path) -> None:
-    """A frontier of the right shape (74 leaves: peaks of 64, 8 and 2) with its first peak zeroed."""
+def test_a_rewritten_kept_node_is_named_at_the_event_that_completed_it(ledger: tuple[str, LedgerApplication], config: Path) -> None:
+    """74 leaves keep four level-4 nodes (leaves 0–15, 16–31, 32–47, 48–63); the second zeroed is
+    named at leaf 31's event, position 32 (positions 1–74 are leaves 0–73)."""
     url, _app = ledger
-    _leaves, frontier = stored_tree(url)
-    assert len(frontier) == 8 + 3 * 32
-    sql(url, "UPDATE cl_tree_head SET frontier = %s WHERE id = 1", (frontier[:8] + bytes(32) + frontier[40:],))
+    _leaves, nodes = stored_tree(url)
+    assert [(level, idx) for level, idx, _ in nodes] == [(4, 0), (4, 1), (4, 2), (4, 3)]
+    sql(url, "UPDATE cl_tree_nodes SET hash = %s WHERE level = 4 AND idx = 1", (bytes(32),))
+    code, broken = verified(url, config)
+    assert code == 1 and len(broken) == 1 and broken[0].startswith("BROKEN at position 32: Merkle log: the stored node at level 4, index 1"), broken
+
+
+def test_a_kept_node_that_is_no_hash_is_named_as_a_break(ledger: tuple[str, LedgerApplication], config: Path) -> None:
+    url, _app = ledger
+    sql(url, "UPDATE cl_tree_nodes SET hash = %s WHERE level = 4 AND idx = 3", (b"garbage",))
     code, broken = verified(url, config)
     assert code == 1 and len(broken) == 1 and "Merkle log" in broken[0], broken
 
 
-@pytest.mark.xfail(strict=True, reason="bug: check_tree (application/proofs.py) lets Frontier.from_bytes's ValueError out: 'unexpected ValueError … a bug'")
-def test_a_frontier_that_is_no_frontier_is_named_as_a_break(ledger: tuple[str, LedgerApplication], config: Path) -> None:
-    url, _app = ledger
-    sql(url, "UPDATE cl_tree_head SET frontier = %s WHERE id = 1", (b"garbage",))
-    code, broken = verified(url, config)
-    assert code == 1 and len(broken) == 1 and "Merkle log" in broken[0], broken
+def test_a_consistent_rewrite_of_chain_and_tree_is_caught_by_the_signed_tree_head(ledger: tuple[str, LedgerApplication], config: Path, tmp_path: Path) -> None:
+    """The tree's hashing is public: an insider holding the ledger key who rewrites event 74 and
+    then the chain, its MACs and the tree passes a plain ``verify``; the tree head signed before
+    (74 leaves) no longer folds from the leaves, so ``verify --checkpoint`` names leaf 73's event."""
+    url, app = ledger
+    client = Client("importer", config)
+    signed = tmp_path / "checkpoint.json"
+    assert client.run(url, "checkpoint", "--key", str(tmp_path / "signing.pem"), "-o", str(signed)).returncode == 0
+    public = public_half(tmp_path / "signing.pem")
+    rewrite_consistently(url, 74, b"entered twice", b"entered thrice", key=app.ledger_key)
+    assert verified(url, config)[0] == 0
+    done = client.run(url, "verify", "--checkpoint", str(signed), "--public-key", str(public))
+    assert done.returncode == 1
+    assert "BROKEN at position 74: Merkle log: the tree up to the checkpoint differs from the tree it signed" in done.stdout, done.stdout

@@ -21,7 +21,11 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 ENVELOPE = ("type", "occurred_at", "recorded_at", "recorded_by", "entered_by", "note")
 
@@ -102,28 +106,27 @@ def root_from_path(leaf: bytes, index: int, size: int, path: Sequence[bytes]) ->
     return node_hash(sibling, root_from_path(leaf, index - k, size - k, below))
 
 
-def frontier_bytes(hashes: Sequence[bytes]) -> bytes:
-    """The form ``cl_tree_head.frontier`` stores (documented on ``Frontier.to_bytes``): the size
-    (8 bytes, big-endian), then the MTH of each perfect subtree the leaves split into, left to right."""
-    size, start, peaks = len(hashes), 0, []
-    for level in range(size.bit_length() - 1, -1, -1):
-        if size >> level & 1:
-            peaks.append(mth(hashes[start : start + (1 << level)]))
-            start += 1 << level
-    return size.to_bytes(8, "big") + b"".join(peaks)
-
-
-def root_of_frontier(frontier: bytes) -> tuple[int, bytes]:
-    """(size, root) of a stored frontier: its peaks folded from the right (the tree leans left)."""
-    size, peaks = int.from_bytes(frontier[:8], "big"), [frontier[at : at + 32] for at in range(8, len(frontier), 32)]
-    assert len(peaks) == size.bit_count(), f"a frontier of {size} leaves holds {size.bit_count()} peaks, not {len(peaks)}"
-    root = peaks[-1] if peaks else hashlib.sha256(b"").digest()
-    for peak in reversed(peaks[:-1]):
-        root = node_hash(peak, root)
-    return size, root
+def kept_nodes(hashes: Sequence[bytes]) -> list[tuple[int, int, bytes]]:
+    """(level, index, hash) of every perfect subtree at levels 4, 8, 12, … of the tree over
+    ``hashes`` (what ``cl_tree_nodes`` keeps), each hash the MTH of its 2**level leaves."""
+    found = []
+    level = 4
+    while 1 << level <= len(hashes):
+        found += [(level, index, mth(hashes[index << level : (index + 1) << level])) for index in range(len(hashes) >> level)]
+        level += 4
+    return found
 
 
 def note_head(note: str) -> tuple[str, int, bytes]:
     """(origin, size, root) a C2SP checkpoint note's body states (its signature is not checked here)."""
     origin, size, root = note.split("\n")[:3]
     return origin, int(size), base64.b64decode(root)
+
+
+def public_half(private: Path) -> Path:
+    """The PEM public key of the signing key ``private``, beside it."""
+    key = serialization.load_pem_private_key(private.read_bytes(), password=None)
+    assert isinstance(key, Ed25519PrivateKey)
+    public = private.with_suffix(".pub.pem")
+    public.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    return public

@@ -43,7 +43,7 @@ def rebuild_tree(url: str) -> None:
         build_tree(app.ledger_recorder, cursor)
 
 
-def rewrite_consistently(url: str, position: int, find: bytes, replace: bytes, key: bytes | None = None) -> None:
+def rewrite_consistently(url: str, position: int, find: bytes, replace: bytes, key: bytes | None = None, *, tree: bool = True) -> None:
     """Change the stored event at ``position`` (plain JSON ``find`` → ``replace``) and recompute
     the chain from there on, as an insider who knows the chain's formula would. Without ``key``
     (a DBA holding none) the entries keep the MACs they had, which ``verify`` names; with it (an
@@ -65,4 +65,5 @@ def rewrite_consistently(url: str, position: int, find: bytes, replace: bytes, k
             sql(url, "UPDATE cl_chain SET leaf = %s, head = %s WHERE position = %s", (leaf, head, row))
         else:
             sql(url, "UPDATE cl_chain SET leaf = %s, head = %s, mac = %s WHERE position = %s", (leaf, head, mac, row))
-    rebuild_tree(url)
+    if tree:  # the Merkle log too (``tree=False``: an insider who leaves it as it was)
+        rebuild_tree(url)
