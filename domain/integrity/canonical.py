@@ -33,16 +33,20 @@ JSON Lines format lives, nor the store.
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 from typing import Any
 
 import msgspec
+import msgspec.inspect
 
 from caseledger.domain.events.catalogue import Payload
 
 
 class _Leaf(msgspec.Struct, omit_defaults=True):
     type: str
-    fields: dict[str, Any]
+    fields: Any
+    """The payload Struct itself (encoded with its keys sorted, its defaults left out), or — for a
+    retraction that names its target's leaf — its fields as a dict."""
     occurred_at: dt.datetime
     recorded_at: dt.datetime
     recorded_by: str
@@ -51,6 +55,17 @@ class _Leaf(msgspec.Struct, omit_defaults=True):
 
 
 _encoder = msgspec.json.Encoder(order="sorted")
+
+
+@cache
+def _float_fields(kind: type[Payload]) -> tuple[str, ...]:
+    """The fields of ``kind`` typed as a float (alone or in a union)."""
+    found = []
+    for field in msgspec.inspect.type_info(kind).fields:  # type: ignore[attr-defined]
+        types = field.type.types if isinstance(field.type, msgspec.inspect.UnionType) else (field.type,)
+        if any(isinstance(each, msgspec.inspect.FloatType) for each in types):
+            found.append(field.name)
+    return tuple(found)
 
 
 def utc_instant(moment: dt.datetime, field: str) -> dt.datetime:
@@ -72,12 +87,15 @@ def canonical_leaf(
 ) -> bytes:
     """The canonical bytes of the event whose own fields are ``fields`` (its type is the Struct's).
 
-    The fields go through their type's JSON form and back first, so a Struct built in code
-    (``weekly_hours=40``) gives the leaf of the same Struct read from a store (``40.0``).
+    A float field holding an int (``weekly_hours=40``, as a Struct built in code may) is read as
+    its type holds it (``40.0``), so it gives the leaf of the same Struct read from a store.
     ``retracts_leaf``: a retraction's target's leaf index (see the module), None when it has none."""
     kind = type(fields)
-    typed = msgspec.to_builtins(msgspec.json.decode(msgspec.json.encode(fields), type=kind))
+    typed: Any = fields
+    if any(type(getattr(fields, name)) is int for name in _float_fields(kind)):
+        typed = msgspec.json.decode(msgspec.json.encode(fields), type=kind)
     if retracts_leaf is not None:
+        typed = msgspec.to_builtins(typed)
         del typed["position"]
         typed["retracts_leaf"] = retracts_leaf
     occurred, recorded = utc_instant(occurred_at, "occurred_at"), utc_instant(recorded_at, "recorded_at")
