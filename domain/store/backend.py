@@ -26,7 +26,7 @@ from eventsourcing.persistence import MapperDeserialisationError, StoredEvent
 from caseledger.domain.errors import LogUnauthenticated
 from caseledger.domain.integrity.chain import CHAIN_TABLE, GENESIS, chain_rows
 from caseledger.domain.store.mapper import StoredEnvelope
-from caseledger.domain.store.tree import TreeCursor, event_leaf, retracted_position, stored_form_leaf
+from caseledger.domain.store.tree import TREE_LEAVES, TreeCursor, event_leaf, retracted_position, stored_form_leaf
 
 BULK_CACHE_KIB = 128 * 1024
 """SQLite page cache for bulk writes: the primary-key index of a million random UUIDs needs it."""
@@ -289,7 +289,19 @@ class LedgerRecorder(ABC):
         events = ((p, s.originator_id, s.originator_version, s.topic, s.state, author) for p, s, author in zip(positions, stored_events, authors, strict=True))
         rows = chain_rows(previous, events, self.chain_key)
         cursor.executemany(f"INSERT INTO {chain} (position, leaf, head, mac) VALUES (?, ?, ?, ?)", rows)
-        self.append_tree(TreeCursor(cursor, self.table), positions, stored_events, authors, [row[1] for row in rows])
+        if self._keeps_tree(cursor):
+            self.append_tree(TreeCursor(cursor, self.table), positions, stored_events, authors, [row[1] for row in rows])
+
+    _tree_tables: bool | None = None
+
+    def _keeps_tree(self, cursor: SQLCursor) -> bool:
+        """Whether the store has the Merkle log's tables (asked once, in the inserting
+        transaction). A PostgreSQL user login may record in a store its owner has not yet brought
+        to format 6, which creates them: it then adds no leaves, and the owner's migration builds
+        the tree afresh from every chained event."""
+        if self._tree_tables is None:
+            self._tree_tables = self.table_exists(cursor, TREE_LEAVES)
+        return self._tree_tables
 
     envelope_of: Callable[[StoredEvent], StoredEnvelope[Any]] | None = None
     """How this process reads a stored event it did not just map (the application's mapper, set
