@@ -15,9 +15,11 @@ import json
 from pathlib import Path
 
 import pytest
+from eventsourcing.cryptography import AESCipher
 
 from caseledger.domain.store.application import LedgerApplication
 from tests.domain.conftest import scenario_ledger
+from tests.domain.test_encryption import SCENARIO, cli
 from tests.support.auditor_tree import canonical_leaves, kept_nodes, leaf_hash, mth, note_head, own_position, public_half
 from tests.support.identity import recorder_for
 from tests.support.in_process import Client
@@ -182,3 +184,31 @@ def test_a_consistent_rewrite_of_chain_and_tree_is_caught_by_the_signed_tree_hea
     done = client.run(url, "verify", "--checkpoint", str(signed), "--public-key", str(public))
     assert done.returncode == 1
     assert "BROKEN at position 74: Merkle log: the tree up to the checkpoint differs from the tree it signed" in done.stdout, done.stdout
+
+
+@pytest.mark.slow
+def test_an_encrypted_store_moved_to_a_plain_one_keeps_the_tree_and_verifies_without_its_key_as_the_copy_does(
+    sqlite_url: str, tmp_path: Path, config: Path
+) -> None:
+    """The scenario imported into an encrypted SQLite store (AES-GCM: its stored bytes are
+    ciphertext), moved with ``events | import --keep-recorded`` into a plain one: the leaves, the
+    kept nodes and so the root are the same (they hash the canonical form, not the stored bytes),
+    and the plain copy verifies against the checkpoint signed on the encrypted store. Without its
+    key, ``verify`` of the encrypted store says the tree was not checked against the events."""
+    key = AESCipher.create_key(32)
+    encrypted = cli(sqlite_url, "import", str(SCENARIO), key=key)
+    assert encrypted.returncode == 0, encrypted.stderr
+    signed = tmp_path / "checkpoint.json"
+    assert cli(sqlite_url, "checkpoint", "--key", str(tmp_path / "signing.pem"), "-o", str(signed), key=key).returncode == 0
+    exported_file = tmp_path / "events.jsonl"
+    done = cli(sqlite_url, "events", key=key)
+    assert done.returncode == 0, done.stderr
+    exported_file.write_text(done.stdout)
+    plain = f"sqlite:///{tmp_path}/plain.db"
+    assert cli(plain, "import", "--keep-recorded", str(exported_file), key=None).returncode == 0
+    assert stored_tree(plain) == stored_tree(sqlite_url)
+    public = public_half(tmp_path / "signing.pem")
+    copy = cli(plain, "verify", "--checkpoint", str(signed), "--public-key", str(public), key=None)
+    assert copy.returncode == 0 and "its tree head matches (a moved copy" in copy.stdout, copy.stdout + copy.stderr
+    keyless = cli(sqlite_url, "verify", key=None)
+    assert keyless.returncode == 0 and "the Merkle log was not checked against the events" in keyless.stderr, keyless.stderr
