@@ -8,7 +8,7 @@ officer they name, by occurred time (from / to — ``--as-of`` is "to") and by r
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -77,6 +77,25 @@ def filtered_events(app: LedgerApplication, keep: EventFilter, *, after: int = 0
     for event in read_log(app, after=after, types=keep.types, batch=batch, skip_unreadable=True):
         if keep.keeps(event, zones):
             yield event
+
+
+def in_the_chain(app: LedgerApplication, events: Iterable[LoggedEvent], batch: int = READ_BATCH) -> Iterator[LoggedEvent]:
+    """``events`` less those with no chain row — inserted around caseledger, quarantined, in no
+    signed tree. The raw log ``caseledger events`` writes is what moves a store and what
+    ``verify-file`` checks against a checkpoint: an event outside the chain would be chained by
+    the import that moves it (laundered into the copy's log) and would break the file's tree."""
+    pending: list[LoggedEvent] = []
+    for event in events:
+        pending.append(event)
+        if len(pending) >= batch:
+            yield from _chained(app, pending)
+            pending = []
+    yield from _chained(app, pending)
+
+
+def _chained(app: LedgerApplication, events: list[LoggedEvent]) -> Iterator[LoggedEvent]:
+    present = app.ledger_recorder.chained_positions([event.position for event in events])
+    return (event for event in events if event.position in present)
 
 
 @dataclass

@@ -7,7 +7,7 @@ from typing import Any
 
 from caseledger.application.casestate import CaseState, case_state, cut_of
 from caseledger.application.entries import Entry, entry_of, event_at
-from caseledger.application.events import LogPage, filtered_events, log_page
+from caseledger.application.events import LogPage, filtered_events, in_the_chain, log_page
 from caseledger.application.exports import at_sites
 from caseledger.application.history import HistoryLine, case_history
 from caseledger.application.ledger.core import LedgerCore, serialised
@@ -131,10 +131,10 @@ class Reading(LedgerCore):
     def events(self, query: LogQuery, *, after: int = 0) -> Iterator[LoggedEvent]:
         """The raw log after position ``after`` (refused unless 0 to 2⁶³−1) that ``query`` keeps, of what this view may read, in
         position order — streamed as it is taken (the lock is held while the reader is checked,
-        not while the log is read)."""
+        not while the log is read). Events outside the chain are left out (:func:`~caseledger.application.events.in_the_chain`)."""
         check_position(after, "--after")
         scope = AuditScope(self.app, self.seat.actor)
-        return filtered_events(self.app, query.event_filter(scope), after=after)
+        return in_the_chain(self.app, filtered_events(self.app, query.event_filter(scope), after=after))
 
     @serialised
     def entry(self, position: int) -> Entry | None:

@@ -409,6 +409,16 @@ class LedgerRecorder(ABC):
         (mac None where the table has no MAC column yet)."""
         return self._rows_after(self.table(CHAIN_TABLE), "position", "leaf, head, " + ("mac" if self.chain_has_macs else "NULL"), after, limit)
 
+    def chained_positions(self, positions: Sequence[int]) -> set[int]:
+        """Those of ``positions`` that have a chain row (one primary-key lookup each)."""
+        if not positions:
+            return set()
+        with self.transaction(write=False) as cursor:
+            rows = cursor.execute(
+                f"SELECT position FROM {self.table(CHAIN_TABLE)} WHERE position IN ({','.join('?' * len(positions))})", list(positions)
+            ).fetchall()
+        return {int(row[0]) for row in rows}
+
     def events_at(self, positions: Sequence[int]) -> list[AttributedEvent]:
         """The stored events at ``positions`` that exist, in position order."""
         if not positions:

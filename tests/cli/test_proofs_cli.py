@@ -24,12 +24,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
 from caseledger.domain.store.application import LedgerApplication
 from tests.domain.conftest import scenario_ledger
 from tests.support.auditor_tree import canonical_leaves, leaf_hash, mth, note_head, own_position, public_half, root_from_path
 from tests.support.commands import ScriptedService
+from tests.support.forgery import append_by_hand
 from tests.support.in_process import Client, Done
 from tests.support.stores import NewStore
 from tests.support.tampering import sql
@@ -268,3 +270,34 @@ def test_a_moved_store_verifies_against_the_first_stores_checkpoint(three_stores
     for url in stores:
         done = client.run(url, "verify", "--checkpoint", str(checkpoint), "--public-key", str(pin))
         assert done.returncode == 0, (url, done.said)
+
+
+def test_an_event_inserted_around_the_chain_is_left_out_of_events_so_the_file_still_verifies(
+    ledger: tuple[str, LedgerApplication], client: Client, tmp_path: Path
+) -> None:
+    """An add-on task written into the database by hand, with no chain row (quarantined) at
+    position 75: ``events`` leaves it out — the store's chained events, 74 of them, are what a
+    checkpoint signs and what an import moving the store must not launder into a chain — and the
+    exported file verifies against a checkpoint signed over it (74 leaves)."""
+    url, app = ledger
+    state = msgspec.json.encode(
+        {
+            "recorded_at": "2026-03-23T12:00:00+00:00",
+            "occurred_at": "2026-03-23T12:00:00+00:00",
+            "recorded_by": "po.adams",
+            "at_site": "on-hyb",
+            "data": {"officer": "po.adams", "category": "clerical", "minutes": 45},
+        }
+    )
+    assert append_by_hand(url, "AddOnTaskLogged", state, key=app.ledger_key, chained=False) == 75
+    lines = exported(client, url)
+    assert len(lines) == 74 and all(own_position(json.loads(line)) != 75 for line in lines)
+    assert client.run(url, "project").returncode == 0  # the read side judges 75: quarantined, so a checkpoint may sign over it
+    signed = tmp_path / "checkpoint.json"
+    done = client.run(url, "checkpoint", "--key", str(tmp_path / "signing.pem"), "-o", str(signed))
+    assert done.returncode == 0, done.said
+    assert note_head(json.loads(signed.read_bytes())["note"])[1] == 74
+    events_file = tmp_path / "events.jsonl"
+    events_file.write_bytes(b"\n".join(lines) + b"\n")
+    checked = client.run(url, "verify-file", str(events_file), "--checkpoint", str(signed), "--public-key", str(public_half(tmp_path / "signing.pem")))
+    assert checked.returncode == 0 and "the first 74 events" in checked.stdout, checked.said
