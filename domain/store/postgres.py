@@ -29,9 +29,9 @@ from psycopg.sql import SQL, Composed, Identifier, Literal
 from caseledger.domain.errors import LedgerError, StoreURLError
 from caseledger.domain.integrity.chain import CHAIN_TABLE
 from caseledger.domain.settings import LOCK_TIMEOUT_VARIABLE
-from caseledger.domain.store.backend import BulkTransaction, DeadlockLost, LedgerRecorder, Preflight, SQLCursor
+from caseledger.domain.store.backend import FORMAT_TABLE, BulkTransaction, DeadlockLost, LedgerRecorder, Preflight, SQLCursor
 from caseledger.domain.store.keys import KEY_TABLE
-from caseledger.domain.store.migrations import FORMAT_TABLE, FORMAT_TABLE_COLUMNS
+from caseledger.domain.store.migrations import FORMAT_TABLE_COLUMNS
 from caseledger.domain.store.roles import (
     ADMIN_ROLE,
     EVENTS_TABLE,

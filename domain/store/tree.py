@@ -45,6 +45,11 @@ TREE_TABLES = (TREE_LEAVES, TREE_NODES)
 STRIDE = 4
 """Nodes are kept at the levels that are multiples of this (level 0: the leaves table)."""
 
+TREE_FORMAT = 6
+"""The first store format that keeps the Merkle log (:mod:`caseledger.domain.store.migrations`):
+a store at an older one holds no tree yet, and its events get no leaves until that format's
+step builds it afresh from every chained event."""
+
 STORED_FORM = b"caseledger-stored-event\x00"
 """Prefix of the leaf of an event this code cannot read: then its chain leaf (stored bytes)."""
 

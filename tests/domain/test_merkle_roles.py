@@ -143,11 +143,6 @@ def test_a_user_records_before_and_after_the_owner_builds_the_tree(store: str, c
     assert "intact: 77 events" in verified(store, config)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG domain/store/backend.py LedgerRecorder._keeps_tree caches 'no tree tables' for the process's life: a client open "
-    "(the TUI's Ledger) when the owner builds the tree adds no leaves afterwards, so the tree misses its events for good",
-)
 def test_a_client_open_while_the_owner_builds_the_tree_adds_its_leaves_afterwards(store: str, config: Path) -> None:
     back_to_format_5(store)
     session = user_ledger(store)
@@ -157,11 +152,6 @@ def test_a_client_open_while_the_owner_builds_the_tree_adds_its_leaves_afterward
     assert assert_the_auditors_tree(store, config) == 76
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG domain/store/backend.py LedgerRecorder._keeps_tree asks whether the tree's tables exist, not whether the store is at "
-    "format 6: tables a keyless opening made (format 5, no grant yet) make every user login's insert fail (permission denied for table cl_tree_leaves)",
-)
 def test_a_user_records_in_a_format_5_store_whose_owner_verified_it_without_keys(store: str, config: Path) -> None:
     """The owner's ``verify`` opens the store without its keys: the library creates the tree's
     tables (empty) but the migration stops before format 5's step, which needs the ledger key —
