@@ -263,3 +263,27 @@ def test_a_tree_missing_a_leaf_under_its_frontier_stops_writers_and_proofs_in_on
         assert "unexpected" not in done.said and "Traceback" not in done.said, (args, done.said)
     assert sql(url, "SELECT MAX(position) FROM cl_chain") == [(head,)]
     assert "BROKEN at position 68: Merkle log: leaf 66 is missing from the tree" in verified(client, url).stdout
+
+
+# --- a writer refused inside the inserting transaction --------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG domain/store/postgres.py: the library's insert_events (pipeline mode) catches every Exception inside its transaction block and "
+    "re-raises it after the block has COMMITTED — an error raised by append_chain/append_tree (here the tree's 'tail was cut' refusal) "
+    "leaves the event and its chain row recorded though the writer says 'nothing was recorded'",
+)
+def test_a_writer_the_tree_refuses_records_nothing_on_postgresql(postgres_url: str, client: Client) -> None:
+    """An insider cuts the log's last two events (and their chain rows) but not their leaves,
+    and sets the position sequence back: the next event would be at 73, where the tree already
+    has a leaf. The writer refuses (the tree runs past the log) — and the refusal must leave the
+    store as it found it."""
+    url, _app = scenario_ledger(postgres_url)
+    sql(url, "DELETE FROM stored_events WHERE rowid > 72")
+    sql(url, "DELETE FROM cl_chain WHERE position > 72")
+    sql(url, "SELECT setval(pg_get_serial_sequence('caseledger_events', 'notification_id'), 72)")
+    done = client.run(url, "retract", "72", "--reason", "entered twice")
+    assert done.returncode == 1 and "the log's tail was cut; nothing was recorded" in done.stderr, done.said
+    assert sql(url, "SELECT MAX(rowid) FROM stored_events") == [(72,)]
+    assert sql(url, "SELECT MAX(position) FROM cl_chain") == [(72,)]
