@@ -268,12 +268,6 @@ def test_a_tree_missing_a_leaf_under_its_frontier_stops_writers_and_proofs_in_on
 # --- a writer refused inside the inserting transaction --------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG domain/store/postgres.py: the library's insert_events (pipeline mode) catches every Exception inside its transaction block and "
-    "re-raises it after the block has COMMITTED — an error raised by append_chain/append_tree (here the tree's 'tail was cut' refusal) "
-    "leaves the event and its chain row recorded though the writer says 'nothing was recorded'",
-)
 def test_a_writer_the_tree_refuses_records_nothing_on_postgresql(postgres_url: str, client: Client) -> None:
     """An insider cuts the log's last two events (and their chain rows) but not their leaves,
     and sets the position sequence back: the next event would be at 73, where the tree already
