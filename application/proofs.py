@@ -147,7 +147,10 @@ def prove_inclusion(app: LedgerApplication, position: int, head: TreeHead) -> In
             raise CheckpointError(f"the store's tree has {tree.size()} leaves, fewer than the checkpoint's {head.size}: it is not this log")
         found = tree.leaf(index)
         assert found is not None
-        path = inclusion_proof(tree, index, head.size)
+        try:
+            path = inclusion_proof(tree, index, head.size)
+        except LookupError as error:
+            raise tree.lacking(error, "no proof can be drawn from it") from None
     event = recorder.events_at([position])
     leaf_text = ""
     if event:
@@ -192,7 +195,10 @@ def prove_consistency(app: LedgerApplication, old: TreeHead, new: TreeHead) -> C
         tree = TreeCursor(cursor, recorder.table)
         if tree.size() < new.size:
             raise CheckpointError(f"the store's tree has {tree.size()} leaves, fewer than the newer checkpoint's {new.size}")
-        path = consistency_proof(tree, old.size, new.size)
+        try:
+            path = consistency_proof(tree, old.size, new.size)
+        except LookupError as error:
+            raise tree.lacking(error, "no proof can be drawn from it") from None
     return ConsistencyProof(old, new, path, verify_consistency(old.size, new.size, old.root, new.root, path))
 
 

@@ -329,7 +329,10 @@ class LedgerRecorder(ABC):
     ) -> None:
         """Append the freshly chained events' leaves to the Merkle log (:mod:`.tree`), in the
         inserting transaction: each over its canonical form, with the recorder the store names."""
-        frontier = tree.frontier()
+        try:
+            frontier = tree.frontier()
+        except LookupError as error:
+            raise tree.lacking(error, "no leaf can be appended to it; nothing was recorded") from None
         last = tree.leaf(frontier.size - 1) if frontier.size else None
         if last is not None and last[0] >= positions[0]:
             raise LogUnauthenticated(

@@ -34,6 +34,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from caseledger.domain.errors import LogUnauthenticated
 from caseledger.domain.events.catalogue import EventRetracted
 from caseledger.domain.integrity.canonical import canonical_leaf
 from caseledger.domain.integrity.merkle import Frontier, hash_children, hash_leaf, range_from_nodes
@@ -141,6 +142,13 @@ class TreeCursor:
 
     def range_hash(self, start: int, end: int) -> bytes:
         return range_from_nodes(self.node, start, end)
+
+    def lacking(self, error: LookupError, consequence: str) -> LogUnauthenticated:
+        """The alarm for a tree missing rows it needs (``error``, from :meth:`kept`: deleted around
+        the program), named at its last leaf's position; ``consequence``: what could not be done."""
+        size = self.size()
+        last = self.leaf(size - 1) if size else None
+        return LogUnauthenticated(last[0] if last else 0, f"Merkle log: {error} (deleted?): {consequence}")
 
 
 def peaks(size: int) -> list[tuple[int, int]]:

@@ -238,11 +238,6 @@ def test_a_moved_copy_verified_since_the_source_checkpoint_is_not_called_broken(
 # --- a tree an insider cut leaves from -------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG domain/store/tree.py TreeCursor.kept raises LookupError, which append_tree (every writer) and prove_inclusion let through: "
-    "'caseledger: unexpected LookupError …', not a refusal naming the Merkle log",
-)
 def test_a_tree_missing_a_leaf_under_its_frontier_stops_writers_and_proofs_in_one_named_line(
     ledger: tuple[str, LedgerApplication], client: Client, tmp_path: Path
 ) -> None:
