@@ -276,3 +276,34 @@ def test_a_writer_the_tree_refuses_records_nothing_on_postgresql(postgres_url: s
     assert done.returncode == 1 and "the log's tail was cut; nothing was recorded" in done.stderr, done.said
     assert sql(url, "SELECT MAX(rowid) FROM stored_events") == [(72,)]
     assert sql(url, "SELECT MAX(position) FROM cl_chain") == [(72,)]
+
+
+# --- verify --since-checkpoint: the walk from a signed tree head ----------------------------------
+
+
+def test_the_walk_since_a_checkpoint_starts_from_its_signed_head(store_url: str, client: Client, tmp_path: Path) -> None:
+    """Signed at 74 leaves (peaks: 64 from the kept level-4 nodes, 8 and 2 folded from leaves),
+    then 20 add-on tasks and a retraction of position 40 — a target before the checkpoint, whose
+    leaf index (39) the walk reads from the store. From the checkpoint on, 22 events are walked
+    (the checkpoint's own and the 21 after: docs/cli.md); a node under the signed head rewritten,
+    or a leaf after it, is named."""
+    url, app = scenario_ledger(store_url)
+    checkpoint = tmp_path / "checkpoint.json"
+    assert client.run(url, "checkpoint", "--key", str(tmp_path / "k.pem"), "-o", str(checkpoint)).returncode == 0
+    service = ScriptedService(app, "importer")
+    for minutes in range(20):
+        service.log_addon_task("po.chen", "clerical", 5 + minutes, occurred_at="2026-03-21")
+    assert service.retract(40, "entered on the wrong case", occurred_at="2026-03-21") == 95
+    lines = assert_the_auditors_tree(client, url)
+    assert b'"retracts_leaf":39' in canonical_leaves(lines)[94]
+    since = ("--checkpoint", str(checkpoint), "--public-key", str(public_half(tmp_path / "k.pem")), "--since-checkpoint")
+    walked = verified(client, url, *since)
+    assert walked.returncode == 0 and walked.stdout.startswith("intact: 22 events from the checkpoint on, head position 95"), walked.said
+
+    sql(url, "UPDATE cl_tree_leaves SET leaf = %s WHERE idx = %s", (bytes(32), 90))  # position 91, after the checkpoint
+    after = verified(client, url, *since)
+    assert after.returncode == 1 and "BROKEN at position 91: Merkle log: the event does not give its tree leaf" in after.stdout, after.said
+    sql(url, "UPDATE cl_tree_leaves SET leaf = %s WHERE idx = %s", (leaf_hash(canonical_leaves(lines)[90]), 90))
+    sql(url, "UPDATE cl_tree_nodes SET hash = %s WHERE level = 4 AND idx = 2", (bytes(32),))  # under the signed head
+    before = verified(client, url, *since)
+    assert before.returncode == 1 and "Merkle log: the tree up to the checkpoint differs from the tree it signed" in before.stdout, before.said
