@@ -151,13 +151,17 @@ def with_a_quarantined_event(url: str, app_key: bytes) -> tuple[int, int]:
 
 def test_the_format_6_migration_builds_over_a_quarantined_event_the_tree_writers_built(new_store: NewStore, client: Client) -> None:
     """The migration (every chained event, in order) and the writers (each event as recorded)
-    agree: an event outside the chain has no leaf, and the events after it follow on. Hand-worked:
-    74 leaves, the event by hand at 75 has none, the add-on task at 76 is leaf 74."""
+    agree: an event outside the chain has no leaf, and the events after it follow on; a retraction
+    of it names it by its position (it has no leaf index). Hand-worked: 74 leaves, the event by
+    hand at 75 has none, the add-on task at 76 is leaf 74, the retraction of 75 at 77 leaf 75."""
     url, app = scenario_ledger(new_store())
     outside, after = with_a_quarantined_event(url, app.ledger_key)
-    assert ScriptedService(app, "importer").log_addon_task("po.chen", "clerical", 30, occurred_at="2026-03-21") == after
+    service = ScriptedService(app, "importer")
+    assert service.log_addon_task("po.chen", "clerical", 30, occurred_at="2026-03-21") == after
+    assert service.retract(outside, "written outside the ledger", occurred_at="2026-03-21") == after + 1  # names it by position: it has no leaf
     kept = tree_rows(url)
-    assert kept[0][-1][:2] == (74, after) and outside not in [position for _, position, _ in kept[0]]
+    assert [(idx, position) for idx, position, _ in kept[0][-2:]] == [(74, after), (75, after + 1)]
+    assert outside not in [position for _, position, _ in kept[0]]
     sql(url, "DELETE FROM cl_tree_leaves")  # the store as the release before format 6 left it
     sql(url, "DELETE FROM cl_tree_nodes")
     sql(url, "UPDATE cl_format SET version = 5")
