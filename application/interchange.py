@@ -97,6 +97,9 @@ def _decoder() -> msgspec.json.Decoder[Any]:
 
 LINE_DECODER = _decoder()
 
+BYTE_ORDER_MARK = b"\xef\xbb\xbf"
+"""U+FEFF in UTF-8: what some Windows editors put before a file's first line; JSON has no place for it."""
+
 
 def parse_line(raw: bytes | str, default_actor: str) -> ParsedLine:
     """Decode one interchange line. Raises :class:`DomainError` naming the field and the rule."""
@@ -105,6 +108,8 @@ def parse_line(raw: bytes | str, default_actor: str) -> ParsedLine:
     except msgspec.ValidationError as error:
         raise shape_error(error) from None
     except msgspec.DecodeError as error:
+        if (raw if isinstance(raw, bytes) else raw.encode()).startswith(BYTE_ORDER_MARK):
+            raise DomainError("$", "starts with a byte order mark (U+FEFF): a line is UTF-8 JSON without one (save the file without BOM)") from None
         raise DomainError("$", f"not a JSON object: {error}") from None
     except UnicodeDecodeError as error:
         raise DomainError("$", f"not valid UTF-8 (byte {error.start}): {error.reason}") from None

@@ -33,7 +33,7 @@ from caseledger.application.interchange import parse_line
 from caseledger.domain.errors import DomainError
 from caseledger.domain.inputs import SMALL_FILE_CAP, read_regular
 from caseledger.domain.integrity.canonical import canonical_leaf
-from caseledger.domain.integrity.checkpoint import CheckpointError
+from caseledger.domain.integrity.checkpoint import Checkpoint, CheckpointError
 from caseledger.domain.integrity.merkle import (
     Frontier,
     consistency_proof,
@@ -74,22 +74,32 @@ def signed_tree_head(head: TreeHead, key: Ed25519PrivateKey) -> str:
 def read_tree_head(path: Path, public_key: str) -> TreeHead:
     """The tree head a checkpoint file signs — a ``caseledger checkpoint`` JSON file carrying a
     ``note``, or the note alone — once its signature is checked against ``public_key`` (raw hex,
-    the pin); CheckpointError naming the file otherwise."""
+    the pin); CheckpointError naming the file otherwise. A note is signed over its exact bytes,
+    so one re-saved with CR LF line endings is refused as such."""
     try:
         data = read_regular(path, str(path), SMALL_FILE_CAP)
     except DomainError as error:
         raise CheckpointError(f"{path}: cannot read the checkpoint: {error.rule}") from None
     if data.lstrip().startswith(b"{"):
         try:
-            note = msgspec.json.decode(data).get("note")
-        except (msgspec.DecodeError, AttributeError):
-            note = None
-        if not isinstance(note, str):
+            note = msgspec.json.decode(data, type=Checkpoint).note
+        except (msgspec.DecodeError, msgspec.ValidationError) as error:
+            raise CheckpointError(f"{path}: not a caseledger checkpoint: {error}") from None
+        if note is None:
             raise CheckpointError(f"{path}: this checkpoint signs no tree head (made before the Merkle log: sign a new one with caseledger checkpoint)")
         data = note.encode()
-    origin = data.split(b"\n", 1)[0].decode("utf-8", "replace")
+    origin = data.split(b"\n", 1)[0]
+    if origin.endswith(b"\r"):
+        raise CheckpointError(
+            f"{path}: note: its lines end in CR LF (re-saved?): a signed note's lines end in LF alone, and its signature covers its exact bytes"
+        )
     try:
-        verifier = Verifier(origin, Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key)))
+        verifier = Verifier(origin.decode("utf-8", "replace"), Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key)))
+    except NoteError:
+        raise CheckpointError(
+            f"{path}: note line 1 (origin): {origin.decode('utf-8', 'replace')!r} is not a log's origin (non-empty, no space, no '+')"
+        ) from None
+    try:
         return open_checkpoint(data, verifier)
     except NoteError as error:
         raise CheckpointError(f"{path}: {error}") from None
@@ -137,7 +147,10 @@ def prove_inclusion(app: LedgerApplication, position: int, head: TreeHead) -> In
             raise CheckpointError(f"the store's tree has {tree.size()} leaves, fewer than the checkpoint's {head.size}: it is not this log")
         found = tree.leaf(index)
         assert found is not None
-        path = inclusion_proof(tree, index, head.size)
+        try:
+            path = inclusion_proof(tree, index, head.size)
+        except LookupError as error:
+            raise tree.lacking(error, "no proof can be drawn from it") from None
     event = recorder.events_at([position])
     leaf_text = ""
     if event:
@@ -182,7 +195,10 @@ def prove_consistency(app: LedgerApplication, old: TreeHead, new: TreeHead) -> C
         tree = TreeCursor(cursor, recorder.table)
         if tree.size() < new.size:
             raise CheckpointError(f"the store's tree has {tree.size()} leaves, fewer than the newer checkpoint's {new.size}")
-        path = consistency_proof(tree, old.size, new.size)
+        try:
+            path = consistency_proof(tree, old.size, new.size)
+        except LookupError as error:
+            raise tree.lacking(error, "no proof can be drawn from it") from None
     return ConsistencyProof(old, new, path, verify_consistency(old.size, new.size, old.root, new.root, path))
 
 

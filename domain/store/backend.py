@@ -26,7 +26,10 @@ from eventsourcing.persistence import MapperDeserialisationError, StoredEvent
 from caseledger.domain.errors import LogUnauthenticated
 from caseledger.domain.integrity.chain import CHAIN_TABLE, GENESIS, chain_rows
 from caseledger.domain.store.mapper import StoredEnvelope
-from caseledger.domain.store.tree import TREE_LEAVES, TreeCursor, event_leaf, retracted_position, stored_form_leaf
+from caseledger.domain.store.tree import TREE_FORMAT, TreeCursor, event_leaf, retracted_position, stored_form_leaf
+
+FORMAT_TABLE = "cl_format"
+"""The one-row table a store records its format in (:mod:`caseledger.domain.store.migrations`)."""
 
 BULK_CACHE_KIB = 128 * 1024
 """SQLite page cache for bulk writes: the primary-key index of a million random UUIDs needs it."""
@@ -292,16 +295,30 @@ class LedgerRecorder(ABC):
         if self._keeps_tree(cursor):
             self.append_tree(TreeCursor(cursor, self.table), positions, stored_events, authors, [row[1] for row in rows])
 
-    _tree_tables: bool | None = None
+    _tree_kept = False
 
     def _keeps_tree(self, cursor: SQLCursor) -> bool:
-        """Whether the store has the Merkle log's tables (asked once, in the inserting
-        transaction). A PostgreSQL user login may record in a store its owner has not yet brought
-        to format 6, which creates them: it then adds no leaves, and the owner's migration builds
-        the tree afresh from every chained event."""
-        if self._tree_tables is None:
-            self._tree_tables = self.table_exists(cursor, TREE_LEAVES)
-        return self._tree_tables
+        """Whether the store is at a format that keeps the Merkle log (:data:`~.tree.TREE_FORMAT`),
+        read in the inserting transaction: the format's step records it in the transaction that
+        builds the tree and grants PostgreSQL's user role its inserts, under the same write lock,
+        so a writer that finds it finds the tree and the grants. An older store's events get no
+        leaf (a user login may record in a store its owner has not yet brought to format 6, whose
+        tables an opening without the store's keys may already have made, empty and without
+        grants): the step builds the tree afresh from every chained event. A store never goes
+        back a format, so only a yes is remembered — a process open while the owner migrates
+        adds leaves from then on."""
+        if not self._tree_kept:
+            found = self.recorded_format(cursor)
+            self._tree_kept = found is not None and found >= TREE_FORMAT
+        return self._tree_kept
+
+    def recorded_format(self, cursor: SQLCursor) -> int | None:
+        """The format the store records (:data:`FORMAT_TABLE`), seen from ``cursor``; None: none (a
+        store made before formats were recorded may not have the table, until its owner opens it)."""
+        if not self.table_exists(cursor, FORMAT_TABLE):
+            return None
+        row = cursor.execute(f"SELECT version FROM {self.table(FORMAT_TABLE)} WHERE id = 1").fetchone()
+        return int(row[0]) if row else None
 
     envelope_of: Callable[[StoredEvent], StoredEnvelope[Any]] | None = None
     """How this process reads a stored event it did not just map (the application's mapper, set
@@ -312,7 +329,10 @@ class LedgerRecorder(ABC):
     ) -> None:
         """Append the freshly chained events' leaves to the Merkle log (:mod:`.tree`), in the
         inserting transaction: each over its canonical form, with the recorder the store names."""
-        frontier = tree.frontier()
+        try:
+            frontier = tree.frontier()
+        except LookupError as error:
+            raise tree.lacking(error, "no leaf can be appended to it; nothing was recorded") from None
         last = tree.leaf(frontier.size - 1) if frontier.size else None
         if last is not None and last[0] >= positions[0]:
             raise LogUnauthenticated(

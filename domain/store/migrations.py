@@ -59,12 +59,11 @@ from eventsourcing.persistence import StoredEvent
 from caseledger.domain.errors import LedgerError
 from caseledger.domain.integrity.chain import CHAIN_TABLE, entry_mac
 from caseledger.domain.integrity.verify import UNCHAINED, walk
-from caseledger.domain.store.backend import LedgerRecorder, SQLCursor, stored_state
+from caseledger.domain.store.backend import FORMAT_TABLE, LedgerRecorder, SQLCursor, stored_state
 from caseledger.domain.store.keys import CACHE_ROW, KEY_TABLE
 from caseledger.domain.store.snapshots import REPORTS
-from caseledger.domain.store.tree import TREE_TABLES, TreeCursor
+from caseledger.domain.store.tree import TREE_FORMAT, TREE_TABLES, TreeCursor
 
-FORMAT_TABLE = "cl_format"
 FORMAT_TABLE_COLUMNS = "id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL"
 """One row (id 1): the format the store is at."""
 
@@ -153,9 +152,6 @@ def mac_the_chain(recorder: LedgerRecorder, cursor: SQLCursor) -> tuple[int, int
 
 MAC_BATCH = 10_000
 
-TREE_FORMAT = 6
-"""The first format that keeps the Merkle log."""
-
 
 def _build_tree(recorder: LedgerRecorder, cursor: SQLCursor, snapshots_table: str) -> None:
     """Format 6 (see the module), in the migrating transaction (which holds the write lock)."""
@@ -227,13 +223,13 @@ def migrate(recorder: LedgerRecorder, snapshots_table: str) -> list[int]:
     """Bring the store the owner has just opened to :data:`CURRENT_FORMAT`; return the formats
     whose steps ran, in order (none for a store already there)."""
     with recorder.transaction(write=False) as cursor:
-        recorded = _recorded(recorder, cursor)
+        recorded = recorder.recorded_format(cursor)
     refuse_newer(recorded)
     if recorded == CURRENT_FORMAT:
         return []
     with recorder.bulk_transaction() as bulk:  # the write lock: writers and other openers wait, then find the format recorded
         cursor = bulk.cursor
-        found = _recorded(recorder, cursor)
+        found = recorder.recorded_format(cursor)
         refuse_newer(found)
         start = found if found is not None else _detected(recorder, cursor, snapshots_table)
         applied = []
@@ -251,13 +247,8 @@ def migrate(recorder: LedgerRecorder, snapshots_table: str) -> list[int]:
 def keeps_tree(recorder: LedgerRecorder) -> bool:
     """Whether the store is at a format that keeps the Merkle log (an older one's is not built yet)."""
     with recorder.transaction(write=False) as cursor:
-        found = _recorded(recorder, cursor)
+        found = recorder.recorded_format(cursor)
     return found is not None and found >= TREE_FORMAT
-
-
-def _recorded(recorder: LedgerRecorder, cursor: SQLCursor) -> int | None:
-    row = cursor.execute(f"SELECT version FROM {recorder.table(FORMAT_TABLE)} WHERE id = 1").fetchone()
-    return int(row[0]) if row else None
 
 
 def _detected(recorder: LedgerRecorder, cursor: SQLCursor, snapshots_table: str) -> int:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import inspect
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -29,9 +28,9 @@ from psycopg.sql import SQL, Composed, Identifier, Literal
 from caseledger.domain.errors import LedgerError, StoreURLError
 from caseledger.domain.integrity.chain import CHAIN_TABLE
 from caseledger.domain.settings import LOCK_TIMEOUT_VARIABLE
-from caseledger.domain.store.backend import BulkTransaction, DeadlockLost, LedgerRecorder, Preflight, SQLCursor
+from caseledger.domain.store.backend import FORMAT_TABLE, BulkTransaction, DeadlockLost, LedgerRecorder, Preflight, SQLCursor
 from caseledger.domain.store.keys import KEY_TABLE
-from caseledger.domain.store.migrations import FORMAT_TABLE, FORMAT_TABLE_COLUMNS
+from caseledger.domain.store.migrations import FORMAT_TABLE_COLUMNS
 from caseledger.domain.store.roles import (
     ADMIN_ROLE,
     EVENTS_TABLE,
@@ -52,9 +51,6 @@ from caseledger.domain.store.tree import TREE_TABLES, tree_tables
 
 LOCK_WAITS = (psycopg.errors.LockNotAvailable, psycopg.errors.QueryCanceled)
 """What the server raises when the write lock's ``lock_timeout`` or ``statement_timeout`` ran out."""
-
-_library_insert_events = inspect.unwrap(PostgresApplicationRecorder.insert_events)
-"""The library's ``insert_events`` without its retry (re-applied below, for what it is meant for)."""
 
 
 class WriteLockHeld(LedgerError):
@@ -107,16 +103,24 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
-        """The library's insert, retried as the library does — but a wait for the write lock that
-        ran out is not retried (ten waits would stall a writer ten times as long): it is
+        """The library's insert — the write lock, NOTIFY, the events, then (in
+        :meth:`_fetch_ids_after_insert_events`) their chain rows and leaves — in one transaction
+        that any error rolls back. Not the library's own method: it pipelines the statements and,
+        to keep psycopg's pipeline quiet, catches every error inside its transaction block and
+        raises it only after the block has committed, which would record the events of a writer
+        the chain or the tree refused. Retried as the library does — but a wait for the write lock
+        that ran out is not retried (ten waits would stall a writer ten times as long): it is
         :class:`WriteLockHeld`."""
+        if not stored_events:
+            return None
         try:
-            inserted: Sequence[int] | None = _library_insert_events(self, stored_events, **kwargs)
+            with self.datastore.get_connection() as connection, connection.transaction(), connection.cursor() as cursor:
+                self._insert_stored_events(cursor, stored_events, **kwargs)
+                return self._fetch_ids_after_insert_events(cursor, stored_events, **kwargs)
         except OperationalError as error:
             if _waited_for_the_lock(error):
                 raise WriteLockHeld(self.datastore.lock_timeout) from None
             raise
-        return inserted
 
     def _create_table(self, curs: Cursor[DictRow]) -> None:
         """The library's tables and ours, on every opening by the owner: their ``IF NOT EXISTS``

@@ -22,8 +22,8 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
 from caseledger.domain.errors import StoreURLError
 from caseledger.domain.integrity.chain import CHAIN_TABLE
-from caseledger.domain.store.backend import BULK_CACHE_KIB, BulkTransaction, LedgerRecorder, Preflight, SQLCursor
-from caseledger.domain.store.migrations import FORMAT_TABLE, FORMAT_TABLE_COLUMNS
+from caseledger.domain.store.backend import BULK_CACHE_KIB, FORMAT_TABLE, BulkTransaction, LedgerRecorder, Preflight, SQLCursor
+from caseledger.domain.store.migrations import FORMAT_TABLE_COLUMNS
 from caseledger.domain.store.tree import tree_tables
 
 

@@ -34,6 +34,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from caseledger.domain.errors import LogUnauthenticated
 from caseledger.domain.events.catalogue import EventRetracted
 from caseledger.domain.integrity.canonical import canonical_leaf
 from caseledger.domain.integrity.merkle import Frontier, hash_children, hash_leaf, range_from_nodes
@@ -44,6 +45,11 @@ TREE_NODES = "cl_tree_nodes"
 TREE_TABLES = (TREE_LEAVES, TREE_NODES)
 STRIDE = 4
 """Nodes are kept at the levels that are multiples of this (level 0: the leaves table)."""
+
+TREE_FORMAT = 6
+"""The first store format that keeps the Merkle log (:mod:`caseledger.domain.store.migrations`):
+a store at an older one holds no tree yet, and its events get no leaves until that format's
+step builds it afresh from every chained event."""
 
 STORED_FORM = b"caseledger-stored-event\x00"
 """Prefix of the leaf of an event this code cannot read: then its chain leaf (stored bytes)."""
@@ -136,6 +142,13 @@ class TreeCursor:
 
     def range_hash(self, start: int, end: int) -> bytes:
         return range_from_nodes(self.node, start, end)
+
+    def lacking(self, error: LookupError, consequence: str) -> LogUnauthenticated:
+        """The alarm for a tree missing rows it needs (``error``, from :meth:`kept`: deleted around
+        the program), named at its last leaf's position; ``consequence``: what could not be done."""
+        size = self.size()
+        last = self.leaf(size - 1) if size else None
+        return LogUnauthenticated(last[0] if last else 0, f"Merkle log: {error} (deleted?): {consequence}")
 
 
 def peaks(size: int) -> list[tuple[int, int]]:

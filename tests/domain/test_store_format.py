@@ -21,8 +21,9 @@ from eventsourcing.persistence import StoredEvent
 
 from caseledger.domain.integrity.verify import verify
 from caseledger.domain.store.application import LedgerApplication, open_application
+from caseledger.domain.store.backend import FORMAT_TABLE
 from caseledger.domain.store.keys import CACHE_ROW, KEY_TABLE
-from caseledger.domain.store.migrations import CURRENT_FORMAT, FORMAT_TABLE, LEDGER_KEY_FORMAT, STEPS, NewerStore, migrate
+from caseledger.domain.store.migrations import CURRENT_FORMAT, LEDGER_KEY_FORMAT, STEPS, NewerStore, migrate
 from caseledger.projections.engine.compute import compute, find
 from caseledger.projections.engine.projector import Projector
 from caseledger.projections.replay.facts import View
