@@ -49,7 +49,8 @@ class CheckpointSigner:
     pin_file: Path
     moved: bool = False
     """The store is a moved copy: the checkpoint's tree head matches, its chain head (the source
-    store's own) is not this store's (:func:`_a_moved_copy`)."""
+    store's own) is not this store's (:func:`_a_moved_copy`). Verified in full, even when asked
+    for ``--since-checkpoint``: no chain head of this store's was signed to start from."""
 
 
 @dataclass(frozen=True)
@@ -91,10 +92,20 @@ def verify_store(
     chained = check(app, signed, raw, since=since_checkpoint, key=key)  # first: it names a key other than the pinned one
     head = read_tree_head(checkpoint, raw) if signed.note is not None else None
     verdict = with_tree(app, chained, head, since=since_checkpoint)
+    if since_checkpoint and head is not None and _only_the_signed_head(verdict, signed.position):
+        # a moved copy's chain is its own: nothing of it is signed to start from, so it is verified in full
+        verdict = with_tree(app, check(app, signed, raw, key=key), head)
+        since_checkpoint = False
     moved = head is not None and not since_checkpoint and _a_moved_copy(verdict, signed.position)
     if moved:
         verdict = dataclasses.replace(verdict, breaks=tuple(found for found in verdict.breaks if found.first != signed.position))
     return witnessed(app, verdict, store), CheckpointSigner(signed.position, signed.created_at, key_fingerprint(raw), source, pinned, moved)
+
+
+def _only_the_signed_head(verdict: Verdict, position: int) -> bool:
+    """Whether every break is the chain's, at the checkpoint's position: the chain head signed is
+    not this store's (a moved copy has a chain of its own, or a rewritten one)."""
+    return bool(verdict.breaks) and all(found.first == position and found.reason in (DIFFERS, TRUNCATED) for found in verdict.breaks)
 
 
 def _a_moved_copy(verdict: Verdict, position: int) -> bool:
@@ -102,7 +113,7 @@ def _a_moved_copy(verdict: Verdict, position: int) -> bool:
     every leaf recomputed from its event — gives the signed tree head: the events are the ones
     signed, stored in another store's bytes (a store moved with ``--keep-recorded`` has a chain
     of its own). An encrypted store read without its key cannot tell, and is not taken for one."""
-    return verdict.tree_checked and bool(verdict.breaks) and all(found.first == position and found.reason in (DIFFERS, TRUNCATED) for found in verdict.breaks)
+    return verdict.tree_checked and _only_the_signed_head(verdict, position)
 
 
 def pinned_key_file(public_key: Path | None) -> tuple[Path, str]:

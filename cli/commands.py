@@ -326,7 +326,8 @@ def verify(args: argparse.Namespace) -> int:
         print(verified.headline())
         _print_quarantine(verified)
         return 1
-    print(verified.headline(" from the checkpoint on" if args.since_checkpoint else ""))
+    moved = verified.signer is not None and verified.signer.moved
+    print(verified.headline(" from the checkpoint on" if args.since_checkpoint and not moved else ""))
     signer = verified.signer
     if signer is not None:
         signed_at = signer.signed_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
