@@ -11,6 +11,7 @@ with stderr too, since pytest's log capture would otherwise keep them.
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import logging
 from collections.abc import Iterator
@@ -71,6 +72,11 @@ class Client:
                 code = main(["--store", store, *args])
             finally:
                 logger.removeHandler(warnings)
+                if store.startswith("postgresql"):
+                    # The command's Application is garbage once main returns, but its connection pool
+                    # (2–3 server connections) is closed only when the cycle collector runs: hundreds
+                    # of commands in one test process ran the session's server out of connection slots.
+                    gc.collect()
         return Done(code, _text(out), _text(err))
 
 
