@@ -20,7 +20,7 @@ here reads either form. A log with no event yet has the origin ``caseledger.log/
 
 from __future__ import annotations
 
-import json
+import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,9 +28,11 @@ from typing import Any
 
 import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from eventsourcing.persistence import MapperDeserialisationError
 
 from caseledger.application.interchange import parse_line
 from caseledger.domain.errors import DomainError
+from caseledger.domain.events.catalogue import EventRetracted
 from caseledger.domain.inputs import SMALL_FILE_CAP, read_regular
 from caseledger.domain.integrity.canonical import canonical_leaf
 from caseledger.domain.integrity.checkpoint import Checkpoint, CheckpointError
@@ -44,7 +46,7 @@ from caseledger.domain.integrity.merkle import (
 )
 from caseledger.domain.integrity.signed_note import NoteError, TreeHead, Verifier, open_checkpoint, sign_checkpoint
 from caseledger.domain.store.application import LedgerApplication
-from caseledger.domain.store.tree import STRIDE, TreeCursor, event_leaf, peaks, retracted_position
+from caseledger.domain.store.tree import STRIDE, TreeCursor, event_canonical, event_leaf, peaks, retracted_position
 
 ORIGIN_PREFIX = "caseledger.log/"
 LEAF_BATCH = 5000
@@ -159,18 +161,9 @@ def prove_inclusion(app: LedgerApplication, position: int, head: TreeHead) -> In
         target = retracted_position(envelope)
         with recorder.transaction(write=False) as cursor:
             retracts = None if target is None else TreeCursor(cursor, recorder.table).leaf_index(target)
-        recorded_by = stored.login or envelope.recorded_by
-        leaf_text = canonical_leaf(
-            envelope.data,
-            envelope.occurred_at,
-            envelope.recorded_at,
-            recorded_by,
-            entered_by=envelope.entered_by,
-            note=envelope.note,
-            retracts_leaf=retracts,
-        ).decode()
-        if event_leaf(envelope, stored.login, retracts) != found[1]:
-            leaf_text = ""  # the event no longer gives its stored leaf: verify names it
+        canonical = event_canonical(envelope, stored.login, retracts)
+        if hash_leaf(canonical) == found[1]:  # else the event no longer gives its stored leaf: verify names it
+            leaf_text = canonical.decode()
     verified = verify_inclusion(found[1], index, head.size, path, head.root) and bool(leaf_text)
     return InclusionProof(position, index, head.size, leaf_text, found[1], path, head.root, verified)
 
@@ -335,7 +328,7 @@ def _leaves(app: LedgerApplication, start: int) -> Iterator[tuple[int, int, byte
             if event is not None:
                 try:
                     envelope = mapper.read_envelope(event.stored)
-                except Exception:
+                except MapperDeserialisationError:  # no key here, or a type this code does not know
                     envelope = None
                 if envelope is not None:
                     target = retracted_position(envelope)
@@ -379,27 +372,25 @@ def check_event_file(lines: Iterable[bytes], head: TreeHead) -> FileCheck:
             continue
         try:
             parsed = parse_line(raw, "-")
-            line = json.loads(raw)
         except DomainError as error:
             raise DomainError(f"line {number}: {error.field}", error.rule) from None
-        except ValueError as error:
-            raise DomainError(f"line {number}", f"not JSON: {error}") from None
         entry = parsed.kept()
-        if parsed.recorded_at is None or not isinstance(line, dict):
+        if parsed.recorded_at is None:
             raise DomainError(f"line {number}: recorded_at", "an exported event line carries when it was recorded")
-        own = line.get("log_position") if line.get("type") == "EventRetracted" else line.get("position")
-        target = getattr(entry.data, "position", None) if line.get("type") == "EventRetracted" else None
+        if not isinstance(entry.occurred_at, dt.datetime):
+            raise DomainError(f"line {number}: occurred_at", "an exported event line carries an instant with its offset, not a bare date")
+        target = entry.data.position if isinstance(entry.data, EventRetracted) else None
         leaf = canonical_leaf(
             entry.data,
-            entry.occurred_at,  # type: ignore[arg-type]
+            entry.occurred_at,
             parsed.recorded_at,
             entry.recorded_by,
             entered_by=entry.entered_by,
             note=entry.note,
             retracts_leaf=None if target is None else indices.get(target),
         )
-        if isinstance(own, int):
-            indices[own] = count
+        if parsed.log_position is not None:  # the line's own position (a retraction's log_position)
+            indices[parsed.log_position] = count
         count += 1
         if frontier.size < head.size:
             frontier.append(hash_leaf(leaf))

@@ -166,21 +166,24 @@ def stored_form_leaf(chain_leaf: bytes) -> bytes:
     return hash_leaf(STORED_FORM + chain_leaf)
 
 
-def event_leaf(envelope: StoredEnvelope[Any], recorded_by: str | None, retracts_leaf: int | None) -> bytes:
-    """The leaf hash of an event read as ``envelope``; ``recorded_by``: the login the store names
-    as its recorder (None: the one in the envelope); ``retracts_leaf``: a retraction's target's
-    leaf index (:mod:`caseledger.domain.integrity.canonical`)."""
-    return hash_leaf(
-        canonical_leaf(
-            envelope.data,
-            envelope.occurred_at,
-            envelope.recorded_at,
-            recorded_by or envelope.recorded_by,
-            entered_by=envelope.entered_by,
-            note=envelope.note,
-            retracts_leaf=retracts_leaf,
-        )
+def event_canonical(envelope: StoredEnvelope[Any], recorded_by: str | None, retracts_leaf: int | None) -> bytes:
+    """The canonical bytes of an event read as ``envelope``; ``recorded_by``: the login the store
+    names as its recorder (None: the one in the envelope); ``retracts_leaf``: a retraction's
+    target's leaf index (:mod:`caseledger.domain.integrity.canonical`)."""
+    return canonical_leaf(
+        envelope.data,
+        envelope.occurred_at,
+        envelope.recorded_at,
+        recorded_by or envelope.recorded_by,
+        entered_by=envelope.entered_by,
+        note=envelope.note,
+        retracts_leaf=retracts_leaf,
     )
+
+
+def event_leaf(envelope: StoredEnvelope[Any], recorded_by: str | None, retracts_leaf: int | None) -> bytes:
+    """The leaf hash of :func:`event_canonical`'s bytes."""
+    return hash_leaf(event_canonical(envelope, recorded_by, retracts_leaf))
 
 
 def retracted_position(envelope: StoredEnvelope[Any]) -> int | None:

@@ -180,6 +180,16 @@ def test_json_that_is_not_an_object_is_refused(ledger: Signed, value: bytes) -> 
     one_line_refusal(ledger.verify_file(ledger.file("values.jsonl", whole([*ledger.lines[:2], value, *ledger.lines[2:]]))), "line 3", "object")
 
 
+def test_a_bare_date_for_when_it_occurred_is_refused_naming_the_line(ledger: Signed) -> None:
+    """A line typed by hand may give ``occurred_at`` as a date (``import`` takes one); an exported
+    event carries the instant with its offset, and a leaf needs it in UTC."""
+    line = json.loads(ledger.lines[4])
+    line["occurred_at"] = line["occurred_at"][:10]
+    edited = json.dumps(line).encode()
+    done = ledger.verify_file(ledger.file("dated.jsonl", whole([*ledger.lines[:4], edited, *ledger.lines[5:]])))
+    one_line_refusal(done, "line 5: occurred_at", "bare date")
+
+
 def test_an_unknown_event_type_is_refused_naming_the_field(ledger: Signed) -> None:
     unknown = ledger.lines[3].replace(b'"type":"', b'"type":"Forged', 1)
     one_line_refusal(ledger.verify_file(ledger.file("unknown.jsonl", whole([*ledger.lines[:3], unknown, *ledger.lines[4:]]))), "line 4: type")

@@ -11,8 +11,6 @@ bit-twiddling algorithm the module uses, so the two can disagree if either is wr
 
 from __future__ import annotations
 
-import hashlib
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -28,33 +26,20 @@ from caseledger.domain.integrity.merkle import (
     verify_consistency,
     verify_inclusion,
 )
+from tests.support.auditor_tree import largest_power_of_two_below, leaf_hash, node_hash
+from tests.support.auditor_tree import mth as auditor_mth
 
 # --- RFC 6962 / RFC 9162 written plainly -------------------------------------------------------------
 
 
-def rfc_leaf(data: bytes) -> bytes:
-    return hashlib.sha256(b"\x00" + data).digest()
-
-
-def rfc_node(left: bytes, right: bytes) -> bytes:
-    return hashlib.sha256(b"\x01" + left + right).digest()
-
-
-def rfc_k(n: int) -> int:
-    """The largest power of two smaller than n (n > 1)."""
-    k = 1
-    while k * 2 < n:
-        k *= 2
-    return k
+rfc_leaf, rfc_node, rfc_k = leaf_hash, node_hash, largest_power_of_two_below
+"""The RFC's hashes as the auditor's tree (tests/support/auditor_tree.py) writes them: the same plain
+recursion serves both the stored log's tests and these."""
 
 
 def mth(entries: list[bytes]) -> bytes:
-    if not entries:
-        return hashlib.sha256(b"").digest()
-    if len(entries) == 1:
-        return rfc_leaf(entries[0])
-    k = rfc_k(len(entries))
-    return rfc_node(mth(entries[:k]), mth(entries[k:]))
+    """MTH over raw entries: the auditor's MTH over their leaf hashes."""
+    return auditor_mth([rfc_leaf(entry) for entry in entries])
 
 
 def path(m: int, entries: list[bytes]) -> list[bytes]:
