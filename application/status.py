@@ -23,29 +23,38 @@ class StoreStatus:
     unchecked: str | None = None
     """Why the seals were not checked (``status`` needs no key, so it may not hold the one the
     store's caches are sealed with), or None when they were."""
+    sampled: tuple[int, int] | None = None
+    """(blocks counted, blocks held) when a sample of blocks was counted; None: every row was."""
     quarantined: list[Quarantined] = field(default_factory=list)
     """The events the read side quarantined, as far as the read models reach (listed only when
     the seals checked)."""
 
 
-def store_status(app: LedgerApplication) -> StoreStatus:
+SAMPLE = 4
+"""Blocks of each table ``status`` counts at random (with the newest), besides checking every seal."""
+
+
+def store_status(app: LedgerApplication, *, full: bool = False) -> StoreStatus:
     """Counted in SQL (no event is decoded); the read models' positions from their tracking rows,
-    each table checked against its seal and the log's chain (:mod:`caseledger.projections.readmodels.sealing`)."""
+    each table checked against its seal and the log's chain, its block seals against its seal,
+    and a sample of its blocks counted row by row — every row with ``full``
+    (:mod:`caseledger.projections.readmodels.sealing`)."""
     counts = app.ledger_recorder.topic_counts()
     projector = Projector(app)
     head, models = projector.status()
     try:
-        held = holds_cache_key(app.ledger_recorder, app.seal)
+        keyed = holds_cache_key(app.ledger_recorder, app.seal)
     except StoreURLError as error:
         return StoreStatus(head, counts, models, None, unchecked=f"the cache key cannot be read: {error}")
-    if not held:
+    if not keyed:
         return StoreStatus(
             head, counts, models, None, unchecked="this process does not hold the cache key the store records: set CASELEDGER_KEY or CASELEDGER_CACHE_KEY_FILE"
         )
     try:
-        projector.check(rows=True)
+        counted, blocks = projector.check(rows=True) if full else projector.check(sample=SAMPLE)
     except CacheForged as error:
         return StoreStatus(head, counts, models, str(error))
     except LogUnauthenticated as alarm:
         return StoreStatus(head, counts, models, str(projector.located(alarm)))
-    return StoreStatus(head, counts, models, None, quarantined=projector.quarantined())
+    sampled = None if full else (len(counted), blocks)
+    return StoreStatus(head, counts, models, None, quarantined=projector.quarantined(), sampled=sampled)

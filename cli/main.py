@@ -203,6 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
     whoami.set_defaults(run=commands.whoami)
 
     status = sub.add_parser("status", help="head position, events by type, each read model's position and lag")
+    status.add_argument("--full", action="store_true", help="count every read-model row against its seal (without it: the seals, and a sample of blocks)")
     status.set_defaults(run=commands.status)
     return parser
 

@@ -57,7 +57,13 @@ class ReadOnlyStore(LedgerError):
 
 class CacheForged(LedgerError):
     """A cache of the log — an aggregate snapshot, a read-model row or a table's seal — fails its
-    MAC or disagrees with the log: it is not used (exit 1, like a broken chain)."""
+    MAC or disagrees with the log: it is not used (exit 1, like a broken chain). ``table`` and
+    ``block``: the one sealed block found wrong, when the failure is that block's alone (it can
+    be repaired by itself)."""
+
+    def __init__(self, message: str, table: str | None = None, block: str | None = None) -> None:
+        super().__init__(message)
+        self.table, self.block = table, block
 
 
 class LogUnauthenticated(LedgerError):

@@ -39,10 +39,11 @@ class Keeping(LedgerCore):
     """The use cases that look after the store."""
 
     @serialised
-    def status(self) -> StoreStatus:
+    def status(self, *, full: bool = False) -> StoreStatus:
         """The head, the events by type, each read model's position and lag, whether their seals
-        check. Any login may read it: it names no case."""
-        return store_status(self.app)
+        check (and a sample of their blocks, or with ``full`` every row). Any login may read it:
+        it names no case."""
+        return store_status(self.app, full=full)
 
     @serialised
     def whoami(self) -> Actor:

@@ -60,6 +60,9 @@ class SQLCursor:
         self.raw = raw
         self.numbered_placeholders = numbered_placeholders
         self._row = _dict_values if dict_rows else tuple
+        self.census: object | None = None
+        """What the read side counts in this transaction before it trusts what it reads (the
+        projections' census of sealed blocks, :mod:`caseledger.projections.readmodels.sealing`)."""
 
     def _sql(self, statement: str) -> str:
         return statement.replace("?", "%s") if self.numbered_placeholders else statement

@@ -50,7 +50,9 @@ def grouped_minutes(inputs: Inputs, keys: tuple[str, ...]) -> Iterator[tuple[tup
             withdrawn[tuple(task[key] for key in keys)] += int(minutes)
     if at_now and len(keys) == 4 and not db.app.cloak.on:  # one total per key already: read them in key order (cloaked names sort otherwise)
         order = ", ".join(f"{key} COLLATE {db.recorder.byte_order}" for key in keys)
-        for officer, site, week, category, total in AddOnTotals(db).sealed.select(inputs.cursor, f"1 = 1{week_sql}", week_params, order):
+        for officer, site, week, category, total in AddOnTotals(db).sealed.select(
+            inputs.cursor, f"1 = 1{week_sql}", week_params, order, within=inputs.weeks.__contains__
+        ):
             key = (officer, site, week, category)
             minutes = int(total) - withdrawn[key] if withdrawn else int(total)
             if minutes > 0:
@@ -86,11 +88,15 @@ def _every_group(inputs: Inputs) -> Counter[tuple[str, str, str, str]]:
     border = None if view.as_of is None else iso_week(view.local_date_of_t("UTC") - dt.timedelta(days=1))
     if totals:
         border_sql, border_params = ("", []) if border is None else (" AND week < ?", [border])
-        for officer, site, week, category, total in AddOnTotals(db).sealed.select(cursor, f"1 = 1{week_sql}{border_sql}", [*week_params, *border_params]):
+        before = (lambda week: week in inputs.weeks and week < border) if border is not None else inputs.weeks.__contains__
+        for officer, site, week, category, total in AddOnTotals(db).sealed.select(
+            cursor, f"1 = 1{week_sql}{border_sql}", [*week_params, *border_params], within=before
+        ):
             grouped[(officer, site or "", week, category)] += int(total)
     if not totals or border is not None:
         border_sql, border_params = (" AND week >= ?", [border]) if totals and border is not None else ("", [])
-        for officer, site, week, category, task_minutes in tasks_in_weeks(inputs, f"1 = 1{week_sql}{border_sql}", [*week_params, *border_params]):
+        reached = (lambda week: week in inputs.weeks and week >= border) if totals and border is not None else inputs.weeks.__contains__
+        for officer, site, week, category, task_minutes in tasks_in_weeks(inputs, f"1 = 1{week_sql}{border_sql}", [*week_params, *border_params], reached):
             grouped[(officer, site, week, category)] += task_minutes
     inputs.shared["addon groups"] = grouped
     return grouped

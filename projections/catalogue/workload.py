@@ -49,15 +49,18 @@ def addon_minutes(inputs: Inputs, weeks: dict[str, str], *, only: Collection[str
     condition, values = f"week IN ({','.join('?' * len(wanted))}){sql}", [*sorted(wanted), *params]
     if every_task:  # the totals, by week through their week index
         rows: Iterable[tuple[Any, ...]] = (
-            (officer, week, total) for officer, _site, week, _category, total in AddOnTotals(db).sealed.select(inputs.cursor, condition, values)
+            (officer, week, total)
+            for officer, _site, week, _category, total in AddOnTotals(db).sealed.select(inputs.cursor, condition, values, within=wanted.__contains__)
         )
     elif only is None:  # every officer at a cut: T's weeks' tasks, checked against their totals
         week_sql = f"week IN ({','.join('?' * len(wanted))})"
-        rows = ((officer, week, task) for officer, _site, week, _category, task in tasks_in_weeks(inputs, week_sql, sorted(wanted)))
+        rows = ((officer, week, task) for officer, _site, week, _category, task in tasks_in_weeks(inputs, week_sql, sorted(wanted), wanted.__contains__))
     else:
         rows = (
             (officer, week, task)
-            for _position, officer, _site, week, _category, task, *_times in AddOnModel().sealed(db).select(inputs.cursor, condition, values)
+            for _position, officer, _site, week, _category, task, *_times in AddOnModel()
+            .sealed(db)
+            .select(inputs.cursor, condition, values, within=wanted.__contains__)
         )
     for officer, week, total in rows:  # each row checked against its MAC: summed here, not in SQL
         if weeks.get(officer) == week:

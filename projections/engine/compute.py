@@ -19,14 +19,14 @@ from caseledger.domain.integrity.chain import CHAIN_TABLE
 from caseledger.domain.model.times import LocalDay
 from caseledger.domain.store.application import LedgerApplication
 from caseledger.domain.store.tree import TreeCursor
-from caseledger.projections.catalogue import BY_SITE, PROJECTIONS, READ_MODELS_OF, Projection
+from caseledger.projections.catalogue import BY_SITE, PROJECTIONS, Projection
 from caseledger.projections.engine.projector import Projector
 from caseledger.projections.errors import ProjectionError
 from caseledger.projections.readmodels.database import Cursor, Database
-from caseledger.projections.readmodels.tables import TOTALS, AddOnModel, TimelineModel
+from caseledger.projections.readmodels.sealing import Census
 from caseledger.projections.replay.facts import EVERY_WEEK, View, Weeks, retracted
 from caseledger.projections.replay.inputs import Inputs
-from caseledger.projections.replay.snapshots import SNAPSHOTS, Snapshots
+from caseledger.projections.replay.snapshots import Snapshots
 from caseledger.projections.rules import Rules
 
 
@@ -74,20 +74,18 @@ def find(name: str, *, by_site: bool = False) -> Projection:
     return PROJECTIONS[name]
 
 
-def census_of(projection: Projection, view: View) -> set[str]:
-    """The tables an export of ``projection`` at ``view`` reads, to count before it trusts them: the
-    timeline and the world snapshots always (the snapshot used is hashed when it is loaded); the
-    add-on totals unless known-at cuts (they serve "now" and the weeks wholly before an as-of, and
-    the tasks of T's weeks are checked against them: :mod:`~caseledger.projections.replay.addons`),
-    the tasks at a known-at cut. The officers' head rows and weekly figures, which
-    no export reads, are counted by ``status``, the TUI and ``verify --deep``."""
-    tables = {TimelineModel.table, SNAPSHOTS}
-    if "addons" in READ_MODELS_OF.get(projection.name, ()):
-        if view.known_at is None:  # the totals serve "now", the weeks before an as-of, and vouch for the tasks of T's weeks
-            tables.add(TOTALS)
-        else:  # a known-at cut reads the tasks alone: they are counted
-            tables.add(AddOnModel.table)
-    return tables
+@contextlib.contextmanager
+def counted(projector: Projector, *, write: bool = False) -> Iterator[Cursor]:
+    """One transaction of the read models that takes a census as it reads: before each query,
+    the sealed blocks it can reach are counted against their seals, once each
+    (:class:`~caseledger.projections.readmodels.sealing.Census`) — an export trusts what it reads
+    at the cost of what it reads, not of every table."""
+    with projector.db.transaction(write=write) as cursor:
+        cursor.census = Census(projector.seals)
+        try:
+            yield cursor
+        finally:
+            cursor.census = None
 
 
 def provenance(cursor: Cursor, db: Database, name: str, view: View, rules: Rules, *, weeks: Weeks = EVERY_WEEK) -> dict[str, Any]:
@@ -130,9 +128,9 @@ def streamed(
     """Bring the read models up to date, then compute ``projection`` at ``view`` under ``rules``
     inside one read transaction, its rows produced as they are read."""
     projector = projector or Projector(app)
-    projector.catch_up(census=census_of(projection, view))
+    projector.catch_up()
     db = projector.db
-    with db.transaction(write=False) as cursor:
+    with counted(projector) as cursor:
         meta = provenance(cursor, db, projection.name + (" by site" if projection in BY_SITE.values() else ""), view, rules, weeks=weeks)
         yield Streamed(projection, projection.compute(replay(cursor, db, view, rules, projection.event_types, weeks=weeks)), meta)
 
@@ -172,8 +170,8 @@ def compute_together(
     wanted = [item if isinstance(item, tuple) else (item, rules) for item in projections]
 
     def rows() -> Together:
-        engine.catch_up(census=set().union(*(census_of(projection, view) for projection, _rules in wanted)))
-        with engine.db.transaction(write=False) as cursor:
+        engine.catch_up()
+        with counted(engine) as cursor:
             meta = provenance(cursor, engine.db, ", ".join(projection.name for projection, _rules in wanted), view, rules, weeks=weeks)
             types = frozenset().union(*(projection.event_types for projection, _rules in wanted))
             inputs = replay(cursor, engine.db, view, rules, types, weeks=weeks)

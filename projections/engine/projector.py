@@ -30,11 +30,12 @@ from caseledger.domain.store.application import LedgerApplication
 from caseledger.domain.store.keys import held_ledger_key
 from caseledger.domain.store.log import SiteZones
 from caseledger.domain.store.snapshots import REPORTS
+from caseledger.projections.engine.mending import mend
 from caseledger.projections.engine.quarantine import Judge, Quarantined
 from caseledger.projections.errors import ProjectionError
 from caseledger.projections.readmodels.database import Database
-from caseledger.projections.readmodels.pseudonyms import Pseudonyms
-from caseledger.projections.readmodels.sealing import SEALS, SealedTable, Seals, Writing
+from caseledger.projections.readmodels.pseudonyms import PSEUDONYMS, Pseudonyms
+from caseledger.projections.readmodels.sealing import SEALS, Census, SealedTable, Seals, Writing
 from caseledger.projections.readmodels.tables import (
     QUARANTINE,
     READ_MODELS,
@@ -52,10 +53,21 @@ from caseledger.projections.replay.snapshots import DERIVED_TABLES, SNAPSHOTS, S
 from caseledger.projections.replay.weekly import WEEKLY, WeeklyFigures
 
 T = TypeVar("T")
+_RANDOM = random.SystemRandom()
+"""Which blocks ``status`` samples: not predictable by whoever edits the database."""
+
+
+def _block_order(block: str) -> tuple[int, str]:
+    """Blocks in time order: numbered weeks by number, ISO weeks as text, the others first."""
+    return (1, f"{int(block):012d}") if block.lstrip("-").isdigit() else (0 if not block or block == "staff" else 1, block)
+
+
 BATCH = 10_000
 LOSSES_BEFORE_COUNTING = 5
 ATTEMPTS = 20
 REBUILD_ATTEMPTS = 3
+MENDS = 4
+"""How many single blocks one reading mends, one after another, before it rebuilds everything."""
 """A rebuild is one transaction (all or nothing): tried again whole when it lost to another
 writer of the caches (two rebuilds at once, a catch-up), at most this many times."""
 
@@ -77,6 +89,7 @@ def sealed_table(db: Database, name: str) -> SealedTable:
         AddOnModel.table: AddOnModel().sealed(db),
         QuarantineModel.table: QUARANTINE.sealed(db),
         TOTALS: AddOnTotals(db).sealed,
+        PSEUDONYMS: Pseudonyms(db).sealed,
         SNAPSHOTS: Snapshots(db).sealed,
         WEEKLY: WeeklyFigures(db).sealed,
         HEAD_CASES: head.sealed_cases,
@@ -170,6 +183,7 @@ class Projector:
             self.totals.create(cursor)
             self.snapshots.create(cursor)
             self.pseudonyms.create(cursor)
+            self.seals.create_blocks(cursor, [sealed_table(self.db, name) for name in (*SEALED_TRACKING, PSEUDONYMS)])
 
     def positions(self) -> dict[str, int]:
         """Each read model's last applied log position."""
@@ -227,19 +241,20 @@ class Projector:
             self._zones = registered_zones(self.db)
         return self._zones
 
-    def catch_up(self, on_progress: Callable[[int], None] | None = None, *, upto: int | None = None, census: bool | Collection[str] = False) -> int:
+    def catch_up(self, on_progress: Callable[[int], None] | None = None, *, upto: int | None = None) -> int:
         """Apply every event not yet applied (up to ``upto``), then bring the world snapshots up to
         the timeline; return how many positions were processed (none on a replica, which
-        reads what the primary's engine wrote). Then check the seals (:meth:`check`, with a
-        census of the tables ``census`` names, or all) and, if one fails, :meth:`repair`."""
+        reads what the primary's engine wrote). Then check the seals (:meth:`check`: what a
+        query reads is counted by the query, :func:`~caseledger.projections.engine.compute.counted`)
+        and, if one fails, :meth:`repair`."""
         try:
-            return self._catch_up(on_progress, upto=upto, census=census)
+            return self._catch_up(on_progress, upto=upto)
         except LogUnauthenticated as alarm:
             raise self.located(alarm) from None
 
-    def _catch_up(self, on_progress: Callable[[int], None] | None, *, upto: int | None, census: bool | Collection[str]) -> int:
+    def _catch_up(self, on_progress: Callable[[int], None] | None, *, upto: int | None) -> int:
         if self.read_only:
-            self.check(rows=census)
+            self.check()
             return 0
         try:
             if self._seals_missing:
@@ -250,13 +265,13 @@ class Projector:
                 return self.rebuild(on_progress=on_progress)
             processed = self._catch_up_models(on_progress, upto)
             self._refresh_derived()  # reads rows (each checked): a forged one stops it here
-            self.check(rows=census)
+            self.check()
             self.pseudonyms.refresh()  # last, and not in a rebuild: only a catch-up needs the pseudonym key
         except CacheForged as error:
             forged = error.with_traceback(None)  # its frames hold the cursor that read the forged row open
         else:
             return processed
-        return self.repair(forged)
+        return self.repair(forged, alone=False)  # a catch-up that failed part way: everything, from the log
 
     def _applied_unjudged(self) -> bool:
         """Whether a read model is ahead of the quarantine: it then holds events applied before
@@ -297,19 +312,32 @@ class Projector:
             return f"a read replica cannot {action}: {instead} on the primary"
         return f"this login cannot {action}: only the store's owner or its projector role may {instead}"
 
-    def repair(self, forged: CacheForged) -> int:
-        """Report ``forged`` and rebuild every read model from the log (a replica cannot: its
-        primary must, so there the error stands); return how many positions were replayed."""
+    def repair(self, forged: CacheForged, *, alone: bool = True) -> int:
+        """Report ``forged`` and make again, from the log, the one block it names (``alone``:
+        where it can, :mod:`.mending`) or every read model (a replica cannot: its primary must,
+        so there the error stands); return how many positions were replayed (0 for a block)."""
         if self.read_only:
             if self.db.recorder.read_only:
                 raise CacheForged(f"{forged} — rebuild the read models on the primary; the replica follows it") from None
             raise CacheForged(f"{forged} — the store's owner or its projector role rebuilds the read models") from None
+        if alone and self._mended(forged):
+            return 0
         processed = self.rebuild()  # all or nothing, each batch authenticated first: a log that does not authenticate rebuilds nothing
         REPORTS.warning("caseledger: warning: %s: every read model is rebuilt from the log (which authenticates), the failing one is not used", forged)
         self._seals_missing = False
         self.check(rows=True)
         self.pseudonyms.refresh()  # after the timeline it reads: a cut or rewritten log has them computed again
         return processed
+
+    def _mended(self, forged: CacheForged) -> bool:
+        """Whether the one block ``forged`` names was made again by itself (:mod:`.mending`), and said."""
+        try:
+            mended = mend(self, forged)
+        except CacheForged:
+            return False
+        if mended:
+            REPORTS.warning("caseledger: warning: %s: that block is made again from the log (which authenticates); the other blocks stand", forged)
+        return mended
 
     def located(self, alarm: LogUnauthenticated) -> LogUnauthenticated:
         """``alarm`` naming the first position that does not authenticate, where a walk of the log
@@ -339,15 +367,15 @@ class Projector:
     def _authenticate_unless_written_here(self, after: int, upto: int, batch: Sequence[tuple[Any, ...]]) -> None:
         written = self._written
         if written is None or upto < written[0] or after >= written[1]:
-            self._authenticate(after, upto, batch)
+            self.authenticate(after, upto, batch)
             return
         first, last = written
         if after < first - 1:
-            self._authenticate(after, first - 1, batch)
+            self.authenticate(after, first - 1, batch)
         if upto > last:
-            self._authenticate(last, upto, batch)
+            self.authenticate(last, upto, batch)
 
-    def _authenticate(self, after: int, upto: int, batch: Sequence[tuple[Any, ...]]) -> None:
+    def authenticate(self, after: int, upto: int, batch: Sequence[tuple[Any, ...]]) -> None:
         """The chain entries after ``after`` up to ``upto`` follow from the head there (which the
         seals vouch for) and carry the ledger key's MACs, before any of their events is applied —
         and so does the entry at ``after`` itself, with the event now at that position (events
@@ -379,12 +407,15 @@ class Projector:
                 raise LogUnauthenticated(step.position, step.problem)
 
     def trusting(self, work: Callable[[], T]) -> T:
-        """``work()``; if a row it read failed its MAC, again after :meth:`repair`."""
-        try:
-            return work()
-        except CacheForged as forged:
-            self.repair(forged)
-            return work()
+        """``work()``; if what it read failed its MAC or its census, again after :meth:`repair` —
+        block by block while single blocks are mended (at most :data:`MENDS`), then after
+        rebuilding every read model."""
+        for attempt in range(MENDS + 1):
+            try:
+                return work()
+            except CacheForged as forged:
+                self.repair(forged, alone=attempt < MENDS)
+        return work()
 
     def _refresh_derived(self) -> None:
         """Bring what is derived from the read models — the add-on totals, the world snapshots and
@@ -469,22 +500,37 @@ class Projector:
         except lost_race as error:
             raise _LostRace from error
 
-    def check(self, *, rows: bool | Collection[str] = False) -> None:
-        """Check every seal against its MAC, its table's tracking row and the log's chain — and
-        take a census of ``rows`` (table names; True: every table, and every snapshot's world):
-        each row's MAC checked, the rows counted and summed against the seal. :class:`CacheForged`
-        names the first that fails (:mod:`caseledger.projections.readmodels.sealing`)."""
-        counted = set(SEALED_TRACKING) if rows is True else set(rows or ())
+    def check(self, *, rows: bool | Collection[str] = False, sample: int = 0) -> tuple[list[str], int]:
+        """Check every seal against its MAC, its table's tracking row and the log's chain, and
+        its block seals against it — and take a census of ``rows`` (table names; True: every
+        table, and every snapshot's world): each row's MAC checked, the rows counted and summed
+        against the seals, block by block; or, with ``sample``, of that many blocks of every
+        table chosen at random (the newest block always among them: most changes land there).
+        :class:`CacheForged` names the first that fails
+        (:mod:`caseledger.projections.readmodels.sealing`). Returns the blocks ``sample`` counted,
+        as ``table/block``, and how many blocks the tables hold."""
+        every = set(SEALED_TRACKING) if rows is True else set(rows or ())
+        census = Census(self.seals)
         with self.db.transaction(write=False) as cursor:
             cursor.execute(f"SELECT name, position FROM {self.db.table('cl_tracking')}")
             tracked = {str(name): int(position) for name, position in cursor.fetchall()}
             for table, tracking in SEALED_TRACKING.items():
                 seal = self.seals.read(cursor, table)
                 self.seals.check_position(cursor, seal, tracked.get(tracking, 0))
-                if table in counted:
-                    self.seals.check_rows(cursor, sealed_table(self.db, table))
+                sealed = sealed_table(self.db, table)
+                if table in every:
+                    self.seals.check_rows(cursor, sealed)
+                    continue
+                if not sample:
+                    self.seals.read_blocks(cursor, table, seal)  # they add up to the seal
+                    continue
+                blocks = census.sealed_blocks(cursor, sealed)
+                if blocks:
+                    chosen = {max(blocks, key=_block_order), *_RANDOM.sample(sorted(blocks), min(sample, len(blocks)))}
+                    census.count(cursor, sealed, chosen.__contains__)
             if rows is True:
                 self.snapshots.check_worlds(cursor)
+        return sorted(f"{table}/{block}" for table in SEALED_TRACKING for block in census.counted(table)), census.held()
 
     def rebuild(
         self, names: Sequence[str] = (), on_progress: Callable[[int], None] | None = None, *, keep_indexes: bool = False, upto: int | None = None

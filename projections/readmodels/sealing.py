@@ -15,8 +15,18 @@ database (:mod:`caseledger.domain.secrets.mac`):
   ``verify --deep`` also take a census: every row's MAC checked, the rows counted and their MACs
   summed against the seal (a deleted or moved row, an older authentic version put back).
 
-A failure raises :class:`CacheForged`, naming the table and row; the caller reports it and
-rebuilds the read models from the log (:meth:`Projector.repair`), never using what failed.
+**Blocks, so trust costs what a query reads.** A table's rows fall into blocks (:class:`Blocking`:
+the timeline by the UTC week its facts occurred in, the registrations and retractions every
+query reads in one block of their own; the add-on tasks and totals by their week; the small
+tables in one block), and every block has a seal of its own in ``cl_block_seals`` — its rows'
+count and MAC sum, under a MAC — which the table's seal adds up: the blocks' seals, read whole
+(a few hundred rows), must sum to it. A census can then count one block against its seal: a
+read transaction that carries a :class:`Census` counts, before each query, the blocks that query
+can reach (``within``) and that it has not counted yet — an export at "now" counts the weeks
+since the snapshot it starts from, not the years before it, which the snapshot vouches for.
+
+A failure raises :class:`CacheForged`, naming the table (and block) and row; the caller reports
+it and repairs the read models from the log (:meth:`Projector.repair`), never using what failed.
 Residual risk, in docs/security.md ("Caches that cannot lie"): a row deleted from a table an officer screen reads, after the
 TUI's census, is noticed by the next census or deep verification, not by that screen; putting
 back older authentic rows so that both count and MAC sum match is a subset-sum problem over
@@ -25,16 +35,18 @@ rows the insider must have copied earlier, and ``verify --deep`` still catches i
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from caseledger.domain.errors import CacheForged, LogUnauthenticated
 from caseledger.domain.secrets.mac import CacheSeal
 from caseledger.domain.store.cloak import Cloak
+from caseledger.domain.store.roles import cache_table_statement
 from caseledger.projections.readmodels.database import Cursor, Database
 
 SEALS = "cl_seals"
+BLOCK_SEALS = "cl_block_seals"
 _MODULUS = 2**128
 
 
@@ -56,14 +68,66 @@ class Seal:
 Hidden = Mapping[str, Literal["name", "blob"]]
 """Which columns an encrypted store cloaks, and how (:mod:`caseledger.domain.store.cloak`)."""
 
+Within = Callable[[str], bool] | None
+"""Which blocks a query can reach (a test of a block's key); None: every block."""
+
+
+def _no_block(_block: str) -> bool:
+    return False
+
+
+UNCOUNTED: Within = _no_block
+"""A lookup that counts nothing itself: rows found by position whose absence another check
+notices (each such call says which)."""
+
+
+class Blocking:
+    """How a table's rows fall into blocks: the block of a row (from ``columns``, which no store
+    cloaks) and the SQL that selects one block's rows. This one keeps a table in one block."""
+
+    columns: tuple[str, ...] = ()
+
+    def key(self, values: Sequence[Any]) -> str:
+        """The block of a row whose ``columns`` hold ``values``."""
+        return ""
+
+    def rows_of(self, block: str) -> tuple[str, list[Any]]:
+        """A WHERE clause (and its parameters) selecting the rows of ``block``."""
+        return "", []
+
+    def describe(self, block: str) -> str:
+        """``block`` in words, after "rows" ("" for the one block of a whole table)."""
+        return ""
+
+
+WHOLE = Blocking()
+"""One block for the whole table: the small tables, counted whole when counted at all."""
+
+
+class ByColumn(Blocking):
+    """One block per value of a column (the add-on tasks and totals: their week)."""
+
+    def __init__(self, column: str) -> None:
+        self.columns = (column,)
+
+    def key(self, values: Sequence[Any]) -> str:
+        return str(values[0])
+
+    def rows_of(self, block: str) -> tuple[str, list[Any]]:
+        return f"{self.columns[0]} = ?", [block]
+
+    def describe(self, block: str) -> str:
+        return f" of {self.columns[0]} {block}"
+
 
 class SealedTable:
     """One sealed table: ``columns`` (in table order, ``mac`` last and not listed), those in
     ``hidden`` cloaked in an encrypted store. Rows go in and come out plain; what is stored, and
     what the MAC covers, is the cloaked row."""
 
-    def __init__(self, db: Database, name: str, columns: Sequence[str], hidden: Hidden | None = None) -> None:
-        self.db, self.name, self.columns = db, name, tuple(columns)
+    def __init__(self, db: Database, name: str, columns: Sequence[str], hidden: Hidden | None = None, blocking: Blocking = WHOLE) -> None:
+        self.db, self.name, self.columns, self.blocking = db, name, tuple(columns), blocking
+        self._block_at = [self.columns.index(column) for column in blocking.columns]
         self.table = db.table(name)
         self.cloak: Cloak = db.app.cloak
         self.hidden = dict(hidden or {}) if self.cloak.on else {}
@@ -93,6 +157,10 @@ class SealedTable:
         stored = self._stored(row)
         return (*stored, self.mac(stored))
 
+    def block_of(self, row: Sequence[Any]) -> str:
+        """The block of a row (stored or plain: the columns that place it are never cloaked)."""
+        return self.blocking.key([row[index] for index in self._block_at])
+
     def checked(self, row: Sequence[Any]) -> tuple[Any, ...]:
         """``row`` (its stored columns, then its MAC) without the MAC and uncloaked, or :class:`CacheForged`."""
         *values, mac = row
@@ -103,10 +171,17 @@ class SealedTable:
             values[index] = self.cloak.unname(values[index]) if kind == "name" else self.cloak.unblob(values[index])
         return tuple(values)
 
-    def select(self, cursor: Cursor, where: str = "", params: Sequence[Any] = (), order: str = "", limit: int | None = None) -> Iterable[tuple[Any, ...]]:
+    def select(
+        self, cursor: Cursor, where: str = "", params: Sequence[Any] = (), order: str = "", limit: int | None = None, *, within: Within = None
+    ) -> Iterable[tuple[Any, ...]]:
         """Every row matching ``where`` (the first ``limit``), checked, in ``order``: a chunk's
         MACs in one loop (:meth:`CacheSeal.first_forged`, as a census checks them), then its rows
-        — through :meth:`checked` only where a column is cloaked or the driver gave a memoryview."""
+        — through :meth:`checked` only where a column is cloaked or the driver gave a memoryview.
+        In a transaction that takes a census (:class:`Census`), the blocks ``within`` names (every
+        block when None: the safe default) are counted first, once per transaction."""
+        census = getattr(cursor, "census", None)
+        if isinstance(census, Census):
+            census.count(cursor, self, within)
         clauses = f"{' WHERE ' + where if where else ''}{' ORDER BY ' + order if order else ''}{f' LIMIT {int(limit)}' if limit is not None else ''}"
         cursor.execute(f"SELECT {', '.join(self.columns)}, mac FROM {self.table}{clauses}", params)
         for chunk in cursor.chunks():
@@ -121,22 +196,28 @@ class SealedTable:
                 yield row[:-1]
 
     def insert(self, cursor: Cursor, writing: Writing, rows: Sequence[Sequence[Any]]) -> None:
+        writing.added(self.name, self.stored(cursor, rows), self.block_of)
+
+    def stored(self, cursor: Cursor, rows: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
+        """Insert ``rows`` with their MACs and return them as stored (the caller seals them)."""
         sealed = [self.with_mac(row) for row in rows]
         if sealed:
             cursor.executemany(f"INSERT INTO {self.table} ({', '.join(self.columns)}, mac) VALUES ({','.join('?' * (len(self.columns) + 1))})", sealed)
-        writing.added(self.name, [row[-1] for row in sealed])
+        return sealed
 
     def delete(self, cursor: Cursor, writing: Writing, where: str = "", params: Sequence[Any] = ()) -> None:
         clause = f" WHERE {where}" if where else ""
-        cursor.execute(f"SELECT mac FROM {self.table}{clause}", params)
-        writing.removed(self.name, [mac for (mac,) in cursor.fetchall()])
+        placing = "".join(f", {column}" for column in self.blocking.columns)
+        cursor.execute(f"SELECT mac{placing} FROM {self.table}{clause}", params)
+        writing.removed(self.name, [(mac, self.blocking.key(values)) for mac, *values in cursor.fetchall()])
         cursor.execute(f"DELETE FROM {self.table}{clause}", params)
 
-    def census(self, cursor: Cursor) -> tuple[int, int]:
-        """(rows, MAC sum) as the table holds them now, every row checked against its MAC on the
-        way (one pass over the table: a row moved where no reader looks, its MAC kept, or a MAC
+    def census(self, cursor: Cursor, block: str | None = None) -> tuple[int, int]:
+        """(rows, MAC sum) as the table (or its ``block``) holds them now, every row checked
+        against its MAC on the way (a row moved where no reader looks, its MAC kept, or a MAC
         changed to balance the sum, fails here). :class:`CacheForged` names the first bad row."""
-        cursor.execute(f"SELECT {', '.join(self.columns)}, mac FROM {self.table}")
+        where, params = self.blocking.rows_of(block) if block is not None else ("", [])
+        cursor.execute(f"SELECT {', '.join(self.columns)}, mac FROM {self.table}{' WHERE ' + where if where else ''}", params)
         rows = digest = 0
         for chunk in cursor.chunks(20_000):
             forged = self.seal.first_forged(self.name, chunk)
@@ -146,13 +227,29 @@ class SealedTable:
             digest += _digest(row[-1] for row in chunk)
         return rows, digest % _MODULUS
 
+    def block_census(self, cursor: Cursor) -> dict[str, tuple[int, int]]:
+        """(rows, MAC sum) of every block, in one pass over the table, each row checked (how the
+        block seals of a store made before them are first written, and how a full census checks them)."""
+        cursor.execute(f"SELECT {', '.join(self.columns)}, mac FROM {self.table}")
+        found: dict[str, list[int]] = {}
+        for chunk in cursor.chunks(20_000):
+            forged = self.seal.first_forged(self.name, chunk)
+            if forged is not None:
+                raise CacheForged(f"read model {self.name}: the row at {self.columns[0]} {chunk[forged][0]!r} fails its MAC (edited, moved or invented)")
+            for row in chunk:
+                tally = found.setdefault(self.block_of(row), [0, 0])
+                tally[0] += 1
+                tally[1] += int.from_bytes(row[-1], "big")
+        return {block: (rows, digest % _MODULUS) for block, (rows, digest) in found.items()}
+
 
 class Seals:
-    """The ``cl_seals`` table."""
+    """The ``cl_seals`` table, and each table's block seals (``cl_block_seals``)."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
         self.table = db.table(SEALS)
+        self.blocks = db.table(BLOCK_SEALS)
 
     @property
     def seal(self) -> CacheSeal:
@@ -164,6 +261,30 @@ class Seals:
             f"CREATE TABLE IF NOT EXISTS {self.table} (name TEXT PRIMARY KEY, position BIGINT NOT NULL, head TEXT NOT NULL, rows BIGINT NOT NULL, "
             f"digest TEXT NOT NULL, mac {self.db.recorder.binary_type} NOT NULL)"
         )
+
+    def create_blocks(self, cursor: Cursor, tables: Sequence[SealedTable]) -> None:
+        """Make the block seals' table; when it is new and the tables hold rows (read models made
+        before blocks), seal their blocks as they are now — each table counted whole first,
+        against its seal, so a forged table is not sealed block by block (its blocks are left
+        unsealed, which the next check finds)."""
+        recorder = self.db.recorder
+        if recorder.table_exists(cursor, BLOCK_SEALS):
+            return
+        cursor.execute(
+            f"CREATE TABLE {self.blocks} (name TEXT NOT NULL, block TEXT NOT NULL, rows BIGINT NOT NULL, digest TEXT NOT NULL, "
+            f"mac {recorder.binary_type} NOT NULL, PRIMARY KEY (name, block))"
+        )
+        if recorder.login is not None:
+            cursor.execute(cache_table_statement(self.blocks))
+        for table in tables:
+            try:
+                seal = self.read(cursor, table.name)
+                found = table.block_census(cursor)
+                _matches(table.name, seal, sum(rows for rows, _ in found.values()), sum(digest for _, digest in found.values()) % _MODULUS)
+            except CacheForged:
+                continue  # no block sealed from forged rows: the next check finds the blocks short of the seal, and repairs
+            for block, (rows, digest) in found.items():
+                self.write_block(cursor, table.name, block, rows, digest)
 
     def _mac(self, seal: Seal) -> bytes:
         return self.seal.mac(SEALS, (seal.table, seal.position, seal.head, seal.rows, str(seal.digest)))
@@ -183,6 +304,47 @@ class Seals:
         cursor.execute(f"DELETE FROM {self.table} WHERE name = ?", (seal.table,))
         cursor.execute(f"INSERT INTO {self.table} VALUES (?,?,?,?,?,?)", (seal.table, seal.position, seal.head, seal.rows, str(seal.digest), self._mac(seal)))
 
+    def read_blocks(self, cursor: Cursor, name: str, seal: Seal | None = None) -> dict[str, tuple[int, int]] | None:
+        """Every block seal of table ``name`` (rows, MAC sum), each checked against its MAC, and
+        together against the table's seal: a block seal deleted, or one put back from before,
+        makes them add up to something else. None when the store has no block seals yet (a
+        replica, or a login that may not make them, reading read models made before them)."""
+        if not self.db.recorder.table_exists(cursor, BLOCK_SEALS):
+            return None
+        cursor.execute(f"SELECT block, rows, digest, mac FROM {self.blocks} WHERE name = ?", (name,))
+        blocks: dict[str, tuple[int, int]] = {}
+        for block, rows, digest, mac in cursor.fetchall():
+            if not self.seal.valid(BLOCK_SEALS, (name, block, int(rows), str(digest)), mac):
+                raise CacheForged(f"read model {name}: the seal of its block {block!r} fails its MAC (edited)")
+            blocks[str(block)] = (int(rows), int(digest))
+        table_seal = seal or self.read(cursor, name)
+        if sum(rows for rows, _ in blocks.values()) != table_seal.rows or sum(digest for _, digest in blocks.values()) % _MODULUS != table_seal.digest:
+            raise CacheForged(f"read model {name}: its block seals do not add up to its seal (a block seal deleted or put back)")
+        return blocks
+
+    def write_block(self, cursor: Cursor, name: str, block: str, rows: int, digest: int) -> None:
+        cursor.execute(f"DELETE FROM {self.blocks} WHERE name = ? AND block = ?", (name, block))
+        if rows or digest:
+            mac = self.seal.mac(BLOCK_SEALS, (name, block, rows, str(digest)))
+            cursor.execute(f"INSERT INTO {self.blocks} VALUES (?,?,?,?,?)", (name, block, rows, str(digest), mac))
+
+    def block(self, cursor: Cursor, name: str, block: str) -> tuple[int, int]:
+        row = cursor.execute(f"SELECT rows, digest, mac FROM {self.blocks} WHERE name = ? AND block = ?", (name, block)).fetchone()
+        if row is None:
+            return 0, 0
+        rows, digest, mac = int(row[0]), int(row[1]), row[2]
+        if not self.seal.valid(BLOCK_SEALS, (name, block, rows, str(digest)), mac):
+            raise CacheForged(f"read model {name}: the seal of its block {block!r} fails its MAC (edited)")
+        return rows, digest
+
+    def restate(self, cursor: Cursor, name: str, block: str, was: tuple[int, int], now: tuple[int, int]) -> None:
+        """Block ``block`` of table ``name`` held ``was`` by its seal and holds ``now``: seal the
+        block and the table so (the table's position and chain head stay)."""
+        seal = self.read(cursor, name)
+        rows, digest = seal.rows - was[0] + now[0], (seal.digest - was[1] + now[1]) % _MODULUS
+        self.write(cursor, Seal(name, seal.position, seal.head, rows, digest))
+        self.write_block(cursor, name, block, now[0], now[1] % _MODULUS)
+
     def start(self, cursor: Cursor, names: Sequence[str]) -> None:
         """Seal ``names`` empty at position 0 where they have no seal yet (a new store)."""
         for name in names:
@@ -200,39 +362,119 @@ class Seals:
             )
 
     def check_rows(self, cursor: Cursor, table: SealedTable) -> None:
-        """The table holds exactly the rows its seal counts (same number, same MAC sum)."""
+        """The table holds exactly the rows its seal counts (same number, same MAC sum), block by
+        block, in one pass."""
         seal = self.read(cursor, table.name)
-        rows, digest = table.census(cursor)
-        if rows != seal.rows:
-            raise CacheForged(f"read model {table.name}: holds {rows} rows, its seal {seal.rows} (rows deleted or put back)")
-        if digest != seal.digest:
-            raise CacheForged(f"read model {table.name}: its rows are not the ones sealed (older versions put back)")
+        blocks = self.read_blocks(cursor, table.name, seal)
+        if blocks is None:
+            _matches(table.name, seal, *table.census(cursor))
+            return
+        found = table.block_census(cursor)
+        for block in sorted(set(blocks) | set(found)):
+            _block_matches(table, block, found.get(block, (0, 0)), blocks.get(block, (0, 0)))
+
+    def check_block(self, cursor: Cursor, table: SealedTable, block: str, sealed: tuple[int, int]) -> None:
+        """The rows of one block of ``table`` are the ones its block seal counts."""
+        _block_matches(table, block, table.census(cursor, block), sealed)
+
+
+def _matches(name: str, seal: Seal, rows: int, digest: int) -> None:
+    if rows != seal.rows:
+        raise CacheForged(f"read model {name}: holds {rows} rows, its seal {seal.rows} (rows deleted or put back)")
+    if digest != seal.digest:
+        raise CacheForged(f"read model {name}: its rows are not the ones sealed (older versions put back)")
+
+
+def _block_matches(table: SealedTable, block: str, found: tuple[int, int], sealed: tuple[int, int]) -> None:
+    which = table.blocking.describe(block)
+    if found[0] != sealed[0]:
+        raise CacheForged(f"read model {table.name}: holds {found[0]} rows{which}, its seal {sealed[0]} (rows deleted or put back)", table.name, block)
+    if found[1] != sealed[1]:
+        raise CacheForged(f"read model {table.name}: its rows{which} are not the ones sealed (older versions put back)", table.name, block)
+
+
+@dataclass
+class Census:
+    """What one read transaction counts before it trusts what it reads: set on its cursor
+    (``cursor.census``), it has :meth:`SealedTable.select` count, before each query, the blocks
+    that query can reach and this census has not counted yet. ``sample``: instead of queries,
+    :meth:`sampled` counts that many blocks of a table chosen at random (``status``)."""
+
+    seals: Seals
+    _blocks: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
+    _counted: dict[str, set[str]] = field(default_factory=dict)
+
+    def sealed_blocks(self, cursor: Cursor, table: SealedTable) -> dict[str, tuple[int, int]]:
+        """The table's block seals, read and added up against its seal once per census (a store
+        without block seals yet: its table is counted whole here, once, as one block)."""
+        if table.name not in self._blocks:
+            blocks = self.seals.read_blocks(cursor, table.name)
+            self._counted[table.name] = set()
+            if blocks is None:
+                self.seals.check_rows(cursor, table)
+                blocks = {"": (0, 0)}
+                self._counted[table.name].add("")
+            self._blocks[table.name] = blocks
+        return self._blocks[table.name]
+
+    def count(self, cursor: Cursor, table: SealedTable, within: Within) -> None:
+        """Count the blocks of ``table`` that ``within`` names and this census has not counted."""
+        blocks, counted = self.sealed_blocks(cursor, table), self._counted[table.name]
+        for block in sorted(blocks):
+            if block not in counted and (within is None or within(block)):
+                self.seals.check_block(cursor, table, block, blocks[block])
+                counted.add(block)
+
+    def counted(self, name: str) -> set[str]:
+        """The blocks of table ``name`` counted so far."""
+        return set(self._counted.get(name, ()))
+
+    def held(self) -> int:
+        """How many blocks the tables this census has read the seals of hold."""
+        return sum(len(blocks) for blocks in self._blocks.values())
 
 
 class Writing:
-    """What one write transaction adds to and removes from sealed tables, then their new seals."""
+    """What one write transaction adds to and removes from sealed tables, block by block, then
+    their new seals."""
 
     def __init__(self, seals: Seals, cursor: Cursor) -> None:
         self.seals, self.cursor = seals, cursor
-        self._delta: dict[str, tuple[int, int]] = {}
+        self._delta: dict[str, dict[str, list[int]]] = {}
 
-    def added(self, name: str, macs: Sequence[bytes]) -> None:
-        rows, digest = self._delta.get(name, (0, 0))
-        self._delta[name] = (rows + len(macs), digest + _digest(macs))
+    def added(self, name: str, rows: Sequence[Sequence[Any]], block_of: Callable[[Sequence[Any]], str]) -> None:
+        """Rows (columns, then the MAC) were inserted into ``name``; ``block_of`` places each."""
+        delta = self._delta.setdefault(name, {})
+        for row in rows:
+            tally = delta.setdefault(block_of(row), [0, 0])
+            tally[0] += 1
+            tally[1] += int.from_bytes(row[-1], "big")
 
-    def removed(self, name: str, macs: Sequence[bytes | memoryview]) -> None:
-        rows, digest = self._delta.get(name, (0, 0))
-        self._delta[name] = (rows - len(macs), digest - _digest(macs))
+    def removed(self, name: str, macs: Sequence[tuple[bytes | memoryview, str]]) -> None:
+        """Rows (their MAC and block) were deleted from ``name``."""
+        delta = self._delta.setdefault(name, {})
+        for mac, block in macs:
+            tally = delta.setdefault(block, [0, 0])
+            tally[0] -= 1
+            tally[1] -= int.from_bytes(bytes(mac), "big")
 
     def cleared(self, name: str) -> None:
         """The table was emptied outright (a rebuild): its seal starts again from nothing."""
         self.seals.write(self.cursor, Seal(name, 0, "", 0, 0))
+        if self.seals.db.recorder.table_exists(self.cursor, BLOCK_SEALS):
+            self.cursor.execute(f"DELETE FROM {self.seals.blocks} WHERE name = ?", (name,))
         self._delta.pop(name, None)
 
     def reseal(self, names: Sequence[str], position: int) -> None:
-        """Write the seals of ``names`` at ``position`` with this transaction's changes."""
+        """Write the seals of ``names`` at ``position`` with this transaction's changes, and the
+        seals of the blocks they changed."""
         head = self.seals.db.chain_head(self.cursor, position)
         for name in names:
             seal = self.seals.read(self.cursor, name)
-            rows, digest = self._delta.pop(name, (0, 0))
+            delta = self._delta.pop(name, {})
+            rows, digest = sum(tally[0] for tally in delta.values()), sum(tally[1] for tally in delta.values())
             self.seals.write(self.cursor, Seal(name, position, head, seal.rows + rows, (seal.digest + digest) % _MODULUS))
+            for block, (block_rows, block_digest) in delta.items():
+                if block_rows or block_digest:
+                    was_rows, was_digest = self.seals.block(self.cursor, name, block)
+                    self.seals.write_block(self.cursor, name, block, was_rows + block_rows, (was_digest + block_digest) % _MODULUS)

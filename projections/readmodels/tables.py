@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -29,7 +30,7 @@ from caseledger.domain.events.catalogue import AddOnTaskLogged
 from caseledger.domain.model.times import iso_week, zone
 from caseledger.domain.store.mapper import StoredEnvelope
 from caseledger.projections.readmodels.database import Cursor, Database
-from caseledger.projections.readmodels.sealing import Hidden, SealedTable, Seals, Writing
+from caseledger.projections.readmodels.sealing import WHOLE, Blocking, ByColumn, Hidden, SealedTable, Seals, Within, Writing
 
 _encoder = msgspec.json.Encoder()
 
@@ -64,6 +65,82 @@ class Stamp:
         )
 
 
+WEEK_US = 7 * 86_400 * 1_000_000
+_MONDAY_US = -3 * 86_400 * 1_000_000
+"""The Monday before the epoch (a Thursday), 00:00 UTC: UTC weeks are counted from it."""
+
+STAFF_TYPES = frozenset(
+    {"SiteRegistered", "OfficerRegistered", "OfficerMoved", "LeaveStarted", "LeaveEnded", "CoverageStarted", "CoverageEnded"}
+    | {"UserLinked", "RoleGranted", "RoleRevoked", "EventRetracted"}
+)
+"""The timeline's few facts about sites, staff, users and retractions: queries read them from the
+first (the retractions, the registrations, staffing's replay), so they are one block of their own."""
+
+STAFF_BLOCK = "staff"
+
+
+def utc_week(occurred_us: int) -> int:
+    """The UTC week (Monday to Sunday, counted from the epoch's) an instant falls in."""
+    return (occurred_us - _MONDAY_US) // WEEK_US
+
+
+class TimelineBlocks(Blocking):
+    """The timeline's blocks: the staff facts (:data:`STAFF_TYPES`) in one, every other fact in the
+    UTC week it occurred in — queries read facts by type from an occurred time on (a snapshot's
+    boundary), so the weeks from there are the blocks they reach."""
+
+    columns = ("type", "occurred_us")
+    _staff = sorted(STAFF_TYPES)
+
+    def key(self, values: Sequence[Any]) -> str:
+        kind, occurred_us = values
+        return STAFF_BLOCK if kind in STAFF_TYPES else str(utc_week(int(occurred_us)))
+
+    def rows_of(self, block: str) -> tuple[str, list[Any]]:
+        marks = ",".join("?" * len(self._staff))
+        if block == STAFF_BLOCK:
+            return f"type IN ({marks})", list(self._staff)
+        start = int(block) * WEEK_US + _MONDAY_US
+        return f"occurred_us >= ? AND occurred_us < ? AND type NOT IN ({marks})", [start, start + WEEK_US, *self._staff]
+
+    def describe(self, block: str) -> str:
+        if block == STAFF_BLOCK:
+            return " of sites, staff and retractions"
+        monday = dt.date(1970, 1, 1) + dt.timedelta(microseconds=int(block) * WEEK_US + _MONDAY_US)
+        return f" that occurred in the week of {monday.isoformat()} (UTC)"
+
+    @staticmethod
+    def reaching(types: Iterable[str], since_us: int | None = None, until_us: int | None = None) -> Within:
+        """The blocks a query for facts of ``types`` that occurred in [``since_us``, ``until_us``) reaches."""
+        kinds = set(types)
+        staff, others = bool(kinds & STAFF_TYPES), bool(kinds - STAFF_TYPES)
+        first = utc_week(since_us) if since_us is not None else None
+        last = utc_week(until_us) if until_us is not None else None
+
+        def within(block: str) -> bool:
+            if block == STAFF_BLOCK:
+                return staff
+            week = int(block)
+            return others and (first is None or week >= first) and (last is None or week <= last)
+
+        return within
+
+
+STAFF_ONLY: Within = TimelineBlocks.reaching(STAFF_TYPES)
+"""The staff block alone (the retractions, the registrations)."""
+
+
+def in_weeks(weeks: Iterable[str]) -> Within:
+    """The blocks of the add-on tasks or totals of ``weeks`` (ISO weeks)."""
+    wanted = set(weeks)
+    return wanted.__contains__
+
+
+def weeks_between(first: str | None, last: str | None) -> Within:
+    """The add-on blocks of the ISO weeks from ``first`` to ``last`` (either open when None)."""
+    return lambda week: (first is None or week >= first) and (last is None or week <= last)
+
+
 class ReadModel:
     """A set of tables fed by the engine; subclasses say which events they take and how."""
 
@@ -73,14 +150,20 @@ class ReadModel:
     """The table's columns in order (``mac`` follows, :mod:`.sealing`)."""
     hidden: ClassVar[Hidden] = {}
     """The columns an encrypted store cloaks."""
+    blocking: ClassVar[Blocking] = WHOLE
+    """How its rows fall into sealed blocks (:mod:`.sealing`)."""
     indexes: ClassVar[dict[str, str]] = {}
     """Secondary indexes by name: the columns each covers. Kept apart from the table so a full
     rebuild can drop them and build each once at the end (see :meth:`Projector.rebuild`)."""
+    retired_indexes: ClassVar[tuple[str, ...]] = ()
+    """Indexes an older release made that no query uses now: dropped when the tables are made."""
 
     def create_statements(self, db: Database) -> list[str]:
         raise NotImplementedError
 
     def create_indexes(self, cursor: Cursor, db: Database) -> None:
+        for index in self.retired_indexes:
+            cursor.execute(f"DROP INDEX IF EXISTS {db.table(index)}")
         for index, columns in self.indexes.items():
             cursor.execute(f"CREATE INDEX IF NOT EXISTS {index} ON {db.table(self.table)} ({columns})")
 
@@ -93,7 +176,7 @@ class ReadModel:
         raise NotImplementedError
 
     def sealed(self, db: Database) -> SealedTable:
-        return SealedTable(db, self.table, self.columns, self.hidden)
+        return SealedTable(db, self.table, self.columns, self.hidden, self.blocking)
 
     def write(self, cursor: Cursor, writing: Writing, db: Database, rows: list[tuple[Any, ...]]) -> None:
         self.sealed(db).insert(cursor, writing, rows)
@@ -111,8 +194,10 @@ class TimelineModel(ReadModel):
     table = "cl_timeline"
     columns = ("position", "type", "at_site", "occurred_us", "occurred_date", "recorded_us", "recorded_date", "data")
     hidden: ClassVar[Hidden] = {"at_site": "name", "data": "blob"}
-    indexes: ClassVar[dict[str, str]] = {"cl_timeline_type_occurred": "type, occurred_us"}
-    """Projections read facts by type up to an occurred time; the sites' zones by type alone."""
+    blocking: ClassVar[Blocking] = TimelineBlocks()
+    indexes: ClassVar[dict[str, str]] = {"cl_timeline_type_occurred": "type, occurred_us", "cl_timeline_occurred": "occurred_us"}
+    """Projections read facts by type up to an occurred time; the sites' zones by type alone; a
+    census counts a week's facts by occurred time."""
 
     def create_statements(self, db: Database) -> list[str]:
         return [
@@ -141,7 +226,11 @@ class AddOnModel(ReadModel):
     table = "cl_addons"
     columns = ("position", "officer", "site", "week", "category", "minutes", "occurred_us", "occurred_date", "recorded_us", "recorded_date")
     hidden: ClassVar[Hidden] = {"officer": "name", "site": "name"}
-    indexes: ClassVar[dict[str, str]] = {"cl_addons_officer_week": "officer, week"}
+    blocking: ClassVar[Blocking] = ByColumn("week")
+    indexes: ClassVar[dict[str, str]] = {"cl_addons_week_officer": "week, officer"}
+    """Tasks are read by week (and officer), and counted by week."""
+    retired_indexes: ClassVar[tuple[str, ...]] = ("cl_addons_officer_week",)
+    """Before blocks, tasks were indexed by officer first."""
 
     def create_statements(self, db: Database) -> list[str]:
         return [
@@ -220,7 +309,7 @@ class AddOnTotals:
     def __init__(self, db: Database) -> None:
         self.db = db
         self.table, self.tracking = db.table(TOTALS), db.table("cl_tracking")
-        self.sealed = SealedTable(db, TOTALS, self.columns, AddOnModel.hidden)
+        self.sealed = SealedTable(db, TOTALS, self.columns, AddOnModel.hidden, ByColumn("week"))
         self.tasks = AddOnModel().sealed(db)
         self.seals = Seals(db)
 

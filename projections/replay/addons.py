@@ -19,7 +19,7 @@ from typing import Any
 
 from caseledger.domain.errors import CacheForged
 from caseledger.domain.model.times import LocalDay
-from caseledger.projections.readmodels.sealing import Seals
+from caseledger.projections.readmodels.sealing import UNCOUNTED, Within
 from caseledger.projections.readmodels.tables import AddOnModel, AddOnTotals, micros
 from caseledger.projections.replay.facts import View, where
 from caseledger.projections.replay.inputs import Inputs
@@ -40,31 +40,28 @@ def _inside(view: View) -> Any:
     return lambda occurred_us, occurred_date: occurred_us <= limit
 
 
-def tasks_in_weeks(inputs: Inputs, condition: str, params: Sequence[Any]) -> Iterator[Task]:
+def tasks_in_weeks(inputs: Inputs, condition: str, params: Sequence[Any], weeks: Within) -> Iterator[Task]:
     """The tasks inside the cut whose rows match ``condition`` (SQL on ``week``, ``officer``:
-    columns both tables have), retracted ones included."""
+    columns both tables have; ``weeks``: the weeks it reaches), retracted ones included."""
     db, view, cursor = inputs.db, inputs.view, inputs.cursor
     totals = AddOnTotals(db)
-    if view.known_at is not None or not totals.current(cursor):
-        if "counted tasks" not in inputs.shared:
-            Seals(db).check_rows(cursor, AddOnModel().sealed(db))
-            inputs.shared["counted tasks"] = True
+    if view.known_at is not None or not totals.current(cursor):  # the tasks alone: their weeks are counted
         cut_sql, cut_params = where(view)
         for _position, officer, site, week, category, minutes, *_times in (
-            AddOnModel().sealed(db).select(cursor, f"{condition}{cut_sql}", [*params, *cut_params])
+            AddOnModel().sealed(db).select(cursor, f"{condition}{cut_sql}", [*params, *cut_params], within=weeks)
         ):
             yield officer, site or "", week, category, int(minutes)
         return
-    rows = list(AddOnModel().sealed(db).select(cursor, condition, params))
+    rows = list(AddOnModel().sealed(db).select(cursor, condition, params, within=UNCOUNTED))  # checked against the totals, counted
     added: Counter[tuple[str, str, str, str]] = Counter()
     for _position, officer, site, week, category, minutes, *_times in rows:
         added[(officer, site or "", week, category)] += int(minutes)
     summed: Counter[tuple[str, str, str, str]] = Counter()
-    for officer, site, week, category, total in totals.sealed.select(cursor, condition, params):
+    for officer, site, week, category, total in totals.sealed.select(cursor, condition, params, within=weeks):
         summed[(officer, site or "", week, category)] += int(total)
     if added != summed:
-        weeks = sorted({key[2] for key in (added - summed) + (summed - added)})
-        raise CacheForged(f"read model cl_addons: the tasks of {', '.join(weeks)} do not add up to their running totals (rows deleted, moved or put back)")
+        differing = sorted({key[2] for key in (added - summed) + (summed - added)})
+        raise CacheForged(f"read model cl_addons: the tasks of {', '.join(differing)} do not add up to their running totals (rows deleted, moved or put back)")
     inside = _inside(view)
     for _position, officer, site, week, category, minutes, occurred_us, occurred_date, *_recorded in rows:
         if inside(occurred_us, occurred_date):

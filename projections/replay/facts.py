@@ -16,12 +16,14 @@ from typing import Any
 
 import msgspec
 
+from caseledger.domain.errors import CacheForged
 from caseledger.domain.events.catalogue import PAYLOAD_TYPES, EventRetracted, Payload, SiteRegistered
 from caseledger.domain.model.retractions import retracted_positions
 from caseledger.domain.model.times import Cutoff, LocalDay, utc_now, zone
 from caseledger.domain.store.log import SiteZones, logged_at, site_zones
 from caseledger.projections.readmodels.database import Cursor, Database
-from caseledger.projections.readmodels.tables import AddOnModel, TimelineModel, micros
+from caseledger.projections.readmodels.sealing import UNCOUNTED
+from caseledger.projections.readmodels.tables import QUARANTINE, STAFF_ONLY, AddOnModel, TimelineBlocks, TimelineModel, in_weeks, micros
 
 _DECODERS = {name: msgspec.json.Decoder(cls) for name, cls in PAYLOAD_TYPES.items()}
 
@@ -104,7 +106,7 @@ def retracted(cursor: Cursor, db: Database, view: View, *, upto: int | None = No
         known_sql, params = f"{known_sql} AND position <= ?", [*params, upto]
     decoder = _DECODERS["EventRetracted"]
     targets: dict[int, int] = {}
-    for position, *_columns, data in list(TimelineModel().sealed(db).select(cursor, f"type = 'EventRetracted'{known_sql}", params)):
+    for position, *_columns, data in list(TimelineModel().sealed(db).select(cursor, f"type = 'EventRetracted'{known_sql}", params, within=STAFF_ONLY)):
         retraction = decoder.decode(data)
         assert isinstance(retraction, EventRetracted)
         targets[position] = retraction.position
@@ -121,7 +123,10 @@ def _rows(
         if value is not None:
             sql, params = f"{sql} AND {condition}", [*params, value]
     wanted = sorted(types)
-    return TimelineModel().sealed(db).select(cursor, f"type IN ({','.join('?' * len(wanted))}){sql}", [*wanted, *params], "occurred_us, position")
+    reaching = TimelineBlocks.reaching(types, since_us, until_us)
+    return (
+        TimelineModel().sealed(db).select(cursor, f"type IN ({','.join('?' * len(wanted))}){sql}", [*wanted, *params], "occurred_us, position", within=reaching)
+    )
 
 
 def timeline(
@@ -172,23 +177,55 @@ def timeline_reaching(
 
 def retracted_addons(cursor: Cursor, db: Database, view: View, gone: set[int]) -> list[tuple[Any, ...]]:
     """The add-on rows (officer, site, week, category, minutes) among ``gone`` inside ``view``,
-    to subtract from SQL aggregates (retractions are rare, add-ons are most of the log)."""
+    to subtract from SQL aggregates (retractions are rare, add-ons are most of the log).
+
+    Looked up by position, so no block is counted for them (their weeks are not known before
+    they are read); instead every retracted position must be found in some read model — the
+    tasks (at any cut), the timeline or the quarantine — so a retracted task whose row was
+    deleted (its minutes would no longer be subtracted) is named, not missed."""
     if not gone:
         return []
-    sql, params = where(view)
     rows: list[tuple[Any, ...]] = []
     ordered = sorted(gone)
     tasks = AddOnModel().sealed(db)
-    for start in range(0, len(ordered), 500):
-        chunk = ordered[start : start + 500]
-        found = tasks.select(cursor, f"position IN ({','.join('?' * len(chunk))}){sql}", [*chunk, *params])
-        rows.extend((officer, site, week, category, minutes) for _position, officer, site, week, category, minutes, *_times in list(found))
+    seen: set[int] = set()
+    for chunk in _chunks(ordered):
+        for position, officer, site, week, category, minutes, occurred_us, occurred_date, recorded_us, recorded_date in list(
+            tasks.select(cursor, f"position IN ({','.join('?' * len(chunk))})", chunk, within=UNCOUNTED)
+        ):
+            seen.add(int(position))
+            if _inside_view(view, occurred_us, occurred_date, recorded_us, recorded_date):
+                rows.append((officer, site, week, category, minutes))
+    missing = set(ordered) - seen
+    for table in (TimelineModel().sealed(db), QUARANTINE.sealed(db)):
+        for chunk in _chunks(sorted(missing)):
+            missing -= {int(row[0]) for row in table.select(cursor, f"position IN ({','.join('?' * len(chunk))})", chunk, within=UNCOUNTED)}
+    if missing:
+        raise CacheForged(f"read model cl_addons: the retracted event at position {min(missing)} is in no read model (its row deleted)")
     return rows
+
+
+def _passes(cutoff: Cutoff | None, moment_us: int, local_date: str) -> bool:
+    """Whether a fact's time (UTC µs, local date) is inside a cut's bound (as :func:`where` selects)."""
+    if cutoff is None:
+        return True
+    if isinstance(cutoff, LocalDay):
+        return local_date <= cutoff.day.isoformat()
+    return moment_us <= micros(cutoff)
+
+
+def _inside_view(view: View, occurred_us: int, occurred_date: str, recorded_us: int, recorded_date: str) -> bool:
+    return _passes(view.as_of, occurred_us, occurred_date) and _passes(view.known_at, recorded_us, recorded_date)
+
+
+def _chunks(positions: list[int]) -> Iterable[list[int]]:
+    for start in range(0, len(positions), 500):
+        yield positions[start : start + 500]
 
 
 def registered_officers(cursor: Cursor, db: Database) -> list[str]:
     """Every registered officer's id, in the order they were registered."""
-    rows = TimelineModel().sealed(db).select(cursor, "type = 'OfficerRegistered'", (), "position")
+    rows = TimelineModel().sealed(db).select(cursor, "type = 'OfficerRegistered'", (), "position", within=STAFF_ONLY)
     return [msgspec.json.decode(row[-1])["officer"] for row in list(rows)]
 
 
@@ -198,7 +235,7 @@ def officer_addon_minutes(cursor: Cursor, db: Database, view: View, gone: set[in
     back as negative minutes to add."""
     sql, params = where(view)
     sealed = AddOnModel().sealed(db)
-    tasks = sealed.select(cursor, f"officer = ? AND week = ?{sql}", [sealed.param("officer", officer), week, *params])
+    tasks = sealed.select(cursor, f"officer = ? AND week = ?{sql}", [sealed.param("officer", officer), week, *params], within=in_weeks([week]))
     minutes = [(category, int(task_minutes)) for _position, _officer, _site, _week, category, task_minutes, *_times in list(tasks)]
     for task_officer, _site, task_week, category, task_minutes in retracted_addons(cursor, db, view, gone):
         if task_officer == officer and task_week == week:

@@ -45,7 +45,7 @@ from caseledger.domain.errors import CacheForged
 from caseledger.domain.events.catalogue import EventRetracted
 from caseledger.domain.model.times import Cutoff, LocalDay
 from caseledger.projections.readmodels.database import Cursor, Database
-from caseledger.projections.readmodels.sealing import SealedTable, Seals, Writing
+from caseledger.projections.readmodels.sealing import UNCOUNTED, SealedTable, Seals, Writing
 from caseledger.projections.readmodels.tables import TimelineModel, micros
 from caseledger.projections.replay.facts import Reached, View, retracted, timeline, timeline_reaching
 from caseledger.projections.replay.headstate import HEAD_CASES, HEAD_REGISTRY, HeadState
@@ -368,7 +368,9 @@ class Snapshots:
         wanted, found = sorted(positions), dict[int, int]()
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
-            rows = list(self.timeline_rows.select(cursor, f"position IN ({','.join('?' * len(chunk))})", chunk))
+            # counts no block: a retracted fact's row deleted changes which snapshot is usable, and
+            # the facts from an earlier boundary on are then read — and their weeks counted
+            rows = list(self.timeline_rows.select(cursor, f"position IN ({','.join('?' * len(chunk))})", chunk, within=UNCOUNTED))
             found.update((int(position), int(occurred)) for position, kind, _site, occurred, *_rest in rows if kind in WORLD_TYPES)
         return found
 
@@ -399,8 +401,13 @@ class Snapshots:
 
     def stale_point(self, cursor: Cursor) -> int | None:
         """The earliest time the facts not yet snapshotted change (None: they change nothing);
-        snapshots and weekly figures after it are stale for a query (a concurrent writer's batch)."""
-        return self.dirty_point(cursor, self._position(cursor, TRACKING_NAME), None)
+        snapshots and weekly figures after it are stale for a query (a concurrent writer's batch).
+        None at once when the snapshots reflect the timeline's position: there are no such facts
+        (and a census counts no block for them)."""
+        done = self._position(cursor, TRACKING_NAME)
+        if done == self._position(cursor, "timeline"):
+            return None
+        return self.dirty_point(cursor, done, None)
 
     def usable(self, cursor: Cursor, view: View, gone: set[int]) -> _Snapshot | None:
         """The newest snapshot valid for ``view`` whose retracted facts are ``gone`` (see the module)."""
