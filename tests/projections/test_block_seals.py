@@ -143,3 +143,19 @@ def test_a_forged_table_is_not_sealed_in_blocks(store: tuple[str, list[dict[str,
     assert found == honest
     assert "its block seals do not add up to its seal" in said and "every read model is rebuilt from the log" in said, said
     assert "sealed: every read model checks" in status(url, "--full")
+
+
+def test_a_retracted_task_whose_row_is_deleted_is_named(store: tuple[str, list[dict[str, object]]], tmp_path: Path) -> None:
+    """A retracted task's minutes are subtracted from the running totals (which hold every task).
+    Its row is looked up by position, so no week is counted for it: deleting it would leave its
+    minutes counted — so every retracted position must be found in some read model."""
+    url, _ = store
+    task = position_of(url, "SELECT MIN(position) FROM cl_addons")
+    retracted = run_cli(url, "--user", "admin", "retract", str(task), "--reason", "entered twice")
+    assert retracted.returncode == 0, retracted.stderr
+    honest, quiet = workload(url, tmp_path, "addon_burden")
+    assert quiet == ""
+    sql(url, "DELETE FROM cl_addons WHERE position = %s", (task,))
+    found, said = workload(url, tmp_path, "addon_burden")
+    assert found == honest
+    assert f"the retracted event at position {task} is in no read model" in said, said
