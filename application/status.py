@@ -30,8 +30,9 @@ class StoreStatus:
     the seals checked)."""
 
 
-SAMPLE = 4
-"""Blocks of each table ``status`` counts at random (with the newest), besides checking every seal."""
+SAMPLE = 16
+"""Blocks ``status`` counts at random among every table's (with each table's newest week),
+besides checking every seal and block seal."""
 
 
 def store_status(app: LedgerApplication, *, full: bool = False) -> StoreStatus:

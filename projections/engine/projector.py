@@ -57,11 +57,6 @@ _RANDOM = random.SystemRandom()
 """Which blocks ``status`` samples: not predictable by whoever edits the database."""
 
 
-def _block_order(block: str) -> tuple[int, str]:
-    """Blocks in time order: numbered weeks by number, ISO weeks as text, the others first."""
-    return (1, f"{int(block):012d}") if block.lstrip("-").isdigit() else (0 if not block or block == "staff" else 1, block)
-
-
 BATCH = 10_000
 LOSSES_BEFORE_COUNTING = 5
 ATTEMPTS = 20
@@ -504,8 +499,9 @@ class Projector:
         """Check every seal against its MAC, its table's tracking row and the log's chain, and
         its block seals against it — and take a census of ``rows`` (table names; True: every
         table, and every snapshot's world): each row's MAC checked, the rows counted and summed
-        against the seals, block by block; or, with ``sample``, of that many blocks of every
-        table chosen at random (the newest block always among them: most changes land there).
+        against the seals, block by block; or, with ``sample``, of that many blocks chosen at
+        random among every table's (and the newest week of each table kept by week: most changes
+        land there).
         :class:`CacheForged` names the first that fails
         (:mod:`caseledger.projections.readmodels.sealing`). Returns the blocks ``sample`` counted,
         as ``table/block``, and how many blocks the tables hold."""
@@ -514,20 +510,21 @@ class Projector:
         with self.db.transaction(write=False) as cursor:
             cursor.execute(f"SELECT name, position FROM {self.db.table('cl_tracking')}")
             tracked = {str(name): int(position) for name, position in cursor.fetchall()}
+            held: list[tuple[str, str]] = []
             for table, tracking in SEALED_TRACKING.items():
                 seal = self.seals.read(cursor, table)
                 self.seals.check_position(cursor, seal, tracked.get(tracking, 0))
-                sealed = sealed_table(self.db, table)
                 if table in every:
-                    self.seals.check_rows(cursor, sealed)
-                    continue
-                if not sample:
+                    self.seals.check_rows(cursor, sealed_table(self.db, table))
+                elif sample:
+                    held += [(table, block) for block in census.sealed_blocks(cursor, sealed_table(self.db, table))]
+                else:
                     self.seals.read_blocks(cursor, table, seal)  # they add up to the seal
-                    continue
-                blocks = census.sealed_blocks(cursor, sealed)
-                if blocks:
-                    chosen = {max(blocks, key=_block_order), *_RANDOM.sample(sorted(blocks), min(sample, len(blocks)))}
-                    census.count(cursor, sealed, chosen.__contains__)
+            weeks = [(table, block) for table, block in held if block.isdigit() or "-W" in block]  # the tables kept by week
+            newest = {table: max((block for name, block in weeks if name == table), key=lambda block: (len(block), block)) for table, _ in weeks}
+            chosen = set(_RANDOM.sample(held, min(sample, len(held)))) | set(newest.items())
+            for table, block in sorted(chosen):
+                census.count(cursor, sealed_table(self.db, table), block.__eq__)
             if rows is True:
                 self.snapshots.check_worlds(cursor)
         return sorted(f"{table}/{block}" for table in SEALED_TRACKING for block in census.counted(table)), census.held()

@@ -159,3 +159,16 @@ def test_a_retracted_task_whose_row_is_deleted_is_named(store: tuple[str, list[d
     found, said = workload(url, tmp_path, "addon_burden")
     assert found == honest
     assert f"the retracted event at position {task} is in no read model" in said, said
+
+
+def test_a_row_moved_where_no_export_reads_is_named_by_a_full_status(store: tuple[str, list[dict[str, object]]], tmp_path: Path) -> None:
+    """A fact of the scenario's first week, its MAC kept, moved to a position and type no query
+    reads: workload at "now" reaches neither its old week nor a type 'Zzz', and its figures are
+    the honest ones (the head snapshot holds that fact); ``status --full`` counts every block and
+    names the row whose MAC fails (before blocks, every export counted every row to find it)."""
+    url, honest = store
+    oldest = position_of(url, OLDEST_CASE)
+    sql(url, "UPDATE cl_timeline SET position = 999999, type = 'Zzz' WHERE position = %s", (oldest,))
+    found, said = workload(url, tmp_path)
+    assert found == honest and said == ""
+    assert "cl_timeline: the row at position 999999 fails its MAC" in status(url, "--full")
