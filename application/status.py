@@ -35,27 +35,43 @@ SAMPLE = 16
 besides checking every seal and block seal."""
 
 
+def _counts(app: LedgerApplication, projector: Projector) -> dict[str, int]:
+    """The events of each type: those the read models hold from them (their totals sealed),
+    the ones after from the log — instead of grouping every event of the log (1.4 s at 3M events)."""
+    held = projector.counts_by_type()
+    if held is None:
+        return app.ledger_recorder.topic_counts()
+    position, counts = held
+    for kind, count in app.ledger_recorder.topic_counts(after=position).items():
+        counts[kind] = counts.get(kind, 0) + count
+    return counts
+
+
 def store_status(app: LedgerApplication, *, full: bool = False) -> StoreStatus:
     """Counted in SQL (no event is decoded); the read models' positions from their tracking rows,
     each table checked against its seal and the log's chain, its block seals against its seal,
     and a sample of its blocks counted row by row — every row with ``full``
     (:mod:`caseledger.projections.readmodels.sealing`)."""
-    counts = app.ledger_recorder.topic_counts()
     projector = Projector(app)
     head, models = projector.status()
     try:
         keyed = holds_cache_key(app.ledger_recorder, app.seal)
     except StoreURLError as error:
-        return StoreStatus(head, counts, models, None, unchecked=f"the cache key cannot be read: {error}")
+        return StoreStatus(head, app.ledger_recorder.topic_counts(), models, None, unchecked=f"the cache key cannot be read: {error}")
     if not keyed:
         return StoreStatus(
-            head, counts, models, None, unchecked="this process does not hold the cache key the store records: set CASELEDGER_KEY or CASELEDGER_CACHE_KEY_FILE"
+            head,
+            app.ledger_recorder.topic_counts(),
+            models,
+            None,
+            unchecked="this process does not hold the cache key the store records: set CASELEDGER_KEY or CASELEDGER_CACHE_KEY_FILE",
         )
     try:
         counted, blocks = projector.check(rows=True) if full else projector.check(sample=SAMPLE)
+        counts = _counts(app, projector)
     except CacheForged as error:
-        return StoreStatus(head, counts, models, str(error))
+        return StoreStatus(head, app.ledger_recorder.topic_counts(), models, str(error))
     except LogUnauthenticated as alarm:
-        return StoreStatus(head, counts, models, str(projector.located(alarm)))
+        return StoreStatus(head, app.ledger_recorder.topic_counts(), models, str(projector.located(alarm)))
     sampled = None if full else (len(counted), blocks)
     return StoreStatus(head, counts, models, None, quarantined=projector.quarantined(), sampled=sampled)

@@ -392,10 +392,12 @@ class LedgerRecorder(ABC):
             ).fetchone()
         return bytes(row[0]) if row else None
 
-    def topic_counts(self) -> dict[str, int]:
-        """How many stored events of each type (one GROUP BY; no event is decoded)."""
+    def topic_counts(self, after: int = 0) -> dict[str, int]:
+        """How many stored events of each type after position ``after`` (one GROUP BY over a range
+        of the primary key; no event is decoded)."""
         with self.transaction(write=False) as cursor:
-            return dict(cursor.execute(f"SELECT topic, COUNT(*) FROM {self.events_table} GROUP BY topic").fetchall())
+            statement = f"SELECT topic, COUNT(*) FROM {self.events_table} WHERE {self.position_column} > ? GROUP BY topic"
+            return dict(cursor.execute(statement, (after,)).fetchall())
 
     def events_after(self, columns: str, after: int, limit: int) -> list[tuple[Any, ...]]:
         """Up to ``limit`` stored events after position ``after``, in position order: the

@@ -172,3 +172,16 @@ def test_a_row_moved_where_no_export_reads_is_named_by_a_full_status(store: tupl
     found, said = workload(url, tmp_path)
     assert found == honest and said == ""
     assert "cl_timeline: the row at position 999999 fails its MAC" in status(url, "--full")
+
+
+def test_status_counts_events_by_type_from_the_sealed_read_models(store: tuple[str, list[dict[str, object]]]) -> None:
+    """``status`` counts the events of each type from the read models (the timeline's type index,
+    the tasks' seal, the quarantine) instead of grouping every event of the log — the same counts;
+    and a timeline row deleted leaves the type counts short of the timeline's seal, which it says."""
+    url, _ = store
+    logged = {str(topic): int(count) for topic, count in sql(url, "SELECT topic, COUNT(*) FROM stored_events GROUP BY topic")}
+    shown = status(url)
+    for topic, count in logged.items():
+        assert f"  {topic:<26}{count:>9}" in shown, (topic, shown)
+    sql(url, f"DELETE FROM cl_timeline WHERE position = ({OLDEST_CASE})")
+    assert "WARNING: read model cl_timeline: holds" in status(url)
