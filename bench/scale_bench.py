@@ -41,6 +41,7 @@ FIGURES = (
     "caseload",
     "due",
     "site (every officer, with overdue deadlines)",
+    "site of one supervisor (its officers and whom they cover)",
     "export workload (now)",
     "export addon_burden (now)",
     "export addon_burden (one quarter)",
@@ -108,6 +109,14 @@ def _child(url: str, figure: str, naive: bool, context: dict[str, Any]) -> dict[
         rows = len(session.caseload(session.officer_for("bench")))
     elif figure == "due":
         rows = len(session.due(session.officer_for("bench")))
+    elif figure.startswith("site of one supervisor"):
+        from caseledger.projections.screens.site import site_officers
+
+        session.projector.catch_up()
+        with session.projector.db.transaction(write=False) as cursor:  # the site with the most officers registered
+            cursor.execute(f"SELECT at_site, COUNT(*) FROM {session.projector.db.table('cl_timeline')} WHERE type = 'OfficerRegistered' GROUP BY at_site")
+            site = max(cursor.fetchall(), key=lambda row: (row[1], row[0]))[0]
+        rows = len(site_officers(session.projector, session.rules, session.view(), frozenset({str(session.projector.db.app.cloak.unname(site))}))[0])
     elif figure.startswith("site"):
         rows = len(session.officers())
     elif figure == "history of one offender":

@@ -242,11 +242,13 @@ class LedgerCore:
     def check_caches(self) -> str | None:
         """Count and check every read-model row against its seal (a screen checks only the rows it
         reads, so a deleted row is noticed here); if one fails, rebuild the read models and say
-        why. Read without the lock (screens keep loading meanwhile); any login may."""
+        why — and say why too when a screen met a failing row first and they were rebuilt then
+        (stderr is under the TUI). Read without the lock (screens keep loading meanwhile); any login may."""
         try:
             self.projector.check(rows=True)
         except CacheForged as forged:
             with self.lock:
                 self.projector.repair(forged)
-            return str(forged)
-        return None
+        with self.lock:
+            said, self.projector.repairs[:] = list(self.projector.repairs), []
+        return "; ".join(said) or None

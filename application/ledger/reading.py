@@ -22,7 +22,7 @@ from caseledger.projections.catalogue import OVERDUE_CARRIED
 from caseledger.projections.engine.compute import compute, compute_together, find
 from caseledger.projections.rules import load_rules
 from caseledger.projections.screens.case import case_at
-from caseledger.projections.screens.site import OFFICER_NOTES
+from caseledger.projections.screens.site import OFFICER_NOTES, site_officers
 
 Rows = list[dict[str, Any]]
 
@@ -81,7 +81,11 @@ class Reading(LedgerCore):
         ``own_overdue``: of their own cases alone (a site's total counts each deadline once); and
         its notes (who covers them, where they moved from: :mod:`caseledger.projections.screens.site`)."""
         sites = export_sites(self.seat.actor, identified=False)
-        rows, carried, notes = compute_together(self.app, [find("workload"), OVERDUE_CARRIED, OFFICER_NOTES], self.view(), self.rules, self.projector).rows
+        if sites is None:  # every site: one replay of the world, its blocks counted
+            rows, carried, notes = compute_together(self.app, [find("workload"), OVERDUE_CARRIED, OFFICER_NOTES], self.view(), self.rules, self.projector).rows
+        else:  # a supervisor's sites: what they carry, from the head's rows
+            self.projector.catch_up()
+            rows, carried, notes = self.projector.trusting(lambda: site_officers(self.projector, self.rules, self.view(), frozenset(sites)))
         none = {"overdue": 0, "own_overdue": 0}
         overdue = {row["officer"]: {key: row[key] for key in none} for row in carried}
         noted = {row["officer"]: row for row in notes}

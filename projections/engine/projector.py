@@ -124,6 +124,7 @@ class Projector:
         creates nothing, migrates nothing, catches up nothing."""
         self.app = app
         self.db = db or Database(app)
+        self.repairs = []
         self.models = (*models, QUARANTINE)
         """The read models, then the quarantine, which every catch-up keeps (it is what the others leave out)."""
         self._judge: Judge | None = None
@@ -146,6 +147,10 @@ class Projector:
 
     _authenticated = 0
     """The log position up to which this engine has authenticated the chain entries."""
+
+    repairs: list[str]
+    """What this engine found forged and repaired, until a front end says so (the TUI, whose
+    stderr is under its screens)."""
 
     _seals_missing = False
     """The read models are tracked but their seal table is gone (dropped): an alarm, not a fresh
@@ -341,6 +346,7 @@ class Projector:
             if self.db.recorder.read_only:
                 raise CacheForged(f"{forged} — rebuild the read models on the primary; the replica follows it") from None
             raise CacheForged(f"{forged} — the store's owner or its projector role rebuilds the read models") from None
+        self.repairs.append(str(forged))
         if alone and self._mended(forged):
             return 0
         processed = self.rebuild()  # all or nothing, each batch authenticated first: a log that does not authenticate rebuilds nothing

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TypeVar
 
 import msgspec
@@ -153,9 +153,11 @@ class HeadState:
         rows = list(self.sealed_registry.select(cursor, "id = 1"))
         return int(rows[0][1]) if rows else None
 
-    def world_for(self, cursor: Cursor, officer: str, view: View, gone: set[int]) -> World:
+    def world_for(self, cursor: Cursor, view: View, gone: set[int], *, officers: Collection[str] = (), sites: Collection[str] = ()) -> World:
         """The partial world at ``view`` (a "now" whose valid snapshot is the head these rows
-        keep — the caller checks) that one officer's screens need (see the module)."""
+        keep — the caller checks) that the screens of ``officers`` (an officer's own) or of
+        ``sites`` (the Site screen of a supervisor's sites) need: the cases of every officer of
+        their sites and of the colleagues they cover (see the module)."""
         registry = self._registry(cursor)
         assert registry is not None, "checked by the caller"
         if registry.format != WORLD_FORMAT:
@@ -165,9 +167,10 @@ class HeadState:
         touched = {offender for fact in after if isinstance(offender := getattr(fact.data, "offender", None), str)}
         self._load(cursor, world, "offender", sorted(touched))
         world.apply(after)
-        me = world.officers.get(officer)
-        carrying = {officer} | world.covered_by(officer)
-        carrying |= {other.officer for other in world.officers.values() if me is not None and other.site == me.site}
+        chosen = set(officers) | {other.officer for other in world.officers.values() if other.site in sites}
+        at_their_sites = {world.officers[officer].site for officer in chosen if officer in world.officers}
+        carrying = set(chosen).union(*(world.covered_by(officer) for officer in chosen))
+        carrying |= {other.officer for other in world.officers.values() if other.site in at_their_sites}
         found = self._load(cursor, world, "officer", sorted(carrying), skip=touched)
         for carrier in carrying:
             if found[carrier] != registry.cases_of.get(carrier, 0):

@@ -34,7 +34,7 @@ import datetime as dt
 import gc
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -428,11 +428,21 @@ class Snapshots:
         """What one officer's screens need of the world at ``view``: at "now", when the head
         snapshot is valid, the partial world its case rows give (:mod:`.headstate`); otherwise the
         whole world (:meth:`world_at`)."""
+        return self._partial(cursor, view, gone, officers=(officer,)) or self.world_at(cursor, view, gone)
+
+    def world_for_sites(self, cursor: Cursor, sites: Collection[str], view: View, gone: set[int]) -> World:
+        """What the Site screen of ``sites`` needs of the world at ``view``: as
+        :meth:`world_for_officer`, for every officer of those sites."""
+        return self._partial(cursor, view, gone, sites=sites) or self.world_at(cursor, view, gone)
+
+    def _partial(self, cursor: Cursor, view: View, gone: set[int], *, officers: Collection[str] = (), sites: Collection[str] = ()) -> World | None:
+        """The head's partial world for ``officers`` or ``sites`` when ``view`` is "now" and the
+        head snapshot is valid for it; else None."""
         if view.as_of is None and view.known_at is None:
             snapshot = self.usable(cursor, view, gone)
             if snapshot is not None and snapshot.head and self.head.boundary(cursor) == snapshot.boundary_us:
-                return self.head.world_for(cursor, officer, view, gone)
-        return self.world_at(cursor, view, gone)
+                return self.head.world_for(cursor, view, gone, officers=officers, sites=sites)
+        return None
 
     def world_at(self, cursor: Cursor, view: View, gone: set[int], types: frozenset[str] = WORLD_TYPES) -> World:
         """The world at ``view`` (retracted facts ``gone``): the newest valid snapshot and every

@@ -4,7 +4,9 @@ or nobody's), where an officer who moved came from and when (their id still name
 were registered at), and the rules' full week (a shorter contracted week is part-time).
 
 Not an export: one row per registered officer at T, computed with the workload in one replay
-(the Ledger's ``officers``)."""
+(the Ledger's ``officers``). A supervisor's screen, of their sites, reads at "now" only what those
+sites carry (:func:`site_officers`): the head's rows of their officers' cases and of the colleagues
+they cover, not the whole world — the same rows, since each case's state is its own."""
 
 from __future__ import annotations
 
@@ -14,9 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from caseledger.domain.events import catalogue as p
-from caseledger.projections.catalogue import Projection
-from caseledger.projections.replay.facts import Fact, timeline
+from caseledger.projections.catalogue import OVERDUE_CARRIED, Projection, workload
+from caseledger.projections.engine.projector import Projector
+from caseledger.projections.replay.facts import Fact, View, retracted, timeline
 from caseledger.projections.replay.inputs import Inputs, columns
+from caseledger.projections.rules import Rules
 
 PLACEMENTS = frozenset({"OfficerRegistered", "OfficerMoved"})
 """The facts that say at which site an officer works, and since when."""
@@ -74,3 +78,24 @@ OFFICER_NOTES = Projection(
     PLACEMENTS | {"LeaveStarted", "LeaveEnded", "CoverageStarted", "CoverageEnded"},
 )
 """The Site screen's notes per officer (see :func:`officer_notes`)."""
+
+
+Rows = list[dict[str, Any]]
+
+
+def site_officers(projector: Projector, rules: Rules, view: View, sites: frozenset[str]) -> tuple[Rows, Rows, Rows]:
+    """The Site screen of ``sites``: the workload rows of their officers, the overdue deadlines
+    they carry and their notes — from the partial world of those sites at "now" (the head's case
+    rows: :meth:`~caseledger.projections.replay.snapshots.Snapshots.world_for_sites`), else the
+    whole world at the cut. Like the officers' screens it checks every row it reads against its
+    MAC and counts nothing (the TUI counts every row once it starts)."""
+    db = projector.db
+    with db.transaction(write=False) as cursor:
+        gone = retracted(cursor, db, view)
+        world = projector.snapshots.world_for_sites(cursor, sites, view, gone)
+        inputs = Inputs(world, view, rules, cursor, db, gone)
+        officers = {officer.officer for officer in world.officers.values() if officer.site in sites}
+        rows = workload.compute(inputs, officers)
+        carried = [row for row in OVERDUE_CARRIED.compute(inputs) if row["officer"] in officers]
+        notes = [row for row in officer_notes(inputs) if row["officer"] in officers]
+    return rows, carried, notes

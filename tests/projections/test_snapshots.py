@@ -40,6 +40,7 @@ from caseledger.projections.replay.weekly import instant
 from caseledger.projections.replay.world import WORLD_TYPES, World
 from caseledger.projections.rules import load_rules
 from caseledger.projections.screens.officer import recent_weeks
+from caseledger.projections.screens.site import site_officers
 from tests.support.commands import ScriptedService
 from tests.support.projection_helpers import FINE, everything
 from tests.support.stores import NewStore
@@ -315,6 +316,34 @@ def test_an_officers_screens_from_the_head_case_rows_equal_those_from_the_whole_
         for absent in world.officers.values()
         if absent.on_leave
     )
+
+
+@pytest.mark.slow  # a property over random streams of hundreds of events, each replayed many times
+@settings(max_examples=4, deadline=None)
+@given(lines=streams, cuts=st.lists(st.integers(1, 10**6), min_size=1, max_size=4), pick=st.floats(0, 1))
+def test_a_sites_screen_from_the_head_case_rows_equals_that_from_the_whole_world(
+    new_store: NewStore, lines: list[dict[str, Any]], cuts: list[int], pick: float
+) -> None:
+    """A supervisor's Site screen of one or two sites at now — workload rows, overdue deadlines
+    carried, notes — built from the head's case rows of those sites' officers and the colleagues
+    they cover equals the whole world's rows of those officers (the head's rows deleted, so the
+    whole world is replayed)."""
+    app = open_application(new_store())
+    projector = import_in_chunks(app, lines, cuts, SnapshotPolicy(period="day", head_every=40))
+    rules, view = load_rules("current"), View(now=NOW)
+    with projector.db.transaction(write=True) as cursor:  # a head at the end, whatever the last chunk left
+        projector.snapshots.clear(cursor, Writing(projector.seals, cursor))
+    projector.catch_up()
+    with projector.db.transaction(write=False) as cursor:
+        world = projector.snapshots.world_at(cursor, view, retracted(cursor, projector.db, view))
+    every_site = sorted(world.sites)
+    first = int(pick * (len(every_site) - 1)) if every_site else 0
+    chosen = frozenset(every_site[first : first + 2])
+    from_rows = site_officers(projector, rules, view, chosen)
+    assert sorted(row["officer"] for row in from_rows[0]) == sorted(officer.officer for officer in world.officers.values() if officer.site in chosen)
+    with projector.db.transaction(write=True) as cursor:
+        cursor.execute(f"DELETE FROM {projector.db.table('cl_head_registry')}")
+    assert site_officers(projector, rules, view, chosen) == from_rows
 
 
 def test_an_officers_partial_world_replays_what_happened_after_the_head(store_url: str) -> None:

@@ -307,7 +307,8 @@ def test_markup_and_control_characters_in_a_reason_are_shown_as_typed(tmp_path: 
 def test_a_deleted_read_model_row_is_noticed_once_the_screen_shows_and_the_week_is_honest(tmp_path: Path, drive: Drive) -> None:
     """My week reads po.adams' add-on rows through their index: a row deleted there just vanished.
     Once the first screen shows, the app counts every table against its seal (in a worker), says
-    what failed and reloads from read models rebuilt from the log."""
+    what failed and reloads from read models rebuilt from the log — and says so too when My week
+    met the failure first and the read models were rebuilt then (its stderr is under the TUI)."""
     url = scenario_url(tmp_path)
 
     async def minutes_shown(pilot: AnyPilot) -> list[tuple[Any, ...]]:
@@ -323,4 +324,6 @@ def test_a_deleted_read_model_row_is_noticed_once_the_screen_shows_and_the_week_
     sql(url, "DELETE FROM cl_addons WHERE officer = 'po.adams' AND category = 'travel_logistics'")
     after = drive(make_app(url), minutes_shown)
     assert after[: len(honest)] == honest
-    assert len(after) == len(honest) + 1 and "read model cl_addons: holds" in after[-1][0]
+    # the count in the background, or My week itself (its tasks checked against the totals), finds
+    # it first: either way it is said once, and the week is honest
+    assert len(after) == len(honest) + 1 and "read model cl_addons: " in after[-1][0], after
