@@ -23,7 +23,7 @@ from caseledger.projections.catalogue import BY_SITE, PROJECTIONS, Projection
 from caseledger.projections.engine.projector import Projector
 from caseledger.projections.errors import ProjectionError
 from caseledger.projections.readmodels.database import Cursor, Database
-from caseledger.projections.readmodels.sealing import Census
+from caseledger.projections.readmodels.sealing import counting
 from caseledger.projections.replay.facts import EVERY_WEEK, View, Weeks, retracted
 from caseledger.projections.replay.inputs import Inputs
 from caseledger.projections.replay.snapshots import Snapshots
@@ -80,12 +80,8 @@ def counted(projector: Projector, *, write: bool = False) -> Iterator[Cursor]:
     the sealed blocks it can reach are counted against their seals, once each
     (:class:`~caseledger.projections.readmodels.sealing.Census`) — an export trusts what it reads
     at the cost of what it reads, not of every table."""
-    with projector.db.transaction(write=write) as cursor:
-        cursor.census = Census(projector.seals)
-        try:
-            yield cursor
-        finally:
-            cursor.census = None
+    with projector.db.transaction(write=write) as cursor, counting(cursor, projector.seals):
+        yield cursor
 
 
 def provenance(cursor: Cursor, db: Database, name: str, view: View, rules: Rules, *, weeks: Weeks = EVERY_WEEK) -> dict[str, Any]:

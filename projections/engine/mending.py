@@ -6,8 +6,11 @@ block. Those rows are derived again — the timeline's and the tasks' from the l
 the first event with every chain entry authenticated and every event judged as a catch-up
 judges it (a week's facts may sit anywhere in the log: a back-dated entry is recorded late);
 a week's totals from that week's tasks, counted first — and the block's rows, its seal and
-the table's seal are written in one transaction. Nothing else is written: the other blocks, the
-other tables, the snapshots and the indexes stand. Reading the whole log is the price of not
+the table's seal are written in one transaction, with what was derived from the block: a
+timeline block's world snapshots, weekly figures and head rows are cleared (the next catch-up
+makes them again from the timeline), a task week's running totals are made again from it. The
+other blocks, the other tables and the indexes stand. A mend that finds another process moved
+on while it read the log writes nothing (the caller rebuilds instead). Reading the whole log is the price of not
 knowing where a week's facts were recorded; it is paid once, by the process that found the
 block, and writes one block instead of every read model.
 
@@ -25,7 +28,7 @@ from caseledger.domain.events.catalogue import SiteRegistered
 from caseledger.domain.store.log import SiteZones
 from caseledger.projections.engine.quarantine import Judge, Quarantined
 from caseledger.projections.readmodels.database import Cursor
-from caseledger.projections.readmodels.sealing import SealedTable, Seals
+from caseledger.projections.readmodels.sealing import BlockSeal, SealedTable, Seals, Writing
 from caseledger.projections.readmodels.tables import TOTALS, AddOnModel, AddOnTotals, ReadModel, Stamp, TimelineModel
 
 if TYPE_CHECKING:
@@ -43,22 +46,32 @@ def mend(projector: Projector, forged: CacheForged) -> bool:
     if forged.table not in MENDABLE or forged.block is None or projector.read_only:
         return False
     table, block = forged.table, forged.block
-    if table == TOTALS:
-        rows, position = _totals_of_week(projector, block), None
-    else:
-        model = _FROM_THE_LOG[table]
-        position = projector.positions()[model.name]
-        rows = _rows_from_the_log(projector, model, block, position)
+    tracking = AddOnTotals.tracking_name if table == TOTALS else _FROM_THE_LOG[table].name
+    position = projector.positions_of_everything().get(tracking, 0)
+    rows = _totals_of_week(projector, block, position) if table == TOTALS else _rows_from_the_log(projector, _FROM_THE_LOG[table], block, position)
     sealed = _sealed(projector, table)
     with projector.db.transaction(write=True) as cursor:
+        if _tracked(cursor, projector, tracking) != position:
+            return False  # another process moved on while the log was read: it may have written to this block
+        writing = Writing(projector.seals, cursor)
         _replace(cursor, projector.seals, sealed, block, rows)
+        if table == TimelineModel.table:  # what was derived from the block: made again by the next catch-up
+            projector.snapshots.clear(cursor, writing)
+        if table == AddOnModel.table and _tracked(cursor, projector, AddOnTotals.tracking_name) >= position:
+            totals = projector.totals.sealed
+            _replace(cursor, projector.seals, totals, block, _week_totals(cursor, projector, block, position))
     try:
         with projector.db.transaction(write=False) as cursor:
             blocks = projector.seals.read_blocks(cursor, table) or {}
-            projector.seals.check_block(cursor, sealed, block, blocks.get(block, (0, 0)))
+            projector.seals.check_block(cursor, sealed, block, blocks.get(block, BlockSeal(0, 0, 0)))
     except CacheForged:
         return False
     return True
+
+
+def _tracked(cursor: Cursor, projector: Projector, name: str) -> int:
+    row = cursor.execute(f"SELECT position FROM {projector.db.table('cl_tracking')} WHERE name = ?", (name,)).fetchone()
+    return int(row[0]) if row else 0
 
 
 def _sealed(projector: Projector, table: str) -> SealedTable:
@@ -91,17 +104,21 @@ def _rows_from_the_log(projector: Projector, model: ReadModel, block: str, upto:
     return rows
 
 
-def _totals_of_week(projector: Projector, week: str) -> list[tuple[Any, ...]]:
+def _totals_of_week(projector: Projector, week: str, done: int) -> list[tuple[Any, ...]]:
     """The running totals of ``week`` from that week's tasks (counted against their block seal
-    first) up to the totals' position."""
-    tasks = AddOnModel().sealed(projector.db)
-    done = projector.positions_of_everything().get(AddOnTotals.tracking_name, 0)
-    summed: Counter[tuple[str, str, str, str]] = Counter()
+    first) up to the totals' position ``done``."""
     with projector.db.transaction(write=False) as cursor:
         blocks = projector.seals.read_blocks(cursor, AddOnModel.table) or {}
-        projector.seals.check_block(cursor, tasks, week, blocks.get(week, (0, 0)))
-        for _position, officer, site, task_week, category, minutes, *_times in tasks.select(cursor, "week = ? AND position <= ?", (week, done)):
-            summed[officer, site or "", task_week, category] += int(minutes)
+        projector.seals.check_block(cursor, AddOnModel().sealed(projector.db), week, blocks.get(week, BlockSeal(0, 0, 0)))
+        return _week_totals(cursor, projector, week, done)
+
+
+def _week_totals(cursor: Cursor, projector: Projector, week: str, done: int) -> list[tuple[Any, ...]]:
+    summed: Counter[tuple[str, str, str, str]] = Counter()
+    for _position, officer, site, task_week, category, minutes, *_times in (
+        AddOnModel().sealed(projector.db).select(cursor, "week = ? AND position <= ?", (week, done))
+    ):
+        summed[officer, site or "", task_week, category] += int(minutes)
     return [(*key, minutes) for key, minutes in sorted(summed.items())]
 
 
@@ -111,6 +128,4 @@ def _replace(cursor: Cursor, seals: Seals, sealed: SealedTable, block: str, rows
     where, params = sealed.blocking.rows_of(block)
     cursor.execute(f"DELETE FROM {sealed.table} WHERE {where}", params)
     stored = sealed.stored(cursor, rows)
-    old_rows, old_digest = seals.block(cursor, sealed.name, block)
-    new_rows, new_digest = len(stored), sum(int.from_bytes(row[-1], "big") for row in stored)
-    seals.restate(cursor, sealed.name, block, (old_rows, old_digest), (new_rows, new_digest))
+    seals.restate(cursor, sealed.name, block, seals.block(cursor, sealed.name, block), (len(stored), sum(int.from_bytes(row[-1], "big") for row in stored)))

@@ -43,6 +43,11 @@ class Database:
             return contextlib.nullcontext(self._held)
         return self.recorder.transaction(write=write)
 
+    @property
+    def all_in_one(self) -> bool:
+        """Whether every read-model transaction is now part of one (a rebuild's)."""
+        return self._held is not None
+
     @contextlib.contextmanager
     def all_or_nothing(self) -> Iterator[None]:
         """Make every read-model transaction of the block one write transaction: committed when the

@@ -35,7 +35,8 @@ rows the insider must have copied earlier, and ``verify --deep`` still catches i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -65,11 +66,35 @@ class Seal:
     digest: int
 
 
+@dataclass(frozen=True)
+class BlockSeal:
+    """One block's seal: its rows' count and MAC sum, and the log position it last changed at."""
+
+    rows: int
+    digest: int
+    changed: int
+
+    def parts(self) -> tuple[int, str, int]:
+        """What its MAC covers (after the table's name and the block's)."""
+        return self.rows, str(self.digest), self.changed
+
+
 Hidden = Mapping[str, Literal["name", "blob"]]
 """Which columns an encrypted store cloaks, and how (:mod:`caseledger.domain.store.cloak`)."""
 
-Within = Callable[[str], bool] | None
-"""Which blocks a query can reach (a test of a block's key); None: every block."""
+
+@dataclass(frozen=True)
+class ChangedAfter:
+    """The blocks written after log position ``position`` (their seals say when they last
+    changed): what a read of the rows at positions after it can reach, in a table whose rows are
+    keyed by log position (the timeline, the tasks) — a row is only ever written with its block's seal."""
+
+    position: int
+
+
+Within = Callable[[str], bool] | ChangedAfter | None
+"""Which blocks a query can reach (a test of a block's key, or those changed after a position);
+None: every block."""
 
 
 def _no_block(_block: str) -> bool:
@@ -186,14 +211,20 @@ class SealedTable:
         cursor.execute(f"SELECT {', '.join(self.columns)}, mac FROM {self.table}{clauses}", params)
         for chunk in cursor.chunks():
             if self._hidden or any(isinstance(value, memoryview) for value in chunk[0]):
-                for row in chunk:
-                    yield self.checked(row)
-                continue
-            forged = self.seal.first_forged(self.name, chunk)
-            if forged is not None:
-                raise CacheForged(f"read model {self.name}: the row at {self.columns[0]} {chunk[forged][0]!r} fails its MAC (edited or invented)")
-            for row in chunk:
-                yield row[:-1]
+                checked = [self.checked(row) for row in chunk]
+            else:
+                forged = self.seal.first_forged(self.name, chunk)
+                if forged is not None:
+                    raise CacheForged(f"read model {self.name}: the row at {self.columns[0]} {chunk[forged][0]!r} fails its MAC (edited or invented)")
+                checked = [row[:-1] for row in chunk]
+            if isinstance(census, Census):  # after the MACs: a row that passes is authentic, so only its block can be wrong
+                self._in_sealed_blocks(census, checked)
+            yield from checked
+
+    def _in_sealed_blocks(self, census: Census, chunk: Sequence[Sequence[Any]]) -> None:
+        stray = next((row for row in chunk if not census.holds(self, row)), None)
+        if stray is not None:
+            raise CacheForged(f"read model {self.name}: the row at {self.columns[0]} {stray[0]!r} is in a block no seal counts (put back)", self.name)
 
     def insert(self, cursor: Cursor, writing: Writing, rows: Sequence[Sequence[Any]]) -> None:
         writing.added(self.name, self.stored(cursor, rows), self.block_of)
@@ -272,7 +303,7 @@ class Seals:
             return
         cursor.execute(
             f"CREATE TABLE {self.blocks} (name TEXT NOT NULL, block TEXT NOT NULL, rows BIGINT NOT NULL, digest TEXT NOT NULL, "
-            f"mac {recorder.binary_type} NOT NULL, PRIMARY KEY (name, block))"
+            f"changed BIGINT NOT NULL, mac {recorder.binary_type} NOT NULL, PRIMARY KEY (name, block))"
         )
         if recorder.login is not None:
             cursor.execute(cache_table_statement(self.blocks))
@@ -284,7 +315,7 @@ class Seals:
             except CacheForged:
                 continue  # no block sealed from forged rows: the next check finds the blocks short of the seal, and repairs
             for block, (rows, digest) in found.items():
-                self.write_block(cursor, table.name, block, rows, digest)
+                self.write_block(cursor, table.name, block, BlockSeal(rows, digest, seal.position))
 
     def _mac(self, seal: Seal) -> bytes:
         return self.seal.mac(SEALS, (seal.table, seal.position, seal.head, seal.rows, str(seal.digest)))
@@ -304,46 +335,47 @@ class Seals:
         cursor.execute(f"DELETE FROM {self.table} WHERE name = ?", (seal.table,))
         cursor.execute(f"INSERT INTO {self.table} VALUES (?,?,?,?,?,?)", (seal.table, seal.position, seal.head, seal.rows, str(seal.digest), self._mac(seal)))
 
-    def read_blocks(self, cursor: Cursor, name: str, seal: Seal | None = None) -> dict[str, tuple[int, int]] | None:
-        """Every block seal of table ``name`` (rows, MAC sum), each checked against its MAC, and
-        together against the table's seal: a block seal deleted, or one put back from before,
-        makes them add up to something else. None when the store has no block seals yet (a
-        replica, or a login that may not make them, reading read models made before them)."""
+    def read_blocks(self, cursor: Cursor, name: str, seal: Seal | None = None) -> dict[str, BlockSeal] | None:
+        """Every block seal of table ``name``, each checked against its MAC, and together against
+        the table's seal: a block seal deleted, or one put back from before, makes them add up to
+        something else. None when the store has no block seals yet (a replica, or a login that
+        may not make them, reading read models made before them)."""
         if not self.db.recorder.table_exists(cursor, BLOCK_SEALS):
             return None
-        cursor.execute(f"SELECT block, rows, digest, mac FROM {self.blocks} WHERE name = ?", (name,))
-        blocks: dict[str, tuple[int, int]] = {}
-        for block, rows, digest, mac in cursor.fetchall():
-            if not self.seal.valid(BLOCK_SEALS, (name, block, int(rows), str(digest)), mac):
+        cursor.execute(f"SELECT block, rows, digest, changed, mac FROM {self.blocks} WHERE name = ?", (name,))
+        blocks: dict[str, BlockSeal] = {}
+        for block, rows, digest, changed, mac in cursor.fetchall():
+            sealed = BlockSeal(int(rows), int(digest), int(changed))
+            if not self.seal.valid(BLOCK_SEALS, (name, block, *sealed.parts()), mac):
                 raise CacheForged(f"read model {name}: the seal of its block {block!r} fails its MAC (edited)")
-            blocks[str(block)] = (int(rows), int(digest))
+            blocks[str(block)] = sealed
         table_seal = seal or self.read(cursor, name)
-        if sum(rows for rows, _ in blocks.values()) != table_seal.rows or sum(digest for _, digest in blocks.values()) % _MODULUS != table_seal.digest:
+        if sum(block.rows for block in blocks.values()) != table_seal.rows or sum(block.digest for block in blocks.values()) % _MODULUS != table_seal.digest:
             raise CacheForged(f"read model {name}: its block seals do not add up to its seal (a block seal deleted or put back)")
         return blocks
 
-    def write_block(self, cursor: Cursor, name: str, block: str, rows: int, digest: int) -> None:
+    def write_block(self, cursor: Cursor, name: str, block: str, sealed: BlockSeal) -> None:
         cursor.execute(f"DELETE FROM {self.blocks} WHERE name = ? AND block = ?", (name, block))
-        if rows or digest:
-            mac = self.seal.mac(BLOCK_SEALS, (name, block, rows, str(digest)))
-            cursor.execute(f"INSERT INTO {self.blocks} VALUES (?,?,?,?,?)", (name, block, rows, str(digest), mac))
+        if sealed.rows or sealed.digest:
+            mac = self.seal.mac(BLOCK_SEALS, (name, block, *sealed.parts()))
+            cursor.execute(f"INSERT INTO {self.blocks} VALUES (?,?,?,?,?,?)", (name, block, sealed.rows, str(sealed.digest), sealed.changed, mac))
 
-    def block(self, cursor: Cursor, name: str, block: str) -> tuple[int, int]:
-        row = cursor.execute(f"SELECT rows, digest, mac FROM {self.blocks} WHERE name = ? AND block = ?", (name, block)).fetchone()
+    def block(self, cursor: Cursor, name: str, block: str) -> BlockSeal:
+        row = cursor.execute(f"SELECT rows, digest, changed, mac FROM {self.blocks} WHERE name = ? AND block = ?", (name, block)).fetchone()
         if row is None:
-            return 0, 0
-        rows, digest, mac = int(row[0]), int(row[1]), row[2]
-        if not self.seal.valid(BLOCK_SEALS, (name, block, rows, str(digest)), mac):
+            return BlockSeal(0, 0, 0)
+        sealed = BlockSeal(int(row[0]), int(row[1]), int(row[2]))
+        if not self.seal.valid(BLOCK_SEALS, (name, block, *sealed.parts()), row[3]):
             raise CacheForged(f"read model {name}: the seal of its block {block!r} fails its MAC (edited)")
-        return rows, digest
+        return sealed
 
-    def restate(self, cursor: Cursor, name: str, block: str, was: tuple[int, int], now: tuple[int, int]) -> None:
+    def restate(self, cursor: Cursor, name: str, block: str, was: BlockSeal, now: tuple[int, int]) -> None:
         """Block ``block`` of table ``name`` held ``was`` by its seal and holds ``now``: seal the
-        block and the table so (the table's position and chain head stay)."""
+        block (changed at the table's position) and the table so (its position and chain head stay)."""
         seal = self.read(cursor, name)
-        rows, digest = seal.rows - was[0] + now[0], (seal.digest - was[1] + now[1]) % _MODULUS
+        rows, digest = seal.rows - was.rows + now[0], (seal.digest - was.digest + now[1]) % _MODULUS
         self.write(cursor, Seal(name, seal.position, seal.head, rows, digest))
-        self.write_block(cursor, name, block, now[0], now[1] % _MODULUS)
+        self.write_block(cursor, name, block, BlockSeal(now[0], now[1] % _MODULUS, seal.position))
 
     def start(self, cursor: Cursor, names: Sequence[str]) -> None:
         """Seal ``names`` empty at position 0 where they have no seal yet (a new store)."""
@@ -371,11 +403,12 @@ class Seals:
             return
         found = table.block_census(cursor)
         for block in sorted(set(blocks) | set(found)):
-            _block_matches(table, block, found.get(block, (0, 0)), blocks.get(block, (0, 0)))
+            sealed = blocks.get(block)
+            _block_matches(table, block, found.get(block, (0, 0)), (sealed.rows, sealed.digest) if sealed else (0, 0))
 
-    def check_block(self, cursor: Cursor, table: SealedTable, block: str, sealed: tuple[int, int]) -> None:
+    def check_block(self, cursor: Cursor, table: SealedTable, block: str, sealed: BlockSeal) -> None:
         """The rows of one block of ``table`` are the ones its block seal counts."""
-        _block_matches(table, block, table.census(cursor, block), sealed)
+        _block_matches(table, block, table.census(cursor, block), (sealed.rows, sealed.digest))
 
 
 def _matches(name: str, seal: Seal, rows: int, digest: int) -> None:
@@ -401,10 +434,16 @@ class Census:
     :meth:`sampled` counts that many blocks of a table chosen at random (``status``)."""
 
     seals: Seals
-    _blocks: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
+    _blocks: dict[str, dict[str, BlockSeal]] = field(default_factory=dict)
     _counted: dict[str, set[str]] = field(default_factory=dict)
+    _written: set[str] = field(default_factory=set)
 
-    def sealed_blocks(self, cursor: Cursor, table: SealedTable) -> dict[str, tuple[int, int]]:
+    def written(self, name: str) -> None:
+        """This transaction wrote table ``name``: its seals are resealed at its end, so it is
+        not counted from now on (what it read of it before, it counted)."""
+        self._written.add(name)
+
+    def sealed_blocks(self, cursor: Cursor, table: SealedTable) -> dict[str, BlockSeal]:
         """The table's block seals, read and added up against its seal once per census (a store
         without block seals yet: its table is counted whole here, once, as one block)."""
         if table.name not in self._blocks:
@@ -412,7 +451,7 @@ class Census:
             self._counted[table.name] = set()
             if blocks is None:
                 self.seals.check_rows(cursor, table)
-                blocks = {"": (0, 0)}
+                blocks = {"": BlockSeal(0, 0, 0)}
                 self._counted[table.name].add("")
             self._blocks[table.name] = blocks
         return self._blocks[table.name]
@@ -421,8 +460,14 @@ class Census:
         """Count the blocks of ``table`` that ``within`` names and this census has not counted —
         in one pass over the table when they are most of it (a query by block reads its rows
         through an index; a pass reads the table in order)."""
+        if table.name in self._written:
+            return
         blocks, counted = self.sealed_blocks(cursor, table), self._counted[table.name]
-        wanted = [block for block in sorted(blocks) if block not in counted and (within is None or within(block))]
+        if isinstance(within, ChangedAfter):
+            reached = {block for block, sealed in blocks.items() if sealed.changed > within.position}
+            wanted = [block for block in sorted(reached) if block not in counted]
+        else:
+            wanted = [block for block in sorted(blocks) if block not in counted and (within is None or within(block))]
         if len(wanted) > 1 and 2 * (len(wanted) + len(counted)) > len(blocks):
             self.seals.check_rows(cursor, table)
             counted.update(blocks)
@@ -430,6 +475,12 @@ class Census:
         for block in wanted:
             self.seals.check_block(cursor, table, block, blocks[block])
             counted.add(block)
+
+    def holds(self, table: SealedTable, row: Sequence[Any]) -> bool:
+        """Whether ``row`` (read from ``table``) is in a block the table's seals know: an old
+        authentic row put back into a block whose seal is gone is in none, and no count meets it."""
+        blocks = self._blocks.get(table.name)
+        return blocks is None or table.name in self._written or table.block_of(row) in blocks or list(blocks) == [""]
 
     def counted(self, name: str) -> set[str]:
         """The blocks of table ``name`` counted so far."""
@@ -440,6 +491,20 @@ class Census:
         return sum(len(blocks) for blocks in self._blocks.values())
 
 
+@contextlib.contextmanager
+def counting(cursor: Cursor, seals: Seals) -> Iterator[Cursor]:
+    """Have ``cursor``'s transaction take a census as it reads (:class:`Census`) — unless it is
+    part of a rebuild's one transaction, whose rows this process has just written itself."""
+    if seals.db.all_in_one or isinstance(cursor.census, Census):
+        yield cursor
+        return
+    cursor.census = Census(seals)
+    try:
+        yield cursor
+    finally:
+        cursor.census = None
+
+
 class Writing:
     """What one write transaction adds to and removes from sealed tables, block by block, then
     their new seals."""
@@ -448,9 +513,15 @@ class Writing:
         self.seals, self.cursor = seals, cursor
         self._delta: dict[str, dict[str, list[int]]] = {}
 
+    def _touch(self, name: str) -> dict[str, list[int]]:
+        census = getattr(self.cursor, "census", None)
+        if isinstance(census, Census):
+            census.written(name)
+        return self._delta.setdefault(name, {})
+
     def added(self, name: str, rows: Sequence[Sequence[Any]], block_of: Callable[[Sequence[Any]], str]) -> None:
         """Rows (columns, then the MAC) were inserted into ``name``; ``block_of`` places each."""
-        delta = self._delta.setdefault(name, {})
+        delta = self._touch(name)
         for row in rows:
             tally = delta.setdefault(block_of(row), [0, 0])
             tally[0] += 1
@@ -458,7 +529,7 @@ class Writing:
 
     def removed(self, name: str, macs: Sequence[tuple[bytes | memoryview, str]]) -> None:
         """Rows (their MAC and block) were deleted from ``name``."""
-        delta = self._delta.setdefault(name, {})
+        delta = self._touch(name)
         for mac, block in macs:
             tally = delta.setdefault(block, [0, 0])
             tally[0] -= 1
@@ -466,6 +537,7 @@ class Writing:
 
     def cleared(self, name: str) -> None:
         """The table was emptied outright (a rebuild): its seal starts again from nothing."""
+        self._touch(name)
         self.seals.write(self.cursor, Seal(name, 0, "", 0, 0))
         if self.seals.db.recorder.table_exists(self.cursor, BLOCK_SEALS):
             self.cursor.execute(f"DELETE FROM {self.seals.blocks} WHERE name = ?", (name,))
@@ -482,5 +554,5 @@ class Writing:
             self.seals.write(self.cursor, Seal(name, position, head, seal.rows + rows, (seal.digest + digest) % _MODULUS))
             for block, (block_rows, block_digest) in delta.items():
                 if block_rows or block_digest:
-                    was_rows, was_digest = self.seals.block(self.cursor, name, block)
-                    self.seals.write_block(self.cursor, name, block, was_rows + block_rows, (was_digest + block_digest) % _MODULUS)
+                    was = self.seals.block(self.cursor, name, block)
+                    self.seals.write_block(self.cursor, name, block, BlockSeal(was.rows + block_rows, (was.digest + block_digest) % _MODULUS, position))

@@ -30,7 +30,7 @@ from caseledger.domain.events.catalogue import AddOnTaskLogged
 from caseledger.domain.model.times import iso_week, zone
 from caseledger.domain.store.mapper import StoredEnvelope
 from caseledger.projections.readmodels.database import Cursor, Database
-from caseledger.projections.readmodels.sealing import WHOLE, Blocking, ByColumn, Hidden, SealedTable, Seals, Within, Writing
+from caseledger.projections.readmodels.sealing import WHOLE, Blocking, ByColumn, ChangedAfter, Hidden, SealedTable, Seals, Within, Writing, counting
 
 _encoder = msgspec.json.Encoder()
 
@@ -344,7 +344,7 @@ class AddOnTotals:
         the errors that mean so)."""
         moved: tuple[type[Exception], ...] = (_Moved, *lost)
         try:
-            with self.db.transaction(write=True) as cursor:
+            with self.db.transaction(write=True) as cursor, counting(cursor, self.seals):
                 done, upto = self._positions(cursor)
                 if done >= upto:
                     return True
@@ -353,7 +353,8 @@ class AddOnTotals:
                     raise _Moved
                 writing = Writing(self.seals, cursor)
                 added: Counter[tuple[str, str, str, str]] = Counter()
-                for _position, officer, site, week, category, minutes, *_times in self.tasks.select(cursor, "position > ? AND position <= ?", (done, upto)):
+                rows = self.tasks.select(cursor, "position > ? AND position <= ?", (done, upto), within=ChangedAfter(done))
+                for _position, officer, site, week, category, minutes, *_times in rows:
                     added[officer, site or "", week, category] += int(minutes)
                 existing = self._existing(cursor, writing, added) if self.seals.read(cursor, TOTALS).rows else {}
                 self.sealed.insert(cursor, writing, [(*key, existing.get(key, 0) + minutes) for key, minutes in sorted(added.items())])
@@ -368,7 +369,7 @@ class AddOnTotals:
         existing: dict[tuple[str, ...], int] = {}
         for start in range(0, len(weeks), 500):
             chunk = weeks[start : start + 500]
-            for *key, minutes in self.sealed.select(cursor, f"week IN ({','.join('?' * len(chunk))})", chunk):
+            for *key, minutes in self.sealed.select(cursor, f"week IN ({','.join('?' * len(chunk))})", chunk, within=in_weeks(chunk)):
                 if tuple(key) in added:
                     existing[tuple(key)] = int(minutes)
         for officer, site, week, category in existing:

@@ -22,7 +22,7 @@ from caseledger.domain.model.retractions import retracted_positions
 from caseledger.domain.model.times import Cutoff, LocalDay, utc_now, zone
 from caseledger.domain.store.log import SiteZones, logged_at, site_zones
 from caseledger.projections.readmodels.database import Cursor, Database
-from caseledger.projections.readmodels.sealing import UNCOUNTED
+from caseledger.projections.readmodels.sealing import UNCOUNTED, SealedTable
 from caseledger.projections.readmodels.tables import QUARANTINE, STAFF_ONLY, AddOnModel, TimelineBlocks, TimelineModel, in_weeks, micros
 
 _DECODERS = {name: msgspec.json.Decoder(cls) for name, cls in PAYLOAD_TYPES.items()}
@@ -196,13 +196,20 @@ def retracted_addons(cursor: Cursor, db: Database, view: View, gone: set[int]) -
             seen.add(int(position))
             if _inside_view(view, occurred_us, occurred_date, recorded_us, recorded_date):
                 rows.append((officer, site, week, category, minutes))
-    missing = set(ordered) - seen
-    for table in (TimelineModel().sealed(db), QUARANTINE.sealed(db)):
+    held_somewhere(cursor, db, set(ordered) - seen, (TimelineModel().sealed(db), QUARANTINE.sealed(db)))
+    return rows
+
+
+def held_somewhere(cursor: Cursor, db: Database, positions: set[int], tables: Iterable[SealedTable]) -> None:
+    """Every one of ``positions`` (retracted events not found where they were looked for first)
+    is in one of ``tables``; else :class:`CacheForged` — its row was deleted, and with it what its
+    retraction takes away. Looked up by position, counting no block."""
+    missing = set(positions)
+    for table in tables:
         for chunk in _chunks(sorted(missing)):
             missing -= {int(row[0]) for row in table.select(cursor, f"position IN ({','.join('?' * len(chunk))})", chunk, within=UNCOUNTED)}
     if missing:
-        raise CacheForged(f"read model cl_addons: the retracted event at position {min(missing)} is in no read model (its row deleted)")
-    return rows
+        raise CacheForged(f"read model cl_timeline: the retracted event at position {min(missing)} is in no read model (its row deleted)")
 
 
 def _passes(cutoff: Cutoff | None, moment_us: int, local_date: str) -> bool:

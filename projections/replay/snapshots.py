@@ -45,9 +45,9 @@ from caseledger.domain.errors import CacheForged
 from caseledger.domain.events.catalogue import EventRetracted
 from caseledger.domain.model.times import Cutoff, LocalDay
 from caseledger.projections.readmodels.database import Cursor, Database
-from caseledger.projections.readmodels.sealing import UNCOUNTED, SealedTable, Seals, Writing
-from caseledger.projections.readmodels.tables import TimelineModel, micros
-from caseledger.projections.replay.facts import Reached, View, retracted, timeline, timeline_reaching
+from caseledger.projections.readmodels.sealing import UNCOUNTED, ChangedAfter, SealedTable, Seals, Writing, counting
+from caseledger.projections.readmodels.tables import QUARANTINE, STAFF_ONLY, AddOnModel, TimelineModel, micros
+from caseledger.projections.replay.facts import Reached, View, held_somewhere, retracted, timeline, timeline_reaching
 from caseledger.projections.replay.headstate import HEAD_CASES, HEAD_REGISTRY, HeadState
 from caseledger.projections.replay.weekly import WEEKLY, WeeklyFigures, instant, week_starts
 from caseledger.projections.replay.world import CASE_TYPES, ENCODER, WORLD_FORMAT, WORLD_TYPES, World, decoder
@@ -228,7 +228,7 @@ class Snapshots:
         wrote a row this one meant to write (its snapshots stand; nothing of this attempt is kept)."""
         lost: tuple[type[Exception], ...] = (_Superseded, IntegrityError, *self.db.recorder.conflict_errors)
         try:
-            with self.db.transaction(write=True) as cursor:
+            with self.db.transaction(write=True) as cursor, counting(cursor, self.seals):  # what the snapshots are made of is counted
                 tracked, upto = self._position(cursor, TRACKING_NAME), self._position(cursor, "timeline")
                 if upto == tracked:
                     return True
@@ -338,7 +338,9 @@ class Snapshots:
         """The latest (``DESC``) or earliest (``ASC``) occurred time of a world fact, read from the
         row that has it, checked (one index probe per type): a forged far-future row would
         otherwise have the snapshots stop at every month until the year 9999."""
-        found = [int(row[3]) for kind in self._types for row in self.timeline_rows.select(cursor, "type = ?", (kind,), f"occurred_us {direction}", limit=1)]
+        # counts no block: the facts from the newest snapshot's boundary on are read next, and counted
+        rows = (self.timeline_rows.select(cursor, "type = ?", (kind,), f"occurred_us {direction}", limit=1, within=UNCOUNTED) for kind in self._types)
+        found = [int(row[3]) for selected in rows for row in selected]
         if not found:
             return None
         return max(found) if direction == "DESC" else min(found)
@@ -357,21 +359,25 @@ class Snapshots:
         ``upto``): a range of the primary key. Filtering by type is left to Python — with a type
         condition the planner prefers the (type, occurred) index and reads every row of the type."""
         bound, params = ("" if upto is None else " AND position <= ?"), ([after] if upto is None else [after, upto])
-        rows = self.timeline_rows.select(cursor, f"position > ?{bound}", params)
+        rows = self.timeline_rows.select(cursor, f"position > ?{bound}", params, within=ChangedAfter(after))
         return [(int(position), kind, int(occurred)) for position, kind, _site, occurred, *_rest in list(rows)]
 
     def _world_facts_since(self, cursor: Cursor, after: int, upto: int) -> int:
         return sum(1 for _position, kind, _occurred in self._arrivals(cursor, after, upto) if kind in WORLD_TYPES)
 
     def occurred_of(self, cursor: Cursor, positions: Iterable[int]) -> dict[int, int]:
-        """When each of ``positions`` that is a world fact occurred (others are left out)."""
-        wanted, found = sorted(positions), dict[int, int]()
+        """When each of ``positions`` (retracted events) that is a world fact occurred (others are
+        left out). Each must be in some read model (:func:`~.facts.held_somewhere`): a retracted
+        fact whose row was deleted would leave the snapshots that hold it standing, and no count
+        meets it — its block is not looked up by position."""
+        wanted, found, seen = sorted(positions), dict[int, int](), set[int]()
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
-            # counts no block: a retracted fact's row deleted changes which snapshot is usable, and
-            # the facts from an earlier boundary on are then read — and their weeks counted
             rows = list(self.timeline_rows.select(cursor, f"position IN ({','.join('?' * len(chunk))})", chunk, within=UNCOUNTED))
+            seen.update(int(row[0]) for row in rows)
             found.update((int(position), int(occurred)) for position, kind, _site, occurred, *_rest in rows if kind in WORLD_TYPES)
+        if len(seen) < len(wanted):
+            held_somewhere(cursor, self.db, set(wanted) - seen, (AddOnModel().sealed(self.db), QUARANTINE.sealed(self.db)))
         return found
 
     def dirty_point(self, cursor: Cursor, after: int, upto: int | None) -> int | None:
@@ -393,7 +399,7 @@ class Snapshots:
         targets: set[int] = set()
         for start in range(0, len(positions), 500):
             chunk = positions[start : start + 500]
-            rows = list(self.timeline_rows.select(cursor, f"position IN ({','.join('?' * len(chunk))}) AND type = 'EventRetracted'", chunk))
+            rows = list(self.timeline_rows.select(cursor, f"position IN ({','.join('?' * len(chunk))}) AND type = 'EventRetracted'", chunk, within=STAFF_ONLY))
             targets |= {msgspec.json.decode(row[-1], type=EventRetracted).position for row in rows}
         return targets
 

@@ -185,3 +185,67 @@ def test_status_counts_events_by_type_from_the_sealed_read_models(store: tuple[s
         assert f"  {topic:<26}{count:>9}" in shown, (topic, shown)
     sql(url, f"DELETE FROM cl_timeline WHERE position = ({OLDEST_CASE})")
     assert "WARNING: read model cl_timeline: holds" in status(url)
+
+
+LATE_ADMISSION = (
+    '{"type":"OffenderAdmitted","occurred_at":"2026-01-05","by":"mai.evans","offender":"off-099","site":"on-hyb","security_level":"minimum",'
+    '"sentence_start":"2024-06-03","statutory_release":"2027-02-03","warrant_expiry":"2028-06-02","complexity":[]}\n'
+)
+"""A back-dated admission: the snapshots after 5 January are made again from the timeline."""
+
+
+def test_snapshots_are_not_made_again_from_a_week_short_of_a_row(store: tuple[str, list[dict[str, object]]], tmp_path: Path) -> None:
+    """A case assignment of January deleted (no export at "now" reads that week: the head holds
+    it), then a back-dated admission recorded: the catch-up makes the snapshots again from
+    January, reading that week — and counting it, so the deleted row is named, the read models
+    are made again from the log, and the figures are those of an untouched store with the same
+    entries, never those of snapshots made from the short week (found by a review: the snapshots
+    were made from rows nobody counted)."""
+    url, _ = store
+    late = tmp_path / "late.jsonl"
+    late.write_text(LATE_ADMISSION)
+    twin_folder = tmp_path / "twin"
+    twin_folder.mkdir()
+    twin = f"sqlite:///{twin_folder}/ledger.db"
+    assert run_cli(twin, "import", str(SCENARIO)).returncode == 0 and run_cli(twin, "import", str(late)).returncode == 0
+    untouched, _said = workload(twin, twin_folder)
+    (position,) = sql(url, "SELECT position FROM cl_timeline WHERE type = 'CaseAssigned' ORDER BY position LIMIT 1 OFFSET 6")[0]
+    sql(url, "DELETE FROM cl_timeline WHERE position = %s", (position,))
+    recorded = run_cli(url, "import", str(late))
+    assert recorded.returncode == 0, recorded.stderr
+    found, said = workload(url, tmp_path)
+    assert "read model cl_timeline: holds" in recorded.stderr.decode() + said, (recorded.stderr, said)
+    assert found == untouched
+    assert sql(url, "SELECT COUNT(*) FROM cl_timeline WHERE position = %s", (position,)) == [(1,)]
+
+
+def test_an_old_row_put_back_into_a_week_whose_seal_is_gone_is_named(store_url: str) -> None:
+    """A week whose only fact left the timeline (sealed so: as a rebuild that quarantined it
+    would) has no block seal; an insider who kept that row (MAC and all) puts it back. No count
+    meets a block without a seal, so a read that reaches the row must refuse it by its block."""
+    from caseledger.application.imports import import_lines
+    from caseledger.domain.errors import CacheForged
+    from caseledger.domain.store.application import open_application
+    from caseledger.projections.engine.compute import counted
+    from caseledger.projections.engine.projector import Projector
+    from caseledger.projections.readmodels.sealing import Writing
+    from caseledger.projections.readmodels.tables import STAFF_BLOCK, TimelineModel
+
+    app = open_application(store_url)
+    import_lines(app, SCENARIO.read_bytes().splitlines(), "admin")
+    projector = Projector(app)
+    projector.catch_up()
+    timeline = TimelineModel().sealed(projector.db)
+    with projector.db.transaction(write=True) as cursor:
+        blocks = projector.seals.read_blocks(cursor, TimelineModel.table) or {}
+        week = next(block for block, sealed in sorted(blocks.items()) if block != STAFF_BLOCK and sealed.rows == 1)
+        where, params = timeline.blocking.rows_of(week)
+        cursor.execute(f"SELECT {', '.join(timeline.columns)}, mac FROM {timeline.table} WHERE {where}", params)
+        (kept,) = cursor.fetchall()
+        writing = Writing(projector.seals, cursor)
+        timeline.delete(cursor, writing, where, params)
+        writing.reseal([TimelineModel.table], projector.positions()["timeline"])
+    with projector.db.transaction(write=True) as cursor:  # the insider's INSERT of the row kept
+        cursor.execute(f"INSERT INTO {timeline.table} ({', '.join(timeline.columns)}, mac) VALUES ({','.join('?' * len(kept))})", kept)
+    with counted(projector) as cursor, pytest.raises(CacheForged, match="is in a block no seal counts"):
+        list(timeline.select(cursor, "position = ?", (kept[0],), within=lambda block: block == week))
