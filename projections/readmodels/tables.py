@@ -136,11 +136,6 @@ def in_weeks(weeks: Iterable[str]) -> Within:
     return wanted.__contains__
 
 
-def weeks_between(first: str | None, last: str | None) -> Within:
-    """The add-on blocks of the ISO weeks from ``first`` to ``last`` (either open when None)."""
-    return lambda week: (first is None or week >= first) and (last is None or week <= last)
-
-
 class ReadModel:
     """A set of tables fed by the engine; subclasses say which events they take and how."""
 

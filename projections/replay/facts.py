@@ -212,8 +212,9 @@ def held_somewhere(cursor: Cursor, db: Database, positions: set[int], tables: It
         raise CacheForged(f"read model cl_timeline: the retracted event at position {min(missing)} is in no read model (its row deleted)")
 
 
-def _passes(cutoff: Cutoff | None, moment_us: int, local_date: str) -> bool:
-    """Whether a fact's time (UTC µs, local date) is inside a cut's bound (as :func:`where` selects)."""
+def inside_cut(cutoff: Cutoff | None, moment_us: int, local_date: str) -> bool:
+    """Whether a time (UTC µs, local date at its site) is inside a cut's bound, as :func:`where`
+    selects (a bare-date cut by the local date)."""
     if cutoff is None:
         return True
     if isinstance(cutoff, LocalDay):
@@ -222,7 +223,7 @@ def _passes(cutoff: Cutoff | None, moment_us: int, local_date: str) -> bool:
 
 
 def _inside_view(view: View, occurred_us: int, occurred_date: str, recorded_us: int, recorded_date: str) -> bool:
-    return _passes(view.as_of, occurred_us, occurred_date) and _passes(view.known_at, recorded_us, recorded_date)
+    return inside_cut(view.as_of, occurred_us, occurred_date) and inside_cut(view.known_at, recorded_us, recorded_date)
 
 
 def _chunks(positions: list[int]) -> Iterable[list[int]]:

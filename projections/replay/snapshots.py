@@ -43,11 +43,10 @@ from eventsourcing.persistence import IntegrityError
 
 from caseledger.domain.errors import CacheForged
 from caseledger.domain.events.catalogue import EventRetracted
-from caseledger.domain.model.times import Cutoff, LocalDay
 from caseledger.projections.readmodels.database import Cursor, Database
 from caseledger.projections.readmodels.sealing import UNCOUNTED, ChangedAfter, SealedTable, Seals, Writing, counting
 from caseledger.projections.readmodels.tables import QUARANTINE, STAFF_ONLY, AddOnModel, TimelineModel, micros
-from caseledger.projections.replay.facts import Reached, View, held_somewhere, retracted, timeline, timeline_reaching
+from caseledger.projections.replay.facts import Reached, View, held_somewhere, inside_cut, retracted, timeline, timeline_reaching
 from caseledger.projections.replay.headstate import HEAD_CASES, HEAD_REGISTRY, HeadState
 from caseledger.projections.replay.weekly import WEEKLY, WeeklyFigures, instant, week_starts
 from caseledger.projections.replay.world import CASE_TYPES, ENCODER, WORLD_FORMAT, WORLD_TYPES, World, decoder
@@ -161,15 +160,6 @@ class Reach:
             max(self.recorded_us, int(recorded_us)),
             max(self.recorded_date, recorded_date),
         )
-
-
-def _inside(cutoff: Cutoff | None, latest_us: int, latest_date: str) -> bool:
-    """Whether facts reaching ``latest_us``/``latest_date`` all pass the cut's condition."""
-    if cutoff is None:
-        return True
-    if isinstance(cutoff, LocalDay):
-        return latest_date <= cutoff.day.isoformat()
-    return latest_us <= micros(cutoff)
 
 
 @dataclass(frozen=True)
@@ -422,9 +412,9 @@ class Snapshots:
         for snapshot in self._candidates(cursor):
             if stale is not None and snapshot.boundary_us > stale:
                 continue
-            if not _inside(view.as_of, snapshot.reach.occurred_us, snapshot.reach.occurred_date):
+            if not inside_cut(view.as_of, snapshot.reach.occurred_us, snapshot.reach.occurred_date):
                 continue
-            if not _inside(view.known_at, snapshot.reach.recorded_us, snapshot.reach.recorded_date):
+            if not inside_cut(view.known_at, snapshot.reach.recorded_us, snapshot.reach.recorded_date):
                 continue
             if snapshot.excluded == sorted(position for position, occurred in left_out.items() if occurred < snapshot.boundary_us):
                 return snapshot
